@@ -1,0 +1,44 @@
+# The two commands a person needs: `make demo` and `make test`.
+# Both build their own virtualenv from the pinned lock file first.
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+TOOLS ?= .venv-tools
+
+.PHONY: demo test lint typecheck unit integration e2e infra-check bench clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+# checkov pins an old boto3, so it lives in a virtualenv of its own.
+$(TOOLS)/checkov/.installed: requirements-checkov.lock
+	$(PYTHON) -m venv $(TOOLS)/checkov
+	$(TOOLS)/checkov/bin/pip install -q --disable-pip-version-check -r requirements-checkov.lock
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/stockplan demo
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+infra-check: $(BIN)/.installed $(TOOLS)/checkov/.installed
+	$(BIN)/cfn-lint infra/template.yaml
+	$(TOOLS)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f infra/template.yaml
+
+test: lint typecheck infra-check
+	$(BIN)/pytest --cov --cov-branch --cov-fail-under=95 tests
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .coverage

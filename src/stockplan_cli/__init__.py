@@ -1,0 +1,1 @@
+"""The stockplan command and the embedded local AWS."""
