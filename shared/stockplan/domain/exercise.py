@@ -1,0 +1,101 @@
+"""Exercises of options and SARs (rules.md "Exercises"; 1998 §6.b; Directors §6(e))."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from stockplan.domain.model import Award, Rejection
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseCheck:
+    rejection: Rejection | None
+    # Shares taken back from an expiry recorded after the exercise date.
+    reopened: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.rejection is None
+
+
+def exercise_capacity(award: Award, on: date) -> int:
+    """Vested, unexercised shares that could be bought on `on`.
+
+    Shares marked expired after `on` were still exercisable on `on` (the deadline is
+    inclusive and the daily run expires them the day after), so a late exercise feed
+    for a timely exercise never loses the holder's shares.
+    """
+    if not award.award_type.requires_exercise or on < award.grant_date:
+        return 0
+    if award.exercise_deadline is not None and on > award.exercise_deadline:
+        return 0
+    open_shares = award.shares_outstanding + award.shares_expired
+    return max(0, min(award.vested_shares(on) - award.shares_exercised, open_shares))
+
+
+def check_exercise(award: Award, on: date, shares: int, withheld: int) -> ExerciseCheck:
+    section = "1998 §6.b" if award.plan.value == "incentive-1998" else "Directors §6(e)"
+    if not award.award_type.requires_exercise:
+        return ExerciseCheck(
+            Rejection(
+                f"award {award.award_id} is a {award.award_type.value} award and needs no exercise",
+                section,
+            )
+        )
+    if shares <= 0:
+        return ExerciseCheck(Rejection("shares must be a positive whole number", section))
+    if withheld < 0 or withheld > shares:
+        return ExerciseCheck(
+            Rejection(
+                f"shares_withheld must be between 0 and the {shares} shares exercised",
+                "1998 §4.a(iv)",
+            )
+        )
+    if on < award.grant_date:
+        return ExerciseCheck(
+            Rejection(
+                f"exercise date {on.isoformat()} is before the grant date "
+                f"{award.grant_date.isoformat()}",
+                section,
+            )
+        )
+    deadline = award.exercise_deadline
+    if deadline is not None and on > deadline:
+        return ExerciseCheck(
+            Rejection(
+                f"exercise date {on.isoformat()} is after the exercise deadline "
+                f"{deadline.isoformat()} of award {award.award_id}",
+                _deadline_section(award),
+            )
+        )
+    capacity = exercise_capacity(award, on)
+    if capacity <= 0 and award.shares_outstanding + award.shares_expired == 0:
+        return ExerciseCheck(
+            Rejection(f"award {award.award_id} is no longer outstanding ({award.status().value})")
+        )
+    if shares > capacity:
+        return ExerciseCheck(
+            Rejection(
+                f"only {capacity} vested unexercised shares of award {award.award_id} could be "
+                f"exercised on {on.isoformat()}; {shares} requested",
+                section,
+            )
+        )
+    reopened = max(0, shares - award.shares_outstanding)
+    return ExerciseCheck(None, reopened)
+
+
+def _deadline_section(award: Award) -> str:
+    if award.service_ended_on is None:
+        return "1998 §6.b" if award.plan.value == "incentive-1998" else "Directors §6(d)"
+    return "1998 §6.a.(5)" if award.plan.value == "incentive-1998" else "Directors §6(h)-(i)"
+
+
+def apply_exercise(award: Award, shares: int, withheld: int, reopened: int = 0) -> Award:
+    """Record an accepted exercise; `reopened` shares come back from a premature expiry."""
+    return award.evolve(
+        shares_exercised=award.shares_exercised + shares,
+        shares_withheld=award.shares_withheld + withheld,
+        shares_expired=award.shares_expired - reopened,
+    )

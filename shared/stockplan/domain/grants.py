@@ -1,0 +1,255 @@
+"""Validation of grants fed by the administrator (1998 §4, §5, §6.b; Directors §3-§6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from stockplan.domain.calendar import add_years
+from stockplan.domain.model import Award, AwardType, Participant, PlanCode, Rejection, Role
+from stockplan.domain.plans import ISO_TEN_PERCENT_FACTOR, plan_rules
+from stockplan.domain.pools import Split
+from stockplan.domain.splits import split_shares
+
+
+class LimitBucket:
+    OPTIONS = "options"
+    SARS = "SARs"
+    OTHER = "other awards"
+
+
+def limit_bucket(award_type: AwardType) -> str:
+    if award_type.is_option:
+        return LimitBucket.OPTIONS
+    if award_type is AwardType.SAR:
+        return LimitBucket.SARS
+    return LimitBucket.OTHER
+
+
+def yearly_limit(plan: PlanCode, bucket: str, on: date, splits: Sequence[Split] = ()) -> int | None:
+    """Per-person calendar-year limits of 1998 §4.c, as adjusted by splits up to `on`."""
+    rules = plan_rules(plan)
+    base = {
+        LimitBucket.OPTIONS: rules.yearly_option_limit,
+        LimitBucket.SARS: rules.yearly_sar_limit,
+        LimitBucket.OTHER: rules.yearly_other_limit,
+    }[bucket]
+    if base is None:
+        return None
+    for split in sorted(splits, key=lambda s: s.day):
+        if split.day <= on:
+            base = split_shares(base, split.ratio)
+    return base
+
+
+def granted_in_year(
+    awards: Iterable[Award], participant_id: str, plan: PlanCode, year: int, bucket: str
+) -> int:
+    return sum(
+        a.shares_granted
+        for a in awards
+        if a.participant_id == participant_id
+        and a.plan is plan
+        and a.grant_date.year == year
+        and limit_bucket(a.award_type) == bucket
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GrantContext:
+    """What a grant is checked against; gathered by the caller."""
+
+    participant: Participant | None
+    fmv_on_grant: Decimal | None
+    pool_available: int
+    granted_this_year: int  # same person, plan and limit bucket, same calendar year
+    splits: Sequence[Split] = ()
+
+
+def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
+    """Every reason the grant cannot be made; empty when it can."""
+    rules = plan_rules(award.plan)
+    reasons: list[Rejection] = []
+    kind = award.award_type
+
+    if kind is AwardType.FORMULA_OPTION:
+        return [
+            Rejection(
+                "formula options are made by the system at annual meetings, never fed",
+                "Directors §6(a)",
+            )
+        ]
+    if kind not in rules.award_types:
+        allowed = ", ".join(sorted(t.value for t in rules.award_types))
+        reasons.append(
+            Rejection(
+                f"award type {kind.value} does not exist under {award.plan.value} (allowed: {allowed})",
+                '1998 Exhibit A "Award"'
+                if award.plan is PlanCode.INCENTIVE_1998
+                else "Directors §6",
+            )
+        )
+    person = ctx.participant
+    if person is None:
+        reasons.append(
+            Rejection(
+                f"unknown participant {award.participant_id}: load them with the participants feed first"
+            )
+        )
+    elif person.participant_id != award.participant_id:
+        reasons.append(Rejection("participant does not match the award"))
+    else:
+        if person.role not in rules.roles:
+            reasons.append(
+                Rejection(
+                    f"{award.plan.value} awards go only to non-employee directors; "
+                    f"{person.participant_id} is a {person.role.value}",
+                    "Directors §5",
+                )
+            )
+        if kind is AwardType.ISO and person.role is not Role.EMPLOYEE:
+            reasons.append(
+                Rejection(
+                    f"ISOs go only to employees; {person.participant_id} is a {person.role.value}",
+                    "1998 §5",
+                )
+            )
+    if award.grant_date < rules.effective_date:
+        reasons.append(
+            Rejection(
+                f"grant date {award.grant_date.isoformat()} is before the plan took effect on "
+                f"{rules.effective_date.isoformat()}",
+                "Directors §3" if award.plan is PlanCode.DIRECTORS_1999 else "1998 §2",
+            )
+        )
+    if award.shares_granted <= 0:
+        reasons.append(Rejection("shares must be a positive whole number", "1998 §4.b"))
+    reasons += _vesting_reasons(award)
+    if kind.requires_exercise:
+        reasons += _option_reasons(award, ctx)
+    reasons += _limit_reasons(award, ctx)
+    if award.shares_granted > 0 and award.shares_granted > ctx.pool_available:
+        reasons.append(
+            Rejection(
+                f"the {award.plan.value} pool has {max(ctx.pool_available, 0)} shares available; "
+                f"the grant needs {award.shares_granted}",
+                rules.section_pool,
+            )
+        )
+    return reasons
+
+
+def _vesting_reasons(award: Award) -> list[Rejection]:
+    if not award.tranches:
+        return []
+    reasons: list[Rejection] = []
+    total = sum(t.shares for t in award.tranches)
+    if total != award.shares_granted:
+        reasons.append(
+            Rejection(
+                f"vesting tranches add up to {total} shares but the grant is {award.shares_granted}"
+            )
+        )
+    if any(t.shares <= 0 for t in award.tranches):
+        reasons.append(Rejection("every vesting tranche needs a positive number of shares"))
+    if any(t.vest_date < award.grant_date for t in award.tranches):
+        reasons.append(Rejection("a vesting tranche is dated before the grant date"))
+    final = award.final_exercise_date
+    if final is not None and any(t.vest_date > final for t in award.tranches):
+        reasons.append(
+            Rejection(
+                f"a vesting tranche is dated after the final exercise date {final.isoformat()}"
+            )
+        )
+    return reasons
+
+
+def _option_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
+    rules = plan_rules(award.plan)
+    reasons: list[Rejection] = []
+    section = "1998 §6.b.(3)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(c)"
+    price = award.exercise_price
+    final = award.final_exercise_date
+    if price is None:
+        reasons.append(Rejection("options and SARs need an exercise_price", section))
+    elif price < rules.min_exercise_price:
+        reasons.append(
+            Rejection(
+                f"exercise price {price} is below the par value {rules.min_exercise_price}", section
+            )
+        )
+    if final is None:
+        reasons.append(Rejection("options and SARs need a final_exercise_date", section))
+    elif final <= award.grant_date:
+        reasons.append(Rejection("final_exercise_date must be after the grant date"))
+    elif rules.max_option_term_years is not None and final > add_years(
+        award.grant_date, rules.max_option_term_years
+    ):
+        reasons.append(
+            Rejection(
+                f"final exercise date {final.isoformat()} is more than "
+                f"{rules.max_option_term_years} years after the grant",
+                "Directors §6(d)",
+            )
+        )
+    if rules.last_option_grant is not None and award.grant_date > rules.last_option_grant:
+        reasons.append(
+            Rejection(
+                f"no option may be granted after {rules.last_option_grant.isoformat()}",
+                "Directors §3",
+            )
+        )
+    if award.award_type is AwardType.ISO:
+        reasons += _iso_reasons(award, ctx)
+    return reasons
+
+
+def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
+    rules = plan_rules(award.plan)
+    reasons: list[Rejection] = []
+    if rules.last_iso_grant is not None and award.grant_date > rules.last_iso_grant:
+        reasons.append(
+            Rejection(
+                f"no ISO may be granted after {rules.last_iso_grant.isoformat()}", "1998 §6.b.(5)"
+            )
+        )
+    if ctx.fmv_on_grant is None:
+        reasons.append(
+            Rejection(
+                f"no Fair Market Value on or before {award.grant_date.isoformat()} to check the ISO "
+                "price against: upload prices first",
+                "1998 §6.b.(2)",
+            )
+        )
+    elif award.exercise_price is not None:
+        ten = ctx.participant is not None and ctx.participant.ten_percent_holder
+        floor_price = ctx.fmv_on_grant * (ISO_TEN_PERCENT_FACTOR if ten else 1)
+        if award.exercise_price < floor_price:
+            share = "110%" if ten else "100%"
+            reasons.append(
+                Rejection(
+                    f"ISO exercise price {award.exercise_price} is below {share} of the Fair Market "
+                    f"Value {ctx.fmv_on_grant} on the grant date ({floor_price})",
+                    "1998 §6.b.(2)",
+                )
+            )
+    return reasons
+
+
+def _limit_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
+    bucket = limit_bucket(award.award_type)
+    limit = yearly_limit(award.plan, bucket, award.grant_date, ctx.splits)
+    if limit is None:
+        return []
+    total = ctx.granted_this_year + award.shares_granted
+    if total <= limit:
+        return []
+    return [
+        Rejection(
+            f"{award.participant_id} would hold {total} shares under {bucket} granted in "
+            f"{award.grant_date.year}, above the limit of {limit}",
+            "1998 §4.c",
+        )
+    ]

@@ -1,0 +1,272 @@
+"""Domain objects shared by every rule. Pure data: no AWS, no clock, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class PlanCode(StrEnum):
+    INCENTIVE_1998 = "incentive-1998"
+    DIRECTORS_1999 = "directors-1999"
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"  # employee-directors included
+    DIRECTOR = "director"  # non-employee director
+    CONSULTANT = "consultant"
+
+
+class AwardType(StrEnum):
+    NSO = "nso"
+    ISO = "iso"
+    SAR = "sar"
+    RESTRICTED_STOCK = "restricted_stock"
+    UNRESTRICTED_STOCK = "unrestricted_stock"
+    DEFERRED_STOCK = "deferred_stock"
+    PERFORMANCE = "performance"
+    DISCRETIONARY_OPTION = "discretionary_option"
+    FORMULA_OPTION = "formula_option"
+
+    @property
+    def requires_exercise(self) -> bool:
+        """Stock Options and SARs need exercise (1998 §6.b); the other awards settle by vesting."""
+        return self in _EXERCISE_TYPES
+
+    @property
+    def is_option(self) -> bool:
+        """Counts against the per-person Stock Option limit (1998 §4.c)."""
+        return self in _OPTION_TYPES
+
+
+_OPTION_TYPES = frozenset(
+    {AwardType.NSO, AwardType.ISO, AwardType.DISCRETIONARY_OPTION, AwardType.FORMULA_OPTION}
+)
+_EXERCISE_TYPES = _OPTION_TYPES | {AwardType.SAR}
+
+
+class TerminationReason(StrEnum):
+    DEATH = "death"
+    CAUSE = "cause"
+    VOLUNTARY = "voluntary"
+    INVOLUNTARY = "involuntary"
+    RETIREMENT = "retirement"
+    DISABILITY = "disability"
+    OTHER = "other"
+
+
+class MeetingOutcome(StrEnum):
+    ELECTED = "elected"
+    REELECTED = "reelected"
+    CONTINUING = "continuing"
+    NOT_CONTINUING = "not_continuing"
+
+
+class ElectionAction(StrEnum):
+    ELECT = "elect"
+    REVOKE = "revoke"
+
+
+class FeeType(StrEnum):
+    ANNUAL = "annual"
+    MEETING = "meeting"
+
+
+class CorporateActionKind(StrEnum):
+    SPLIT = "split"
+    COVERED_TRANSACTION = "covered_transaction"
+
+
+class AwardStatus(StrEnum):
+    OUTSTANDING = "outstanding"
+    EXERCISED = "exercised"
+    FORFEITED = "forfeited"
+    EXPIRED = "expired"
+
+
+class DeferredStatus(StrEnum):
+    PENDING = "pending"
+    ISSUED = "issued"
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    participant_id: str
+    name: str
+    email: str
+    role: Role
+    personal_email: str | None = None
+    estate_email: str | None = None
+    ten_percent_holder: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Tranche:
+    """`shares` vest on `vest_date` (inclusive)."""
+
+    vest_date: date
+    shares: int
+
+
+@dataclass(frozen=True, slots=True)
+class Termination:
+    participant_id: str
+    termination_date: date
+    reason: TerminationReason
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    """One award and everything that has happened to its shares.
+
+    Invariant: shares_granted = exercised + forfeited + expired + outstanding.
+    For awards that need no exercise, `shares_exercised` counts the shares delivered
+    as they vest.
+    """
+
+    award_id: str
+    participant_id: str
+    plan: PlanCode
+    award_type: AwardType
+    grant_date: date
+    shares_granted: int
+    exercise_price: Decimal | None = None
+    final_exercise_date: date | None = None
+    # Empty: vested in full at grant.
+    tranches: tuple[Tranche, ...] = ()
+    shares_exercised: int = 0
+    shares_withheld: int = 0
+    shares_forfeited: int = 0
+    shares_expired: int = 0
+    # Last day on which the award can be exercised, after every rule and cap.
+    exercise_deadline: date | None = None
+    # The day the holder's service ended: vesting stops there.
+    service_ended_on: date | None = None
+    # Covered transaction: vests in full from this day (1998 §7.a, Directors §6(j)).
+    accelerated_on: date | None = None
+    # Reminders already sent, as "<days>@<deadline>", so a changed deadline gets new ones.
+    reminders_sent: frozenset[str] = frozenset()
+
+    @property
+    def shares_outstanding(self) -> int:
+        return (
+            self.shares_granted
+            - self.shares_exercised
+            - self.shares_forfeited
+            - self.shares_expired
+        )
+
+    @property
+    def shares_delivered(self) -> int:
+        """Shares that left the pool for good: withheld shares are not delivered (1998 §4.a(iv))."""
+        return self.shares_exercised - self.shares_withheld
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.shares_outstanding > 0
+
+    def vested_shares(self, on: date) -> int:
+        """Shares vested on `on` (cumulative), vesting stopping at the end of service."""
+        if on < self.grant_date:
+            return 0
+        if self.accelerated_on is not None and on >= self.accelerated_on:
+            return self.shares_granted
+        cutoff = on if self.service_ended_on is None else min(on, self.service_ended_on)
+        if not self.tranches:
+            return self.shares_granted
+        return min(
+            self.shares_granted,
+            sum(t.shares for t in self.tranches if t.vest_date <= cutoff),
+        )
+
+    def exercisable_shares(self, on: date) -> int:
+        """Shares that could be bought on `on` (0 for awards that need no exercise)."""
+        if not self.award_type.requires_exercise or not self.is_outstanding:
+            return 0
+        if self.exercise_deadline is not None and on > self.exercise_deadline:
+            return 0
+        vested_open = self.vested_shares(on) - self.shares_exercised - self.shares_expired
+        return max(0, min(vested_open, self.shares_outstanding))
+
+    def status(self) -> AwardStatus:
+        """report.json `status`: ties go expired > forfeited > exercised (interfaces §3)."""
+        if self.is_outstanding:
+            return AwardStatus.OUTSTANDING
+        ranked = [
+            (self.shares_expired, 3, AwardStatus.EXPIRED),
+            (self.shares_forfeited, 2, AwardStatus.FORFEITED),
+            (self.shares_exercised, 1, AwardStatus.EXERCISED),
+        ]
+        return max(ranked)[2]
+
+    def evolve(self, **changes: object) -> Award:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBar:
+    """One trading day's market data (Directors §6(c))."""
+
+    day: date
+    last_sale: Decimal | None = None
+    high_bid: Decimal | None = None
+    low_ask: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredStockAward:
+    """A Deferred Stock Award in lieu of a director's fee (Directors §7)."""
+
+    participant_id: str
+    fee_type: FeeType
+    fee_date: date
+    amount: Decimal
+    fair_market_value: Decimal
+    award_date: date
+    shares: int
+    cash_in_lieu: Decimal
+    issue_date: date
+    status: DeferredStatus = DeferredStatus.PENDING
+
+    @property
+    def key(self) -> str:
+        return f"{self.participant_id}#{self.fee_type.value}#{self.fee_date.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Election:
+    participant_id: str
+    notice_date: date
+    action: ElectionAction
+
+
+@dataclass(frozen=True, slots=True)
+class CorporateAction:
+    action_date: date
+    kind: CorporateActionKind
+    ratio: Decimal | None = None
+    assumed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why a request was refused, in words a plan administrator can act on."""
+
+    reason: str
+    section: str | None = None
+
+    def __str__(self) -> str:
+        return self.reason if self.section is None else f"{self.reason} ({self.section})"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Either accepted (with a value) or rejected (with reasons)."""
+
+    rejections: tuple[Rejection, ...] = field(default_factory=tuple)
+
+    @property
+    def accepted(self) -> bool:
+        return not self.rejections
