@@ -85,7 +85,8 @@ def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
         allowed = ", ".join(sorted(t.value for t in rules.award_types))
         reasons.append(
             Rejection(
-                f"award type {kind.value} does not exist under {award.plan.value} (allowed: {allowed})",
+                f"award type {kind.value} does not exist under {award.plan.value} "
+                f"(allowed: {allowed})",
                 '1998 Exhibit A "Award"'
                 if award.plan is PlanCode.INCENTIVE_1998
                 else "Directors §6",
@@ -95,7 +96,8 @@ def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
     if person is None:
         reasons.append(
             Rejection(
-                f"unknown participant {award.participant_id}: load them with the participants feed first"
+                f"unknown participant {award.participant_id}: "
+                "load them with the participants feed first"
             )
         )
     elif person.participant_id != award.participant_id:
@@ -218,8 +220,8 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
     if ctx.fmv_on_grant is None:
         reasons.append(
             Rejection(
-                f"no Fair Market Value on or before {award.grant_date.isoformat()} to check the ISO "
-                "price against: upload prices first",
+                f"no Fair Market Value on or before {award.grant_date.isoformat()} to check "
+                "the ISO price against: upload prices first",
                 "1998 §6.b.(2)",
             )
         )
@@ -230,8 +232,8 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
             share = "110%" if ten else "100%"
             reasons.append(
                 Rejection(
-                    f"ISO exercise price {award.exercise_price} is below {share} of the Fair Market "
-                    f"Value {ctx.fmv_on_grant} on the grant date ({floor_price})",
+                    f"ISO exercise price {award.exercise_price} is below {share} of the "
+                    f"Fair Market Value {ctx.fmv_on_grant} on the grant date ({floor_price})",
                     "1998 §6.b.(2)",
                 )
             )

@@ -33,7 +33,7 @@ def classify_termination(
     """Decide what a termination row means given what is already applied (rules.md)."""
     if recorded is None:
         return TerminationClassification(TerminationKind.NEW)
-    if incoming == recorded or incoming == death:
+    if incoming in (recorded, death):
         return TerminationClassification(TerminationKind.DUPLICATE)
     if (
         incoming.reason is TerminationReason.DEATH
