@@ -1,0 +1,125 @@
+"""Feed kinds, their columns (interfaces.md §1) and the S3 keys they arrive under."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+INCOMING_PREFIX = "incoming/"
+
+
+class FeedKind(StrEnum):
+    PARTICIPANTS = "participants"
+    GRANTS = "grants"
+    PRICES = "prices"
+    TERMINATIONS = "terminations"
+    MEETINGS = "meetings"
+    ELECTIONS = "elections"
+    FEES = "fees"
+    EXERCISES = "exercises"
+    CORPORATE_ACTIONS = "corporate_actions"
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns that must be in the header, or the whole file is rejected."""
+        return _REQUIRED[self]
+
+    @property
+    def optional_columns(self) -> tuple[str, ...]:
+        return _OPTIONAL[self]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column this kind reads: required first, then optional."""
+        return _REQUIRED[self] + _OPTIONAL[self]
+
+
+_REQUIRED: dict[FeedKind, tuple[str, ...]] = {
+    FeedKind.PARTICIPANTS: ("participant_id", "name", "email", "role"),
+    FeedKind.GRANTS: (
+        "award_id",
+        "participant_id",
+        "plan",
+        "award_type",
+        "grant_date",
+        "shares",
+    ),
+    FeedKind.PRICES: ("date",),
+    FeedKind.TERMINATIONS: ("participant_id", "termination_date", "reason"),
+    FeedKind.MEETINGS: ("meeting_date", "participant_id", "outcome"),
+    FeedKind.ELECTIONS: ("participant_id", "notice_date", "action"),
+    FeedKind.FEES: ("participant_id", "fee_type", "fee_date", "amount"),
+    FeedKind.EXERCISES: ("award_id", "exercise_date", "shares"),
+    FeedKind.CORPORATE_ACTIONS: ("action_date", "action"),
+}
+
+_OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
+    FeedKind.PARTICIPANTS: ("personal_email", "estate_email", "ten_percent_holder"),
+    FeedKind.GRANTS: ("exercise_price", "final_exercise_date", "vesting"),
+    FeedKind.PRICES: ("last_sale", "high_bid", "low_ask"),
+    FeedKind.TERMINATIONS: (),
+    FeedKind.MEETINGS: (),
+    FeedKind.ELECTIONS: (),
+    FeedKind.FEES: (),
+    FeedKind.EXERCISES: ("shares_withheld",),
+    FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed"),
+}
+
+# The order in which `stockplan simulate` uploads one day's feeds (interfaces.md §3).
+FEED_ORDER: tuple[FeedKind, ...] = (
+    FeedKind.PARTICIPANTS,
+    FeedKind.PRICES,
+    FeedKind.GRANTS,
+    FeedKind.ELECTIONS,
+    FeedKind.FEES,
+    FeedKind.MEETINGS,
+    FeedKind.EXERCISES,
+    FeedKind.TERMINATIONS,
+    FeedKind.CORPORATE_ACTIONS,
+)
+
+
+class KeyRejected(ValueError):
+    """An S3 key that is not `incoming/<kind>/<name>.csv`; `reason` says why."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(reason)
+        self.key = key
+        self.reason = reason
+
+
+def kind_from_key(key: str) -> FeedKind:
+    """The feed kind of an (already URL-decoded) S3 key `incoming/<kind>/<name>.csv`.
+
+    Raises `KeyRejected` for anything else: keys outside `incoming/`, sub-folders, empty,
+    `.` or `..` segments, backslashes or control characters, unknown kinds (the kind must
+    be written exactly, in lower case), and names not ending in `.csv` (any letter case)
+    or with nothing before it.
+    """
+    if not key.startswith(INCOMING_PREFIX):
+        raise KeyRejected(key, f"not a feed: the key must start with {INCOMING_PREFIX!r}")
+    if any(ch < " " or ch == "\x7f" for ch in key):
+        raise KeyRejected(key, "the key contains control characters")
+    if "\\" in key:
+        raise KeyRejected(key, "the key contains a backslash")
+    parts = key.split("/")
+    if any(part in (".", "..") for part in parts):
+        raise KeyRejected(key, "the key contains a '.' or '..' segment")
+    if len(parts) != 3:
+        raise KeyRejected(
+            key, "a feed must be uploaded as incoming/<kind>/<name>.csv (no sub-folders)"
+        )
+    _, kind_text, name = parts
+    if not kind_text:
+        raise KeyRejected(key, "the key has no feed kind: expected incoming/<kind>/<name>.csv")
+    try:
+        kind = FeedKind(kind_text)
+    except ValueError:
+        known = ", ".join(k.value for k in FeedKind)
+        raise KeyRejected(key, f"unknown feed kind {kind_text!r}; known kinds: {known}") from None
+    if not name:
+        raise KeyRejected(key, "the key has an empty file name")
+    if not name.lower().endswith(".csv"):
+        raise KeyRejected(key, f"the file name {name!r} does not end in .csv")
+    if not name[: -len(".csv")].strip():
+        raise KeyRejected(key, f"the file name {name!r} has nothing before .csv")
+    return kind

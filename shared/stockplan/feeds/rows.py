@@ -1,0 +1,323 @@
+"""One pydantic model per feed kind: a data row, validated on its own.
+
+Models take the row's record (`{column: stripped cell text}`); empty cells count as
+absent, so optional columns take their defaults and required ones are reported empty.
+Field names are the column names. Row-level rules (those involving several cells)
+raise one error whose reason names the columns concerned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+
+from stockplan.domain.model import (
+    Award,
+    AwardType,
+    CorporateAction,
+    CorporateActionKind,
+    Election,
+    Participant,
+    PlanCode,
+    PriceBar,
+    Termination,
+)
+from stockplan.feeds.kinds import FeedKind
+from stockplan.feeds.values import (
+    AwardTypeCell,
+    BoolCell,
+    CorporateActionCell,
+    DateCell,
+    ElectionActionCell,
+    EmailCell,
+    FeeTypeCell,
+    IdCell,
+    MeetingOutcomeCell,
+    OptionalBoolCell,
+    OptionalDateCell,
+    OptionalEmailCell,
+    OptionalPositiveDecimalCell,
+    PlanCell,
+    PositiveDecimalCell,
+    PositiveSharesCell,
+    RoleCell,
+    SharesCell,
+    TerminationReasonCell,
+    TextCell,
+    VestingCell,
+)
+
+# Award types a feed may carry, per plan. Formula options are never fed (Directors §6(a)).
+FED_AWARD_TYPES: Mapping[PlanCode, frozenset[AwardType]] = {
+    PlanCode.INCENTIVE_1998: frozenset(
+        {
+            AwardType.NSO,
+            AwardType.ISO,
+            AwardType.SAR,
+            AwardType.RESTRICTED_STOCK,
+            AwardType.UNRESTRICTED_STOCK,
+            AwardType.DEFERRED_STOCK,
+            AwardType.PERFORMANCE,
+        }
+    ),
+    PlanCode.DIRECTORS_1999: frozenset({AwardType.DISCRETIONARY_OPTION}),
+}
+_PLAN_SECTION: Mapping[PlanCode, str] = {
+    PlanCode.INCENTIVE_1998: '1998 Exhibit A "Award"',
+    PlanCode.DIRECTORS_1999: "Directors §6(b)",
+}
+FORMULA_OPTION_REASON = (
+    "award_type: formula options are made by the system at annual meetings"
+    " (Directors §6(a)), never fed"
+)
+
+
+def _row_error(problems: list[str]) -> PydanticCustomError:
+    return PydanticCustomError("feed_row", "{reason}", {"reason": "; ".join(problems)})
+
+
+class FeedRow(BaseModel):
+    """Base of every row model."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+    kind: ClassVar[FeedKind]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_cells_are_absent(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            return {key: value for key, value in data.items() if value != ""}
+        return data
+
+
+class ParticipantRow(FeedRow):
+    kind: ClassVar[FeedKind] = FeedKind.PARTICIPANTS
+
+    participant_id: IdCell
+    name: TextCell
+    email: EmailCell
+    role: RoleCell
+    personal_email: OptionalEmailCell = None
+    estate_email: OptionalEmailCell = None
+    ten_percent_holder: BoolCell = False
+
+    def to_domain(self) -> Participant:
+        return Participant(
+            participant_id=self.participant_id,
+            name=self.name,
+            email=self.email,
+            role=self.role,
+            personal_email=self.personal_email,
+            estate_email=self.estate_email,
+            ten_percent_holder=self.ten_percent_holder,
+        )
+
+
+class GrantRow(FeedRow):
+    kind: ClassVar[FeedKind] = FeedKind.GRANTS
+
+    award_id: IdCell
+    participant_id: IdCell
+    plan: PlanCell
+    award_type: AwardTypeCell
+    grant_date: DateCell
+    shares: PositiveSharesCell
+    exercise_price: OptionalPositiveDecimalCell = None
+    final_exercise_date: OptionalDateCell = None
+    # Empty: vested in full at grant.
+    vesting: VestingCell = ()
+
+    @model_validator(mode="after")
+    def _grant_rules(self) -> GrantRow:
+        if self.award_type is AwardType.FORMULA_OPTION:
+            raise _row_error([FORMULA_OPTION_REASON])
+        problems: list[str] = []
+        allowed = FED_AWARD_TYPES[self.plan]
+        if self.award_type not in allowed:
+            names = ", ".join(sorted(t.value for t in allowed))
+            problems.append(
+                f"award_type: {self.award_type.value} is not an award of plan"
+                f" {self.plan.value}, which takes {names} ({_PLAN_SECTION[self.plan]})"
+            )
+        if self.award_type.requires_exercise:
+            if self.exercise_price is None:
+                problems.append(f"exercise_price: required for award_type {self.award_type.value}")
+            if self.final_exercise_date is None:
+                problems.append(
+                    f"final_exercise_date: required for award_type {self.award_type.value}"
+                )
+        grant = self.grant_date.isoformat()
+        if self.final_exercise_date is not None and self.final_exercise_date <= self.grant_date:
+            problems.append(
+                f"final_exercise_date: {self.final_exercise_date.isoformat()} is not after"
+                f" grant_date {grant}"
+            )
+        early = [t for t in self.vesting if t.vest_date < self.grant_date]
+        if early:
+            problems.append(
+                f"vesting: tranche date {early[0].vest_date.isoformat()} is before"
+                f" grant_date {grant}"
+            )
+        if self.vesting:
+            total = sum(t.shares for t in self.vesting)
+            if total != self.shares:
+                problems.append(
+                    f"vesting: tranche shares add up to {total}, but shares is {self.shares}"
+                )
+        if problems:
+            raise _row_error(problems)
+        return self
+
+    def to_domain(self) -> Award:
+        return Award(
+            award_id=self.award_id,
+            participant_id=self.participant_id,
+            plan=self.plan,
+            award_type=self.award_type,
+            grant_date=self.grant_date,
+            shares_granted=self.shares,
+            exercise_price=self.exercise_price,
+            final_exercise_date=self.final_exercise_date,
+            tranches=self.vesting,
+        )
+
+
+class PriceRow(FeedRow):
+    kind: ClassVar[FeedKind] = FeedKind.PRICES
+
+    date: DateCell
+    last_sale: OptionalPositiveDecimalCell = None
+    high_bid: OptionalPositiveDecimalCell = None
+    low_ask: OptionalPositiveDecimalCell = None
+
+    @model_validator(mode="after")
+    def _price_rules(self) -> PriceRow:
+        if self.last_sale is None and (self.high_bid is None or self.low_ask is None):
+            raise _row_error(
+                ["last_sale, or both high_bid and low_ask, are needed (Directors §6(c))"]
+            )
+        if self.high_bid is not None and self.low_ask is not None and self.high_bid > self.low_ask:
+            raise _row_error([f"high_bid {self.high_bid} is above low_ask {self.low_ask}"])
+        return self
+
+    def to_domain(self) -> PriceBar:
+        return PriceBar(
+            day=self.date,
+            last_sale=self.last_sale,
+            high_bid=self.high_bid,
+            low_ask=self.low_ask,
+        )
+
+
+class TerminationRow(FeedRow):
+    kind: ClassVar[FeedKind] = FeedKind.TERMINATIONS
+
+    participant_id: IdCell
+    termination_date: DateCell
+    reason: TerminationReasonCell
+
+    def to_domain(self) -> Termination:
+        return Termination(
+            participant_id=self.participant_id,
+            termination_date=self.termination_date,
+            reason=self.reason,
+        )
+
+
+class MeetingRow(FeedRow):
+    kind: ClassVar[FeedKind] = FeedKind.MEETINGS
+
+    meeting_date: DateCell
+    participant_id: IdCell
+    outcome: MeetingOutcomeCell
+
+
+class ElectionRow(FeedRow):
+    kind: ClassVar[FeedKind] = FeedKind.ELECTIONS
+
+    participant_id: IdCell
+    notice_date: DateCell
+    action: ElectionActionCell
+
+    def to_domain(self) -> Election:
+        return Election(
+            participant_id=self.participant_id,
+            notice_date=self.notice_date,
+            action=self.action,
+        )
+
+
+class FeeRow(FeedRow):
+    kind: ClassVar[FeedKind] = FeedKind.FEES
+
+    participant_id: IdCell
+    fee_type: FeeTypeCell
+    fee_date: DateCell
+    amount: PositiveDecimalCell
+
+
+class ExerciseRow(FeedRow):
+    kind: ClassVar[FeedKind] = FeedKind.EXERCISES
+
+    award_id: IdCell
+    exercise_date: DateCell
+    shares: PositiveSharesCell
+    shares_withheld: SharesCell = 0
+
+    @model_validator(mode="after")
+    def _withheld_within_shares(self) -> ExerciseRow:
+        if self.shares_withheld > self.shares:
+            raise _row_error(
+                [
+                    f"shares_withheld: {self.shares_withheld} is more than the"
+                    f" {self.shares} shares exercised"
+                ]
+            )
+        return self
+
+
+class CorporateActionRow(FeedRow):
+    kind: ClassVar[FeedKind] = FeedKind.CORPORATE_ACTIONS
+
+    action_date: DateCell
+    action: CorporateActionCell
+    ratio: OptionalPositiveDecimalCell = None
+    # Empty stays None: a covered transaction must say true or false.
+    assumed: OptionalBoolCell = None
+
+    @model_validator(mode="after")
+    def _action_rules(self) -> CorporateActionRow:
+        if self.action is CorporateActionKind.SPLIT and self.ratio is None:
+            raise _row_error(["ratio: required for a split (new shares per old share)"])
+        if self.action is CorporateActionKind.COVERED_TRANSACTION and self.assumed is None:
+            raise _row_error(["assumed: required for a covered_transaction (true or false)"])
+        return self
+
+    def to_domain(self) -> CorporateAction:
+        split = self.action is CorporateActionKind.SPLIT
+        return CorporateAction(
+            action_date=self.action_date,
+            kind=self.action,
+            ratio=self.ratio if split else None,
+            assumed=None if split else self.assumed,
+        )
+
+
+ROW_MODELS: Mapping[FeedKind, type[FeedRow]] = {
+    model.kind: model
+    for model in (
+        ParticipantRow,
+        GrantRow,
+        PriceRow,
+        TerminationRow,
+        MeetingRow,
+        ElectionRow,
+        FeeRow,
+        ExerciseRow,
+        CorporateActionRow,
+    )
+}

@@ -1,0 +1,231 @@
+"""Strict parsers for one CSV cell, and the pydantic field types built on them.
+
+Every parser takes the cell text (already stripped of surrounding blanks) and returns a
+typed value, or raises `CellError` with a short reason a person can act on. The reasons
+do not name the column: the row layer puts `<column>: ` in front.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, TypeVar
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
+
+from stockplan.domain.model import (
+    AwardType,
+    CorporateActionKind,
+    ElectionAction,
+    FeeType,
+    MeetingOutcome,
+    PlanCode,
+    Role,
+    TerminationReason,
+    Tranche,
+)
+
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+MAX_ID_LENGTH = 64
+# Share counts and decimals are bounded so that every value fits a DynamoDB number
+# (38 significant digits) with room for split arithmetic.
+MAX_SHARE_DIGITS = 15
+MAX_INTEGER_DIGITS = 12
+MAX_FRACTION_DIGITS = 10
+
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SHARES_RE = re.compile(r"[0-9]+")
+_DECIMAL_RE = re.compile(r"(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?")
+_ID_RE = re.compile(r"[A-Za-z0-9._-]+")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class CellError(ValueError):
+    """One cell's value is not acceptable; `reason` says why (without the column name)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A cell value quoted for a reason, cut short when long."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "'" + text + "'"
+
+
+def parse_date(text: str) -> date:
+    if not _DATE_RE.fullmatch(text):
+        raise CellError(f"must be a date written YYYY-MM-DD, got {shown(text)}")
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise CellError(f"{shown(text)} is not a calendar date") from None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise CellError(
+            f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()},"
+            f" got {shown(text)}"
+        )
+    return value
+
+
+def parse_shares(text: str) -> int:
+    """A whole, non-negative number of shares written with digits only."""
+    if not _SHARES_RE.fullmatch(text):
+        raise CellError(f"must be a whole number of shares, got {shown(text)}")
+    digits = text.lstrip("0") or "0"
+    if len(digits) > MAX_SHARE_DIGITS:
+        raise CellError(f"is too large a number of shares, got {shown(text)}")
+    return int(digits)
+
+
+def parse_positive_shares(text: str) -> int:
+    value = parse_shares(text)
+    if value <= 0:
+        raise CellError(f"must be more than 0 shares, got {shown(text)}")
+    return value
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A non-negative decimal written plainly: `12`, `12.50`, `.5` (no sign, exponent, commas)."""
+    match = _DECIMAL_RE.fullmatch(text)
+    if match is None or not (match["int"] or match["frac"]):
+        raise CellError(f"must be a plain decimal number like 12.50, got {shown(text)}")
+    integer = match["int"].lstrip("0")
+    fraction = match["frac"] or ""
+    if len(integer) > MAX_INTEGER_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
+        raise CellError(
+            f"has too many digits (at most {MAX_INTEGER_DIGITS} before and"
+            f" {MAX_FRACTION_DIGITS} after the decimal point), got {shown(text)}"
+        )
+    return Decimal(text)
+
+
+def parse_positive_decimal(text: str) -> Decimal:
+    value = parse_decimal(text)
+    if value <= 0:
+        raise CellError(f"must be more than 0, got {shown(text)}")
+    return value
+
+
+def parse_bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    raise CellError(f"must be true or false, got {shown(text)}")
+
+
+def parse_enum(enum: type[E], text: str) -> E:
+    """One of the documented lower-case codes; any letter case is accepted."""
+    try:
+        return enum(text.lower())
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise CellError(f"must be one of {allowed}, got {shown(text)}") from None
+
+
+def parse_id(text: str) -> str:
+    if len(text) > MAX_ID_LENGTH or not _ID_RE.fullmatch(text):
+        raise CellError(
+            f"must be 1 to {MAX_ID_LENGTH} characters among A-Z a-z 0-9 . _ -, got {shown(text)}"
+        )
+    return text
+
+
+def parse_text(text: str) -> str:
+    """Free text on one line (it may end up in an email header)."""
+    if _CONTROL_RE.search(text):
+        raise CellError("must be on one line, without control characters")
+    return text
+
+
+def parse_email(text: str) -> str:
+    """A syntactically valid address, normalised (domain in lower case).
+
+    `test_environment=True` lets the reserved `.test` domain through for simulations; no
+    DNS look-up is made.
+    """
+    try:
+        result = validate_email(text, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise CellError(f"is not a valid email address, got {shown(text)}: {exc}") from None
+    return str(result.normalized)
+
+
+def parse_vesting(text: str) -> tuple[Tranche, ...]:
+    """Tranches `YYYY-MM-DD:N;YYYY-MM-DD:N`, sorted by date. Empty parts are ignored."""
+    tranches: list[Tranche] = []
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        day_text, sep, shares_text = part.partition(":")
+        if not sep:
+            raise CellError(
+                f"tranches must be written YYYY-MM-DD:N;YYYY-MM-DD:N, got {shown(part)}"
+            )
+        try:
+            day = parse_date(day_text.strip())
+            shares = parse_positive_shares(shares_text.strip())
+        except CellError as exc:
+            raise CellError(f"tranche {shown(part)}: {exc.reason}") from None
+        tranches.append(Tranche(vest_date=day, shares=shares))
+    return tuple(sorted(tranches, key=lambda t: t.vest_date))
+
+
+def _cell(parser: Callable[[str], object]) -> BeforeValidator:
+    """A pydantic validator that runs `parser` on the cell text.
+
+    The reason travels through the template context, so braces in cell values are safe.
+    """
+
+    def validate(value: object) -> object:
+        if not isinstance(value, str):
+            raise PydanticCustomError(
+                "feed_cell", "must be text, got {kind}", {"kind": type(value).__name__}
+            )
+        try:
+            return parser(value)
+        except CellError as exc:
+            raise PydanticCustomError("feed_cell", "{reason}", {"reason": exc.reason}) from None
+
+    return BeforeValidator(validate)
+
+
+def _enum_cell(enum: type[E]) -> BeforeValidator:
+    return _cell(lambda text: parse_enum(enum, text))
+
+
+DateCell = Annotated[date, _cell(parse_date)]
+OptionalDateCell = Annotated[date | None, _cell(parse_date)]
+SharesCell = Annotated[int, _cell(parse_shares)]
+PositiveSharesCell = Annotated[int, _cell(parse_positive_shares)]
+PositiveDecimalCell = Annotated[Decimal, _cell(parse_positive_decimal)]
+OptionalPositiveDecimalCell = Annotated[Decimal | None, _cell(parse_positive_decimal)]
+BoolCell = Annotated[bool, _cell(parse_bool)]
+OptionalBoolCell = Annotated[bool | None, _cell(parse_bool)]
+IdCell = Annotated[str, _cell(parse_id)]
+TextCell = Annotated[str, _cell(parse_text)]
+EmailCell = Annotated[str, _cell(parse_email)]
+OptionalEmailCell = Annotated[str | None, _cell(parse_email)]
+VestingCell = Annotated[tuple[Tranche, ...], _cell(parse_vesting)]
+
+PlanCell = Annotated[PlanCode, _enum_cell(PlanCode)]
+RoleCell = Annotated[Role, _enum_cell(Role)]
+AwardTypeCell = Annotated[AwardType, _enum_cell(AwardType)]
+TerminationReasonCell = Annotated[TerminationReason, _enum_cell(TerminationReason)]
+MeetingOutcomeCell = Annotated[MeetingOutcome, _enum_cell(MeetingOutcome)]
+ElectionActionCell = Annotated[ElectionAction, _enum_cell(ElectionAction)]
+FeeTypeCell = Annotated[FeeType, _enum_cell(FeeType)]
+CorporateActionCell = Annotated[CorporateActionKind, _enum_cell(CorporateActionKind)]
