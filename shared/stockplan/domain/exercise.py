@@ -72,7 +72,10 @@ def check_exercise(award: Award, on: date, shares: int, withheld: int) -> Exerci
     capacity = exercise_capacity(award, on)
     if capacity <= 0 and award.shares_outstanding + award.shares_expired == 0:
         return ExerciseCheck(
-            Rejection(f"award {award.award_id} is no longer outstanding ({award.status().value})")
+            Rejection(
+                f"award {award.award_id} is no longer outstanding ({award.status().value})",
+                section,
+            )
         )
     if shares > capacity:
         return ExerciseCheck(

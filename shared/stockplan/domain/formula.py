@@ -35,10 +35,12 @@ def within_plan_term(meeting_date: date) -> bool:
 
 
 def formula_grant_size(meeting_date: date, splits: Sequence[Split] = ()) -> int:
-    """10,000 shares as adjusted by the splits on or before the meeting (§6(a), §4(c))."""
+    """10,000 shares as adjusted by the splits on or before the meeting (§6(a)); only
+    splits from the plan's effective date on count (§4(c): "occurring after the
+    effective date"; a split on that day applies, as it does to the reserve)."""
     size = FORMULA.shares
     for split in sorted(splits, key=lambda s: s.day):
-        if split.day <= meeting_date:
+        if FORMULA.first_meeting <= split.day <= meeting_date:
             size = split_shares(size, split.ratio)
     return size
 

@@ -39,7 +39,8 @@ def yearly_limit(plan: PlanCode, bucket: str, on: date, splits: Sequence[Split] 
     if base is None:
         return None
     for split in sorted(splits, key=lambda s: s.day):
-        if split.day <= on:
+        # Only splits after the plan took effect change the figures it fixes (§7.b.(1)).
+        if rules.effective_date <= split.day <= on:
             base = split_shares(base, split.ratio)
     return base
 
@@ -92,16 +93,18 @@ def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
                 else "Directors §6",
             )
         )
+    eligibility = "1998 §5" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §5"
     person = ctx.participant
     if person is None:
         reasons.append(
             Rejection(
                 f"unknown participant {award.participant_id}: "
-                "load them with the participants feed first"
+                "load them with the participants feed first",
+                eligibility,
             )
         )
     elif person.participant_id != award.participant_id:
-        reasons.append(Rejection("participant does not match the award"))
+        reasons.append(Rejection("participant does not match the award", eligibility))
     else:
         if person.role not in rules.roles:
             reasons.append(
@@ -127,7 +130,12 @@ def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
             )
         )
     if award.shares_granted <= 0:
-        reasons.append(Rejection("shares must be a positive whole number", "1998 §4.b"))
+        reasons.append(
+            Rejection(
+                "shares must be a positive whole number",
+                "1998 §4.b" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §4(b)",
+            )
+        )
     reasons += _vesting_reasons(award)
     if kind.requires_exercise:
         reasons += _option_reasons(award, ctx)
@@ -146,23 +154,30 @@ def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
 def _vesting_reasons(award: Award) -> list[Rejection]:
     if not award.tranches:
         return []
+    # The Administrator (Committee) sets when an award vests or becomes exercisable.
+    section = "1998 §6.a.(5)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)"
     reasons: list[Rejection] = []
     total = sum(t.shares for t in award.tranches)
     if total != award.shares_granted:
         reasons.append(
             Rejection(
-                f"vesting tranches add up to {total} shares but the grant is {award.shares_granted}"
+                f"vesting tranches add up to {total} shares but the grant is "
+                f"{award.shares_granted}",
+                section,
             )
         )
     if any(t.shares <= 0 for t in award.tranches):
-        reasons.append(Rejection("every vesting tranche needs a positive number of shares"))
+        reasons.append(
+            Rejection("every vesting tranche needs a positive number of shares", section)
+        )
     if any(t.vest_date < award.grant_date for t in award.tranches):
-        reasons.append(Rejection("a vesting tranche is dated before the grant date"))
+        reasons.append(Rejection("a vesting tranche is dated before the grant date", section))
     final = award.final_exercise_date
     if final is not None and any(t.vest_date > final for t in award.tranches):
         reasons.append(
             Rejection(
-                f"a vesting tranche is dated after the final exercise date {final.isoformat()}"
+                f"a vesting tranche is dated after the final exercise date {final.isoformat()}",
+                section,
             )
         )
     return reasons
@@ -185,7 +200,12 @@ def _option_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
     if final is None:
         reasons.append(Rejection("options and SARs need a final_exercise_date", section))
     elif final <= award.grant_date:
-        reasons.append(Rejection("final_exercise_date must be after the grant date"))
+        reasons.append(
+            Rejection(
+                "final_exercise_date must be after the grant date",
+                "1998 §6.b" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(d)",
+            )
+        )
     elif rules.max_option_term_years is not None and final > add_years(
         award.grant_date, rules.max_option_term_years
     ):

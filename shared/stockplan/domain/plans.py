@@ -43,6 +43,10 @@ class PlanRules:
     section_other: str
     section_cause: str | None
     section_pool: str
+    # A holder who dies while a post-termination window is open gets the death window
+    # from the date of death (rules.md reads 1998 §6.a.(5)(A) so; the Directors plan
+    # has no such rule: §6(i) ends the window after three months).
+    death_reopens_window: bool = False
 
     def reserve_on(self, day: date) -> int:
         """Shares reserved on `day` before split adjustment (1998 §4.a as amended)."""
@@ -108,6 +112,7 @@ INCENTIVE_1998 = PlanRules(
     section_other="1998 §6.a.(5)(B)",
     section_cause="1998 §6.a.(5)(C)",
     section_pool="1998 §4.a",
+    death_reopens_window=True,
 )
 
 DIRECTORS_1999 = PlanRules(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 
-from stockplan.domain.model import Award, DeferredStockAward, Tranche
+from stockplan.domain.model import Award, DeferredStatus, DeferredStockAward, Tranche
 
 SIX_PLACES = Decimal("0.000001")
 
@@ -65,5 +65,8 @@ def split_award(award: Award, ratio: Decimal) -> Award:
 
 
 def split_deferred(deferred: DeferredStockAward, ratio: Decimal) -> DeferredStockAward:
-    """Pending deferred stock is multiplied; its fair market value stays as it was."""
+    """Pending deferred stock is multiplied; its fair market value stays as it was.
+    Stock already issued before the split keeps its figures."""
+    if deferred.status is not DeferredStatus.PENDING:
+        return deferred
     return replace(deferred, shares=split_shares(deferred.shares, ratio))

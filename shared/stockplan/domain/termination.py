@@ -116,10 +116,13 @@ def terminate_award(award: Award, termination: Termination) -> AwardTermination:
 
 def apply_death_after_termination(award: Award, death_date: date) -> AwardTermination:
     """A holder who dies while a post-termination window is open gets the death window
-    from the date of death, if later (1998 §6.a.(5)(A); Directors §6(h))."""
+    from the date of death, if later (1998 §6.a.(5)(A)). Directors awards keep their
+    three-month window: a former director is no Eligible Director (§6(h), §6(i))."""
     plan = plan_rules(award.plan)
     section = plan.section_death
     deadline = award.exercise_deadline
+    if not plan.death_reopens_window:
+        return AwardTermination(award, 0, 0, deadline, plan.section_other)
     if (
         not award.award_type.requires_exercise
         or not award.is_outstanding
