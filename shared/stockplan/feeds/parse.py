@@ -12,7 +12,6 @@ from stockplan.feeds.csvfile import (
     FeedLimits,
     FileRejected,
     RawRow,
-    Table,
     read_table,
 )
 from stockplan.feeds.kinds import FeedKind
@@ -79,20 +78,23 @@ def _reason(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _row_problem(kind: FeedKind, table: Table, row: RawRow, limits: FeedLimits) -> str | None:
-    """Problems found before the row model runs: stray cells and over-long cells."""
-    extra = [cell for cell in row.cells[len(table.columns) :] if cell]
-    if extra:
+def _row_problem(
+    width: int, checked: tuple[tuple[int, str], ...], row: RawRow, limits: FeedLimits
+) -> str | None:
+    """Problems found before the row model runs: stray cells and over-long cells.
+
+    `checked` holds (index, name) of the columns this kind reads.
+    """
+    cells = row.cells
+    if len(cells) > width and any(cells[width:]):
         return (
-            f"the row has {len(row.cells)} cells but the header has {len(table.columns)}"
-            " columns (an unquoted comma?)"
+            f"the row has {len(cells)} cells but the header has {width} columns"
+            " (an unquoted comma?)"
         )
     long = [
         name
-        for index, name in enumerate(table.columns)
-        if name in kind.columns
-        and index < len(row.cells)
-        and len(row.cells[index]) > limits.max_cell
+        for index, name in checked
+        if index < len(cells) and len(cells[index]) > limits.max_cell
     ]
     if long:
         return "; ".join(f"{name}: longer than {limits.max_cell} characters" for name in long)
@@ -111,9 +113,11 @@ def parse_feed(kind: FeedKind, data: bytes, limits: FeedLimits = DEFAULT_LIMITS)
     _check_header(kind, table.columns)
     model = ROW_MODELS[kind]
     result = ParsedFeed(kind=kind, header=table.header)
+    read = set(kind.columns)
+    checked = tuple((i, name) for i, name in enumerate(table.columns) if name in read)
     for row in table.rows:
         record = _record(table.columns, row)
-        problem = _row_problem(kind, table, row, limits)
+        problem = _row_problem(len(table.columns), checked, row, limits)
         if problem is not None:
             result.rejections.append(RowRejection(row.row_number, record, problem))
             continue
