@@ -1,0 +1,102 @@
+"""A rendered notice as the exact RFC 5322 bytes that are sent and stored (interfaces §3).
+
+Deterministic: the same notice, recipient and day always give the same bytes (the
+MIME boundary and Message-ID come from the notice id), so a retried send or a
+re-rendered .eml is byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from stockplan.notices.formatting import one_line
+from stockplan.notices.render import RenderedNotice
+
+MESSAGE_ID_DOMAIN = "stockplan.local"
+SEND_HOUR = 9  # 09:00 in the plan time zone (rules.md: America/New_York)
+_KIND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NOTICE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{32}")
+_EST = timezone(timedelta(hours=-5), "EST")
+_EDT = timezone(timedelta(hours=-4), "EDT")
+
+
+def notice_id(kind: str, *parts: str) -> str:
+    """`<kind>-<32 hex>`: the same kind and parts always give the same id.
+
+    The parts are encoded unambiguously (("a", "b") and ("a\\x00b",) differ), so
+    the id can key an exactly-once send.
+    """
+    if not _KIND.fullmatch(kind):
+        raise ValueError(f"notice kind must be lower-case words joined by '-': {kind!r}")
+    payload = json.dumps([kind, *parts], ensure_ascii=True, separators=(",", ":"))
+    return f"{kind}-{hashlib.sha256(payload.encode('ascii')).hexdigest()[:32]}"
+
+
+def _nth_sunday(year: int, month: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _last_sunday(year: int, month: int) -> date:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    last = nxt - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() + 1) % 7)
+
+
+def eastern_offset(day: date) -> timezone:
+    """America/New_York's offset at 09:00 on `day` (US daylight-saving rules since 1976).
+
+    Computed here rather than read from the system time zone database, which a
+    Lambda image may lack; at 09:00 the 02:00 switch of the same day has happened.
+    """
+    if day.year >= 2007:
+        start, end = _nth_sunday(day.year, 3, 2), _nth_sunday(day.year, 11, 1)
+    elif day.year >= 1987:
+        start, end = _nth_sunday(day.year, 4, 1), _last_sunday(day.year, 10)
+    else:
+        start, end = _last_sunday(day.year, 4), _last_sunday(day.year, 10)
+    return _EDT if start <= day < end else _EST
+
+
+def send_time(day: date) -> datetime:
+    """The moment a notice of `day` is dated: 09:00 plan time."""
+    return datetime.combine(day, time(SEND_HOUR), tzinfo=eastern_offset(day))
+
+
+def _cte(body: str) -> str:
+    """7bit when the part is short-lined ASCII, else quoted-printable (SES wants 7-bit safe)."""
+    if body.isascii() and all(len(line) <= 78 for line in body.splitlines()):
+        return "7bit"
+    return "quoted-printable"
+
+
+def build_mime(
+    sender: str,
+    recipient: str,
+    rendered: RenderedNotice,
+    sent_on: date,
+    notice_id: str,
+) -> bytes:
+    """The .eml bytes: From, To, Subject, Date, Message-ID; text/plain then text/html."""
+    if not _NOTICE_ID.fullmatch(notice_id):
+        raise ValueError(f"not a notice id (see notice_id()): {notice_id!r}")
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = one_line(sender)
+    msg["To"] = one_line(recipient)
+    msg["Subject"] = one_line(rendered.subject)
+    msg["Date"] = format_datetime(send_time(sent_on))
+    msg["Message-ID"] = f"<{notice_id}@{MESSAGE_ID_DOMAIN}>"
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte=_cte(rendered.text))
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte=_cte(rendered.html))
+    for part in msg.iter_parts():
+        del part["MIME-Version"]  # belongs on the message only (RFC 2045 §4)
+    # "=_" never occurs in 7bit text we write nor in quoted-printable output.
+    digest = hashlib.sha256(notice_id.encode("ascii")).hexdigest()[:32]
+    msg.set_boundary(f"=_stockplan_{digest}")
+    return msg.as_bytes()

@@ -1,0 +1,477 @@
+"""Notice -> subject, plain text and HTML, from our own small templates.
+
+Each notice is first laid out as a few blocks (paragraphs, headings, label/value
+facts, bullet items); the same blocks are then written as text and as HTML, so
+the two parts always say the same thing. Every value is escaped with
+`html.escape` in the HTML part: names and reasons come from CSV files.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from stockplan.domain.model import PlanCode, TerminationReason
+from stockplan.notices.formatting import (
+    award_type_label,
+    fee_label,
+    iso,
+    long_date,
+    money,
+    one_line,
+    plan_title,
+    reason_label,
+    share_count,
+    shares,
+)
+from stockplan.notices.model import (
+    DEFERRED_ISSUE_SECTION,
+    FORMULA_PRO_RATA_SECTION,
+    AdminAlert,
+    DeferredAwardNotice,
+    DeferredIssueNotice,
+    ExpiryNotice,
+    FeedRejectionSummary,
+    FormulaGrantNotice,
+    Notice,
+    ReminderNotice,
+    TerminationLine,
+    TerminationNotice,
+)
+
+# Rejected rows listed in one administrator email; the errors CSV holds them all.
+MAX_LISTED_REJECTIONS = 200
+
+_COMPANY = "CTC Communications"
+_PARTICIPANT_SIGN_OFF = ("Stock Plan Administration", f"{_COMPANY}, Inc.")
+_ADMIN_SIGN_OFF = ("stockplan (automated notice)",)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedNotice:
+    subject: str
+    text: str
+    html: str
+
+
+# --- layout blocks -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Para:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Items:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """Lines kept as they are (a sign-off)."""
+
+    lines: tuple[str, ...]
+
+
+_Block = _Para | _Heading | _Facts | _Items | _Lines
+
+
+def _text(blocks: list[_Block]) -> str:
+    # One line per paragraph or fact: a phrase (a name, a date, a plan's title, a
+    # section) is never cut across lines; mail readers wrap long lines themselves.
+    out: list[str] = []
+    for block in blocks:
+        if out:
+            out.append("")
+        match block:
+            case _Para(text):
+                out.append(one_line(text))
+            case _Heading(text):
+                out.append(one_line(text))
+                out.append("-" * len(out[-1]))
+            case _Facts(rows):
+                out.extend(f"  {one_line(label)}: {one_line(value)}" for label, value in rows)
+            case _Items(items):
+                out.extend(f"  - {one_line(item)}" for item in items)
+            case _Lines(lines):
+                out.extend(one_line(line) for line in lines)
+    return "\n".join(out) + "\n"
+
+
+def _e(value: str) -> str:
+    return html.escape(one_line(value), quote=True)
+
+
+def _html(subject: str, blocks: list[_Block]) -> str:
+    body: list[str] = []
+    for block in blocks:
+        match block:
+            case _Para(text):
+                body.append(f"<p>{_e(text)}</p>")
+            case _Heading(text):
+                body.append(f"<h3>{_e(text)}</h3>")
+            case _Facts(rows):
+                body.append("<table>")
+                body.extend(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+                body.append("</table>")
+            case _Items(items):
+                body.append("<ul>")
+                body.extend(f"<li>{_e(item)}</li>" for item in items)
+                body.append("</ul>")
+            case _Lines(lines):
+                body.append("<p>" + "<br>\n".join(_e(line) for line in lines) + "</p>")
+    page = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{_e(subject)}</title>",
+        "</head>",
+        "<body>",
+        *body,
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(page) + "\n"
+
+
+# --- the notices ---------------------------------------------------------------------
+
+
+def _greeting(name: str, deceased: bool) -> _Para:
+    # After a death notices go to the estate, never to the deceased (rules.md).
+    return _Para(f"To the estate of {name}," if deceased else f"Dear {name},")
+
+
+def _your(name: str, deceased: bool) -> str:
+    return f"{name}'s" if deceased else "your"
+
+
+def _price_row(price: Decimal | None) -> tuple[tuple[str, str], ...]:
+    return () if price is None else (("Exercise price", f"{money(price)} per share"),)
+
+
+def _termination_line(line: TerminationLine, ended: date) -> list[_Block]:
+    rows: list[tuple[str, str]] = [
+        ("Plan", plan_title(line.plan)),
+        ("Vested shares", shares(line.vested_shares)),
+        *_price_row(line.exercise_price),
+    ]
+    if line.deadline is None:
+        rows.append(("Last day to exercise", "none, this award needs no exercise"))
+    elif line.deadline < ended:
+        rows.append(
+            (
+                "Last day to exercise",
+                f"{long_date(line.deadline)}, passed: the vested shares "
+                f"terminated unexercised on {iso(ended)}",
+            )
+        )
+    else:
+        rows.append(("Last day to exercise", long_date(line.deadline)))
+    rows.append(("Unvested shares forfeited", f"{shares(line.forfeited_shares)} on {iso(ended)}"))
+    rows.append(("Rule", line.section))
+    return [
+        _Heading(f"Award {line.award_id}: {award_type_label(line.award_type)}"),
+        _Facts(tuple(rows)),
+    ]
+
+
+def _render_termination(n: TerminationNotice) -> tuple[str, list[_Block]]:
+    ended = n.termination_date
+    if n.deceased:
+        event = "death" if n.reason is TerminationReason.DEATH else "termination"
+        subject = f"Stock awards of {n.participant_name} after {event} on {iso(ended)}"
+    else:
+        subject = f"Your stock awards after your termination on {iso(ended)}"
+    if n.deceased and n.reason is TerminationReason.DEATH:
+        intro = (
+            f"We are sorry to learn of the death of {n.participant_name} on "
+            f"{long_date(ended)}. This notice sets out what happens to each stock "
+            f"award {n.participant_name} held. Vested options may be exercised on "
+            f"behalf of the estate until the deadline shown."
+        )
+    elif n.deceased:
+        intro = (
+            f"The service of {n.participant_name} with {_COMPANY} ended on "
+            f"{long_date(ended)} (reason: {reason_label(n.reason)}). This notice sets "
+            f"out what happens to each stock award {n.participant_name} held."
+        )
+    else:
+        intro = (
+            f"Your service with {_COMPANY} ended on {long_date(ended)} (reason: "
+            f"{reason_label(n.reason)}). This notice sets out what happens to each "
+            f"of your stock awards."
+        )
+    blocks: list[_Block] = [_greeting(n.participant_name, n.deceased), _Para(intro)]
+    if not n.awards:
+        blocks.append(_Para("No stock awards were outstanding on that date."))
+    for line in n.awards:
+        blocks.extend(_termination_line(line, ended))
+    blocks.append(
+        _Para(
+            "Every unvested share is forfeited on the termination date. Vested shares "
+            "not exercised by the deadline expire and can no longer be bought. "
+            "Weekends and holidays do not move a deadline."
+        )
+    )
+    return subject, blocks
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def _render_reminder(n: ReminderNotice) -> tuple[str, list[_Block]]:
+    subject = (
+        f"Reminder: {_days(n.days_left)} left to exercise award {n.award_id} "
+        f"(deadline {iso(n.deadline)})"
+    )
+    whose = _your(n.participant_name, n.deceased)
+    blocks: list[_Block] = [
+        _greeting(n.participant_name, n.deceased),
+        _Para(
+            f"{_days(n.days_left).capitalize()} remain to exercise {whose} "
+            f"{award_type_label(n.award_type)} {n.award_id} under the "
+            f"{plan_title(n.plan)}. The last day to exercise is {long_date(n.deadline)}."
+        ),
+        _Facts(
+            (
+                ("Award", f"{n.award_id} ({award_type_label(n.award_type)})"),
+                ("Plan", plan_title(n.plan)),
+                ("Shares that can be exercised", shares(n.exercisable_shares)),
+                *_price_row(n.exercise_price),
+                ("Last day to exercise", long_date(n.deadline)),
+                ("Rule", n.section),
+            )
+        ),
+        _Para(
+            f"Shares not exercised by the end of {iso(n.deadline)} expire "
+            f"({n.section}). Weekends and holidays do not move the deadline."
+        ),
+    ]
+    return subject, blocks
+
+
+def _render_expiry(n: ExpiryNotice) -> tuple[str, list[_Block]]:
+    subject = (
+        f"Award {n.award_id}: {share_count(n.expired_shares)} expired "
+        f"after the {iso(n.deadline)} deadline"
+    )
+    whose = _your(n.participant_name, n.deceased)
+    blocks: list[_Block] = [
+        _greeting(n.participant_name, n.deceased),
+        _Para(
+            f"The last day to exercise {whose} {award_type_label(n.award_type)} "
+            f"{n.award_id} under the {plan_title(n.plan)} was {long_date(n.deadline)}. "
+            f"The {share_count(n.expired_shares)} not exercised by then have expired "
+            f"and can no longer be bought ({n.section})."
+        ),
+        _Facts(
+            (
+                ("Award", f"{n.award_id} ({award_type_label(n.award_type)})"),
+                ("Plan", plan_title(n.plan)),
+                ("Expired shares", shares(n.expired_shares)),
+                *_price_row(n.exercise_price),
+                ("Exercise deadline", long_date(n.deadline)),
+                ("Rule", n.section),
+            )
+        ),
+    ]
+    return subject, blocks
+
+
+_DIRECTORS = plan_title(PlanCode.DIRECTORS_1999)
+
+
+def _render_formula(n: FormulaGrantNotice) -> tuple[str, list[_Block]]:
+    subject = (
+        f"Formula option granted: {share_count(n.shares)} at {money(n.exercise_price)} "
+        f"(award {n.award_id})"
+    )
+    rule = n.section + (f"; {FORMULA_PRO_RATA_SECTION}" if n.pro_rated else "")
+    blocks: list[_Block] = [
+        _greeting(n.participant_name, False),
+        _Para(
+            f"At the annual meeting of {long_date(n.grant_date)} you were granted a "
+            f"formula stock option under the {_DIRECTORS} ({n.section})."
+        ),
+        _Facts(
+            (
+                ("Award", n.award_id),
+                ("Plan", _DIRECTORS),
+                ("Grant date", long_date(n.grant_date)),
+                ("Shares", shares(n.shares)),
+                (
+                    "Exercise price",
+                    f"{money(n.exercise_price)} per share (Fair Market Value on the "
+                    f"day before the meeting, Directors §6(c))",
+                ),
+                ("Exercisable", f"in full from {long_date(n.grant_date)}"),
+                ("Final exercise date", long_date(n.final_exercise_date)),
+                ("Rule", rule),
+            )
+        ),
+    ]
+    if n.pro_rated:
+        blocks.append(
+            _Para(
+                f"The plan's share pool could not cover the full formula grant of "
+                f"{share_count(n.requested_shares)} for every director, so the shares "
+                f"available were divided equally: you receive "
+                f"{share_count(n.shares)} ({FORMULA_PRO_RATA_SECTION})."
+            )
+        )
+    return subject, blocks
+
+
+def _render_deferred_award(n: DeferredAwardNotice) -> tuple[str, list[_Block]]:
+    fee = fee_label(n.fee_type)
+    subject = f"Deferred stock award: {share_count(n.shares)} for your {fee} of {iso(n.fee_date)}"
+    blocks: list[_Block] = [
+        _greeting(n.participant_name, False),
+        _Para(
+            f"Under your Deferred Stock Election, your {fee} of {money(n.amount)} "
+            f"({long_date(n.fee_date)}) is paid as a Deferred Stock Award under the "
+            f"{_DIRECTORS} ({n.section})."
+        ),
+        _Facts(
+            (
+                ("Plan", _DIRECTORS),
+                ("Fee", f"{money(n.amount)} ({fee})"),
+                ("Fee date", long_date(n.fee_date)),
+                ("Fair Market Value", f"{money(n.fair_market_value)} per share"),
+                ("Award date", long_date(n.award_date)),
+                ("Shares awarded", shares(n.shares)),
+                ("Paid in cash instead of shares", money(n.cash_in_lieu)),
+                ("Issue date", long_date(n.issue_date)),
+                ("Rule", n.section),
+            )
+        ),
+        _Para(
+            f"The shares will be issued on {long_date(n.issue_date)}, or earlier if "
+            f"your service as a director ends or on a covered transaction "
+            f"({DEFERRED_ISSUE_SECTION})."
+        ),
+    ]
+    return subject, blocks
+
+
+def _render_deferred_issue(n: DeferredIssueNotice) -> tuple[str, list[_Block]]:
+    fee = fee_label(n.fee_type)
+    whose = _your(n.participant_name, n.deceased)
+    subject = f"Deferred stock issued: {share_count(n.shares)} on {iso(n.issued_on)}"
+    blocks: list[_Block] = [
+        _greeting(n.participant_name, n.deceased),
+        _Para(
+            f"The {share_count(n.shares)} of {whose} Deferred Stock Award of "
+            f"{long_date(n.award_date)}, made for {whose} {fee} of {iso(n.fee_date)}, "
+            f"were issued on {long_date(n.issued_on)} under the {_DIRECTORS} ({n.section})."
+        ),
+        _Facts(
+            (
+                ("Plan", _DIRECTORS),
+                ("Fee", f"{money(n.amount)} ({fee})"),
+                ("Fee date", long_date(n.fee_date)),
+                ("Fair Market Value", f"{money(n.fair_market_value)} per share"),
+                ("Award date", long_date(n.award_date)),
+                ("Shares issued", shares(n.shares)),
+                ("Paid in cash instead of shares", money(n.cash_in_lieu)),
+                ("Scheduled issue date", long_date(n.issue_date)),
+                ("Issued on", long_date(n.issued_on)),
+                ("Rule", n.section),
+            )
+        ),
+    ]
+    return subject, blocks
+
+
+def _render_feed_summary(n: FeedRejectionSummary) -> tuple[str, list[_Block]]:
+    if n.file_reason is not None:
+        subject = f"Feed file rejected: {n.feed_kind} {n.key}"
+        intro = (
+            f"The {n.feed_kind} feed file {n.key} was rejected as a whole: "
+            f"{n.file_reason}. Nothing in it was applied. Correct the file and "
+            f"upload it again."
+        )
+    else:
+        subject = f"Feed {n.feed_kind}: {n.rows_rejected} of {n.rows_total} rows rejected ({n.key})"
+        intro = (
+            f"The {n.feed_kind} feed file {n.key} had {n.rows_total} data rows: "
+            f"{n.rows_accepted} accepted and applied, {n.rows_rejected} rejected. "
+            f"A rejected row changed nothing; correct it and upload it again."
+        )
+    listed = [
+        f"Row {row}: {reason}" if row is not None else f"Whole file: {reason}"
+        for row, reason in n.rejections[:MAX_LISTED_REJECTIONS]
+    ]
+    more = len(n.rejections) - len(listed)
+    if more > 0:
+        listed.append(f"... and {more} more rejected rows (see the errors file)")
+    blocks: list[_Block] = [
+        _Para("To the plan administrator,"),
+        _Para(intro),
+        _Facts(
+            (
+                ("Feed", n.feed_kind),
+                ("File", n.key),
+                ("Data rows", str(n.rows_total)),
+                ("Accepted", str(n.rows_accepted)),
+                ("Rejected", str(n.rows_rejected)),
+            )
+        ),
+    ]
+    if listed:
+        blocks.append(_Para("Rejected (row 1 is the first row after the header):"))
+        blocks.append(_Items(tuple(listed)))
+    if n.errors_key is not None:
+        blocks.append(_Para(f"The rejected rows, each with its reason, are in {n.errors_key}."))
+    return subject, blocks
+
+
+def _render_admin_alert(n: AdminAlert) -> tuple[str, list[_Block]]:
+    blocks: list[_Block] = [_Para("To the plan administrator,")]
+    blocks.extend(_Para(line) for line in n.body_lines if line.strip())
+    return n.subject_line, blocks
+
+
+def render(notice: Notice) -> RenderedNotice:
+    """The subject, text part and HTML part of `notice`. Pure and deterministic."""
+    sign_off: tuple[str, ...] = _PARTICIPANT_SIGN_OFF
+    match notice:
+        case TerminationNotice():
+            subject, blocks = _render_termination(notice)
+        case ReminderNotice():
+            subject, blocks = _render_reminder(notice)
+        case ExpiryNotice():
+            subject, blocks = _render_expiry(notice)
+        case FormulaGrantNotice():
+            subject, blocks = _render_formula(notice)
+        case DeferredAwardNotice():
+            subject, blocks = _render_deferred_award(notice)
+        case DeferredIssueNotice():
+            subject, blocks = _render_deferred_issue(notice)
+        case FeedRejectionSummary():
+            subject, blocks = _render_feed_summary(notice)
+            sign_off = _ADMIN_SIGN_OFF
+        case AdminAlert():
+            subject, blocks = _render_admin_alert(notice)
+            sign_off = _ADMIN_SIGN_OFF
+        case _:
+            raise TypeError(f"not a notice: {type(notice).__name__}")
+    blocks.append(_Lines(sign_off))
+    subject = one_line(subject)
+    return RenderedNotice(subject=subject, text=_text(blocks), html=_html(subject, blocks))

@@ -1,0 +1,171 @@
+"""Notices as .eml bytes (interfaces.md §3) and deterministic notice ids."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+
+import pytest
+from stockplan.domain.model import AwardType, PlanCode
+from stockplan.notices import (
+    ExpiryNotice,
+    RenderedNotice,
+    build_mime,
+    eastern_offset,
+    notice_id,
+    render,
+    send_time,
+)
+
+SENDER = "CTC Stock Plan <stockplan@ctc.example>"
+RECIPIENT = "ann.lee@home.example"
+DAY = date(2003, 3, 1)
+
+
+def rendered(name: str = "Ann Lee") -> RenderedNotice:
+    return render(
+        ExpiryNotice(
+            participant_id="P-1",
+            participant_name=name,
+            award_id="G-0042",
+            plan=PlanCode.INCENTIVE_1998,
+            award_type=AwardType.NSO,
+            deadline=date(2003, 2, 28),
+            expired_shares=3000,
+            exercise_price=Decimal("15.0625"),
+            section="1998 §6.a.(5)(B)",
+        )
+    )
+
+
+NID = notice_id("expiry", "G-0042", "2003-02-28")
+
+
+def parse(raw: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def parts(msg: EmailMessage) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in msg.iter_parts():
+        assert isinstance(part, EmailMessage)
+        out[part.get_content_type()] = part.get_content().replace("\r\n", "\n")
+    return out
+
+
+def test_eml_has_from_to_subject_date_and_message_id() -> None:
+    msg = parse(build_mime(SENDER, RECIPIENT, rendered(), DAY, NID))
+    assert msg["From"] == SENDER
+    assert msg["To"] == RECIPIENT
+    assert msg["Subject"] == rendered().subject
+    assert msg["Message-ID"] == f"<{NID}@stockplan.local>"
+    assert msg["Date"] is not None
+
+
+def test_eml_date_is_the_simulated_day_at_nine_new_york_time() -> None:
+    msg = parse(build_mime(SENDER, RECIPIENT, rendered(), DAY, NID))
+    sent = parsedate_to_datetime(msg["Date"])
+    assert sent.date() == DAY and sent.time() == time(9)
+    assert sent.utcoffset() == timedelta(hours=-5)  # March 1: standard time
+
+
+def test_eml_is_multipart_alternative_text_then_html() -> None:
+    msg = parse(build_mime(SENDER, RECIPIENT, rendered(), DAY, NID))
+    assert msg.get_content_type() == "multipart/alternative"
+    types = [p.get_content_type() for p in msg.iter_parts()]
+    assert types == ["text/plain", "text/html"]
+    body = parts(msg)
+    assert body["text/plain"] == rendered().text
+    assert body["text/html"] == rendered().html
+    assert "2003-02-28" in body["text/plain"] and "$15.0625" in body["text/plain"]
+
+
+def test_eml_is_byte_identical_when_built_twice() -> None:
+    first = build_mime(SENDER, RECIPIENT, rendered(), DAY, NID)
+    again = build_mime(SENDER, RECIPIENT, render_again(), DAY, NID)
+    assert first == again
+
+
+def render_again() -> RenderedNotice:
+    return rendered()
+
+
+def test_boundary_comes_from_the_notice_id() -> None:
+    other = notice_id("expiry", "G-0043", "2003-02-28")
+    a = parse(build_mime(SENDER, RECIPIENT, rendered(), DAY, NID)).get_boundary()
+    b = parse(build_mime(SENDER, RECIPIENT, rendered(), DAY, other)).get_boundary()
+    assert a and b and a != b
+
+
+def test_non_ascii_names_travel_7bit_safe_and_decode_back() -> None:
+    raw = build_mime(SENDER, RECIPIENT, rendered("José Ñúñez"), DAY, NID)
+    assert raw.isascii()
+    body = parts(parse(raw))
+    assert "José Ñúñez" in body["text/plain"] and "José Ñúñez" in body["text/html"]
+    assert "José Ñúñez" in parse(raw)["Subject"] or "§" not in rendered().subject
+
+
+def test_eml_uses_crlf_line_endings_and_mime_version_once() -> None:
+    raw = build_mime(SENDER, RECIPIENT, rendered(), DAY, NID)
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    assert raw.count(b"MIME-Version") == 1
+
+
+def test_build_mime_refuses_a_malformed_notice_id() -> None:
+    with pytest.raises(ValueError, match="notice id"):
+        build_mime(SENDER, RECIPIENT, rendered(), DAY, "not an id")
+
+
+def test_notice_id_is_deterministic_prefixed_and_32_hex() -> None:
+    nid = notice_id("reminder", "G-0042", "30", "2003-02-28")
+    assert nid == notice_id("reminder", "G-0042", "30", "2003-02-28")
+    kind, _, digest = nid.rpartition("-")
+    assert kind == "reminder" and len(digest) == 32 and int(digest, 16) >= 0
+
+
+def test_notice_id_differs_by_kind_and_parts_without_ambiguity() -> None:
+    assert notice_id("reminder", "a", "b") != notice_id("reminder", "a|b")
+    assert notice_id("reminder", "ab") != notice_id("reminder", "a", "b")
+    assert notice_id("expiry", "x") != notice_id("reminder", "x")
+
+
+def test_notice_id_refuses_a_kind_that_cannot_be_a_message_id() -> None:
+    with pytest.raises(ValueError, match="kind"):
+        notice_id("Bad Kind", "x")
+
+
+@pytest.mark.parametrize(
+    ("day", "hours"),
+    [
+        (date(2002, 4, 6), -5),  # 1987-2006: DST from the first Sunday of April
+        (date(2002, 4, 7), -4),
+        (date(2002, 10, 26), -4),  # until the last Sunday of October
+        (date(2002, 10, 27), -5),
+        (date(2007, 3, 10), -5),  # from 2007: second Sunday of March
+        (date(2007, 3, 11), -4),
+        (date(2007, 11, 3), -4),  # until the first Sunday of November
+        (date(2007, 11, 4), -5),
+        (date(1985, 4, 28), -4),  # before 1987: last Sunday of April
+    ],
+)
+def test_new_york_offset_at_nine_follows_us_dst_rules(day: date, hours: int) -> None:
+    assert eastern_offset(day).utcoffset(None) == timedelta(hours=hours)
+
+
+def test_new_york_offset_matches_the_tz_database_every_day_1998_to_2012() -> None:
+    try:
+        tz = zoneinfo.ZoneInfo("America/New_York")
+    except zoneinfo.ZoneInfoNotFoundError:  # pragma: no cover
+        pytest.skip("no time zone database here")
+    day = date(1998, 1, 1)
+    while day <= date(2012, 12, 31):
+        expected = datetime.combine(day, time(9), tzinfo=tz).utcoffset()
+        assert send_time(day).utcoffset() == expected, day
+        day += timedelta(days=1)
