@@ -2,11 +2,33 @@
 
 Pure: no AWS, no clock, no I/O.
 
-- `kind_from_key(key)` -> `FeedKind`, or raises `KeyRejected` (`.reason`).
+- `kind_from_key(key)` -> `FeedKind`, or raises `KeyRejected` (`.reason`): the key must
+  be `incoming/<kind>/<name>.csv` exactly (kind in lower case, no sub-folders).
 - `parse_feed(kind, data, limits)` -> `ParsedFeed`, or raises `FileRejected` (`.reason`)
-  when the whole file is refused (nothing of it may be applied).
-- `render_errors_csv(header, rejections)` -> bytes of `errors/<key>.errors.csv`.
+  when the whole file is refused; nothing of such a file may be applied.
+- `render_errors_csv(header, rejections)` -> bytes of `errors/<key>.errors.csv`;
+  `render_file_rejection_csv(reason)` for a file refused as a whole.
 - `content_digest(data)` -> fingerprint to recognise the same content uploaded again.
+
+Choices:
+
+- Row numbers: row N is the N-th CSV record after the header, blank records included
+  (so it matches the spreadsheet: row N is spreadsheet line N + 1 when the header is on
+  line 1). Blank records (no cells or only blank cells) are neither rows nor rejections.
+  A quoted cell spanning lines is one record.
+- Every non-blank data row is in exactly one of `ParsedFeed.rows` / `.rejections`.
+- `header` and `record` keys are the normalised names (blanks stripped, lower case) of
+  every named column, unknown ones included; unnamed columns are dropped. A row with
+  non-empty cells beyond the header is rejected; missing trailing cells are empty.
+- `max_rows` counts non-blank data rows; `max_cell` applies to the columns the kind
+  reads (other columns are ignored whatever their length).
+- Emails are returned normalised by email-validator (domain in lower case); the
+  reserved `.test` domain is accepted for simulations.
+- Enum codes accept any letter case; booleans are `true`/`false` in any case.
+- The errors CSV is UTF-8 without BOM (unless `bom=True`), CRLF line ends, every cell
+  neutralised against CSV injection; its added columns are `row` and `reason`, or
+  `rejection_row`/`rejection_reason` where the file already has such a column
+  (terminations), so a corrected errors file can be uploaded again as it is.
 """
 
 from stockplan.feeds.csvfile import DEFAULT_LIMITS, NOT_UTF8, FeedLimits, FileRejected
