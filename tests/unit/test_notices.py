@@ -408,6 +408,6 @@ def test_rendering_is_deterministic() -> None:
 
 
 def test_money_must_be_decimal_not_float() -> None:
-    bad = replace(reminder(), exercise_price=15.0625)
+    bad = replace(reminder(), exercise_price=15.0625)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="Decimal"):
         render(bad)

@@ -345,7 +345,7 @@ def _render_deferred_award(n: DeferredAwardNotice) -> tuple[str, list[_Block]]:
         _greeting(n.participant_name, False),
         _Para(
             f"Under your Deferred Stock Election, your {fee} of {money(n.amount)} "
-            f"({long_date(n.fee_date)}) is paid as a Deferred Stock Award under the "
+            f"dated {long_date(n.fee_date)} is paid as a Deferred Stock Award under the "
             f"{_DIRECTORS} ({n.section})."
         ),
         _Facts(
