@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from stockplan.domain.model import AwardType, PlanCode
 from stockplan.notices import (
+    AdminAlert,
     ExpiryNotice,
     RenderedNotice,
     build_mime,
@@ -169,3 +170,10 @@ def test_new_york_offset_matches_the_tz_database_every_day_1998_to_2012() -> Non
         expected = datetime.combine(day, time(9), tzinfo=tz).utcoffset()
         assert send_time(day).utcoffset() == expected, day
         day += timedelta(days=1)
+
+
+def test_short_ascii_notice_travels_as_plain_7bit() -> None:
+    plain = render(AdminAlert("Daily run done", ("Nothing was due.",)))
+    raw = build_mime(SENDER, RECIPIENT, plain, DAY, notice_id("admin-alert", "x"))
+    assert raw.count(b"Content-Transfer-Encoding: 7bit") == 2
+    assert parts(parse(raw))["text/plain"] == plain.text
