@@ -1,0 +1,137 @@
+"""Read facts from the SAM template, so local runs build what AWS deploys.
+
+The SAM template (``infra/template.yaml``) is the one source of truth for the
+table's keys and index, the feed trigger's key filter, and which handler each
+function runs. The local simulation and the tests read them from here instead
+of repeating them.
+
+This is development tooling: it reads the template from the source tree and
+needs PyYAML, neither of which is in the Lambda layer. No Lambda code path may
+import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
+
+TABLE_ID = "DataTable"
+BUCKET_ID = "DataBucket"
+FEED_FUNCTION_ID = "FeedFunction"
+DAILY_FUNCTION_ID = "DailyFunction"
+NOTICE_FUNCTION_ID = "NoticeFunction"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One AWS::Serverless::Function as the template declares it."""
+
+    logical_id: str
+    code_dir: Path  # absolute
+    module: str  # e.g. "feed_handler"
+    handler: str  # attribute in module, e.g. "lambda_handler"
+    timeout: int
+    event_types: tuple[str, ...]
+
+
+def load_template(path: Path | None = None) -> dict[str, Any]:
+    """The template as plain data; short-form tags become their long form.
+
+    ``!Ref X`` becomes ``{"Ref": "X"}``, ``!Sub s`` becomes ``{"Fn::Sub": s}``,
+    ``!GetAtt A.B`` becomes ``{"Fn::GetAtt": ["A", "B"]}``, and so on.
+    """
+    import yaml  # development dependency only; see the module docstring
+
+    # A private subclass, so the tag handlers do not leak into yaml.SafeLoader.
+    loader_class: Any = type("_CfnLoader", (yaml.SafeLoader,), {})
+
+    def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+        name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+        value: Any
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+            if suffix == "GetAtt":
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {name: value}
+
+    loader_class.add_multi_constructor("!", _tag)
+    source = path or TEMPLATE_PATH
+    if not source.is_file():
+        raise FileNotFoundError(f"SAM template not found at {source} (run from a source checkout)")
+    data = yaml.load(source.read_text(encoding="utf-8"), Loader=loader_class)  # noqa: S506
+    if not isinstance(data, dict):
+        raise ValueError(f"{source} is not a CloudFormation template")
+    return data
+
+
+def _resource(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    resource: dict[str, Any] = template["Resources"][logical_id]
+    return resource
+
+
+def table_definition(template: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Keyword arguments for DynamoDB ``create_table`` (without ``TableName``).
+
+    Keys, attribute definitions, indexes, billing mode and stream, exactly as
+    deployed; encryption, recovery and deletion settings are left out (they
+    name a KMS key or depend on the stage).
+    """
+    props = _resource(template or load_template(), TABLE_ID)["Properties"]
+    wanted = (
+        "AttributeDefinitions",
+        "KeySchema",
+        "GlobalSecondaryIndexes",
+        "BillingMode",
+        "StreamSpecification",
+    )
+    definition = {key: props[key] for key in wanted if key in props}
+    if "StreamSpecification" in definition:
+        definition["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+    return definition
+
+
+def feed_key_filter(template: dict[str, Any] | None = None) -> tuple[str, str]:
+    """``(prefix, suffix)`` that an S3 key must have to trigger the feed function."""
+    function = _resource(template or load_template(), FEED_FUNCTION_ID)
+    for event in function["Properties"]["Events"].values():
+        if event["Type"] == "S3":
+            rules = {r["Name"]: r["Value"] for r in event["Properties"]["Filter"]["S3Key"]["Rules"]}
+            return rules.get("prefix", ""), rules.get("suffix", "")
+    raise ValueError(f"{FEED_FUNCTION_ID} has no S3 event")
+
+
+def global_environment(template: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The Globals environment variables (values may be intrinsic functions)."""
+    tpl = template or load_template()
+    variables: dict[str, Any] = tpl["Globals"]["Function"]["Environment"]["Variables"]
+    return dict(variables)
+
+
+def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]:
+    """Every AWS::Serverless::Function, by logical ID."""
+    tpl = template or load_template()
+    base = TEMPLATE_PATH.parent  # CodeUri is relative to the template's folder
+    default_timeout = int(tpl.get("Globals", {}).get("Function", {}).get("Timeout", 3))
+    specs: dict[str, FunctionSpec] = {}
+    for logical_id, resource in tpl["Resources"].items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = resource["Properties"]
+        module, _, attribute = str(props["Handler"]).rpartition(".")
+        events = props.get("Events", {})
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            code_dir=(base / str(props["CodeUri"])).resolve(),
+            module=module,
+            handler=attribute,
+            timeout=int(props.get("Timeout", default_timeout)),
+            event_types=tuple(str(e["Type"]) for e in events.values()),
+        )
+    return specs
