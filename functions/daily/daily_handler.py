@@ -1,0 +1,48 @@
+"""EventBridge schedule, once a day -> the daily job for that plan day (interfaces.md §2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from stockplan.runtime import runtime
+from stockplan.service.daily import run_daily
+from stockplan.service.outbox import dispatch
+
+logger = Logger()
+metrics = Metrics()
+tracer = Tracer()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    rt = runtime()
+    table = rt.table()
+    day = rt.plan_day(EventBridgeEvent(event).time)
+    logger.set_correlation_id(day.isoformat())
+    outcome = run_daily(rt.daily_deps(table), day)
+    # Everything pending goes out, including notices a failed earlier run left behind.
+    sent = dispatch(rt.outbox_deps(table))
+    metrics.add_metric("AwardsExpired", MetricUnit.Count, outcome.applied.get("expiry", 0))
+    metrics.add_metric("NoticesSent", MetricUnit.Count, len(sent.sent))
+    logger.info(
+        "daily job done",
+        extra={
+            "applied": outcome.applied,
+            "waiting": len(outcome.waiting),
+            "notices_sent": len(sent.sent),
+        },
+    )
+    return {
+        "day": day.isoformat(),
+        "applied": outcome.applied,
+        "waiting": outcome.waiting,
+        "notices_sent": len(sent.sent),
+        "notices_retrying": len(sent.retrying),
+        "notices_dead": len(sent.dead),
+    }

@@ -1,0 +1,56 @@
+"""S3 ObjectCreated under incoming/<kind>/ -> run that feed (interfaces.md §1, §2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import S3Event
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from stockplan.runtime import runtime
+from stockplan.service.feeds import process_upload
+from stockplan.service.outbox import dispatch
+
+logger = Logger()
+metrics = Metrics()
+tracer = Tracer()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    rt = runtime()
+    table = rt.table()
+    results = []
+    for record in S3Event(event).records:
+        key = record.s3.get_object.key  # URL-decoded by the data class
+        logger.set_correlation_id(key)
+        outcome = process_upload(
+            rt.feed_deps(table), record.s3.bucket.name, key, rt.plan_day(record.event_time)
+        )
+        sent = dispatch(rt.outbox_deps(table), outcome.notice_ids)
+        metrics.add_metric("RowsAccepted", MetricUnit.Count, outcome.accepted)
+        metrics.add_metric("RowsRejected", MetricUnit.Count, outcome.rejected)
+        metrics.add_metric("NoticesSent", MetricUnit.Count, len(sent.sent))
+        logger.info(
+            "feed processed",
+            extra={
+                "status": outcome.status,
+                "kind": outcome.kind,
+                "accepted": outcome.accepted,
+                "rejected": outcome.rejected,
+                "notices_sent": len(sent.sent),
+            },
+        )
+        results.append(
+            {
+                "key": key,
+                "status": outcome.status,
+                "accepted": outcome.accepted,
+                "rejected": outcome.rejected,
+                "file_reason": outcome.file_reason,
+            }
+        )
+    return {"files": results}

@@ -1,0 +1,34 @@
+"""Every 15 minutes -> retry the outbox notices a failed send left pending."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from stockplan.runtime import runtime
+from stockplan.service.outbox import dispatch
+
+logger = Logger()
+metrics = Metrics()
+tracer = Tracer()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    rt = runtime()
+    outcome = dispatch(rt.outbox_deps(rt.table()))
+    metrics.add_metric("NoticesSent", MetricUnit.Count, len(outcome.sent))
+    metrics.add_metric("NoticesDeadLettered", MetricUnit.Count, len(outcome.dead))
+    logger.info(
+        "outbox retried",
+        extra={
+            "sent": len(outcome.sent),
+            "retrying": len(outcome.retrying),
+            "dead": len(outcome.dead),
+        },
+    )
+    return {"sent": len(outcome.sent), "retrying": len(outcome.retrying), "dead": len(outcome.dead)}

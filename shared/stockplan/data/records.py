@@ -1,0 +1,312 @@
+"""Stored items <-> domain objects. Keys and item shapes live here and nowhere else."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from stockplan.domain.model import (
+    Award,
+    AwardType,
+    CorporateAction,
+    CorporateActionKind,
+    DeferredStatus,
+    DeferredStockAward,
+    Election,
+    ElectionAction,
+    FeeType,
+    Participant,
+    PlanCode,
+    PriceBar,
+    Role,
+    Termination,
+    TerminationReason,
+    Tranche,
+)
+from stockplan.domain.pools import Split
+from stockplan.domain.schedule import DueItem, DueKind
+
+Item = dict[str, Any]
+
+OPEN_AWARDS = "OPEN#AWARDS"
+OPEN_DEFERRED = "OPEN#DEFERRED"
+DUE = "DUE"
+PENDING_NOTICES = "OUTBOX#PENDING"
+REJECTIONS = "REJECTIONS"
+PRICES = "PRICES"
+POOL = "POOL"
+
+
+def from_wire_item(raw: dict[str, Any]) -> Item:
+    from stockplan.data.table import from_wire
+
+    return from_wire(raw)
+
+
+def participant_pk(participant_id: str) -> str:
+    return f"P#{participant_id}"
+
+
+def _d(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _date(value: Any) -> date | None:
+    return None if value in (None, "") else date.fromisoformat(str(value))
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+# --- participants ---------------------------------------------------------------------
+
+
+def participant_item(p: Participant, existing: Item | None = None) -> Item:
+    item: Item = dict(existing or {})
+    item.update(
+        PK=participant_pk(p.participant_id),
+        SK="PROFILE",
+        type="participant",
+        participant_id=p.participant_id,
+        name=p.name,
+        email=p.email,
+        role=p.role.value,
+        personal_email=p.personal_email,
+        estate_email=p.estate_email,
+        ten_percent_holder=p.ten_percent_holder,
+    )
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def participant_from(item: Item) -> Participant:
+    return Participant(
+        participant_id=item["participant_id"],
+        name=item["name"],
+        email=item["email"],
+        role=Role(item["role"]),
+        personal_email=item.get("personal_email"),
+        estate_email=item.get("estate_email"),
+        ten_percent_holder=bool(item.get("ten_percent_holder", False)),
+    )
+
+
+def termination_from(item: Item, field: str = "termination") -> Termination | None:
+    raw = item.get(field)
+    if not raw:
+        return None
+    return Termination(
+        item["participant_id"], date.fromisoformat(raw["date"]), TerminationReason(raw["reason"])
+    )
+
+
+def termination_value(t: Termination) -> Item:
+    return {"date": t.termination_date.isoformat(), "reason": t.reason.value}
+
+
+# --- awards ---------------------------------------------------------------------------
+
+
+def award_item(a: Award, version: int) -> Item:
+    item: Item = {
+        "PK": participant_pk(a.participant_id),
+        "SK": f"AWARD#{a.award_id}",
+        "type": "award",
+        "version": version,
+        "award_id": a.award_id,
+        "participant_id": a.participant_id,
+        "plan": a.plan.value,
+        "award_type": a.award_type.value,
+        "grant_date": a.grant_date.isoformat(),
+        "shares_granted": a.shares_granted,
+        "exercise_price": None if a.exercise_price is None else str(a.exercise_price),
+        "final_exercise_date": _d(a.final_exercise_date),
+        "tranches": [[t.vest_date.isoformat(), t.shares] for t in a.tranches],
+        "shares_exercised": a.shares_exercised,
+        "shares_withheld": a.shares_withheld,
+        "shares_forfeited": a.shares_forfeited,
+        "shares_expired": a.shares_expired,
+        "exercise_deadline": _d(a.exercise_deadline),
+        "service_ended_on": _d(a.service_ended_on),
+        "accelerated_on": _d(a.accelerated_on),
+        "reminders_sent": sorted(a.reminders_sent),
+    }
+    if a.is_outstanding:
+        item["GSI1PK"] = OPEN_AWARDS
+        item["GSI1SK"] = a.award_id
+    return item
+
+
+def award_from(item: Item) -> Award:
+    return Award(
+        award_id=item["award_id"],
+        participant_id=item["participant_id"],
+        plan=PlanCode(item["plan"]),
+        award_type=AwardType(item["award_type"]),
+        grant_date=date.fromisoformat(item["grant_date"]),
+        shares_granted=int(item["shares_granted"]),
+        exercise_price=_dec(item.get("exercise_price")),
+        final_exercise_date=_date(item.get("final_exercise_date")),
+        tranches=tuple(Tranche(date.fromisoformat(d), int(n)) for d, n in item.get("tranches", [])),
+        shares_exercised=int(item.get("shares_exercised", 0)),
+        shares_withheld=int(item.get("shares_withheld", 0)),
+        shares_forfeited=int(item.get("shares_forfeited", 0)),
+        shares_expired=int(item.get("shares_expired", 0)),
+        exercise_deadline=_date(item.get("exercise_deadline")),
+        service_ended_on=_date(item.get("service_ended_on")),
+        accelerated_on=_date(item.get("accelerated_on")),
+        reminders_sent=frozenset(item.get("reminders_sent", [])),
+    )
+
+
+def award_owner_item(a: Award) -> Item:
+    return {"PK": f"AWARD#{a.award_id}", "SK": "OWNER", "participant_id": a.participant_id}
+
+
+# --- deferred stock -------------------------------------------------------------------
+
+
+def deferred_sk(fee_type: FeeType, fee_date: date) -> str:
+    return f"DEFERRED#{fee_type.value}#{fee_date.isoformat()}"
+
+
+def deferred_item(d: DeferredStockAward, version: int) -> Item:
+    item: Item = {
+        "PK": participant_pk(d.participant_id),
+        "SK": deferred_sk(d.fee_type, d.fee_date),
+        "type": "deferred",
+        "version": version,
+        "participant_id": d.participant_id,
+        "fee_type": d.fee_type.value,
+        "fee_date": d.fee_date.isoformat(),
+        "amount": str(d.amount),
+        "fair_market_value": str(d.fair_market_value),
+        "award_date": d.award_date.isoformat(),
+        "shares": d.shares,
+        "cash_in_lieu": str(d.cash_in_lieu),
+        "issue_date": d.issue_date.isoformat(),
+        "status": d.status.value,
+    }
+    if d.status is DeferredStatus.PENDING:
+        item["GSI1PK"] = OPEN_DEFERRED
+        item["GSI1SK"] = d.key
+    return item
+
+
+def deferred_from(item: Item) -> DeferredStockAward:
+    return DeferredStockAward(
+        participant_id=item["participant_id"],
+        fee_type=FeeType(item["fee_type"]),
+        fee_date=date.fromisoformat(item["fee_date"]),
+        amount=Decimal(item["amount"]),
+        fair_market_value=Decimal(item["fair_market_value"]),
+        award_date=date.fromisoformat(item["award_date"]),
+        shares=int(item["shares"]),
+        cash_in_lieu=Decimal(item["cash_in_lieu"]),
+        issue_date=date.fromisoformat(item["issue_date"]),
+        status=DeferredStatus(item["status"]),
+    )
+
+
+def fee_sk(fee_type: FeeType, fee_date: date) -> str:
+    return f"FEE#{fee_type.value}#{fee_date.isoformat()}"
+
+
+def election_item(e: Election) -> Item:
+    return {
+        "PK": participant_pk(e.participant_id),
+        "SK": f"ELECTION#{e.notice_date.isoformat()}#{e.action.value}",
+        "type": "election",
+        "participant_id": e.participant_id,
+        "notice_date": e.notice_date.isoformat(),
+        "action": e.action.value,
+    }
+
+
+def election_from(item: Item) -> Election:
+    return Election(
+        item["participant_id"],
+        date.fromisoformat(item["notice_date"]),
+        ElectionAction(item["action"]),
+    )
+
+
+# --- prices, pools, corporate actions ---------------------------------------------------
+
+
+def price_item(bar: PriceBar) -> Item:
+    return {
+        "PK": PRICES,
+        "SK": bar.day.isoformat(),
+        "type": "price",
+        "last_sale": None if bar.last_sale is None else str(bar.last_sale),
+        "high_bid": None if bar.high_bid is None else str(bar.high_bid),
+        "low_ask": None if bar.low_ask is None else str(bar.low_ask),
+    }
+
+
+def price_from(item: Item) -> PriceBar:
+    return PriceBar(
+        date.fromisoformat(item["SK"]),
+        _dec(item.get("last_sale")),
+        _dec(item.get("high_bid")),
+        _dec(item.get("low_ask")),
+    )
+
+
+def splits_from(item: Item | None) -> list[Split]:
+    if not item:
+        return []
+    return [Split(date.fromisoformat(d), Decimal(r)) for d, r in item.get("splits", [])]
+
+
+def corporate_action_item(action: CorporateAction, action_id: str) -> Item:
+    return {
+        "PK": f"CORP#{action_id}",
+        "SK": "ACTION",
+        "type": "corporate_action",
+        "action_id": action_id,
+        "action_date": action.action_date.isoformat(),
+        "action": action.kind.value,
+        "ratio": None if action.ratio is None else str(action.ratio),
+        "assumed": action.assumed,
+    }
+
+
+def corporate_action_from(item: Item) -> CorporateAction:
+    return CorporateAction(
+        date.fromisoformat(item["action_date"]),
+        CorporateActionKind(item["action"]),
+        _dec(item.get("ratio")),
+        item.get("assumed"),
+    )
+
+
+# --- due items --------------------------------------------------------------------------
+
+
+def due_item(d: DueItem, owner: str) -> Item:
+    """`owner` is the PK of the record the effect reads (participant, meeting, action)."""
+    return {
+        "PK": f"DUE#{d.ref}",
+        "SK": f"{d.kind.value}#{d.day.isoformat()}#{d.detail}",
+        "type": "due",
+        "GSI1PK": DUE,
+        "GSI1SK": d.key,
+        "day": d.day.isoformat(),
+        "kind": d.kind.value,
+        "ref": d.ref,
+        "detail": d.detail,
+        "owner": owner,
+    }
+
+
+def due_from(item: Item) -> DueItem:
+    return DueItem(
+        date.fromisoformat(item["day"]), DueKind(item["kind"]), item["ref"], item.get("detail", "")
+    )
+
+
+def due_key(d: DueItem) -> tuple[str, str]:
+    return f"DUE#{d.ref}", f"{d.kind.value}#{d.day.isoformat()}#{d.detail}"

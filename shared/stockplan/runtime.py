@@ -1,0 +1,76 @@
+"""Wiring for the Lambda handlers: settings and AWS clients, created once per container.
+
+Tests and the local runner hand in their own `Runtime` (clients on the embedded AWS)
+through `use_runtime`; nothing else creates clients.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from stockplan.config import Settings
+from stockplan.data.table import Table
+from stockplan.service.daily import DailyDeps
+from stockplan.service.feeds import FeedDeps
+from stockplan.service.outbox import OutboxDeps
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    dynamodb: Any
+    s3: Any
+    ses: Any
+    sqs: Any
+
+    @classmethod
+    def from_env(cls) -> Runtime:
+        import boto3
+        from botocore.config import Config
+
+        # Standard retries back off exponentially on throttling (SES, DynamoDB).
+        config = Config(retries={"mode": "standard", "max_attempts": 5})
+        return cls(
+            settings=Settings.from_env(dict(os.environ)),
+            dynamodb=boto3.client("dynamodb", config=config),
+            s3=boto3.client("s3", config=config),
+            ses=boto3.client("sesv2", config=config),
+            sqs=boto3.client("sqs", config=config),
+        )
+
+    def table(self) -> Table:
+        return Table(self.dynamodb, self.settings.table_name)
+
+    def feed_deps(self, table: Table) -> FeedDeps:
+        return FeedDeps(table, self.s3, self.settings)
+
+    def daily_deps(self, table: Table) -> DailyDeps:
+        return DailyDeps(table, self.settings)
+
+    def outbox_deps(self, table: Table) -> OutboxDeps:
+        return OutboxDeps(table, self.ses, self.settings, self.sqs)
+
+    def plan_day(self, moment: str) -> date:
+        """The calendar day of an event time in the plan's time zone (interfaces.md §2)."""
+        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        return parsed.astimezone(ZoneInfo(self.settings.plan_timezone)).date()
+
+
+_current: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    global _current
+    if _current is None:
+        _current = Runtime.from_env()
+    return _current
+
+
+def use_runtime(value: Runtime | None) -> None:
+    """Hand in a runtime (tests, the local runner); None goes back to the environment."""
+    global _current
+    _current = value

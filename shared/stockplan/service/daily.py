@@ -1,0 +1,420 @@
+"""The daily job: apply everything due on or before the run day (interfaces.md §2).
+
+It reads only the DueIndex (items due up to the day), never scans: the cost of a run
+follows what is due, not the history. Each effect re-reads its record and commits in
+its own transaction, so a doubled or missed schedule repeats and loses nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from stockplan.config import Settings
+from stockplan.data import records as rec
+from stockplan.data.table import ConflictError, Item, Table
+from stockplan.domain import deferred as dfr
+from stockplan.domain.calendar import day_before
+from stockplan.domain.covered import covered_transaction_award, covered_transaction_deferred
+from stockplan.domain.formula import (
+    RosterEntry,
+    eligible_directors,
+    formula_award_id,
+    formula_grant_size,
+    formula_grants,
+)
+from stockplan.domain.model import (
+    CorporateActionKind,
+    DeferredStatus,
+    FeeType,
+    MeetingOutcome,
+    PlanCode,
+)
+from stockplan.domain.pools import Split, pro_rata
+from stockplan.domain.schedule import (
+    REMINDER_DAYS,
+    DueItem,
+    DueKind,
+    expire_award,
+    mark_reminded,
+    reminder_due,
+    settle_award,
+)
+from stockplan.domain.splits import split_award, split_deferred, split_shares
+from stockplan.service import notify
+from stockplan.service.ledger import (
+    Change,
+    Ledger,
+    StoredAward,
+    stored_award,
+    stored_deferred,
+)
+
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class DailyOutcome:
+    day: date
+    applied: dict[str, int] = field(default_factory=dict)
+    waiting: list[str] = field(default_factory=list)
+    notice_ids: list[str] = field(default_factory=list)
+
+    def count(self, kind: DueKind) -> None:
+        name = kind.name.lower()
+        self.applied[name] = self.applied.get(name, 0) + 1
+
+
+@dataclass
+class DailyDeps:
+    table: Table
+    settings: Settings
+
+
+def run_daily(deps: DailyDeps, day: date) -> DailyOutcome:
+    """Apply every effect due on or before `day` that is not done yet, in date order."""
+    ledger = Ledger(deps.table)
+    outcome = DailyOutcome(day)
+    seen: set[str] = set()
+    while True:
+        upto = f"{day.isoformat()}#~"
+        items = [i for i in deps.table.query_index(rec.DUE, upto=upto) if i["GSI1SK"] not in seen]
+        if not items:
+            break
+        for item in items:
+            seen.add(item["GSI1SK"])
+        for batch in _batches([(rec.due_from(i), i) for i in items]):
+            _apply_batch(deps, ledger, batch, outcome)
+    return outcome
+
+
+def _batches(entries: list[tuple[DueItem, Item]]) -> list[list[tuple[DueItem, Item]]]:
+    """Group by (day, kind): fees of one award date share a short pool (Directors §8(a))."""
+    entries.sort(key=lambda e: e[0])
+    groups: list[list[tuple[DueItem, Item]]] = []
+    for entry in entries:
+        due = entry[0]
+        if (
+            groups
+            and due.kind is DueKind.FEE
+            and groups[-1][0][0].kind is DueKind.FEE
+            and (groups[-1][0][0].day == due.day)
+        ):
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+    return groups
+
+
+def _apply_batch(
+    deps: DailyDeps, ledger: Ledger, batch: list[tuple[DueItem, Item]], outcome: DailyOutcome
+) -> None:
+    due = batch[0][0]
+    handler = HANDLERS[due.kind]
+    for attempt in range(MAX_ATTEMPTS):
+        change = Change(
+            ledger,
+            due.day,
+            f"daily:{due.day.isoformat()}#{due.kind.name.lower()}#{due.ref}",
+            deps.settings,
+        )
+        try:
+            waiting = handler(change, batch)
+            change.flush()
+        except ConflictError:
+            time.sleep(0.01 * (2**attempt))
+            continue
+        if waiting:
+            outcome.waiting.append(waiting)
+        else:
+            outcome.count(due.kind)
+        outcome.notice_ids += change.notice_ids
+        return
+    raise ConflictError(f"{due.key} kept conflicting")
+
+
+Handler = Callable[[Change, list[tuple[DueItem, Item]]], str | None]
+
+
+def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
+    """The award an item is due for, or None (and the item is dropped) when it is stale."""
+    owner = str(item["owner"])
+    raw = change.table.get(owner, f"AWARD#{due.ref}")
+    if raw is None:
+        change.delete_due(due)
+        return None
+    stored = stored_award(raw)
+    if due not in stored.due:
+        change.delete_due(due)
+        return None
+    return stored
+
+
+def _person(change: Change, participant_id: str) -> Item:
+    item = change.ledger.participant_item(participant_id)
+    assert item is not None, f"participant {participant_id} is missing"
+    return item
+
+
+def handle_expiry(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+    due, item = batch[0]
+    stored = _award_for(change, due, item)
+    if stored is None:
+        return None
+    after = expire_award(stored.award, due.day)
+    expired = after.shares_expired - stored.award.shares_expired
+    change.save_award(stored, after)
+    if expired > 0:
+        notify.expiry(change, _person(change, after.participant_id), after, expired)
+    return None
+
+
+def handle_reminder(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+    due, item = batch[0]
+    stored = _award_for(change, due, item)
+    if stored is None:
+        return None
+    award = stored.award
+    if reminder_due(award, due):
+        days = int(due.detail.split("@")[0])
+        assert days in REMINDER_DAYS
+        notify.reminder(
+            change,
+            _person(change, award.participant_id),
+            award,
+            days,
+            award.exercisable_shares(due.day),
+        )
+    change.save_award(stored, mark_reminded(award, due))
+    return None
+
+
+def handle_settle(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+    due, item = batch[0]
+    stored = _award_for(change, due, item)
+    if stored is None:
+        return None
+    change.save_award(stored, settle_award(stored.award, due.day))
+    return None
+
+
+def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+    due = batch[0][0]
+    participant_id, fee_type, fee_date = due.ref.split("#")
+    sk = f"DEFERRED#{fee_type}#{fee_date}"
+    stored = change.ledger.deferred(participant_id, sk)
+    if (
+        stored is None
+        or stored.deferred.status is not DeferredStatus.PENDING
+        or (stored.deferred.issue_date != due.day)
+    ):
+        change.delete_due(due)
+        return None
+    issued = dfr.issue(stored.deferred)
+    change.save_deferred(stored, issued)
+    notify.deferred_issue(change, _person(change, participant_id), issued)
+    return None
+
+
+def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+    """Formula options for an annual meeting (Directors §6(a), §6(c), §8(a))."""
+    due, _item = batch[0]
+    meeting = due.day
+    table = change.table
+    roster_items = table.query(f"MEETING#{meeting.isoformat()}", "ROSTER#")
+    roster = [RosterEntry(i["participant_id"], MeetingOutcome(i["outcome"])) for i in roster_items]
+    people = {
+        i["participant_id"]: i
+        for i in table.batch_get(
+            [(rec.participant_pk(r.participant_id), "PROFILE") for r in roster]
+        )
+    }
+    participants = {pid: rec.participant_from(i) for pid, i in people.items()}
+    ended = {
+        pid: t.termination_date
+        for pid, i in people.items()
+        if (t := rec.termination_from(i)) is not None
+    }
+    eligible = eligible_directors(meeting, roster, participants, ended)
+    pending = [
+        pid
+        for pid in eligible
+        if table.get(rec.participant_pk(pid), f"AWARD#{formula_award_id(meeting, pid)}") is None
+    ]
+    if not pending:
+        change.delete_due(due)
+        return None
+    fmv = change.ledger.fmv(day_before(meeting))
+    if fmv is None:
+        return _wait_for_price(
+            change,
+            due,
+            f"the {meeting.isoformat()} annual meeting's formula options",
+            "Directors §6(c)",
+        )
+    size = formula_grant_size(meeting, change.ledger.splits())
+    grants = formula_grants(meeting, pending, fmv, change.available(PlanCode.DIRECTORS_1999), size)
+    for award in grants.awards:
+        change.save_award(None, award)
+        notify.formula_grant(change, people[award.participant_id], award, size)
+        change.maybe_flush()
+    change.delete_due(due)
+    return None
+
+
+def _wait_for_price(change: Change, due: DueItem, what: str, section: str) -> str:
+    """No price on or before the day yet: stay due and tell the administrator once."""
+    flag_pk = f"WAIT#{due.key}"
+    if change.table.get(flag_pk, "ALERT") is None:
+        change.put({"PK": flag_pk, "SK": "ALERT", "type": "wait"})
+        notify.admin_alert(
+            change,
+            f"Waiting for a price: {what}",
+            [
+                f"No closing price exists on or before {due.day.isoformat()} for {what}.",
+                "It stays due and is made with its original date once the price arrives "
+                f"({section}).",
+            ],
+            due.key,
+        )
+    return f"{due.key}: waiting for a price"
+
+
+def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+    """Deferred Stock Awards for the fees of one award date (Directors §7(a), §8(a))."""
+    requests: dict[str, tuple[DueItem, Item, Item, Any]] = {}
+    waiting: list[str] = []
+    for due, _item in batch:
+        participant_id, fee_type, fee_date = due.ref.split("#")
+        pk = rec.participant_pk(participant_id)
+        fee = change.table.get(pk, f"FEE#{fee_type}#{fee_date}")
+        if fee is None or fee.get("status") != "due":
+            change.delete_due(due)
+            continue
+        records = change.ledger.participant_records(participant_id)
+        person = next(i for i in records if i["SK"] == "PROFILE")
+        elections = [rec.election_from(i) for i in records if i.get("type") == "election"]
+        fee_day = date.fromisoformat(fee_date)
+        if not dfr.election_in_force(elections, fee_day.year):
+            fee["status"] = "cash"
+            change.put(fee)
+            change.delete_due(due)
+            continue
+        terms = dfr.fee_terms(FeeType(fee_type), fee_day)
+        fmv = change.ledger.fmv(terms.fmv_day)
+        if fmv is None:
+            waiting.append(
+                _wait_for_price(
+                    change, due, f"deferred stock for fees of {participant_id}", "Directors §7(a)"
+                )
+            )
+            continue
+        requests[due.ref] = (due, fee, person, fmv)
+    wanted = {
+        ref: dfr.shares_for_fee(Decimal(fee["amount"]), fmv)
+        for ref, (_due, fee, _person, fmv) in requests.items()
+    }
+    granted = pro_rata(wanted, change.available(PlanCode.DIRECTORS_1999))
+    for ref, (due, fee, person, fmv) in requests.items():
+        ended = rec.termination_from(person)
+        award = dfr.deferred_award(
+            person["participant_id"],
+            FeeType(fee["fee_type"]),
+            date.fromisoformat(fee["fee_date"]),
+            Decimal(fee["amount"]),
+            fmv,
+            shares=granted[ref],
+            service_ended=None if ended is None else ended.termination_date,
+        )
+        fee["status"] = "awarded"
+        change.put(fee)
+        change.delete_due(due)
+        if award.shares > 0:
+            change.save_deferred(None, award)
+            notify.deferred_award(change, person, award)
+        change.maybe_flush()
+    return "; ".join(waiting) or None
+
+
+def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+    due, item = batch[0]
+    action_item = change.table.get(str(item["owner"]), "ACTION")
+    if action_item is None or action_item.get("applied"):
+        change.delete_due(due)
+        return None
+    action = rec.corporate_action_from(action_item)
+    open_awards = change.table.query_index(rec.OPEN_AWARDS)
+    open_deferred = change.table.query_index(rec.OPEN_DEFERRED)
+    if action.kind is CorporateActionKind.SPLIT:
+        assert action.ratio is not None
+        _apply_split(
+            change, due, action_item["action_id"], action.ratio, open_awards, open_deferred
+        )
+    else:
+        for raw in open_awards:
+            stored = stored_award(raw)
+            after = covered_transaction_award(stored.award, due.day, bool(action.assumed))
+            change.save_award(stored, after)
+            change.maybe_flush()
+        for raw in open_deferred:
+            stored_d = stored_deferred(raw)
+            after_d = covered_transaction_deferred(stored_d.deferred, due.day)
+            change.save_deferred(stored_d, after_d)
+            change.maybe_flush()
+    action_item["applied"] = True
+    change.put(action_item)
+    change.delete_due(due)
+    change.audit(
+        action_item["PK"], "ACTION", "corporate_action_applied", {"action": action.kind.value}
+    )
+    return None
+
+
+def _apply_split(
+    change: Change,
+    due: DueItem,
+    action_id: str,
+    ratio: Any,
+    open_awards: list[Item],
+    open_deferred: list[Item],
+) -> None:
+    """Restate outstanding awards, pending deferred stock and the pools (rules.md Splits).
+
+    Each restated record carries the action id, so a retry after a crash half way
+    restates nothing twice."""
+    for plan in PlanCode:
+        pool = change.pool(plan)
+        if any(s.day == due.day for s in pool.splits):
+            continue
+        splits = [*pool.splits, Split(due.day, ratio)]
+        change.set_splits(plan, splits, pool.outstanding, split_shares(pool.delivered, ratio))
+    change.flush()
+    for raw in open_awards:
+        stored = stored_award(raw)
+        if action_id in stored.actions:
+            continue
+        change.save_award(
+            stored, split_award(stored.award, ratio), action=action_id, count_delivered=False
+        )
+        change.maybe_flush()
+    for raw in open_deferred:
+        stored_d = stored_deferred(raw)
+        if action_id in stored_d.actions:
+            continue
+        change.save_deferred(stored_d, split_deferred(stored_d.deferred, ratio), action=action_id)
+        change.maybe_flush()
+
+
+HANDLERS: dict[DueKind, Handler] = {
+    DueKind.EXPIRY: handle_expiry,
+    DueKind.REMINDER: handle_reminder,
+    DueKind.SETTLE: handle_settle,
+    DueKind.ISSUE: handle_issue,
+    DueKind.MEETING: handle_meeting,
+    DueKind.FEE: handle_fees,
+    DueKind.CORPORATE_ACTION: handle_corporate_action,
+}

@@ -1,0 +1,286 @@
+"""Processing one uploaded feed file (interfaces.md §1 and §4).
+
+Exactly once, whatever is delivered twice:
+- the file is known by its content digest: the same content under any key is a no-op;
+- each row is applied in one transaction together with its row marker, so a retry after
+  a crash half way through skips the rows already applied and loses none;
+- notices go to the outbox in the same transactions and are sent afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from stockplan.config import Settings
+from stockplan.data import records as rec
+from stockplan.data.table import ConflictError, Table
+from stockplan.feeds import (
+    FeedKind,
+    FileRejected,
+    KeyRejected,
+    ParsedRow,
+    RowRejection,
+    content_digest,
+    kind_from_key,
+    parse_feed,
+    render_errors_csv,
+    render_file_rejection_csv,
+)
+from stockplan.notices.model import FeedRejectionSummary, RejectedRow
+from stockplan.service import notify
+from stockplan.service.ledger import Change, Ledger, PoolShortError
+from stockplan.service.rows import APPLIERS
+
+MAX_ROW_ATTEMPTS = 5
+
+
+@dataclass
+class FeedOutcome:
+    key: str
+    kind: str | None
+    status: str  # processed | duplicate | rejected
+    accepted: int = 0
+    rejected: int = 0
+    file_reason: str | None = None
+    notice_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FeedDeps:
+    table: Table
+    s3: Any
+    settings: Settings
+    # Test hook: called before each row is applied (a crash half way through a file).
+    before_row: Callable[[int], None] | None = None
+
+
+def errors_key(key: str) -> str:
+    return f"errors/{key}.errors.csv"
+
+
+def process_upload(deps: FeedDeps, bucket: str, key: str, today: date) -> FeedOutcome:
+    """Run one uploaded feed file; `today` is the upload day in the plan's time zone."""
+    table = deps.table
+    try:
+        kind = kind_from_key(key)
+    except KeyRejected as error:
+        # Never read: keys outside incoming/<kind>/ are not feeds.
+        return FeedOutcome(key, None, "rejected", file_reason=error.reason)
+    body = deps.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    digest = content_digest(body)
+    file_pk = f"FEED#{kind.value}#{digest}"
+    existing = table.get(file_pk, "FILE")
+    if existing is not None and existing.get("status") == "done":
+        return FeedOutcome(key, kind.value, "duplicate")
+    if existing is None:
+        table.put(
+            {
+                "PK": file_pk,
+                "SK": "FILE",
+                "type": "feed_file",
+                "key": key,
+                "kind": kind.value,
+                "status": "processing",
+                "day": today.isoformat(),
+            },
+            "attribute_not_exists(PK)",
+        )
+    ledger = Ledger(table)
+    try:
+        parsed = parse_feed(kind, body)
+    except FileRejected as error:
+        return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
+
+    done = {int(i["SK"].split("#")[1]): i for i in table.query(file_pk, "ROW#")}
+    rejections: list[RowRejection] = list(parsed.rejections)
+    outcome = FeedOutcome(key, kind.value, "processed")
+    for row in parsed.rows:
+        if row.row_number in done:
+            marker = done[row.row_number]
+            if marker.get("status") == "rejected":
+                rejections.append(RowRejection(row.row_number, row.record, marker["reason"]))
+            else:
+                outcome.accepted += 1
+            continue
+        if deps.before_row is not None:
+            deps.before_row(row.row_number)
+        reason = _apply_row(deps, ledger, kind, file_pk, key, row, today, outcome)
+        if reason is None:
+            outcome.accepted += 1
+        else:
+            rejections.append(RowRejection(row.row_number, row.record, reason))
+    rejections.sort(key=lambda r: r.row_number)
+    outcome.rejected = len(rejections)
+    _finish(deps, ledger, kind, key, file_pk, today, parsed.header, rejections, outcome)
+    return outcome
+
+
+def _apply_row(
+    deps: FeedDeps,
+    ledger: Ledger,
+    kind: FeedKind,
+    file_pk: str,
+    key: str,
+    row: ParsedRow,
+    today: date,
+    outcome: FeedOutcome,
+) -> str | None:
+    cause = f"feed:{key}#row{row.row_number}"
+    forced: str | None = None
+    for attempt in range(MAX_ROW_ATTEMPTS):
+        change = Change(ledger, today, cause, deps.settings)
+        reason = forced
+        if reason is None:
+            try:
+                reason = APPLIERS[kind](change, row.value)
+            except PoolShortError as error:
+                reason = str(error)
+        if reason is not None:
+            # A rejected row changes nothing but its own marker.
+            change = Change(ledger, today, cause, deps.settings)
+        marker = {
+            "PK": file_pk,
+            "SK": f"ROW#{row.row_number:06d}",
+            "type": "feed_row",
+            "status": "accepted" if reason is None else "rejected",
+            "reason": reason,
+        }
+        if reason is not None:
+            marker.update(_rejection_fields(kind, key, row.row_number, row.record, reason, today))
+        change.put(marker, "attribute_not_exists(PK)")
+        try:
+            change.flush()
+        except PoolShortError as error:
+            forced = str(error)
+            continue
+        except ConflictError:
+            if table_has(ledger.table, file_pk, f"ROW#{row.row_number:06d}"):
+                return None  # a concurrent delivery applied it
+            time.sleep(0.01 * (2**attempt))
+            continue
+        outcome.notice_ids += change.notice_ids
+        return reason
+    raise ConflictError(f"row {row.row_number} of {key} kept conflicting")
+
+
+def table_has(table: Table, pk: str, sk: str) -> bool:
+    return table.get(pk, sk) is not None
+
+
+def _rejection_fields(
+    kind: FeedKind, key: str, row: int | None, record: dict[str, str], reason: str, today: date
+) -> dict[str, Any]:
+    return {
+        "GSI1PK": rec.REJECTIONS,
+        "GSI1SK": f"{today.isoformat()}#{key}#{'file' if row is None else f'{row:06d}'}",
+        "feed": kind.value,
+        "key": key,
+        "row": row,
+        "record": record,
+        "reason": reason,
+    }
+
+
+def _reject_file(
+    deps: FeedDeps, ledger: Ledger, kind: FeedKind, key: str, file_pk: str, today: date, reason: str
+) -> FeedOutcome:
+    """A file that is not CSV, has no header or lacks a column: nothing of it is applied."""
+    outcome = FeedOutcome(key, kind.value, "rejected", file_reason=reason)
+    deps.s3.put_object(
+        Bucket=deps.settings.bucket_name,
+        Key=errors_key(key),
+        Body=render_file_rejection_csv(reason),
+        ContentType="text/csv",
+    )
+    change = Change(ledger, today, f"feed:{key}", deps.settings)
+    change.put(
+        {
+            "PK": file_pk,
+            "SK": "REJECTED",
+            "type": "feed_rejection",
+            **_rejection_fields(kind, key, None, {}, reason, today),
+        }
+    )
+    summary = FeedRejectionSummary(kind.value, key, 0, 0, 0, reason, (), errors_key(key))
+    notify.feed_summary(change, summary, file_pk)
+    change.put(
+        {
+            "PK": file_pk,
+            "SK": "FILE",
+            "type": "feed_file",
+            "key": key,
+            "kind": kind.value,
+            "status": "done",
+            "day": today.isoformat(),
+            "file_reason": reason,
+        }
+    )
+    change.flush()
+    outcome.notice_ids = change.notice_ids
+    return outcome
+
+
+def _finish(
+    deps: FeedDeps,
+    ledger: Ledger,
+    kind: FeedKind,
+    key: str,
+    file_pk: str,
+    today: date,
+    header: list[str],
+    rejections: list[RowRejection],
+    outcome: FeedOutcome,
+) -> None:
+    change = Change(ledger, today, f"feed:{key}", deps.settings)
+    if rejections:
+        deps.s3.put_object(
+            Bucket=deps.settings.bucket_name,
+            Key=errors_key(key),
+            Body=render_errors_csv(header, rejections),
+            ContentType="text/csv",
+        )
+        for rejection in rejections:
+            # Parser rejections have no row marker yet: record them for the report.
+            change.put(
+                {
+                    "PK": file_pk,
+                    "SK": f"ROW#{rejection.row_number:06d}",
+                    "type": "feed_row",
+                    "status": "rejected",
+                    "reason": rejection.reason,
+                    **_rejection_fields(
+                        kind, key, rejection.row_number, rejection.record, rejection.reason, today
+                    ),
+                }
+            )
+            change.maybe_flush()
+        summary = FeedRejectionSummary(
+            kind.value,
+            key,
+            outcome.accepted + len(rejections),
+            outcome.accepted,
+            len(rejections),
+            None,
+            tuple(RejectedRow(r.row_number, r.reason) for r in rejections),
+            errors_key(key),
+        )
+        notify.feed_summary(change, summary, file_pk)
+    change.put(
+        {
+            "PK": file_pk,
+            "SK": "FILE",
+            "type": "feed_file",
+            "key": key,
+            "kind": kind.value,
+            "status": "done",
+            "day": today.isoformat(),
+            "accepted": outcome.accepted,
+            "rejected": len(rejections),
+        }
+    )
+    change.flush()
+    outcome.notice_ids += change.notice_ids

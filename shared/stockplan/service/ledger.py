@@ -1,0 +1,354 @@
+"""Reads state for the rules and writes their decisions back, atomically, with an audit
+record, the due schedule and the outbox notice of each change.
+
+Every write of an award or deferred award goes through `Change`, which keeps the pool
+counters equal to the sum of the awards (same transaction, version-checked) and the
+due index equal to the award's schedule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from stockplan.config import Settings
+from stockplan.data import records as rec
+from stockplan.data.table import Item, Table, Transaction
+from stockplan.domain.fmv import fair_market_value
+from stockplan.domain.model import Award, DeferredStockAward, Participant, PlanCode
+from stockplan.domain.pools import (
+    PoolDelta,
+    PoolState,
+    Split,
+    award_pool_delta,
+    deferred_pool_delta,
+    reserved_on,
+)
+from stockplan.domain.schedule import DueItem, DueKind, award_schedule, deferred_schedule
+
+# A transaction holds at most 100 writes; flush before an award change could overflow it.
+FLUSH_AT = 80
+
+
+class PoolShortError(Exception):
+    def __init__(self, plan: PlanCode, available: int, needed: int) -> None:
+        super().__init__(f"{plan.value} pool has {available} shares available; {needed} needed")
+        self.plan = plan
+        self.available = available
+        self.needed = needed
+
+
+@dataclass
+class StoredAward:
+    award: Award
+    version: int
+    due: tuple[DueItem, ...]
+    # Corporate actions already applied to this award (a retried split never doubles).
+    actions: tuple[str, ...] = ()
+
+
+@dataclass
+class StoredDeferred:
+    deferred: DeferredStockAward
+    version: int
+    actions: tuple[str, ...] = ()
+
+
+@dataclass
+class PoolRecord:
+    plan: PlanCode
+    version: int
+    outstanding: int
+    delivered: int
+    splits: list[Split]
+
+    def state(self, on: date) -> PoolState:
+        return PoolState(
+            self.plan, reserved_on(self.plan, on, self.splits), self.outstanding, self.delivered
+        )
+
+
+def stored_award(item: Item) -> StoredAward:
+    due = tuple(
+        DueItem(date.fromisoformat(d), DueKind(k), item["award_id"], detail)
+        for d, k, detail in item.get("due", [])
+    )
+    return StoredAward(
+        rec.award_from(item), int(item.get("version", 0)), due, tuple(item.get("actions", []))
+    )
+
+
+def stored_deferred(item: Item) -> StoredDeferred:
+    return StoredDeferred(
+        rec.deferred_from(item), int(item.get("version", 0)), tuple(item.get("actions", []))
+    )
+
+
+class Ledger:
+    """Reads. One per invocation; `table` is the injected data access."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def participant_item(self, participant_id: str) -> Item | None:
+        return self.table.get(rec.participant_pk(participant_id), "PROFILE")
+
+    def participant(self, participant_id: str) -> Participant | None:
+        item = self.participant_item(participant_id)
+        return None if item is None else rec.participant_from(item)
+
+    def participant_records(self, participant_id: str) -> list[Item]:
+        return self.table.query(rec.participant_pk(participant_id))
+
+    def awards_of(self, participant_id: str) -> list[StoredAward]:
+        items = self.table.query(rec.participant_pk(participant_id), "AWARD#")
+        return [stored_award(i) for i in items]
+
+    def award(self, participant_id: str, award_id: str) -> StoredAward | None:
+        item = self.table.get(rec.participant_pk(participant_id), f"AWARD#{award_id}")
+        return None if item is None else stored_award(item)
+
+    def award_by_id(self, award_id: str) -> StoredAward | None:
+        owner = self.table.get(f"AWARD#{award_id}", "OWNER")
+        return None if owner is None else self.award(owner["participant_id"], award_id)
+
+    def deferred(self, participant_id: str, sk: str) -> StoredDeferred | None:
+        item = self.table.get(rec.participant_pk(participant_id), sk)
+        if item is None:
+            return None
+        return stored_deferred(item)
+
+    def fmv(self, on: date) -> Decimal | None:
+        """FMV on `on` from the latest price on or before it (Directors §6(c))."""
+        items = self.table.query(rec.PRICES, sk_upto=on.isoformat(), newest_first=True, limit=5)
+        return fair_market_value((rec.price_from(i) for i in items), on)
+
+    def pool(self, plan: PlanCode) -> PoolRecord:
+        item = self.table.get(rec.POOL, plan.value)
+        if item is None:
+            return PoolRecord(plan, 0, 0, 0, [])
+        return PoolRecord(
+            plan,
+            int(item["version"]),
+            int(item["outstanding"]),
+            int(item["delivered"]),
+            rec.splits_from(item),
+        )
+
+    def splits(self) -> list[Split]:
+        return self.pool(PlanCode.INCENTIVE_1998).splits
+
+
+@dataclass
+class Change:
+    """One unit of work: state writes, pool counters, due items, audit and outbox."""
+
+    ledger: Ledger
+    day: date
+    cause: str
+    settings: Settings
+    tx: Transaction = field(default_factory=Transaction)
+    pools: dict[PlanCode, PoolRecord] = field(default_factory=dict)
+    deltas: dict[PlanCode, PoolDelta] = field(default_factory=dict)
+    notice_ids: list[str] = field(default_factory=list)
+    audit_seq: int = 0
+    committed: int = 0  # writes already flushed
+
+    @property
+    def table(self) -> Table:
+        return self.ledger.table
+
+    @property
+    def addresses(self) -> Addresses:
+        return Addresses(self.settings.admin_email)
+
+    # --- pools ------------------------------------------------------------------------
+
+    def pool(self, plan: PlanCode) -> PoolRecord:
+        if plan not in self.pools:
+            self.pools[plan] = self.ledger.pool(plan)
+        return self.pools[plan]
+
+    def available(self, plan: PlanCode) -> int:
+        delta = self.deltas.get(plan, PoolDelta())
+        return self.pool(plan).state(self.day).apply(delta).available
+
+    def move_pool(self, plan: PlanCode, delta: PoolDelta) -> None:
+        if delta.outstanding == 0 and delta.delivered == 0:
+            return
+        self.deltas[plan] = self.deltas.get(plan, PoolDelta()) + delta
+
+    # --- awards -----------------------------------------------------------------------
+
+    def save_award(
+        self,
+        before: StoredAward | None,
+        after: Award,
+        *,
+        action: str | None = None,
+        count_delivered: bool = True,
+    ) -> StoredAward:
+        """`count_delivered` is False for a split: the pool's delivered figure is restated
+        as a whole, not award by award."""
+        version = 0 if before is None else before.version
+        schedule = tuple(award_schedule(after, self.day))
+        item = rec.award_item(after, version + 1)
+        item["due"] = [[d.day.isoformat(), d.kind.value, d.detail] for d in schedule]
+        actions = () if before is None else before.actions
+        if action is not None:
+            actions = (*actions, action)
+        if actions:
+            item["actions"] = list(actions)
+        if before is None:
+            self.tx.put(item, "attribute_not_exists(PK)")
+            self.tx.put(rec.award_owner_item(after), "attribute_not_exists(PK)")
+        else:
+            self.tx.put(item, "version = :v", {":v": version})
+        self._replace_due(before.due if before else (), schedule, item["PK"])
+        delta = award_pool_delta(None if before is None else before.award, after)
+        if not count_delivered:
+            delta = PoolDelta(delta.outstanding, 0)
+        self.move_pool(after.plan, delta)
+        self.audit(item["PK"], item["SK"], "award", _award_summary(after))
+        return StoredAward(after, version + 1, schedule, actions)
+
+    def save_deferred(
+        self,
+        before: StoredDeferred | None,
+        after: DeferredStockAward,
+        *,
+        action: str | None = None,
+    ) -> None:
+        version = 0 if before is None else before.version
+        item = rec.deferred_item(after, version + 1)
+        actions = () if before is None else before.actions
+        if action is not None:
+            actions = (*actions, action)
+        if actions:
+            item["actions"] = list(actions)
+        if before is None:
+            self.tx.put(item, "attribute_not_exists(PK)")
+        else:
+            self.tx.put(item, "version = :v", {":v": version})
+        old = deferred_schedule(before.deferred) if before else []
+        self._replace_due(tuple(old), tuple(deferred_schedule(after)), item["PK"])
+        self.move_pool(
+            PlanCode.DIRECTORS_1999,
+            deferred_pool_delta(None if before is None else before.deferred, after),
+        )
+        self.audit(
+            item["PK"],
+            item["SK"],
+            "deferred_stock",
+            {
+                "shares": after.shares,
+                "status": after.status.value,
+                "issue_date": after.issue_date.isoformat(),
+            },
+        )
+
+    def _replace_due(self, old: tuple[DueItem, ...], new: tuple[DueItem, ...], owner: str) -> None:
+        for stale in set(old) - set(new):
+            self.tx.delete(*rec.due_key(stale))
+        for fresh in set(new) - set(old):
+            self.tx.put(rec.due_item(fresh, owner))
+
+    def put_due(self, item: DueItem, owner: str) -> None:
+        self.tx.put(rec.due_item(item, owner))
+
+    def delete_due(self, item: DueItem) -> None:
+        self.tx.delete(*rec.due_key(item))
+
+    # --- plain items, audit, outbox ----------------------------------------------------
+
+    def put(self, item: Item, condition: str | None = None, values: Item | None = None) -> None:
+        self.tx.put(item, condition, values)
+
+    def audit(self, pk: str, sk: str, action: str, detail: dict[str, Any]) -> None:
+        """An audit record of every change, with its cause (feed file and row, or rule)."""
+        self.audit_seq += 1
+        self.tx.put(
+            {
+                "PK": f"AUDIT#{self.day.isoformat()}",
+                "SK": f"{self.cause}#{self.audit_seq:03d}",
+                "type": "audit",
+                "entity": f"{pk}|{sk}",
+                "action": action,
+                "cause": self.cause,
+                "detail": detail,
+            }
+        )
+
+    def add_notice(self, notice_item: Item) -> None:
+        self.tx.put(notice_item, "attribute_not_exists(PK)")
+        self.notice_ids.append(notice_item["notice_id"])
+
+    def maybe_flush(self) -> None:
+        if len(self.tx) >= FLUSH_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit what is collected (with the pool counters) and start a new transaction."""
+        for plan, delta in self.deltas.items():
+            pool = self.pool(plan)
+            state = pool.state(self.day).apply(delta)
+            if delta.takes > 0 and state.available < 0:
+                raise PoolShortError(plan, state.available + delta.takes, delta.takes)
+            item = {
+                "PK": rec.POOL,
+                "SK": plan.value,
+                "type": "pool",
+                "version": pool.version + 1,
+                "outstanding": state.outstanding,
+                "delivered": state.delivered,
+                "splits": [[s.day.isoformat(), str(s.ratio)] for s in pool.splits],
+            }
+            if pool.version == 0:
+                self.tx.put(item, "attribute_not_exists(PK)")
+            else:
+                self.tx.put(item, "version = :v", {":v": pool.version})
+            self.pools[plan] = PoolRecord(
+                plan, pool.version + 1, state.outstanding, state.delivered, pool.splits
+            )
+        self.table.commit(self.tx)
+        self.committed += len(self.tx)
+        self.tx = Transaction()
+        self.deltas = {}
+
+    def set_splits(
+        self, plan: PlanCode, splits: list[Split], outstanding: int, delivered: int
+    ) -> None:
+        """Restate a pool after a split (rules.md: every pool figure times the ratio)."""
+        pool = self.pool(plan)
+        self.pools[plan] = PoolRecord(plan, pool.version, outstanding, delivered, splits)
+        self.deltas.setdefault(plan, PoolDelta())
+        # Written by the next flush through the same versioned put.
+        self.deltas[plan] = self.deltas[plan] + PoolDelta()
+
+
+class Addresses:
+    """Where a participant's notices go (rules.md "Vesting and termination")."""
+
+    def __init__(self, admin_email: str) -> None:
+        self.admin_email = admin_email
+
+    def for_participant(self, item: Item) -> str:
+        if item.get("death"):
+            # Never the deceased's own mailbox: the estate, else the administrator.
+            return str(item.get("estate_email") or self.admin_email)
+        if item.get("termination"):
+            # The work mailbox closes at termination.
+            return str(item.get("personal_email") or item["email"])
+        return str(item["email"])
+
+
+def _award_summary(a: Award) -> dict[str, Any]:
+    return {
+        "granted": a.shares_granted,
+        "exercised": a.shares_exercised,
+        "forfeited": a.shares_forfeited,
+        "expired": a.shares_expired,
+        "deadline": None if a.exercise_deadline is None else a.exercise_deadline.isoformat(),
+    }

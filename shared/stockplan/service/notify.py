@@ -1,0 +1,178 @@
+"""Turning decisions into outbox notices: who gets them (rules.md "Notices") and their ids.
+
+A notice is written to the outbox in the same transaction as the change it reports;
+`stockplan.service.outbox` sends it exactly once. Addresses come only from the
+participants feed (or the configured administrator), never from another feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from stockplan.data import records as rec
+from stockplan.data.table import Item
+from stockplan.domain.model import Award, DeferredStockAward, Participant, Termination
+from stockplan.domain.plans import plan_rules
+from stockplan.domain.termination import AwardTermination
+from stockplan.notices.mime import build_mime, notice_id
+from stockplan.notices.model import (
+    AdminAlert,
+    DeferredAwardNotice,
+    DeferredIssueNotice,
+    ExpiryNotice,
+    FeedRejectionSummary,
+    FormulaGrantNotice,
+    Notice,
+    ReminderNotice,
+    TerminationLine,
+    TerminationNotice,
+)
+from stockplan.notices.render import render
+
+
+def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_parts: str) -> Item:
+    nid = notice_id(notice.kind, *id_parts)
+    rendered = render(notice)
+    raw = build_mime(sender, recipient, rendered, day, nid)
+    return {
+        "PK": f"OUTBOX#{nid}",
+        "SK": "NOTICE",
+        "type": "notice",
+        "notice_id": nid,
+        "kind": notice.kind,
+        "status": "pending",
+        "attempts": 0,
+        "recipient": recipient,
+        "subject": rendered.subject,
+        "raw": raw,
+        "send_on": day.isoformat(),
+        "GSI1PK": rec.PENDING_NOTICES,
+        "GSI1SK": f"{day.isoformat()}#{nid}",
+    }
+
+
+def _queue(change: Any, notice: Notice, recipient: str, *id_parts: str) -> None:
+    settings = change.settings
+    change.add_notice(outbox_item(notice, recipient, settings.sender_email, change.day, *id_parts))
+
+
+def termination(
+    change: Any,
+    person_item: Item,
+    incoming: Termination,
+    lines: Sequence[tuple[Award, AwardTermination]],
+) -> None:
+    deceased = bool(person_item.get("death"))
+    notice = TerminationNotice(
+        participant_id=incoming.participant_id,
+        participant_name=person_item["name"],
+        termination_date=incoming.termination_date,
+        reason=incoming.reason,
+        deceased=deceased,
+        awards=tuple(
+            TerminationLine(
+                award_id=outcome.award.award_id,
+                plan=outcome.award.plan,
+                award_type=outcome.award.award_type,
+                vested_shares=outcome.vested_shares,
+                exercise_price=outcome.award.exercise_price,
+                deadline=outcome.deadline,
+                forfeited_shares=outcome.forfeited_shares,
+                section=outcome.section,
+            )
+            for _before, outcome in lines
+        ),
+    )
+    _queue(
+        change,
+        notice,
+        change.addresses.for_participant(person_item),
+        incoming.participant_id,
+        incoming.termination_date.isoformat(),
+        incoming.reason.value,
+    )
+
+
+def _section(award: Award) -> str:
+    rules = plan_rules(award.plan)
+    if award.service_ended_on is None:
+        return "1998 §6.b" if award.plan.value == "incentive-1998" else "Directors §6(d)"
+    return rules.section_other
+
+
+def reminder(change: Any, person_item: Item, award: Award, days: int, shares: int) -> None:
+    assert award.exercise_deadline is not None
+    notice = ReminderNotice(
+        participant_id=award.participant_id,
+        participant_name=person_item["name"],
+        award_id=award.award_id,
+        plan=award.plan,
+        award_type=award.award_type,
+        days_left=days,
+        deadline=award.exercise_deadline,
+        exercisable_shares=shares,
+        exercise_price=award.exercise_price,
+        section=_section(award),
+        deceased=bool(person_item.get("death")),
+    )
+    _queue(
+        change,
+        notice,
+        change.addresses.for_participant(person_item),
+        award.award_id,
+        str(days),
+        award.exercise_deadline.isoformat(),
+    )
+
+
+def expiry(change: Any, person_item: Item, award: Award, expired: int) -> None:
+    assert award.exercise_deadline is not None
+    notice = ExpiryNotice(
+        participant_id=award.participant_id,
+        participant_name=person_item["name"],
+        award_id=award.award_id,
+        plan=award.plan,
+        award_type=award.award_type,
+        deadline=award.exercise_deadline,
+        expired_shares=expired,
+        exercise_price=award.exercise_price,
+        section=_section(award),
+        deceased=bool(person_item.get("death")),
+    )
+    _queue(
+        change,
+        notice,
+        change.addresses.for_participant(person_item),
+        award.award_id,
+        award.exercise_deadline.isoformat(),
+    )
+
+
+def formula_grant(change: Any, person_item: Item, award: Award, requested: int) -> None:
+    person = rec.participant_from(person_item)
+    notice = FormulaGrantNotice.of(award, person, requested)
+    _queue(change, notice, change.addresses.for_participant(person_item), award.award_id)
+
+
+def deferred_award(change: Any, person_item: Item, award: DeferredStockAward) -> None:
+    person: Participant = rec.participant_from(person_item)
+    notice = DeferredAwardNotice.of(award, person)
+    _queue(change, notice, change.addresses.for_participant(person_item), award.key)
+
+
+def deferred_issue(change: Any, person_item: Item, award: DeferredStockAward) -> None:
+    person = rec.participant_from(person_item)
+    notice = DeferredIssueNotice.of(
+        award, person, change.day, deceased=bool(person_item.get("death"))
+    )
+    _queue(change, notice, change.addresses.for_participant(person_item), award.key)
+
+
+def feed_summary(change: Any, summary: FeedRejectionSummary, digest: str) -> None:
+    _queue(change, summary, change.settings.admin_email, digest)
+
+
+def admin_alert(change: Any, subject: str, lines: Sequence[str], *id_parts: str) -> None:
+    _queue(change, AdminAlert(subject, tuple(lines)), change.settings.admin_email, *id_parts)

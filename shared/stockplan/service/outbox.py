@@ -1,0 +1,127 @@
+"""Sending outbox notices exactly once (rules.md "Notices"; interfaces.md §4).
+
+A notice is claimed with a conditional write before it is sent and marked sent right
+after, so two senders never both send it. A failed send goes back to pending with its
+attempt count; after `max_send_attempts` it is marked failed and its id (no personal
+data) goes to the dead-letter queue, whose alarm tells an operator.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from stockplan.config import Settings
+from stockplan.data import records as rec
+from stockplan.data.table import Item, Table
+
+# A claim older than this is taken to be from a sender that died before sending.
+STALE_CLAIM_SECONDS = 900
+
+
+@dataclass
+class DispatchOutcome:
+    sent: list[str] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+    dead: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OutboxDeps:
+    table: Table
+    ses: Any
+    settings: Settings
+    sqs: Any | None = None
+    clock: Callable[[], float] = time.time
+
+
+def pending_ids(table: Table, limit: int | None = None) -> list[str]:
+    return [i["notice_id"] for i in table.query_index(rec.PENDING_NOTICES, limit=limit)]
+
+
+def dispatch(deps: OutboxDeps, notice_ids: Iterable[str] | None = None) -> DispatchOutcome:
+    """Send the given notices (or every pending one) that are still pending."""
+    ids = pending_ids(deps.table) if notice_ids is None else list(dict.fromkeys(notice_ids))
+    outcome = DispatchOutcome()
+    for nid in ids:
+        _send_one(deps, nid, outcome)
+    return outcome
+
+
+def _claim(deps: OutboxDeps, nid: str) -> Item | None:
+    now = deps.clock()
+    claimed = deps.table.update(
+        f"OUTBOX#{nid}",
+        "NOTICE",
+        "SET #s = :sending, claimed_at = :now",
+        {
+            ":sending": "sending",
+            ":pending": "pending",
+            ":now": int(now),
+            ":stale": int(now - STALE_CLAIM_SECONDS),
+        },
+        condition="#s = :pending OR (#s = :sending AND claimed_at < :stale)",
+        names={"#s": "status"},
+    )
+    return deps.table.get(f"OUTBOX#{nid}", "NOTICE") if claimed else None
+
+
+def _send_one(deps: OutboxDeps, nid: str, outcome: DispatchOutcome) -> None:
+    item = _claim(deps, nid)
+    if item is None:
+        return  # sent already, or another sender holds it
+    try:
+        response = deps.ses.send_email(
+            FromEmailAddress=deps.settings.sender_email,
+            Destination={"ToAddresses": [item["recipient"]]},
+            Content={"Raw": {"Data": bytes(item["raw"])}},
+        )
+    except (ClientError, BotoCoreError) as error:
+        _failed(deps, item, error, outcome)
+        return
+    deps.table.update(
+        f"OUTBOX#{nid}",
+        "NOTICE",
+        "SET #s = :sent, message_id = :mid REMOVE GSI1PK, GSI1SK",
+        {":sent": "sent", ":mid": response.get("MessageId", "")},
+        names={"#s": "status"},
+    )
+    outcome.sent.append(nid)
+
+
+def _failed(deps: OutboxDeps, item: Item, error: Exception, outcome: DispatchOutcome) -> None:
+    nid = item["notice_id"]
+    attempts = int(item.get("attempts", 0)) + 1
+    code = (
+        error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
+    )
+    if attempts < deps.settings.max_send_attempts:
+        deps.table.update(
+            f"OUTBOX#{nid}",
+            "NOTICE",
+            "SET #s = :pending, attempts = :a, last_error = :e",
+            {":pending": "pending", ":a": attempts, ":e": code},
+            names={"#s": "status"},
+        )
+        outcome.retrying.append(nid)
+        return
+    deps.table.update(
+        f"OUTBOX#{nid}",
+        "NOTICE",
+        "SET #s = :failed, attempts = :a, last_error = :e REMOVE GSI1PK, GSI1SK",
+        {":failed": "failed", ":a": attempts, ":e": code},
+        names={"#s": "status"},
+    )
+    if deps.sqs is not None and deps.settings.notice_dlq_url:
+        deps.sqs.send_message(
+            QueueUrl=deps.settings.notice_dlq_url,
+            MessageBody=json.dumps(
+                {"notice_id": nid, "kind": item.get("kind"), "attempts": attempts, "error": code}
+            ),
+        )
+    outcome.dead.append(nid)

@@ -1,0 +1,351 @@
+"""Applying one accepted feed row to the state (interfaces.md §1, rules.md).
+
+Each function reads what it needs through `change.ledger`, asks the domain for a
+decision and records it in `change`. A returned string is the row's rejection reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from stockplan.data import records as rec
+from stockplan.domain import deferred as dfr
+from stockplan.domain.exercise import apply_exercise, check_exercise
+from stockplan.domain.grants import GrantContext, granted_in_year, limit_bucket, validate_grant
+from stockplan.domain.model import (
+    Award,
+    CorporateAction,
+    CorporateActionKind,
+    Election,
+    PriceBar,
+    Role,
+    Termination,
+    TerminationReason,
+)
+from stockplan.domain.pools import PoolDelta
+from stockplan.domain.schedule import DueItem, DueKind
+from stockplan.domain.termination import (
+    TerminationKind,
+    apply_death_after_termination,
+    classify_termination,
+    terminate_award,
+)
+from stockplan.feeds import (
+    CorporateActionRow,
+    ElectionRow,
+    ExerciseRow,
+    FeedKind,
+    FeeRow,
+    GrantRow,
+    MeetingRow,
+    ParticipantRow,
+    PriceRow,
+    TerminationRow,
+)
+from stockplan.service import notify
+from stockplan.service.ledger import Change, stored_deferred
+
+RowApplier = Callable[[Change, Any], str | None]
+
+
+def _unknown(participant_id: str) -> str:
+    return f"unknown participant {participant_id}: load them with the participants feed first"
+
+
+def apply_participant(change: Change, row: ParticipantRow) -> str | None:
+    existing = change.ledger.participant_item(row.participant_id)
+    from stockplan.domain.model import Participant
+
+    person = Participant(
+        participant_id=row.participant_id,
+        name=row.name,
+        email=row.email,
+        role=row.role,
+        personal_email=row.personal_email,
+        estate_email=row.estate_email,
+        ten_percent_holder=row.ten_percent_holder,
+    )
+    item = rec.participant_item(person, existing)
+    if existing is not None and item == existing:
+        return None
+    change.put(item)
+    change.audit(item["PK"], "PROFILE", "participant", {"role": person.role.value})
+    return None
+
+
+def apply_price(change: Change, row: PriceRow) -> str | None:
+    item = rec.price_item(PriceBar(row.date, row.last_sale, row.high_bid, row.low_ask))
+    change.put(item)
+    change.audit(rec.PRICES, item["SK"], "price", {"day": item["SK"]})
+    return None
+
+
+def apply_grant(change: Change, row: GrantRow) -> str | None:
+    ledger = change.ledger
+    award = Award(
+        award_id=row.award_id,
+        participant_id=row.participant_id,
+        plan=row.plan,
+        award_type=row.award_type,
+        grant_date=row.grant_date,
+        shares_granted=row.shares,
+        exercise_price=row.exercise_price,
+        final_exercise_date=row.final_exercise_date,
+        tranches=tuple(row.vesting),
+        exercise_deadline=row.final_exercise_date if row.award_type.requires_exercise else None,
+    )
+    existing = ledger.award_by_id(row.award_id)
+    if existing is not None:
+        if _same_terms(existing.award, award):
+            return None  # the same grant loaded again
+        return f"award_id {row.award_id} is already used by another grant"
+    person_item = ledger.participant_item(row.participant_id)
+    if person_item is None:
+        return _unknown(row.participant_id)
+    person = rec.participant_from(person_item)
+    termination = rec.termination_from(person_item)
+    if termination is not None and termination.termination_date < award.grant_date:
+        return (
+            f"{row.participant_id}'s service ended on {termination.termination_date.isoformat()}, "
+            f"before the grant date {award.grant_date.isoformat()}"
+        )
+    others = [s.award for s in ledger.awards_of(row.participant_id)]
+    ctx = GrantContext(
+        participant=person,
+        fmv_on_grant=ledger.fmv(award.grant_date),
+        pool_available=change.available(award.plan),
+        granted_this_year=granted_in_year(
+            others,
+            award.participant_id,
+            award.plan,
+            award.grant_date.year,
+            limit_bucket(award.award_type),
+        ),
+        splits=ledger.splits(),
+    )
+    reasons = validate_grant(award, ctx)
+    if reasons:
+        return "; ".join(str(r) for r in reasons)
+    # A historical award of someone whose service already ended gets the termination rules.
+    if termination is not None:
+        award = terminate_award(award, termination).award
+        death = rec.termination_from(person_item, "death")
+        if death is not None:
+            award = apply_death_after_termination(award, death.termination_date).award
+    change.save_award(None, award)
+    return None
+
+
+def _same_terms(a: Award, b: Award) -> bool:
+    return (
+        a.participant_id,
+        a.plan,
+        a.award_type,
+        a.grant_date,
+        a.exercise_price,
+        a.final_exercise_date,
+        a.tranches,
+    ) == (
+        b.participant_id,
+        b.plan,
+        b.award_type,
+        b.grant_date,
+        b.exercise_price,
+        b.final_exercise_date,
+        b.tranches,
+    ) and (a.shares_granted == b.shares_granted or a.shares_outstanding != a.shares_granted)
+
+
+def apply_termination(change: Change, row: TerminationRow) -> str | None:
+    ledger = change.ledger
+    person_item = ledger.participant_item(row.participant_id)
+    if person_item is None:
+        return _unknown(row.participant_id)
+    incoming = Termination(row.participant_id, row.termination_date, row.reason)
+    recorded = rec.termination_from(person_item)
+    death = rec.termination_from(person_item, "death")
+    verdict = classify_termination(recorded, death, incoming)
+    if verdict.kind is TerminationKind.DUPLICATE:
+        return None
+    if verdict.kind is TerminationKind.CONFLICT:
+        assert verdict.rejection is not None
+        return str(verdict.rejection)
+    lines = []
+    for stored in ledger.awards_of(row.participant_id):
+        if verdict.kind is TerminationKind.NEW:
+            outcome = terminate_award(stored.award, incoming)
+        else:
+            outcome = apply_death_after_termination(stored.award, incoming.termination_date)
+        if outcome.award != stored.award:
+            change.save_award(stored, outcome.award)
+            change.maybe_flush()
+        lines.append((stored.award, outcome))
+    if verdict.kind is TerminationKind.NEW:
+        _end_deferred_service(change, row.participant_id, incoming.termination_date)
+    updated = dict(person_item)
+    field = "termination" if verdict.kind is TerminationKind.NEW else "death"
+    updated[field] = rec.termination_value(incoming)
+    if incoming.reason is TerminationReason.DEATH:
+        updated["death"] = rec.termination_value(incoming)
+    change.put(updated)
+    change.audit(
+        updated["PK"],
+        "PROFILE",
+        "termination",
+        {
+            "date": incoming.termination_date.isoformat(),
+            "reason": incoming.reason.value,
+        },
+    )
+    notify.termination(change, updated, incoming, lines)
+    return None
+
+
+def _end_deferred_service(change: Change, participant_id: str, ended: date) -> None:
+    """Pending deferred stock is issued when the director's service ends (Directors §7(b))."""
+    for item in change.ledger.participant_records(participant_id):
+        if item.get("type") != "deferred" or item.get("status") != "pending":
+            continue
+        stored = stored_deferred(item)
+        after = dfr.end_service(stored.deferred, ended)
+        if after != stored.deferred:
+            change.save_deferred(stored, after)
+
+
+def apply_meeting(change: Change, row: MeetingRow) -> str | None:
+    if change.ledger.participant_item(row.participant_id) is None:
+        return _unknown(row.participant_id)
+    meeting = row.meeting_date.isoformat()
+    change.put(
+        {
+            "PK": f"MEETING#{meeting}",
+            "SK": f"ROSTER#{row.participant_id}",
+            "type": "roster",
+            "participant_id": row.participant_id,
+            "outcome": row.outcome.value,
+            "meeting_date": meeting,
+        }
+    )
+    change.put_due(DueItem(row.meeting_date, DueKind.MEETING, meeting), f"MEETING#{meeting}")
+    change.audit(
+        f"MEETING#{meeting}",
+        f"ROSTER#{row.participant_id}",
+        "roster",
+        {"outcome": row.outcome.value},
+    )
+    return None
+
+
+def _director(change: Change, participant_id: str, what: str) -> str | None:
+    person = change.ledger.participant(participant_id)
+    if person is None:
+        return _unknown(participant_id)
+    if person.role is not Role.DIRECTOR:
+        return (
+            f"{what} are for non-employee directors only; {participant_id} is a "
+            f"{person.role.value} (Directors §5, §7)"
+        )
+    return None
+
+
+def apply_election(change: Change, row: ElectionRow) -> str | None:
+    problem = _director(change, row.participant_id, "Deferred Stock Elections")
+    if problem:
+        return problem
+    election = Election(row.participant_id, row.notice_date, row.action)
+    rejection = dfr.check_election(election)
+    if rejection is not None:
+        return str(rejection)
+    item = rec.election_item(election)
+    change.put(item)
+    change.audit(item["PK"], item["SK"], "election", {"action": row.action.value})
+    return None
+
+
+def apply_fee(change: Change, row: FeeRow) -> str | None:
+    problem = _director(change, row.participant_id, "fees in deferred stock")
+    if problem:
+        return problem
+    pk = rec.participant_pk(row.participant_id)
+    sk = rec.fee_sk(row.fee_type, row.fee_date)
+    existing = change.table.get(pk, sk)
+    if existing is not None:
+        if str(existing["amount"]) == str(row.amount) or existing["amount"] == row.amount:
+            return None
+        return (
+            f"a {row.fee_type.value} fee of {row.participant_id} dated "
+            f"{row.fee_date.isoformat()} is already recorded with amount {existing['amount']}"
+        )
+    cash = dfr.fee_after_cutoff(row.fee_date)
+    terms = dfr.fee_terms(row.fee_type, row.fee_date)
+    change.put(
+        {
+            "PK": pk,
+            "SK": sk,
+            "type": "fee",
+            "participant_id": row.participant_id,
+            "fee_type": row.fee_type.value,
+            "fee_date": row.fee_date.isoformat(),
+            "amount": str(row.amount),
+            "status": "cash" if cash else "due",
+            "award_date": terms.award_date.isoformat(),
+        }
+    )
+    if not cash:
+        ref = f"{row.participant_id}#{row.fee_type.value}#{row.fee_date.isoformat()}"
+        change.put_due(DueItem(terms.award_date, DueKind.FEE, ref), pk)
+    change.audit(pk, sk, "fee", {"amount": str(row.amount), "cash": cash})
+    return None
+
+
+def apply_exercise_row(change: Change, row: ExerciseRow) -> str | None:
+    stored = change.ledger.award_by_id(row.award_id)
+    if stored is None:
+        return f"unknown award {row.award_id}"
+    check = check_exercise(stored.award, row.exercise_date, row.shares, row.shares_withheld)
+    if check.rejection is not None:
+        return str(check.rejection)
+    if check.reopened and change.available(stored.award.plan) < check.reopened:
+        return (
+            f"the {check.reopened} shares expired after the exercise date are no longer in the "
+            f"{stored.award.plan.value} pool"
+        )
+    after = apply_exercise(stored.award, row.shares, row.shares_withheld, check.reopened)
+    change.save_award(stored, after)
+    return None
+
+
+def apply_corporate_action(change: Change, row: CorporateActionRow) -> str | None:
+    action = CorporateAction(row.action_date, row.action, row.ratio, row.assumed)
+    action_id = f"{row.action_date.isoformat()}#{row.action.value}"
+    existing = change.table.get(f"CORP#{action_id}", "ACTION")
+    if existing is not None:
+        if rec.corporate_action_from(existing) == action:
+            return None
+        return (
+            f"a different {row.action.value} on {row.action_date.isoformat()} is already recorded"
+        )
+    if action.kind is CorporateActionKind.SPLIT and (row.ratio is None or row.ratio <= 0):
+        return "a split needs a positive ratio (1998 §7.b.(1); Directors §4(c))"
+    item = rec.corporate_action_item(action, action_id)
+    change.put(item, "attribute_not_exists(PK)")
+    change.put_due(DueItem(row.action_date, DueKind.CORPORATE_ACTION, action_id), item["PK"])
+    change.audit(item["PK"], "ACTION", "corporate_action", {"action": row.action.value})
+    return None
+
+
+APPLIERS: dict[FeedKind, RowApplier] = {
+    FeedKind.PARTICIPANTS: apply_participant,
+    FeedKind.PRICES: apply_price,
+    FeedKind.GRANTS: apply_grant,
+    FeedKind.TERMINATIONS: apply_termination,
+    FeedKind.MEETINGS: apply_meeting,
+    FeedKind.ELECTIONS: apply_election,
+    FeedKind.FEES: apply_fee,
+    FeedKind.EXERCISES: apply_exercise_row,
+    FeedKind.CORPORATE_ACTIONS: apply_corporate_action,
+}
+
+__all__ = ["APPLIERS", "PoolDelta"]
