@@ -1,0 +1,203 @@
+"""`stockplan simulate`: the system on the embedded AWS, day by day (interfaces.md §3)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from stockplan_cli.embedded import (
+    EmbeddedAws,
+    LambdaContext,
+    Stack,
+    create_stack,
+    function_specs,
+    iter_days,
+    load_handler,
+    load_template,
+    quiet_powertools,
+    s3_event,
+    schedule_event,
+    stack_environment,
+)
+
+FEED_FUNCTION = "FeedFunction"
+DAILY_FUNCTION = "DailyFunction"
+
+
+@dataclass
+class Summary:
+    start: date
+    end: date
+    days: int = 0
+    files: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    files_rejected: int = 0
+    emails: int = 0
+    applied: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    report: dict[str, Any] = field(default_factory=dict)
+    out_dir: Path | None = None
+
+
+def scenario_feeds(scenario: Path) -> dict[date, dict[str, Path]]:
+    """SCENARIO_DIR/feeds/<YYYY-MM-DD>/<kind>.csv"""
+    feeds: dict[date, dict[str, Path]] = {}
+    root = scenario / "feeds"
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} does not exist: a scenario keeps its files in feeds/")
+    for day_dir in sorted(root.iterdir()):
+        if not day_dir.is_dir():
+            continue
+        try:
+            day = date.fromisoformat(day_dir.name)
+        except ValueError as error:
+            raise ValueError(f"{day_dir}: folder names must be YYYY-MM-DD") from error
+        feeds[day] = {f.stem: f for f in sorted(day_dir.glob("*.csv"))}
+    return feeds
+
+
+class Progress:
+    """A progress bar on a terminal; quiet otherwise."""
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        self.total = max(total, 1)
+        self.stream = stream or sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.last = -1
+
+    def update(self, done: int, day: date) -> None:
+        if not self.enabled:
+            return
+        percent = done * 100 // self.total
+        if percent == self.last:
+            return
+        self.last = percent
+        filled = percent * 30 // 100
+        self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {percent:3d}% {day}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
+class LocalStack:
+    """The embedded stack plus the handlers the template names, wired to it."""
+
+    def __init__(self, aws: EmbeddedAws) -> None:
+        import os
+
+        from stockplan.config import Settings
+        from stockplan.runtime import Runtime, use_runtime
+
+        quiet_powertools()
+        self.aws = aws
+        self.template = load_template()
+        self.stack: Stack = create_stack(aws, self.template)
+        os.environ.update(stack_environment(self.stack))
+        self.runtime = Runtime(
+            settings=Settings.from_env(dict(os.environ)),
+            dynamodb=aws.client("dynamodb"),
+            s3=aws.client("s3"),
+            ses=aws.client("sesv2"),
+            sqs=aws.client("sqs"),
+        )
+        use_runtime(self.runtime)
+        specs = function_specs(self.template)
+        self.handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {
+            name: load_handler(spec) for name, spec in specs.items()
+        }
+        self.contexts = {name: LambdaContext(name) for name in specs}
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        handler = self.handlers[function]
+        try:
+            return handler(event, self.contexts[function])
+        finally:
+            # No CloudWatch here: drop the metrics Powertools would otherwise batch up.
+            metrics = getattr(sys.modules.get(handler.__module__), "metrics", None)
+            if metrics is not None:
+                metrics.clear_metrics()
+
+    def upload(self, kind: str, body: bytes, day: date, name: str | None = None) -> Any:
+        key = f"incoming/{kind}/{name or day.isoformat()}.csv"
+        self.runtime.s3.put_object(Bucket=self.stack.bucket, Key=key, Body=body)
+        return self.invoke(FEED_FUNCTION, s3_event(self.stack.bucket, key, len(body), day))
+
+    def run_day(self, day: date) -> Any:
+        return self.invoke(DAILY_FUNCTION, schedule_event(day))
+
+
+def simulate(
+    scenario: Path, start: date, end: date, out_dir: Path, progress: Progress | None = None
+) -> Summary:
+    from stockplan.feeds import FEED_ORDER
+    from stockplan.runtime import use_runtime
+    from stockplan.service.report import build_report, rejections
+
+    if end < start:
+        raise ValueError("--end is before --start")
+    feeds = scenario_feeds(scenario)
+    summary = Summary(start, end, out_dir=out_dir)
+    began = time.perf_counter()
+    total = (end - start).days + 1
+    progress = progress or Progress(total)
+    with EmbeddedAws() as aws:
+        local = LocalStack(aws)
+        try:
+            for index, day in enumerate(iter_days(start, end)):
+                for kind in FEED_ORDER:
+                    path = feeds.get(day, {}).get(kind.value)
+                    if path is None:
+                        continue
+                    result = local.upload(kind.value, path.read_bytes(), day)
+                    summary.files += 1
+                    for outcome in result["files"]:
+                        summary.rows_accepted += outcome["accepted"]
+                        summary.rows_rejected += outcome["rejected"]
+                        summary.files_rejected += outcome["file_reason"] is not None
+                daily = local.run_day(day)
+                summary.applied.update(daily["applied"])
+                summary.days += 1
+                progress.update(index + 1, day)
+            progress.close()
+            table = local.runtime.table()
+            summary.report = build_report(table, end)
+            write_outputs(out_dir, summary.report, rejections(table), aws.sent_messages())
+            summary.emails = len(aws.sent_messages())
+        finally:
+            use_runtime(None)
+    summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60]
+
+
+def write_outputs(
+    out_dir: Path, report: dict[str, Any], rejected: list[dict[str, Any]], messages: list[Any]
+) -> None:
+    import email
+    from email import policy
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out_dir / "rejections.json").write_text(json.dumps(rejected, indent=2) + "\n")
+    emails = out_dir / "emails"
+    emails.mkdir(exist_ok=True)
+    for old in emails.glob("*.eml"):
+        old.unlink()
+    for number, message in enumerate(messages, start=1):
+        raw: str = message.raw_data
+        subject = email.message_from_string(raw, policy=policy.default)["Subject"] or "notice"
+        (emails / f"{number:05d}-{_slug(str(subject))}.eml").write_bytes(raw.encode("utf-8"))
