@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 def _day(text: str) -> date:
@@ -145,7 +146,7 @@ def _report(args: argparse.Namespace) -> int:
     name = args.table or os.environ.get("TABLE_NAME")
     if not name:
         raise ValueError("no table: pass --table or set TABLE_NAME")
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or datetime.now(ZoneInfo("America/New_York")).date()
     report = build_report(Table(boto3.client("dynamodb"), name), as_of)
     if args.json:
         print(json.dumps(report, indent=2))
