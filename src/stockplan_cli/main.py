@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--seconds-per-day",
         type=float,
         default=0.0,
-        help="advance one plan day every N seconds (0: follow the real calendar)",
+        help="advance one plan day every N seconds (0: stay on --day, or follow the "
+        "real calendar when --day is not given)",
     )
     return parser
 

@@ -1,0 +1,125 @@
+"""`stockplan local`: the embedded AWS on 127.0.0.1, kept running.
+
+Uploads to the local bucket (for example with `aws s3 cp ... --endpoint-url`) reach the
+feed handler as S3 events; the daily schedule fires once per plan day; every email SES
+receives is written to a folder as an .eml file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from stockplan_cli.embedded import EmbeddedAws, s3_event
+from stockplan_cli.simulate import LocalStack, write_outputs
+
+POLL_SECONDS = 1.0
+ZONE = ZoneInfo("America/New_York")
+
+
+class LocalRunner:
+    def __init__(self, local: LocalStack, emails: Path, day: date) -> None:
+        self.local = local
+        self.emails = emails
+        self.day = day
+        self.seen: dict[str, str] = {}
+        self.written = 0
+        self.last_run: date | None = None
+
+    def poll_uploads(self) -> list[dict[str, Any]]:
+        """Deliver an S3 event for every new or changed object under incoming/."""
+        s3 = self.local.runtime.s3
+        bucket = self.local.stack.bucket
+        results = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="incoming/"):
+            for obj in page.get("Contents", []):
+                key, etag = obj["Key"], obj["ETag"]
+                if self.seen.get(key) == etag:
+                    continue
+                self.seen[key] = etag
+                event = s3_event(bucket, key, obj["Size"], self.day)
+                results.append(self.local.invoke("FeedFunction", event))
+        return results
+
+    def fire_schedule(self) -> dict[str, Any] | None:
+        if self.last_run == self.day:
+            return None
+        self.last_run = self.day
+        result: dict[str, Any] = self.local.run_day(self.day)
+        return result
+
+    def write_emails(self) -> int:
+        messages = self.local.aws.sent_messages()
+        if len(messages) == self.written:
+            return 0
+        write_outputs_emails(self.emails, messages, self.written)
+        new = len(messages) - self.written
+        self.written = len(messages)
+        return new
+
+
+def write_outputs_emails(folder: Path, messages: list[Any], start: int) -> None:
+    import email
+    from email import policy
+
+    from stockplan_cli.simulate import _slug
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, message in enumerate(messages[start:], start=start + 1):
+        subject = email.message_from_string(message.raw_data, policy=policy.default)["Subject"]
+        name = f"{number:05d}-{_slug(str(subject or 'notice'))}.eml"
+        (folder / name).write_bytes(message.raw_data.encode("utf-8"))
+
+
+def run_local(args: argparse.Namespace) -> int:
+    day = args.day or datetime.now(ZONE).date()
+    # A given --day stays put unless --seconds-per-day moves it; otherwise follow the clock.
+    follow_calendar = args.day is None and not args.seconds_per_day
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with EmbeddedAws(server=True, port=args.port) as aws:
+        local = LocalStack(aws)
+        runner = LocalRunner(local, args.emails, day)
+        print(f"Embedded AWS at {aws.endpoint} (region us-east-1, any credentials).")
+        print(f"Bucket: {local.stack.bucket}   Table: {local.stack.table}")
+        print("Upload a feed, for example:")
+        print(
+            f"  aws s3 cp terminations.csv s3://{local.stack.bucket}/incoming/terminations/"
+            f"t.csv --endpoint-url {aws.endpoint}"
+        )
+        print(
+            f"Emails appear in {args.emails}/ ; report: TABLE_NAME={local.stack.table} "
+            f"AWS_ENDPOINT_URL={aws.endpoint} stockplan report"
+        )
+        print(f"Plan day {runner.day}. Ctrl-C stops.")
+        next_day_at = time.monotonic() + args.seconds_per_day if args.seconds_per_day else None
+        try:
+            while True:
+                for result in runner.poll_uploads():
+                    for f in result["files"]:
+                        print(
+                            f"{runner.day} {f['key']}: {f['status']}, {f['accepted']} "
+                            f"accepted, {f['rejected']} rejected"
+                        )
+                daily = runner.fire_schedule()
+                if daily is not None and daily["applied"]:
+                    print(f"{runner.day} daily job: {daily['applied']}")
+                new = runner.write_emails()
+                if new:
+                    print(f"{runner.day} {new} new email(s) in {args.emails}/")
+                time.sleep(POLL_SECONDS)
+                if next_day_at is not None and time.monotonic() >= next_day_at:
+                    runner.day += timedelta(days=1)
+                    next_day_at = time.monotonic() + args.seconds_per_day
+                elif follow_calendar:
+                    runner.day = max(runner.day, datetime.now(ZONE).date())
+        except KeyboardInterrupt:
+            print("stopped")
+    return 0
+
+
+__all__ = ["LocalRunner", "run_local", "write_outputs"]
