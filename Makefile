@@ -1,6 +1,9 @@
 # The two commands a person needs: `make demo` and `make test`.
 # Both build their own virtualenv from the pinned lock file first.
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+# The first interpreter that really runs and is 3.11+ (a pyenv shim may exist but fail).
+PYTHON ?= $(shell for p in python3.12 python3.11 python3 python; do \
+	if $$p -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1; then \
+	command -v $$p; break; fi; done)
 VENV ?= .venv
 BIN := $(VENV)/bin
 TOOLS ?= .venv-tools
@@ -8,7 +11,7 @@ TOOLS ?= .venv-tools
 .PHONY: demo test lint typecheck unit integration e2e infra-check bench clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
-	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	@test -n "$(PYTHON)" || { echo 'Python 3.11+ is required (python3.11 or newer on PATH)'; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
