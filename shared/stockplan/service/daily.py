@@ -121,6 +121,7 @@ def _apply_batch(
             due.day,
             f"daily:{due.day.isoformat()}#{due.kind.name.lower()}#{due.ref}",
             deps.settings,
+            sent_on=outcome.day,
         )
         try:
             waiting = handler(change, batch)

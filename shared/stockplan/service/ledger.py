@@ -155,6 +155,13 @@ class Change:
     notice_ids: list[str] = field(default_factory=list)
     audit_seq: int = 0
     committed: int = 0  # writes already flushed
+    # The day the notices of this change are sent (their Date header, interfaces.md §3):
+    # the run day, which is later than `day` when the daily job catches up.
+    sent_on: date | None = None
+
+    @property
+    def notice_day(self) -> date:
+        return self.sent_on or self.day
 
     @property
     def table(self) -> Table:

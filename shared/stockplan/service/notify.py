@@ -55,7 +55,9 @@ def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_part
 
 def _queue(change: Any, notice: Notice, recipient: str, *id_parts: str) -> None:
     settings = change.settings
-    change.add_notice(outbox_item(notice, recipient, settings.sender_email, change.day, *id_parts))
+    change.add_notice(
+        outbox_item(notice, recipient, settings.sender_email, change.notice_day, *id_parts)
+    )
 
 
 def termination(
