@@ -331,6 +331,13 @@ def test_1998_6b5_iso_cutoff_boundary(grant_date: date, ok: bool) -> None:
     assert (sections(award, ctx()) == []) is ok
 
 
+def test_1998_6b3_iso_without_price_rejected_once() -> None:
+    """An ISO with no exercise price is refused for the missing price (1998 §6.b.(3)); there is
+    no price to compare with the FMV."""
+    reasons = validate_grant(grant(award_type=T.ISO, exercise_price=None), ctx())
+    assert [r.section for r in reasons] == ["1998 §6.b.(3)"]
+
+
 def test_1998_6b5_nso_after_iso_cutoff_still_allowed() -> None:
     """The cut-off is for ISOs only: a 2008-11-17 NSO passes."""
     assert validate_grant(grant(grant_date=date(2008, 11, 17), tranches=()), ctx()) == []

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stockplan.domain.deferred import deferred_award, issue
 from stockplan.domain.model import (
     Award,
@@ -420,3 +422,26 @@ def test_interfaces_2_catching_up_equals_running_every_day(run_days: list[date])
     assert caught_up.deferred == daily.deferred
     assert caught_up.reminders == daily.reminders
     assert caught_up.done == daily.done
+
+
+_DAILY: list[World] = []
+
+
+def _daily() -> World:
+    if not _DAILY:
+        _DAILY.append(run_on(days(FIRST_DAY, LAST_DAY)))
+    return _DAILY[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(days(FIRST_DAY, LAST_DAY)), max_size=12).map(
+        lambda picked: [*sorted(picked), LAST_DAY]
+    )
+)
+def test_interfaces_2_any_run_pattern_equals_daily(run_days: list[date]) -> None:
+    """Whatever days the schedule fires on (missed, doubled), the end state is the daily one."""
+    caught_up = run_on(run_days)
+    daily = _daily()
+    assert (caught_up.awards, caught_up.deferred) == (daily.awards, daily.deferred)
+    assert (caught_up.reminders, caught_up.done) == (daily.reminders, daily.done)

@@ -297,13 +297,23 @@ def _terminated(plan: PlanCode = I98, final: date = date(2010, 1, 3)) -> Award:
         pytest.param(date(2010, 1, 3), date(2002, 4, 3), date(2003, 4, 3), id="on-deadline"),
         # Capped at the final exercise date 2002-12-31.
         pytest.param(date(2002, 12, 31), date(2002, 3, 1), date(2002, 12, 31), id="capped"),
+        # No final exercise date: nothing to cap at.
+        pytest.param(None, date(2002, 3, 1), date(2003, 3, 1), id="no-final-date"),
     ],
 )
 def test_1998_6a5A_death_during_open_window_extends(
-    final: date, death: date, deadline: date
+    final: date | None, death: date, deadline: date
 ) -> None:
     """A holder who dies while the window is open gets death + 1 year, capped (rules.md)."""
-    result = apply_death_after_termination(_terminated(final=final), death)
+    terminated = (
+        _terminated(final=final)
+        if final is not None
+        else terminate_award(
+            option(final_exercise_date=None, exercise_deadline=None),
+            term(date(2002, 1, 3), R.OTHER),
+        ).award
+    )
+    result = apply_death_after_termination(terminated, death)
     assert result.deadline == deadline
     assert result.award.exercise_deadline == deadline
     assert result.section == "1998 §6.a.(5)(A)"
