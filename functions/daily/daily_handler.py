@@ -10,7 +10,6 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from stockplan.runtime import runtime
 from stockplan.service.daily import run_daily
-from stockplan.service.outbox import dispatch
 
 logger = Logger()
 metrics = Metrics()
@@ -25,24 +24,23 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     table = rt.table()
     day = rt.plan_day(EventBridgeEvent(event).time)
     logger.set_correlation_id(day.isoformat())
-    outcome = run_daily(rt.daily_deps(table), day)
-    # Everything pending goes out, including notices a failed earlier run left behind.
-    sent = dispatch(rt.outbox_deps(table))
+    outcome = run_daily(rt.daily_deps(table), day, rt.outbox_deps(table))
     metrics.add_metric("AwardsExpired", MetricUnit.Count, outcome.applied.get("expiry", 0))
-    metrics.add_metric("NoticesSent", MetricUnit.Count, len(sent.sent))
+    metrics.add_metric("NoticesSent", MetricUnit.Count, outcome.sent)
     logger.info(
         "daily job done",
         extra={
             "applied": outcome.applied,
+            "quiet": outcome.quiet,
             "waiting": len(outcome.waiting),
-            "notices_sent": len(sent.sent),
+            "notices_sent": outcome.sent,
         },
     )
     return {
         "day": day.isoformat(),
         "applied": outcome.applied,
         "waiting": outcome.waiting,
-        "notices_sent": len(sent.sent),
-        "notices_retrying": len(sent.retrying),
-        "notices_dead": len(sent.dead),
+        "notices_sent": outcome.sent,
+        "notices_retrying": outcome.retrying,
+        "notices_dead": outcome.dead,
     }

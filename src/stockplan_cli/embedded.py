@@ -169,6 +169,33 @@ def fake_credentials() -> None:
         os.environ[name] = value
 
 
+def speed_up_moto_transactions() -> None:
+    """moto snapshots a whole table with deepcopy for every write of a transaction (to
+    roll back on failure), which makes a long simulation quadratic. Our transactions
+    hold only Put, Delete and ConditionCheck, which replace items rather than mutate
+    them, so a copy of the item maps is an equally good snapshot."""
+    import copy
+    from collections import defaultdict
+    from types import SimpleNamespace
+
+    import moto.dynamodb.models as models
+    from moto.dynamodb.models.table import Table
+
+    if getattr(models.copy, "stockplan_fast", False):
+        return
+
+    def snapshot(value: Any, memo: Any = None) -> Any:
+        if isinstance(value, Table):
+            clone = copy.copy(value)
+            clone.items = defaultdict(
+                dict, {k: dict(v) if isinstance(v, dict) else v for k, v in value.items.items()}
+            )
+            return clone
+        return copy.deepcopy(value, memo)
+
+    models.copy = SimpleNamespace(deepcopy=snapshot, copy=copy.copy, stockplan_fast=True)  # type: ignore[assignment]
+
+
 class EmbeddedAws:
     """moto in this process; with `server=True` also a real endpoint on 127.0.0.1."""
 
@@ -192,6 +219,7 @@ class EmbeddedAws:
 
         self._mock = mock_aws()
         self._mock.start()
+        speed_up_moto_transactions()
         if self.server:
             from moto.server import ThreadedMotoServer
 

@@ -159,14 +159,22 @@ class Table:
         return list(self._pages(kwargs, limit))
 
     def query_index(
-        self, partition: str, upto: str | None = None, limit: int | None = None
+        self,
+        partition: str,
+        upto: str | None = None,
+        limit: int | None = None,
+        after: str | None = None,
     ) -> list[Item]:
-        """Items of one DueIndex partition, in sort-key order, up to `upto` inclusive."""
+        """Items of one DueIndex partition, in sort-key order, up to `upto` inclusive
+        (or strictly after `after`)."""
         expression = "GSI1PK = :pk"
         values: Item = {":pk": partition}
         if upto is not None:
             expression += " AND GSI1SK <= :upto"
             values[":upto"] = upto
+        elif after is not None:
+            expression += " AND GSI1SK > :after"
+            values[":after"] = after
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "IndexName": DUE_INDEX,

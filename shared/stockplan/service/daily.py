@@ -15,10 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from stockplan.config import Settings
+from stockplan.data import marker
 from stockplan.data import records as rec
 from stockplan.data.table import ConflictError, Item, Table
 from stockplan.domain import deferred as dfr
-from stockplan.domain.calendar import day_before
+from stockplan.domain.calendar import day_after, day_before
 from stockplan.domain.covered import covered_transaction_award, covered_transaction_deferred
 from stockplan.domain.formula import (
     RosterEntry,
@@ -53,6 +54,7 @@ from stockplan.service.ledger import (
     stored_award,
     stored_deferred,
 )
+from stockplan.service.outbox import OutboxDeps, dispatch
 
 MAX_ATTEMPTS = 5
 
@@ -63,6 +65,10 @@ class DailyOutcome:
     applied: dict[str, int] = field(default_factory=dict)
     waiting: list[str] = field(default_factory=list)
     notice_ids: list[str] = field(default_factory=list)
+    quiet: bool = False  # the schedule marker showed nothing to do
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
 
     def count(self, kind: DueKind) -> None:
         name = kind.name.lower()
@@ -75,20 +81,43 @@ class DailyDeps:
     settings: Settings
 
 
-def run_daily(deps: DailyDeps, day: date) -> DailyOutcome:
-    """Apply every effect due on or before `day` that is not done yet, in date order."""
-    ledger = Ledger(deps.table)
+def run_daily(deps: DailyDeps, day: date, outbox: OutboxDeps | None = None) -> DailyOutcome:
+    """Apply every effect due on or before `day` that is not done yet, in date order,
+    then send the notices (and, when the marker says so, any left pending)."""
+    table = deps.table
+    seen_marker = marker.read(table)
     outcome = DailyOutcome(day)
+    if seen_marker.quiet_on(day):
+        outcome.quiet = True
+        return outcome
+    ledger = Ledger(table)
     seen: set[str] = set()
+    upto = f"{day.isoformat()}#~"
     while True:
-        upto = f"{day.isoformat()}#~"
-        items = [i for i in deps.table.query_index(rec.DUE, upto=upto) if i["GSI1SK"] not in seen]
+        items = [i for i in table.query_index(rec.DUE, upto=upto) if i["GSI1SK"] not in seen]
         if not items:
             break
         for item in items:
             seen.add(item["GSI1SK"])
         for batch in _batches([(rec.due_from(i), i) for i in items]):
             _apply_batch(deps, ledger, batch, outcome)
+    dirty = False
+    if outbox is not None:
+        sends = [dispatch(outbox, outcome.notice_ids)]
+        if seen_marker.dirty:
+            sends.append(dispatch(outbox))
+        outcome.sent = sum(len(s.sent) for s in sends)
+        outcome.retrying = sum(len(s.retrying) for s in sends)
+        outcome.dead = sum(len(s.dead) for s in sends)
+        dirty = outcome.retrying > 0
+    if outcome.waiting:
+        next_due: date | None = day_after(day)  # look again tomorrow: a price may arrive
+    else:
+        upcoming = table.query_index(rec.DUE, after=upto, limit=1)
+        next_due = date.fromisoformat(upcoming[0]["day"]) if upcoming else None
+    marker.settle(
+        table, seen_marker, next_due, day, dirty or (outbox is None and seen_marker.dirty)
+    )
     return outcome
 
 
@@ -122,6 +151,7 @@ def _apply_batch(
             f"daily:{due.day.isoformat()}#{due.kind.name.lower()}#{due.ref}",
             deps.settings,
             sent_on=outcome.day,
+            track_marker=False,
         )
         try:
             waiting = handler(change, batch)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from stockplan.config import Settings
+from stockplan.data import marker
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table, Transaction
 from stockplan.domain.fmv import fair_market_value
@@ -158,6 +159,10 @@ class Change:
     # The day the notices of this change are sent (their Date header, interfaces.md §3):
     # the run day, which is later than `day` when the daily job catches up.
     sent_on: date | None = None
+    # Feeds keep the schedule marker a lower bound; the daily job settles it itself.
+    track_marker: bool = True
+    earliest_due: date | None = None
+    new_notice: bool = False
 
     @property
     def notice_day(self) -> date:
@@ -260,10 +265,12 @@ class Change:
         for stale in set(old) - set(new):
             self.tx.delete(*rec.due_key(stale))
         for fresh in set(new) - set(old):
-            self.tx.put(rec.due_item(fresh, owner))
+            self.put_due(fresh, owner)
 
     def put_due(self, item: DueItem, owner: str) -> None:
         self.tx.put(rec.due_item(item, owner))
+        if self.earliest_due is None or item.day < self.earliest_due:
+            self.earliest_due = item.day
 
     def delete_due(self, item: DueItem) -> None:
         self.tx.delete(*rec.due_key(item))
@@ -291,6 +298,7 @@ class Change:
     def add_notice(self, notice_item: Item) -> None:
         self.tx.put(notice_item, "attribute_not_exists(PK)")
         self.notice_ids.append(notice_item["notice_id"])
+        self.new_notice = True
 
     def maybe_flush(self) -> None:
         if len(self.tx) >= FLUSH_AT:
@@ -319,10 +327,18 @@ class Change:
             self.pools[plan] = PoolRecord(
                 plan, pool.version + 1, state.outstanding, state.delivered, pool.splits
             )
+        if self.track_marker and len(self.tx):
+            # Before the commit, so the marker never promises a quiet day wrongly.
+            if self.earliest_due is not None:
+                marker.lower_due(self.table, self.earliest_due)
+            if self.new_notice:
+                marker.mark_dirty(self.table)
         self.table.commit(self.tx)
         self.committed += len(self.tx)
         self.tx = Transaction()
         self.deltas = {}
+        self.earliest_due = None
+        self.new_notice = False
 
     def set_splits(
         self, plan: PlanCode, splits: list[Split], outstanding: int, delivered: int
