@@ -13,7 +13,14 @@ from typing import Any
 
 from stockplan.data import records as rec
 from stockplan.data.table import Item
-from stockplan.domain.model import Award, DeferredStockAward, Participant, Termination
+from stockplan.domain.model import (
+    Award,
+    DeferredStockAward,
+    Participant,
+    PlanCode,
+    Termination,
+    TerminationReason,
+)
 from stockplan.domain.plans import plan_rules
 from stockplan.domain.termination import AwardTermination
 from stockplan.notices.mime import build_mime, notice_id
@@ -97,10 +104,24 @@ def termination(
     )
 
 
-def _section(award: Award) -> str:
+def _section(award: Award, person_item: Item) -> str:
+    """The rule that set the award's deadline, for reminder and expiry notices."""
     rules = plan_rules(award.plan)
+    incentive = award.plan is PlanCode.INCENTIVE_1998
+    if award.accelerated_on is not None and award.exercise_deadline == award.accelerated_on:
+        # A covered transaction not assumed ends the award on its date.
+        return "1998 §7.a" if incentive else "Directors §6(j)"
     if award.service_ended_on is None:
-        return "1998 §6.b" if award.plan.value == "incentive-1998" else "Directors §6(d)"
+        return "1998 §6.b" if incentive else "Directors §6(d)"
+    ended = rec.termination_from(person_item)
+    death = rec.termination_from(person_item, "death")
+    if ended is not None and ended.reason is TerminationReason.DEATH:
+        return rules.section_death
+    if death is not None and rules.death_reopens_window:
+        # Died while the post-termination window was open (1998 §6.a.(5)(A)).
+        return rules.section_death
+    if ended is not None and ended.reason is TerminationReason.CAUSE and rules.section_cause:
+        return rules.section_cause
     return rules.section_other
 
 
@@ -116,7 +137,7 @@ def reminder(change: Any, person_item: Item, award: Award, days: int, shares: in
         deadline=award.exercise_deadline,
         exercisable_shares=shares,
         exercise_price=award.exercise_price,
-        section=_section(award),
+        section=_section(award, person_item),
         deceased=bool(person_item.get("death")),
     )
     _queue(
@@ -140,7 +161,7 @@ def expiry(change: Any, person_item: Item, award: Award, expired: int) -> None:
         deadline=award.exercise_deadline,
         expired_shares=expired,
         exercise_price=award.exercise_price,
-        section=_section(award),
+        section=_section(award, person_item),
         deceased=bool(person_item.get("death")),
     )
     _queue(
