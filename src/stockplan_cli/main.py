@@ -141,6 +141,7 @@ def _report(args: argparse.Namespace) -> int:
     import os
 
     import boto3
+
     from stockplan.data.table import Table
     from stockplan.service.report import build_report
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from stockplan.domain.calendar import (
     add_months,
     add_years,

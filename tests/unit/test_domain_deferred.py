@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.deferred import (
     check_election,
     deferred_award,

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.exercise import apply_exercise, check_exercise, exercise_capacity
 from stockplan.domain.model import (
     Award,

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.fmv import closing_price, fair_market_value
 from stockplan.domain.model import PriceBar
 

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.calendar import day_before
 from stockplan.domain.fmv import fair_market_value
 from stockplan.domain.formula import (

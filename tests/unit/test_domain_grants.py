@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.grants import (
     GrantContext,
     LimitBucket,

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.model import AwardType, PlanCode, Role
 from stockplan.domain.plans import (
     DEFERRED,

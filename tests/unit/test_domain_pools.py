@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.deferred import deferred_award, issue
 from stockplan.domain.exercise import apply_exercise
 from stockplan.domain.model import Award, AwardType, FeeType, PlanCode

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+
 from stockplan.domain.calendar import day_before
 from stockplan.domain.covered import covered_transaction_award
 from stockplan.domain.exercise import apply_exercise, check_exercise

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from stockplan.domain.deferred import deferred_award, issue
 from stockplan.domain.model import (
     Award,

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.covered import covered_transaction_award, covered_transaction_deferred
 from stockplan.domain.deferred import deferred_award, issue
 from stockplan.domain.model import (

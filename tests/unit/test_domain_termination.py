@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.model import (
     Award,
     AwardStatus,
@@ -183,6 +184,24 @@ def test_1998_6a5_directors_6h_6i_cap_at_final_exercise_date(
     could have been exercised' (1998 §6.a.(5)(A)/(B)); Directors §6(h)/(i) 'subject to §6(c)'."""
     result = terminate_award(option(plan, final=final), term(date(2002, 1, 3), reason))
     assert result.deadline == deadline
+
+
+@pytest.mark.parametrize(
+    ("plan", "reason"),
+    [
+        pytest.param(I98, R.OTHER, id="1998-6a5B"),
+        pytest.param(I98, R.DEATH, id="1998-6a5A"),
+        pytest.param(DIR, R.CAUSE, id="directors-6i"),
+    ],
+)
+def test_1998_6a5_directors_6i_cap_uses_final_date_itself(
+    plan: PlanCode, reason: TerminationReason
+) -> None:
+    """The cap comes from the final exercise date even where no deadline was recorded yet:
+    final 2002-03-01 caps windows ending 2002-04-03 / 2003-01-03."""
+    award = option(plan, final=date(2002, 3, 1), exercise_deadline=None)
+    result = terminate_award(award, term(date(2002, 1, 3), reason))
+    assert result.deadline == date(2002, 3, 1)
 
 
 def test_1998_6a5_window_never_extends_an_earlier_deadline() -> None:

@@ -6,6 +6,8 @@ import csv
 import io
 
 import pytest
+from test_feeds_support import GOOD_ROWS, csv_bytes, excel, feed
+
 from stockplan.feeds import (
     FeedKind,
     RowRejection,
@@ -15,7 +17,6 @@ from stockplan.feeds import (
     render_errors_csv,
     render_file_rejection_csv,
 )
-from test_feeds_support import GOOD_ROWS, csv_bytes, excel, feed
 
 
 def read(data: bytes) -> list[list[str]]:

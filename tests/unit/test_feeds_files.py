@@ -7,6 +7,8 @@ import codecs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_feeds_support import GOOD_ROWS, csv_bytes, excel, feed
+
 from stockplan.feeds import (
     NOT_UTF8,
     FeedKind,
@@ -15,7 +17,6 @@ from stockplan.feeds import (
     GrantRow,
     parse_feed,
 )
-from test_feeds_support import GOOD_ROWS, csv_bytes, excel, feed
 
 
 def rejected(kind: FeedKind, data: bytes, limits: FeedLimits | None = None) -> str:

@@ -8,6 +8,8 @@ import io
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_feeds_support import GOOD_ROWS, csv_bytes
+
 from stockplan.feeds import (
     FeedKind,
     FileRejected,
@@ -15,7 +17,6 @@ from stockplan.feeds import (
     parse_feed,
     render_errors_csv,
 )
-from test_feeds_support import GOOD_ROWS, csv_bytes
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 kinds = st.sampled_from(list(FeedKind))

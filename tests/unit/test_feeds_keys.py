@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from stockplan.feeds import FEED_ORDER, FeedKind, KeyRejected, kind_from_key
 
 

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from test_feeds_support import GOOD_ROWS, excel, feed
+
 from stockplan.domain.model import (
     Award,
     AwardType,
@@ -40,7 +42,6 @@ from stockplan.feeds import (
     TerminationRow,
     parse_feed,
 )
-from test_feeds_support import GOOD_ROWS, excel, feed
 
 # --- happy paths: typed values ---------------------------------------------------------
 

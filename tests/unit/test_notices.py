@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from stockplan.domain.model import (
     Award,
     AwardType,

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
 import pytest
+
 from stockplan.domain.model import AwardType, PlanCode
 from stockplan.notices import (
     AdminAlert,
