@@ -44,13 +44,35 @@ def test_1998_4a_and_directors_4a_reserve_on(plan: PlanCode, day: date, reserved
 
 
 @pytest.mark.parametrize(
-    ("rules", "death_years", "other_months", "cause_forfeits", "section_death", "section_other"),
+    (
+        "rules",
+        "death_years",
+        "other_months",
+        "cause_forfeits",
+        "death_reopens",
+        "section_death",
+        "section_other",
+    ),
     [
         pytest.param(
-            INCENTIVE_1998, 1, 3, True, "1998 §6.a.(5)(A)", "1998 §6.a.(5)(B)", id="1998-6a5"
+            INCENTIVE_1998,
+            1,
+            3,
+            True,
+            True,
+            "1998 §6.a.(5)(A)",
+            "1998 §6.a.(5)(B)",
+            id="1998-6a5",
         ),
         pytest.param(
-            DIRECTORS_1999, 1, 3, False, "Directors §6(h)", "Directors §6(i)", id="directors-6h-6i"
+            DIRECTORS_1999,
+            1,
+            3,
+            False,
+            False,
+            "Directors §6(h)",
+            "Directors §6(i)",
+            id="directors-6h-6i",
         ),
     ],
 )
@@ -59,6 +81,7 @@ def test_1998_6a5_and_directors_6h_6i_windows(
     death_years: int,
     other_months: int,
     cause_forfeits: bool,
+    death_reopens: bool,
     section_death: str,
     section_other: str,
 ) -> None:
@@ -69,7 +92,7 @@ def test_1998_6a5_and_directors_6h_6i_windows(
     assert rules.cause_forfeits is cause_forfeits
     assert rules.section_death == section_death
     assert rules.section_other == section_other
-    assert rules.death_reopens_window is cause_forfeits
+    assert rules.death_reopens_window is death_reopens
 
 
 def test_1998_6a5C_cause_section_only_in_1998() -> None:
