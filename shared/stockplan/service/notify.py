@@ -81,17 +81,7 @@ def termination(
         reason=incoming.reason,
         deceased=deceased,
         awards=tuple(
-            TerminationLine(
-                award_id=outcome.award.award_id,
-                plan=outcome.award.plan,
-                award_type=outcome.award.award_type,
-                vested_shares=outcome.vested_shares,
-                exercise_price=outcome.award.exercise_price,
-                deadline=outcome.deadline,
-                forfeited_shares=outcome.forfeited_shares,
-                section=outcome.section,
-            )
-            for _before, outcome in lines
+            _termination_line(outcome, incoming.termination_date) for _b, outcome in lines
         ),
     )
     _queue(
@@ -101,6 +91,26 @@ def termination(
         incoming.participant_id,
         incoming.termination_date.isoformat(),
         incoming.reason.value,
+    )
+
+
+def _termination_line(outcome: AwardTermination, ended: date) -> TerminationLine:
+    award = outcome.award
+    if award.award_type.requires_exercise:
+        vested, section = outcome.vested_shares, outcome.section
+    else:
+        # Restricted, deferred and performance awards keep what vested by the end of
+        # service and forfeit the rest: the main rule of 1998 §6.a.(5), not (A)-(C).
+        vested, section = award.vested_shares(ended), "1998 §6.a.(5)"
+    return TerminationLine(
+        award_id=award.award_id,
+        plan=award.plan,
+        award_type=award.award_type,
+        vested_shares=vested,
+        exercise_price=award.exercise_price,
+        deadline=outcome.deadline,
+        forfeited_shares=outcome.forfeited_shares,
+        section=section,
     )
 
 

@@ -1,0 +1,149 @@
+"""Running `stockplan simulate` in-process and reading what it wrote (interfaces.md §3)."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from email import policy
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+ADMIN = "plan-admin@ctc.example.com"
+SENDER = "stock-plans@ctc.example.com"
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A friendlier date ("February 28, 2003") may only stand beside the ISO one (rules.md).
+_FRIENDLY = re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}, \d{{4}}\b")
+
+
+@dataclass(frozen=True)
+class Mail:
+    path: Path
+    message: EmailMessage
+    sender: str
+    to: str
+    subject: str
+    day: date  # the Date header's calendar day (plan time)
+    text: str
+    html: str
+
+
+@dataclass
+class Run:
+    out: Path
+    stdout: str
+    exit_code: int
+    report: dict[str, Any]
+    rejections: list[dict[str, Any]]
+    mails: list[Mail]
+
+    def award(self, award_id: str) -> dict[str, Any]:
+        found = [a for a in self.report["awards"] if a["award_id"] == award_id]
+        assert len(found) == 1, f"{award_id}: {len(found)} awards in report.json"
+        return found[0]
+
+    def deferred(self, participant_id: str, fee_type: str, fee_date: str) -> dict[str, Any]:
+        found = [
+            d
+            for d in self.report["deferred_stock"]
+            if (d["participant_id"], d["fee_type"], d["fee_date"])
+            == (participant_id, fee_type, fee_date)
+        ]
+        assert len(found) == 1, f"{participant_id} {fee_type} {fee_date}: {len(found)} found"
+        return found[0]
+
+    def mails_to(self, address: str) -> list[Mail]:
+        return [m for m in self.mails if m.to == address]
+
+    def mail(self, subject_part: str) -> Mail:
+        found = [m for m in self.mails if subject_part in m.subject]
+        assert len(found) == 1, f"{subject_part!r}: {[m.subject for m in found]}"
+        return found[0]
+
+
+def simulate(scenario: Path, start: str, end: str, out: Path) -> Run:
+    """`stockplan simulate SCENARIO --start --end --out` through the command's own entry."""
+    from stockplan_cli.main import main
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["simulate", str(scenario), "--start", start, "--end", end, "--out", str(out)])
+    return read_outputs(out, buffer.getvalue(), code)
+
+
+def read_outputs(out: Path, stdout: str = "", exit_code: int = 0) -> Run:
+    report = json.loads((out / "report.json").read_text())
+    rejections = json.loads((out / "rejections.json").read_text())
+    mails = [read_mail(p) for p in sorted((out / "emails").glob("*.eml"))]
+    return Run(out, stdout, exit_code, report, rejections, mails)
+
+
+def read_mail(path: Path) -> Mail:
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    plain = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None, f"{path.name}: text and html parts"
+    return Mail(
+        path=path,
+        message=message,
+        sender=str(message["From"]),
+        to=str(message["To"]),
+        # A long subject is folded right after "Subject:" (Python's SMTP policy); the
+        # stdlib parser then keeps the folding blank, which mail clients drop.
+        subject=str(message["Subject"]).strip(),
+        day=parsedate_to_datetime(str(message["Date"])).date(),
+        text=plain.get_content(),  # type: ignore[attr-defined]
+        html=html.get_content(),  # type: ignore[attr-defined]
+    )
+
+
+def timeline(run: Run) -> list[tuple[str, str, str]]:
+    """(Date header day, recipient, subject) of every email, in the order sent."""
+    return [(m.day.isoformat(), m.to, m.subject) for m in run.mails]
+
+
+def assert_well_formed(mail: Mail) -> None:
+    """Headers, both parts, dates written YYYY-MM-DD in the text part."""
+    message = mail.message
+    for header in ("From", "To", "Subject", "Date"):
+        assert message[header], f"{mail.path.name}: no {header}"
+    assert mail.sender == SENDER
+    assert message.get_content_type() == "multipart/alternative"
+    types = [part.get_content_type() for part in message.iter_parts()]
+    assert types == ["text/plain", "text/html"], types
+    assert "<html" in mail.html.lower()
+    for friendly in _FRIENDLY.finditer(mail.text):
+        before = mail.text[: friendly.start()]
+        assert re.search(r"\d{4}-\d{2}-\d{2} \($", before), (
+            f"{mail.path.name}: {friendly.group()!r} is not written beside a YYYY-MM-DD date"
+        )
+
+
+def decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def award_figures(award: dict[str, Any]) -> dict[str, Any]:
+    """The figures a test compares, with prices as exact decimals."""
+    return {
+        "shares_granted": award["shares_granted"],
+        "shares_exercised": award["shares_exercised"],
+        "shares_forfeited": award["shares_forfeited"],
+        "shares_expired": award["shares_expired"],
+        "shares_outstanding": award["shares_outstanding"],
+        "exercisable_shares": award["exercisable_shares"],
+        "exercise_price": decimal(award["exercise_price"]),
+        "final_exercise_date": award["final_exercise_date"],
+        "exercise_deadline": award["exercise_deadline"],
+        "status": award["status"],
+    }
