@@ -1,0 +1,185 @@
+"""Helpers for the handler integration tests (tests/integration/test_handlers_*.py).
+
+The handlers run on the embedded moto stack (`local_stack` fixture) with the sample
+events of `events/`, rewritten to the test's bucket, key and time: the same events S3
+and EventBridge send, the same handler functions the template names.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import email
+import io
+import json
+from datetime import date
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "events"
+
+FEED_FUNCTION = "FeedFunction"
+DAILY_FUNCTION = "DailyFunction"
+NOTICE_FUNCTION = "NoticeFunction"
+
+ADMIN = "plan-admin@ctc.example.com"
+
+# The people most tests start from. E1 has a personal mailbox for after termination,
+# E2 an estate address for after death; D1-D3 are non-employee directors and M1 an
+# employee-director (role employee: no formula option, Directors §6(a)).
+PEOPLE_CSV = (
+    "participant_id,name,email,role,personal_email,estate_email,ten_percent_holder\n"
+    "E1,Ann Lee,ann.lee@ctc.example.com,employee,ann@home.example.com,,false\n"
+    "E2,Bob Roe,bob.roe@ctc.example.com,employee,,bob.estate@law.example.com,false\n"
+    "D1,Dana Fox,dana.fox@board.example.com,director,,,\n"
+    "D2,Eli Gray,eli.gray@board.example.com,director,,,\n"
+    "D3,Fay Hill,fay.hill@board.example.com,director,,,\n"
+    "M1,Max Ives,max.ives@ctc.example.com,employee,,,\n"
+)
+
+
+def load_event(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    return data
+
+
+def s3_event(
+    stack: Any, kind: str, key: str, day: date, clock: str = "T14:00:00.000Z"
+) -> dict[str, Any]:
+    """events/s3_put_<kind>.json, pointed at our bucket and key, uploaded on `day`
+    (14:00 UTC is 09:00/10:00 in New York: the same calendar day)."""
+    event = copy.deepcopy(load_event(f"s3_put_{kind}.json"))
+    record = event["Records"][0]
+    record["s3"]["bucket"]["name"] = stack.stack.bucket
+    record["s3"]["bucket"]["arn"] = f"arn:aws:s3:::{stack.stack.bucket}"
+    record["s3"]["object"]["key"] = quote_plus(key, safe="/")  # S3 URL-encodes keys
+    record["eventTime"] = day.isoformat() + clock
+    return event
+
+
+def put_object(stack: Any, key: str, body: bytes) -> None:
+    stack.runtime.s3.put_object(Bucket=stack.stack.bucket, Key=key, Body=body)
+
+
+def feed(
+    stack: Any, kind: str, body: str | bytes, day: date, name: str | None = None
+) -> dict[str, Any]:
+    """Upload a feed under incoming/<kind>/ and deliver its S3 event to the FeedFunction;
+    returns the handler's answer for the one file."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    key = f"incoming/{kind}/{name or day.isoformat()}.csv"
+    put_object(stack, key, data)
+    result = stack.invoke(FEED_FUNCTION, s3_event(stack, kind, key, day))
+    files: list[dict[str, Any]] = result["files"]
+    assert len(files) == 1
+    return files[0]
+
+
+def schedule_event(day: date, name: str = "schedule_daily.json") -> dict[str, Any]:
+    """events/schedule_daily.json for `day` (11:00 UTC is 06:00/07:00 in New York)."""
+    event = copy.deepcopy(load_event(name))
+    event["time"] = f"{day.isoformat()}T11:00:00Z"
+    return event
+
+
+def run_daily(stack: Any, day: date) -> dict[str, Any]:
+    result: dict[str, Any] = stack.invoke(DAILY_FUNCTION, schedule_event(day))
+    return result
+
+
+def run_notices(stack: Any, day: date) -> dict[str, Any]:
+    result: dict[str, Any] = stack.invoke(
+        NOTICE_FUNCTION, schedule_event(day, "schedule_notices.json")
+    )
+    return result
+
+
+# --- reading back what happened -------------------------------------------------------
+
+
+def emails(stack: Any) -> list[EmailMessage]:
+    """Every email moto's SES accepted, parsed as a mail reader would."""
+    parsed = []
+    for sent in stack.aws.sent_messages():
+        message = email.message_from_string(sent.raw_data, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        parsed.append(message)
+    return parsed
+
+
+def subject(message: EmailMessage) -> str:
+    return str(message["Subject"])
+
+
+def plain(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None, "every notice has a text/plain part"
+    text: str = part.get_content()  # type: ignore[attr-defined]
+    return text
+
+
+def html(message: EmailMessage) -> str:
+    part = message.get_body(("html",))
+    assert part is not None, "every notice has a text/html part"
+    text: str = part.get_content()  # type: ignore[attr-defined]
+    return text
+
+
+def to(message: EmailMessage) -> str:
+    return str(message["To"])
+
+
+def table_items(stack: Any) -> list[dict[str, Any]]:
+    """A full dump of the table (low-level scan: test-side only), sorted by key."""
+    client = stack.aws.client("dynamodb")
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": stack.stack.table, "ConsistentRead": True}
+    while True:
+        page = client.scan(**kwargs)
+        items += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return sorted(items, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
+
+
+def item(stack: Any, pk: str, sk: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = stack.runtime.table().get(pk, sk)
+    return found
+
+
+def report(stack: Any, as_of: date) -> dict[str, Any]:
+    from stockplan.service.report import build_report
+
+    result: dict[str, Any] = build_report(stack.runtime.table(), as_of)
+    return result
+
+
+def award(rep: dict[str, Any], award_id: str) -> dict[str, Any]:
+    matches = [a for a in rep["awards"] if a["award_id"] == award_id]
+    assert len(matches) == 1, f"{award_id} in {[a['award_id'] for a in rep['awards']]}"
+    found: dict[str, Any] = matches[0]
+    return found
+
+
+def bucket_keys(stack: Any, prefix: str = "") -> list[str]:
+    listed = stack.runtime.s3.list_objects_v2(Bucket=stack.stack.bucket, Prefix=prefix)
+    return sorted(o["Key"] for o in listed.get("Contents", []))
+
+
+def errors_csv(stack: Any, key: str) -> list[dict[str, str]]:
+    """errors/<key>.errors.csv as a list of {column: value}."""
+    body = stack.runtime.s3.get_object(Bucket=stack.stack.bucket, Key=f"errors/{key}.errors.csv")
+    text = body["Body"].read().decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def outbox(stack: Any) -> list[dict[str, Any]]:
+    """Every outbox notice item (few in a test; read by type from the dump)."""
+    from stockplan.data.table import from_wire
+
+    return [from_wire(i) for i in table_items(stack) if i.get("type", {}).get("S") == "notice"]

@@ -1,0 +1,574 @@
+"""Every feed kind through the FeedFunction (and the DailyFunction where the rule is
+applied by the daily job), on moto, with the sample S3 events of `events/`.
+
+Each test checks the three outputs of interfaces.md §4: the DynamoDB state (items and
+the report), the objects in the bucket (errors CSV) and the emails SES really sent.
+Expected numbers are worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from handlers_support import (
+    ADMIN,
+    PEOPLE_CSV,
+    award,
+    bucket_keys,
+    emails,
+    errors_csv,
+    feed,
+    html,
+    item,
+    plain,
+    report,
+    run_daily,
+    subject,
+    to,
+)
+
+MAR15 = date(2002, 3, 15)
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+GRANTS_HEADER = (
+    "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+    "final_exercise_date,vesting\n"
+)
+# G-100: 1000-share NSO for E1, half vesting 2002-09-15, half 2003-03-15.
+# G-200: 400-share NSO for E2, vested at grant.
+BASE_GRANTS = (
+    GRANTS_HEADER + "G-100,E1,incentive-1998,nso,2002-03-15,1000,20.00,2012-03-15,"
+    "2002-09-15:500;2003-03-15:500\n"
+    "G-200,E2,incentive-1998,nso,2002-03-15,400,20.00,2012-03-15,\n"
+)
+# G-400: 300 shares of restricted stock for E2, vesting in full on 2003-03-15.
+RESTRICTED_G400 = "G-400,E2,incentive-1998,restricted_stock,2002-03-15,300,,,2003-03-15:300\n"
+TERMINATIONS_HEADER = "participant_id,termination_date,reason\n"
+ANN_QUITS = TERMINATIONS_HEADER + "E1,2002-10-01,voluntary\n"
+EXERCISE_ALL_OF_G200 = "award_id,exercise_date,shares\nG-200,2002-05-20,400\n"
+SPLIT_2 = "action_date,action,ratio,assumed\n2002-06-03,split,2,\n"
+
+
+@pytest.fixture
+def people(local_stack: Any) -> Any:
+    outcome = feed(local_stack, "participants", PEOPLE_CSV, MAR15)
+    assert (outcome["status"], outcome["accepted"], outcome["rejected"]) == ("processed", 6, 0)
+    return local_stack
+
+
+@pytest.fixture
+def granted(people: Any) -> Any:
+    """People, a price of 20.00 on 2002-03-15 and the two base grants."""
+    assert feed(people, "prices", "date,last_sale\n2002-03-15,20.00\n", MAR15)["accepted"] == 1
+    outcome = feed(people, "grants", BASE_GRANTS, MAR15)
+    assert (outcome["accepted"], outcome["rejected"]) == (2, 0)
+    return people
+
+
+def pools(stack: Any, as_of: date) -> dict[str, dict[str, int]]:
+    result: dict[str, dict[str, int]] = report(stack, as_of)["pools"]
+    return result
+
+
+def assert_notice_form(message: Any, recipient: str, day: date) -> str:
+    """A notice as interfaces.md §3 and rules.md "Notices" want it; returns its text."""
+    assert to(message) == recipient
+    assert message["From"] == "stock-plans@ctc.example.com"
+    # Date: the day it was sent, 09:00 in New York.
+    assert message["Date"].datetime.date() == day
+    text = plain(message)
+    assert html(message).startswith("<!DOCTYPE html>")
+    return text
+
+
+# --- participants -------------------------------------------------------------------
+
+
+def test_participants_from_an_excel_export_with_bom_crlf_odd_header_case_and_blanks_load(
+    local_stack: Any,
+) -> None:
+    # What Excel's "CSV UTF-8" writes: a byte-order mark, CRLF, and here header names in
+    # mixed case with blanks around them, cells with blanks, columns in another order
+    # and an extra column nobody asked for (ignored, interfaces.md §1).
+    body = (
+        "\ufeff Role ,PARTICIPANT_ID, Name ,Email,Personal_Email , Ten_Percent_Holder,Notes\r\n"
+        " employee , E1 , Ann Lee , ann.lee@ctc.example.com , ann@home.example.com , TRUE ,x\r\n"
+        "Director,D1,Dana Fox,dana.fox@board.example.com,,,\r\n"
+    ).encode()
+    outcome = feed(local_stack, "participants", body, MAR15)
+
+    assert (outcome["status"], outcome["accepted"], outcome["rejected"]) == ("processed", 2, 0)
+    ann = item(local_stack, "P#E1", "PROFILE")
+    assert ann is not None
+    assert (ann["name"], ann["email"], ann["role"]) == (
+        "Ann Lee",
+        "ann.lee@ctc.example.com",
+        "employee",
+    )
+    assert ann["personal_email"] == "ann@home.example.com"
+    assert ann["ten_percent_holder"] is True
+    dana = item(local_stack, "P#D1", "PROFILE")
+    assert dana is not None and dana["role"] == "director"
+    assert "personal_email" not in dana and dana["ten_percent_holder"] is False
+    # Nothing rejected: no errors file, no email.
+    assert bucket_keys(local_stack, "errors/") == []
+    assert emails(local_stack) == []
+
+
+# --- prices -------------------------------------------------------------------------
+
+
+def test_prices_are_stored_exactly_and_a_bad_row_is_reported_with_its_reason(
+    local_stack: Any,
+) -> None:
+    body = (
+        "date,last_sale,high_bid,low_ask\n"
+        "2002-03-14,15.1875,,\n"  # row 1: a sale in 1/16ths, kept exact
+        "2002-03-15,,15.00,15.25\n"  # row 2: no sale: closing = (15.00 + 15.25) / 2
+        "2002-03-16,,16.00,15.00\n"  # row 3: bid above ask
+    )
+    outcome = feed(local_stack, "prices", body, MAR15)
+
+    assert (outcome["accepted"], outcome["rejected"]) == (2, 1)
+    stored = item(local_stack, "PRICES", "2002-03-14")
+    assert stored is not None and stored["last_sale"] == "15.1875"
+    from stockplan.service.ledger import Ledger
+
+    ledger = Ledger(local_stack.runtime.table())
+    assert ledger.fmv(date(2002, 3, 14)) == Decimal("15.1875")
+    # 15.00 + 15.25 = 30.25; / 2 = 15.125 (Directors §6(c)); Sunday the 17th takes it too.
+    assert ledger.fmv(date(2002, 3, 15)) == Decimal("15.125")
+    assert ledger.fmv(date(2002, 3, 17)) == Decimal("15.125")
+    assert ledger.fmv(date(2002, 3, 13)) is None
+    assert item(local_stack, "PRICES", "2002-03-16") is None
+
+    key = "incoming/prices/2002-03-15.csv"
+    (row,) = errors_csv(local_stack, key)
+    assert (row["date"], row["high_bid"], row["low_ask"]) == ("2002-03-16", "16.00", "15.00")
+    assert row["row"] == "3" and "high_bid" in row["reason"] and "low_ask" in row["reason"]
+    (summary,) = emails(local_stack)
+    text = assert_notice_form(summary, ADMIN, MAR15)
+    assert subject(summary) == f"Feed prices: 1 of 3 rows rejected ({key})"
+    assert "Row 3:" in text and f"errors/{key}.errors.csv" in text
+
+
+# --- grants -------------------------------------------------------------------------
+
+
+def test_grants_apply_good_rows_and_report_bad_rows_in_the_errors_csv_and_to_the_admin(
+    people: Any,
+) -> None:
+    stack = people
+    feed(stack, "prices", "date,last_sale\n2002-03-15,20.00\n", MAR15)
+    body = GRANTS_HEADER + (
+        # row 1: accepted
+        "G-100,E1,incentive-1998,nso,2002-03-15,1000,20.00,2012-03-15,"
+        "2002-09-15:500;2003-03-15:500\n"
+        # row 2: an ISO below the FMV of 20.00 (1998 §6.b.(2)): rejected
+        "G-101,E2,incentive-1998,iso,2002-03-15,400,19.00,2012-03-15,\n"
+        # row 3: nobody called ZZ
+        "G-102,ZZ,incentive-1998,nso,2002-03-15,10,20.00,2012-03-15,\n"
+        # row 4: a discretionary option for a director: accepted
+        "G-103,D1,directors-1999,discretionary_option,2002-03-15,5000,20.00,2012-03-15,\n"
+        # row 5: restricted stock vesting in a year: accepted
+        "G-104,E2,incentive-1998,restricted_stock,2002-03-15,300,,,2003-03-15:300\n"
+    )
+    outcome = feed(stack, "grants", body, MAR15)
+
+    assert (outcome["status"], outcome["accepted"], outcome["rejected"]) == ("processed", 3, 2)
+    rep = report(stack, MAR15)
+    assert [a["award_id"] for a in rep["awards"]] == ["G-100", "G-103", "G-104"]
+    g100 = award(rep, "G-100")
+    assert (g100["shares_granted"], g100["exercise_price"], g100["exercisable_shares"]) == (
+        1000,
+        "20.00",
+        0,  # nothing vested before 2002-09-15
+    )
+    assert g100["exercise_deadline"] == "2012-03-15" and g100["status"] == "outstanding"
+    assert award(rep, "G-104")["exercise_deadline"] is None  # needs no exercise
+    # incentive-1998: 1000 + 300 outstanding; 2,250,000 - 1,300 = 2,248,700 available.
+    assert rep["pools"]["incentive-1998"] == {
+        "reserved": 2250000,
+        "outstanding": 1300,
+        "delivered": 0,
+        "available": 2248700,
+    }
+    # directors-1999: 200,000 - 5,000 = 195,000.
+    assert rep["pools"]["directors-1999"]["available"] == 195000
+
+    key = "incoming/grants/2002-03-15.csv"
+    rows = errors_csv(stack, key)
+    assert [(r["row"], r["award_id"]) for r in rows] == [("2", "G-101"), ("3", "G-102")]
+    assert "1998 §" in rows[0]["reason"]  # names the plan section that refuses it
+    assert "ZZ" in rows[1]["reason"]
+    # The errors file keeps the feed's own columns, so it can be corrected and re-sent.
+    assert list(rows[0])[:9] == GRANTS_HEADER.strip().split(",")
+
+    (summary,) = emails(stack)
+    text = assert_notice_form(summary, ADMIN, MAR15)
+    assert subject(summary) == f"Feed grants: 2 of 5 rows rejected ({key})"
+    assert "Row 2:" in text and "Row 3:" in text and "Row 1:" not in text
+
+
+def test_a_file_missing_a_required_column_is_rejected_whole_and_nothing_is_applied(
+    people: Any,
+) -> None:
+    stack = people
+    feed(stack, "prices", "date,last_sale\n2002-03-15,20.00\n", MAR15)
+    # No "shares" column: even the good-looking row must not be applied.
+    body = (
+        "award_id,participant_id,plan,award_type,grant_date,exercise_price,final_exercise_date\n"
+        "G-100,E1,incentive-1998,nso,2002-03-15,20.00,2012-03-15\n"
+    )
+    outcome = feed(stack, "grants", body, MAR15)
+
+    assert outcome["status"] == "rejected"
+    assert outcome["accepted"] == 0
+    assert "shares" in outcome["file_reason"]
+    assert report(stack, MAR15)["awards"] == []
+    assert item(stack, "AWARD#G-100", "OWNER") is None
+    assert pools(stack, MAR15)["incentive-1998"]["outstanding"] == 0
+
+    key = "incoming/grants/2002-03-15.csv"
+    (row,) = errors_csv(stack, key)
+    assert "shares" in row["reason"]
+
+    from stockplan.service.report import rejections
+
+    assert rejections(stack.runtime.table()) == [
+        {
+            "feed": "grants",
+            "key": key,
+            "row": None,
+            "reason": outcome["file_reason"],
+            "record": {},
+        }
+    ]
+    (summary,) = emails(stack)
+    text = assert_notice_form(summary, ADMIN, MAR15)
+    assert subject(summary) == f"Feed file rejected: grants {key}"
+    assert "Nothing in it was applied" in text and "shares" in text
+
+
+# --- terminations -------------------------------------------------------------------
+
+
+def test_termination_notice_goes_to_personal_email_with_vested_price_deadline_and_forfeited(
+    granted: Any,
+) -> None:
+    stack = granted
+    oct2 = date(2002, 10, 2)
+    outcome = feed(stack, "terminations", ANN_QUITS, oct2)
+    assert (outcome["accepted"], outcome["rejected"]) == (1, 0)
+
+    # G-100: the 2002-09-15 tranche (500) vested before 2002-10-01; the 2003-03-15
+    # tranche (500) is forfeited. Window: 3 months after 2002-10-01 = 2003-01-01
+    # (1998 §6.a.(5)(B)), before the final exercise date 2012-03-15.
+    g100 = award(report(stack, oct2), "G-100")
+    assert (g100["shares_forfeited"], g100["shares_outstanding"]) == (500, 500)
+    assert (g100["exercisable_shares"], g100["exercise_deadline"]) == (500, "2003-01-01")
+    # incentive-1998: 1000 + 400 - 500 forfeited = 900 outstanding.
+    assert pools(stack, oct2)["incentive-1998"]["outstanding"] == 900
+
+    (notice,) = emails(stack)
+    # The work mailbox closes at termination: the personal_email gets it.
+    text = assert_notice_form(notice, "ann@home.example.com", oct2)
+    assert subject(notice) == "Your stock awards after your termination on 2002-10-01"
+    assert "Award G-100" in text
+    assert "Vested shares: 500" in text
+    assert "Exercise price: $20.00 per share" in text
+    assert "Last day to exercise: 2003-01-01" in text
+    assert "Unvested shares forfeited: 500 on 2002-10-01" in text
+    assert "1998 §6.a.(5)(B)" in text
+    assert "G-200" not in text  # Bob's award is not Ann's business
+    # Every date in the text part is written YYYY-MM-DD (rules.md "Notices").
+    assert set(ISO_DATE.findall(text)) >= {"2002-10-01", "2003-01-01"}
+
+
+def test_death_notice_goes_to_the_estate_never_to_the_deceased_with_a_one_year_window(
+    granted: Any,
+) -> None:
+    stack = granted
+    oct2 = date(2002, 10, 2)
+    feed(
+        stack,
+        "terminations",
+        "participant_id,termination_date,reason\nE2,2002-10-01,death\n",
+        oct2,
+    )
+    # G-200: 400 vested at grant; death: 1 year after 2002-10-01 = 2003-10-01
+    # (1998 §6.a.(5)(A)); nothing unvested to forfeit.
+    g200 = award(report(stack, oct2), "G-200")
+    assert (g200["exercisable_shares"], g200["exercise_deadline"]) == (400, "2003-10-01")
+    assert g200["shares_forfeited"] == 0
+
+    (notice,) = emails(stack)
+    text = assert_notice_form(notice, "bob.estate@law.example.com", oct2)
+    assert "bob.roe@ctc.example.com" not in notice.as_string()
+    assert subject(notice) == "Stock awards of Bob Roe after death on 2002-10-01"
+    assert text.startswith("To the estate of Bob Roe,")
+    assert "Vested shares: 400" in text
+    assert "Exercise price: $20.00 per share" in text
+    assert "Last day to exercise: 2003-10-01" in text
+    assert "Unvested shares forfeited: 0 on 2002-10-01" in text
+    assert "1998 §6.a.(5)(A)" in text
+
+
+def test_death_of_someone_without_estate_email_is_noticed_to_the_administrator(
+    granted: Any,
+) -> None:
+    stack = granted
+    oct2 = date(2002, 10, 2)
+    # Dana (D1) has no estate_email: the administrator gets it, never her own mailbox.
+    feed(stack, "terminations", TERMINATIONS_HEADER + "D1,2002-10-01,death\n", oct2)
+    (notice,) = emails(stack)
+    assert to(notice) == ADMIN
+    assert "dana.fox@board.example.com" not in notice.as_string()
+    assert "No stock awards were outstanding" in plain(notice)
+
+
+# --- meetings: formula options -------------------------------------------------------
+
+
+def test_formula_options_at_an_annual_meeting_are_priced_at_the_fmv_of_the_day_before(
+    people: Any,
+) -> None:
+    stack = people
+    may15 = date(2002, 5, 15)
+    # The day before the meeting closes at 40.00; the meeting day itself at 99.00,
+    # which must not be used (Directors §6(c)).
+    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n2002-05-15,99.00\n", may15)
+    roster = (
+        "meeting_date,participant_id,outcome\n"
+        "2002-05-15,D1,reelected\n"  # formula option
+        "2002-05-15,D2,continuing\n"  # formula option
+        "2002-05-15,D3,elected\n"  # first election: none
+        "2002-05-15,M1,reelected\n"  # employee-director: none, and not an error
+    )
+    outcome = feed(stack, "meetings", roster, may15)
+    assert (outcome["accepted"], outcome["rejected"]) == (4, 0)
+    assert emails(stack) == []  # options are made by the daily job of the meeting day
+
+    daily = run_daily(stack, may15)
+    assert daily["applied"] == {"meeting": 1}
+
+    rep = report(stack, may15)
+    assert [a["award_id"] for a in rep["awards"]] == ["FO-2002-05-15-D1", "FO-2002-05-15-D2"]
+    for option in rep["awards"]:
+        # 10,000 shares at FMV 40.00, 5 years, exercisable in full at grant (§6(a), §6(d)).
+        assert option["award_type"] == "formula_option"
+        assert option["grant_date"] == "2002-05-15"
+        assert Decimal(option["exercise_price"]) == Decimal("40.00")
+        assert option["shares_granted"] == option["exercisable_shares"] == 10000
+        assert option["final_exercise_date"] == option["exercise_deadline"] == "2007-05-15"
+    # 200,000 - 2 x 10,000 = 180,000.
+    assert rep["pools"]["directors-1999"]["available"] == 180000
+
+    sent = emails(stack)
+    assert sorted(to(m) for m in sent) == [
+        "dana.fox@board.example.com",
+        "eli.gray@board.example.com",
+    ]
+    for message in sent:
+        text = assert_notice_form(message, to(message), may15)
+        assert "Formula option granted: 10000 shares at $40.00" in subject(message)
+        assert "Exercise price: $40.00 per share" in text
+        assert "Final exercise date: 2007-05-15" in text
+        assert "Directors §6(a)" in text
+
+
+# --- elections and fees: deferred stock ----------------------------------------------
+
+
+def test_a_meeting_fee_under_an_election_becomes_37_deferred_shares_and_20_dollars_cash(
+    people: Any,
+) -> None:
+    stack = people
+    may15 = date(2002, 5, 15)
+    # An election dated 2001 covers the fees of 2002 on (Directors §7(a)).
+    feed(stack, "elections", "participant_id,notice_date,action\nD1,2001-12-03,elect\n", MAR15)
+    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n", may15)
+    fees = (
+        "participant_id,fee_type,fee_date,amount\n"
+        "D1,meeting,2002-05-15,1500.00\n"  # elected: deferred stock
+        "D2,meeting,2002-05-15,1500.00\n"  # no election: cash
+        "M1,meeting,2002-05-15,1500.00\n"  # an employee gets no director fees
+    )
+    outcome = feed(stack, "fees", fees, may15)
+    assert (outcome["accepted"], outcome["rejected"]) == (2, 1)
+    (rejected,) = errors_csv(stack, "incoming/fees/2002-05-15.csv")
+    assert rejected["participant_id"] == "M1" and "Directors §" in rejected["reason"]
+
+    run_daily(stack, may15)
+
+    # FMV on the day before the meeting = 40.00; 1500.00 / 40.00 = 37.5 -> 37 shares;
+    # 1500.00 - 37 x 40.00 = 1500.00 - 1480.00 = 20.00 in cash. Award date: the meeting;
+    # issue date: first business day of the third January after: 2005-01-03 (Jan 1 is
+    # a Saturday, Jan 3 the Monday).
+    (deferred,) = report(stack, may15)["deferred_stock"]
+    assert deferred == {
+        "participant_id": "D1",
+        "fee_type": "meeting",
+        "fee_date": "2002-05-15",
+        "amount": "1500.00",
+        "fair_market_value": "40.00",
+        "award_date": "2002-05-15",
+        "shares": 37,
+        "cash_in_lieu": "20.00",
+        "issue_date": "2005-01-03",
+        "status": "pending",
+    }
+    # Pending deferred stock is outstanding: 200,000 - 37 = 199,963.
+    assert pools(stack, may15)["directors-1999"] == {
+        "reserved": 200000,
+        "outstanding": 37,
+        "delivered": 0,
+        "available": 199963,
+    }
+    d2_fee = item(stack, "P#D2", "FEE#meeting#2002-05-15")
+    assert d2_fee is not None and d2_fee["status"] == "cash"
+    assert item(stack, "P#D2", "DEFERRED#meeting#2002-05-15") is None
+
+    summary, notice = emails(stack)  # the fees file's admin summary, then D1's notice
+    assert to(summary) == ADMIN
+    text = assert_notice_form(notice, "dana.fox@board.example.com", may15)
+    assert subject(notice) == "Deferred stock award: 37 shares for your meeting fee of 2002-05-15"
+    assert "Shares awarded: 37" in text
+    assert "Fair Market Value: $40.00 per share" in text
+    assert "Paid in cash instead of shares: $20.00" in text
+    assert "Issue date: 2005-01-03" in text
+
+
+# --- exercises ----------------------------------------------------------------------
+
+
+def test_an_exercise_moves_shares_from_outstanding_to_delivered_less_those_withheld(
+    granted: Any,
+) -> None:
+    stack = granted
+    jun3 = date(2002, 6, 3)
+    body = (
+        "award_id,exercise_date,shares,shares_withheld\n"
+        "G-200,2002-06-03,100,10\n"  # row 1: 100 of 400 vested shares, 10 held back
+        "G-100,2002-06-03,100,0\n"  # row 2: G-100 has nothing vested before 2002-09-15
+        "G-999,2002-06-03,1,0\n"  # row 3: no such award
+    )
+    outcome = feed(stack, "exercises", body, jun3)
+    assert (outcome["accepted"], outcome["rejected"]) == (1, 2)
+
+    rep = report(stack, jun3)
+    g200 = award(rep, "G-200")
+    assert (g200["shares_exercised"], g200["shares_outstanding"]) == (100, 300)
+    assert g200["exercisable_shares"] == 300
+    # incentive-1998: outstanding 1000 + 400 - 100 = 1300; delivered 100 - 10 withheld
+    # = 90 (1998 §4.a (iv)); available 2,250,000 - 1,300 - 90 = 2,248,610.
+    assert rep["pools"]["incentive-1998"] == {
+        "reserved": 2250000,
+        "outstanding": 1300,
+        "delivered": 90,
+        "available": 2248610,
+    }
+    rows = errors_csv(stack, "incoming/exercises/2002-06-03.csv")
+    assert [(r["row"], r["award_id"]) for r in rows] == [("2", "G-100"), ("3", "G-999")]
+    assert all(r["reason"] for r in rows)
+    (summary,) = emails(stack)
+    assert to(summary) == ADMIN
+
+
+# --- corporate actions --------------------------------------------------------------
+
+
+def test_a_split_of_ratio_2_restates_an_outstanding_award_and_the_pool(granted: Any) -> None:
+    stack = granted
+    # G-200 is exercised in full first: a closed award keeps its figures.
+    feed(stack, "exercises", EXERCISE_ALL_OF_G200, date(2002, 5, 20))
+    jun3 = date(2002, 6, 3)
+    outcome = feed(stack, "corporate_actions", SPLIT_2, date(2002, 5, 20))
+    assert (outcome["accepted"], outcome["rejected"]) == (1, 0)
+    assert award(report(stack, date(2002, 6, 2)), "G-100")["shares_granted"] == 1000
+
+    daily = run_daily(stack, jun3)
+    assert daily["applied"] == {"corporate_action": 1}
+
+    rep = report(stack, jun3)
+    g100 = award(rep, "G-100")
+    # 1000 x 2 = 2000 shares at 20.00 / 2 = 10.00; tranches 500/500 -> 1000/1000.
+    assert g100["shares_granted"] == g100["shares_outstanding"] == 2000
+    assert Decimal(g100["exercise_price"]) == Decimal("10.00")
+    stored = item(stack, "P#E1", "AWARD#G-100")
+    assert stored is not None
+    assert [[d, int(n)] for d, n in stored["tranches"]] == [
+        ["2002-09-15", 1000],
+        ["2003-03-15", 1000],
+    ]
+    g200 = award(rep, "G-200")
+    assert (g200["shares_granted"], g200["shares_exercised"]) == (400, 400)
+    assert Decimal(g200["exercise_price"]) == Decimal("20.00")
+    # Before: reserved 2,250,000, outstanding 1,000, delivered 400, available 2,248,600.
+    # Every figure x 2.
+    assert rep["pools"]["incentive-1998"] == {
+        "reserved": 4500000,
+        "outstanding": 2000,
+        "delivered": 800,
+        "available": 4497200,
+    }
+    assert rep["pools"]["directors-1999"]["reserved"] == 400000
+
+
+def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_its_day(
+    granted: Any,
+) -> None:
+    stack = granted
+    feed(
+        stack,
+        "grants",
+        GRANTS_HEADER + RESTRICTED_G400,
+        MAR15,
+        name="restricted",
+    )
+    jul1, jul2 = date(2002, 7, 1), date(2002, 7, 2)
+    outcome = feed(
+        stack,
+        "corporate_actions",
+        "action_date,action,ratio,assumed\n2002-07-01,covered_transaction,,false\n",
+        date(2002, 6, 20),
+    )
+    assert outcome["accepted"] == 1
+
+    run_daily(stack, jul1)
+    rep = report(stack, jul1)
+    g100 = award(rep, "G-100")
+    # Vests in full immediately before the transaction: all 1000 exercisable on the
+    # day, which becomes the deadline (1998 §7.a).
+    assert (g100["exercisable_shares"], g100["exercise_deadline"]) == (1000, "2002-07-01")
+    # Restricted stock vests in full and is delivered.
+    g400 = award(rep, "G-400")
+    assert (g400["shares_exercised"], g400["shares_outstanding"]) == (300, 0)
+
+    run_daily(stack, jul2)
+    rep = report(stack, jul2)
+    for award_id, shares in (("G-100", 1000), ("G-200", 400)):
+        closed = award(rep, award_id)
+        assert (closed["shares_expired"], closed["status"]) == (shares, "expired")
+    # Everything either expired (1400 back to the pool) or delivered (300).
+    assert rep["pools"]["incentive-1998"] == {
+        "reserved": 2250000,
+        "outstanding": 0,
+        "delivered": 300,
+        "available": 2249700,
+    }
+    expiries = sorted((to(m), subject(m)) for m in emails(stack))
+    assert expiries == [
+        (
+            "ann.lee@ctc.example.com",
+            "Award G-100: 1000 shares expired after the 2002-07-01 deadline",
+        ),
+        (
+            "bob.roe@ctc.example.com",
+            "Award G-200: 400 shares expired after the 2002-07-01 deadline",
+        ),
+    ]
