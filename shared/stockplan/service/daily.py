@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,7 @@ from stockplan.domain.formula import (
     formula_grants,
 )
 from stockplan.domain.model import (
+    Award,
     CorporateActionKind,
     DeferredStatus,
     FeeType,
@@ -210,8 +211,8 @@ def handle_reminder(change: Change, batch: list[tuple[DueItem, Item]]) -> str | 
     if stored is None:
         return None
     award = stored.award
-    if reminder_due(award, due):
-        days = int(due.detail.split("@")[0])
+    days = int(due.detail.split("@")[0])
+    if reminder_due(award, due) and not _reminder_outdated(award, days, change.notice_day):
         assert days in REMINDER_DAYS
         notify.reminder(
             change,
@@ -222,6 +223,16 @@ def handle_reminder(change: Change, batch: list[tuple[DueItem, Item]]) -> str | 
         )
     change.save_award(stored, mark_reminded(award, due))
     return None
+
+
+def _reminder_outdated(award: Award, days: int, run_day: date) -> bool:
+    """A catch-up run sends no reminder that would say something false: none once the
+    deadline has passed (the expiry notice follows), and not the 30-day one when the
+    7-day one is due too (rules.md "Notices": 30 and 7 days before a deadline)."""
+    deadline = award.exercise_deadline
+    if deadline is None or run_day > deadline:
+        return True
+    return any(d < days and deadline - timedelta(days=d) <= run_day for d in REMINDER_DAYS)
 
 
 def handle_settle(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
