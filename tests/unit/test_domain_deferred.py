@@ -231,17 +231,23 @@ def test_directors_8a_shares_never_above_floor() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fee_date", "after"),
+    ("fee_type", "fee_date", "after"),
     [
-        pytest.param(date(2009, 3, 31), False, id="2009-03-31-last-day"),
-        pytest.param(date(2009, 4, 1), True, id="2009-04-01-after"),
-        pytest.param(date(2010, 1, 4), True, id="2010"),
+        pytest.param(FeeType.MEETING, date(2009, 3, 31), False, id="meeting-2009-03-31-last-day"),
+        pytest.param(FeeType.MEETING, date(2009, 4, 1), True, id="meeting-2009-04-01-after"),
+        pytest.param(FeeType.MEETING, date(2010, 1, 4), True, id="meeting-2010"),
+        # An annual fee is judged on its award date, the year's first business day.
+        pytest.param(FeeType.ANNUAL, date(2009, 1, 15), False, id="annual-2009-january"),
+        pytest.param(FeeType.ANNUAL, date(2009, 12, 1), False, id="annual-2009-december"),
+        pytest.param(FeeType.ANNUAL, date(2010, 1, 4), True, id="annual-2010"),
     ],
 )
-def test_directors_3_no_award_for_fees_after_2009_03_31(fee_date: date, after: bool) -> None:
+def test_directors_3_no_award_for_fees_after_2009_03_31(
+    fee_type: FeeType, fee_date: date, after: bool
+) -> None:
     """'no Deferred Stock Awards shall be granted ... for services rendered after March 31,
     2009' (Directors §3)."""
-    assert fee_after_cutoff(fee_date) is after
+    assert fee_after_cutoff(fee_type, fee_date) is after
 
 
 def test_directors_7b_iii_end_service_and_issue() -> None:

@@ -64,9 +64,13 @@ def fee_terms(fee_type: FeeType, fee_date: date) -> FeeTerms:
     return FeeTerms(day_before(fee_date), fee_date)
 
 
-def fee_after_cutoff(fee_date: date) -> bool:
-    """No Deferred Stock Award for fees for services after 2009-03-31 (§3)."""
-    return fee_date > DEFERRED.last_service_day
+def fee_after_cutoff(fee_type: FeeType, fee_date: date) -> bool:
+    """No Deferred Stock Award for fees for services after 2009-03-31 (§3).
+
+    A fee is judged by the day its award would be made (a meeting fee: the meeting; an
+    annual fee: the first business day of its year), so an annual fee gets the same
+    answer whichever day of its year the feed gives."""
+    return fee_terms(fee_type, fee_date).award_date > DEFERRED.last_service_day
 
 
 def shares_for_fee(amount: Decimal, fmv: Decimal) -> int:

@@ -278,7 +278,7 @@ def apply_fee(change: Change, row: FeeRow) -> str | None:
             f"a {row.fee_type.value} fee of {row.participant_id} dated "
             f"{row.fee_date.isoformat()} is already recorded with amount {existing['amount']}"
         )
-    cash = dfr.fee_after_cutoff(row.fee_date)
+    cash = dfr.fee_after_cutoff(row.fee_type, row.fee_date)
     terms = dfr.fee_terms(row.fee_type, row.fee_date)
     change.put(
         {
