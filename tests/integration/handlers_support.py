@@ -116,10 +116,11 @@ def subject(message: EmailMessage) -> str:
 
 
 def plain(message: EmailMessage) -> str:
+    """The text/plain part, with the wire's CRLF line ends read as newlines."""
     part = message.get_body(("plain",))
     assert part is not None, "every notice has a text/plain part"
     text: str = part.get_content()  # type: ignore[attr-defined]
-    return text
+    return text.replace("\r\n", "\n")
 
 
 def html(message: EmailMessage) -> str:

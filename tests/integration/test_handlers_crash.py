@@ -16,6 +16,7 @@ from handlers_support import (
     emails,
     errors_csv,
     feed,
+    plain,
     put_object,
     report,
     run_daily,
@@ -205,3 +206,48 @@ def test_a_split_that_crashes_half_way_restates_each_award_and_the_pool_once(
     }
     assert rep["pools"]["directors-1999"]["outstanding"] == 600
     assert rep["pools"]["directors-1999"]["reserved"] == 400000
+
+
+def test_a_termination_of_many_awards_that_dies_half_way_is_noticed_in_full_on_redelivery(
+    people: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """30 awards take several transactions: the retry must neither forfeit twice nor
+    tell Ann that the awards of the first transaction lost nothing."""
+    stack = people
+    rows = "".join(
+        f"G-{n:02d},E1,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15,"
+        "2002-09-15:50;2003-03-15:50\n"
+        for n in range(30)
+    )
+    feed(stack, "grants", GRANTS.splitlines(keepends=True)[0] + rows, MAR15)
+    from stockplan.data.table import Table
+
+    commit = Table.commit
+    commits: list[int] = []
+
+    def die_after_first(self: Table, transaction: Any) -> None:
+        commit(self, transaction)
+        commits.append(1)
+        if len(commits) == 1:
+            raise Crash("died after the first batch of awards")
+
+    key = "incoming/terminations/2002-10-02.csv"
+    put_object(stack, key, b"participant_id,termination_date,reason\nE1,2002-10-01,voluntary\n")
+    event = s3_event(stack, "terminations", key, date(2002, 10, 2))
+    monkeypatch.setattr(Table, "commit", die_after_first)
+    with pytest.raises(Crash):
+        stack.invoke(FEED_FUNCTION, event)
+    monkeypatch.setattr(Table, "commit", commit)
+
+    assert stack.invoke(FEED_FUNCTION, event)["files"][0]["accepted"] == 1
+
+    rep = report(stack, date(2002, 10, 2))
+    # Each award: 50 vested on 2002-09-15 kept, 50 forfeited: 30 x 50 = 1,500 each way.
+    assert {(a["shares_forfeited"], a["shares_outstanding"]) for a in rep["awards"]} == {(50, 50)}
+    assert rep["pools"]["incentive-1998"]["outstanding"] == 1500
+    (notice,) = emails(stack)
+    text = plain(notice)
+    assert text.count("Award G-") == 30
+    assert text.count("Vested shares: 50\n") == 30
+    assert text.count("Unvested shares forfeited: 50 on 2002-10-01") == 30
+    assert text.count("Last day to exercise: 2003-01-01") == 30

@@ -24,13 +24,16 @@ from stockplan.domain.model import (
     Termination,
     TerminationReason,
 )
+from stockplan.domain.plans import plan_rules
 from stockplan.domain.pools import PoolDelta
 from stockplan.domain.schedule import DueItem, DueKind
 from stockplan.domain.termination import (
+    AwardTermination,
     TerminationKind,
     apply_death_after_termination,
     classify_termination,
     terminate_award,
+    window_section,
 )
 from stockplan.feeds import (
     CorporateActionRow,
@@ -175,7 +178,7 @@ def apply_termination(change: Change, row: TerminationRow) -> str | None:
     lines = []
     for stored in ledger.awards_of(row.participant_id):
         if verdict.kind is TerminationKind.NEW:
-            outcome = terminate_award(stored.award, incoming)
+            outcome = _terminate(stored.award, incoming)
         else:
             outcome = apply_death_after_termination(stored.award, incoming.termination_date)
         if outcome.award != stored.award:
@@ -201,6 +204,21 @@ def apply_termination(change: Change, row: TerminationRow) -> str | None:
     )
     notify.termination(change, updated, incoming, lines)
     return None
+
+
+def _terminate(award: Award, incoming: Termination) -> AwardTermination:
+    """terminate_award, or what it did on an earlier attempt of this very row.
+
+    A participant with many awards is written in several transactions and the person's
+    termination last, so an attempt that died (or lost a race) after committing some
+    awards leaves them terminated while the person is not. The retry must report what
+    happened to them (vested, forfeited, deadline), not a second, empty termination.
+    Only a termination sets service_ended_on."""
+    if award.service_ended_on is None:
+        return terminate_award(award, incoming)
+    kept = award.shares_outstanding if award.award_type.requires_exercise else 0
+    section = window_section(plan_rules(award.plan), incoming.reason)
+    return AwardTermination(award, kept, award.shares_forfeited, award.exercise_deadline, section)
 
 
 def _end_deferred_service(change: Change, participant_id: str, ended: date) -> None:
