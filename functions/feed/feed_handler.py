@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -26,7 +27,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     table = rt.table()
     results = []
     for record in S3Event(event).records:
-        key = record.s3.get_object.key  # URL-decoded by the data class
+        # S3 URL-encodes the key in the event (a space arrives as '+'); the data class
+        # hands it over as it is, so decode it before reading the object.
+        key = unquote_plus(record.s3.get_object.key)
         logger.set_correlation_id(key)
         outcome = process_upload(
             rt.feed_deps(table), record.s3.bucket.name, key, rt.plan_day(record.event_time)
