@@ -7,6 +7,7 @@ decision and records it in `change`. A returned string is the row's rejection re
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -181,6 +182,10 @@ def apply_termination(change: Change, row: TerminationRow) -> str | None:
             outcome = _terminate(stored.award, incoming)
         else:
             outcome = apply_death_after_termination(stored.award, incoming.termination_date)
+            # The estate is told what can still be bought, whether or not the death
+            # reopened the window (Directors awards keep their 3 months, §6(i)).
+            still_exercisable = outcome.award.exercisable_shares(incoming.termination_date)
+            outcome = replace(outcome, vested_shares=still_exercisable)
         if outcome.award != stored.award:
             change.save_award(stored, outcome.award)
             change.maybe_flush()
