@@ -99,4 +99,8 @@ def build_mime(
     # "=_" never occurs in 7bit text we write nor in quoted-printable output.
     digest = hashlib.sha256(notice_id.encode("ascii")).hexdigest()[:32]
     msg.set_boundary(f"=_stockplan_{digest}")
-    return msg.as_bytes()
+    # Headers are written unfolded (RFC 5322 allows 998 characters a line): Python's
+    # folder moves a long subject with a parenthesis wholly onto a continuation line
+    # ("Subject:\r\n Formula option ... (award FO-...)"), which Python's own parser then
+    # reads back with a leading space. Bodies are already encoded above.
+    return msg.as_bytes(policy=msg.policy.clone(max_line_length=998))
