@@ -48,21 +48,37 @@ def load_event(name: str) -> dict[str, Any]:
 
 
 def s3_event(
-    stack: Any, kind: str, key: str, day: date, clock: str = "T14:00:00.000Z"
+    stack: Any,
+    kind: str,
+    key: str,
+    day: date,
+    clock: str = "T14:00:00.000Z",
+    version: str | None = None,
 ) -> dict[str, Any]:
-    """events/s3_put_<kind>.json, pointed at our bucket and key, uploaded on `day`
-    (14:00 UTC is 09:00/10:00 in New York: the same calendar day)."""
+    """events/s3_put_<kind>.json, pointed at our bucket, key and object version,
+    uploaded on `day` (14:00 UTC is 09:00/10:00 in New York: the same calendar day).
+    Without `version`, the version the key holds now."""
     event = copy.deepcopy(load_event(f"s3_put_{kind}.json"))
     record = event["Records"][0]
     record["s3"]["bucket"]["name"] = stack.stack.bucket
     record["s3"]["bucket"]["arn"] = f"arn:aws:s3:::{stack.stack.bucket}"
     record["s3"]["object"]["key"] = quote_plus(key, safe="/")  # S3 URL-encodes keys
+    if version is None:
+        head = stack.runtime.s3.head_object(Bucket=stack.stack.bucket, Key=key)
+        version = head.get("VersionId")
+    if version is None:
+        record["s3"]["object"].pop("versionId", None)
+    else:
+        record["s3"]["object"]["versionId"] = version  # the bucket is versioned
     record["eventTime"] = day.isoformat() + clock
     return event
 
 
-def put_object(stack: Any, key: str, body: bytes) -> None:
-    stack.runtime.s3.put_object(Bucket=stack.stack.bucket, Key=key, Body=body)
+def put_object(stack: Any, key: str, body: bytes) -> str | None:
+    """Upload; returns the new object version (the bucket is versioned)."""
+    put = stack.runtime.s3.put_object(Bucket=stack.stack.bucket, Key=key, Body=body)
+    version: str | None = put.get("VersionId")
+    return version
 
 
 def feed(
@@ -72,8 +88,8 @@ def feed(
     returns the handler's answer for the one file."""
     data = body.encode("utf-8") if isinstance(body, str) else body
     key = f"incoming/{kind}/{name or day.isoformat()}.csv"
-    put_object(stack, key, data)
-    result = stack.invoke(FEED_FUNCTION, s3_event(stack, kind, key, day))
+    version = put_object(stack, key, data)
+    result = stack.invoke(FEED_FUNCTION, s3_event(stack, kind, key, day, version=version))
     files: list[dict[str, Any]] = result["files"]
     assert len(files) == 1
     return files[0]

@@ -225,3 +225,31 @@ def test_an_expiry_day_delivered_twice_expires_once_and_sends_one_expiry_notice(
     )
     expiry = [m for m in emails(stack) if "expired" in str(m["Subject"])]
     assert [to(m) for m in expiry] == ["ann@home.example.com"]
+
+
+def test_two_uploads_to_one_key_are_each_read_as_the_version_their_event_names(
+    local_stack: Any,
+) -> None:
+    """HR uploads a file and, minutes later, another one under the same name. Each S3
+    event names its object version (the bucket is versioned): both files are applied,
+    whichever order the events arrive in, and a repeat of either changes nothing."""
+    stack = local_stack
+    feed(stack, "participants", PEOPLE_CSV, MAR15)
+    key = "incoming/prices/today.csv"
+    first = put_object(stack, key, b"date,last_sale\n2002-03-14,19.00\n")
+    second = put_object(stack, key, b"date,last_sale\n2002-03-15,20.00\n")
+    assert first and second and first != second
+
+    late = deliver(stack, s3_event(stack, "prices", key, MAR15, version=first))
+    assert (late["status"], late["accepted"]) == ("processed", 1)
+    latest = deliver(stack, s3_event(stack, "prices", key, MAR15, version=second))
+    assert (latest["status"], latest["accepted"]) == ("processed", 1)
+
+    table = stack.runtime.table()
+    assert table.get("PRICES", "2002-03-14")["last_sale"] == "19.00"
+    assert table.get("PRICES", "2002-03-15")["last_sale"] == "20.00"
+    before = table_items(stack)
+    assert deliver(stack, s3_event(stack, "prices", key, MAR15, version=first))["status"] == (
+        "duplicate"
+    )
+    assert table_items(stack) == before
