@@ -8,6 +8,7 @@ Expected numbers are worked out by hand in the comments.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,10 @@ from typing import Any
 import pytest
 from handlers_support import (
     ADMIN,
+    DAILY_FUNCTION,
+    EVENTS,
+    FEED_FUNCTION,
+    NOTICE_FUNCTION,
     PEOPLE_CSV,
     award,
     bucket_keys,
@@ -25,11 +30,14 @@ from handlers_support import (
     html,
     item,
     plain,
+    put_object,
     report,
     run_daily,
     subject,
     to,
 )
+
+from stockplan.feeds import FEED_ORDER
 
 MAR15 = date(2002, 3, 15)
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -574,5 +582,100 @@ def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_
         (
             "bob.roe@ctc.example.com",
             "Award G-200: 400 shares expired after the 2002-07-01 deadline",
+        ),
+    ]
+
+
+# --- the sample events as shipped ----------------------------------------------------
+
+SAMPLE_DAY_FEEDS = {
+    # kind: body uploaded to the key its events/s3_put_<kind>.json names
+    "participants": PEOPLE_CSV,
+    "prices": "date,last_sale\n2002-01-02,30.00\n2002-03-14,40.00\n2002-03-15,41.00\n",
+    "grants": GRANTS_HEADER + "G-1,E1,incentive-1998,nso,2002-03-15,1000,41.00,2012-03-15,\n",
+    "elections": "participant_id,notice_date,action\nD1,2001-12-03,elect\n",
+    "fees": "participant_id,fee_type,fee_date,amount\nD1,annual,2002-06-30,25000.00\n",
+    "meetings": "meeting_date,participant_id,outcome\n2002-03-15,D1,reelected\n",
+    "exercises": "award_id,exercise_date,shares\nG-1,2002-03-15,100\n",
+    "terminations": TERMINATIONS_HEADER + "E2,2002-03-15,voluntary\n",
+    "corporate_actions": "action_date,action,ratio,assumed\n2002-03-16,split,2,\n",
+}
+
+
+def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> None:
+    """Every events/*.json as it is, but for the bucket name: the feeds of 2002-03-15
+    in the simulate order, the daily schedule of 2002-03-16, the notice schedule."""
+    stack = local_stack
+    for kind in FEED_ORDER:
+        event = json.loads((EVENTS / f"s3_put_{kind.value}.json").read_text())
+        record = event["Records"][0]
+        record["s3"]["bucket"]["name"] = stack.stack.bucket
+        put_object(stack, record["s3"]["object"]["key"], SAMPLE_DAY_FEEDS[kind.value].encode())
+        (outcome,) = stack.invoke(FEED_FUNCTION, event)["files"]
+        assert (outcome["status"], outcome["rejected"]) == ("processed", 0), outcome
+
+    daily = stack.invoke(DAILY_FUNCTION, json.loads((EVENTS / "schedule_daily.json").read_text()))
+    assert daily["day"] == "2002-03-16"  # 11:00Z is 06:00 in New York
+    # Caught up in date order: the annual fee (2002-01-02), the meeting (2002-03-15),
+    # the split (2002-03-16).
+    assert daily["applied"] == {"fee": 1, "meeting": 1, "corporate_action": 1}
+    notices = stack.invoke(
+        NOTICE_FUNCTION, json.loads((EVENTS / "schedule_notices.json").read_text())
+    )
+    assert notices == {"sent": 0, "retrying": 0, "dead": 0}  # all went out already
+
+    rep = report(stack, date(2002, 3, 16))
+    # G-1: 1000 at 41.00, 100 exercised; split 2: 2000 granted, 200 exercised, 20.50.
+    g1 = award(rep, "G-1")
+    assert (g1["shares_granted"], g1["shares_exercised"], g1["shares_outstanding"]) == (
+        2000,
+        200,
+        1800,
+    )
+    assert Decimal(g1["exercise_price"]) == Decimal("20.50")
+    # Formula option at the 2002-03-14 close, 40.00: 10,000 -> 20,000 at 20.00.
+    option = award(rep, "FO-2002-03-15-D1")
+    assert (option["shares_granted"], Decimal(option["exercise_price"])) == (20000, Decimal(20))
+    # Annual fee 25,000.00 at the FMV of 2002-01-02 (first business day), 30.00:
+    # floor(833.33) = 833 shares, 25,000.00 - 24,990.00 = 10.00 cash; split: 1,666.
+    (deferred,) = rep["deferred_stock"]
+    assert (deferred["award_date"], deferred["shares"], deferred["cash_in_lieu"]) == (
+        "2002-01-02",
+        1666,
+        "10.00",
+    )
+    assert deferred["fair_market_value"] == "30.00" and deferred["issue_date"] == "2005-01-03"
+    # incentive: (1,000 - 100) x 2 = 1,800 outstanding, 100 x 2 = 200 delivered.
+    # directors: (10,000 + 833) x 2 = 21,666 outstanding.
+    assert rep["pools"] == {
+        "incentive-1998": {
+            "reserved": 4500000,
+            "outstanding": 1800,
+            "delivered": 200,
+            "available": 4498000,
+        },
+        "directors-1999": {
+            "reserved": 400000,
+            "outstanding": 21666,
+            "delivered": 0,
+            "available": 378334,
+        },
+    }
+    sent = sorted((m["Date"].datetime.date().isoformat(), to(m), subject(m)) for m in emails(stack))
+    assert sent == [
+        (
+            "2002-03-15",
+            "bob.roe@ctc.example.com",
+            "Your stock awards after your termination on 2002-03-15",
+        ),
+        (
+            "2002-03-16",
+            "dana.fox@board.example.com",
+            "Deferred stock award: 833 shares for your annual retainer of 2002-06-30",
+        ),
+        (
+            "2002-03-16",
+            "dana.fox@board.example.com",
+            "Formula option granted: 10000 shares at $40.00 (award FO-2002-03-15-D1)",
         ),
     ]
