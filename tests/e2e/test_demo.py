@@ -1,0 +1,111 @@
+"""`stockplan demo`: the shipped scenario (scenarios/demo/, see its README) runs, prints
+its summary with the time it took, and leaves the outputs of interfaces.md §3."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from e2e_support import ADMIN, assert_well_formed, read_outputs
+
+from stockplan_cli.embedded import project_root
+from stockplan_cli.main import main
+
+SUMMARY = re.compile(r"Simulated (\d+) days \((\S+) to (\S+)\) in (\d+\.\d) s\.")
+
+
+def test_demo_scenario_runs_and_summarises(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: object
+) -> None:
+    spec = json.loads((project_root() / "scenarios" / "demo" / "scenario.json").read_text())
+    out = tmp_path / "demo-output"
+
+    assert main(["demo", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+
+    assert printed.startswith(f"Demo: {spec['title']}\n")
+    found = SUMMARY.search(printed)
+    assert found, printed
+    days, start, end, seconds = found.groups()
+    # 1999-07-01 .. 2009-12-31 inclusive: 3,837 daily runs.
+    assert (int(days), start, end) == (3837, spec["start"], spec["end"])
+    assert float(seconds) > 0
+    record_property("demo_seconds", seconds)  # type: ignore[operator]
+    assert f"{out / 'emails'}/" in printed and str(out / "report.json") in printed
+
+    for name in ("report.json", "rejections.json", "emails"):
+        assert (out / name).exists()
+    run = read_outputs(out)
+    report = run.report
+    assert report["as_of"] == "2009-12-31"
+
+    # The covered transaction of 2009-11-30 was not assumed (1998 §7.a, Directors §6(j)):
+    # nothing stays outstanding, every option still open that day ended on it, and
+    # pending deferred stock was issued that day.
+    assert {a["status"] for a in report["awards"]} <= {"exercised", "expired", "forfeited"}
+    assert all(
+        a["exercise_deadline"] <= "2009-11-30"
+        for a in report["awards"]
+        if a["shares_expired"] and a["exercise_deadline"]
+    )
+    assert {d["status"] for d in report["deferred_stock"]} == {"issued"}
+    ended = [a for a in report["awards"] if a["exercise_deadline"] == "2009-11-30"]
+    assert len(ended) >= 10
+    # Delivered, worked out in scenarios/demo/README.md's story:
+    # 1998 plan before the split: 12,500 - 6,000 (CEO) + 10,000 - 4,000 (Maria) + 4,000
+    # (Linda's restricted) + 5,000 (her estate) + 1,000 (Sandra's bonus) = 22,500, x 1.5
+    # = 33,750; after it: 30,000 - 12,000 (Maria) + 15,000 + 30,000 - 10,000 (Sandra)
+    # + 7,500 (Tom) + 3,000 (Priya's restricted) = 63,500; total 97,250.
+    # Directors: deferred stock issued before the split 784 + 41 + 2 x 1,702 + 2 x 2,469
+    # = 9,167, x 1.5 = 13,750; issued after it 21,775; formula/discretionary exercises
+    # 15,000 + 11,296 + 15,000 + 30,000 + 15,000 = 86,296; total 121,821.
+    assert report["pools"] == {
+        "incentive-1998": {
+            "reserved": 3375000,
+            "outstanding": 0,
+            "delivered": 97250,
+            "available": 3277750,
+        },
+        "directors-1999": {
+            "reserved": 300000,
+            "outstanding": 0,
+            "delivered": 121821,
+            "available": 178179,
+        },
+    }
+
+    # Short pools (Directors §8(a)): 2001, floor(25,771 / 3) = 8,590, x 1.5 at the split;
+    # 2008, floor(35,873 / 3) = 11,957.
+    granted = {a["award_id"]: a["shares_granted"] for a in report["awards"]}
+    assert granted["FO-2001-06-14-D-201"] == 12885
+    assert granted["FO-2001-06-14-D-203"] == 8590  # expired before the split
+    assert granted["FO-2008-06-12-D-206"] == 11957
+    assert not any(a.startswith("FO-") and a.endswith("E-101") for a in granted)
+
+    assert [(r["key"].split("/")[1], r["row"]) for r in run.rejections] == [
+        ("grants", 2),
+        ("grants", 3),
+        ("grants", 4),
+        ("grants", 5),
+        ("fees", 5),
+        ("elections", 1),
+        ("exercises", 1),
+        ("terminations", 1),
+        ("exercises", None),
+        ("grants", 1),
+        ("grants", 2),
+        ("elections", 1),
+    ]
+
+    assert len(run.mails) > 100
+    for mail in run.mails:
+        assert_well_formed(mail)
+        assert "1999-07-01" <= mail.day.isoformat() <= "2009-12-31"
+    days_sent = [m.day for m in run.mails]
+    assert days_sent == sorted(days_sent)
+    assert len(run.mails_to(ADMIN)) == 9  # one summary per file with rejections
+    james = run.mail("Reminder: 30 days left to exercise award G-1003")
+    assert (james.to, james.day.isoformat()) == ("james.porter@home.example.com", "2003-01-29")
+    assert "deadline 2003-02-28" in james.subject
