@@ -453,6 +453,7 @@ def test_a_meeting_fee_under_an_election_becomes_37_deferred_shares_and_20_dolla
     assert "Fair Market Value: $40.00 per share" in text
     assert "Paid in cash instead of shares: $20.00" in text
     assert "Issue date: 2005-01-03" in text
+    assert "Rule: Directors §7(a)" in text
 
 
 # --- exercises ----------------------------------------------------------------------
@@ -573,6 +574,10 @@ def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_
         "delivered": 300,
         "available": 2249700,
     }
+    for message in emails(stack):
+        text = assert_notice_form(message, to(message), jul2)
+        assert "Exercise deadline: 2002-07-01" in text
+        assert "Rule: 1998 §7.a" in text  # the covered transaction set the deadline
     expiries = sorted((to(m), subject(m)) for m in emails(stack))
     assert expiries == [
         (
