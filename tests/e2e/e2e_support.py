@@ -98,9 +98,7 @@ def read_mail(path: Path) -> Mail:
         message=message,
         sender=str(message["From"]),
         to=str(message["To"]),
-        # A long subject is folded right after "Subject:" (Python's SMTP policy); the
-        # stdlib parser then keeps the folding blank, which mail clients drop.
-        subject=str(message["Subject"]).strip(),
+        subject=str(message["Subject"]),  # exactly as written, long ones too
         day=parsedate_to_datetime(str(message["Date"])).date(),
         text=plain.get_content(),  # type: ignore[attr-defined]
         html=html.get_content(),  # type: ignore[attr-defined]
