@@ -267,8 +267,9 @@ def _director(change: Change, participant_id: str, what: str) -> str | None:
         return _unknown(participant_id)
     if person.role is not Role.DIRECTOR:
         return (
-            f"{what} are for non-employee directors only; {participant_id} is a "
-            f"{person.role.value} (Directors §5, §7)"
+            f"{what} are for non-employee directors only; {participant_id} is "
+            f"{'an' if person.role is Role.EMPLOYEE else 'a'} {person.role.value} "
+            "(Directors §5, §7)"
         )
     return None
 
