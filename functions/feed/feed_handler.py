@@ -32,7 +32,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         key = unquote_plus(record.s3.get_object.key)
         logger.set_correlation_id(key)
         outcome = process_upload(
-            rt.feed_deps(table), record.s3.bucket.name, key, rt.plan_day(record.event_time)
+            rt.feed_deps(table),
+            record.s3.bucket.name,
+            key,
+            rt.plan_day(record.event_time),
+            record.s3.get_object.version_id,
         )
         sent = dispatch(rt.outbox_deps(table), outcome.notice_ids)
         metrics.add_metric("RowsAccepted", MetricUnit.Count, outcome.accepted)

@@ -62,15 +62,23 @@ def errors_key(key: str) -> str:
     return f"errors/{key}.errors.csv"
 
 
-def process_upload(deps: FeedDeps, bucket: str, key: str, today: date) -> FeedOutcome:
-    """Run one uploaded feed file; `today` is the upload day in the plan's time zone."""
+def process_upload(
+    deps: FeedDeps, bucket: str, key: str, today: date, version_id: str | None = None
+) -> FeedOutcome:
+    """Run one uploaded feed file; `today` is the upload day in the plan's time zone.
+
+    `version_id` is the object version the S3 event names (the bucket is versioned): a
+    second upload under the same key must not stand in for the first."""
     table = deps.table
     try:
         kind = kind_from_key(key)
     except KeyRejected as error:
         # Never read: keys outside incoming/<kind>/ are not feeds.
         return FeedOutcome(key, None, "rejected", file_reason=error.reason)
-    body = deps.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    location = {"Bucket": bucket, "Key": key}
+    if version_id:
+        location["VersionId"] = version_id
+    body = deps.s3.get_object(**location)["Body"].read()
     digest = content_digest(body)
     file_pk = f"FEED#{kind.value}#{digest}"
     existing = table.get(file_pk, "FILE")
