@@ -227,12 +227,6 @@ def test_an_expiry_day_delivered_twice_expires_once_and_sends_one_expiry_notice(
     assert [to(m) for m in expiry] == ["ann@home.example.com"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the feed reads the key's latest object, not the event's versionId: reading a "
-    "version needs s3:GetObjectVersion, which the FeedFunction policy in "
-    "infra/template.yaml does not grant (template not ours to change)",
-)
 def test_two_uploads_to_one_key_are_each_read_as_the_version_their_event_names(
     local_stack: Any,
 ) -> None:

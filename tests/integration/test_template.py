@@ -49,7 +49,7 @@ GLOBAL_ENVIRONMENT = {
 STAR_RESOURCE_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # The only AWS managed policies a role may carry (SAM's basic role + Tracing).
 ALLOWED_MANAGED_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
-_S3_ACTIONS = ("s3:GetObject", "s3:PutObject")
+_S3_ACTIONS = {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"}
 
 
 class _NoManagedPolicies:
@@ -177,7 +177,11 @@ def test_bucket_name_in_environment_and_policies_is_the_bucket(
     env = source["Globals"]["Function"]["Environment"]["Variables"]["BUCKET_NAME"]
     assert env == {"Fn::Sub": name}
     statements = source["Resources"]["FeedFunction"]["Properties"]["Policies"][0]["Statement"]
-    s3_resources = {s["Resource"]["Fn::Sub"] for s in statements if s["Action"] in _S3_ACTIONS}
+    s3_resources = {
+        s["Resource"]["Fn::Sub"]
+        for s in statements
+        if set(s["Action"] if isinstance(s["Action"], list) else [s["Action"]]) & _S3_ACTIONS
+    }
     assert s3_resources == {
         f"arn:${{AWS::Partition}}:s3:::{name}/incoming/*",
         f"arn:${{AWS::Partition}}:s3:::{name}/errors/*",
