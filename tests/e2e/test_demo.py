@@ -83,6 +83,8 @@ def test_demo_scenario_runs_and_summarises(
     assert granted["FO-2001-06-14-D-203"] == 8590  # expired before the split
     assert granted["FO-2008-06-12-D-206"] == 11957
     assert not any(a.startswith("FO-") and a.endswith("E-101") for a in granted)
+    # The 2009-09-17 meeting is after 2009-07-27: no formula option (Directors §3).
+    assert not [a for a in report["awards"] if a["grant_date"] > "2009-07-27"]
 
     assert [(r["key"].split("/")[1], r["row"]) for r in run.rejections] == [
         ("grants", 2),
