@@ -608,14 +608,19 @@ SAMPLE_DAY_FEEDS = {
 
 
 def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> None:
-    """Every events/*.json as it is, but for the bucket name: the feeds of 2002-03-15
+    """Every events/*.json as it is, but for the bucket name and the object version the
+    local bucket gave the upload: the feeds of 2002-03-15
     in the simulate order, the daily schedule of 2002-03-16, the notice schedule."""
     stack = local_stack
     for kind in FEED_ORDER:
         event = json.loads((EVENTS / f"s3_put_{kind.value}.json").read_text())
         record = event["Records"][0]
         record["s3"]["bucket"]["name"] = stack.stack.bucket
-        put_object(stack, record["s3"]["object"]["key"], SAMPLE_DAY_FEEDS[kind.value].encode())
+        # The versioned bucket gives the upload its own version id, as the event says.
+        version = put_object(
+            stack, record["s3"]["object"]["key"], SAMPLE_DAY_FEEDS[kind.value].encode()
+        )
+        record["s3"]["object"]["versionId"] = version
         (outcome,) = stack.invoke(FEED_FUNCTION, event)["files"]
         assert (outcome["status"], outcome["rejected"]) == ("processed", 0), outcome
 
