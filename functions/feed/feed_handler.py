@@ -31,12 +31,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         # hands it over as it is, so decode it before reading the object.
         key = unquote_plus(record.s3.get_object.key)
         logger.set_correlation_id(key)
+        # The event's size lets a file over the limit be refused without reading it.
+        size = record.s3.get_object.get("size")
         outcome = process_upload(
             rt.feed_deps(table),
             record.s3.bucket.name,
             key,
             rt.plan_day(record.event_time),
             record.s3.get_object.version_id,
+            size=None if size is None else int(size),
+            etag=record.s3.get_object.etag or None,
         )
         sent = dispatch(rt.outbox_deps(table), outcome.notice_ids)
         metrics.add_metric("RowsAccepted", MetricUnit.Count, outcome.accepted)

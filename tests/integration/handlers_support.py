@@ -200,3 +200,32 @@ def outbox(stack: Any) -> list[dict[str, Any]]:
     from stockplan.data.table import from_wire
 
     return [from_wire(i) for i in table_items(stack) if i.get("type", {}).get("S") == "notice"]
+
+
+def assert_pools_match_awards(stack: Any) -> dict[str, int]:
+    """The drift check: every POOL item's `outstanding` equals the figure recomputed from
+    all award and deferred-stock items (`outstanding_from_records`), and, while no split
+    has restated the pools as a whole, `delivered` equals the shares the awards and the
+    issued deferred stock delivered. Returns {plan: outstanding}."""
+    from stockplan.data import records as rec
+    from stockplan.data.table import from_wire
+    from stockplan.domain.model import DeferredStatus, PlanCode
+    from stockplan.domain.pools import outstanding_from_records
+
+    items = [from_wire(i) for i in table_items(stack)]
+    awards = [rec.award_from(i) for i in items if i.get("type") == "award"]
+    deferred = [rec.deferred_from(i) for i in items if i.get("type") == "deferred"]
+    pools = {i["SK"]: i for i in items if i.get("type") == "pool"}
+    figures: dict[str, int] = {}
+    for plan in PlanCode:
+        expected = outstanding_from_records(plan, awards, deferred)
+        pool = pools.get(plan.value)
+        stored = int(pool["outstanding"]) if pool else 0
+        assert stored == expected, f"{plan.value}: pool says {stored}, awards say {expected}"
+        if pool is not None and not pool.get("splits"):
+            delivered = sum(a.shares_delivered for a in awards if a.plan is plan)
+            if plan is PlanCode.DIRECTORS_1999:
+                delivered += sum(d.shares for d in deferred if d.status is DeferredStatus.ISSUED)
+            assert int(pool["delivered"]) == delivered, f"{plan.value}: delivered drifted"
+        figures[plan.value] = stored
+    return figures

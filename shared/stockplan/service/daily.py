@@ -302,6 +302,8 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
     grants = formula_grants(meeting, pending, fmv, change.available(PlanCode.DIRECTORS_1999), size)
     for award in grants.awards:
         change.save_award(None, award)
+        # Serialised with a termination of the director racing this run.
+        change.touch_profile(people[award.participant_id])
         notify.formula_grant(change, people[award.participant_id], award, size)
         change.maybe_flush()
     change.delete_due(due)
@@ -377,6 +379,8 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None
         change.delete_due(due)
         if award.shares > 0:
             change.save_deferred(None, award)
+            # Serialised with a termination (which issues pending deferred stock).
+            change.touch_profile(person)
             notify.deferred_award(change, person, award)
         change.maybe_flush()
     return "; ".join(waiting) or None

@@ -19,7 +19,9 @@ from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.table import ConflictError, Table
 from stockplan.feeds import (
+    DEFAULT_LIMITS,
     FeedKind,
+    FeedLimits,
     FileRejected,
     KeyRejected,
     ParsedRow,
@@ -56,29 +58,58 @@ class FeedDeps:
     settings: Settings
     # Test hook: called before each row is applied (a crash half way through a file).
     before_row: Callable[[int], None] | None = None
+    limits: FeedLimits = DEFAULT_LIMITS
 
 
 def errors_key(key: str) -> str:
     return f"errors/{key}.errors.csv"
 
 
+def too_large(size: int, limits: FeedLimits) -> str:
+    return f"file too large: {size} bytes, the limit is {limits.max_bytes} bytes"
+
+
 def process_upload(
-    deps: FeedDeps, bucket: str, key: str, today: date, version_id: str | None = None
+    deps: FeedDeps,
+    bucket: str,
+    key: str,
+    today: date,
+    version_id: str | None = None,
+    *,
+    size: int | None = None,
+    etag: str | None = None,
 ) -> FeedOutcome:
     """Run one uploaded feed file; `today` is the upload day in the plan's time zone.
 
     `version_id` is the object version the S3 event names (the bucket is versioned): a
-    second upload under the same key must not stand in for the first."""
+    second upload under the same key must not stand in for the first. `size` and `etag`
+    are the event's: a file over the size limit is refused whole without being read
+    (nor is one whose stored length is over it, whatever the event said)."""
     table = deps.table
     try:
         kind = kind_from_key(key)
     except KeyRejected as error:
         # Never read: keys outside incoming/<kind>/ are not feeds.
         return FeedOutcome(key, None, "rejected", file_reason=error.reason)
+    limits = deps.limits
+    if size is not None and size > limits.max_bytes:
+        return _refuse_unread(deps, kind, key, today, too_large(size, limits), etag, version_id)
     location = {"Bucket": bucket, "Key": key}
     if version_id:
         location["VersionId"] = version_id
-    body = deps.s3.get_object(**location)["Body"].read()
+    response = deps.s3.get_object(**location)
+    stored = int(response.get("ContentLength", 0))
+    if stored > limits.max_bytes:
+        response["Body"].close()
+        refusal = too_large(stored, limits)
+        return _refuse_unread(
+            deps, kind, key, today, refusal, response.get("ETag") or etag, version_id
+        )
+    # Never more than the limit and one byte, whatever the stream holds.
+    body = response["Body"].read(limits.max_bytes + 1)
+    if len(body) > limits.max_bytes:
+        refusal = too_large(len(body), limits)
+        return _refuse_unread(deps, kind, key, today, refusal, etag, version_id)
     digest = content_digest(body)
     file_pk = f"FEED#{kind.value}#{digest}"
     existing = table.get(file_pk, "FILE")
@@ -99,7 +130,7 @@ def process_upload(
         )
     ledger = Ledger(table)
     try:
-        parsed = parse_feed(kind, body)
+        parsed = parse_feed(kind, body, limits)
     except FileRejected as error:
         return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
 
@@ -166,17 +197,16 @@ def _apply_row(
             forced = str(error)
             continue
         except ConflictError:
-            if table_has(ledger.table, file_pk, f"ROW#{row.row_number:06d}"):
-                return None  # a concurrent delivery applied it
+            applied = ledger.table.get(file_pk, f"ROW#{row.row_number:06d}")
+            if applied is not None:
+                # A concurrent delivery of the same file dealt with this row: report it
+                # as that one did (its notices are that delivery's to send).
+                return str(applied["reason"]) if applied.get("status") == "rejected" else None
             time.sleep(0.01 * (2**attempt))
             continue
         outcome.notice_ids += change.notice_ids
         return reason
     raise ConflictError(f"row {row.row_number} of {key} kept conflicting")
-
-
-def table_has(table: Table, pk: str, sk: str) -> bool:
-    return table.get(pk, sk) is not None
 
 
 def _rejection_fields(
@@ -191,6 +221,27 @@ def _rejection_fields(
         "record": record,
         "reason": reason,
     }
+
+
+def _refuse_unread(
+    deps: FeedDeps,
+    kind: FeedKind,
+    key: str,
+    today: date,
+    reason: str,
+    etag: str | None,
+    version_id: str | None,
+) -> FeedOutcome:
+    """A file over the size limit, refused whole without reading it.
+
+    Known by its ETag (the same bytes uploaded again have the same one) or, without
+    one, by its key and version, so a redelivered event reports it once."""
+    tag = (etag or "").strip('"') or f"{key}@{version_id or ''}"
+    file_pk = f"FEED#{kind.value}#unread#{tag}"
+    existing = deps.table.get(file_pk, "FILE")
+    if existing is not None and existing.get("status") == "done":
+        return FeedOutcome(key, kind.value, "duplicate")
+    return _reject_file(deps, Ledger(deps.table), kind, key, file_pk, today, reason)
 
 
 def _reject_file(
@@ -215,7 +266,8 @@ def _reject_file(
     )
     summary = FeedRejectionSummary(kind.value, key, 0, 0, 0, reason, (), errors_key(key))
     notify.feed_summary(change, summary, file_pk)
-    change.put(
+    _put_done(
+        change,
         {
             "PK": file_pk,
             "SK": "FILE",
@@ -225,11 +277,31 @@ def _reject_file(
             "status": "done",
             "day": today.isoformat(),
             "file_reason": reason,
-        }
+        },
     )
-    change.flush()
+    if not _flush_unless_done_elsewhere(deps, change, file_pk):
+        return FeedOutcome(key, kind.value, "duplicate")
     outcome.notice_ids = change.notice_ids
     return outcome
+
+
+def _put_done(change: Change, item: dict[str, Any]) -> None:
+    """The file's closing record, written once: a second delivery of the same file that
+    raced the first to its end must not overwrite what the first one recorded."""
+    change.put(item, "attribute_not_exists(PK) OR #s <> :done", {":done": "done"}, {"#s": "status"})
+
+
+def _flush_unless_done_elsewhere(deps: FeedDeps, change: Change, file_pk: str) -> bool:
+    """Commit the file's closing transaction; False when it conflicted because another
+    delivery of the same file closed it first (its notices are that delivery's)."""
+    try:
+        change.flush()
+    except ConflictError:
+        closed = deps.table.get(file_pk, "FILE")
+        if closed is None or closed.get("status") != "done":
+            raise
+        return False
+    return True
 
 
 def _finish(
@@ -277,7 +349,8 @@ def _finish(
             errors_key(key),
         )
         notify.feed_summary(change, summary, file_pk)
-    change.put(
+    _put_done(
+        change,
         {
             "PK": file_pk,
             "SK": "FILE",
@@ -288,7 +361,9 @@ def _finish(
             "day": today.isoformat(),
             "accepted": outcome.accepted,
             "rejected": len(rejections),
-        }
+        },
     )
-    change.flush()
+    if not _flush_unless_done_elsewhere(deps, change, file_pk):
+        outcome.status = "duplicate"
+        return
     outcome.notice_ids += change.notice_ids

@@ -163,6 +163,10 @@ class Change:
     track_marker: bool = True
     earliest_due: date | None = None
     new_notice: bool = False
+    # Participant profiles: the version each one has after this change's writes, and
+    # those written in the open transaction (an item may appear once per transaction).
+    profile_versions: dict[str, int] = field(default_factory=dict)
+    profiles_in_tx: set[str] = field(default_factory=set)
 
     @property
     def notice_day(self) -> date:
@@ -275,10 +279,55 @@ class Change:
     def delete_due(self, item: DueItem) -> None:
         self.tx.delete(*rec.due_key(item))
 
+    # --- participant profiles -----------------------------------------------------------
+
+    def save_profile(self, item: Item, before: Item | None) -> None:
+        """Write a participant's profile, version-checked against the one read.
+
+        The profile's version orders every change that depends on the person's state:
+        a termination, an update of the person, and every new award or deferred stock
+        award (which `touch_profile`s it). Two such changes racing each other cannot
+        both commit on what they read: the loser re-reads and retries, so concurrent
+        feeds end as if one had come after the other."""
+        pk = item["PK"]
+        if pk in self.profiles_in_tx:
+            raise ValueError(f"profile {pk} is already written in this transaction")
+        seen = self._profile_version(pk, before)
+        written = dict(item)
+        written["version"] = seen + 1
+        if before is None:
+            self.tx.put(written, "attribute_not_exists(PK)")
+        elif seen == 0:
+            # A profile written before profiles carried a version.
+            self.tx.put(written, "attribute_exists(PK) AND attribute_not_exists(version)")
+        else:
+            self.tx.put(written, "version = :v", {":v": seen})
+        self.profile_versions[pk] = seen + 1
+        self.profiles_in_tx.add(pk)
+
+    def touch_profile(self, person_item: Item) -> None:
+        """A change that depends on the person's state (a new award for them) bumps
+        the profile's version, so a termination read before it cannot commit after it
+        without re-reading the awards."""
+        if person_item["PK"] in self.profiles_in_tx:
+            return  # already written, and version-checked, in this transaction
+        self.save_profile(person_item, person_item)
+
+    def _profile_version(self, pk: str, before: Item | None) -> int:
+        if pk in self.profile_versions:
+            return self.profile_versions[pk]
+        return 0 if before is None else int(before.get("version", 0))
+
     # --- plain items, audit, outbox ----------------------------------------------------
 
-    def put(self, item: Item, condition: str | None = None, values: Item | None = None) -> None:
-        self.tx.put(item, condition, values)
+    def put(
+        self,
+        item: Item,
+        condition: str | None = None,
+        values: Item | None = None,
+        names: dict[str, str] | None = None,
+    ) -> None:
+        self.tx.put(item, condition, values, names)
 
     def audit(self, pk: str, sk: str, action: str, detail: dict[str, Any]) -> None:
         """An audit record of every change, with its cause (feed file and row, or rule)."""
@@ -336,6 +385,7 @@ class Change:
         self.table.commit(self.tx)
         self.committed += len(self.tx)
         self.tx = Transaction()
+        self.profiles_in_tx = set()
         self.deltas = {}
         self.earliest_due = None
         self.new_notice = False

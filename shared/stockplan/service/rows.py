@@ -74,7 +74,7 @@ def apply_participant(change: Change, row: ParticipantRow) -> str | None:
     item = rec.participant_item(person, existing)
     if existing is not None and item == existing:
         return None
-    change.put(item)
+    change.save_profile(item, existing)
     change.audit(item["PK"], "PROFILE", "participant", {"role": person.role.value})
     return None
 
@@ -139,6 +139,8 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
         if death is not None:
             award = apply_death_after_termination(award, death.termination_date).award
     change.save_award(None, award)
+    # Serialises the grant with a termination of the same person (ledger.save_profile).
+    change.touch_profile(person_item)
     return None
 
 
@@ -197,7 +199,9 @@ def apply_termination(change: Change, row: TerminationRow) -> str | None:
     updated[field] = rec.termination_value(incoming)
     if incoming.reason is TerminationReason.DEATH:
         updated["death"] = rec.termination_value(incoming)
-    change.put(updated)
+    # Version-checked: an award made for the person since they were read fails this
+    # commit, and the retry terminates it too.
+    change.save_profile(updated, person_item)
     change.audit(
         updated["PK"],
         "PROFILE",

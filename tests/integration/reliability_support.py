@@ -1,0 +1,211 @@
+"""Helpers for the reliability tests (tests/integration/test_reliability_*.py): a stack
+served on a real 127.0.0.1 endpoint, per-thread clients on it, fault injection into the
+clients, and a comparison of the whole state with what serial processing gives.
+
+The handler helpers (`feed`, `run_daily`, `table_items`, ...) are in handlers_support.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from handlers_support import put_object, table_items
+
+# Attributes that say when or through which connection something happened, not what.
+VOLATILE = {"message_id", "claimed_at"}
+T = TypeVar("T")
+
+
+@contextmanager
+def linearizable_moto() -> Iterator[None]:
+    """moto applies a transaction by snapshotting the table and restoring the snapshot
+    when a condition fails, which under concurrent requests would also undo another
+    request's committed write: a fault DynamoDB does not have. Requests to the served
+    endpoint are therefore handled one at a time (each request atomic, as in DynamoDB);
+    the threads still interleave freely between requests, which is where optimistic
+    concurrency control has to hold."""
+    from moto.moto_server import werkzeug_app
+
+    cls = werkzeug_app.DomainDispatcherApplication
+    original = cls.__call__
+    lock = threading.Lock()
+
+    def serialised(self: Any, environ: Any, start_response: Any) -> Any:
+        with lock:
+            return list(original(self, environ, start_response))
+
+    cls.__call__ = serialised  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        cls.__call__ = original  # type: ignore[method-assign]
+
+
+@contextmanager
+def served_stack() -> Iterator[Any]:
+    """A fresh stack (as `local_stack`) whose moto also listens on 127.0.0.1."""
+    from stockplan.runtime import use_runtime
+    from stockplan_cli.embedded import EmbeddedAws
+    from stockplan_cli.simulate import LocalStack
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request
+    with linearizable_moto(), EmbeddedAws(server=True) as aws:
+        try:
+            yield LocalStack(aws)
+        finally:
+            use_runtime(None)
+
+
+@contextmanager
+def fresh_stack() -> Iterator[Any]:
+    """A fresh in-process stack, for the serial reference runs."""
+    from stockplan.runtime import use_runtime
+    from stockplan_cli.embedded import EmbeddedAws
+    from stockplan_cli.simulate import LocalStack
+
+    with EmbeddedAws() as aws:
+        try:
+            yield LocalStack(aws)
+        finally:
+            use_runtime(None)
+
+
+@dataclass
+class Worker:
+    """One concurrent Lambda: its own boto3 clients on the served endpoint."""
+
+    feed_deps: Any
+    outbox_deps: Any
+    clients: dict[str, Any]
+
+
+def worker(stack: Any) -> Worker:
+    """Clients are made here, in the calling thread (boto3's default session is not
+    safe to share while it creates clients); each worker uses only its own."""
+    import boto3
+    from botocore.config import Config
+
+    from stockplan.data.table import Table
+    from stockplan.service.feeds import FeedDeps
+    from stockplan.service.outbox import OutboxDeps
+
+    session = boto3.session.Session()
+    config = Config(retries={"mode": "standard", "max_attempts": 5})
+    clients = {
+        name: session.client(
+            name, endpoint_url=stack.aws.endpoint, region_name="us-east-1", config=config
+        )
+        for name in ("dynamodb", "s3", "sesv2", "sqs")
+    }
+    settings = stack.runtime.settings
+    table = Table(clients["dynamodb"], stack.stack.table)
+    return Worker(
+        FeedDeps(table, clients["s3"], settings),
+        OutboxDeps(table, clients["sesv2"], settings, clients["sqs"]),
+        clients,
+    )
+
+
+@dataclass(frozen=True)
+class Upload:
+    kind: str
+    body: str
+    day: date
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"incoming/{self.kind}/{self.name}.csv"
+
+
+def process(w: Worker, bucket: str, upload: Upload, version: str | None) -> Any:
+    """What the FeedFunction does with one S3 event: the feed, then its notices."""
+    from stockplan.service.feeds import process_upload
+    from stockplan.service.outbox import dispatch
+
+    outcome = process_upload(w.feed_deps, bucket, upload.key, upload.day, version)
+    dispatch(w.outbox_deps, outcome.notice_ids)
+    return outcome
+
+
+def run_concurrently(stack: Any, jobs: Sequence[tuple[Worker, Upload]]) -> list[Any]:
+    """Upload every file (each distinct one once: the same upload in two jobs is one
+    S3 event delivered twice), then process them all at once, one thread each (a
+    barrier starts them together). Re-raises the first error of any thread."""
+    versions: dict[Upload, str | None] = {}
+    for _, upload in jobs:
+        if upload not in versions:
+            versions[upload] = put_object(stack, upload.key, upload.body.encode())
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        w, upload = jobs[index]
+        try:
+            barrier.wait(timeout=30)
+            results[index] = process(w, stack.stack.bucket, upload, versions[upload])
+        except BaseException as error:  # reported in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a worker hung"
+    if errors:
+        raise errors[0]
+    return results
+
+
+def run_serially(stack: Any, uploads: Sequence[Upload]) -> None:
+    from handlers_support import feed
+
+    for upload in uploads:
+        feed(stack, upload.kind, upload.body, upload.day, name=upload.name)
+
+
+def state(stack: Any) -> list[dict[str, Any]]:
+    """Every item of the table (low-level form), less the schedule marker (a cache of
+    the due index whose version counts writers) and the volatile attributes."""
+    return [
+        {k: v for k, v in item.items() if k not in VOLATILE}
+        for item in table_items(stack)
+        if item["PK"]["S"] != "SCHEDULE"
+    ]
+
+
+def serial_states(
+    setup: Callable[[Any], None],
+    orders: Sequence[Sequence[Upload]],
+    observe: Callable[[Any], T],
+) -> list[tuple[list[dict[str, Any]], T]]:
+    """(state, observe(stack)) after `setup` and then each order of uploads, one at a
+    time, each on a fresh stack."""
+    found = []
+    for order in orders:
+        with fresh_stack() as stack:
+            setup(stack)
+            run_serially(stack, order)
+            found.append((state(stack), observe(stack)))
+    return found
+
+
+def on_call(client: Any, operation: str, hook: Callable[[int], None], after: bool = False) -> None:
+    """Run `hook(n)` before (or after) the n-th call of `operation` made by `client`."""
+    service = client.meta.service_model.service_id.hyphenize()
+    event = f"{'after' if after else 'before'}-call.{service}.{operation}"
+    count = [0]
+
+    def handler(**_: Any) -> None:
+        count[0] += 1
+        hook(count[0])
+
+    client.meta.events.register(event, handler)
