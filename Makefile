@@ -38,7 +38,7 @@ infra-check: $(BIN)/.installed $(TOOLS)/checkov/.installed
 	$(TOOLS)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f infra/template.yaml
 
 test: lint typecheck infra-check
-	$(BIN)/pytest --cov --cov-branch --cov-fail-under=95 tests
+	$(BIN)/pytest -n 2 --cov --cov-branch --cov-fail-under=95 tests
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run_all.py
