@@ -145,23 +145,14 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
 
 
 def _same_terms(a: Award, b: Award) -> bool:
-    return (
-        a.participant_id,
-        a.plan,
-        a.award_type,
-        a.grant_date,
-        a.exercise_price,
-        a.final_exercise_date,
-        a.tranches,
-    ) == (
+    """The same grant fed again. Only its identity is compared: a split since may have
+    restated its shares, price and tranches."""
+    return (a.participant_id, a.plan, a.award_type, a.grant_date) == (
         b.participant_id,
         b.plan,
         b.award_type,
         b.grant_date,
-        b.exercise_price,
-        b.final_exercise_date,
-        b.tranches,
-    ) and (a.shares_granted == b.shares_granted or a.shares_outstanding != a.shares_granted)
+    )
 
 
 def apply_termination(change: Change, row: TerminationRow) -> str | None:
