@@ -170,30 +170,178 @@ def fake_credentials() -> None:
 
 
 def speed_up_moto_transactions() -> None:
-    """moto snapshots a whole table with deepcopy for every write of a transaction (to
-    roll back on failure), which makes a long simulation quadratic. Our transactions
-    hold only Put, Delete and ConditionCheck, which replace items rather than mutate
-    them, so a copy of the item maps is an equally good snapshot."""
+    """moto snapshots a whole table with deepcopy for every transaction (to roll back
+    on failure), which makes a long simulation quadratic. Snapshot only the items the
+    transaction names instead: Put and Delete replace or remove an item (the old object
+    is an exact snapshot), Update mutates it (a deep copy of that one item)."""
     import copy
-    from collections import defaultdict
     from types import SimpleNamespace
 
     import moto.dynamodb.models as models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
-    if getattr(models.copy, "stockplan_fast", False):
+    if getattr(DynamoDBBackend, "stockplan_fast_transactions", False):
         return
 
-    def snapshot(value: Any, memo: Any = None) -> Any:
-        if isinstance(value, Table):
-            clone = copy.copy(value)
-            clone.items = defaultdict(
-                dict, {k: dict(v) if isinstance(v, dict) else v for k, v in value.items.items()}
-            )
-            return clone
-        return copy.deepcopy(value, memo)
+    def no_table_copy(value: Any, memo: Any = None) -> Any:
+        # The rollback below restores the named items; a whole-table copy is not needed.
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
 
-    models.copy = SimpleNamespace(deepcopy=snapshot, copy=copy.copy, stockplan_fast=True)  # type: ignore[assignment]
+    models.copy = SimpleNamespace(deepcopy=no_table_copy, copy=copy.copy)  # type: ignore[assignment]
+    original = DynamoDBBackend.transact_write_items
+    missing = object()
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved: list[tuple[Any, Any, Any, Any]] = []
+        for entry in transact_items:
+            kind, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName"))
+            key = op.get("Item") if kind == "Put" else op.get("Key")
+            if table is None or not key or table.hash_key_attr not in key:
+                continue
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_attr = table.range_key_attr
+            range_key = DynamoType(key[range_attr]) if range_attr in key else None
+            partition = table.items.get(hash_key, {})
+            old = partition.get(range_key, missing) if range_key is not None else missing
+            if kind == "Update" and old is not missing:
+                old = copy.deepcopy(old)
+            saved.append((table, hash_key, range_key, old))
+        try:
+            original(self, transact_items)
+        except Exception:
+            for table, hash_key, range_key, old in reversed(saved):
+                if range_key is None:
+                    continue
+                if old is missing:
+                    table.items.get(hash_key, {}).pop(range_key, None)
+                else:
+                    table.items[hash_key][range_key] = old
+            raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    DynamoDBBackend.stockplan_fast_transactions = True  # type: ignore[attr-defined]
+
+
+def speed_up_moto_queries() -> None:
+    """moto answers every Query by sorting every item of the table and testing each:
+    O(table) where DynamoDB reads one partition, so a benchmark or a long simulation
+    would measure moto. Hand its query only the candidates DynamoDB would read: the
+    items of the one partition (or carrying the index's hash key value) whose sort key
+    meets the key condition, and with a Limit just the first Limit + 1 of them in key
+    order. moto's own key conditions, sorting, limits and paging then run unchanged on
+    that superset of its answer."""
+    import heapq
+    import threading
+
+    from moto.dynamodb.comparisons import OpDefault
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table, "stockplan_fast_queries", False):
+        return
+    original_query = Table.query
+    original_all_items = Table.all_items
+    asked = threading.local()  # the server answers requests on several threads
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        names = (
+            "range_comparison",
+            "range_objs",
+            "limit",
+            "exclusive_start_key",
+            "scan_index_forward",
+            "projection_expressions",
+            "index_name",
+            "consistent_read",
+            "filter_expression",
+        )
+        given = dict(zip(names, args, strict=False)) | kwargs
+        asked.only = (self, hash_key, given)
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            asked.only = None
+
+    def all_items(self: Any) -> Any:
+        only = getattr(asked, "only", None)
+        if only is None or only[0] is not self or not self.range_key_attr:
+            return original_all_items(self)
+        return _candidates(self, only[1], only[2])
+
+    def _candidates(self: Any, hash_key: Any, given: dict[str, Any]) -> list[Any]:
+        index_name = given.get("index_name")
+        if index_name:
+            index = self.get_index(index_name)
+            hash_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+            range_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
+            conditions = given.get("hash_key_conditions") or []
+            wanted = [(n, v.type, v.value) for n, v in conditions if v.type in ("S", "B")]
+            found = []
+            for partition in self.items.values():
+                for item in partition.values():
+                    attrs = item.attrs
+                    for name, type_, value in wanted:
+                        got = attrs.get(name)
+                        if got is None or got.type != type_ or got.value != value:
+                            break
+                    else:
+                        found.append(item)
+            order = [*hash_attrs, *range_attrs, self.hash_key_attr, self.range_key_attr]
+        else:
+            found = list(self.items.get(hash_key, {}).values())
+            range_attrs = [self.range_key_attr]
+            order = [self.range_key_attr]
+        comparison = given.get("range_comparison")
+        one_range = len(range_attrs) == 1 and len(given.get("range_key_conditions") or []) <= 1
+        if comparison and one_range:
+            found = [i for i in found if _meets(i.attrs.get(range_attrs[0]), comparison, given)]
+        limit = given.get("limit")
+        filtered = given.get("filter_expression")
+        plain = not given.get("exclusive_start_key") and (
+            filtered is None or isinstance(filtered, OpDefault)
+        )
+        if limit and plain and len(found) > limit + 1:
+            keyed = [(_sort_key(i, order), n, i) for n, i in enumerate(found)]
+            if None not in (k for k, _n, _i in keyed):
+                pick = heapq.nsmallest if given.get("scan_index_forward", True) else heapq.nlargest
+                found = [i for _k, _n, i in pick(limit + 1, keyed)]
+        return found
+
+    def _sort_key(item: Any, order: list[str]) -> Any:
+        values = []
+        for name in order:
+            value = item.attrs.get(name)
+            if value is None or value.type != "S":
+                return None
+            values.append(value.value)
+        return tuple(values)
+
+    def _meets(value: Any, comparison: str, given: dict[str, Any]) -> bool:
+        """The key condition on a string sort key; anything else is left to moto."""
+        bounds = given.get("range_objs") or []
+        if value is None:
+            return False
+        if value.type != "S" or any(b.type != "S" for b in bounds):
+            return True
+        v, b = value.value, [x.value for x in bounds]
+        checks = {
+            "EQ": lambda: v == b[0],
+            "LT": lambda: v < b[0],
+            "LE": lambda: v <= b[0],
+            "GT": lambda: v > b[0],
+            "GE": lambda: v >= b[0],
+            "BETWEEN": lambda: b[0] <= v <= b[1],
+            "BEGINS_WITH": lambda: v.startswith(b[0]),
+        }
+        aliases = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
+        check = checks.get(aliases.get(comparison, comparison.upper()))
+        return True if check is None else bool(check())
+
+    Table.query = query  # type: ignore[method-assign]
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.stockplan_fast_queries = True  # type: ignore[attr-defined]
 
 
 class EmbeddedAws:
@@ -220,6 +368,7 @@ class EmbeddedAws:
         self._mock = mock_aws()
         self._mock.start()
         speed_up_moto_transactions()
+        speed_up_moto_queries()
         if self.server:
             from moto.server import ThreadedMotoServer
 
