@@ -293,15 +293,22 @@ def _put_done(change: Change, item: dict[str, Any]) -> None:
 
 def _flush_unless_done_elsewhere(deps: FeedDeps, change: Change, file_pk: str) -> bool:
     """Commit the file's closing transaction; False when it conflicted because another
-    delivery of the same file closed it first (its notices are that delivery's)."""
-    try:
-        change.flush()
-    except ConflictError:
-        closed = deps.table.get(file_pk, "FILE")
-        if closed is None or closed.get("status") != "done":
-            raise
-        return False
-    return True
+    delivery of the same file closed it first (its notices are that delivery's). Any
+    other conflict is retried with backoff, then raised (the event is redelivered).
+    The transaction moves no pool, so committing it again is safe."""
+    for attempt in range(MAX_ROW_ATTEMPTS):
+        try:
+            change.flush()
+        except ConflictError:
+            closed = deps.table.get(file_pk, "FILE")
+            if closed is not None and closed.get("status") == "done":
+                return False
+            if attempt == MAX_ROW_ATTEMPTS - 1:
+                raise
+            time.sleep(0.01 * (2**attempt))
+            continue
+        return True
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _finish(

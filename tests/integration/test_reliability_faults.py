@@ -1,0 +1,642 @@
+"""Faults injected into the embedded AWS and the clients the handlers use: redelivered
+and reordered events, skipped and doubled schedule days, a handler dying after any row,
+SES refusing or failing at the HTTP level (botocore's own retries and backoff run),
+DynamoDB conditional-check failures, transaction conflicts and throttling, a price that
+never arrives, and a termination fed after the deadline it creates.
+
+Every test ends with the pool drift check (pool counters = the sum of the awards).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from datetime import date, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from handlers_support import (
+    ADMIN,
+    FEED_FUNCTION,
+    PEOPLE_CSV,
+    assert_pools_match_awards,
+    award,
+    emails,
+    feed,
+    outbox,
+    plain,
+    put_object,
+    report,
+    run_daily,
+    run_notices,
+    s3_event,
+    subject,
+    table_items,
+    to,
+)
+from reliability_support import Upload, fresh_stack, serial_states, state
+
+MAR15 = date(2002, 3, 15)
+OCT2 = date(2002, 10, 2)
+GRANTS_HEADER = (
+    "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+    "final_exercise_date,vesting\n"
+)
+ANN_QUITS = "participant_id,termination_date,reason\nE1,2002-10-01,voluntary\n"
+
+
+class Crash(Exception):
+    """The Lambda dies here."""
+
+
+def base(stack: Any) -> None:
+    feed(stack, "participants", PEOPLE_CSV, MAR15)
+    feed(stack, "prices", "date,last_sale\n2002-03-15,20.00\n", MAR15)
+    feed(
+        stack,
+        "grants",
+        GRANTS_HEADER + "G-100,E1,incentive-1998,nso,2002-03-15,1000,20.00,2012-03-15,"
+        "2002-09-15:500;2003-03-15:500\n"
+        "G-200,E2,incentive-1998,nso,2002-03-15,400,20.00,2012-03-15,\n",
+        MAR15,
+    )
+
+
+@pytest.fixture
+def granted(local_stack: Any) -> Any:
+    base(local_stack)
+    return local_stack
+
+
+def deliver(stack: Any, event: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = stack.invoke(FEED_FUNCTION, event)["files"][0]
+    return result
+
+
+def sent(stack: Any) -> list[tuple[str, str]]:
+    return sorted((to(m), subject(m)) for m in emails(stack))
+
+
+# ----------------------------------------------------------------- delivery
+
+
+def test_events_redelivered_after_a_later_upload_change_nothing(granted: Any) -> None:
+    """E1 (prices, version 1 of a key), E2 (version 2 of the same key) and E3 (a
+    termination under another key) are applied; then S3 delivers E1, E3 and E2 again,
+    late and out of order: nothing changes and nothing is sent again."""
+    stack = granted
+    key = "incoming/prices/daily.csv"
+    v1 = put_object(stack, key, b"date,last_sale\n2002-10-01,21.00\n")
+    v2 = put_object(stack, key, b"date,last_sale\n2002-10-02,22.00\n")
+    term_key = "incoming/terminations/2002-10-02.csv"
+    put_object(stack, term_key, ANN_QUITS.encode())
+    events = {
+        "E1": s3_event(stack, "prices", key, OCT2, version=v1),
+        "E2": s3_event(stack, "prices", key, OCT2, version=v2),
+        "E3": s3_event(stack, "terminations", term_key, OCT2),
+    }
+    for name in ("E1", "E2", "E3"):
+        assert deliver(stack, events[name])["status"] == "processed"
+    before, mails = table_items(stack), sent(stack)
+    assert mails == [
+        ("ann@home.example.com", "Your stock awards after your termination on 2002-10-01")
+    ]
+
+    for name in ("E1", "E3", "E2", "E2"):
+        assert deliver(stack, events[name])["status"] == "duplicate"
+
+    assert table_items(stack) == before
+    assert sent(stack) == mails
+    assert_pools_match_awards(stack)
+
+
+def test_two_uploads_delivered_in_reverse_order_end_as_in_upload_order() -> None:
+    """A price file and a termination uploaded one after the other, their events
+    delivered the other way round: the same state as in upload order."""
+    prices = Upload("prices", "date,last_sale\n2002-10-01,21.00\n", OCT2, "prices")
+    quits = Upload("terminations", ANN_QUITS, OCT2, "quits")
+    (in_order, mails), (reversed_state, reversed_mails) = serial_states(
+        base, [(prices, quits), (quits, prices)], sent
+    )
+    assert reversed_state == in_order and reversed_mails == mails
+
+
+# ----------------------------------------------------------------- schedule
+
+
+def schedule_setup(stack: Any) -> None:
+    """Expiries, reminders, a formula-option meeting, a deferred fee and a termination,
+    all falling due between 2002-03-16 and 2002-07-15."""
+    base(stack)
+    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n", MAR15, name="may")
+    feed(
+        stack,
+        "grants",
+        GRANTS_HEADER + "G-300,E1,incentive-1998,nso,2002-03-15,300,20.00,2002-06-01,\n",
+        MAR15,
+        name="short",
+    )
+    feed(stack, "elections", "participant_id,notice_date,action\nD1,2001-12-03,elect\n", MAR15)
+    feed(
+        stack,
+        "meetings",
+        "meeting_date,participant_id,outcome\n2002-05-15,D1,reelected\n2002-05-15,D2,continuing\n",
+        MAR15,
+    )
+    feed(
+        stack,
+        "fees",
+        "participant_id,fee_type,fee_date,amount\nD1,meeting,2002-05-15,1500\n",
+        MAR15,
+    )
+    feed(
+        stack,
+        "terminations",
+        "participant_id,termination_date,reason\nE2,2002-04-01,voluntary\n",
+        MAR15,
+    )
+
+
+def run_schedule(stack: Any, days: list[date]) -> None:
+    for day in days:
+        run_daily(stack, day)
+
+
+def settled(stack: Any) -> dict[str, Any]:
+    """What the schedule decides (the report), less the day it is read on."""
+    rep = report(stack, date(2002, 7, 15))
+    return {"awards": rep["awards"], "deferred": rep["deferred_stock"], "pools": rep["pools"]}
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_skipped_and_doubled_schedule_days_lose_and_repeat_nothing(seed: int) -> None:
+    """The daily schedule misses about a third of the days and fires twice on a fifth
+    of them (the last day always runs): awards, deferred stock and pools end as with one
+    run a day; no notice goes out twice; no reminder is sent that the daily run would
+    not have sent; every expiry, grant and termination notice goes out."""
+    days = [date(2002, 3, 16) + timedelta(days=n) for n in range(122)]
+    rng = random.Random(seed)
+    faulty: list[date] = []
+    for day in days[:-1]:
+        roll = rng.random()
+        if roll < 0.33:
+            continue
+        faulty += [day, day] if roll > 0.8 else [day]
+    faulty.append(days[-1])
+    assert len(set(faulty)) < len(days) and len(faulty) > len(set(faulty))
+
+    with fresh_stack() as reference:
+        schedule_setup(reference)
+        run_schedule(reference, days)
+        expected = settled(reference)
+        expected_mails = sent(reference)
+    with fresh_stack() as stack:
+        schedule_setup(stack)
+        run_schedule(stack, faulty)
+
+        assert settled(stack) == expected
+        mails = sent(stack)
+        assert len(mails) == len(set(mails)), "a notice went out twice"
+        ids = [m["Message-ID"] for m in emails(stack)]
+        assert len(ids) == len(set(ids))
+        reminders = {m for m in mails if m[1].startswith("Reminder:")}
+        assert reminders <= set(expected_mails)  # none the daily run would not send
+        others = {m for m in expected_mails if not m[1].startswith("Reminder:")}
+        assert others <= set(mails)  # every expiry, grant and termination notice
+        assert_pools_match_awards(stack)
+
+
+# ----------------------------------------------------------------- crashes
+
+
+def test_a_handler_dying_before_any_row_loses_and_doubles_nothing(
+    granted: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For every row N of a six-row grants file (one row names nobody): die before row
+    N, redeliver, and check that every row is applied once and the pools add up."""
+    from stockplan.service.feeds import FeedDeps
+
+    stack = granted
+    runtime = stack.runtime
+    for n in range(1, 7):
+        rows = "".join(
+            f"X{n}-{i},{pid},incentive-1998,nso,2002-03-15,{10 * i},20.00,2012-03-15,\n"
+            for i, pid in enumerate(["E1", "E2", "M1", "ZZ", "E1", "M1"], start=1)
+        )
+        died: list[int] = []
+
+        def die(row: int, n: int = n, died: list[int] = died) -> None:
+            if row == n and not died:
+                died.append(row)
+                raise Crash(f"died before row {row}")
+
+        monkeypatch.setattr(
+            runtime,
+            "feed_deps",
+            lambda table, die=die: FeedDeps(table, runtime.s3, runtime.settings, before_row=die),
+        )
+        key = f"incoming/grants/crash-{n}.csv"
+        put_object(stack, key, (GRANTS_HEADER + rows).encode())
+        event = s3_event(stack, "grants", key, MAR15)
+        with pytest.raises(Crash):
+            stack.invoke(FEED_FUNCTION, event)
+        assert_pools_match_awards(stack)  # half a file: still no drift
+
+        result = deliver(stack, event)
+
+        assert (result["accepted"], result["rejected"]) == (5, 1)
+        mine = [a for a in report(stack, MAR15)["awards"] if a["award_id"].startswith(f"X{n}-")]
+        assert sorted((a["award_id"], a["shares_granted"]) for a in mine) == [
+            (f"X{n}-{i}", 10 * i) for i in (1, 2, 3, 5, 6)
+        ]
+        assert deliver(stack, event)["status"] == "duplicate"
+    assert_pools_match_awards(stack)
+    # One summary per file for its row 4, none twice.
+    assert Counter(to(m) for m in emails(stack)) == Counter({ADMIN: 6})
+
+
+@pytest.mark.parametrize("die_after", [1, 2, 3, 4])
+def test_a_daily_run_dying_after_any_commit_is_completed_once_by_the_retry(
+    die_after: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy day (formula options for two directors, deferred stock for a fee, an
+    expiry): the run dies after its N-th commit; EventBridge retries it (twice)."""
+    from stockplan.data.table import Table
+
+    day = date(2002, 6, 2)
+    with fresh_stack() as reference:
+        schedule_setup(reference)
+        run_daily(reference, day)
+        expected, expected_mails = settled(reference), sent(reference)
+    with fresh_stack() as stack:
+        schedule_setup(stack)
+        commit = Table.commit
+        commits: list[int] = []
+
+        def commit_then_die(self: Table, transaction: Any) -> None:
+            commit(self, transaction)
+            commits.append(1)
+            if len(commits) == die_after:
+                raise Crash(f"died after commit {die_after}")
+
+        monkeypatch.setattr(Table, "commit", commit_then_die)
+        with pytest.raises(Crash):
+            run_daily(stack, day)
+        monkeypatch.setattr(Table, "commit", commit)
+        run_daily(stack, day)
+        run_daily(stack, day)
+
+        assert settled(stack) == expected
+        assert sent(stack) == expected_mails
+        assert_pools_match_awards(stack)
+
+
+# ----------------------------------------------------------------- SES
+
+
+class SesFaults:
+    """The SES v2 client the Lambda runtime makes (standard retry mode, 5 attempts),
+    with each HTTP attempt of SendEmail refused: by SES itself (moto's SES backend
+    raises the service error, so botocore receives the genuine error response and
+    nothing is recorded as sent) or by the network (the connection fails before the
+    request leaves). botocore's own retry and backoff run as in Lambda; its sleeps are
+    recorded instead of slept."""
+
+    def __init__(self, stack: Any, monkeypatch: pytest.MonkeyPatch, fault: str, failures: int):
+        import boto3
+        import botocore.endpoint
+        from botocore.config import Config
+        from moto.sesv2.models import SESV2Backend
+
+        self.fault = fault
+        self.failures = failures
+        self.attempts = 0
+        self.sleeps: list[float] = []
+        client = boto3.client(
+            "sesv2",
+            region_name="us-east-1",
+            config=Config(retries={"mode": "standard", "max_attempts": 5}),
+        )
+        # First of the before-send handlers (moto's stubber is one of them).
+        client.meta.events.register_first("before-send.sesv2.SendEmail", self._attempt)
+        stack.runtime.ses = client
+        monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=self.sleeps.append))
+        send = SESV2Backend.send_raw_email
+        faults = self
+
+        def refusing(backend: Any, *args: Any, **kwargs: Any) -> Any:
+            from moto.core.exceptions import JsonRESTError
+
+            if faults.failing:
+                status, code = FAULTS[faults.fault]
+                error = JsonRESTError(code, f"injected {code}")
+                error.code = status
+                raise error
+            return send(backend, *args, **kwargs)
+
+        monkeypatch.setattr(SESV2Backend, "send_raw_email", refusing)
+
+    @property
+    def failing(self) -> bool:
+        return self.attempts <= self.failures
+
+    def _attempt(self, request: Any, **_: Any) -> None:
+        from botocore.exceptions import EndpointConnectionError
+
+        self.attempts += 1
+        if self.fault == "connection" and self.failing:
+            raise EndpointConnectionError(endpoint_url=request.url)
+
+
+FAULTS = {
+    "throttled": (429, "TooManyRequestsException"),
+    "internal": (500, "InternalFailure"),
+    "unavailable": (503, "ServiceUnavailable"),
+    "rejected": (400, "MessageRejected"),
+}
+RETRIED_BY_BOTOCORE = {"throttled", "internal", "unavailable", "connection"}
+
+
+@pytest.mark.parametrize("fault", ["throttled", "internal", "unavailable", "connection"])
+def test_a_transient_ses_fault_is_retried_with_backoff_and_the_notice_sent_once(
+    granted: Any, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    stack = granted
+    ses = SesFaults(stack, monkeypatch, fault, failures=2)
+
+    feed(stack, "terminations", ANN_QUITS, OCT2)
+
+    assert ses.attempts == 3  # two faults, then SES took it: one send call
+    assert len(ses.sleeps) == 2 and all(0 <= s <= 20 for s in ses.sleeps)
+    (notice,) = outbox(stack)
+    assert (notice["status"], notice["attempts"]) == ("sent", 0)
+    assert [to(m) for m in emails(stack)] == ["ann@home.example.com"]
+    assert run_notices(stack, OCT2) == {"sent": 0, "retrying": 0, "dead": 0}
+    assert len(emails(stack)) == 1
+    assert_pools_match_awards(stack)
+
+
+@pytest.mark.parametrize("fault", ["throttled", "internal", "rejected", "connection"])
+def test_a_lasting_ses_fault_keeps_the_notice_then_dead_letters_it_never_marked_sent(
+    granted: Any, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    stack = granted
+    ses = SesFaults(stack, monkeypatch, fault, failures=10_000)
+    limit = stack.runtime.settings.max_send_attempts
+
+    feed(stack, "terminations", ANN_QUITS, OCT2)  # send 1
+    per_send = ses.attempts  # botocore's attempts in one send call
+    if fault in RETRIED_BY_BOTOCORE:
+        assert per_send > 1 and len(ses.sleeps) == per_send - 1  # backoff between them
+    else:
+        assert per_send == 1 and ses.sleeps == []  # MessageRejected is not retried
+    for n in range(2, limit + 1):
+        (notice,) = outbox(stack)
+        assert notice["status"] == "pending" and "message_id" not in notice
+        run_notices(stack, OCT2)  # the 15-minute sweep: send n
+        assert ses.attempts == n * per_send
+
+    (notice,) = outbox(stack)
+    assert (notice["status"], notice["attempts"]) == ("failed", limit)
+    assert "message_id" not in notice
+    assert emails(stack) == []  # nothing reached SES; nothing is marked sent
+    messages = stack.runtime.sqs.receive_message(
+        QueueUrl=stack.stack.notice_dlq_url, MaxNumberOfMessages=10
+    )["Messages"]
+    assert [json.loads(m["Body"])["notice_id"] for m in messages] == [notice["notice_id"]]
+    run_notices(stack, OCT2)
+    run_daily(stack, date(2002, 10, 3))
+    assert ses.attempts == limit * per_send  # a dead notice is not retried
+
+
+# ----------------------------------------------------------------- DynamoDB
+
+
+class DynamoFaults:
+    """The DynamoDB client, with `TransactWriteItems` calls refused as DynamoDB refuses
+    them under contention: TransactionCanceledException (a condition failed, or a
+    transaction conflict) or TransactionConflictException."""
+
+    def __init__(self, client: Any, refuse: set[int], reason: str) -> None:
+        self._client = client
+        self.refuse = refuse
+        self.reason = reason
+        self.calls = 0
+        self.refused = 0
+
+    def transact_write_items(self, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self.calls in self.refuse:
+            self.refused += 1
+            if self.reason == "TransactionConflictException":
+                error = {"Code": "TransactionConflictException", "Message": "injected"}
+                raise ClientError({"Error": error}, "TransactWriteItems")
+            reasons = [{"Code": "None"}] * (len(kwargs["TransactItems"]) - 1)
+            raise ClientError(
+                {
+                    "Error": {"Code": "TransactionCanceledException", "Message": "injected"},
+                    "CancellationReasons": [{"Code": self.reason}, *reasons],
+                },
+                "TransactWriteItems",
+            )
+        return self._client.transact_write_items(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+TERMINATIONS = (
+    "participant_id,termination_date,reason\n"
+    "E1,2002-10-01,voluntary\n"
+    "E2,2002-10-01,death\n"
+    "ZZ,2002-10-01,voluntary\n"
+)
+REASONS = ["ConditionalCheckFailed", "TransactionConflict", "TransactionConflictException"]
+
+
+def reference_after(uploads: list[Upload]) -> tuple[list[Any], list[tuple[str, str]]]:
+    ((expected, mails),) = serial_states(base, [uploads], sent)
+    return expected, mails
+
+
+@pytest.mark.parametrize("reason", REASONS)
+def test_refused_transactions_are_retried_and_end_as_if_none_had_been(reason: str) -> None:
+    """Each of the first four commits is refused once (within the 5 attempts a row
+    has): the file ends exactly as without faults."""
+    upload = Upload("terminations", TERMINATIONS, OCT2, OCT2.isoformat())
+    expected, mails = reference_after([upload])
+    with fresh_stack() as stack:
+        base(stack)
+        faults = DynamoFaults(stack.runtime.dynamodb, refuse={1, 3, 5, 7}, reason=reason)
+        stack.runtime.dynamodb = faults
+
+        feed(stack, "terminations", TERMINATIONS, OCT2)
+
+        assert faults.refused == 4
+        assert state(stack) == expected
+        assert sent(stack) == mails
+        assert_pools_match_awards(stack)
+
+
+@pytest.mark.parametrize("reason", REASONS)
+def test_a_row_refused_every_time_fails_the_handler_and_the_retry_completes_it(
+    reason: str,
+) -> None:
+    """Never silently dropped: when every attempt of a row is refused the handler
+    fails (Lambda retries it, then parks the event in FeedFailureQueue); nothing of
+    that row is applied, and the redelivered event applies it once."""
+    from stockplan.data.table import ConflictError
+
+    upload = Upload("terminations", TERMINATIONS, OCT2, OCT2.isoformat())
+    expected, mails = reference_after([upload])
+    with fresh_stack() as stack:
+        base(stack)
+        healthy = stack.runtime.dynamodb
+        stack.runtime.dynamodb = DynamoFaults(healthy, refuse=set(range(1, 100)), reason=reason)
+        put_object(stack, upload.key, TERMINATIONS.encode())
+        event = s3_event(stack, "terminations", upload.key, OCT2)
+
+        with pytest.raises(ConflictError, match=r"row 1 of incoming/terminations/2002-10-02\.csv"):
+            stack.invoke(FEED_FUNCTION, event)
+        assert award(report(stack, OCT2), "G-100")["shares_forfeited"] == 0
+        assert emails(stack) == []
+        assert_pools_match_awards(stack)
+
+        stack.runtime.dynamodb = healthy
+        assert deliver(stack, event)["accepted"] == 2
+
+        assert state(stack) == expected
+        assert sent(stack) == mails
+
+
+def test_a_daily_run_refused_every_time_fails_and_its_retry_completes_it(granted: Any) -> None:
+    from stockplan.data.table import ConflictError
+
+    stack = granted
+    feed(stack, "terminations", ANN_QUITS, OCT2)
+    jan2 = date(2003, 1, 2)  # the 500 vested shares expire (deadline 2003-01-01)
+    healthy = stack.runtime.dynamodb
+    stack.runtime.dynamodb = DynamoFaults(healthy, set(range(1, 100)), "TransactionConflict")
+    with pytest.raises(ConflictError):
+        run_daily(stack, jan2)
+    assert award(report(stack, jan2), "G-100")["shares_expired"] == 0
+    stack.runtime.dynamodb = DynamoFaults(healthy, {1, 2}, "ConditionalCheckFailed")
+
+    assert run_daily(stack, jan2)["applied"]["expiry"] == 1
+
+    assert award(report(stack, jan2), "G-100")["shares_expired"] == 500
+    assert [s for _, s in sent(stack) if "expired" in s] == [
+        "Award G-100: 500 shares expired after the 2003-01-01 deadline"
+    ]
+    assert_pools_match_awards(stack)
+
+
+def test_dynamodb_throttling_is_absorbed_by_botocore_retries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DynamoDB answers every other request ProvisionedThroughputExceeded (without
+    applying it) to a standard-retry client, as Lambda's: the same state as without."""
+    import boto3
+    import botocore.endpoint
+    from botocore.config import Config
+    from moto.dynamodb.responses import DynamoHandler
+
+    upload = Upload("terminations", TERMINATIONS, OCT2, OCT2.isoformat())
+    expected, mails = reference_after([upload])
+    with fresh_stack() as stack:
+        base(stack)
+        client = boto3.client(
+            "dynamodb",
+            region_name="us-east-1",
+            config=Config(retries={"mode": "standard", "max_attempts": 5}),
+        )
+        requests = [0]
+        code = "ProvisionedThroughputExceededException"
+        answer = moto_call = DynamoHandler.call_action
+
+        def throttling(handler: Any) -> Any:
+            requests[0] += 1
+            if requests[0] % 2:
+                return moto_call(handler)
+            body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}"})
+            return 400, {"x-amzn-ErrorType": code}, body
+
+        monkeypatch.setattr(DynamoHandler, "call_action", throttling)
+        sleeps: list[float] = []
+        monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=sleeps.append))
+        stack.runtime.dynamodb = client
+
+        feed(stack, "terminations", TERMINATIONS, OCT2)
+
+        monkeypatch.setattr(DynamoHandler, "call_action", answer)
+        assert len(sleeps) >= 10
+        assert state(stack) == expected
+        assert sent(stack) == mails
+        assert_pools_match_awards(stack)
+
+
+# ----------------------------------------------------------------- late data
+
+
+def test_a_price_that_never_arrives_keeps_the_meeting_due_and_tells_the_admin_once(
+    local_stack: Any,
+) -> None:
+    stack = local_stack
+    feed(stack, "participants", PEOPLE_CSV, MAR15)
+    feed(stack, "elections", "participant_id,notice_date,action\nD1,2001-12-03,elect\n", MAR15)
+    may15 = date(2002, 5, 15)
+    feed(stack, "meetings", "meeting_date,participant_id,outcome\n2002-05-15,D1,reelected\n", may15)
+    feed(
+        stack, "fees", "participant_id,fee_type,fee_date,amount\nD1,meeting,2002-05-15,900\n", may15
+    )
+
+    for n in range(60):  # two months of daily runs, no price on or before 2002-05-14
+        result = run_daily(stack, may15 + timedelta(days=n))
+        assert result["applied"] == {}
+        assert len(result["waiting"]) == 2  # looked at again every day
+
+    assert sorted(sent(stack)) == [
+        (ADMIN, "Waiting for a price: deferred stock for fees of D1"),
+        (ADMIN, "Waiting for a price: the 2002-05-15 annual meeting's formula options"),
+    ]
+    rep = report(stack, may15 + timedelta(days=60))
+    assert rep["awards"] == [] and rep["deferred_stock"] == []
+    assert assert_pools_match_awards(stack) == {"incentive-1998": 0, "directors-1999": 0}
+
+
+def test_a_termination_fed_after_its_deadline_is_noticed_at_once_and_expires_next_run(
+    granted: Any,
+) -> None:
+    """Bob left on 2002-03-20 (deadline 2002-06-20: 3 months, 1998 §6.a.(5)(B)); HR
+    sends the feed on 2002-07-01. He is told at once, with the past deadline; no
+    reminder is sent (it would be false); the next daily run expires his 400 vested
+    shares and tells him so, once."""
+    stack = granted
+    jul1 = date(2002, 7, 1)
+    late = "participant_id,termination_date,reason\nE2,2002-03-20,voluntary\n"
+
+    feed(stack, "terminations", late, jul1)
+
+    (notice,) = emails(stack)
+    assert to(notice) == "bob.roe@ctc.example.com"
+    assert notice["Date"].datetime.date() == jul1
+    assert "Vested shares: 400" in plain(notice)
+    assert "Last day to exercise: 2002-06-20" in plain(notice)
+    g200 = award(report(stack, jul1), "G-200")
+    assert (g200["shares_outstanding"], g200["exercise_deadline"]) == (400, "2002-06-20")
+
+    result = run_daily(stack, jul1)
+
+    assert result["applied"]["expiry"] == 1
+    g200 = award(report(stack, jul1), "G-200")
+    assert (g200["shares_expired"], g200["status"]) == (400, "expired")
+    assert [subject(m) for m in emails(stack)] == [
+        "Your stock awards after your termination on 2002-03-20",
+        "Award G-200: 400 shares expired after the 2002-06-20 deadline",
+    ]
+    run_daily(stack, jul1 + timedelta(days=1))
+    assert len(emails(stack)) == 2
+    assert_pools_match_awards(stack)
