@@ -57,6 +57,54 @@ def mark_dirty(table: Table) -> None:
     table.update(PK, SK, "SET dirty = :t ADD version :one", {":t": True, ":one": 1})
 
 
+def bump(table: Table, dirty: bool) -> None:
+    """A new version (and `dirty` when notices wait): a daily run that read the marker
+    before this write cannot settle it over what was committed meanwhile."""
+    if dirty:
+        mark_dirty(table)
+    else:
+        table.update(PK, SK, "ADD version :one", {":one": 1})
+
+
+@dataclass
+class Writes:
+    """The marker writes of one unit of work of many commits (a feed file): each is made
+    before the first commit that needs it instead of before every commit, and both are
+    made once more before the unit's last commit.
+
+    `floor` is the day the first lowering goes down to at least (the upload day): later
+    commits then need another write only for a due item dated before it. The closing
+    writes come after every earlier commit of the unit, so a daily run that read the
+    marker while those were committing either fails its version check when it settles or
+    read after them (and its queries see them)."""
+
+    floor: date | None = None
+    lowered_to: date | None = None
+    dirty: bool = False
+    earliest: date | None = None
+    notices: bool = False
+
+    def before_commit(self, table: Table, earliest_due: date | None, new_notice: bool) -> None:
+        if earliest_due is not None:
+            if self.earliest is None or earliest_due < self.earliest:
+                self.earliest = earliest_due
+            if self.lowered_to is None or earliest_due < self.lowered_to:
+                day = earliest_due if self.floor is None else min(earliest_due, self.floor)
+                lower_due(table, day)
+                self.lowered_to = day
+        if new_notice:
+            self.notices = True
+            if not self.dirty:
+                mark_dirty(table)
+                self.dirty = True
+
+    def before_last_commit(self, table: Table) -> None:
+        if self.earliest is not None:
+            lower_due(table, self.earliest)
+        if self.earliest is not None or self.notices:
+            bump(table, self.notices)
+
+
 def settle(table: Table, seen: Marker, next_due: date | None, run_day: date, dirty: bool) -> bool:
     """After a run: record the next due day, unless another writer moved the marker."""
     cap = run_day + MAX_SKIP

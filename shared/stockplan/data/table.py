@@ -243,6 +243,37 @@ class Table:
             raise
         return True
 
+    def update_returning(
+        self,
+        pk: str,
+        sk: str,
+        expression: str,
+        values: Item,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+    ) -> Item | None:
+        """Update and return the item as written; None when the condition failed."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": to_wire({"PK": pk, "SK": sk}),
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": to_wire(values),
+            "ReturnValues": "ALL_NEW",
+        }
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        self.requests += 1
+        try:
+            raw = self.client.update_item(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        self.items_read += 1
+        return from_wire(raw["Attributes"])
+
     def commit(self, transaction: Transaction) -> None:
         """Commit atomically; ConflictError when a condition failed or another write raced."""
         ops = transaction.operations

@@ -17,7 +17,9 @@ from typing import Any
 
 from stockplan.config import Settings
 from stockplan.data import records as rec
+from stockplan.data.marker import Writes as MarkerWrites
 from stockplan.data.table import ConflictError, Table
+from stockplan.domain.model import PlanCode
 from stockplan.feeds import (
     DEFAULT_LIMITS,
     FeedKind,
@@ -34,7 +36,7 @@ from stockplan.feeds import (
 )
 from stockplan.notices.model import FeedRejectionSummary, RejectedRow
 from stockplan.service import notify
-from stockplan.service.ledger import Change, Ledger, PoolShortError
+from stockplan.service.ledger import Change, Ledger, PoolRecord, PoolShortError
 from stockplan.service.rows import APPLIERS
 
 MAX_ROW_ATTEMPTS = 5
@@ -135,6 +137,12 @@ def process_upload(
         return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
 
     done = {int(i["SK"].split("#")[1]): i for i in table.query(file_pk, "ROW#")}
+    # The schedule marker is written for the file, not for each row (its first due item
+    # lowers it to the upload day at least; see MarkerWrites).
+    writes = MarkerWrites(floor=today)
+    # The pool counters as this file last committed them: each row's version-checked
+    # write tells whether they are still current (a conflict reads them again).
+    pools: dict[PlanCode, PoolRecord] = {}
     rejections: list[RowRejection] = list(parsed.rejections)
     outcome = FeedOutcome(key, kind.value, "processed")
     for row in parsed.rows:
@@ -147,14 +155,14 @@ def process_upload(
             continue
         if deps.before_row is not None:
             deps.before_row(row.row_number)
-        reason = _apply_row(deps, ledger, kind, file_pk, key, row, today, outcome)
+        reason = _apply_row(deps, ledger, kind, file_pk, key, row, today, outcome, writes, pools)
         if reason is None:
             outcome.accepted += 1
         else:
             rejections.append(RowRejection(row.row_number, row.record, reason))
     rejections.sort(key=lambda r: r.row_number)
     outcome.rejected = len(rejections)
-    _finish(deps, ledger, kind, key, file_pk, today, parsed.header, rejections, outcome)
+    _finish(deps, ledger, kind, key, file_pk, today, parsed.header, rejections, outcome, writes)
     return outcome
 
 
@@ -167,11 +175,14 @@ def _apply_row(
     row: ParsedRow,
     today: date,
     outcome: FeedOutcome,
+    writes: MarkerWrites,
+    pools: dict[PlanCode, PoolRecord],
 ) -> str | None:
     cause = f"feed:{key}#row{row.row_number}"
     forced: str | None = None
     for attempt in range(MAX_ROW_ATTEMPTS):
-        change = Change(ledger, today, cause, deps.settings)
+        change = Change(ledger, today, cause, deps.settings, marker_writes=writes)
+        change.pools = dict(pools)
         reason = forced
         if reason is None:
             try:
@@ -180,7 +191,7 @@ def _apply_row(
                 reason = str(error)
         if reason is not None:
             # A rejected row changes nothing but its own marker.
-            change = Change(ledger, today, cause, deps.settings)
+            change = Change(ledger, today, cause, deps.settings, marker_writes=writes)
         marker = {
             "PK": file_pk,
             "SK": f"ROW#{row.row_number:06d}",
@@ -197,6 +208,7 @@ def _apply_row(
             forced = str(error)
             continue
         except ConflictError:
+            pools.clear()  # another writer may have moved them: read them again
             applied = ledger.table.get(file_pk, f"ROW#{row.row_number:06d}")
             if applied is not None:
                 # A concurrent delivery of the same file dealt with this row: report it
@@ -204,6 +216,7 @@ def _apply_row(
                 return str(applied["reason"]) if applied.get("status") == "rejected" else None
             time.sleep(0.01 * (2**attempt))
             continue
+        pools.update(change.pools)
         outcome.notice_ids += change.notice_ids
         return reason
     raise ConflictError(f"row {row.row_number} of {key} kept conflicting")
@@ -321,8 +334,9 @@ def _finish(
     header: list[str],
     rejections: list[RowRejection],
     outcome: FeedOutcome,
+    writes: MarkerWrites,
 ) -> None:
-    change = Change(ledger, today, f"feed:{key}", deps.settings)
+    change = Change(ledger, today, f"feed:{key}", deps.settings, marker_writes=writes)
     if rejections:
         deps.s3.put_object(
             Bucket=deps.settings.bucket_name,
@@ -370,6 +384,7 @@ def _finish(
             "rejected": len(rejections),
         },
     )
+    writes.before_last_commit(deps.table)
     if not _flush_unless_done_elsewhere(deps, change, file_pk):
         outcome.status = "duplicate"
         return

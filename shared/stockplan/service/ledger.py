@@ -163,6 +163,9 @@ class Change:
     track_marker: bool = True
     earliest_due: date | None = None
     new_notice: bool = False
+    # Shared by the changes of one feed file: the marker is written once for the file,
+    # not before every commit (None: before every commit that needs it).
+    marker_writes: marker.Writes | None = None
     # Participant profiles: the version each one has after this change's writes, and
     # those written in the open transaction (an item may appear once per transaction).
     profile_versions: dict[str, int] = field(default_factory=dict)
@@ -378,10 +381,8 @@ class Change:
             )
         if self.track_marker and len(self.tx):
             # Before the commit, so the marker never promises a quiet day wrongly.
-            if self.earliest_due is not None:
-                marker.lower_due(self.table, self.earliest_due)
-            if self.new_notice:
-                marker.mark_dirty(self.table)
+            writes = self.marker_writes or marker.Writes()
+            writes.before_commit(self.table, self.earliest_due, self.new_notice)
         self.table.commit(self.tx)
         self.committed += len(self.tx)
         self.tx = Transaction()

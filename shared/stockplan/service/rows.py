@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from stockplan.data import records as rec
+from stockplan.data.table import Item
 from stockplan.domain import deferred as dfr
 from stockplan.domain.exercise import apply_exercise, check_exercise
 from stockplan.domain.grants import GrantContext, granted_in_year, limit_bucket, validate_grant
@@ -49,7 +50,7 @@ from stockplan.feeds import (
     TerminationRow,
 )
 from stockplan.service import notify
-from stockplan.service.ledger import Change, stored_deferred
+from stockplan.service.ledger import Change, stored_award, stored_deferred
 
 RowApplier = Callable[[Change, Any], str | None]
 
@@ -156,8 +157,9 @@ def _same_terms(a: Award, b: Award) -> bool:
 
 
 def apply_termination(change: Change, row: TerminationRow) -> str | None:
-    ledger = change.ledger
-    person_item = ledger.participant_item(row.participant_id)
+    # One read of the person's partition: the profile, awards and deferred stock.
+    records = change.ledger.participant_records(row.participant_id)
+    person_item = next((i for i in records if i["SK"] == "PROFILE"), None)
     if person_item is None:
         return _unknown(row.participant_id)
     incoming = Termination(row.participant_id, row.termination_date, row.reason)
@@ -170,7 +172,7 @@ def apply_termination(change: Change, row: TerminationRow) -> str | None:
         assert verdict.rejection is not None
         return str(verdict.rejection)
     lines = []
-    for stored in ledger.awards_of(row.participant_id):
+    for stored in [stored_award(i) for i in records if i["SK"].startswith("AWARD#")]:
         if verdict.kind is TerminationKind.NEW:
             outcome = _terminate(stored.award, incoming)
         else:
@@ -184,7 +186,7 @@ def apply_termination(change: Change, row: TerminationRow) -> str | None:
             change.maybe_flush()
         lines.append((stored.award, outcome))
     if verdict.kind is TerminationKind.NEW:
-        _end_deferred_service(change, row.participant_id, incoming.termination_date)
+        _end_deferred_service(change, records, incoming.termination_date)
     updated = dict(person_item)
     field = "termination" if verdict.kind is TerminationKind.NEW else "death"
     updated[field] = rec.termination_value(incoming)
@@ -221,9 +223,9 @@ def _terminate(award: Award, incoming: Termination) -> AwardTermination:
     return AwardTermination(award, kept, award.shares_forfeited, award.exercise_deadline, section)
 
 
-def _end_deferred_service(change: Change, participant_id: str, ended: date) -> None:
+def _end_deferred_service(change: Change, records: list[Item], ended: date) -> None:
     """Pending deferred stock is issued when the director's service ends (Directors §7(b))."""
-    for item in change.ledger.participant_records(participant_id):
+    for item in records:
         if item.get("type") != "deferred" or item.get("status") != "pending":
             continue
         stored = stored_deferred(item)
