@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from stockplan.config import Settings
 from stockplan.data.table import Table
-from stockplan.service.daily import DailyDeps
-from stockplan.service.feeds import FeedDeps
-from stockplan.service.outbox import OutboxDeps
+
+if TYPE_CHECKING:  # each handler imports only the use case it runs (cold start)
+    from stockplan.service.daily import DailyDeps
+    from stockplan.service.feeds import FeedDeps
+    from stockplan.service.outbox import OutboxDeps
 
 
 @dataclass
@@ -46,12 +48,18 @@ class Runtime:
         return Table(self.dynamodb, self.settings.table_name)
 
     def feed_deps(self, table: Table) -> FeedDeps:
+        from stockplan.service.feeds import FeedDeps
+
         return FeedDeps(table, self.s3, self.settings)
 
     def daily_deps(self, table: Table) -> DailyDeps:
+        from stockplan.service.daily import DailyDeps
+
         return DailyDeps(table, self.settings)
 
     def outbox_deps(self, table: Table) -> OutboxDeps:
+        from stockplan.service.outbox import OutboxDeps
+
         return OutboxDeps(table, self.ses, self.settings, self.sqs)
 
     def plan_day(self, moment: str) -> date:

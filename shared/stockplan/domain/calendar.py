@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from dateutil.relativedelta import relativedelta
 
 ONE_DAY = timedelta(days=1)
@@ -33,6 +32,10 @@ def day_after(day: date) -> date:
 @lru_cache(maxsize=256)
 def _nyse_closures(year: int) -> frozenset[date]:
     # Observed holidays and special closures (2001-09-11..14, 2004-06-11, 2007-01-02, ...).
+    # Imported here: the package loads every country's calendars (a tenth of a second
+    # of each Lambda cold start), and most runs never ask for a trading day.
+    import holidays
+
     return frozenset(holidays.financial_holidays("NYSE", years=year).keys())
 
 
