@@ -344,6 +344,51 @@ def speed_up_moto_queries() -> None:
     Table.stockplan_fast_queries = True  # type: ignore[attr-defined]
 
 
+def speed_up_moto_responses() -> None:
+    """moto turns every DynamoDB answer into JSON by walking the API's response shapes,
+    which costs more than the request itself for items with lists and maps. The item
+    operations' answers are already in the wire form (binary values aside, which go out
+    base64-encoded as the shape walk would send them): dump those directly."""
+    import base64
+    import json
+
+    from moto.dynamodb.responses import DynamoResult
+
+    if getattr(DynamoResult, "stockplan_fast_responses", False):
+        return
+    original = DynamoResult.execute_result
+    item_operations = {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+        "TransactGetItems",
+    }
+
+    def wire(value: Any) -> Any:
+        if isinstance(value, bytes):
+            return base64.b64encode(value).decode("ascii")
+        raise TypeError(f"{type(value).__name__} is not plain JSON")
+
+    def execute_result(self: Any, context: Any) -> Any:
+        result = self.result
+        if context.operation_model.name in item_operations and isinstance(result, dict):
+            try:
+                body = json.dumps(result, default=wire)
+            except TypeError:
+                return original(self, context)
+            return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+        return original(self, context)
+
+    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+    DynamoResult.stockplan_fast_responses = True  # type: ignore[attr-defined]
+
+
 class EmbeddedAws:
     """moto in this process; with `server=True` also a real endpoint on 127.0.0.1."""
 
@@ -369,6 +414,7 @@ class EmbeddedAws:
         self._mock.start()
         speed_up_moto_transactions()
         speed_up_moto_queries()
+        speed_up_moto_responses()
         if self.server:
             from moto.server import ThreadedMotoServer
 
