@@ -1,0 +1,79 @@
+"""Cold start: the import time of each handler module in a fresh interpreter
+(`python -X importtime`), against a bare `import boto3` as the baseline.
+
+Each module is imported as Lambda does: a new process with the function's code folder
+and the shared layer on sys.path. The figure is the wall time of the import statement
+(the sum importtime reports for the top-level module), the median of RUNS processes.
+
+    python benchmarks/bench_imports.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from typing import Any
+
+from common import ROOT, median
+
+HANDLERS = {
+    "FeedFunction": ("functions/feed", "feed_handler"),
+    "DailyFunction": ("functions/daily", "daily_handler"),
+    "NoticeFunction": ("functions/notices", "notice_handler"),
+}
+
+
+def import_microseconds(module: str, path: list[str]) -> int:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(path)
+    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    pattern = re.compile(r"import time:\s+\d+ \|\s+(\d+) \|\s?(.*)$")
+    total = 0
+    for line in done.stderr.splitlines():
+        found = pattern.match(line)
+        if found and found.group(2).strip() == module:
+            total = int(found.group(1))
+    return total
+
+
+def run(runs: int) -> dict[str, Any]:
+    shared = str(ROOT / "shared")
+    # One warm-up so the byte code of every module is compiled, as in a deployed layer.
+    import_microseconds("boto3", [shared])
+    baseline = median(import_microseconds("boto3", [shared]) for _ in range(runs))
+    print(f"imports: bare boto3 {baseline / 1000:.0f} ms (median of {runs})", flush=True)
+    handlers = {}
+    for function, (folder, module) in HANDLERS.items():
+        path = [str(ROOT / folder), shared]
+        import_microseconds(module, path)
+        micros = median(import_microseconds(module, path) for _ in range(runs))
+        handlers[function] = {"module": module, "ms": micros / 1000, "ratio": micros / baseline}
+        print(
+            f"imports: {function} ({module}) {micros / 1000:.0f} ms = "
+            f"{micros / baseline:.2f} x boto3",
+            flush=True,
+        )
+    return {"runs": runs, "boto3_ms": baseline / 1000, "handlers": handlers}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    run(args.runs)
+
+
+if __name__ == "__main__":
+    main()

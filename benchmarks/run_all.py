@@ -1,0 +1,262 @@
+"""`make bench`: every benchmark, several runs each, medians, and docs/performance.md.
+
+Default sizes keep the whole run near ten minutes on the 2-core machine; where a size
+is below the issue's, the table says so and gives the measured per-unit figure it is
+extrapolated from (`--full` runs the issue's sizes: about an hour and a half).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import bench_daily
+import bench_feed
+import bench_imports
+import bench_simulation
+from common import ROOT
+
+DOC = ROOT / "docs" / "performance.md"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="the issue's sizes (slow)")
+    parser.add_argument("--out", type=Path, default=DOC)
+    args = parser.parse_args()
+    began = time.perf_counter()
+    sizes = {
+        "daily_sizes": [1_000, 10_000, 100_000],
+        "daily_runs": 3,
+        "feed_rows": 10_000 if args.full else 1_000,
+        "feed_runs": 3,
+        "sim_years": 10 if args.full else 1,
+        "sim_people": 1_000,
+        "demo_runs": 3,
+        "import_runs": 7,
+    }
+    results: dict[str, Any] = {"sizes": sizes}
+    results["daily"] = bench_daily.run(sizes["daily_sizes"], sizes["daily_runs"])
+    results["feed"] = bench_feed.run(sizes["feed_rows"], sizes["feed_runs"])
+    results["simulation"] = bench_simulation.run(
+        sizes["sim_years"], sizes["sim_people"], sizes["demo_runs"]
+    )
+    results["imports"] = bench_imports.run(sizes["import_runs"])
+    results["seconds"] = time.perf_counter() - began
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(results))
+    (args.out.with_suffix(".json")).write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"wrote {args.out} in {results['seconds']:.0f} s")
+
+
+def _holds(ok: bool) -> str:
+    return "**holds**" if ok else "**fails**"
+
+
+def render(r: dict[str, Any]) -> str:
+    sizes = r["sizes"]
+    daily = r["daily"]
+    feed = r["feed"]
+    sim = r["simulation"]
+    imports = r["imports"]
+    base = daily[0]
+    spread = max(d["items_read"] for d in daily) / min(d["items_read"] for d in daily) - 1
+    flat = spread <= 0.10
+    rows_10k_seconds = 10_000 / feed["rows_per_second"]
+    long = sim["long"]
+    years_factor = 10 / long["years"]
+    sim_10y = long["seconds"] * years_factor
+    demo_ok = sim["demo"]["seconds"] < 20
+    worst_import = max(h["ratio"] for h in imports["handlers"].values())
+    lines = [
+        "# Performance",
+        "",
+        "Written by `make bench` (`benchmarks/run_all.py`) on "
+        f"{datetime.now(UTC).date().isoformat()}, Python {platform.python_version()}, "
+        f"{platform.machine()}, in {r['seconds'] / 60:.1f} minutes. Every figure is the "
+        "median of the runs named; the raw samples are in `docs/performance.json`.",
+        "",
+        "The benchmarks run the handlers the template names on the embedded AWS (moto in "
+        "the benchmark's process, as `stockplan simulate` does). DynamoDB requests and items "
+        "are counted by a recording client around the handlers' DynamoDB client, so they "
+        "are what the code asks of DynamoDB, whatever moto costs. Wall times are moto's: a "
+        "request costs milliseconds of Python here (serialising, parsing, validating), far "
+        "more than the code around it.",
+        "",
+        "## Summary",
+        "",
+        "| target | measured | verdict |",
+        "| --- | --- | --- |",
+        f"| daily reads flat (within 10%) from 1,000 to 100,000 stored awards | items read "
+        f"{', '.join(format(d['items_read'], '.0f') for d in daily)} (spread {spread:.0%}) | "
+        f"{_holds(flat)} |",
+        f"| 10,000-row feed: at most 2 DynamoDB requests per row | "
+        f"{feed['feed_requests_per_row']:.2f} for the feed; "
+        f"+{feed['notice_requests_per_notice']:.2f} per notice sent | "
+        f"{_holds(feed['feed_requests_per_row'] <= 2)} for the feed (see the note) |",
+        f"| 10,000-row feed under 60 s here | {rows_10k_seconds:.0f} s "
+        f"({feed['rows_per_second']:.0f} rows/s"
+        + ("" if feed["rows"] == 10_000 else f", measured on {feed['rows']:,} rows")
+        + f") | {_holds(rows_10k_seconds < 60)} (see the note) |",
+        f"| ten years, 1,000 participants under 2 minutes | {sim_10y:.0f} s"
+        + (
+            ""
+            if long["years"] == 10
+            else f" (measured {long['seconds']:.0f} s for "
+            f"{long['years']} year{'s' if long['years'] > 1 else ''}, x{years_factor:.0f})"
+        )
+        + f"; peak {long['peak_mib']:.0f} MiB | {_holds(sim_10y < 120)} (see the note) |",
+        f"| the demo scenario under 20 s | {sim['demo']['seconds']:.1f} s | {_holds(demo_ok)} |",
+        f"| each handler imports in under 2x bare boto3 | worst {worst_import:.2f}x | "
+        f"{_holds(worst_import < 2)} |",
+        "",
+        "## Daily job",
+        "",
+        f"Stored awards seeded with the service's own item shapes; {base['due']} due on each "
+        f"run day (5 expiries, 5 thirty-day reminders, each with its notice); "
+        f"{sizes['daily_runs']} run days each.",
+        "",
+        "| awards stored | items in table | requests | reads | items read | items written "
+        "| ms (moto) | quiet day |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for d in daily:
+        lines.append(
+            f"| {d['awards']:,} | {d['items_seeded']:,} | {d['requests']:.0f} | "
+            f"{d['reads']:.0f} | {d['items_read']:.0f} | {d['items_written']:.0f} | "
+            f"{d['seconds'] * 1000:.0f} | {d['quiet_day_requests']} request |"
+        )
+    ops = ", ".join(f"{k} {v}" for k, v in sorted(base["by_operation"].items()))
+    lines += [
+        "",
+        f"Requests of one run: {ops}. Items read: the marker, the {base['due']} due items, "
+        "per effect its award, person and pool, the notices claimed, the next due item. "
+        "The ratio items read / due items is "
+        f"{base['items_read'] / base['due']:.1f} at every size. A day with nothing due "
+        "costs one GetItem (the schedule marker).",
+        "",
+        "## Termination feed",
+        "",
+        f"{feed['rows']:,} rows, each terminating a person with three awards (two change); "
+        f"median of {feed['runs']} runs.",
+        "",
+        "| rows | seconds (moto) | rows/s | requests/row (feed) | requests/notice (sending) "
+        "| items read/row | items written/row |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {feed['rows']:,} | {feed['seconds']:.1f} | {feed['rows_per_second']:.0f} | "
+        f"{feed['feed_requests_per_row']:.2f} | {feed['notice_requests_per_notice']:.2f} | "
+        f"{feed['items_read_per_row']:.1f} | {feed['items_written_per_row']:.1f} |",
+        "",
+        "Feed requests by operation: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(feed["by_operation"].items()))
+        + "; of which sending the notices: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(feed["notice_by_operation"].items()))
+        + ".",
+        "",
+        "## Long simulation",
+        "",
+        "| scenario | days | files | rows | emails | seconds | peak RSS |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {long['years']} year(s), {long['people']:,} participants | {long['days']:,} | "
+        f"{long['files']} | {long['rows_accepted']:,} | {long['emails']:,} | "
+        f"{long['seconds']:.0f} | {long['peak_mib']:.0f} MiB |",
+        f"| demo (median of {sim['demo']['runs']}) | {sim['demo']['samples'][0]['days']:,} | "
+        f"{sim['demo']['samples'][0]['files']} | {sim['demo']['samples'][0]['rows_accepted']:,} "
+        f"| {sim['demo']['samples'][0]['emails']:,} | {sim['demo']['seconds']:.1f} | "
+        f"{max(s['peak_mib'] for s in sim['demo']['samples']):.0f} MiB |",
+        "",
+        "## Cold start",
+        "",
+        f"`python -X importtime`, a fresh process each, median of {imports['runs']}.",
+        "",
+        "| module | ms | x bare boto3 |",
+        "| --- | ---: | ---: |",
+        f"| `import boto3` | {imports['boto3_ms']:.0f} | 1.00 |",
+    ]
+    for function, h in imports["handlers"].items():
+        lines.append(f"| {function} (`{h['module']}`) | {h['ms']:.0f} | {h['ratio']:.2f} |")
+    lines += ["", *notes(r, rows_10k_seconds, sim_10y, worst_import), ""]
+    return "\n".join(lines)
+
+
+def notes(r: dict[str, Any], feed_10k: float, sim_10y: float, worst_import: float) -> list[str]:
+    feed = r["feed"]
+    per_request_ms = feed["seconds"] * 1000 / feed["requests"]
+    long = r["simulation"]["long"]
+    return [
+        "## Notes on the targets",
+        "",
+        "**What was optimised.** The termination feed made 9 DynamoDB requests a row: the "
+        "profile (GetItem), the awards (Query), the same partition again for deferred stock "
+        "(Query), the pool counters (GetItem), the transaction, and two marker writes "
+        "(lower the next due day, mark notices waiting); then 3 a notice (claim, read, "
+        "mark sent). Now one Query reads the person's partition (profile, awards, deferred "
+        "stock), the pool counters are read once a file and kept while its version-checked "
+        "writes succeed (a conflict reads them again), and the schedule marker is written "
+        "before the file's first commit that needs it and once more before its last commit "
+        "(`stockplan.data.marker.Writes`: a daily run racing the file either fails its "
+        "version check or sees every commit), and the claim returns the notice it claims "
+        "(UpdateItem ReturnValues=ALL_NEW). Each row still commits its state, its row "
+        "marker and its notice in one transaction; the crash and redelivery tests are "
+        "unchanged. Cold start: `stockplan.runtime` no longer imports every use case "
+        "(each handler loads only its own) and `holidays` is loaded on the first trading-day "
+        "question. The embedded AWS reads only the partition a Query names, snapshots only "
+        "the items a transaction names and dumps item answers as JSON directly: moto's "
+        "whole-table sort, copy and shape walk made every wall time here a measure of "
+        "moto, not of this code.",
+        "",
+        f"**Feed: {feed['feed_requests_per_row']:.2f} requests a row, plus "
+        f"{feed['notice_requests_per_notice']:.2f} a notice.** The feed's own work is at "
+        "the floor the issue names (one read, one write per row). Sending a notice exactly "
+        "once needs a conditional claim before SES and a mark after it; batching the marks "
+        "(BatchWriteItem, 25 a request) would widen the window in which a crash sends a "
+        "notice twice from one notice to 25. What would lower it safely: claim up to 100 "
+        "notices in one TransactWriteItems (a failed condition names the notice another "
+        "sender holds), about 1 request a notice. In production SES is the bound, not "
+        "DynamoDB: at SES's default 14 messages a second 10,000 notices take 12 minutes, "
+        "close to Lambda's 15; a file that large should leave its notices to the "
+        "NoticeFunction's sweep (they are already in the outbox).",
+        "",
+        f"**Feed: {feed_10k:.0f} s for 10,000 rows here, not under 60 s.** The figure is "
+        f"moto's: {per_request_ms:.1f} ms a DynamoDB request in this process (botocore "
+        "serialising and validating, moto parsing and building items), against a few "
+        "milliseconds from a Lambda to DynamoDB. Per row the cost is flat (every read is "
+        "one partition), so the figure is linear in rows. Against DynamoDB, 4 requests a "
+        "row at 5-10 ms is 200-400 s for 10,000 rows, inside one invocation but without "
+        "the room asked for. What would fix it: apply rows of different people "
+        "concurrently (the work is latency-bound), which first needs the per-row pool "
+        "counter write to stop serialising the rows: accumulate the file's pool deltas "
+        "in per-file counters folded into the pool by the closing commit, or fan a large "
+        "file out to chunks through SQS.",
+        "",
+        f"**Ten years, 1,000 participants: {sim_10y:.0f} s**"
+        + (
+            ""
+            if long["years"] == 10
+            else f" (extrapolated from {long['seconds']:.0f} s measured for "
+            f"{long['years']} year; `run_all.py --full` measures ten)"
+        )
+        + ". Most of it is the grants feed (a grant row still costs 5 requests: award id, "
+        "profile, awards, FMV, transaction) and 3,650 daily invocations. What "
+        "would fix it: the grant row's reads as the termination's (one partition Query for "
+        "profile and awards, FMV once a file), and the daily job's per-effect reads of the "
+        "same person and pool shared within a run. The peak memory is mostly moto's: the "
+        "table, its stream records and every message SES was sent, all kept in memory.",
+        "",
+        f"**Cold start: worst {worst_import:.2f}x bare boto3.** Every handler pays boto3, "
+        "Powertools' Logger and Metrics, the X-Ray SDK that Powertools' Tracer imports "
+        "(about 0.15-0.2 s alone) and pydantic for `Settings` (about 0.08 s). What would "
+        "fix it: `Settings` as a plain dataclass validated by hand, and either Lambda's "
+        "own active tracing without the SDK (losing the per-call subsegments) or the "
+        "Tracer created on the first invocation (which only moves the cost into the "
+        "first request of each container).",
+    ]
+
+
+if __name__ == "__main__":
+    main()
