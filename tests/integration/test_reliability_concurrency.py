@@ -23,13 +23,16 @@ from handlers_support import (
     award,
     emails,
     feed,
+    put_object,
     report,
     subject,
     to,
 )
 from reliability_support import (
     Upload,
+    fresh_stack,
     on_call,
+    process,
     run_concurrently,
     serial_states,
     served_stack,
@@ -267,3 +270,66 @@ def test_the_same_event_processed_twice_at_once_applies_once_and_sends_once(seed
         assert len(emails(stack)) == 2
         assert all(o.status in ("processed", "duplicate") for o in outcomes)
         assert any((o.status, o.accepted, o.rejected) == ("processed", 1, 1) for o in outcomes)
+
+
+# ---------------------------------------------------------- daily job vs a feed
+
+MAY15 = date(2002, 5, 15)
+DANA_LEFT = Upload(
+    "terminations", "participant_id,termination_date,reason\nD1,2002-05-10,other\n", MAY15, "dana"
+)
+
+
+def meeting_setup(stack: Any) -> None:
+    setup(stack)
+    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n", MAR15, name="may")
+    feed(
+        stack,
+        "meetings",
+        "meeting_date,participant_id,outcome\n2002-05-15,D1,reelected\n2002-05-15,D2,continuing\n",
+        MAR15,
+    )
+
+
+def test_a_formula_grant_racing_the_termination_of_its_director_is_not_made() -> None:
+    """The daily run reads the roster and Dana (D1, still serving), her termination
+    dated 2002-05-10 commits, then the run commits the 2002-05-15 formula options: it
+    must retry and grant only Eli's (D2), as when the termination came first
+    (Directors §6(a): no formula option once service has ended)."""
+    from handlers_support import run_daily as run_daily_handler
+
+    from stockplan.service.daily import DailyDeps, run_daily
+
+    references = []
+    with fresh_stack() as stack:
+        meeting_setup(stack)
+        feed(stack, DANA_LEFT.kind, DANA_LEFT.body, DANA_LEFT.day, name=DANA_LEFT.name)
+        run_daily_handler(stack, MAY15)
+        references.append((state(stack), sent(stack)))
+    with served_stack() as stack:
+        meeting_setup(stack)
+        daily, term = worker(stack), worker(stack)
+        hold_until(term, daily)
+        put = put_object(stack, DANA_LEFT.key, DANA_LEFT.body.encode())
+        errors: list[BaseException] = []
+
+        def run_term() -> None:
+            try:
+                process(term, stack.stack.bucket, DANA_LEFT, put)
+            except BaseException as error:
+                errors.append(error)
+
+        thread = threading.Thread(target=run_term)
+        thread.start()
+        deps = DailyDeps(daily.feed_deps.table, stack.runtime.settings)
+        run_daily(deps, MAY15, daily.outbox_deps)
+        thread.join(timeout=60)
+        assert not errors and not thread.is_alive()
+
+        assert_same_as_one_serial_order(stack, references)
+        granted = [
+            a["participant_id"]
+            for a in report(stack, MAY15)["awards"]
+            if a["award_id"].startswith("FO-")
+        ]
+        assert granted == ["D2"]
