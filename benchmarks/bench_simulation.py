@@ -125,7 +125,7 @@ def child(scenario: Path, start: date, end: date, out: Path) -> dict[str, Any]:
     began = time.perf_counter()
     summary = simulate(scenario, start, end, out)
     seconds = time.perf_counter() - began
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kib = _peak_rss_kib()
     return {
         "seconds": seconds,
         "peak_mib": peak_kib / 1024,
@@ -136,6 +136,17 @@ def child(scenario: Path, start: date, end: date, out: Path) -> dict[str, Any]:
         "emails": summary.emails,
         "applied": dict(summary.applied),
     }
+
+
+def _peak_rss_kib() -> int:
+    """This process's peak resident memory. VmHWM, not getrusage's ru_maxrss: Linux
+    carries the parent's high-water mark across fork and exec into ru_maxrss."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def in_fresh_process(scenario: Path, start: date, end: date) -> dict[str, Any]:
