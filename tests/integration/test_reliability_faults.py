@@ -9,6 +9,7 @@ Every test ends with the pool drift check (pool counters = the sum of the awards
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections import Counter
@@ -171,6 +172,14 @@ def settled(stack: Any) -> dict[str, Any]:
     return {"awards": rep["awards"], "deferred": rep["deferred_stock"], "pools": rep["pools"]}
 
 
+@functools.cache
+def one_run_a_day(days: tuple[date, ...]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    with fresh_stack() as reference:
+        schedule_setup(reference)
+        run_schedule(reference, list(days))
+        return settled(reference), sent(reference)
+
+
 @pytest.mark.parametrize("seed", [11, 12])
 def test_skipped_and_doubled_schedule_days_lose_and_repeat_nothing(seed: int) -> None:
     """The daily schedule misses about a third of the days and fires twice on a fifth
@@ -188,11 +197,7 @@ def test_skipped_and_doubled_schedule_days_lose_and_repeat_nothing(seed: int) ->
     faulty.append(days[-1])
     assert len(set(faulty)) < len(days) and len(faulty) > len(set(faulty))
 
-    with fresh_stack() as reference:
-        schedule_setup(reference)
-        run_schedule(reference, days)
-        expected = settled(reference)
-        expected_mails = sent(reference)
+    expected, expected_mails = one_run_a_day(tuple(days))
     with fresh_stack() as stack:
         schedule_setup(stack)
         run_schedule(stack, faulty)
@@ -258,6 +263,14 @@ def test_a_handler_dying_before_any_row_loses_and_doubles_nothing(
     assert Counter(to(m) for m in emails(stack)) == Counter({ADMIN: 6})
 
 
+@functools.cache
+def busy_day_reference(day: date) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    with fresh_stack() as reference:
+        schedule_setup(reference)
+        run_daily(reference, day)
+        return settled(reference), sent(reference)
+
+
 @pytest.mark.parametrize("die_after", [1, 2, 3, 4])
 def test_a_daily_run_dying_after_any_commit_is_completed_once_by_the_retry(
     die_after: int, monkeypatch: pytest.MonkeyPatch
@@ -267,10 +280,7 @@ def test_a_daily_run_dying_after_any_commit_is_completed_once_by_the_retry(
     from stockplan.data.table import Table
 
     day = date(2002, 6, 2)
-    with fresh_stack() as reference:
-        schedule_setup(reference)
-        run_daily(reference, day)
-        expected, expected_mails = settled(reference), sent(reference)
+    expected, expected_mails = busy_day_reference(day)
     with fresh_stack() as stack:
         schedule_setup(stack)
         commit = Table.commit
@@ -457,7 +467,10 @@ TERMINATIONS = (
 REASONS = ["ConditionalCheckFailed", "TransactionConflict", "TransactionConflictException"]
 
 
-def reference_after(uploads: list[Upload]) -> tuple[list[Any], list[tuple[str, str]]]:
+@functools.cache
+def reference_after(uploads: tuple[Upload, ...]) -> tuple[list[Any], list[tuple[str, str]]]:
+    """The state and emails after `base` and the uploads, without faults (computed once
+    per session: several tests compare with the same reference)."""
     ((expected, mails),) = serial_states(base, [uploads], sent)
     return expected, mails
 
@@ -467,7 +480,7 @@ def test_refused_transactions_are_retried_and_end_as_if_none_had_been(reason: st
     """Each of the first four commits is refused once (within the 5 attempts a row
     has): the file ends exactly as without faults."""
     upload = Upload("terminations", TERMINATIONS, OCT2, OCT2.isoformat())
-    expected, mails = reference_after([upload])
+    expected, mails = reference_after((upload,))
     with fresh_stack() as stack:
         base(stack)
         faults = DynamoFaults(stack.runtime.dynamodb, refuse={1, 3, 5, 7}, reason=reason)
@@ -491,7 +504,7 @@ def test_a_row_refused_every_time_fails_the_handler_and_the_retry_completes_it(
     from stockplan.data.table import ConflictError
 
     upload = Upload("terminations", TERMINATIONS, OCT2, OCT2.isoformat())
-    expected, mails = reference_after([upload])
+    expected, mails = reference_after((upload,))
     with fresh_stack() as stack:
         base(stack)
         healthy = stack.runtime.dynamodb
@@ -545,7 +558,7 @@ def test_dynamodb_throttling_is_absorbed_by_botocore_retries(
     from moto.dynamodb.responses import DynamoHandler
 
     upload = Upload("terminations", TERMINATIONS, OCT2, OCT2.isoformat())
-    expected, mails = reference_after([upload])
+    expected, mails = reference_after((upload,))
     with fresh_stack() as stack:
         base(stack)
         client = boto3.client(
@@ -593,7 +606,7 @@ def test_a_price_that_never_arrives_keeps_the_meeting_due_and_tells_the_admin_on
         stack, "fees", "participant_id,fee_type,fee_date,amount\nD1,meeting,2002-05-15,900\n", may15
     )
 
-    for n in range(60):  # two months of daily runs, no price on or before 2002-05-14
+    for n in range(30):  # a month of daily runs, no price on or before 2002-05-14
         result = run_daily(stack, may15 + timedelta(days=n))
         assert result["applied"] == {}
         assert len(result["waiting"]) == 2  # looked at again every day
@@ -602,7 +615,7 @@ def test_a_price_that_never_arrives_keeps_the_meeting_due_and_tells_the_admin_on
         (ADMIN, "Waiting for a price: deferred stock for fees of D1"),
         (ADMIN, "Waiting for a price: the 2002-05-15 annual meeting's formula options"),
     ]
-    rep = report(stack, may15 + timedelta(days=60))
+    rep = report(stack, may15 + timedelta(days=30))
     assert rep["awards"] == [] and rep["deferred_stock"] == []
     assert assert_pools_match_awards(stack) == {"incentive-1998": 0, "directors-1999": 0}
 
