@@ -14,7 +14,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
@@ -154,8 +153,12 @@ def parse_email(text: str) -> str:
     """A syntactically valid address, normalised (domain in lower case).
 
     `test_environment=True` lets the reserved `.test` domain through for simulations; no
-    DNS look-up is made.
+    DNS look-up is made. email_validator is imported here, not at module level: only the
+    participants feed needs it, and its import (about 25 ms of regex compiling) would
+    otherwise be part of every feed's cold start.
     """
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(text, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:

@@ -11,9 +11,6 @@ import hashlib
 import json
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 
 from stockplan.notices.formatting import one_line
 from stockplan.notices.render import RenderedNotice
@@ -86,6 +83,12 @@ def build_mime(
     """The .eml bytes: From, To, Subject, Date, Message-ID; text/plain then text/html."""
     if not _NOTICE_ID.fullmatch(notice_id):
         raise ValueError(f"not a notice id (see notice_id()): {notice_id!r}")
+    # The email package (about 35 ms to import) is loaded by the first notice, so a
+    # daily run with nothing due does not pay for it at cold start.
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime
+
     msg = EmailMessage(policy=SMTP)
     msg["From"] = one_line(sender)
     msg["To"] = one_line(recipient)

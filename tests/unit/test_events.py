@@ -1,0 +1,70 @@
+"""Reading the S3 and EventBridge events the handlers receive (interfaces.md §2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stockplan.events import EventError, S3Upload, s3_uploads, schedule_time
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+
+
+def test_s3_upload_fields_come_from_the_sample_event() -> None:
+    event = json.loads((EVENTS / "s3_put_terminations.json").read_text())
+    [upload] = s3_uploads(event)
+    record = event["Records"][0]
+    assert upload == S3Upload(
+        bucket=record["s3"]["bucket"]["name"],
+        key=record["s3"]["object"]["key"],
+        event_time="2002-03-15T14:07:00.000Z",
+        version_id=record["s3"]["object"].get("versionId"),
+        size=record["s3"]["object"]["size"],
+        etag=record["s3"]["object"].get("eTag"),
+    )
+
+
+def test_s3_key_is_url_decoded_as_s3_encodes_it() -> None:
+    event = {
+        "Records": [
+            {
+                "eventTime": "2002-03-15T14:07:00.000Z",
+                "s3": {
+                    "bucket": {"name": "b"},
+                    "object": {"key": "incoming/terminations/march+2002%2C+final.csv"},
+                },
+            }
+        ]
+    }
+    [upload] = s3_uploads(event)
+    assert upload.key == "incoming/terminations/march 2002, final.csv"
+    assert (upload.size, upload.version_id, upload.etag) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        ({}, "no Records list"),
+        ({"Records": "x"}, "no Records list"),
+        ({"Records": [{"s3": {"bucket": {"name": "b"}}}]}, "record 1 lacks"),
+        ({"Records": [{"eventTime": "t", "s3": {"object": {"key": "k"}}}]}, "lacks 'bucket'"),
+    ],
+)
+def test_malformed_s3_event_is_refused_with_the_missing_field(
+    event: dict[str, object], reason: str
+) -> None:
+    with pytest.raises(EventError, match=reason):
+        s3_uploads(event)  # type: ignore[arg-type]
+
+
+def test_schedule_time_is_the_eventbridge_time() -> None:
+    event = json.loads((EVENTS / "schedule_daily.json").read_text())
+    assert schedule_time(event) == event["time"]
+
+
+@pytest.mark.parametrize("event", [{}, {"time": ""}, {"time": 5}])
+def test_event_without_a_time_is_not_a_schedule_event(event: dict[str, object]) -> None:
+    with pytest.raises(EventError, match="no time"):
+        schedule_time(event)  # type: ignore[arg-type]
