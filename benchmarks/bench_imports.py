@@ -2,7 +2,7 @@
 (`python -X importtime`), against a bare `import boto3` as the baseline.
 
 Each module is imported as Lambda does: a new process with the function's code folder
-and the shared layer on sys.path. The figure is the wall time of the import statement
+and the shared layer on sys.path, the template's environment and LAMBDA_TASK_ROOT set. The figure is the wall time of the import statement
 (the sum importtime reports for the top-level module), the median of RUNS processes.
 
     python benchmarks/bench_imports.py [--runs 7]
@@ -26,8 +26,25 @@ HANDLERS = {
 }
 
 
+def lambda_environment() -> dict[str, str]:
+    """The functions' literal environment variables from the template (Globals).
+
+    With LAMBDA_TASK_ROOT set the X-Ray SDK behaves as in Lambda: outside it the SDK
+    builds two botocore clients for centralised sampling at import, a cost a function
+    never pays.
+    """
+    from stockplan_cli.embedded import load_template
+
+    variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
+    env = {name: value for name, value in variables.items() if isinstance(value, str)}
+    env["LAMBDA_TASK_ROOT"] = str(ROOT)
+    env["AWS_LAMBDA_FUNCTION_NAME"] = "bench-imports"
+    return env
+
+
 def import_microseconds(module: str, path: list[str]) -> int:
     env = dict(os.environ)
+    env.update(lambda_environment())
     env["PYTHONPATH"] = os.pathsep.join(path)
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
