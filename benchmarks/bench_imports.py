@@ -2,8 +2,9 @@
 (`python -X importtime`), against a bare `import boto3` as the baseline.
 
 Each module is imported as Lambda does: a new process with the function's code folder
-and the shared layer on sys.path, the template's environment and LAMBDA_TASK_ROOT set. The figure is the wall time of the import statement
-(the sum importtime reports for the top-level module), the median of RUNS processes.
+and the shared layer on sys.path, the template's environment and LAMBDA_TASK_ROOT set.
+The figure is the wall time of the import statement (the sum importtime reports for
+the top-level module), the median of RUNS processes.
 
     python benchmarks/bench_imports.py [--runs 7]
 """

@@ -88,10 +88,13 @@ def stored_deferred(item: Item) -> StoredDeferred:
 
 
 class Ledger:
-    """Reads. One per invocation; `table` is the injected data access."""
+    """Reads. One per feed file or daily run; `table` is the injected data access."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
+        # Prices are only written by the prices feed, which never asks for a Fair Market
+        # Value, so within one file or run an FMV once read stays true.
+        self._fmv: dict[date, Decimal | None] = {}
 
     def participant_item(self, participant_id: str) -> Item | None:
         return self.table.get(rec.participant_pk(participant_id), "PROFILE")
@@ -111,9 +114,13 @@ class Ledger:
         item = self.table.get(rec.participant_pk(participant_id), f"AWARD#{award_id}")
         return None if item is None else stored_award(item)
 
-    def award_by_id(self, award_id: str) -> StoredAward | None:
+    def award_owner(self, award_id: str) -> str | None:
         owner = self.table.get(f"AWARD#{award_id}", "OWNER")
-        return None if owner is None else self.award(owner["participant_id"], award_id)
+        return None if owner is None else str(owner["participant_id"])
+
+    def award_by_id(self, award_id: str) -> StoredAward | None:
+        owner = self.award_owner(award_id)
+        return None if owner is None else self.award(owner, award_id)
 
     def deferred(self, participant_id: str, sk: str) -> StoredDeferred | None:
         item = self.table.get(rec.participant_pk(participant_id), sk)
@@ -123,8 +130,10 @@ class Ledger:
 
     def fmv(self, on: date) -> Decimal | None:
         """FMV on `on` from the latest price on or before it (Directors §6(c))."""
-        items = self.table.query(rec.PRICES, sk_upto=on.isoformat(), newest_first=True, limit=5)
-        return fair_market_value((rec.price_from(i) for i in items), on)
+        if on not in self._fmv:
+            items = self.table.query(rec.PRICES, sk_upto=on.isoformat(), newest_first=True, limit=5)
+            self._fmv[on] = fair_market_value((rec.price_from(i) for i in items), on)
+        return self._fmv[on]
 
     def pool(self, plan: PlanCode) -> PoolRecord:
         item = self.table.get(rec.POOL, plan.value)

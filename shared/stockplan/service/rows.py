@@ -21,6 +21,7 @@ from stockplan.domain.model import (
     CorporateAction,
     CorporateActionKind,
     Election,
+    PlanCode,
     PriceBar,
     Role,
     Termination,
@@ -101,12 +102,19 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
         tranches=tuple(row.vesting),
         exercise_deadline=row.final_exercise_date if row.award_type.requires_exercise else None,
     )
-    existing = ledger.award_by_id(row.award_id)
-    if existing is not None:
-        if _same_terms(existing.award, award):
+    # Two reads: who holds the award id (ids are unique across people), and one Query
+    # of the person's partition for the profile and their awards.
+    owner = ledger.award_owner(row.award_id)
+    if owner is not None and owner != row.participant_id:
+        return f"award_id {row.award_id} is already used by another grant"
+    records = ledger.participant_records(row.participant_id)
+    held = [stored_award(i) for i in records if i["SK"].startswith("AWARD#")]
+    if owner is not None:
+        existing = next((s for s in held if s.award.award_id == row.award_id), None)
+        if existing is not None and _same_terms(existing.award, award):
             return None  # the same grant loaded again
         return f"award_id {row.award_id} is already used by another grant"
-    person_item = ledger.participant_item(row.participant_id)
+    person_item = next((i for i in records if i["SK"] == "PROFILE"), None)
     if person_item is None:
         return _unknown(row.participant_id)
     person = rec.participant_from(person_item)
@@ -116,19 +124,19 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
             f"{row.participant_id}'s service ended on {termination.termination_date.isoformat()}, "
             f"before the grant date {award.grant_date.isoformat()}"
         )
-    others = [s.award for s in ledger.awards_of(row.participant_id)]
     ctx = GrantContext(
         participant=person,
         fmv_on_grant=ledger.fmv(award.grant_date),
         pool_available=change.available(award.plan),
         granted_this_year=granted_in_year(
-            others,
+            [s.award for s in held],
             award.participant_id,
             award.plan,
             award.grant_date.year,
             limit_bucket(award.award_type),
         ),
-        splits=ledger.splits(),
+        # The splits are kept on the 1998 pool's record, read once a file (Change.pool).
+        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
     )
     reasons = validate_grant(award, ctx)
     if reasons:
