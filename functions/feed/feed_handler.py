@@ -38,6 +38,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             upload.version_id,
             size=upload.size,
             etag=upload.etag,
+            uploaded_at=upload.event_time,
         )
         sent = dispatch(rt.outbox_deps(table), outcome.notice_ids)
         metrics.add_metric("RowsAccepted", MetricUnit.Count, outcome.accepted)

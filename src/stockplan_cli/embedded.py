@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -96,9 +96,18 @@ class LambdaContext:
         return 900_000
 
 
-def s3_event(bucket: str, key: str, size: int, day: date) -> dict[str, Any]:
-    """The ObjectCreated:Put notification S3 sends (keys URL-encoded, as S3 does)."""
+def s3_event(bucket: str, key: str, size: int, day: date, sequence: int = 0) -> dict[str, Any]:
+    """The ObjectCreated:Put notification S3 sends (keys URL-encoded, as S3 does).
+
+    The n-th upload of a run (`sequence`) is stamped n milliseconds after UPLOAD_TIME on
+    `day`: the feeds keep the latest upload's prices and personal details, and the event
+    time is how they tell which upload came last."""
+    from datetime import datetime, timedelta
     from urllib.parse import quote_plus
+
+    uploaded = datetime.fromisoformat(day.isoformat() + UPLOAD_TIME.replace("Z", "+00:00"))
+    uploaded += timedelta(milliseconds=sequence)
+    event_time = uploaded.astimezone(UTC).isoformat(timespec="milliseconds")
 
     return {
         "Records": [
@@ -106,7 +115,7 @@ def s3_event(bucket: str, key: str, size: int, day: date) -> dict[str, Any]:
                 "eventVersion": "2.1",
                 "eventSource": "aws:s3",
                 "awsRegion": REGION,
-                "eventTime": day.isoformat() + UPLOAD_TIME,
+                "eventTime": event_time.replace("+00:00", "Z"),
                 "eventName": "ObjectCreated:Put",
                 "userIdentity": {"principalId": "AWS:LOCAL"},
                 "requestParameters": {"sourceIPAddress": "127.0.0.1"},

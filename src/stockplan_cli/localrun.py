@@ -42,7 +42,7 @@ class LocalRunner:
                 if self.seen.get(key) == etag:
                     continue
                 self.seen[key] = etag
-                event = s3_event(bucket, key, obj["Size"], self.day)
+                event = s3_event(bucket, key, obj["Size"], self.day, self.local.next_upload())
                 results.append(self.local.invoke("FeedFunction", event))
         return results
 

@@ -117,6 +117,7 @@ class LocalStack:
             name: load_handler(spec) for name, spec in specs.items()
         }
         self.contexts = {name: LambdaContext(name) for name in specs}
+        self.uploads = 0
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         handler = self.handlers[function]
@@ -131,7 +132,13 @@ class LocalStack:
     def upload(self, kind: str, body: bytes, day: date, name: str | None = None) -> Any:
         key = f"incoming/{kind}/{name or day.isoformat()}.csv"
         self.runtime.s3.put_object(Bucket=self.stack.bucket, Key=key, Body=body)
-        return self.invoke(FEED_FUNCTION, s3_event(self.stack.bucket, key, len(body), day))
+        event = s3_event(self.stack.bucket, key, len(body), day, self.next_upload())
+        return self.invoke(FEED_FUNCTION, event)
+
+    def next_upload(self) -> int:
+        """The sequence number of the next upload (orders their event times)."""
+        self.uploads += 1
+        return self.uploads
 
     def run_day(self, day: date) -> Any:
         return self.invoke(DAILY_FUNCTION, schedule_event(day))

@@ -129,7 +129,11 @@ def process(w: Worker, bucket: str, upload: Upload, version: str | None) -> Any:
     from stockplan.service.feeds import process_upload
     from stockplan.service.outbox import dispatch
 
-    outcome = process_upload(w.feed_deps, bucket, upload.key, upload.day, version)
+    # The event time handlers_support.s3_event gives an upload on that day.
+    uploaded_at = f"{upload.day.isoformat()}T14:00:00.000Z"
+    outcome = process_upload(
+        w.feed_deps, bucket, upload.key, upload.day, version, uploaded_at=uploaded_at
+    )
     dispatch(w.outbox_deps, outcome.notice_ids)
     return outcome
 

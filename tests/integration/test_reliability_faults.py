@@ -125,6 +125,85 @@ def test_two_uploads_delivered_in_reverse_order_end_as_in_upload_order() -> None
     assert reversed_state == in_order and reversed_mails == mails
 
 
+def _deliver_uploads(
+    stack: Any, uploads: list[tuple[str, str, str, str]], delivery: list[int]
+) -> None:
+    """Upload (kind, name, body, clock) in list order, all on OCT2, then deliver their
+    S3 events in the order `delivery` names (indexes into `uploads`)."""
+    events = []
+    for kind, name, body, clock in uploads:
+        key = f"incoming/{kind}/{name}.csv"
+        version = put_object(stack, key, body.encode())
+        events.append(s3_event(stack, kind, key, OCT2, clock=clock, version=version))
+    for index in delivery:
+        stack.invoke(FEED_FUNCTION, events[index])
+
+
+def _without_audit(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The state less what records how it was reached: the audit trail (what each
+    delivery did) and the items' write counters (a superseded row writes nothing)."""
+    return [
+        {k: v for k, v in i.items() if k != "version"}
+        for i in items
+        if not i["PK"]["S"].startswith("AUDIT#")
+    ]
+
+
+def test_a_price_correction_uploaded_last_stands_when_its_event_arrives_first() -> None:
+    """Two uploads of the 2002-10-01 price, the correction an hour later; S3 delivers
+    the correction's event first. The later upload's price stands (its stored
+    provenance says so), as in upload order, and the grant priced on it passes the
+    100% of FMV test of 1998 §6.a.(1) in both."""
+    uploads = [
+        ("prices", "first", "date,last_sale\n2002-10-01,25.00\n", "T14:00:00.000Z"),
+        ("prices", "correction", "date,last_sale\n2002-10-01,24.00\n", "T15:00:00.000Z"),
+        (
+            "grants",
+            "oct",
+            GRANTS_HEADER + "G-900,M1,incentive-1998,iso,2002-10-01,100,24.00,2012-09-30,\n",
+            "T16:00:00.000Z",
+        ),
+    ]
+    found = []
+    for delivery in ([0, 1, 2], [1, 0, 2]):
+        with fresh_stack() as stack:
+            base(stack)
+            _deliver_uploads(stack, uploads, delivery)
+            price = next(
+                i
+                for i in table_items(stack)
+                if i["PK"]["S"] == "PRICES" and i["SK"]["S"] == "2002-10-01"
+            )
+            assert price["last_sale"] == {"S": "24.00"}
+            assert price["price_upload"]["S"].endswith("#incoming/prices/correction.csv")
+            assert award(report(stack, OCT2), "G-900")["exercise_price"] == "24.00"
+            found.append(_without_audit(state(stack)))
+            assert_pools_match_awards(stack)
+    assert found[0] == found[1]
+
+
+def test_a_new_address_uploaded_last_stands_when_the_older_file_arrives_late() -> None:
+    """Ann's participants row moves her personal address; the file uploaded before it
+    (her old address) is delivered after it. Her termination notice still goes to the
+    new address, as in upload order: the feed, not the order of events, decides."""
+    old = PEOPLE_CSV.replace("ann@home.example.com", "ann@old-home.example.com")
+    new = PEOPLE_CSV.replace("ann@home.example.com", "ann@new-home.example.com")
+    uploads = [
+        ("participants", "old", old, "T14:00:00.000Z"),
+        ("participants", "new", new, "T15:00:00.000Z"),
+        ("terminations", "quits", ANN_QUITS, "T16:00:00.000Z"),
+    ]
+    found = []
+    for delivery in ([0, 1, 2], [1, 0, 2]):
+        with fresh_stack() as stack:
+            base(stack)
+            _deliver_uploads(stack, uploads, delivery)
+            mails = [m for m in emails(stack) if "ann" in to(m)]
+            assert mails and all("ann@new-home.example.com" in to(m) for m in mails[-1:])
+            found.append((_without_audit(state(stack)), sent(stack)))
+    assert found[0] == found[1]
+
+
 # ----------------------------------------------------------------- schedule
 
 

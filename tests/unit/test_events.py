@@ -68,3 +68,16 @@ def test_schedule_time_is_the_eventbridge_time() -> None:
 def test_event_without_a_time_is_not_a_schedule_event(event: dict[str, object]) -> None:
     with pytest.raises(EventError, match="no time"):
         schedule_time(event)  # type: ignore[arg-type]
+
+
+def test_upload_order_sorts_by_event_time_in_utc_then_key() -> None:
+    from stockplan.service.feeds import upload_order
+
+    earlier = upload_order("2002-10-02T14:00:00.000Z", "incoming/prices/b.csv")
+    later = upload_order("2002-10-02T10:00:00.001-04:00", "incoming/prices/a.csv")
+    assert earlier == "2002-10-02T14:00:00.000000Z#incoming/prices/b.csv"
+    assert later == "2002-10-02T14:00:00.001000Z#incoming/prices/a.csv"
+    assert earlier is not None and later is not None and earlier < later
+    same_instant = upload_order("2002-10-02T14:00:00.000Z", "incoming/prices/c.csv")
+    assert same_instant is not None and earlier < same_instant
+    assert upload_order(None, "incoming/prices/a.csv") is None

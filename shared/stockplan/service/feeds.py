@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from stockplan.config import Settings
@@ -63,6 +63,17 @@ class FeedDeps:
     limits: FeedLimits = DEFAULT_LIMITS
 
 
+def upload_order(uploaded_at: str | None, key: str) -> str | None:
+    """A string that sorts uploads in the order S3 received them: the event time in UTC
+    to the microsecond, then the key (two files uploaded in the same instant)."""
+    if not uploaded_at:
+        return None
+    moment = datetime.fromisoformat(uploaded_at.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z#{key}"
+
+
 def errors_key(key: str) -> str:
     return f"errors/{key}.errors.csv"
 
@@ -80,13 +91,18 @@ def process_upload(
     *,
     size: int | None = None,
     etag: str | None = None,
+    uploaded_at: str | None = None,
 ) -> FeedOutcome:
     """Run one uploaded feed file; `today` is the upload day in the plan's time zone.
 
     `version_id` is the object version the S3 event names (the bucket is versioned): a
     second upload under the same key must not stand in for the first. `size` and `etag`
     are the event's: a file over the size limit is refused whole without being read
-    (nor is one whose stored length is over it, whatever the event said)."""
+    (nor is one whose stored length is over it, whatever the event said).
+
+    `uploaded_at` is the event's time: S3 does not deliver events in upload order, so
+    rows that overwrite (a day's price, a person's details) keep the latest upload's
+    values whatever order the files arrive in (see `upload_order`)."""
     table = deps.table
     try:
         kind = kind_from_key(key)
@@ -145,6 +161,7 @@ def process_upload(
     pools: dict[PlanCode, PoolRecord] = {}
     rejections: list[RowRejection] = list(parsed.rejections)
     outcome = FeedOutcome(key, kind.value, "processed")
+    order = upload_order(uploaded_at, key)
     for row in parsed.rows:
         if row.row_number in done:
             marker = done[row.row_number]
@@ -155,7 +172,9 @@ def process_upload(
             continue
         if deps.before_row is not None:
             deps.before_row(row.row_number)
-        reason = _apply_row(deps, ledger, kind, file_pk, key, row, today, outcome, writes, pools)
+        reason = _apply_row(
+            deps, ledger, kind, file_pk, key, row, today, outcome, writes, pools, order
+        )
         if reason is None:
             outcome.accepted += 1
         else:
@@ -177,11 +196,13 @@ def _apply_row(
     outcome: FeedOutcome,
     writes: MarkerWrites,
     pools: dict[PlanCode, PoolRecord],
+    order: str | None,
 ) -> str | None:
     cause = f"feed:{key}#row{row.row_number}"
     forced: str | None = None
     for attempt in range(MAX_ROW_ATTEMPTS):
         change = Change(ledger, today, cause, deps.settings, marker_writes=writes)
+        change.upload_order = order
         change.pools = dict(pools)
         reason = forced
         if reason is None:

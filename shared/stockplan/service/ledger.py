@@ -179,6 +179,8 @@ class Change:
     # those written in the open transaction (an item may appear once per transaction).
     profile_versions: dict[str, int] = field(default_factory=dict)
     profiles_in_tx: set[str] = field(default_factory=set)
+    # Where the feed file stands among uploads (feeds.upload_order); None: not known.
+    upload_order: str | None = None
 
     @property
     def notice_day(self) -> date:

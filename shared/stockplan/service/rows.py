@@ -60,8 +60,18 @@ def _unknown(participant_id: str) -> str:
     return f"unknown participant {participant_id}: load them with the participants feed first"
 
 
+def _superseded(change: Change, stored: Item | None, field: str) -> bool:
+    """The stored values came from a later upload than this file (S3 may deliver the
+    events of two uploads in either order; the last upload's values stand)."""
+    mine = change.upload_order
+    theirs = None if stored is None else stored.get(field)
+    return mine is not None and theirs is not None and str(theirs) > mine
+
+
 def apply_participant(change: Change, row: ParticipantRow) -> str | None:
     existing = change.ledger.participant_item(row.participant_id)
+    if _superseded(change, existing, "details_upload"):
+        return None
     from stockplan.domain.model import Participant
 
     person = Participant(
@@ -74,6 +84,10 @@ def apply_participant(change: Change, row: ParticipantRow) -> str | None:
         ten_percent_holder=row.ten_percent_holder,
     )
     item = rec.participant_item(person, existing)
+    # Which upload the details come from; unknown (a caller without the event) is none.
+    item.pop("details_upload", None)
+    if change.upload_order is not None:
+        item["details_upload"] = change.upload_order
     if existing is not None and item == existing:
         return None
     change.save_profile(item, existing)
@@ -83,7 +97,23 @@ def apply_participant(change: Change, row: ParticipantRow) -> str | None:
 
 def apply_price(change: Change, row: PriceRow) -> str | None:
     item = rec.price_item(PriceBar(row.date, row.last_sale, row.high_bid, row.low_ask))
-    change.put(item)
+    if change.upload_order is None:
+        change.put(item)
+    else:
+        stored = change.table.get(item["PK"], item["SK"])
+        if _superseded(change, stored, "price_upload"):
+            return None
+        item["price_upload"] = change.upload_order
+        if stored is not None and item == stored:
+            return None
+        # A later upload's price written since the read above fails this condition, and
+        # the retry of the row reads it and stands down.
+        change.put(
+            item,
+            "attribute_not_exists(PK) OR attribute_not_exists(price_upload)"
+            " OR price_upload <= :mine",
+            {":mine": change.upload_order},
+        )
     change.audit(rec.PRICES, item["SK"], "price", {"day": item["SK"]})
     return None
 
