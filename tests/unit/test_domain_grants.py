@@ -187,14 +187,14 @@ def test_1998_directors_valid_grants_accepted(award: Award, context: GrantContex
             grant(DIR, T.DISCRETIONARY_OPTION),
             ctx(EMPLOYEE),
             "Directors §5",
-            "non-employee directors",
+            "is an employee",
             id="directors-to-employee-director",
         ),
         pytest.param(
             grant(DIR, T.DISCRETIONARY_OPTION),
             ctx(CONSULTANT),
             "Directors §5",
-            "non-employee directors",
+            "non-employee directors; P-1 is a consultant",
             id="directors-to-consultant",
         ),
         pytest.param(

@@ -110,14 +110,15 @@ def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
             reasons.append(
                 Rejection(
                     f"{award.plan.value} awards go only to non-employee directors; "
-                    f"{person.participant_id} is a {person.role.value}",
+                    f"{person.participant_id} is {_a(person.role.value)}",
                     "Directors §5",
                 )
             )
         if kind is AwardType.ISO and person.role is not Role.EMPLOYEE:
             reasons.append(
                 Rejection(
-                    f"ISOs go only to employees; {person.participant_id} is a {person.role.value}",
+                    "ISOs go only to employees; "
+                    f"{person.participant_id} is {_a(person.role.value)}",
                     "1998 §5",
                 )
             )
@@ -275,3 +276,8 @@ def _limit_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
             "1998 §4.c",
         )
     ]
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: "an employee", "a director"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
