@@ -68,19 +68,27 @@ def import_microseconds(module: str, path: list[str]) -> int:
 
 def run(runs: int) -> dict[str, Any]:
     shared = str(ROOT / "shared")
-    # One warm-up so the byte code of every module is compiled, as in a deployed layer.
-    import_microseconds("boto3", [shared])
-    baseline = median(import_microseconds("boto3", [shared]) for _ in range(runs))
+    paths = {"boto3": [shared]} | {
+        module: [str(ROOT / folder), shared] for folder, module in HANDLERS.values()
+    }
+    # One warm-up of each; then rounds that import every module once, so a machine
+    # slowing down or speeding up moves the baseline and the handlers alike.
+    for module, path in paths.items():
+        import_microseconds(module, path)
+    samples: dict[str, list[int]] = {module: [] for module in paths}
+    for _ in range(runs):
+        for module, path in paths.items():
+            samples[module].append(import_microseconds(module, path))
+    baseline = median(samples["boto3"])
     print(f"imports: bare boto3 {baseline / 1000:.0f} ms (median of {runs})", flush=True)
     handlers = {}
-    for function, (folder, module) in HANDLERS.items():
-        path = [str(ROOT / folder), shared]
-        import_microseconds(module, path)
-        micros = median(import_microseconds(module, path) for _ in range(runs))
-        handlers[function] = {"module": module, "ms": micros / 1000, "ratio": micros / baseline}
+    for function, (_folder, module) in HANDLERS.items():
+        micros = median(samples[module])
+        # The ratio is the median of each round's ratio to that round's boto3.
+        ratio = median(m / b for m, b in zip(samples[module], samples["boto3"], strict=True))
+        handlers[function] = {"module": module, "ms": micros / 1000, "ratio": ratio}
         print(
-            f"imports: {function} ({module}) {micros / 1000:.0f} ms = "
-            f"{micros / baseline:.2f} x boto3",
+            f"imports: {function} ({module}) {micros / 1000:.0f} ms = {ratio:.2f} x boto3",
             flush=True,
         )
     return {"runs": runs, "boto3_ms": baseline / 1000, "handlers": handlers}
