@@ -27,9 +27,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     table = rt.table()
     day = rt.plan_day(schedule_time(event))
     logger.set_correlation_id(day.isoformat())
-    outcome = run_daily(rt.daily_deps(table), day, rt.outbox_deps(table))
+    outcome = run_daily(
+        rt.daily_deps(table), day, rt.outbox_deps(table), context.get_remaining_time_in_millis
+    )
     metrics.add_metric("AwardsExpired", MetricUnit.Count, outcome.applied.get("expiry", 0))
     metrics.add_metric("NoticesSent", MetricUnit.Count, outcome.sent)
+    metrics.add_metric("NoticesDeferred", MetricUnit.Count, outcome.deferred)
     logger.info(
         "daily job done",
         extra={
@@ -37,6 +40,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "quiet": outcome.quiet,
             "waiting": len(outcome.waiting),
             "notices_sent": outcome.sent,
+            "notices_deferred": outcome.deferred,
         },
     )
     return {
@@ -46,4 +50,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "notices_sent": outcome.sent,
         "notices_retrying": outcome.retrying,
         "notices_dead": outcome.dead,
+        "notices_deferred": outcome.deferred,
     }

@@ -40,10 +40,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             etag=upload.etag,
             uploaded_at=upload.event_time,
         )
-        sent = dispatch(rt.outbox_deps(table), outcome.notice_ids)
+        sent = dispatch(
+            rt.outbox_deps(table), outcome.notice_ids, context.get_remaining_time_in_millis
+        )
         metrics.add_metric("RowsAccepted", MetricUnit.Count, outcome.accepted)
         metrics.add_metric("RowsRejected", MetricUnit.Count, outcome.rejected)
         metrics.add_metric("NoticesSent", MetricUnit.Count, len(sent.sent))
+        metrics.add_metric("NoticesDeferred", MetricUnit.Count, len(sent.deferred))
         logger.info(
             "feed processed",
             extra={
@@ -52,6 +55,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 "accepted": outcome.accepted,
                 "rejected": outcome.rejected,
                 "notices_sent": len(sent.sent),
+                "notices_deferred": len(sent.deferred),
             },
         )
         results.append(

@@ -23,7 +23,7 @@ tracer = Tracer(patch_modules=["botocore"])
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     rt = runtime()
-    outcome = dispatch(rt.outbox_deps(rt.table()))
+    outcome = dispatch(rt.outbox_deps(rt.table()), None, context.get_remaining_time_in_millis)
     metrics.add_metric("NoticesSent", MetricUnit.Count, len(outcome.sent))
     metrics.add_metric("NoticesDeadLettered", MetricUnit.Count, len(outcome.dead))
     logger.info(
@@ -32,6 +32,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "sent": len(outcome.sent),
             "retrying": len(outcome.retrying),
             "dead": len(outcome.dead),
+            "deferred": len(outcome.deferred),
         },
     )
-    return {"sent": len(outcome.sent), "retrying": len(outcome.retrying), "dead": len(outcome.dead)}
+    return {
+        "sent": len(outcome.sent),
+        "retrying": len(outcome.retrying),
+        "dead": len(outcome.dead),
+        "deferred": len(outcome.deferred),
+    }

@@ -89,7 +89,7 @@ def test_a_failed_first_send_stays_pending_and_the_notice_function_sends_it_exac
 
     retry = run_notices(stack, OCT2)
 
-    assert retry == {"sent": 1, "retrying": 0, "dead": 0}
+    assert retry == {"sent": 1, "retrying": 0, "dead": 0, "deferred": 0}
     (message,) = emails(stack)
     assert to(message) == "ann@home.example.com"
     assert "Vested shares: 500" in plain(message)
@@ -98,7 +98,7 @@ def test_a_failed_first_send_stays_pending_and_the_notice_function_sends_it_exac
     assert "GSI1PK" not in notice  # off the pending index
 
     # Nothing is sent again: not by another retry, not by the next daily run.
-    assert run_notices(stack, OCT2) == {"sent": 0, "retrying": 0, "dead": 0}
+    assert run_notices(stack, OCT2) == {"sent": 0, "retrying": 0, "dead": 0, "deferred": 0}
     run_daily(stack, date(2002, 10, 3))
     assert len(emails(stack)) == 1
     assert ses.calls == 2
@@ -126,10 +126,11 @@ def test_after_max_send_attempts_the_notice_is_failed_and_dead_lettered_without_
 
     feed(stack, "terminations", ANN_QUITS, OCT2)  # attempt 1
     for attempt in range(2, limit):
-        assert run_notices(stack, OCT2) == {"sent": 0, "retrying": 1, "dead": 0}
+        assert run_notices(stack, OCT2) == {"sent": 0, "retrying": 1, "dead": 0, "deferred": 0}
         (notice,) = outbox(stack)
         assert (notice["status"], notice["attempts"]) == ("pending", attempt)
-    assert run_notices(stack, OCT2) == {"sent": 0, "retrying": 0, "dead": 1}  # attempt 5
+    # attempt 5
+    assert run_notices(stack, OCT2) == {"sent": 0, "retrying": 0, "dead": 1, "deferred": 0}
 
     (notice,) = outbox(stack)
     assert (notice["status"], notice["attempts"]) == ("failed", limit)
@@ -152,6 +153,68 @@ def test_after_max_send_attempts_the_notice_is_failed_and_dead_lettered_without_
     assert "@" not in body and "Ann" not in body
 
     # A failed notice is not retried again.
-    assert run_notices(stack, OCT2) == {"sent": 0, "retrying": 0, "dead": 0}
+    assert run_notices(stack, OCT2) == {"sent": 0, "retrying": 0, "dead": 0, "deferred": 0}
     run_daily(stack, date(2002, 10, 3))
     assert ses.calls == limit
+
+
+class RunningOutContext:
+    """A Lambda context whose remaining time drops by `step_ms` at every look: the
+    function is near its timeout after a few notices."""
+
+    def __init__(self, base: Any, start_ms: int, step_ms: int) -> None:
+        self._base = base
+        self.left = start_ms
+        self.step = step_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.left -= self.step
+        return self.left
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
+
+
+def test_notices_a_feed_has_no_time_left_to_send_stay_pending_for_the_sweep(
+    local_stack: Any,
+) -> None:
+    """Three terminations, three notices; the FeedFunction has time for one before its
+    reserve (outbox.SEND_RESERVE_MS). The other two stay in the outbox, pending, and the
+    NoticeFunction's sweep sends them: each of the three goes out once."""
+    from handlers_support import FEED_FUNCTION
+
+    from stockplan.service.outbox import SEND_RESERVE_MS
+
+    stack = local_stack
+    feed(stack, "participants", PEOPLE_CSV, MAR15)
+    feed(stack, "prices", "date,last_sale\n2002-03-15,20.00\n", MAR15)
+    grants = "".join(
+        f"G-{n},{pid},incentive-1998,nso,2002-03-15,100,20.00,2012-03-15,2002-09-15:100\n"
+        for n, pid in ((1, "E1"), (2, "E2"), (3, "M1"))
+    )
+    feed(
+        stack,
+        "grants",
+        "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+        "final_exercise_date,vesting\n" + grants,
+        MAR15,
+    )
+    before = len(emails(stack))
+    stack.contexts[FEED_FUNCTION] = RunningOutContext(
+        stack.contexts[FEED_FUNCTION], start_ms=SEND_RESERVE_MS + 1500, step_ms=1000
+    )
+    quits = "participant_id,termination_date,reason\n" + "".join(
+        f"{pid},2002-10-01,voluntary\n" for pid in ("E1", "E2", "M1")
+    )
+    result = feed(stack, "terminations", quits, OCT2)
+    assert result["accepted"] == 3
+    assert len(emails(stack)) == before + 1
+    pending = [n for n in outbox(stack) if n["status"] == "pending"]
+    assert len(pending) == 2
+    swept = run_notices(stack, OCT2)
+    assert swept == {"sent": 2, "retrying": 0, "dead": 0, "deferred": 0}
+    sent = emails(stack)[before:]
+    assert sorted(to(m) for m in sent) == sorted(
+        ["ann@home.example.com", "bob.roe@ctc.example.com", "max.ives@ctc.example.com"]
+    )
+    assert all(n["status"] == "sent" for n in outbox(stack) if n["kind"] == "termination")

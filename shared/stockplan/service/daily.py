@@ -70,6 +70,7 @@ class DailyOutcome:
     sent: int = 0
     retrying: int = 0
     dead: int = 0
+    deferred: int = 0  # notices left for the sweep: the invocation's time ran short
 
     def count(self, kind: DueKind) -> None:
         name = kind.name.lower()
@@ -82,7 +83,12 @@ class DailyDeps:
     settings: Settings
 
 
-def run_daily(deps: DailyDeps, day: date, outbox: OutboxDeps | None = None) -> DailyOutcome:
+def run_daily(
+    deps: DailyDeps,
+    day: date,
+    outbox: OutboxDeps | None = None,
+    time_left_ms: Callable[[], int] | None = None,
+) -> DailyOutcome:
     """Apply every effect due on or before `day` that is not done yet, in date order,
     then send the notices (and, when the marker says so, any left pending)."""
     table = deps.table
@@ -104,13 +110,14 @@ def run_daily(deps: DailyDeps, day: date, outbox: OutboxDeps | None = None) -> D
             _apply_batch(deps, ledger, batch, outcome)
     dirty = False
     if outbox is not None:
-        sends = [dispatch(outbox, outcome.notice_ids)]
+        sends = [dispatch(outbox, outcome.notice_ids, time_left_ms)]
         if seen_marker.dirty:
-            sends.append(dispatch(outbox))
+            sends.append(dispatch(outbox, None, time_left_ms))
         outcome.sent = sum(len(s.sent) for s in sends)
         outcome.retrying = sum(len(s.retrying) for s in sends)
         outcome.dead = sum(len(s.dead) for s in sends)
-        dirty = outcome.retrying > 0
+        outcome.deferred = sum(len(s.deferred) for s in sends)
+        dirty = outcome.retrying > 0 or outcome.deferred > 0
     if outcome.waiting:
         next_due: date | None = day_after(day)  # look again tomorrow: a price may arrive
     else:

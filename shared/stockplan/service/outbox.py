@@ -22,6 +22,10 @@ from stockplan.data.table import Item, Table
 
 # A claim older than this is taken to be from a sender that died before sending.
 STALE_CLAIM_SECONDS = 900
+# Sending stops when the invocation has less than this left: the rest stay pending for
+# the NoticeFunction's sweep, rather than the function timing out part way (a large
+# feed's notices at SES's send rate can take longer than one invocation).
+SEND_RESERVE_MS = 15_000
 
 
 @dataclass
@@ -29,6 +33,8 @@ class DispatchOutcome:
     sent: list[str] = field(default_factory=list)
     retrying: list[str] = field(default_factory=list)
     dead: list[str] = field(default_factory=list)
+    # Left pending because the invocation's time ran short (the sweep sends them).
+    deferred: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -44,11 +50,20 @@ def pending_ids(table: Table, limit: int | None = None) -> list[str]:
     return [i["notice_id"] for i in table.query_index(rec.PENDING_NOTICES, limit=limit)]
 
 
-def dispatch(deps: OutboxDeps, notice_ids: Iterable[str] | None = None) -> DispatchOutcome:
-    """Send the given notices (or every pending one) that are still pending."""
+def dispatch(
+    deps: OutboxDeps,
+    notice_ids: Iterable[str] | None = None,
+    time_left_ms: Callable[[], int] | None = None,
+) -> DispatchOutcome:
+    """Send the given notices (or every pending one) that are still pending, while the
+    invocation has more than SEND_RESERVE_MS left (`time_left_ms`: the Lambda context's
+    get_remaining_time_in_millis)."""
     ids = pending_ids(deps.table) if notice_ids is None else list(dict.fromkeys(notice_ids))
     outcome = DispatchOutcome()
-    for nid in ids:
+    for index, nid in enumerate(ids):
+        if time_left_ms is not None and time_left_ms() < SEND_RESERVE_MS:
+            outcome.deferred = ids[index:]
+            break
         _send_one(deps, nid, outcome)
     return outcome
 
