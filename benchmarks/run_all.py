@@ -191,6 +191,7 @@ def notes(r: dict[str, Any], feed_10k: float, sim_10y: float, worst_import: floa
     feed = r["feed"]
     per_request_ms = feed["seconds"] * 1000 / feed["requests"]
     long = r["simulation"]["long"]
+    demo = r["simulation"]["demo"]["seconds"]
     return [
         "## Notes on the targets",
         "",
@@ -207,36 +208,49 @@ def notes(r: dict[str, Any], feed_10k: float, sim_10y: float, worst_import: floa
         "version check or sees every commit), and the claim returns the notice it claims "
         "(UpdateItem ReturnValues=ALL_NEW). Each row still commits its state, its row "
         "marker and its notice in one transaction; the crash and redelivery tests are "
-        "unchanged. Cold start: `stockplan.runtime` no longer imports every use case "
-        "(each handler loads only its own) and `holidays` is loaded on the first trading-day "
-        "question. The embedded AWS reads only the partition a Query names, snapshots only "
-        "the items a transaction names and dumps item answers as JSON directly: moto's "
-        "whole-table sort, copy and shape walk made every wall time here a measure of "
-        "moto, not of this code.",
+        "unchanged. A grant row made 6 requests (award owner, award, profile, awards, FMV, "
+        "the 1998 pool for the splits) and now makes 3: the award id's owner, one Query of "
+        "the person's partition, the transaction; the FMV is read once a file per grant "
+        "date and the splits come with the file's pool record. "
+        "Cold start: each handler imports only its own use case, `holidays` loads on the "
+        "first trading-day question, the handlers read their events themselves instead of "
+        "importing Powertools' event data classes (every event class, about 35 ms), the "
+        "Tracer patches only botocore (patching every library X-Ray knows imported "
+        "requests, sqlite3 and more, about 40 ms), the feed row models build on first use "
+        "(pydantic `defer_build`: a file has one kind, so one of nine models), "
+        "email_validator and the email package load with the first address or notice, and "
+        "`PYDANTIC_DISABLE_PLUGINS` spares pydantic's scan of every installed "
+        "distribution. The embedded AWS reads only the partition a Query names, snapshots "
+        "only the items a transaction names, dumps item answers as JSON directly, measures "
+        "an item's size once (moto re-measured the whole item per attribute), lists its "
+        "response methods once and takes DynamoDB requests unsigned: moto's own costs made "
+        "every wall time here a measure of moto, not of this code.",
         "",
         f"**Feed: {feed['feed_requests_per_row']:.2f} requests a row, plus "
         f"{feed['notice_requests_per_notice']:.2f} a notice.** The feed's own work is at "
-        "the floor the issue names (one read, one write per row). Sending a notice exactly "
-        "once needs a conditional claim before SES and a mark after it; batching the marks "
-        "(BatchWriteItem, 25 a request) would widen the window in which a crash sends a "
-        "notice twice from one notice to 25. What would lower it safely: claim up to 100 "
-        "notices in one TransactWriteItems (a failed condition names the notice another "
-        "sender holds), about 1 request a notice. In production SES is the bound, not "
-        "DynamoDB: at SES's default 14 messages a second 10,000 notices take 12 minutes, "
-        "close to Lambda's 15; a file that large should leave its notices to the "
-        "NoticeFunction's sweep (they are already in the outbox).",
+        "the floor the issue names (one read, one write per row; the rest is a handful of "
+        "requests per file). Sending a notice exactly once needs a conditional claim before "
+        "SES and a mark after it; batching the marks (BatchWriteItem, 25 a request) would "
+        "widen the window in which a crash sends a notice twice from one notice to 25. "
+        "What would lower it safely: write the outbox item already claimed by the "
+        "invocation that commits it (a lease the sweep honours), leaving only the mark, "
+        "1 request a notice. In production SES is the bound, not DynamoDB: at SES's "
+        "default 14 messages a second 10,000 notices take 12 minutes, beyond the functions' "
+        "5-minute timeout, so sending stops 15 s before the timeout and leaves the rest "
+        "pending for the NoticeFunction's sweep (`outbox.SEND_RESERVE_MS`, tested).",
         "",
         f"**Feed: {feed_10k:.0f} s for 10,000 rows here, not under 60 s.** The figure is "
         f"moto's: {per_request_ms:.1f} ms a DynamoDB request in this process (botocore "
-        "serialising and validating, moto parsing and building items), against a few "
-        "milliseconds from a Lambda to DynamoDB. Per row the cost is flat (every read is "
-        "one partition), so the figure is linear in rows. Against DynamoDB, 4 requests a "
-        "row at 5-10 ms is 200-400 s for 10,000 rows, inside one invocation but without "
-        "the room asked for. What would fix it: apply rows of different people "
-        "concurrently (the work is latency-bound), which first needs the per-row pool "
-        "counter write to stop serialising the rows: accumulate the file's pool deltas "
-        "in per-file counters folded into the pool by the closing commit, or fan a large "
-        "file out to chunks through SQS.",
+        "serialising and validating, moto parsing, building and indexing some 18 items a "
+        "row's transaction writes), against a few milliseconds from a Lambda to DynamoDB. "
+        "Per row the cost is flat (every read is one partition), so the figure is linear "
+        "in rows, and moto holds the interpreter lock, so threads cannot overlap it here. "
+        "Against DynamoDB, 2 requests a row at 5-10 ms is 100-200 s for 10,000 rows plus "
+        "the notices, inside one invocation but without the room asked for. What would fix "
+        "it: apply rows of different people concurrently (the work is latency-bound in "
+        "Lambda), which first needs the per-row pool counter write to stop serialising the "
+        "rows: accumulate the file's pool deltas in per-file counters folded into the pool "
+        "by the closing commit, or fan a large file out to chunks through SQS.",
         "",
         f"**Ten years, 1,000 participants: {sim_10y:.0f} s**"
         + (
@@ -245,20 +259,29 @@ def notes(r: dict[str, Any], feed_10k: float, sim_10y: float, worst_import: floa
             else f" (extrapolated from {long['seconds']:.0f} s measured for "
             f"{long['years']} year; `run_all.py --full` measures ten)"
         )
-        + ". Most of it is the grants feed (a grant row still costs 5 requests: award id, "
-        "profile, awards, FMV, transaction) and 3,650 daily invocations. What "
-        "would fix it: the grant row's reads as the termination's (one partition Query for "
-        "profile and awards, FMV once a file), and the daily job's per-effect reads of the "
-        "same person and pool shared within a run. The peak memory is mostly moto's: the "
-        "table, its stream records and every message SES was sent, all kept in memory.",
+        + ". Most of it is the yearly grants file (990 rows, 3 requests each and a "
+        "transaction of about 10 items), the participants file and 3,650 daily "
+        "invocations, each request costing moto's milliseconds as above. What would fix "
+        "it: fewer items a grant writes (its audit record and due items could share the "
+        "award's item), and the daily job's per-effect reads of the same person and pool "
+        "shared within a run. The peak memory is mostly moto's: the table, its stream "
+        "records and every message SES was sent, all kept in memory.",
         "",
-        f"**Cold start: worst {worst_import:.2f}x bare boto3.** Every handler pays boto3, "
-        "Powertools' Logger and Metrics, the X-Ray SDK that Powertools' Tracer imports "
-        "(about 0.15-0.2 s alone) and pydantic for `Settings` (about 0.08 s). What would "
-        "fix it: `Settings` as a plain dataclass validated by hand, and either Lambda's "
-        "own active tracing without the SDK (losing the per-call subsegments) or the "
-        "Tracer created on the first invocation (which only moves the cost into the "
-        "first request of each container).",
+        f"**The demo: {demo:.1f} s** for 3,837 daily runs, 111 files and 184 notices. A "
+        "quiet day is one GetItem (the schedule marker) and about 2 ms here, so the daily "
+        "schedule alone is 7-8 s; the rest is the days with something due and the feeds, "
+        "again nearly all botocore and moto per request. Below 20 s would need fewer "
+        "requests on busy days (the same shared reads as above).",
+        "",
+        f"**Cold start: worst {worst_import:.2f}x bare boto3.** Measured as Lambda imports "
+        "a handler (its environment from the template, `LAMBDA_TASK_ROOT` set: outside "
+        "Lambda the X-Ray SDK builds two botocore clients at import, which a function "
+        "never does). What is left beyond boto3 is what the project's standards ask for: "
+        "pydantic (the validated `Settings`, the feed rows), Powertools' Logger, Metrics "
+        "and Tracer (the X-Ray SDK and wrapt), and the domain's dataclasses and enums "
+        "(about 20 ms). What would fix the rest: the X-Ray SDK replaced by Lambda's own "
+        "active tracing (losing the per-call subsegments), or `Settings` validated without "
+        "pydantic in the daily and notice functions, which need it for nothing else.",
     ]
 
 
