@@ -435,11 +435,102 @@ def test_code_paths_point_into_the_repository(source: dict[str, Any]) -> None:
     layer = source["Resources"]["SharedLayer"]
     assert layer["Properties"]["ContentUri"] == "../shared/"
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
-    assert layer["Metadata"]["BuildMethod"] == "python3.12"
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
     assert (TEMPLATE.parent / "../shared/requirements.txt").resolve().is_file()
     for logical_id in FUNCTION_IDS:
         uri = source["Resources"][logical_id]["Properties"]["CodeUri"]
         assert uri.startswith("../functions/") and uri.endswith("/"), uri
+
+
+def test_the_layer_build_ships_bytecode_compiled_by_the_functions_python(
+    source: dict[str, Any],
+) -> None:
+    # Lambda's file system is read-only: a layer without bytecode is compiled again
+    # on every cold start (sam's own python builder unpacks wheels uncompiled).
+    makefile = (ROOT / "shared" / "Makefile").read_text(encoding="utf-8")
+    runtime = source["Resources"]["SharedLayer"]["Properties"]["CompatibleRuntimes"][0]
+    version = runtime.removeprefix("python")
+    assert re.search(r"^build-SharedLayer:", makefile, re.M)
+    assert re.search(rf"^LAYER_PYTHON \?= python{re.escape(version)}$", makefile, re.M)
+    assert re.search(rf"^LAYER_PYTHON_VERSION \?= {re.escape(version)}$", makefile, re.M)
+    assert re.search(r"-m compileall .*--invalidation-mode unchecked-hash", makefile)
+    architecture = source["Resources"]["SharedLayer"]["Metadata"]["BuildArchitecture"]
+    assert architecture == "arm64" and "manylinux2014_aarch64" in makefile
+    assert "--no-deps" in makefile
+
+
+def _pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        requirement = line.split("#", 1)[0].split(";", 1)[0].strip()
+        if requirement:
+            name, _, version = requirement.partition("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+# What the python3.12 runtime brings: the AWS SDK and its dependencies.
+RUNTIME_PACKAGES = {"boto3", "botocore", "s3transfer", "urllib3", "jmespath", "python-dateutil"}
+
+
+def test_the_layer_pins_what_the_tests_ran() -> None:
+    layer = _pins(ROOT / "shared" / "requirements.txt")
+    locked = _pins(ROOT / "requirements.lock")
+    assert layer, "shared/requirements.txt lists no package"
+    different = {
+        name: (pin, locked.get(name)) for name, pin in layer.items() if locked.get(name) != pin
+    }
+    assert not different, f"layer pin differs from requirements.lock (layer, lock): {different}"
+    # A botocore in the layer would shadow the runtime's and break its pairing with boto3.
+    assert not {"boto3", "botocore", "s3transfer"} & set(layer)
+
+
+def test_the_layer_holds_every_dependency_of_its_packages() -> None:
+    # The layer is installed with --no-deps, so its list must be closed.
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    layer = _pins(ROOT / "shared" / "requirements.txt")
+    missing = set()
+    for name in layer:
+        for text in requires(name) or []:
+            requirement = Requirement(text)
+            environment = {"python_version": "3.12", "python_full_version": "3.12.0", "extra": ""}
+            if requirement.marker and not requirement.marker.evaluate(environment):
+                continue
+            needed = re.sub(r"[-_.]+", "-", requirement.name).lower()
+            if needed not in layer and needed not in RUNTIME_PACKAGES:
+                missing.add(f"{needed} (for {name})")
+    assert not missing, f"shared/requirements.txt lacks: {sorted(missing)}"
+
+
+def test_the_code_imports_only_the_layer_the_runtime_and_the_standard_library() -> None:
+    import ast
+    from importlib.metadata import packages_distributions
+
+    layer = _pins(ROOT / "shared" / "requirements.txt")
+    distributions = packages_distributions()
+    outside = set()
+    for path in [
+        *(ROOT / "shared" / "stockplan").rglob("*.py"),
+        *(ROOT / "functions").rglob("*.py"),
+    ]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                if top in sys.stdlib_module_names or top == "stockplan":
+                    continue
+                names = {re.sub(r"[-_.]+", "-", d).lower() for d in distributions.get(top, [top])}
+                if not names & (set(layer) | RUNTIME_PACKAGES):
+                    outside.add(f"{top} ({path.relative_to(ROOT)})")
+    assert not outside, f"imported but neither in the layer nor the runtime: {sorted(outside)}"
 
 
 @pytest.mark.parametrize("logical_id", FUNCTION_IDS)
@@ -520,11 +611,11 @@ def test_every_sample_event_is_covered() -> None:
     assert names == expected
 
 
-# ------------------------------------------------------ stockplan.infra_spec
+# --------------------------------------------------- stockplan_cli.infra_spec
 
 
 def test_infra_spec_reads_the_same_template(translated: dict[str, Any]) -> None:
-    from stockplan import infra_spec
+    from stockplan_cli import infra_spec
 
     assert infra_spec.TEMPLATE_PATH == TEMPLATE
     definition = infra_spec.table_definition()

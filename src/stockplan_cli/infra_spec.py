@@ -6,8 +6,7 @@ function runs. The local simulation and the tests read them from here instead
 of repeating them.
 
 This is development tooling: it reads the template from the source tree and
-needs PyYAML, neither of which is in the Lambda layer. No Lambda code path may
-import it.
+needs PyYAML, so it lives here and not in the Lambda layer (`shared/`).
 """
 
 from __future__ import annotations
