@@ -224,10 +224,13 @@ def speed_up_moto_transactions() -> None:
             for table, hash_key, range_key, old in reversed(saved):
                 if range_key is None:
                     continue
+                current = table.items.get(hash_key, {}).get(range_key)
                 if old is missing:
                     table.items.get(hash_key, {}).pop(range_key, None)
                 else:
                     table.items[hash_key][range_key] = old
+                # The restore bypasses the stream, so the query indexes follow it here.
+                reindex(table, current, None if old is missing else old)
             raise
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
@@ -325,16 +328,21 @@ def speed_up_moto_queries() -> None:
             range_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
             conditions = given.get("hash_key_conditions") or []
             wanted = [(n, v.type, v.value) for n, v in conditions if v.type in ("S", "B")]
+            partitions = index_partitions(self, index_name, hash_attrs)
+            hash_value = next(((t, v) for n, t, v in wanted if n == hash_attrs[0]), None)
+            if partitions is None or hash_value is None:
+                pool = [item for partition in self.items.values() for item in partition.values()]
+            else:
+                pool = list(partitions.get(hash_value, {}).values())
             found = []
-            for partition in self.items.values():
-                for item in partition.values():
-                    attrs = item.attrs
-                    for name, type_, value in wanted:
-                        got = attrs.get(name)
-                        if got is None or got.type != type_ or got.value != value:
-                            break
-                    else:
-                        found.append(item)
+            for item in pool:
+                attrs = item.attrs
+                for name, type_, value in wanted:
+                    got = attrs.get(name)
+                    if got is None or got.type != type_ or got.value != value:
+                        break
+                else:
+                    found.append(item)
             order = [*hash_attrs, *range_attrs, self.hash_key_attr, self.range_key_attr]
         else:
             found = list(self.items.get(hash_key, {}).values())
@@ -389,6 +397,81 @@ def speed_up_moto_queries() -> None:
     Table.query = query  # type: ignore[method-assign]
     Table.all_items = all_items  # type: ignore[method-assign]
     Table.stockplan_fast_queries = True  # type: ignore[attr-defined]
+
+
+# Each index's partitions, kept up to date from the table's stream (see below).
+_INDEXES = "stockplan_index_partitions"
+# DynamoDB Streams keep 24 hours of records; the embedded table keeps its latest ones.
+STREAM_RECORDS_KEPT = 1_000
+
+
+def index_partitions(
+    table: Any, index_name: str, hash_attrs: list[str]
+) -> dict[tuple[str, Any], dict[Any, Any]] | None:
+    """The items of a global secondary index grouped by its hash key value, built on the
+    first query of that index and then updated by every write (each write reaches the
+    table's stream: put, update, delete, transactions). None without a stream or with a
+    composite hash key: the caller then looks at every item, as moto does."""
+    shard = table.stream_shard
+    if shard is None or len(hash_attrs) != 1 or not getattr(shard, "stockplan_followed", False):
+        return None
+    indexes = table.__dict__.setdefault(_INDEXES, {})
+    if index_name not in indexes:
+        grouped: dict[tuple[str, Any], dict[Any, Any]] = {}
+        for partition in table.items.values():
+            for item in partition.values():
+                _index_add(grouped, hash_attrs[0], item)
+        indexes[index_name] = (hash_attrs[0], grouped)
+    return indexes[index_name][1]  # type: ignore[no-any-return]
+
+
+def _index_add(grouped: dict[tuple[str, Any], dict[Any, Any]], attr: str, item: Any) -> None:
+    value = item.attrs.get(attr)
+    if value is not None and value.type in ("S", "B"):
+        grouped.setdefault((value.type, value.value), {})[(item.hash_key, item.range_key)] = item
+
+
+def _index_remove(grouped: dict[tuple[str, Any], dict[Any, Any]], attr: str, item: Any) -> None:
+    value = item.attrs.get(attr)
+    if value is not None and value.type in ("S", "B"):
+        members = grouped.get((value.type, value.value))
+        if members is not None:
+            members.pop((item.hash_key, item.range_key), None)
+            if not members:
+                del grouped[(value.type, value.value)]
+
+
+def reindex(table: Any, old: Any, new: Any) -> None:
+    """One item of `table` changed from `old` to `new` (either may be None)."""
+    for attr, grouped in table.__dict__.get(_INDEXES, {}).values():
+        if old is not None:
+            _index_remove(grouped, attr, old)
+        if new is not None:
+            _index_add(grouped, attr, new)
+
+
+def follow_moto_streams() -> None:
+    """Every write moto makes to a table with a stream goes through its stream shard:
+    keep the query indexes above current there, and keep only the latest records, as
+    DynamoDB keeps 24 hours of them (moto kept every record of every write: gigabytes
+    in a ten-year simulation, and collector passes over all of them)."""
+    from moto.dynamodb.models.table import StreamShard
+
+    if getattr(StreamShard, "stockplan_followed", False):
+        return
+    original_add = StreamShard.add
+
+    def add(self: Any, old: Any, new: Any) -> None:
+        original_add(self, old, new)
+        reindex(self.table, old, new)
+        if len(self.items) > 2 * STREAM_RECORDS_KEPT:
+            dropped = len(self.items) - STREAM_RECORDS_KEPT
+            del self.items[:dropped]
+            # Sequence numbers stay those of the records kept (moto counts from here).
+            self.starting_sequence_number += dropped
+
+    StreamShard.add = add  # type: ignore[method-assign]
+    StreamShard.stockplan_followed = True  # type: ignore[attr-defined]
 
 
 def speed_up_moto_responses() -> None:
@@ -463,6 +546,7 @@ class EmbeddedAws:
         speed_up_moto_items()
         speed_up_moto_dispatch()
         speed_up_moto_queries()
+        follow_moto_streams()
         speed_up_moto_responses()
         if self.server:
             from moto.server import ThreadedMotoServer

@@ -1,0 +1,155 @@
+"""The embedded AWS's shortcuts answer exactly as moto would without them.
+
+`stockplan simulate` and the benchmarks run on moto with shortcuts (embedded.py): a
+query of the DueIndex reads the index partitions kept from the table's stream, and the
+stream keeps only its latest records. Whatever mix of writes comes first (puts,
+updates moving an item between index partitions, deletes, transactions committed and
+rolled back), each query returns what a scan of the whole table says it must.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+PARTITIONS = ("DUE", "OPEN", "DONE")
+
+
+@pytest.fixture
+def table() -> Iterator[tuple[Any, str]]:
+    from stockplan_cli.embedded import EmbeddedAws, create_stack, load_template
+
+    with EmbeddedAws() as aws:
+        stack = create_stack(aws, load_template())
+        yield aws.client("dynamodb"), stack.table
+
+
+def _item(pk: str, sk: str, partition: str | None, due: str) -> dict[str, Any]:
+    item = {"PK": {"S": pk}, "SK": {"S": sk}, "due": {"S": due}}
+    if partition is not None:
+        item["GSI1PK"] = {"S": partition}
+        item["GSI1SK"] = {"S": f"{due}#{pk}#{sk}"}
+    return item
+
+
+def _truth(client: Any, name: str, partition: str, upto: str) -> list[tuple[str, str]]:
+    scanned = client.scan(TableName=name)["Items"]
+    hits = [
+        (i["GSI1SK"]["S"], i["PK"]["S"], i["SK"]["S"])
+        for i in scanned
+        if i.get("GSI1PK", {}).get("S") == partition and i["GSI1SK"]["S"] <= upto
+    ]
+    return [(pk, sk) for _due, pk, sk in sorted(hits)]
+
+
+def _query(client: Any, name: str, partition: str, upto: str, **extra: Any) -> list[Any]:
+    answer = client.query(
+        TableName=name,
+        IndexName="DueIndex",
+        KeyConditionExpression="GSI1PK = :pk AND GSI1SK <= :upto",
+        ExpressionAttributeValues={":pk": {"S": partition}, ":upto": {"S": upto}},
+        **extra,
+    )
+    return [(i["PK"]["S"], i["SK"]["S"]) for i in answer["Items"]]
+
+
+def _random_write(client: Any, name: str, rng: random.Random) -> None:
+    pk, sk = f"P#{rng.randrange(12)}", f"AWARD#{rng.randrange(4)}"
+    due = f"20{rng.randrange(10, 30)}-0{rng.randrange(1, 10)}-1{rng.randrange(10)}"
+    partition = rng.choice([*PARTITIONS, None])
+    kind = rng.choice(["put", "move", "unindex", "delete", "transaction", "failed"])
+    key = {"PK": {"S": pk}, "SK": {"S": sk}}
+    if kind == "put":
+        client.put_item(TableName=name, Item=_item(pk, sk, partition, due))
+    elif kind == "move":
+        client.update_item(
+            TableName=name,
+            Key=key,
+            UpdateExpression="SET GSI1PK = :pk, GSI1SK = :sk",
+            ExpressionAttributeValues={
+                ":pk": {"S": rng.choice(PARTITIONS)},
+                ":sk": {"S": f"{due}#{pk}#{sk}"},
+            },
+        )
+    elif kind == "unindex":
+        client.update_item(TableName=name, Key=key, UpdateExpression="REMOVE GSI1PK, GSI1SK")
+    elif kind == "delete":
+        client.delete_item(TableName=name, Key=key)
+    else:
+        other = {"PK": {"S": f"P#{rng.randrange(12)}"}, "SK": {"S": "AWARD#9"}}
+        writes: list[dict[str, Any]] = [
+            {"Put": {"TableName": name, "Item": _item(pk, sk, partition, due)}},
+            {
+                "Update": {
+                    "TableName": name,
+                    "Key": other,
+                    "UpdateExpression": "SET GSI1PK = :pk, GSI1SK = :sk, due = :due",
+                    "ExpressionAttributeValues": {
+                        ":pk": {"S": "DUE"},
+                        ":sk": {"S": f"{due}#{other['PK']['S']}#AWARD#9"},
+                        ":due": {"S": due},
+                    },
+                }
+            },
+        ]
+        if kind == "failed":
+            # A condition that cannot hold: moto applies the writes, then rolls back.
+            writes.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": name,
+                        "Key": {"PK": {"S": "NOBODY"}, "SK": {"S": "NOTHING"}},
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                }
+            )
+        try:
+            client.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            assert kind == "failed", error
+            assert error.response["Error"]["Code"] == "TransactionCanceledException"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_index_queries_answer_as_a_full_scan_after_any_mix_of_writes(
+    table: tuple[Any, str], seed: int
+) -> None:
+    client, name = table
+    rng = random.Random(seed)
+    for step in range(150):
+        _random_write(client, name, rng)
+        if step % 5 == 0:
+            upto = f"20{rng.randrange(10, 31)}-12-31#~"
+            for partition in PARTITIONS:
+                expected = _truth(client, name, partition, upto)
+                assert _query(client, name, partition, upto) == expected, (seed, step)
+                first = _query(client, name, partition, upto, Limit=1)
+                assert first == expected[:1], (seed, step)
+
+
+def test_the_stream_keeps_its_latest_records_in_sequence(table: tuple[Any, str]) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from stockplan_cli.embedded import STREAM_RECORDS_KEPT
+
+    client, name = table
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][client.meta.region_name]
+    shard = backend.get_table(name).stream_shard
+    first_number = shard.starting_sequence_number
+    written = 2 * STREAM_RECORDS_KEPT + 50
+    for n in range(written):
+        client.put_item(TableName=name, Item=_item("P#1", f"N#{n:05d}", "DUE", "2020-01-01"))
+    records = shard.get(shard.starting_sequence_number, written)
+    keys = [r["dynamodb"]["Keys"]["SK"]["S"] for r in records]
+    sequence = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
+    assert STREAM_RECORDS_KEPT <= len(keys) <= 2 * STREAM_RECORDS_KEPT
+    # The oldest records went first; the latest are kept, in order, numbered on.
+    assert keys[-1] == f"N#{written - 1:05d}"
+    assert keys == sorted(keys)
+    assert sequence == list(range(sequence[0], sequence[0] + len(sequence)))
+    assert sequence[-1] == first_number + written - 1
