@@ -8,6 +8,7 @@ the template names (no second code path).
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import os
 import sys
@@ -328,14 +329,14 @@ def speed_up_moto_queries() -> None:
             range_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
             conditions = given.get("hash_key_conditions") or []
             wanted = [(n, v.type, v.value) for n, v in conditions if v.type in ("S", "B")]
-            partitions = index_partitions(self, index_name, hash_attrs)
+            partitions = index_partitions(self, index_name, hash_attrs, range_attrs)
             hash_value = next(((t, v) for n, t, v in wanted if n == hash_attrs[0]), None)
-            if partitions is None or hash_value is None:
-                pool = [item for partition in self.items.values() for item in partition.values()]
-            else:
-                pool = list(partitions.get(hash_value, {}).values())
+            if partitions is not None and hash_value is not None:
+                indexed = partitions.get(hash_value)
+                # Already narrowed to the key condition and Limit: moto does the rest.
+                return [] if indexed is None else indexed.candidates(given)
             found = []
-            for item in pool:
+            for item in (i for partition in self.items.values() for i in partition.values()):
                 attrs = item.attrs
                 for name, type_, value in wanted:
                     got = attrs.get(name)
@@ -405,49 +406,137 @@ _INDEXES = "stockplan_index_partitions"
 STREAM_RECORDS_KEPT = 1_000
 
 
+class IndexPartition:
+    """One hash key value of a global secondary index: its items, and those whose
+    index sort key is a string in key order (index sort key, then the table's keys, the
+    order moto sorts by), so a key condition is a slice found by bisection."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Any] = {}
+        self.order: list[tuple[str, str, str]] = []
+        self.unordered: set[tuple[str, str]] = set()
+
+    def add(self, key: tuple[str, str], item: Any, sort_value: Any) -> None:
+        self.items[key] = item
+        if sort_value is not None and sort_value.type == "S":
+            bisect.insort(self.order, (sort_value.value, *key))
+        else:
+            self.unordered.add(key)
+
+    def remove(self, key: tuple[str, str], sort_value: Any) -> None:
+        if self.items.pop(key, None) is None:
+            return
+        if key in self.unordered:
+            self.unordered.discard(key)
+            return
+        entry = (sort_value.value, *key)
+        at = bisect.bisect_left(self.order, entry)
+        if at < len(self.order) and self.order[at] == entry:
+            del self.order[at]
+
+    def candidates(self, given: dict[str, Any]) -> list[Any]:
+        """A superset of the items the key condition (and a plain Limit) selects."""
+        comparison = given.get("range_comparison")
+        bounds = given.get("range_objs") or []
+        if len(given.get("range_key_conditions") or []) > 1 or any(b.type != "S" for b in bounds):
+            return list(self.items.values())
+        lo, hi = 0, len(self.order)
+        if comparison:
+            op = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}.get(
+                comparison, comparison.upper()
+            )
+            values = [b.value for b in bounds]
+
+            def left(v: str) -> int:
+                return bisect.bisect_left(self.order, v, key=lambda e: e[0])
+
+            def right(v: str) -> int:
+                return bisect.bisect_right(self.order, v, key=lambda e: e[0])
+
+            slices = {
+                "EQ": lambda: (left(values[0]), right(values[0])),
+                "LT": lambda: (0, left(values[0])),
+                "LE": lambda: (0, right(values[0])),
+                "GT": lambda: (right(values[0]), len(self.order)),
+                "GE": lambda: (left(values[0]), len(self.order)),
+                "BETWEEN": lambda: (left(values[0]), right(values[1])),
+                "BEGINS_WITH": lambda: (left(values[0]), left(values[0] + "\U0010ffff")),
+            }
+            if op not in slices:
+                return list(self.items.values())
+            lo, hi = slices[op]()
+        limit = given.get("limit")
+        filtered = given.get("filter_expression")
+        plain = not given.get("exclusive_start_key") and (
+            filtered is None or type(filtered).__name__ == "OpDefault"
+        )
+        if limit and plain:
+            if given.get("scan_index_forward", True):
+                hi = min(hi, lo + limit + 1)
+            else:
+                lo = max(lo, hi - limit - 1)
+        keys = [entry[1:] for entry in self.order[lo:hi]] + list(self.unordered)
+        return [self.items[key] for key in keys]
+
+
 def index_partitions(
-    table: Any, index_name: str, hash_attrs: list[str]
-) -> dict[tuple[str, Any], dict[Any, Any]] | None:
+    table: Any, index_name: str, hash_attrs: list[str], range_attrs: list[str]
+) -> dict[tuple[str, Any], IndexPartition] | None:
     """The items of a global secondary index grouped by its hash key value, built on the
     first query of that index and then updated by every write (each write reaches the
     table's stream: put, update, delete, transactions). None without a stream or with a
-    composite hash key: the caller then looks at every item, as moto does."""
+    composite key: the caller then looks at every item, as moto does."""
     shard = table.stream_shard
-    if shard is None or len(hash_attrs) != 1 or not getattr(shard, "stockplan_followed", False):
+    if (
+        shard is None
+        or len(hash_attrs) != 1
+        or len(range_attrs) > 1
+        or not getattr(shard, "stockplan_followed", False)
+    ):
         return None
     indexes = table.__dict__.setdefault(_INDEXES, {})
     if index_name not in indexes:
-        grouped: dict[tuple[str, Any], dict[Any, Any]] = {}
+        attrs = (hash_attrs[0], range_attrs[0] if range_attrs else None)
+        grouped: dict[tuple[str, Any], IndexPartition] = {}
         for partition in table.items.values():
             for item in partition.values():
-                _index_add(grouped, hash_attrs[0], item)
-        indexes[index_name] = (hash_attrs[0], grouped)
+                _index_add(grouped, attrs, item)
+        indexes[index_name] = (attrs, grouped)
     return indexes[index_name][1]  # type: ignore[no-any-return]
 
 
-def _index_add(grouped: dict[tuple[str, Any], dict[Any, Any]], attr: str, item: Any) -> None:
-    value = item.attrs.get(attr)
-    if value is not None and value.type in ("S", "B"):
-        grouped.setdefault((value.type, value.value), {})[(item.hash_key, item.range_key)] = item
+def _item_key(item: Any) -> tuple[str, str]:
+    range_key = item.range_key
+    return (str(item.hash_key.value), "" if range_key is None else str(range_key.value))
 
 
-def _index_remove(grouped: dict[tuple[str, Any], dict[Any, Any]], attr: str, item: Any) -> None:
-    value = item.attrs.get(attr)
+def _index_add(grouped: dict[tuple[str, Any], IndexPartition], attrs: Any, item: Any) -> None:
+    hash_attr, range_attr = attrs
+    value = item.attrs.get(hash_attr)
     if value is not None and value.type in ("S", "B"):
-        members = grouped.get((value.type, value.value))
-        if members is not None:
-            members.pop((item.hash_key, item.range_key), None)
-            if not members:
+        sort_value = item.attrs.get(range_attr) if range_attr else None
+        partition = grouped.setdefault((value.type, value.value), IndexPartition())
+        partition.add(_item_key(item), item, sort_value)
+
+
+def _index_remove(grouped: dict[tuple[str, Any], IndexPartition], attrs: Any, item: Any) -> None:
+    hash_attr, range_attr = attrs
+    value = item.attrs.get(hash_attr)
+    if value is not None and value.type in ("S", "B"):
+        partition = grouped.get((value.type, value.value))
+        if partition is not None:
+            partition.remove(_item_key(item), item.attrs.get(range_attr) if range_attr else None)
+            if not partition.items:
                 del grouped[(value.type, value.value)]
 
 
 def reindex(table: Any, old: Any, new: Any) -> None:
     """One item of `table` changed from `old` to `new` (either may be None)."""
-    for attr, grouped in table.__dict__.get(_INDEXES, {}).values():
+    for attrs, grouped in table.__dict__.get(_INDEXES, {}).values():
         if old is not None:
-            _index_remove(grouped, attr, old)
+            _index_remove(grouped, attrs, old)
         if new is not None:
-            _index_add(grouped, attr, new)
+            _index_add(grouped, attrs, new)
 
 
 def follow_moto_streams() -> None:

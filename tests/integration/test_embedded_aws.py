@@ -36,22 +36,49 @@ def _item(pk: str, sk: str, partition: str | None, due: str) -> dict[str, Any]:
     return item
 
 
-def _truth(client: Any, name: str, partition: str, upto: str) -> list[tuple[str, str]]:
+# Each sort key condition the service uses, and the others DynamoDB allows, with the
+# test the truth applies to a scanned item's GSI1SK.
+CONDITIONS: dict[str, tuple[str | None, Any]] = {
+    "all": (None, lambda sk, a, b: True),
+    "le": ("GSI1SK <= :a", lambda sk, a, b: sk <= a),
+    "lt": ("GSI1SK < :a", lambda sk, a, b: sk < a),
+    "gt": ("GSI1SK > :a", lambda sk, a, b: sk > a),
+    "ge": ("GSI1SK >= :a", lambda sk, a, b: sk >= a),
+    "eq": ("GSI1SK = :a", lambda sk, a, b: sk == a),
+    "between": ("GSI1SK BETWEEN :a AND :b", lambda sk, a, b: a <= sk <= b),
+    "begins": ("begins_with(GSI1SK, :a)", lambda sk, a, b: sk.startswith(a)),
+}
+
+
+def _truth(
+    client: Any, name: str, partition: str, condition: str, a: str, b: str
+) -> list[tuple[str, str]]:
+    test = CONDITIONS[condition][1]
     scanned = client.scan(TableName=name)["Items"]
     hits = [
         (i["GSI1SK"]["S"], i["PK"]["S"], i["SK"]["S"])
         for i in scanned
-        if i.get("GSI1PK", {}).get("S") == partition and i["GSI1SK"]["S"] <= upto
+        if i.get("GSI1PK", {}).get("S") == partition and test(i["GSI1SK"]["S"], a, b)
     ]
     return [(pk, sk) for _due, pk, sk in sorted(hits)]
 
 
-def _query(client: Any, name: str, partition: str, upto: str, **extra: Any) -> list[Any]:
+def _query(
+    client: Any, name: str, partition: str, condition: str, a: str, b: str, **extra: Any
+) -> list[Any]:
+    expression = "GSI1PK = :pk"
+    values = {":pk": {"S": partition}}
+    sort_condition = CONDITIONS[condition][0]
+    if sort_condition:
+        expression += f" AND {sort_condition}"
+        values[":a"] = {"S": a}
+        if ":b" in sort_condition:
+            values[":b"] = {"S": b}
     answer = client.query(
         TableName=name,
         IndexName="DueIndex",
-        KeyConditionExpression="GSI1PK = :pk AND GSI1SK <= :upto",
-        ExpressionAttributeValues={":pk": {"S": partition}, ":upto": {"S": upto}},
+        KeyConditionExpression=expression,
+        ExpressionAttributeValues=values,
         **extra,
     )
     return [(i["PK"]["S"], i["SK"]["S"]) for i in answer["Items"]]
@@ -123,12 +150,19 @@ def test_index_queries_answer_as_a_full_scan_after_any_mix_of_writes(
     for step in range(150):
         _random_write(client, name, rng)
         if step % 5 == 0:
-            upto = f"20{rng.randrange(10, 31)}-12-31#~"
+            a = f"20{rng.randrange(10, 31)}-0{rng.randrange(1, 10)}"
+            b = f"20{rng.randrange(20, 31)}-12-31#~"
             for partition in PARTITIONS:
-                expected = _truth(client, name, partition, upto)
-                assert _query(client, name, partition, upto) == expected, (seed, step)
-                first = _query(client, name, partition, upto, Limit=1)
-                assert first == expected[:1], (seed, step)
+                for condition in CONDITIONS:
+                    expected = _truth(client, name, partition, condition, a, b)
+                    seen = (seed, step, partition, condition)
+                    assert _query(client, name, partition, condition, a, b) == expected, seen
+                    first = _query(client, name, partition, condition, a, b, Limit=1)
+                    assert first == expected[:1], seen
+                    last = _query(
+                        client, name, partition, condition, a, b, Limit=2, ScanIndexForward=False
+                    )
+                    assert last == expected[::-1][:2], seen
 
 
 def test_the_stream_keeps_its_latest_records_in_sequence(table: tuple[Any, str]) -> None:
