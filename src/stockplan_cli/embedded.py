@@ -288,11 +288,13 @@ def speed_up_moto_queries() -> None:
     import threading
 
     from moto.dynamodb.comparisons import OpDefault
+    from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
     if getattr(Table, "stockplan_fast_queries", False):
         return
     original_query = Table.query
+    original_scan = Table.scan
     original_all_items = Table.all_items
     asked = threading.local()  # the server answers requests on several threads
 
@@ -315,11 +317,44 @@ def speed_up_moto_queries() -> None:
         finally:
             asked.only = None
 
+    def scan(self: Any, *args: Any, **kwargs: Any) -> Any:
+        names = ("filters", "limit", "exclusive_start_key", "filter_expression", "index_name")
+        given = dict(zip(names, args, strict=False)) | kwargs
+        asked.scan = (self, given) if not given.get("index_name") else None
+        try:
+            return original_scan(self, *args, **kwargs)
+        finally:
+            asked.scan = None
+
     def all_items(self: Any) -> Any:
+        scanning = getattr(asked, "scan", None)
+        if scanning is not None and scanning[0] is self:
+            return _scan_from(self, scanning[1].get("exclusive_start_key"))
         only = getattr(asked, "only", None)
         if only is None or only[0] is not self or not self.range_key_attr:
             return original_all_items(self)
         return _candidates(self, only[1], only[2])
+
+    def _scan_from(self: Any, start: dict[str, Any] | None) -> list[Any]:
+        """moto sorts the whole table for every page of a scan and walks it from the top
+        to the page's start key. Sort once while the table does not change (every write
+        counts, see follow_moto_streams) and hand each page the items from its start."""
+        version = self.__dict__.get(_VERSION)
+        if version is None or not self.range_key_attr:
+            return original_all_items(self)  # type: ignore[no-any-return]
+        cached = self.__dict__.get("stockplan_sorted")
+        if cached is None or cached[0] != version:
+            ordered = original_all_items(self)
+            cached = (version, ordered, [(i.hash_key, i.range_key) for i in ordered])
+            self.stockplan_sorted = cached
+        _version, ordered, keys = cached
+        if not start or self.hash_key_attr not in start or self.range_key_attr not in start:
+            return ordered  # type: ignore[no-any-return]
+        at = bisect.bisect_left(
+            keys, (DynamoType(start[self.hash_key_attr]), DynamoType(start[self.range_key_attr]))
+        )
+        # From the start key itself: moto skips it, as it skips all before it.
+        return ordered[at:]  # type: ignore[no-any-return]
 
     def _candidates(self: Any, hash_key: Any, given: dict[str, Any]) -> list[Any]:
         index_name = given.get("index_name")
@@ -396,12 +431,15 @@ def speed_up_moto_queries() -> None:
         return True if check is None else bool(check())
 
     Table.query = query  # type: ignore[method-assign]
+    Table.scan = scan  # type: ignore[method-assign]
     Table.all_items = all_items  # type: ignore[method-assign]
     Table.stockplan_fast_queries = True  # type: ignore[attr-defined]
 
 
 # Each index's partitions, kept up to date from the table's stream (see below).
 _INDEXES = "stockplan_index_partitions"
+# Counts a followed table's writes: what was computed from its items is valid while equal.
+_VERSION = "stockplan_version"
 # DynamoDB Streams keep 24 hours of records; the embedded table keeps its latest ones.
 STREAM_RECORDS_KEPT = 1_000
 
@@ -532,6 +570,7 @@ def _index_remove(grouped: dict[tuple[str, Any], IndexPartition], attrs: Any, it
 
 def reindex(table: Any, old: Any, new: Any) -> None:
     """One item of `table` changed from `old` to `new` (either may be None)."""
+    table.__dict__[_VERSION] = table.__dict__.get(_VERSION, 0) + 1
     for attrs, grouped in table.__dict__.get(_INDEXES, {}).values():
         if old is not None:
             _index_remove(grouped, attrs, old)

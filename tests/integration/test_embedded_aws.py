@@ -187,3 +187,29 @@ def test_the_stream_keeps_its_latest_records_in_sequence(table: tuple[Any, str])
     assert keys == sorted(keys)
     assert sequence == list(range(sequence[0], sequence[0] + len(sequence)))
     assert sequence[-1] == first_number + written - 1
+
+
+def test_paged_scans_return_every_item_once_in_key_order(table: tuple[Any, str]) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    client, name = table
+    stored = dynamodb_backends[DEFAULT_ACCOUNT_ID][client.meta.region_name].get_table(name)
+    rng = random.Random(7)
+    for round_ in range(4):
+        for _ in range(60):
+            _random_write(client, name, rng)
+        expected = sorted(
+            (str(item.hash_key.value), str(item.range_key.value))
+            for partition in stored.items.values()
+            for item in partition.values()
+        )
+        seen: list[tuple[str, str]] = []
+        kwargs: dict[str, Any] = {"TableName": name, "Limit": 7}
+        while True:
+            page = client.scan(**kwargs)
+            seen += [(i["PK"]["S"], i["SK"]["S"]) for i in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        assert seen == expected, round_
