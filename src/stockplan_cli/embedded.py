@@ -12,6 +12,7 @@ import bisect
 import importlib.util
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date
@@ -449,19 +450,36 @@ class IndexPartition:
     index sort key is a string in key order (index sort key, then the table's keys, the
     order moto sorts by), so a key condition is a slice found by bisection."""
 
+    # `stockplan local` serves requests on several threads: a query's bisections must
+    # not see the order shift under them.
+    lock = threading.Lock()
+
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Any] = {}
         self.order: list[tuple[str, str, str]] = []
         self.unordered: set[tuple[str, str]] = set()
 
     def add(self, key: tuple[str, str], item: Any, sort_value: Any) -> None:
+        with self.lock:
+            self._add(key, item, sort_value)
+
+    def remove(self, key: tuple[str, str], sort_value: Any) -> None:
+        with self.lock:
+            self._remove(key, sort_value)
+
+    def candidates(self, given: dict[str, Any]) -> list[Any]:
+        """A superset of the items the key condition (and a plain Limit) selects."""
+        with self.lock:
+            return self._candidates(given)
+
+    def _add(self, key: tuple[str, str], item: Any, sort_value: Any) -> None:
         self.items[key] = item
         if sort_value is not None and sort_value.type == "S":
             bisect.insort(self.order, (sort_value.value, *key))
         else:
             self.unordered.add(key)
 
-    def remove(self, key: tuple[str, str], sort_value: Any) -> None:
+    def _remove(self, key: tuple[str, str], sort_value: Any) -> None:
         if self.items.pop(key, None) is None:
             return
         if key in self.unordered:
@@ -472,8 +490,7 @@ class IndexPartition:
         if at < len(self.order) and self.order[at] == entry:
             del self.order[at]
 
-    def candidates(self, given: dict[str, Any]) -> list[Any]:
-        """A superset of the items the key condition (and a plain Limit) selects."""
+    def _candidates(self, given: dict[str, Any]) -> list[Any]:
         comparison = given.get("range_comparison")
         bounds = given.get("range_objs") or []
         if len(given.get("range_key_conditions") or []) > 1 or any(b.type != "S" for b in bounds):
