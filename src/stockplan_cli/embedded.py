@@ -619,6 +619,22 @@ def follow_moto_streams() -> None:
     StreamShard.stockplan_followed = True  # type: ignore[attr-defined]
 
 
+def untrack_moto_items() -> None:
+    """moto keeps every model object it ever creates in a class-level list (for its
+    dashboard): every version of every DynamoDB item (each update deep-copies one) and
+    every stream record, for the life of the process. A ten-year simulation held
+    gigabytes of them. Items and stream records are created untracked; the table and
+    its stream still hold what DynamoDB would."""
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import StreamRecord
+
+    def untracked(cls: type, *args: Any, **kwargs: Any) -> Any:
+        return object.__new__(cls)
+
+    for model in (Item, StreamRecord):
+        model.__new__ = staticmethod(untracked)  # type: ignore[assignment]
+
+
 def speed_up_moto_responses() -> None:
     """moto turns every DynamoDB answer into JSON by walking the API's response shapes,
     which costs more than the request itself for items with lists and maps. The item
@@ -692,6 +708,7 @@ class EmbeddedAws:
         speed_up_moto_dispatch()
         speed_up_moto_queries()
         follow_moto_streams()
+        untrack_moto_items()
         speed_up_moto_responses()
         if self.server:
             from moto.server import ThreadedMotoServer

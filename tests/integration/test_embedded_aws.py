@@ -213,3 +213,29 @@ def test_paged_scans_return_every_item_once_in_key_order(table: tuple[Any, str])
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         assert seen == expected, round_
+
+
+def test_old_versions_of_an_item_are_freed(table: tuple[Any, str]) -> None:
+    # moto kept every item object it made (and every stream record) for its dashboard:
+    # gigabytes over a ten-year simulation.
+    import gc
+
+    from moto.dynamodb.models.dynamo_type import Item
+
+    client, name = table
+    key = {"PK": {"S": "P#FREED"}, "SK": {"S": "AWARD#1"}}
+    for n in range(3 * 1_000):
+        client.update_item(
+            TableName=name,
+            Key=key,
+            UpdateExpression="SET GSI1PK = :pk, GSI1SK = :sk",
+            ExpressionAttributeValues={":pk": {"S": "DUE"}, ":sk": {"S": f"2020-01-{n:05d}"}},
+        )
+    gc.collect()
+    alive = [
+        o
+        for o in gc.get_objects()
+        if isinstance(o, Item) and o.hash_key is not None and o.hash_key.value == "P#FREED"
+    ]
+    # The table's item, and at most the versions the stream's latest records reach.
+    assert len(alive) <= 2, len(alive)
