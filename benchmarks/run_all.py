@@ -282,7 +282,9 @@ def notes(r: dict[str, Any], feed_10k: float, sim_10y: float, worst_import: floa
         "and pool separately, where the effects of one person or one day could share "
         "them) and fewer items a grant writes (its audit record and due items could share "
         "the award's item). The peak memory is moto's: every item of the table as moto "
-        "objects, and every message SES was sent.",
+        "objects, and every message SES was sent (it was 2 GB while moto also kept every "
+        "version of every item and every stream record for its dashboard: the embedded "
+        "AWS now creates those untracked).",
         "",
         (
             f"**The demo: {demo:.1f} s**, under 20 s, for 3,837 daily runs, 111 files and "
