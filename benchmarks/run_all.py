@@ -43,12 +43,14 @@ def main() -> None:
         "import_runs": 7,
     }
     results: dict[str, Any] = {"sizes": sizes}
+    # First: it builds the layer with pip (shared/Makefile), the one step that needs the
+    # package index, so a machine without it fails at once, not after the rest.
+    results["imports"] = bench_imports.run(sizes["import_runs"])
     results["daily"] = bench_daily.run(sizes["daily_sizes"], sizes["daily_runs"])
     results["feed"] = bench_feed.run(sizes["feed_rows"], sizes["feed_runs"])
     results["simulation"] = bench_simulation.run(
         sizes["sim_years"], sizes["sim_people"], sizes["demo_runs"]
     )
-    results["imports"] = bench_imports.run(sizes["import_runs"])
     results["seconds"] = time.perf_counter() - began
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(results))
