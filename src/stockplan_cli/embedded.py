@@ -277,6 +277,24 @@ def speed_up_moto_dispatch() -> None:
     responses.stockplan_fast_dispatch = True  # type: ignore[attr-defined]
 
 
+# A key condition's comparison as moto spells it -> one name for it.
+_KEY_OPERATORS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
+
+
+def _key_operator(comparison: str) -> str:
+    return _KEY_OPERATORS.get(comparison, comparison.upper())
+
+
+def _limit_takes_the_first(given: dict[str, Any]) -> bool:
+    """A Limit selects the first items in key order: no start key, no filter."""
+    from moto.dynamodb.comparisons import OpDefault
+
+    filtered = given.get("filter_expression")
+    return not given.get("exclusive_start_key") and (
+        filtered is None or isinstance(filtered, OpDefault)
+    )
+
+
 def speed_up_moto_queries() -> None:
     """moto answers every Query by sorting every item of the table and testing each:
     O(table) where DynamoDB reads one partition, so a benchmark or a long simulation
@@ -288,7 +306,6 @@ def speed_up_moto_queries() -> None:
     import heapq
     import threading
 
-    from moto.dynamodb.comparisons import OpDefault
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
@@ -343,16 +360,17 @@ def speed_up_moto_queries() -> None:
         version = self.__dict__.get(_VERSION)
         if version is None or not self.range_key_attr:
             return original_all_items(self)  # type: ignore[no-any-return]
-        cached = self.__dict__.get("stockplan_sorted")
+        cached = self.__dict__.get(_SORTED)
         if cached is None or cached[0] != version:
-            ordered = original_all_items(self)
-            cached = (version, ordered, [(i.hash_key, i.range_key) for i in ordered])
-            self.stockplan_sorted = cached
-        _version, ordered, keys = cached
+            cached = (version, original_all_items(self))
+            self.__dict__[_SORTED] = cached
+        ordered = cached[1]
         if not start or self.hash_key_attr not in start or self.range_key_attr not in start:
             return ordered  # type: ignore[no-any-return]
         at = bisect.bisect_left(
-            keys, (DynamoType(start[self.hash_key_attr]), DynamoType(start[self.range_key_attr]))
+            ordered,
+            (DynamoType(start[self.hash_key_attr]), DynamoType(start[self.range_key_attr])),
+            key=lambda item: (item.hash_key, item.range_key),
         )
         # From the start key itself: moto skips it, as it skips all before it.
         return ordered[at:]  # type: ignore[no-any-return]
@@ -390,11 +408,7 @@ def speed_up_moto_queries() -> None:
         if comparison and one_range:
             found = [i for i in found if _meets(i.attrs.get(range_attrs[0]), comparison, given)]
         limit = given.get("limit")
-        filtered = given.get("filter_expression")
-        plain = not given.get("exclusive_start_key") and (
-            filtered is None or isinstance(filtered, OpDefault)
-        )
-        if limit and plain and len(found) > limit + 1:
+        if limit and _limit_takes_the_first(given) and len(found) > limit + 1:
             keyed = [(_sort_key(i, order), n, i) for n, i in enumerate(found)]
             if None not in (k for k, _n, _i in keyed):
                 pick = heapq.nsmallest if given.get("scan_index_forward", True) else heapq.nlargest
@@ -427,8 +441,7 @@ def speed_up_moto_queries() -> None:
             "BETWEEN": lambda: b[0] <= v <= b[1],
             "BEGINS_WITH": lambda: v.startswith(b[0]),
         }
-        aliases = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
-        check = checks.get(aliases.get(comparison, comparison.upper()))
+        check = checks.get(_key_operator(comparison))
         return True if check is None else bool(check())
 
     Table.query = query  # type: ignore[method-assign]
@@ -441,6 +454,8 @@ def speed_up_moto_queries() -> None:
 _INDEXES = "stockplan_index_partitions"
 # Counts a followed table's writes: what was computed from its items is valid while equal.
 _VERSION = "stockplan_version"
+# A table's items in key order, with the _VERSION they were sorted at (for scans).
+_SORTED = "stockplan_sorted"
 # DynamoDB Streams keep 24 hours of records; the embedded table keeps its latest ones.
 STREAM_RECORDS_KEPT = 1_000
 
@@ -497,9 +512,7 @@ class IndexPartition:
             return list(self.items.values())
         lo, hi = 0, len(self.order)
         if comparison:
-            op = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}.get(
-                comparison, comparison.upper()
-            )
+            op = _key_operator(comparison)
             values = [b.value for b in bounds]
 
             def left(v: str) -> int:
@@ -521,11 +534,7 @@ class IndexPartition:
                 return list(self.items.values())
             lo, hi = slices[op]()
         limit = given.get("limit")
-        filtered = given.get("filter_expression")
-        plain = not given.get("exclusive_start_key") and (
-            filtered is None or type(filtered).__name__ == "OpDefault"
-        )
-        if limit and plain:
+        if limit and _limit_takes_the_first(given):
             if given.get("scan_index_forward", True):
                 hi = min(hi, lo + limit + 1)
             else:
@@ -565,24 +574,28 @@ def _item_key(item: Any) -> tuple[str, str]:
     return (str(item.hash_key.value), "" if range_key is None else str(range_key.value))
 
 
-def _index_add(grouped: dict[tuple[str, Any], IndexPartition], attrs: Any, item: Any) -> None:
+def _index_place(attrs: Any, item: Any) -> tuple[tuple[str, Any], Any] | None:
+    """The index partition an item belongs to and its index sort value (None: not in it)."""
     hash_attr, range_attr = attrs
     value = item.attrs.get(hash_attr)
-    if value is not None and value.type in ("S", "B"):
-        sort_value = item.attrs.get(range_attr) if range_attr else None
-        partition = grouped.setdefault((value.type, value.value), IndexPartition())
-        partition.add(_item_key(item), item, sort_value)
+    if value is None or value.type not in ("S", "B"):
+        return None
+    return (value.type, value.value), item.attrs.get(range_attr) if range_attr else None
+
+
+def _index_add(grouped: dict[tuple[str, Any], IndexPartition], attrs: Any, item: Any) -> None:
+    place = _index_place(attrs, item)
+    if place is not None:
+        grouped.setdefault(place[0], IndexPartition()).add(_item_key(item), item, place[1])
 
 
 def _index_remove(grouped: dict[tuple[str, Any], IndexPartition], attrs: Any, item: Any) -> None:
-    hash_attr, range_attr = attrs
-    value = item.attrs.get(hash_attr)
-    if value is not None and value.type in ("S", "B"):
-        partition = grouped.get((value.type, value.value))
-        if partition is not None:
-            partition.remove(_item_key(item), item.attrs.get(range_attr) if range_attr else None)
-            if not partition.items:
-                del grouped[(value.type, value.value)]
+    place = _index_place(attrs, item)
+    partition = None if place is None else grouped.get(place[0])
+    if place is not None and partition is not None:
+        partition.remove(_item_key(item), place[1])
+        if not partition.items:
+            del grouped[place[0]]
 
 
 def reindex(table: Any, old: Any, new: Any) -> None:
