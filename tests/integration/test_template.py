@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
@@ -465,7 +466,7 @@ def _pins(path: Path) -> dict[str, str]:
         requirement = line.split("#", 1)[0].split(";", 1)[0].strip()
         if requirement:
             name, _, version = requirement.partition("==")
-            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+            pins[canonicalize_name(name)] = version
     return pins
 
 
@@ -499,7 +500,7 @@ def test_the_layer_holds_every_dependency_of_its_packages() -> None:
             environment = {"python_version": "3.12", "python_full_version": "3.12.0", "extra": ""}
             if requirement.marker and not requirement.marker.evaluate(environment):
                 continue
-            needed = re.sub(r"[-_.]+", "-", requirement.name).lower()
+            needed = canonicalize_name(requirement.name)
             if needed not in layer and needed not in RUNTIME_PACKAGES:
                 missing.add(f"{needed} (for {name})")
     assert not missing, f"shared/requirements.txt lacks: {sorted(missing)}"
@@ -527,7 +528,7 @@ def test_the_code_imports_only_the_layer_the_runtime_and_the_standard_library() 
                 top = module.split(".")[0]
                 if top in sys.stdlib_module_names or top == "stockplan":
                     continue
-                names = {re.sub(r"[-_.]+", "-", d).lower() for d in distributions.get(top, [top])}
+                names = {canonicalize_name(d) for d in distributions.get(top, [top])}
                 if not names & (set(layer) | RUNTIME_PACKAGES):
                     outside.add(f"{top} ({path.relative_to(ROOT)})")
     assert not outside, f"imported but neither in the layer nor the runtime: {sorted(outside)}"
