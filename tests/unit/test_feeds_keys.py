@@ -85,7 +85,11 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
         (FeedKind.MEETINGS, ("meeting_date", "participant_id", "outcome"), ()),
         (FeedKind.ELECTIONS, ("participant_id", "notice_date", "action"), ()),
         (FeedKind.FEES, ("participant_id", "fee_type", "fee_date", "amount"), ()),
-        (FeedKind.EXERCISES, ("award_id", "exercise_date", "shares"), ("shares_withheld",)),
+        (
+            FeedKind.EXERCISES,
+            ("award_id", "exercise_date", "shares"),
+            ("shares_withheld", "exercise_id"),
+        ),
         (FeedKind.CORPORATE_ACTIONS, ("action_date", "action"), ("ratio", "assumed")),
     ],
 )

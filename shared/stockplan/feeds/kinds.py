@@ -60,7 +60,7 @@ _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
     FeedKind.MEETINGS: (),
     FeedKind.ELECTIONS: (),
     FeedKind.FEES: (),
-    FeedKind.EXERCISES: ("shares_withheld",),
+    FeedKind.EXERCISES: ("shares_withheld", "exercise_id"),
     FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed"),
 }
 

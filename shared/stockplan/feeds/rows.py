@@ -36,6 +36,7 @@ from stockplan.feeds.values import (
     FeeTypeCell,
     IdCell,
     MeetingOutcomeCell,
+    OptionalIdCell,
     OptionalBoolCell,
     OptionalDateCell,
     OptionalEmailCell,
@@ -269,6 +270,8 @@ class ExerciseRow(FeedRow):
     exercise_date: DateCell
     shares: PositiveSharesCell
     shares_withheld: SharesCell = 0
+    # The company's reference; needed only to tell two equal exercises apart (§1a).
+    exercise_id: OptionalIdCell = None
 
     @model_validator(mode="after")
     def _withheld_within_shares(self) -> ExerciseRow:

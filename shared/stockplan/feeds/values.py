@@ -219,6 +219,7 @@ OptionalPositiveDecimalCell = Annotated[Decimal | None, _cell(parse_positive_dec
 BoolCell = Annotated[bool, _cell(parse_bool)]
 OptionalBoolCell = Annotated[bool | None, _cell(parse_bool)]
 IdCell = Annotated[str, _cell(parse_id)]
+OptionalIdCell = Annotated[str | None, _cell(parse_id)]
 TextCell = Annotated[str, _cell(parse_text)]
 EmailCell = Annotated[str, _cell(parse_email)]
 OptionalEmailCell = Annotated[str | None, _cell(parse_email)]
