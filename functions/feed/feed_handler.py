@@ -49,6 +49,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             rt.outbox_deps(table), outcome.notice_ids, context.get_remaining_time_in_millis
         )
         metrics.add_metric("RowsAccepted", MetricUnit.Count, outcome.accepted)
+        metrics.add_metric("RowsUnchanged", MetricUnit.Count, outcome.unchanged)
         metrics.add_metric("RowsRejected", MetricUnit.Count, outcome.rejected)
         metrics.add_metric("NoticesSent", MetricUnit.Count, len(sent.sent))
         metrics.add_metric("NoticesDeferred", MetricUnit.Count, len(sent.deferred))
@@ -58,6 +59,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 "status": outcome.status,
                 "kind": outcome.kind,
                 "accepted": outcome.accepted,
+                "unchanged": outcome.unchanged,
                 "rejected": outcome.rejected,
                 "notices_sent": len(sent.sent),
                 "notices_deferred": len(sent.deferred),
@@ -68,6 +70,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 "key": upload.key,
                 "status": outcome.status,
                 "accepted": outcome.accepted,
+                "unchanged": outcome.unchanged,
                 "rejected": outcome.rejected,
                 "file_reason": outcome.file_reason,
             }

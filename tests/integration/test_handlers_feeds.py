@@ -258,7 +258,7 @@ def test_a_file_missing_a_required_column_is_rejected_whole_and_nothing_is_appli
     ]
     (summary,) = emails(stack)
     text = assert_notice_form(summary, ADMIN, MAR15)
-    assert subject(summary) == f"Feed file rejected: grants {key}"
+    assert subject(summary) == f"Feed file rejected: {key}"
     assert "Nothing in it was applied" in text and "shares" in text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -310,3 +311,79 @@ def due_from(item: Item) -> DueItem:
 
 def due_key(d: DueItem) -> tuple[str, str]:
     return f"DUE#{d.ref}", f"{d.kind.value}#{d.day.isoformat()}#{d.detail}"
+
+
+# --- facts: what each feed row stated, known by its key (interfaces.md §1a) ---------------
+
+FACT_SK = "FACT"
+FACT_USED_SK = "USED"
+
+
+def fact_pk(kind: str, key: str) -> str:
+    return f"FACT#{kind}#{key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """The values a key was last applied with, and the upload row they came from."""
+
+    kind: str
+    key: str
+    values: dict[str, str]
+    source_key: str
+    source_row: int
+    version: int
+    # Other values the rules accepted under the same key (a death after a termination).
+    variants: tuple[dict[str, str], ...] = ()
+    # What used it, for a price: a grant, formula option or deferred stock award.
+    used_by: str | None = None
+
+    def matches(self, values: dict[str, str]) -> bool:
+        return values == self.values or values in self.variants
+
+
+def fact_item(
+    kind: str,
+    key: str,
+    values: dict[str, str],
+    source_key: str,
+    source_row: int,
+    version: int,
+    variants: tuple[dict[str, str], ...] = (),
+) -> Item:
+    item: Item = {
+        "PK": fact_pk(kind, key),
+        "SK": FACT_SK,
+        "type": "fact",
+        "values": dict(values),
+        "source_key": source_key,
+        "source_row": source_row,
+        "version": version,
+    }
+    if variants:
+        item["variants"] = [dict(v) for v in variants]
+    return item
+
+
+def fact_from(kind: str, key: str, items: list[Item]) -> Fact | None:
+    """The fact of a key from the items of its partition (the fact and its use)."""
+    stored = next((i for i in items if i["SK"] == FACT_SK), None)
+    if stored is None:
+        return None
+    used = next((i for i in items if i["SK"] == FACT_USED_SK), None)
+    return Fact(
+        kind,
+        key,
+        {k: str(v) for k, v in stored["values"].items()},
+        str(stored["source_key"]),
+        int(stored["source_row"]),
+        int(stored["version"]),
+        tuple({k: str(v) for k, v in variant.items()} for variant in stored.get("variants", [])),
+        None if used is None else str(used["used_by"]),
+    )
+
+
+def fact_use_item(kind: str, key: str, used_by: str) -> Item:
+    """Marks a fact as used (a price that set a Fair Market Value): it may no longer be
+    replaced (interfaces.md §1a)."""
+    return {"PK": fact_pk(kind, key), "SK": FACT_USED_SK, "type": "fact_use", "used_by": used_by}

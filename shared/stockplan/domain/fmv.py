@@ -25,6 +25,12 @@ def fair_market_value(bars: Iterable[PriceBar], on: date) -> Decimal | None:
 
     None means "no price yet": whatever needs it stays due until a price arrives.
     """
+    found = fmv_with_day(bars, on)
+    return None if found is None else found[1]
+
+
+def fmv_with_day(bars: Iterable[PriceBar], on: date) -> tuple[date, Decimal] | None:
+    """The Fair Market Value on `on` and the day whose price set it."""
     best: tuple[date, Decimal] | None = None
     for bar in bars:
         if bar.day > on:
@@ -32,4 +38,4 @@ def fair_market_value(bars: Iterable[PriceBar], on: date) -> Decimal | None:
         price = closing_price(bar)
         if price is not None and (best is None or bar.day > best[0]):
             best = (bar.day, price)
-    return None if best is None else best[1]
+    return best

@@ -224,7 +224,8 @@ class RejectedRow(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class FeedRejectionSummary:
-    """To the plan administrator: one per feed file that had rejected rows (interfaces §4)."""
+    """To the plan administrator: one per feed file that had a rejected row, in which
+    nothing was new, or that could not be read as a feed (interfaces.md §1a, §4)."""
 
     kind: ClassVar[str] = "feed-rejections"
 
@@ -238,6 +239,8 @@ class FeedRejectionSummary:
     rejections: tuple[RejectedRow | tuple[int | None, str], ...]
     # Where the errors CSV was written (errors/<key>.errors.csv), if any.
     errors_key: str | None
+    # Rows equal to a fact already applied (interfaces.md §1a).
+    rows_unchanged: int = 0
 
 
 @dataclass(frozen=True, slots=True)

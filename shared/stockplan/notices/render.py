@@ -399,20 +399,34 @@ def _render_deferred_issue(n: DeferredIssueNotice) -> tuple[str, list[_Block]]:
     return subject, blocks
 
 
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
 def _render_feed_summary(n: FeedRejectionSummary) -> tuple[str, list[_Block]]:
+    feed = n.feed_kind if n.feed_kind != "unknown" else "upload"
     if n.file_reason is not None:
-        subject = f"Feed file rejected: {n.feed_kind} {n.key}"
+        subject = f"Feed file rejected: {n.key}"
         intro = (
-            f"The {n.feed_kind} feed file {n.key} was rejected as a whole: "
-            f"{n.file_reason}. Nothing in it was applied. Correct the file and "
-            f"upload it again."
+            f"The file {n.key} could not be read as a feed: {n.file_reason}. Nothing in it"
+            " was applied. Correct the file and upload it again."
+        )
+    elif n.rows_rejected:
+        subject = f"Feed {feed}: {n.rows_rejected} of {_rows(n.rows_total)} rejected ({n.key})"
+        intro = (
+            f"The {feed} feed file {n.key} has {_rows(n.rows_total)}:"
+            f" {n.rows_accepted} applied, {n.rows_unchanged} unchanged (already applied"
+            f" before), {n.rows_rejected} rejected. A rejected row changed nothing; correct"
+            " it and upload it again (rows already applied are recognised and not applied"
+            " twice)."
         )
     else:
-        subject = f"Feed {n.feed_kind}: {n.rows_rejected} of {n.rows_total} rows rejected ({n.key})"
+        subject = f"Feed {feed}: nothing new in {n.key}"
         intro = (
-            f"The {n.feed_kind} feed file {n.key} had {n.rows_total} data rows: "
-            f"{n.rows_accepted} accepted and applied, {n.rows_rejected} rejected. "
-            f"A rejected row changed nothing; correct it and upload it again."
+            f"The {feed} feed file {n.key} has {_rows(n.rows_total)}, and every one was"
+            " already applied before: nothing was changed and nobody was notified."
+            if n.rows_total
+            else f"The {feed} feed file {n.key} has no data rows: nothing was changed."
         )
     listed = [
         f"Row {row}: {reason}" if row is not None else f"Whole file: {reason}"
@@ -421,19 +435,16 @@ def _render_feed_summary(n: FeedRejectionSummary) -> tuple[str, list[_Block]]:
     more = len(n.rejections) - len(listed)
     if more > 0:
         listed.append(f"... and {more} more rejected rows (see the errors file)")
-    blocks: list[_Block] = [
-        _Para("To the plan administrator,"),
-        _Para(intro),
-        _Facts(
-            (
-                ("Feed", n.feed_kind),
-                ("File", n.key),
-                ("Data rows", str(n.rows_total)),
-                ("Accepted", str(n.rows_accepted)),
-                ("Rejected", str(n.rows_rejected)),
-            )
-        ),
-    ]
+    facts: tuple[tuple[str, str], ...] = (("Feed", n.feed_kind), ("File", n.key))
+    if n.file_reason is None:
+        # A file refused whole has no rows to count.
+        facts += (
+            ("Data rows", str(n.rows_total)),
+            ("Applied", str(n.rows_accepted)),
+            ("Unchanged", str(n.rows_unchanged)),
+            ("Rejected", str(n.rows_rejected)),
+        )
+    blocks: list[_Block] = [_Para("To the plan administrator,"), _Para(intro), _Facts(facts)]
     if listed:
         blocks.append(_Para("Rejected (row 1 is the first row after the header):"))
         blocks.append(_Items(tuple(listed)))

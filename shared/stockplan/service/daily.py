@@ -297,7 +297,9 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
     if not pending:
         change.delete_due(due)
         return None
-    fmv = change.ledger.fmv(day_before(meeting))
+    fmv = change.use_fmv(
+        day_before(meeting), f"the formula options of the {meeting.isoformat()} meeting"
+    )
     if fmv is None:
         return _wait_for_price(
             change,
@@ -356,7 +358,9 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None
             change.delete_due(due)
             continue
         terms = dfr.fee_terms(FeeType(fee_type), fee_day)
-        fmv = change.ledger.fmv(terms.fmv_day)
+        fmv = change.use_fmv(
+            terms.fmv_day, f"deferred stock of {participant_id} for fees of {fee_date}"
+        )
         if fmv is None:
             waiting.append(
                 _wait_for_price(

@@ -1,14 +1,19 @@
 """Processing one uploaded feed file (interfaces.md §1 and §4).
 
-Exactly once, whatever is delivered twice:
-- the file is known by its content digest: the same content under any key is a no-op;
-- each row is applied in one transaction together with its row marker, so a retry after
-  a crash half way through skips the rows already applied and loses none;
+Every fact once, whatever is delivered or uploaded again (interfaces.md §1a):
+- the same S3 object (key and version) delivered twice is processed once; any other
+  upload, a re-saved or corrected file included, is read row by row;
+- each row is known by its key (stockplan.feeds.identity): a row equal to the fact
+  already applied is unchanged, one that contradicts it is rejected (or updates it,
+  where the kind allows), and a row rejected before is tried again;
+- each row is applied in one transaction with its fact and its row marker, so a retry
+  after a crash half way through skips the rows already applied and loses none;
 - notices go to the outbox in the same transactions and are sent afterwards.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,10 +39,11 @@ from stockplan.feeds import (
     render_errors_csv,
     render_file_rejection_csv,
 )
+from stockplan.feeds.identity import OnConflict, RowIdentity, differences, identify
 from stockplan.notices.model import FeedRejectionSummary, RejectedRow
 from stockplan.service import notify
 from stockplan.service.ledger import Change, Ledger, PoolRecord, PoolShortError
-from stockplan.service.rows import APPLIERS
+from stockplan.service.rows import APPLIERS, UNCHANGED, RowResult, Unchanged
 
 MAX_ROW_ATTEMPTS = 5
 
@@ -47,7 +53,8 @@ class FeedOutcome:
     key: str
     kind: str | None
     status: str  # processed | duplicate | rejected
-    accepted: int = 0
+    accepted: int = 0  # applied
+    unchanged: int = 0
     rejected: int = 0
     file_reason: str | None = None
     notice_ids: list[str] = field(default_factory=list)
@@ -82,6 +89,46 @@ def too_large(size: int, limits: FeedLimits) -> str:
     return f"file too large: {size} bytes, the limit is {limits.max_bytes} bytes"
 
 
+def object_pk(kind: str, key: str, version_id: str | None, fingerprint: str) -> str:
+    """The record of one S3 object: the same key and version delivered again is
+    processed once (interfaces.md §1a); any other upload is read row by row. The
+    fingerprint (the content digest, or the ETag of a file never read) tells two
+    objects of an unversioned key apart. Hashed: a key may be 1,024 bytes long."""
+    identity = f"{key}\n{version_id or ''}\n{fingerprint}".encode()
+    return f"FEED#{kind}#{hashlib.sha256(identity).hexdigest()[:40]}"
+
+
+@dataclass
+class FileRun:
+    """One delivery of one uploaded feed file, from its rows to its summary."""
+
+    deps: FeedDeps
+    kind: FeedKind
+    key: str
+    file_pk: str
+    today: date
+    order: str | None
+    ledger: Ledger
+    outcome: FeedOutcome
+    # The schedule marker is written for the file, not for each row (its first due item
+    # lowers it to the upload day at least; see MarkerWrites).
+    writes: MarkerWrites
+    # The pool counters as this file last committed them: each row's version-checked
+    # write tells whether they are still current (a conflict reads them again).
+    pools: dict[PlanCode, PoolRecord] = field(default_factory=dict)
+
+    @property
+    def table(self) -> Table:
+        return self.deps.table
+
+    def change(self, cause: str) -> Change:
+        change = Change(
+            self.ledger, self.today, cause, self.deps.settings, marker_writes=self.writes
+        )
+        change.upload_order = self.order
+        return change
+
+
 def process_upload(
     deps: FeedDeps,
     bucket: str,
@@ -103,15 +150,17 @@ def process_upload(
     `uploaded_at` is the event's time: S3 does not deliver events in upload order, so
     rows that overwrite (a day's price, a person's details) keep the latest upload's
     values whatever order the files arrive in (see `upload_order`)."""
-    table = deps.table
     try:
         kind = kind_from_key(key)
     except KeyRejected as error:
-        # Never read: keys outside incoming/<kind>/ are not feeds.
-        return FeedOutcome(key, None, "rejected", file_reason=error.reason)
+        # Never read: a key under incoming/ that names no feed kind or is not a .csv.
+        # The administrator is told, once per object (interfaces.md §1a).
+        file_pk = object_pk("unknown", key, version_id, (etag or "").strip('"'))
+        return _refuse_unread(deps, None, key, file_pk, today, error.reason)
     limits = deps.limits
+    unread_pk = object_pk(kind.value, key, version_id, (etag or "").strip('"'))
     if size is not None and size > limits.max_bytes:
-        return _refuse_unread(deps, kind, key, today, too_large(size, limits), etag, version_id)
+        return _refuse_unread(deps, kind, key, unread_pk, today, too_large(size, limits))
     location = {"Bucket": bucket, "Key": key}
     if version_id:
         location["VersionId"] = version_id
@@ -119,137 +168,195 @@ def process_upload(
     stored = int(response.get("ContentLength", 0))
     if stored > limits.max_bytes:
         response["Body"].close()
-        refusal = too_large(stored, limits)
-        return _refuse_unread(
-            deps, kind, key, today, refusal, response.get("ETag") or etag, version_id
-        )
+        return _refuse_unread(deps, kind, key, unread_pk, today, too_large(stored, limits))
     # Never more than the limit and one byte, whatever the stream holds.
     body = response["Body"].read(limits.max_bytes + 1)
     if len(body) > limits.max_bytes:
-        refusal = too_large(len(body), limits)
-        return _refuse_unread(deps, kind, key, today, refusal, etag, version_id)
-    digest = content_digest(body)
-    file_pk = f"FEED#{kind.value}#{digest}"
+        return _refuse_unread(deps, kind, key, unread_pk, today, too_large(len(body), limits))
+    file_pk = object_pk(kind.value, key, version_id, content_digest(body))
+    table = deps.table
     existing = table.get(file_pk, "FILE")
     if existing is not None and existing.get("status") == "done":
         return FeedOutcome(key, kind.value, "duplicate")
     if existing is None:
         table.put(
-            {
-                "PK": file_pk,
-                "SK": "FILE",
-                "type": "feed_file",
-                "key": key,
-                "kind": kind.value,
-                "status": "processing",
-                "day": today.isoformat(),
-            },
-            "attribute_not_exists(PK)",
+            _file_item(file_pk, kind.value, key, today, "processing"), "attribute_not_exists(PK)"
         )
     ledger = Ledger(table)
     try:
         parsed = parse_feed(kind, body, limits)
     except FileRejected as error:
         return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
-
-    done = {int(i["SK"].split("#")[1]): i for i in table.query(file_pk, "ROW#")}
-    # The schedule marker is written for the file, not for each row (its first due item
-    # lowers it to the upload day at least; see MarkerWrites).
-    writes = MarkerWrites(floor=today)
-    # The pool counters as this file last committed them: each row's version-checked
-    # write tells whether they are still current (a conflict reads them again).
-    pools: dict[PlanCode, PoolRecord] = {}
+    run = FileRun(
+        deps,
+        kind,
+        key,
+        file_pk,
+        today,
+        upload_order(uploaded_at, key),
+        ledger,
+        FeedOutcome(key, kind.value, "processed"),
+        MarkerWrites(floor=today),
+    )
+    # Rows this object already applied (a redelivery after a crash half way through).
+    applied = {int(i["SK"].split("#")[1]) for i in table.query(file_pk, "ROW#")}
     rejections: list[RowRejection] = list(parsed.rejections)
-    outcome = FeedOutcome(key, kind.value, "processed")
-    order = upload_order(uploaded_at, key)
     for row in parsed.rows:
-        if row.row_number in done:
-            marker = done[row.row_number]
-            if marker.get("status") == "rejected":
-                rejections.append(RowRejection(row.row_number, row.record, marker["reason"]))
-            else:
-                outcome.accepted += 1
+        if row.row_number in applied:
+            run.outcome.accepted += 1
             continue
         if deps.before_row is not None:
             deps.before_row(row.row_number)
-        reason = _apply_row(
-            deps, ledger, kind, file_pk, key, row, today, outcome, writes, pools, order
-        )
-        if reason is None:
-            outcome.accepted += 1
+        result = _apply_row(run, row)
+        if result is None:
+            run.outcome.accepted += 1
+        elif result is UNCHANGED:
+            run.outcome.unchanged += 1
         else:
-            rejections.append(RowRejection(row.row_number, row.record, reason))
+            assert isinstance(result, str)
+            rejections.append(RowRejection(row.row_number, row.record, result))
     rejections.sort(key=lambda r: r.row_number)
-    outcome.rejected = len(rejections)
-    _finish(deps, ledger, kind, key, file_pk, today, parsed.header, rejections, outcome, writes)
-    return outcome
+    run.outcome.rejected = len(rejections)
+    _finish(run, parsed.header, rejections)
+    return run.outcome
 
 
-def _apply_row(
-    deps: FeedDeps,
-    ledger: Ledger,
-    kind: FeedKind,
-    file_pk: str,
-    key: str,
-    row: ParsedRow,
-    today: date,
-    outcome: FeedOutcome,
-    writes: MarkerWrites,
-    pools: dict[PlanCode, PoolRecord],
-    order: str | None,
-) -> str | None:
-    cause = f"feed:{key}#row{row.row_number}"
+def _file_item(
+    file_pk: str, kind: str, key: str, today: date, status: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "PK": file_pk,
+        "SK": "FILE",
+        "type": "feed_file",
+        "key": key,
+        "kind": kind,
+        "status": status,
+        "day": today.isoformat(),
+        **extra,
+    }
+
+
+def _judge(identity: RowIdentity, fact: rec.Fact | None) -> Unchanged | str | None:
+    """Before any rule runs, is this row's fact already known (interfaces.md §1a)?
+    UNCHANGED, a rejection reason, or None: go on and apply it."""
+    if fact is None:
+        return None
+    if fact.matches(identity.values):
+        return UNCHANGED
+    rule = identity.rule
+    if rule.on_conflict in (OnConflict.UPDATE, OnConflict.RULES_DECIDE):
+        return None
+    if rule.on_conflict is OnConflict.REPLACE_UNTIL_USED:
+        if fact.used_by is None:
+            return None
+        return _conflict(
+            identity,
+            fact,
+            f"{fact.used_by} used it as the Fair Market Value (Directors §6(c)): " + rule.remedy,
+        )
+    return _conflict(identity, fact, rule.remedy)
+
+
+def _conflict(identity: RowIdentity, fact: rec.Fact, remedy: str) -> str:
+    """A row that contradicts an applied one names where that one came from and what
+    differs (interfaces.md §1a)."""
+    changed = "; ".join(differences(fact.values, identity.values))
+    return (
+        f"conflicts with {identity.kind.value} row {fact.source_row} of {fact.source_key},"
+        f" already applied for the same {' + '.join(identity.rule.key_columns)}"
+        f" ({changed}); {remedy}"
+    )
+
+
+def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
+    """Apply one row with its fact record and its row marker in the same transactions:
+    a retry after a crash skips it, a second upload finds it unchanged."""
+    identity = identify(run.kind, row.value)
+    cause = f"feed:{run.key}#row{row.row_number}"
     forced: str | None = None
     for attempt in range(MAX_ROW_ATTEMPTS):
-        change = Change(ledger, today, cause, deps.settings, marker_writes=writes)
-        change.upload_order = order
-        change.pools = dict(pools)
-        reason = forced
-        if reason is None:
-            try:
-                reason = APPLIERS[kind](change, row.value)
-            except PoolShortError as error:
-                reason = str(error)
-        if reason is not None:
-            # A rejected row changes nothing but its own marker.
-            change = Change(ledger, today, cause, deps.settings, marker_writes=writes)
-        marker = {
-            "PK": file_pk,
-            "SK": f"ROW#{row.row_number:06d}",
-            "type": "feed_row",
-            "status": "accepted" if reason is None else "rejected",
-            "reason": reason,
-        }
-        if reason is not None:
-            marker.update(_rejection_fields(kind, key, row.row_number, row.record, reason, today))
-        change.put(marker, "attribute_not_exists(PK)")
+        fact = run.ledger.fact(run.kind.value, identity.key)
+        verdict = _judge(identity, fact) if forced is None else forced
+        if verdict is not None:
+            # Unchanged or rejected: nothing is written for the row (a retry judges it
+            # the same way); rejected rows are recorded with the file's summary.
+            return verdict
+        change = run.change(cause)
+        change.pools = dict(run.pools)
+        try:
+            result = APPLIERS[run.kind](change, row.value)
+        except PoolShortError as error:
+            result = str(error)
+        if isinstance(result, str) and fact is not None and not fact.matches(identity.values):
+            # The rules refused a second row for a known key (a termination).
+            return _conflict(identity, fact, f"{result}; send a corrections row to change it")
+        if result is not None:
+            return result
+        _record_fact(change, identity, fact, run.key, row.row_number)
+        change.put(
+            {"PK": run.file_pk, "SK": f"ROW#{row.row_number:06d}", "type": "feed_row"},
+            "attribute_not_exists(PK)",
+        )
         try:
             change.flush()
         except PoolShortError as error:
             forced = str(error)
             continue
         except ConflictError:
-            pools.clear()  # another writer may have moved them: read them again
-            applied = ledger.table.get(file_pk, f"ROW#{row.row_number:06d}")
-            if applied is not None:
-                # A concurrent delivery of the same file dealt with this row: report it
-                # as that one did (its notices are that delivery's to send).
-                return str(applied["reason"]) if applied.get("status") == "rejected" else None
+            run.pools.clear()  # another writer may have moved them: read them again
+            if run.table.get(run.file_pk, f"ROW#{row.row_number:06d}") is not None:
+                # A concurrent delivery of the same object applied this row (its
+                # notices are that delivery's to send).
+                return None
             time.sleep(0.01 * (2**attempt))
             continue
-        pools.update(change.pools)
-        outcome.notice_ids += change.notice_ids
-        return reason
-    raise ConflictError(f"row {row.row_number} of {key} kept conflicting")
+        run.pools.update(change.pools)
+        run.outcome.notice_ids += change.notice_ids
+        return None
+    raise ConflictError(f"row {row.row_number} of {run.key} kept conflicting")
+
+
+def _record_fact(
+    change: Change, identity: RowIdentity, fact: rec.Fact | None, key: str, row_number: int
+) -> None:
+    """The row's values become the fact of its key: written once, or version-checked
+    where a later row may change it (a participant's details, an unused price, a
+    death after a termination)."""
+    kind = identity.kind.value
+    if fact is None:
+        change.put(
+            rec.fact_item(kind, identity.key, identity.values, key, row_number, 1),
+            "attribute_not_exists(PK)",
+        )
+    else:
+        variants = fact.variants
+        if identity.rule.on_conflict is OnConflict.RULES_DECIDE:
+            variants = (*variants, fact.values)
+        change.put(
+            rec.fact_item(
+                kind, identity.key, identity.values, key, row_number, fact.version + 1, variants
+            ),
+            "version = :v",
+            {":v": fact.version},
+        )
+    for alias in identity.aliases:
+        # Another key of the same fact (an exercise's four columns): any row naming it
+        # again is unchanged; the latest such exercise stands for it.
+        change.put(rec.fact_item(kind, alias, identity.values, key, row_number, 1))
 
 
 def _rejection_fields(
-    kind: FeedKind, key: str, row: int | None, record: dict[str, str], reason: str, today: date
+    kind: FeedKind | None,
+    key: str,
+    row: int | None,
+    record: dict[str, str],
+    reason: str,
+    today: date,
 ) -> dict[str, Any]:
     return {
         "GSI1PK": rec.REJECTIONS,
         "GSI1SK": f"{today.isoformat()}#{key}#{'file' if row is None else f'{row:06d}'}",
-        "feed": kind.value,
+        "feed": None if kind is None else kind.value,
         "key": key,
         "row": row,
         "record": record,
@@ -258,31 +365,28 @@ def _rejection_fields(
 
 
 def _refuse_unread(
-    deps: FeedDeps,
-    kind: FeedKind,
-    key: str,
-    today: date,
-    reason: str,
-    etag: str | None,
-    version_id: str | None,
+    deps: FeedDeps, kind: FeedKind | None, key: str, file_pk: str, today: date, reason: str
 ) -> FeedOutcome:
-    """A file over the size limit, refused whole without reading it.
-
-    Known by its ETag (the same bytes uploaded again have the same one) or, without
-    one, by its key and version, so a redelivered event reports it once."""
-    tag = (etag or "").strip('"') or f"{key}@{version_id or ''}"
-    file_pk = f"FEED#{kind.value}#unread#{tag}"
+    """A file refused whole without reading it (over the size limit, or a key that is
+    no feed); its event delivered again reports it once."""
     existing = deps.table.get(file_pk, "FILE")
     if existing is not None and existing.get("status") == "done":
-        return FeedOutcome(key, kind.value, "duplicate")
+        return FeedOutcome(key, None if kind is None else kind.value, "duplicate")
     return _reject_file(deps, Ledger(deps.table), kind, key, file_pk, today, reason)
 
 
 def _reject_file(
-    deps: FeedDeps, ledger: Ledger, kind: FeedKind, key: str, file_pk: str, today: date, reason: str
+    deps: FeedDeps,
+    ledger: Ledger,
+    kind: FeedKind | None,
+    key: str,
+    file_pk: str,
+    today: date,
+    reason: str,
 ) -> FeedOutcome:
-    """A file that is not CSV, has no header or lacks a column: nothing of it is applied."""
-    outcome = FeedOutcome(key, kind.value, "rejected", file_reason=reason)
+    """A file that cannot be read as a feed: nothing of it is applied."""
+    kind_name = None if kind is None else kind.value
+    outcome = FeedOutcome(key, kind_name, "rejected", file_reason=reason)
     deps.s3.put_object(
         Bucket=deps.settings.bucket_name,
         Key=errors_key(key),
@@ -298,43 +402,36 @@ def _reject_file(
             **_rejection_fields(kind, key, None, {}, reason, today),
         }
     )
-    summary = FeedRejectionSummary(kind.value, key, 0, 0, 0, reason, (), errors_key(key))
+    summary = FeedRejectionSummary(
+        kind_name or "unknown", key, 0, 0, 0, reason, (), errors_key(key)
+    )
     notify.feed_summary(change, summary, file_pk)
     _put_done(
         change,
-        {
-            "PK": file_pk,
-            "SK": "FILE",
-            "type": "feed_file",
-            "key": key,
-            "kind": kind.value,
-            "status": "done",
-            "day": today.isoformat(),
-            "file_reason": reason,
-        },
+        _file_item(file_pk, kind_name or "unknown", key, today, "done", file_reason=reason),
     )
-    if not _flush_unless_done_elsewhere(deps, change, file_pk):
-        return FeedOutcome(key, kind.value, "duplicate")
+    if not _flush_unless_done_elsewhere(deps.table, change, file_pk):
+        return FeedOutcome(key, kind_name, "duplicate")
     outcome.notice_ids = change.notice_ids
     return outcome
 
 
 def _put_done(change: Change, item: dict[str, Any]) -> None:
-    """The file's closing record, written once: a second delivery of the same file that
-    raced the first to its end must not overwrite what the first one recorded."""
+    """The file's closing record, written once: a second delivery of the same object
+    that raced the first to its end must not overwrite what the first one recorded."""
     change.put(item, "attribute_not_exists(PK) OR #s <> :done", {":done": "done"}, {"#s": "status"})
 
 
-def _flush_unless_done_elsewhere(deps: FeedDeps, change: Change, file_pk: str) -> bool:
+def _flush_unless_done_elsewhere(table: Table, change: Change, file_pk: str) -> bool:
     """Commit the file's closing transaction; False when it conflicted because another
-    delivery of the same file closed it first (its notices are that delivery's). Any
+    delivery of the same object closed it first (its notices are that delivery's). Any
     other conflict is retried with backoff, then raised (the event is redelivered).
     The transaction moves no pool, so committing it again is safe."""
     for attempt in range(MAX_ROW_ATTEMPTS):
         try:
             change.flush()
         except ConflictError:
-            closed = deps.table.get(file_pk, "FILE")
+            closed = table.get(file_pk, "FILE")
             if closed is not None and closed.get("status") == "done":
                 return False
             if attempt == MAX_ROW_ATTEMPTS - 1:
@@ -345,19 +442,11 @@ def _flush_unless_done_elsewhere(deps: FeedDeps, change: Change, file_pk: str) -
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _finish(
-    deps: FeedDeps,
-    ledger: Ledger,
-    kind: FeedKind,
-    key: str,
-    file_pk: str,
-    today: date,
-    header: list[str],
-    rejections: list[RowRejection],
-    outcome: FeedOutcome,
-    writes: MarkerWrites,
-) -> None:
-    change = Change(ledger, today, f"feed:{key}", deps.settings, marker_writes=writes)
+def _finish(run: FileRun, header: list[str], rejections: list[RowRejection]) -> None:
+    """Record the rejected rows, write the errors CSV, and tell the administrator when a
+    row was rejected or nothing in the file was new (interfaces.md §1a)."""
+    deps, outcome, kind, key = run.deps, run.outcome, run.kind, run.key
+    change = run.change(f"feed:{key}")
     if rejections:
         deps.s3.put_object(
             Bucket=deps.settings.bucket_name,
@@ -366,47 +455,49 @@ def _finish(
             ContentType="text/csv",
         )
         for rejection in rejections:
-            # Parser rejections have no row marker yet: record them for the report.
             change.put(
                 {
-                    "PK": file_pk,
-                    "SK": f"ROW#{rejection.row_number:06d}",
+                    "PK": run.file_pk,
+                    "SK": f"REJECTED#{rejection.row_number:06d}",
                     "type": "feed_row",
                     "status": "rejected",
-                    "reason": rejection.reason,
                     **_rejection_fields(
-                        kind, key, rejection.row_number, rejection.record, rejection.reason, today
+                        kind,
+                        key,
+                        rejection.row_number,
+                        rejection.record,
+                        rejection.reason,
+                        run.today,
                     ),
                 }
             )
             change.maybe_flush()
+    if rejections or outcome.accepted == 0:
         summary = FeedRejectionSummary(
             kind.value,
             key,
-            outcome.accepted + len(rejections),
+            outcome.accepted + outcome.unchanged + len(rejections),
             outcome.accepted,
             len(rejections),
             None,
             tuple(RejectedRow(r.row_number, r.reason) for r in rejections),
-            errors_key(key),
+            errors_key(key) if rejections else None,
+            outcome.unchanged,
         )
-        notify.feed_summary(change, summary, file_pk)
-    _put_done(
-        change,
-        {
-            "PK": file_pk,
-            "SK": "FILE",
-            "type": "feed_file",
-            "key": key,
-            "kind": kind.value,
-            "status": "done",
-            "day": today.isoformat(),
-            "accepted": outcome.accepted,
-            "rejected": len(rejections),
-        },
+        notify.feed_summary(change, summary, run.file_pk)
+    done = _file_item(
+        run.file_pk,
+        kind.value,
+        key,
+        run.today,
+        "done",
+        accepted=outcome.accepted,
+        unchanged=outcome.unchanged,
+        rejected=len(rejections),
     )
-    writes.before_last_commit(deps.table)
-    if not _flush_unless_done_elsewhere(deps, change, file_pk):
+    _put_done(change, done)
+    run.writes.before_last_commit(deps.table)
+    if not _flush_unless_done_elsewhere(deps.table, change, run.file_pk):
         outcome.status = "duplicate"
         return
     outcome.notice_ids += change.notice_ids

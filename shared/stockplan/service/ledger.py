@@ -17,7 +17,7 @@ from stockplan.config import Settings
 from stockplan.data import marker
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table, Transaction
-from stockplan.domain.fmv import fair_market_value
+from stockplan.domain.fmv import fmv_with_day
 from stockplan.domain.model import Award, DeferredStockAward, Participant, PlanCode
 from stockplan.domain.pools import (
     PoolDelta,
@@ -94,7 +94,9 @@ class Ledger:
         self.table = table
         # Prices are only written by the prices feed, which never asks for a Fair Market
         # Value, so within one file or run an FMV once read stays true.
-        self._fmv: dict[date, Decimal | None] = {}
+        self._fmv: dict[date, tuple[date, Decimal] | None] = {}
+        # Price days whose use is already recorded (rec.fact_use_item) by this run.
+        self.price_uses_recorded: set[date] = set()
 
     def participant_item(self, participant_id: str) -> Item | None:
         return self.table.get(rec.participant_pk(participant_id), "PROFILE")
@@ -130,10 +132,19 @@ class Ledger:
 
     def fmv(self, on: date) -> Decimal | None:
         """FMV on `on` from the latest price on or before it (Directors §6(c))."""
+        found = self.fmv_with_day(on)
+        return None if found is None else found[1]
+
+    def fmv_with_day(self, on: date) -> tuple[date, Decimal] | None:
+        """The FMV on `on` and the day of the price that set it."""
         if on not in self._fmv:
             items = self.table.query(rec.PRICES, sk_upto=on.isoformat(), newest_first=True, limit=5)
-            self._fmv[on] = fair_market_value((rec.price_from(i) for i in items), on)
+            self._fmv[on] = fmv_with_day((rec.price_from(i) for i in items), on)
         return self._fmv[on]
+
+    def fact(self, kind: str, key: str) -> rec.Fact | None:
+        """What a feed row with this key stated, as last applied (interfaces.md §1a)."""
+        return rec.fact_from(kind, key, self.table.query(rec.fact_pk(kind, key)))
 
     def pool(self, plan: PlanCode) -> PoolRecord:
         item = self.table.get(rec.POOL, plan.value)
@@ -181,6 +192,8 @@ class Change:
     profiles_in_tx: set[str] = field(default_factory=set)
     # Where the feed file stands among uploads (feeds.upload_order); None: not known.
     upload_order: str | None = None
+    # Price days whose use this open transaction records.
+    price_uses_in_tx: set[date] = field(default_factory=set)
 
     @property
     def notice_day(self) -> date:
@@ -193,6 +206,20 @@ class Change:
     @property
     def addresses(self) -> Addresses:
         return Addresses(self.settings.admin_email)
+
+    # --- prices -----------------------------------------------------------------------
+
+    def use_fmv(self, on: date, used_by: str) -> Decimal | None:
+        """The FMV on `on`, recording that `used_by` used its price: from then on a
+        different price for that day is rejected, not replaced (interfaces.md §1a)."""
+        found = self.ledger.fmv_with_day(on)
+        if found is None:
+            return None
+        price_day, value = found
+        if price_day not in self.ledger.price_uses_recorded | self.price_uses_in_tx:
+            self.tx.put(rec.fact_use_item("prices", price_day.isoformat(), used_by))
+            self.price_uses_in_tx.add(price_day)
+        return value
 
     # --- pools ------------------------------------------------------------------------
 
@@ -396,6 +423,8 @@ class Change:
             writes.before_commit(self.table, self.earliest_due, self.new_notice)
         self.table.commit(self.tx)
         self.committed += len(self.tx)
+        self.ledger.price_uses_recorded |= self.price_uses_in_tx
+        self.price_uses_in_tx = set()
         self.tx = Transaction()
         self.profiles_in_tx = set()
         self.deltas = {}

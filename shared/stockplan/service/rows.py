@@ -53,7 +53,18 @@ from stockplan.feeds import (
 from stockplan.service import notify
 from stockplan.service.ledger import Change, stored_award, stored_deferred
 
-RowApplier = Callable[[Change, Any], str | None]
+
+class Unchanged:
+    """A row that states what is already recorded: nothing to apply, nothing to send."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = Unchanged()
+# None: applied; UNCHANGED; or the reason the row is rejected.
+RowResult = str | None | Unchanged
+RowApplier = Callable[[Change, Any], RowResult]
 
 
 def _unknown(participant_id: str) -> str:
@@ -68,10 +79,10 @@ def _superseded(change: Change, stored: Item | None, field: str) -> bool:
     return mine is not None and theirs is not None and str(theirs) > mine
 
 
-def apply_participant(change: Change, row: ParticipantRow) -> str | None:
+def apply_participant(change: Change, row: ParticipantRow) -> RowResult:
     existing = change.ledger.participant_item(row.participant_id)
     if _superseded(change, existing, "details_upload"):
-        return None
+        return UNCHANGED
     from stockplan.domain.model import Participant
 
     person = Participant(
@@ -89,23 +100,23 @@ def apply_participant(change: Change, row: ParticipantRow) -> str | None:
     if change.upload_order is not None:
         item["details_upload"] = change.upload_order
     if existing is not None and item == existing:
-        return None
+        return UNCHANGED
     change.save_profile(item, existing)
     change.audit(item["PK"], "PROFILE", "participant", {"role": person.role.value})
     return None
 
 
-def apply_price(change: Change, row: PriceRow) -> str | None:
+def apply_price(change: Change, row: PriceRow) -> RowResult:
     item = rec.price_item(PriceBar(row.date, row.last_sale, row.high_bid, row.low_ask))
     if change.upload_order is None:
         change.put(item)
     else:
         stored = change.table.get(item["PK"], item["SK"])
         if _superseded(change, stored, "price_upload"):
-            return None
+            return UNCHANGED
         item["price_upload"] = change.upload_order
         if stored is not None and item == stored:
-            return None
+            return UNCHANGED
         # A later upload's price written since the read above fails this condition, and
         # the retry of the row reads it and stands down.
         change.put(
@@ -194,7 +205,7 @@ def _same_terms(a: Award, b: Award) -> bool:
     )
 
 
-def apply_termination(change: Change, row: TerminationRow) -> str | None:
+def apply_termination(change: Change, row: TerminationRow) -> RowResult:
     # One read of the person's partition: the profile, awards and deferred stock.
     records = change.ledger.participant_records(row.participant_id)
     person_item = next((i for i in records if i["SK"] == "PROFILE"), None)
@@ -205,7 +216,7 @@ def apply_termination(change: Change, row: TerminationRow) -> str | None:
     death = rec.termination_from(person_item, "death")
     verdict = classify_termination(recorded, death, incoming)
     if verdict.kind is TerminationKind.DUPLICATE:
-        return None
+        return UNCHANGED
     if verdict.kind is TerminationKind.CONFLICT:
         assert verdict.rejection is not None
         return str(verdict.rejection)
@@ -407,4 +418,4 @@ APPLIERS: dict[FeedKind, RowApplier] = {
     FeedKind.CORPORATE_ACTIONS: apply_corporate_action,
 }
 
-__all__ = ["APPLIERS", "PoolDelta"]
+__all__ = ["APPLIERS", "UNCHANGED", "PoolDelta", "RowResult", "Unchanged"]
