@@ -234,13 +234,13 @@ def test_email_timeline(run: Run) -> None:
     #   their expiry goes out with the daily run of the day they were fed.
     assert timeline(run) == [
         ("2002-03-01", ADMIN, "Feed grants: 2 of 3 rows rejected (incoming/grants/2002-03-01.csv)"),
-        ("2002-06-03", ADMIN, "Feed file rejected: exercises incoming/exercises/2002-06-03.csv"),
+        ("2002-06-03", ADMIN, "Feed file rejected: incoming/exercises/2002-06-03.csv"),
         ("2002-09-16", CARL, "Your stock awards after your termination on 2002-09-16"),
         ("2002-09-16", CARL, "Award G-C1: 2000 shares expired after the 2002-09-15 deadline"),
         (
             "2002-09-17",
             ADMIN,
-            "Feed exercises: 1 of 1 rows rejected (incoming/exercises/2002-09-17.csv)",
+            "Feed exercises: 1 of 1 row rejected (incoming/exercises/2002-09-17.csv)",
         ),
         ("2002-12-02", ALICE, "Your stock awards after your termination on 2002-11-30"),
         (

@@ -178,12 +178,48 @@ def run_serially(stack: Any, uploads: Sequence[Upload]) -> None:
 
 def state(stack: Any) -> list[dict[str, Any]]:
     """Every item of the table (low-level form), less the schedule marker (a cache of
-    the due index whose version counts writers) and the volatile attributes."""
-    return [
-        {k: v for k, v in item.items() if k not in VOLATILE}
-        for item in table_items(stack)
-        if item["PK"]["S"] != "SCHEDULE"
-    ]
+    the due index whose version counts writers) and the volatile attributes. A feed
+    file's records are named by its S3 key, not by the object's version (which S3
+    draws anew in every run)."""
+    items = table_items(stack)
+    files = {
+        i["PK"]["S"]: f"FEED#{i['kind']['S']}#{i['key']['S']}"
+        for i in items
+        if i["PK"]["S"].startswith("FEED#") and i["SK"]["S"] == "FILE"
+    }
+    # The administrator's summary of a file is known by the object too: name it by
+    # its subject (which names the key) wherever its id appears.
+    summaries = {
+        i["notice_id"]["S"]: "summary:" + i["subject"]["S"]
+        for i in items
+        if i.get("kind", {}).get("S") == "feed-rejections"
+    }
+    named = []
+    for item in items:
+        if item["PK"]["S"] == "SCHEDULE":
+            continue
+        kept = {k: v for k, v in item.items() if k not in VOLATILE}
+        if item["PK"]["S"] in files:
+            kept["PK"] = {"S": files[item["PK"]["S"]]}
+        if kept.get("kind", {}).get("S") == "feed-rejections":
+            # Its Message-ID and MIME boundary derive from the object's id; what it
+            # says is compared through its subject and the emails sent.
+            kept.pop("raw", None)
+        named.append(_renamed(kept, summaries) if summaries else kept)
+    return sorted(named, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
+
+
+def _renamed(value: Any, names: dict[str, str]) -> Any:
+    """`value` with every old name in its strings replaced by the new one."""
+    if isinstance(value, str):
+        for old, new in names.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {k: _renamed(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    return value
 
 
 def serial_states(

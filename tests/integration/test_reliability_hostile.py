@@ -21,6 +21,7 @@ from handlers_support import (
     errors_csv,
     feed,
     html,
+    plain,
     put_object,
     run_daily,
     s3_event,
@@ -204,12 +205,9 @@ HOSTILE_KEYS = [
     ("incoming/grants/%2E%2E/%2E%2E/secret.csv", "the key contains a '.' or '..' segment"),
     ("incoming%2Fgrants%2F..%2Fx.csv", "the key contains a '.' or '..' segment"),
     ("incoming/grants/..%2F..%2Fx.csv", "the key contains a '.' or '..' segment"),
-    ("incoming/%252E%252E/x.csv", "unknown feed kind '%2E%2E'"),
     ("incoming/grants/sub/x.csv", "a feed must be uploaded as incoming/<kind>/<name>.csv"),
-    ("incoming/Grants/x.csv", "unknown feed kind 'Grants'"),
     ("incoming/grants/x.csv%00.txt", "the key contains control characters"),
     ("incoming/grants/x%0D%0A.csv", "the key contains control characters"),
-    ("incoming/grants/x.csv.exe", "does not end in .csv"),
     ("incoming/grants/%5C..%5Cx.csv", "the key contains a backslash"),
     ("incoming//x.csv", "the key has no feed kind"),
     ("INCOMING/grants/x.csv", "not a feed"),
@@ -236,6 +234,36 @@ def test_a_key_outside_incoming_kind_name_csv_is_refused_unread(
     assert table_items(stack) == before  # nothing recorded
     assert len(emails(stack)) == sent
     assert not any(k.startswith("errors/") for k in bucket_keys(stack))
+
+
+REPORTED_KEYS = [
+    # An upload HR may have meant as a feed: refused unread, the administrator told
+    # (interfaces.md §1a).
+    ("incoming/%252E%252E/x.csv", "unknown feed kind '%2E%2E'"),
+    ("incoming/Grants/x.csv", "unknown feed kind 'Grants'"),
+    ("incoming/grants/x.csv.exe", "does not end in .csv"),
+]
+
+
+@pytest.mark.parametrize(("raw_key", "reason"), REPORTED_KEYS, ids=[k for k, _ in REPORTED_KEYS])
+def test_an_upload_under_an_unknown_kind_or_not_csv_is_refused_unread_and_reported(
+    people: Any, raw_key: str, reason: str
+) -> None:
+    stack = people
+    put_object(stack, "incoming/grants/x.csv", b"award_id\n")
+    event = s3_event(stack, "grants", "incoming/grants/x.csv", MAR15)
+    event["Records"][0]["s3"]["object"]["key"] = raw_key
+    sent = len(emails(stack))
+    spy = spy_s3(stack)
+
+    result = deliver(stack, event)
+
+    assert result["status"] == "rejected"
+    assert reason in result["file_reason"]
+    assert spy.gets == []  # never read
+    (summary,) = emails(stack)[sent:]
+    assert to(summary) == ADMIN
+    assert reason in plain(summary)
 
 
 # ------------------------------------------------------------------ CSV injection

@@ -190,13 +190,16 @@ def test_bucket_name_in_environment_and_policies_is_the_bucket(
     }
 
 
-def test_feed_is_triggered_by_csv_uploads_under_incoming(translated: dict[str, Any]) -> None:
+def test_feed_is_triggered_by_every_upload_under_incoming_csv_or_not(
+    translated: dict[str, Any],
+) -> None:
     bucket = translated["Resources"]["DataBucket"]["Properties"]
     (config,) = bucket["NotificationConfiguration"]["LambdaConfigurations"]
     assert config["Function"] == {"Fn::GetAtt": ["FeedFunction", "Arn"]}
     assert config["Event"] == "s3:ObjectCreated:*"
     rules = {r["Name"]: r["Value"] for r in config["Filter"]["S3Key"]["Rules"]}
-    assert rules == {"prefix": "incoming/", "suffix": ".csv"}
+    # No suffix: a file that is not .csv is reported to the administrator (interfaces §1a).
+    assert rules == {"prefix": "incoming/"}
     invoke = translated["Resources"]["FeedFunctionEventInvokeConfig"]["Properties"]
     assert invoke["MaximumRetryAttempts"] == 2
     assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == {
@@ -624,7 +627,7 @@ def test_infra_spec_reads_the_same_template(translated: dict[str, Any]) -> None:
     for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
         assert definition[key] == table[key]
     assert definition["StreamSpecification"]["StreamEnabled"] is True
-    assert infra_spec.feed_key_filter() == ("incoming/", ".csv")
+    assert infra_spec.feed_key_filter() == ("incoming/", "")
     assert set(infra_spec.global_environment()) == GLOBAL_ENVIRONMENT
     specs = infra_spec.functions()
     assert set(specs) == set(FUNCTION_IDS)

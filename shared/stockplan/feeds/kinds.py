@@ -79,12 +79,17 @@ FEED_ORDER: tuple[FeedKind, ...] = (
 
 
 class KeyRejected(ValueError):
-    """An S3 key that is not `incoming/<kind>/<name>.csv`; `reason` says why."""
+    """An S3 key that is not `incoming/<kind>/<name>.csv`; `reason` says why.
 
-    def __init__(self, key: str, reason: str) -> None:
+    `to_administrator`: an upload HR may well have meant as a feed (an unknown kind
+    folder, a file that is not .csv) is reported to the administrator (interfaces.md
+    §1a); a hostile or malformed key (traversal, control characters) only refused."""
+
+    def __init__(self, key: str, reason: str, *, to_administrator: bool = False) -> None:
         super().__init__(reason)
         self.key = key
         self.reason = reason
+        self.to_administrator = to_administrator
 
 
 def kind_from_key(key: str) -> FeedKind:
@@ -115,11 +120,15 @@ def kind_from_key(key: str) -> FeedKind:
         kind = FeedKind(kind_text)
     except ValueError:
         known = ", ".join(k.value for k in FeedKind)
-        raise KeyRejected(key, f"unknown feed kind {kind_text!r}; known kinds: {known}") from None
+        raise KeyRejected(
+            key, f"unknown feed kind {kind_text!r}; known kinds: {known}", to_administrator=True
+        ) from None
     if not name:
         raise KeyRejected(key, "the key has an empty file name")
     if not name.lower().endswith(".csv"):
-        raise KeyRejected(key, f"the file name {name!r} does not end in .csv")
+        raise KeyRejected(
+            key, f"the file name {name!r} does not end in .csv", to_administrator=True
+        )
     if not name[: -len(".csv")].strip():
         raise KeyRejected(key, f"the file name {name!r} has nothing before .csv")
     return kind

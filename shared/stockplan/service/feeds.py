@@ -43,7 +43,7 @@ from stockplan.feeds.identity import OnConflict, RowIdentity, differences, ident
 from stockplan.notices.model import FeedRejectionSummary, RejectedRow
 from stockplan.service import notify
 from stockplan.service.ledger import Change, Ledger, PoolRecord, PoolShortError
-from stockplan.service.rows import APPLIERS, UNCHANGED, RowResult, Unchanged
+from stockplan.service.rows import APPLIERS, SUPERSEDED, UNCHANGED, RowResult, Unchanged
 
 MAX_ROW_ATTEMPTS = 5
 
@@ -153,8 +153,11 @@ def process_upload(
     try:
         kind = kind_from_key(key)
     except KeyRejected as error:
-        # Never read: a key under incoming/ that names no feed kind or is not a .csv.
-        # The administrator is told, once per object (interfaces.md §1a).
+        # Never read. An unknown kind folder or a file that is not .csv is reported to
+        # the administrator, once per object (interfaces.md §1a); a malformed key is
+        # only refused.
+        if not error.to_administrator:
+            return FeedOutcome(key, None, "rejected", file_reason=error.reason)
         file_pk = object_pk("unknown", key, version_id, (etag or "").strip('"'))
         return _refuse_unread(deps, None, key, file_pk, today, error.reason)
     limits = deps.limits
@@ -208,7 +211,7 @@ def process_upload(
         if deps.before_row is not None:
             deps.before_row(row.row_number)
         result = _apply_row(run, row)
-        if result is None:
+        if result is None or result is SUPERSEDED:
             run.outcome.accepted += 1
         elif result is UNCHANGED:
             run.outcome.unchanged += 1
@@ -277,6 +280,9 @@ def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
     for attempt in range(MAX_ROW_ATTEMPTS):
         fact = run.ledger.fact(run.kind.value, identity.key)
         verdict = _judge(identity, fact) if forced is None else forced
+        if verdict is UNCHANGED and _applied_by_this_object(run, fact, row.row_number):
+            # A concurrent delivery of this very object applied the row.
+            return None
         if verdict is not None:
             # Unchanged or rejected: nothing is written for the row (a retry judges it
             # the same way); rejected rows are recorded with the file's summary.
@@ -291,7 +297,7 @@ def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
             # The rules refused a second row for a known key (a termination).
             return _conflict(identity, fact, f"{result}; send a corrections row to change it")
         if result is not None:
-            return result
+            return result  # rejected, unchanged, or overwritten by a later upload
         _record_fact(change, identity, fact, run.key, row.row_number)
         change.put(
             {"PK": run.file_pk, "SK": f"ROW#{row.row_number:06d}", "type": "feed_row"},
@@ -314,6 +320,12 @@ def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
         run.outcome.notice_ids += change.notice_ids
         return None
     raise ConflictError(f"row {row.row_number} of {run.key} kept conflicting")
+
+
+def _applied_by_this_object(run: FileRun, fact: rec.Fact | None, row_number: int) -> bool:
+    if fact is None or (fact.source_key, fact.source_row) != (run.key, row_number):
+        return False
+    return run.table.get(run.file_pk, f"ROW#{row_number:06d}") is not None
 
 
 def _record_fact(

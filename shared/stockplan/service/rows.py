@@ -18,6 +18,7 @@ from stockplan.domain.exercise import apply_exercise, check_exercise
 from stockplan.domain.grants import GrantContext, granted_in_year, limit_bucket, validate_grant
 from stockplan.domain.model import (
     Award,
+    AwardType,
     CorporateAction,
     CorporateActionKind,
     Election,
@@ -61,9 +62,18 @@ class Unchanged:
         return "UNCHANGED"
 
 
+class Superseded:
+    """A row whose values a later upload has already overwritten (S3 delivered the
+    events out of order): applied as in upload order, with nothing left to write."""
+
+    def __repr__(self) -> str:
+        return "SUPERSEDED"
+
+
 UNCHANGED = Unchanged()
-# None: applied; UNCHANGED; or the reason the row is rejected.
-RowResult = str | None | Unchanged
+SUPERSEDED = Superseded()
+# None: applied; UNCHANGED; SUPERSEDED; or the reason the row is rejected.
+RowResult = str | None | Unchanged | Superseded
 RowApplier = Callable[[Change, Any], RowResult]
 
 
@@ -82,7 +92,7 @@ def _superseded(change: Change, stored: Item | None, field: str) -> bool:
 def apply_participant(change: Change, row: ParticipantRow) -> RowResult:
     existing = change.ledger.participant_item(row.participant_id)
     if _superseded(change, existing, "details_upload"):
-        return UNCHANGED
+        return SUPERSEDED
     from stockplan.domain.model import Participant
 
     person = Participant(
@@ -113,7 +123,7 @@ def apply_price(change: Change, row: PriceRow) -> RowResult:
     else:
         stored = change.table.get(item["PK"], item["SK"])
         if _superseded(change, stored, "price_upload"):
-            return UNCHANGED
+            return SUPERSEDED
         item["price_upload"] = change.upload_order
         if stored is not None and item == stored:
             return UNCHANGED
@@ -167,7 +177,10 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
         )
     ctx = GrantContext(
         participant=person,
-        fmv_on_grant=ledger.fmv(award.grant_date),
+        # An ISO's price is held against the FMV, which then may not change (§1a).
+        fmv_on_grant=change.use_fmv(award.grant_date, f"grant {award.award_id}")
+        if award.award_type is AwardType.ISO
+        else ledger.fmv(award.grant_date),
         pool_available=change.available(award.plan),
         granted_this_year=granted_in_year(
             [s.award for s in held],
@@ -418,4 +431,12 @@ APPLIERS: dict[FeedKind, RowApplier] = {
     FeedKind.CORPORATE_ACTIONS: apply_corporate_action,
 }
 
-__all__ = ["APPLIERS", "UNCHANGED", "PoolDelta", "RowResult", "Unchanged"]
+__all__ = [
+    "APPLIERS",
+    "SUPERSEDED",
+    "UNCHANGED",
+    "PoolDelta",
+    "RowResult",
+    "Superseded",
+    "Unchanged",
+]
