@@ -570,3 +570,20 @@ def test_exercise_confirmation_without_withholding_says_nothing_of_it() -> None:
     text = render(notice).text
     assert "Shares delivered: 100" in text
     assert "are not delivered" not in text
+
+
+def test_grant_notice_of_an_award_loaded_after_service_ended_gives_the_deadline_it_left() -> None:
+    """A historical award of someone whose service ended on 2000-12-01: the 2000-10-04
+    tranche is kept, the 2001 one forfeited, and the window of 1998 §6.a.(5)(B) ends
+    2001-03-01, before the final exercise date."""
+    ended = G0042.evolve(
+        service_ended_on=date(2000, 12, 1),
+        shares_forfeited=6000,
+        exercise_deadline=date(2001, 3, 1),
+    )
+    text = render(grant_notice(award=ended)).text
+    assert "Service ended: 2000-12-01" in text
+    assert "Unvested shares forfeited: 6000 on 2000-12-01" in text
+    assert "Last day to exercise: 2001-03-01 (March 1, 2001)" in text
+    assert "can be bought until the end of 2001-03-01" in text
+    assert "If service ends earlier" not in text

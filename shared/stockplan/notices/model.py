@@ -249,6 +249,11 @@ class GrantNotice:
     section: str
     # A historical award of someone who has died is told to the estate.
     deceased: bool = False
+    # Loaded after the holder's service ended: the day it ended, what that forfeited and
+    # the deadline it left (1998 §6.a.(5); Directors §6(h), §6(i)).
+    service_ended_on: date | None = None
+    forfeited_shares: int = 0
+    exercise_deadline: date | None = None
 
     @classmethod
     def of(cls, award: Award, participant: Participant, *, deceased: bool = False) -> GrantNotice:
@@ -265,6 +270,9 @@ class GrantNotice:
             vesting=award.tranches,
             section=grant_section(award),
             deceased=deceased,
+            service_ended_on=award.service_ended_on,
+            forfeited_shares=award.shares_forfeited,
+            exercise_deadline=award.exercise_deadline,
         )
 
 

@@ -441,6 +441,12 @@ def _render_grant(n: GrantNotice) -> tuple[str, list[_Block]]:
         rows.append(("Vesting", f"in full on the grant date, {iso(n.grant_date)}"))
     if n.final_exercise_date is not None:
         rows.append(("Final exercise date", long_date(n.final_exercise_date)))
+    ended = n.service_ended_on
+    if ended is not None:
+        rows.append(("Service ended", iso(ended)))
+        rows.append(("Unvested shares forfeited", f"{shares(n.forfeited_shares)} on {iso(ended)}"))
+        if needs_exercise and n.exercise_deadline is not None:
+            rows.append(("Last day to exercise", long_date(n.exercise_deadline)))
     rows.append(("Rule", n.section))
     blocks: list[_Block] = [
         _greeting(n.participant_name, n.deceased),
@@ -462,7 +468,20 @@ def _render_grant(n: GrantNotice) -> tuple[str, list[_Block]]:
                 )
             )
         )
-    if needs_exercise and n.final_exercise_date is not None:
+    if ended is not None:
+        closing = (
+            f"the vested shares can be bought until the end of {iso(n.exercise_deadline)}"
+            if needs_exercise and n.exercise_deadline is not None
+            else "the shares vested by then are kept"
+        )
+        blocks.append(
+            _Para(
+                f"Service ended on {iso(ended)}, before this award was recorded: shares "
+                f"not vested by then are forfeited and {closing} "
+                f"({_window_sections(n.plan)})."
+            )
+        )
+    elif needs_exercise and n.final_exercise_date is not None:
         blocks.append(
             _Para(
                 f"Vested shares may be bought until the end of "
