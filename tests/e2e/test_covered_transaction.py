@@ -28,6 +28,7 @@ from e2e_support import SCENARIOS, Run, assert_well_formed, simulate, timeline
 SCENARIO = SCENARIOS / "covered_transaction"
 START, END = "2008-01-01", "2008-12-31"
 NORA, DEE = "nora@ctc.example.com", "dee@ctc.example.com"
+RICK = "rick@ctc.example.com"
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +119,11 @@ def test_not_assumed_emails(not_assumed: Run) -> None:
     # No reminders: the new deadline is the transaction day itself (30 and 7 days
     # before it had already passed when it was set). Expiries go out on 2008-10-01,
     # before the late exercise feed, so G-N1's notice says 8,000.
+    # Each fed grant is told that day; the late exercise is confirmed the day it is fed.
     assert timeline(not_assumed) == [
+        ("2008-01-02", NORA, "Your stock option grant of 2008-01-02"),
+        ("2008-01-02", RICK, "Your restricted stock award of 2008-01-02"),
+        ("2008-01-02", DEE, "Your stock option grant of 2008-01-02"),
         (
             "2008-01-02",
             DEE,
@@ -139,7 +144,13 @@ def test_not_assumed_emails(not_assumed: Run) -> None:
             "Award FO-2008-06-12-D-1: 10000 shares expired after the 2008-09-30 deadline",
         ),
         ("2008-10-01", NORA, "Award G-N1: 8000 shares expired after the 2008-09-30 deadline"),
+        ("2008-10-03", NORA, "Exercise confirmed: 3000 shares on 2008-09-30"),
     ]
+    # The exercise took 3,000 back from the expired shares; nothing is left to buy.
+    confirmation = not_assumed.mail("Exercise confirmed").text
+    assert "Shares delivered: 3000" in confirmation
+    assert "Shares still exercisable: 0 on 2008-10-03" in confirmation
+    assert "Last day to exercise: 2008-09-30 (September 30, 2008), passed" in confirmation
     for mail in not_assumed.mails:
         assert_well_formed(mail)
     assert "1998 §7.a" in not_assumed.mail("Award G-N1").text
@@ -169,11 +180,20 @@ def test_assumed_awards_go_on_fully_vested_with_their_deadlines(assumed: Run) ->
         "delivered": 562,
         "available": 184438,
     }
-    # No expiry notices: only the grants, the awards and the two issues.
+    # No expiry notices: only the grants, the awards, the two issues and the exercise.
     assert [m.subject.split(":")[0] for m in assumed.mails] == [
+        "Your stock option grant of 2008-01-02",
+        "Your restricted stock award of 2008-01-02",
+        "Your stock option grant of 2008-01-02",
         "Deferred stock award",
         "Formula option granted",
         "Deferred stock award",
         "Deferred stock issued",
         "Deferred stock issued",
+        "Exercise confirmed",
     ]
+    # Assumed: the 3,000 came out of the 8,000 vested at the transaction; 5,000 are left
+    # until the final exercise date.
+    confirmation = assumed.mail("Exercise confirmed").text
+    assert "Shares still exercisable: 5000 on 2008-10-03" in confirmation
+    assert "Last day to exercise: 2018-01-02 (January 2, 2018)" in confirmation

@@ -311,7 +311,9 @@ def test_email_timeline(run: Run) -> None:
     # D-2 (died 2002-02-10, deadline 2003-02-10): reminders 30 days before, 2003-01-11,
     # for her three options; 7 days before, 2003-02-03, only for the two that still have
     # exercisable shares (FO-2001-06-14-D-2 was exercised on 2003-01-20); expiry 2003-02-11.
-    # Everything after her death goes to her estate_email.
+    # Everything after her death goes to her estate_email, the confirmation of the
+    # estate's exercise of 2003-01-20 included. The grant of DO-1 (2001-03-01) is told
+    # that day.
     got = [(day, to, subject.split(" (")[0].split(":")[0]) for day, to, subject in timeline(run)]
     assert got == [
         ("2000-06-01", ADMIN, "Feed elections"),
@@ -323,6 +325,7 @@ def test_email_timeline(run: Run) -> None:
         ("2000-06-15", DAN, "Deferred stock award"),
         ("2000-06-15", EVE, "Deferred stock award"),
         ("2001-01-02", DAN, "Deferred stock award"),
+        ("2001-03-01", EVE, "Your stock option grant of 2001-03-01"),
         ("2001-03-01", ADMIN, "Feed grants"),
         ("2001-06-14", GUS_HOME, "Your stock awards after your termination on 2001-06-14"),
         ("2001-06-14", DAN, "Formula option granted"),
@@ -344,6 +347,7 @@ def test_email_timeline(run: Run) -> None:
         ("2003-01-11", EVE_ESTATE, "Reminder"),
         ("2003-01-11", EVE_ESTATE, "Reminder"),
         ("2003-01-11", EVE_ESTATE, "Reminder"),
+        ("2003-01-20", EVE_ESTATE, "Exercise confirmed"),
         ("2003-02-03", EVE_ESTATE, "Reminder"),
         ("2003-02-03", EVE_ESTATE, "Reminder"),
         ("2003-02-11", EVE_ESTATE, "Award DO-1"),
@@ -380,5 +384,12 @@ def test_notice_texts(run: Run) -> None:
     assert "Last day to exercise: 2003-02-10" in death and "Directors §6(h)" in death
     reminder = run.mail("30 days left to exercise award DO-1").text
     assert "Shares that can be exercised: 75000" in reminder and "Directors §6(h)" in reminder
+    exercise = run.mail("Exercise confirmed: 7266 shares on 2003-01-20")
+    assert exercise.to == EVE_ESTATE and exercise.text.startswith("To the estate of Eve Elder,")
+    assert "Shares still exercisable: 0 on 2003-01-20" in exercise.text
+    assert "Rule: Directors §6(e)" in exercise.text
+    grant = run.mail("Your stock option grant of 2001-03-01")
+    assert grant.to == EVE and "Shares: 150000" in grant.text
+    assert "Rule: Directors §6(b)" in grant.text
     gus = run.mail("30 days left to exercise award FO-2000-06-15-D-4").text
     assert "2001-09-14" in gus and "Directors §6(i)" in gus

@@ -232,7 +232,15 @@ def test_email_timeline(run: Run) -> None:
     #   2003-04-23; her death on 2003-03-10 moved the deadline, so those never go out.
     #   G-C1 (2002-09-15) and G-L1 (2003-08-30) were already past when fed: no reminder;
     #   their expiry goes out with the daily run of the day they were fed.
+    # Each fed grant is told that day, at the work mailbox (nobody has left yet); Alice's
+    # exercise is confirmed the day it is fed, at her personal_email.
     assert timeline(run) == [
+        ("2002-01-02", "alice@ctc.example.com", "Your stock option grant of 2002-01-02"),
+        ("2002-01-02", "alice@ctc.example.com", "Your restricted stock award of 2002-01-02"),
+        ("2002-01-02", CARL, "Your stock option grant of 2002-01-02"),
+        ("2002-01-02", "dora@ctc.example.com", "Your stock option grant of 2002-01-02"),
+        ("2002-01-02", "lou@ctc.example.com", "Your stock option grant of 2002-01-02"),
+        ("2002-03-01", "tess@ctc.example.com", "Your stock option grant of 2002-03-01"),
         ("2002-03-01", ADMIN, "Feed grants: 2 of 3 rows rejected (incoming/grants/2002-03-01.csv)"),
         ("2002-06-03", ADMIN, "Feed file rejected: incoming/exercises/2002-06-03.csv"),
         ("2002-09-16", CARL, "Your stock awards after your termination on 2002-09-16"),
@@ -243,6 +251,7 @@ def test_email_timeline(run: Run) -> None:
             "Feed exercises: 1 of 1 row rejected (incoming/exercises/2002-09-17.csv)",
         ),
         ("2002-12-02", ALICE, "Your stock awards after your termination on 2002-11-30"),
+        ("2003-01-15", ALICE, "Exercise confirmed: 2000 shares on 2003-01-15"),
         (
             "2003-01-29",
             ALICE,
@@ -278,9 +287,13 @@ def test_every_email_is_well_formed(run: Run) -> None:
         assert_well_formed(mail)
         if mail.to != ADMIN:
             assert "§" in mail.text, f"{mail.subject}: no plan section"
-    # Nothing ever goes to a work mailbox after termination, or to the deceased.
-    assert not run.mails_to("alice@ctc.example.com")
-    assert not run.mails_to("dora@ctc.example.com")
+    # Nothing ever goes to a work mailbox after termination, or to the deceased: the
+    # work mailboxes only had the grant notices of 2002-01-02.
+    for work in ("alice@ctc.example.com", "dora@ctc.example.com"):
+        assert {(m.day.isoformat(), m.subject.split(" of ")[0]) for m in run.mails_to(work)} <= {
+            ("2002-01-02", "Your stock option grant"),
+            ("2002-01-02", "Your restricted stock award"),
+        }
     assert all(m.day >= run.mails[0].day for m in run.mails)
 
 
@@ -315,3 +328,18 @@ def test_reminder_and_expiry_texts(run: Run) -> None:
     assert "Expired shares: 2000" in expiry and "1998 §6.a.(5)(C)" in expiry
     death = run.mail("after death on 2003-03-10").text
     assert "Last day to exercise: 2004-03-10" in death and "1998 §6.a.(5)(A)" in death
+
+
+def test_exercise_confirmation_after_termination(run: Run) -> None:
+    # G-A1: 2,000 of the 6,000 vested shares exercised on 2003-01-15, 500 withheld:
+    # 1,500 delivered (1998 §4.a(iv)); 4,000 still exercisable until 2003-02-28. Alice
+    # left on 2002-11-30: her personal_email gets it (rules.md "Notices").
+    mail = run.mail("Exercise confirmed: 2000 shares on 2003-01-15")
+    assert mail.to == ALICE
+    text = mail.text
+    assert "Award: G-A1 (non-qualified stock option)" in text
+    assert "Shares withheld for the price or taxes: 500" in text
+    assert "Shares delivered: 1500" in text
+    assert "Exercise price: $10.00 per share" in text
+    assert "Shares still exercisable: 4000 on 2003-01-15" in text
+    assert "Last day to exercise: 2003-02-28 (February 28, 2003)" in text

@@ -127,6 +127,19 @@ def emails(stack: Any) -> list[EmailMessage]:
     return parsed
 
 
+def notice_kind(message: EmailMessage) -> str:
+    """The kind of notice an email is ("grant", "exercise", "termination", ...): its
+    Message-ID is <kind>-<32 hex>@... (notices.mime.notice_id)."""
+    local = str(message["Message-ID"]).strip().strip("<>").split("@")[0]
+    return local.rsplit("-", 1)[0]
+
+
+def emails_besides(stack: Any, *kinds: str) -> list[EmailMessage]:
+    """Every email SES accepted except the notices of `kinds` (e.g. the grant notices
+    of a fixture's grants, which the test checked itself)."""
+    return [m for m in emails(stack) if notice_kind(m) not in kinds]
+
+
 def subject(message: EmailMessage) -> str:
     return str(message["Subject"])
 

@@ -14,12 +14,16 @@ from handlers_support import (
     PEOPLE_CSV,
     award,
     emails,
+    emails_besides,
     errors_csv,
     feed,
+    notice_kind,
+    outbox,
     plain,
     put_object,
     report,
     run_daily,
+    run_notices,
     s3_event,
     table_items,
     to,
@@ -58,6 +62,10 @@ def grants_event(stack: Any) -> dict[str, Any]:
 
 
 def assert_every_grant_row_applied_once(stack: Any) -> None:
+    # The grant notices of rows committed before the crash wait in the outbox; the
+    # NoticeFunction's sweep (every 15 minutes) sends them.
+    run_notices(stack, MAR15)
+    assert {n["status"] for n in outbox(stack)} == {"sent"}
     rep = report(stack, MAR15)
     assert [a["award_id"] for a in rep["awards"]] == ["G-1", "G-2", "G-3", "G-4", "G-6"]
     by_plan: dict[str, int] = {}
@@ -82,7 +90,16 @@ def assert_every_grant_row_applied_once(stack: Any) -> None:
     ]
     # Row 5 reported once, to the bucket and to the administrator.
     assert [(r["row"], r["award_id"]) for r in errors_csv(stack, KEY)] == [("5", "G-5")]
-    assert [to(m) for m in emails(stack)] == [ADMIN]
+    assert [to(m) for m in emails_besides(stack, "grant")] == [ADMIN]
+    # Each of the five awards told once to its participant (rules.md "Notices").
+    grants = sorted((to(m), str(m["Subject"])) for m in emails(stack) if notice_kind(m) == "grant")
+    assert grants == [
+        ("ann.lee@ctc.example.com", "Your restricted stock award of 2002-03-15"),
+        ("ann.lee@ctc.example.com", "Your stock option grant of 2002-03-15"),
+        ("bob.roe@ctc.example.com", "Your stock option grant of 2002-03-15"),
+        ("bob.roe@ctc.example.com", "Your stock option grant of 2002-03-15"),
+        ("dana.fox@board.example.com", "Your stock option grant of 2002-03-15"),
+    ]
 
 
 def test_a_crash_before_row_4_then_redelivery_applies_every_row_exactly_once(
@@ -122,7 +139,7 @@ def test_a_crash_before_row_4_then_redelivery_applies_every_row_exactly_once(
     assert_every_grant_row_applied_once(stack)
     # And a third delivery is a plain duplicate.
     assert stack.invoke(FEED_FUNCTION, event)["files"][0]["status"] == "duplicate"
-    assert len(emails(stack)) == 1
+    assert len(emails(stack)) == 6  # five grant notices and the summary, each once
 
 
 @pytest.mark.parametrize("die_after_commit", [1, 2, 5, 6])
@@ -246,7 +263,9 @@ def test_a_termination_of_many_awards_that_dies_half_way_is_noticed_in_full_on_r
     # Each award: 50 vested on 2002-09-15 kept, 50 forfeited: 30 x 50 = 1,500 each way.
     assert {(a["shares_forfeited"], a["shares_outstanding"]) for a in rep["awards"]} == {(50, 50)}
     assert rep["pools"]["incentive-1998"]["outstanding"] == 1500
-    (notice,) = emails(stack)
+    # Ann was told of each of her 30 grants on 2002-03-15, then of the termination once.
+    assert [notice_kind(m) for m in emails(stack)].count("grant") == 30
+    (notice,) = emails_besides(stack, "grant")
     text = plain(notice)
     assert text.count("Award G-") == 30
     assert text.count("Vested shares: 50\n") == 30

@@ -25,10 +25,12 @@ from handlers_support import (
     award,
     bucket_keys,
     emails,
+    emails_besides,
     errors_csv,
     feed,
     html,
     item,
+    notice_kind,
     plain,
     put_object,
     report,
@@ -74,6 +76,12 @@ def granted(people: Any) -> Any:
     assert feed(people, "prices", "date,last_sale\n2002-03-15,20.00\n", MAR15)["accepted"] == 1
     outcome = feed(people, "grants", BASE_GRANTS, MAR15)
     assert (outcome["accepted"], outcome["rejected"]) == (2, 0)
+    # Ann and Bob are each told of their grant (rules.md "Notices"); the tests look at
+    # what is sent besides these two.
+    assert sorted((notice_kind(m), to(m)) for m in emails(people)) == [
+        ("grant", "ann.lee@ctc.example.com"),
+        ("grant", "bob.roe@ctc.example.com"),
+    ]
     return people
 
 
@@ -216,7 +224,15 @@ def test_grants_apply_good_rows_and_report_bad_rows_in_the_errors_csv_and_to_the
     # The errors file keeps the feed's own columns, so it can be corrected and re-sent.
     assert list(rows[0])[:9] == GRANTS_HEADER.strip().split(",")
 
-    (summary,) = emails(stack)
+    # Each accepted grant is told to its participant that day (rules.md "Notices"); the
+    # rejected ones only to the administrator, in the file's summary.
+    grants = sorted((to(m), subject(m)) for m in emails(stack) if notice_kind(m) == "grant")
+    assert grants == [
+        ("ann.lee@ctc.example.com", "Your stock option grant of 2002-03-15"),
+        ("bob.roe@ctc.example.com", "Your restricted stock award of 2002-03-15"),
+        ("dana.fox@board.example.com", "Your stock option grant of 2002-03-15"),
+    ]
+    (summary,) = emails_besides(stack, "grant")
     text = assert_notice_form(summary, ADMIN, MAR15)
     assert subject(summary) == f"Feed grants: 2 of 5 rows rejected ({key})"
     assert "Row 2:" in text and "Row 3:" in text and "Row 1:" not in text
@@ -282,7 +298,7 @@ def test_termination_notice_goes_to_personal_email_with_vested_price_deadline_an
     # incentive-1998: 1000 + 400 - 500 forfeited = 900 outstanding.
     assert pools(stack, oct2)["incentive-1998"]["outstanding"] == 900
 
-    (notice,) = emails(stack)
+    (notice,) = emails_besides(stack, "grant")
     # The work mailbox closes at termination: the personal_email gets it.
     text = assert_notice_form(notice, "ann@home.example.com", oct2)
     assert subject(notice) == "Your stock awards after your termination on 2002-10-01"
@@ -314,7 +330,7 @@ def test_death_notice_goes_to_the_estate_never_to_the_deceased_with_a_one_year_w
     assert (g200["exercisable_shares"], g200["exercise_deadline"]) == (400, "2003-10-01")
     assert g200["shares_forfeited"] == 0
 
-    (notice,) = emails(stack)
+    (notice,) = emails_besides(stack, "grant")
     text = assert_notice_form(notice, "bob.estate@law.example.com", oct2)
     assert "bob.roe@ctc.example.com" not in notice.as_string()
     assert subject(notice) == "Stock awards of Bob Roe after death on 2002-10-01"
@@ -331,12 +347,29 @@ def test_death_of_someone_without_estate_email_is_noticed_to_the_administrator(
 ) -> None:
     stack = granted
     oct2 = date(2002, 10, 2)
+    # G-300: a discretionary option of Dana's, vested at grant (so there is an award to
+    # tell of: a termination of someone holding none sends no notice, rules.md).
+    feed(
+        stack,
+        "grants",
+        GRANTS_HEADER + "G-300,D1,directors-1999,discretionary_option,2002-03-15,500,20.00,"
+        "2012-03-15,\n",
+        MAR15,
+        name="dana",
+    )
     # Dana (D1) has no estate_email: the administrator gets it, never her own mailbox.
     feed(stack, "terminations", TERMINATIONS_HEADER + "D1,2002-10-01,death\n", oct2)
-    (notice,) = emails(stack)
+    (notice,) = [m for m in emails(stack) if notice_kind(m) == "termination"]
     assert to(notice) == ADMIN
     assert "dana.fox@board.example.com" not in notice.as_string()
-    assert "No stock awards were outstanding" in plain(notice)
+    # Directors §6(h): a year after the death.
+    assert "Award G-300" in plain(notice) and "2003-10-01" in plain(notice)
+    # Before the death she was told of her grant at her own address; nothing else went out.
+    assert sorted((notice_kind(m), to(m)) for m in emails_besides(stack, "termination")) == [
+        ("grant", "ann.lee@ctc.example.com"),
+        ("grant", "bob.roe@ctc.example.com"),
+        ("grant", "dana.fox@board.example.com"),
+    ]
 
 
 # --- meetings: formula options -------------------------------------------------------
@@ -488,7 +521,18 @@ def test_an_exercise_moves_shares_from_outstanding_to_delivered_less_those_withh
     rows = errors_csv(stack, "incoming/exercises/2002-06-03.csv")
     assert [(r["row"], r["award_id"]) for r in rows] == [("2", "G-100"), ("3", "G-999")]
     assert all(r["reason"] for r in rows)
-    (summary,) = emails(stack)
+    # The accepted exercise is confirmed to Bob (rules.md "Notices"); the two rejected
+    # rows only reach the administrator's summary.
+    (confirmation,) = [m for m in emails(stack) if notice_kind(m) == "exercise"]
+    text = assert_notice_form(confirmation, "bob.roe@ctc.example.com", jun3)
+    assert subject(confirmation) == "Exercise confirmed: 100 shares on 2002-06-03"
+    assert "Shares exercised: 100" in text
+    assert "Shares withheld for the price or taxes: 10" in text
+    assert "Shares delivered: 90" in text
+    assert "Exercise price: $20.00 per share" in text
+    assert "Shares still exercisable: 300 on 2002-06-03" in text
+    assert "Last day to exercise: 2012-03-15" in text
+    (summary,) = emails_besides(stack, "grant", "exercise")
     assert to(summary) == ADMIN
 
 
@@ -574,11 +618,17 @@ def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_
         "delivered": 300,
         "available": 2249700,
     }
-    for message in emails(stack):
+    # Besides the grant notices (G-100, G-200 and G-400, each told on 2002-03-15), the
+    # two expiry notices.
+    assert (
+        sorted(m["Date"].datetime.date() for m in emails(stack) if notice_kind(m) == "grant")
+        == [MAR15] * 3
+    )
+    for message in emails_besides(stack, "grant"):
         text = assert_notice_form(message, to(message), jul2)
         assert "Exercise deadline: 2002-07-01" in text
         assert "Rule: 1998 §7.a" in text  # the covered transaction set the deadline
-    expiries = sorted((to(m), subject(m)) for m in emails(stack))
+    expiries = sorted((to(m), subject(m)) for m in emails_besides(stack, "grant"))
     assert expiries == [
         (
             "ann.lee@ctc.example.com",
@@ -671,12 +721,21 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
             "available": 378334,
         },
     }
+    # E2 holds no award: the termination is recorded and sends no notice (rules.md
+    # "Vesting and termination"). Ann is told of her grant and her exercise.
+    bob = item(stack, "P#E2", "PROFILE")
+    assert bob is not None and bob["termination"]["date"] == "2002-03-15"
     sent = sorted((m["Date"].datetime.date().isoformat(), to(m), subject(m)) for m in emails(stack))
     assert sent == [
         (
             "2002-03-15",
-            "bob.roe@ctc.example.com",
-            "Your stock awards after your termination on 2002-03-15",
+            "ann.lee@ctc.example.com",
+            "Exercise confirmed: 100 shares on 2002-03-15",
+        ),
+        (
+            "2002-03-15",
+            "ann.lee@ctc.example.com",
+            "Your stock option grant of 2002-03-15",
         ),
         (
             "2002-03-16",

@@ -21,10 +21,12 @@ from handlers_support import (
     errors_csv,
     feed,
     html,
+    notice_kind,
     plain,
     put_object,
     run_daily,
     s3_event,
+    subject,
     table_items,
     to,
 )
@@ -317,15 +319,26 @@ def test_markup_in_a_name_is_escaped_in_the_html_part_and_stays_one_line(people:
         MAR15,
         name="markup",
     )
+    # An award to tell of: a termination of someone holding none sends no notice.
+    feed(
+        stack,
+        "grants",
+        GRANTS_HEADER + "G-7,E7,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15,\n",
+        MAR15,
+        name="eve",
+    )
     feed(
         stack,
         "terminations",
         "participant_id,termination_date,reason\nE7,2002-03-15,other\n",
         MAR15,
     )
-    (notice,) = [m for m in emails(stack) if to(m) == "eve@ctc.example.com"]
-    assert "<img" not in html(notice)
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html(notice)
+    notices = [m for m in emails(stack) if to(m) == "eve@ctc.example.com"]
+    assert sorted(notice_kind(m) for m in notices) == ["grant", "termination"]
+    for notice in notices:
+        assert "<img" not in html(notice)
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html(notice)
+        assert "\n" not in subject(notice)
 
 
 # ------------------------------------------------------------------ who gets email
@@ -413,8 +426,11 @@ def test_no_feed_but_participants_can_choose_who_gets_an_email(people: Any) -> N
     run_daily(stack, date(2002, 5, 15))
     run_daily(stack, date(2003, 1, 2))
 
-    assert len(emails(stack)) >= 5  # termination, formula grant, deferred stock, summaries
+    # Ann's grant notice (to her work mailbox, before her termination), her termination,
+    # the formula grant, deferred stock, summaries.
+    assert len(emails(stack)) >= 6
     assert recipients(stack) <= {
+        "ann.lee@ctc.example.com",
         "ann@home.example.com",
         "dana.fox@board.example.com",
         ADMIN,

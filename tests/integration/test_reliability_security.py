@@ -207,13 +207,16 @@ def sweep_a_failed_notice() -> None:
                         raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
                     return real.send_email(**kwargs)
 
-            stack.runtime.ses = Flaky()
             day = date(2002, 3, 15)
             feed(stack, "participants", PEOPLE_CSV, day)
+            feed(stack, "prices", "date,last_sale\n2002-03-15,20.00\n", day)
+            stack.runtime.ses = Flaky()
+            # Ann's grant notice is the one whose first send fails.
             feed(
                 stack,
-                "terminations",
-                "participant_id,termination_date,reason\nE1,2002-03-15,other\n",
+                "grants",
+                "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+                "final_exercise_date\nG-1,E1,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15\n",
                 day,
             )
             stack.runtime.ses = real

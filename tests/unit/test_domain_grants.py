@@ -358,8 +358,10 @@ def test_1998_6b5_nso_after_iso_cutoff_still_allowed() -> None:
 def test_1998_6b2_iso_price_100_and_110_pct_of_fmv(
     person: Participant, price: Decimal, ok: bool
 ) -> None:
-    """ISO price >= FMV on the grant date; >= 110% for a 10% holder (1998 §6.b.(2))."""
-    reasons = validate_grant(grant(award_type=T.ISO, exercise_price=price), ctx(person))
+    """ISO price >= FMV on the grant date; >= 110% for a 10% holder (1998 §6.b.(2)).
+    The term is 5 years, the longest a 10% holder's ISO may run (Code §422(c)(5))."""
+    award = grant(award_type=T.ISO, exercise_price=price, final_exercise_date=date(2005, 3, 1))
+    reasons = validate_grant(award, ctx(person))
     assert (reasons == []) is ok
     if not ok:
         assert [r.section for r in reasons] == ["1998 §6.b.(2)"]
@@ -406,6 +408,57 @@ def test_directors_6d_discretionary_term_at_most_10_years(final: date, ok: bool)
     """'in no event later than ten years from the date the Option was granted' (§6(d))."""
     award = grant(DIR, T.DISCRETIONARY_OPTION, final_exercise_date=final, tranches=())
     assert (validate_grant(award, ctx(DIRECTOR)) == []) is ok
+
+
+@pytest.mark.parametrize(
+    ("person", "final", "ok"),
+    [
+        # Granted 2000-03-01: ten years later is 2010-03-01, five years 2005-03-01.
+        pytest.param(EMPLOYEE, date(2010, 3, 1), True, id="exactly-10-years"),
+        pytest.param(EMPLOYEE, date(2010, 3, 2), False, id="10-years-and-a-day"),
+        pytest.param(TEN_PCT, date(2005, 3, 1), True, id="10pct-holder-exactly-5-years"),
+        pytest.param(TEN_PCT, date(2005, 3, 2), False, id="10pct-holder-5-years-and-a-day"),
+        pytest.param(TEN_PCT, date(2010, 3, 1), False, id="10pct-holder-10-years"),
+    ],
+)
+def test_1998_6b2_iso_final_exercise_date_at_most_10_years_5_for_a_ten_percent_holder(
+    person: Participant, final: date, ok: bool
+) -> None:
+    """An ISO runs at most 10 years from its grant, at most 5 for a ten_percent_holder
+    (Code §422(b)(3), §422(c)(5), which 1998 §6.b.(2) invokes); the price (22.00, 110% of
+    the FMV 20.00) is good for both, so the term is the only reason."""
+    award = grant(
+        award_type=T.ISO, exercise_price=D("22.00"), final_exercise_date=final, tranches=()
+    )
+    reasons = validate_grant(award, ctx(person))
+    if ok:
+        assert reasons == []
+        return
+    (reason,) = reasons
+    code = "Code §422(c)(5)" if person.ten_percent_holder else "Code §422(b)(3)"
+    assert reason.section == f"1998 §6.b.(2); {code}"
+    years = 5 if person.ten_percent_holder else 10
+    assert f"more than {years} years after the grant date 2000-03-01" in reason.reason
+    assert f"ISO final exercise date {final.isoformat()}" in str(reason)
+
+
+def test_1998_6b2_iso_term_of_a_leap_day_grant_ends_on_february_28() -> None:
+    """Ten years after 2000-02-29 is 2010-02-28 (rules.md "Calendar and dates"); a day
+    later is too late (Code §422(b)(3))."""
+    leap = date(2000, 2, 29)
+    ok = grant(award_type=T.ISO, grant_date=leap, final_exercise_date=date(2010, 2, 28))
+    late = grant(award_type=T.ISO, grant_date=leap, final_exercise_date=date(2010, 3, 1))
+    assert validate_grant(ok.evolve(tranches=()), ctx()) == []
+    assert [r.section for r in validate_grant(late.evolve(tranches=()), ctx())] == [
+        "1998 §6.b.(2); Code §422(b)(3)"
+    ]
+
+
+@pytest.mark.parametrize("award_type", [T.NSO, T.SAR])
+def test_1998_nso_and_sar_terms_are_not_capped_by_the_iso_rule(award_type: AwardType) -> None:
+    """Code §422 binds ISOs only: a 12-year NSO or SAR, even of a 10% holder, passes."""
+    award = grant(award_type=award_type, final_exercise_date=date(2012, 3, 1), tranches=())
+    assert validate_grant(award, ctx(TEN_PCT)) == []
 
 
 def test_1998_4a_pool_exactly_enough_passes() -> None:

@@ -198,3 +198,14 @@ def test_plans_registry_holds_both_plans() -> None:
     assert PLANS[PlanCode.INCENTIVE_1998] is INCENTIVE_1998
     assert plan_rules(PlanCode.DIRECTORS_1999) is DIRECTORS_1999
     assert {r.code for r in PLANS.values()} == set(PlanCode)
+
+
+def test_1998_6b2_iso_terms_10_years_5_for_a_ten_percent_holder_only_in_1998() -> None:
+    """ISO terms (Code §422(b)(3), §422(c)(5), invoked by 1998 §6.b.(2)); the Directors plan
+    grants no ISOs (its own §6(d) ten-year cap is max_option_term_years)."""
+    assert (INCENTIVE_1998.iso_max_term_years, INCENTIVE_1998.iso_max_term_years_ten_percent) == (
+        10,
+        5,
+    )
+    assert DIRECTORS_1999.iso_max_term_years is None
+    assert DIRECTORS_1999.iso_max_term_years_ten_percent is None

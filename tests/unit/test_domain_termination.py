@@ -25,6 +25,7 @@ from stockplan.domain.termination import (
     TerminationKind,
     apply_death_after_termination,
     classify_termination,
+    open_on,
     terminate_award,
     window_end,
     window_section,
@@ -452,3 +453,32 @@ def test_1998_6a5A_directors_6h_classify_termination(
         assert recorded.termination_date.isoformat() in result.rejection.reason
     else:
         assert result.rejection is None
+
+
+ENDED = date(2002, 10, 1)
+
+
+@pytest.mark.parametrize(
+    ("award", "is_open"),
+    [
+        pytest.param(option(), True, id="vested-and-unvested-shares-outstanding"),
+        # Nothing vested yet: still open, the termination forfeits it (1998 §6.a.(5)).
+        pytest.param(option(grant_date=date(2002, 9, 1), tranches=()), True, id="granted-before"),
+        pytest.param(
+            option(award_type=AwardType.RESTRICTED_STOCK, exercise_price=None),
+            True,
+            id="restricted",
+        ),
+        pytest.param(option(exercise_deadline=ENDED), True, id="deadline-on-the-day"),
+        pytest.param(option(exercise_deadline=date(2002, 9, 30)), False, id="deadline-passed"),
+        pytest.param(option(shares_exercised=12_000), False, id="exercised-in-full"),
+        pytest.param(option(shares_expired=12_000), False, id="expired"),
+        pytest.param(option(grant_date=date(2002, 10, 2)), False, id="granted-after"),
+    ],
+)
+def test_rules_notices_termination_names_awards_open_on_the_termination_date(
+    award: Award, is_open: bool
+) -> None:
+    """The termination notice lists each award still open on the termination date:
+    awards closed before are not named (rules.md "Notices")."""
+    assert open_on(award, ENDED) is is_open

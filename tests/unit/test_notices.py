@@ -17,14 +17,17 @@ from stockplan.domain.model import (
     PlanCode,
     Role,
     TerminationReason,
+    Tranche,
 )
 from stockplan.notices import (
     AdminAlert,
     DeferredAwardNotice,
     DeferredIssueNotice,
+    ExerciseConfirmation,
     ExpiryNotice,
     FeedRejectionSummary,
     FormulaGrantNotice,
+    GrantNotice,
     Notice,
     RejectedRow,
     ReminderNotice,
@@ -144,6 +147,33 @@ def deferred_issue(name: str = "Dan Director") -> DeferredIssueNotice:
     return DeferredIssueNotice.of(DEFERRED, person, date(2004, 1, 2))
 
 
+# G-0042 as the README's example grant: 12,000 shares at 31.125, vesting in two halves.
+G0042 = Award(
+    award_id="G-0042",
+    participant_id="P-17",
+    plan=PlanCode.INCENTIVE_1998,
+    award_type=AwardType.NSO,
+    grant_date=date(1999, 10, 4),
+    shares_granted=12000,
+    exercise_price=Decimal("31.125"),
+    final_exercise_date=date(2009, 10, 4),
+    tranches=(Tranche(date(2000, 10, 4), 6000), Tranche(date(2001, 10, 4), 6000)),
+    exercise_deadline=date(2009, 10, 4),
+)
+
+
+def grant_notice(name: str = "Ann Lee", award: Award = G0042) -> GrantNotice:
+    return GrantNotice.of(award, Participant("P-17", name, "a@x.example", Role.EMPLOYEE))
+
+
+def exercise_confirmation(name: str = "Ann Lee") -> ExerciseConfirmation:
+    # 3,000 shares exercised on 2001-11-01, 500 withheld; the 6,000 of 2001-10-04 and
+    # of 2000-10-04 are vested: 12,000 - 3,000 = 9,000 still exercisable.
+    after = G0042.evolve(shares_exercised=3000, shares_withheld=500)
+    person = Participant("P-17", name, "a@x.example", Role.EMPLOYEE)
+    return ExerciseConfirmation.of(after, person, date(2001, 11, 1), 3000, 500, date(2001, 11, 5))
+
+
 def feed_summary(reason: str = "shares must be a whole number") -> FeedRejectionSummary:
     return FeedRejectionSummary(
         feed_kind="grants",
@@ -172,6 +202,8 @@ EVERY_KIND: list[tuple[Notice, str, str]] = [
     (formula(), "2006-06-14", "Directors §6(a)"),
     (deferred_award(), "2004-01-02", "Directors §7(a)"),
     (deferred_issue(), "2004-01-02", "Directors §7(b)"),
+    (grant_notice(), "2009-10-04", "1998 §6.a.(1)"),
+    (exercise_confirmation(), "2001-11-01", "1998 §6.b.(1)"),
     (feed_summary(), "2002-03-15", "1998 §4.a"),
     (admin_alert(), "2001-06-14", "Directors §6(c)"),
 ]
@@ -189,7 +221,7 @@ def test_every_notice_kind_renders_subject_text_and_html(
     assert "@" not in out.text and "@" not in out.html  # no recipient address in bodies
 
 
-@pytest.mark.parametrize(("notice", "day", "section"), EVERY_KIND[:6], ids=IDS[:6])
+@pytest.mark.parametrize(("notice", "day", "section"), EVERY_KIND[:8], ids=IDS[:8])
 def test_participant_notices_name_their_plan(notice: Notice, day: str, section: str) -> None:
     plan = DIRECTORS if section.startswith("Directors") else INCENTIVE
     out = render(notice)
@@ -210,8 +242,10 @@ def test_text_writes_dates_as_iso_with_friendly_form_beside_it() -> None:
         formula(EVIL),
         deferred_award(EVIL),
         deferred_issue(EVIL),
+        grant_notice(EVIL),
+        exercise_confirmation(EVIL),
     ],
-    ids=IDS[:6],
+    ids=IDS[:8],
 )
 def test_html_escapes_participant_names_from_csv(notice: Notice) -> None:
     out = render(notice)
@@ -412,3 +446,144 @@ def test_money_must_be_decimal_not_float() -> None:
     bad = replace(reminder(), exercise_price=15.0625)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="Decimal"):
         render(bad)
+
+
+# --- grant notices and exercise confirmations (rules.md "Notices") -------------------
+
+
+def test_grant_notice_shows_plan_type_date_shares_price_vesting_and_final_date() -> None:
+    out = render(grant_notice())
+    assert out.subject == "Your stock option grant of 1999-10-04"
+    for part in (out.text, out.html):
+        assert INCENTIVE in part and "non-qualified stock option" in part
+        assert "1999-10-04" in part and "12000" in part and "$31.125" in part
+        assert "2009-10-04" in part and "1998 §6.a.(1)" in part
+    text = out.text
+    assert "Grant date: 1999-10-04 (October 4, 1999)" in text
+    assert "Shares: 12000" in text
+    assert "Exercise price: $31.125 per share" in text
+    assert "Final exercise date: 2009-10-04 (October 4, 2009)" in text
+    assert "  - 2000-10-04 (October 4, 2000): 6000 shares become exercisable" in text
+    assert "  - 2001-10-04 (October 4, 2001): 6000 shares become exercisable" in text
+    assert "<li>2000-10-04 (October 4, 2000): 6000 shares become exercisable</li>" in out.html
+
+
+def test_grant_notice_of_an_award_vested_at_grant_says_so() -> None:
+    vested = G0042.evolve(tranches=())
+    text = render(grant_notice(award=vested)).text
+    assert "Vesting: in full on the grant date, 1999-10-04" in text
+    assert "Vesting schedule" not in text
+
+
+def test_grant_notice_of_restricted_stock_has_no_price_nor_final_date() -> None:
+    restricted = G0042.evolve(
+        award_type=AwardType.RESTRICTED_STOCK,
+        exercise_price=None,
+        final_exercise_date=None,
+        exercise_deadline=None,
+        tranches=(Tranche(date(2000, 10, 4), 1), Tranche(date(2001, 10, 4), 11999)),
+    )
+    out = render(grant_notice(award=restricted))
+    assert out.subject == "Your restricted stock award of 1999-10-04"
+    assert "Exercise price" not in out.text and "Final exercise date" not in out.text
+    assert "2000-10-04 (October 4, 2000): 1 share vests" in out.text
+    assert "2001-10-04 (October 4, 2001): 11999 shares vest" in out.text
+    assert "needs no exercise" in out.text
+
+
+@pytest.mark.parametrize(
+    ("award_type", "expected"),
+    [
+        (AwardType.ISO, "Your stock option grant of 1999-10-04"),
+        (AwardType.SAR, "Your stock appreciation right grant of 1999-10-04"),
+        (AwardType.PERFORMANCE, "Your performance award of 1999-10-04"),
+    ],
+)
+def test_grant_notice_subject_is_short_and_plain(award_type: AwardType, expected: str) -> None:
+    assert render(grant_notice(award=G0042.evolve(award_type=award_type))).subject == expected
+
+
+def test_grant_notice_of_a_directors_discretionary_option_cites_directors_6b() -> None:
+    option = G0042.evolve(plan=PlanCode.DIRECTORS_1999, award_type=AwardType.DISCRETIONARY_OPTION)
+    out = render(grant_notice(award=option))
+    assert DIRECTORS in out.text and "Rule: Directors §6(b)" in out.text
+    assert "Directors §6(h), §6(i)" in out.text  # what ends it early
+
+
+def test_grant_notice_after_a_death_is_addressed_to_the_estate() -> None:
+    person = Participant("P-17", "Ann Lee", "a@x.example", Role.EMPLOYEE)
+    out = render(GrantNotice.of(G0042, person, deceased=True))
+    assert out.text.startswith("To the estate of Ann Lee,")
+    assert out.subject == "Ann Lee's stock option grant of 1999-10-04"
+
+
+def test_exercise_confirmation_shows_shares_withheld_delivered_left_and_deadline() -> None:
+    out = render(exercise_confirmation())
+    assert out.subject == "Exercise confirmed: 3000 shares on 2001-11-01"
+    text = out.text
+    assert "Award: G-0042 (non-qualified stock option)" in text
+    assert "Exercise date: 2001-11-01 (November 1, 2001)" in text
+    assert "Shares exercised: 3000" in text
+    assert "Shares withheld for the price or taxes: 500" in text
+    assert "Shares delivered: 2500" in text  # 3,000 - 500
+    assert "Exercise price: $31.125 per share" in text
+    assert "Shares still exercisable: 9000 on 2001-11-05" in text
+    assert "Last day to exercise: 2009-10-04 (October 4, 2009)" in text
+    assert "Rule: 1998 §6.b.(1)" in text
+    for figure in ("3000", "500", "2500", "$31.125", "9000", "2009-10-04"):
+        assert figure in out.html
+
+
+def test_exercise_confirmation_delivered_is_exercised_less_withheld() -> None:
+    notice = exercise_confirmation()
+    assert (notice.shares_exercised, notice.shares_withheld, notice.shares_delivered) == (
+        3000,
+        500,
+        2500,
+    )
+
+
+def test_exercise_confirmation_counts_what_is_left_on_the_later_of_exercise_and_applied_day() -> (
+    None
+):
+    """An exercise dated after the day it is fed counts what is exercisable on its own
+    date; one fed after its deadline shows nothing left and the deadline as passed."""
+    person = Participant("P-17", "Ann Lee", "a@x.example", Role.EMPLOYEE)
+    after = G0042.evolve(shares_exercised=1000)
+    # Fed 2000-10-01, dated 2000-10-05: the first 6,000 have vested by then.
+    ahead = ExerciseConfirmation.of(after, person, date(2000, 10, 5), 1000, 0, date(2000, 10, 1))
+    assert (ahead.exercisable_on, ahead.exercisable_shares) == (date(2000, 10, 5), 5000)
+    # Deadline 2002-01-01 after a termination; the exercise of 2001-12-20 fed 2002-01-15.
+    ended = after.evolve(exercise_deadline=date(2002, 1, 1), service_ended_on=date(2001, 10, 1))
+    late = ExerciseConfirmation.of(ended, person, date(2001, 12, 20), 1000, 0, date(2002, 1, 15))
+    assert late.exercisable_shares == 0
+    text = render(late).text
+    assert "Shares still exercisable: 0 on 2002-01-15" in text
+    assert "Last day to exercise: 2002-01-01 (January 1, 2002), passed" in text
+    assert "still exercisable can be bought" not in text
+
+
+def test_exercise_confirmation_without_withholding_says_nothing_of_it() -> None:
+    person = Participant("P-17", "Ann Lee", "a@x.example", Role.EMPLOYEE)
+    after = G0042.evolve(shares_exercised=100)
+    notice = ExerciseConfirmation.of(after, person, date(2001, 11, 1), 100, 0, date(2001, 11, 1))
+    text = render(notice).text
+    assert "Shares delivered: 100" in text
+    assert "are not delivered" not in text
+
+
+def test_grant_notice_of_an_award_loaded_after_service_ended_gives_the_deadline_it_left() -> None:
+    """A historical award of someone whose service ended on 2000-12-01: the 2000-10-04
+    tranche is kept, the 2001 one forfeited, and the window of 1998 §6.a.(5)(B) ends
+    2001-03-01, before the final exercise date."""
+    ended = G0042.evolve(
+        service_ended_on=date(2000, 12, 1),
+        shares_forfeited=6000,
+        exercise_deadline=date(2001, 3, 1),
+    )
+    text = render(grant_notice(award=ended)).text
+    assert "Service ended: 2000-12-01" in text
+    assert "Unvested shares forfeited: 6000 on 2000-12-01" in text
+    assert "Last day to exercise: 2001-03-01 (March 1, 2001)" in text
+    assert "can be bought until the end of 2001-03-01" in text
+    assert "If service ends earlier" not in text

@@ -232,6 +232,8 @@ def _option_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
 def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
     rules = plan_rules(award.plan)
     reasons: list[Rejection] = []
+    ten = ctx.participant is not None and ctx.participant.ten_percent_holder
+    reasons += _iso_term_reasons(award, ten)
     if rules.last_iso_grant is not None and award.grant_date > rules.last_iso_grant:
         reasons.append(
             Rejection(
@@ -247,7 +249,6 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
             )
         )
     elif award.exercise_price is not None:
-        ten = ctx.participant is not None and ctx.participant.ten_percent_holder
         floor_price = ctx.fmv_on_grant * (ISO_TEN_PERCENT_FACTOR if ten else 1)
         if award.exercise_price < floor_price:
             share = "110%" if ten else "100%"
@@ -259,6 +260,29 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
                 )
             )
     return reasons
+
+
+def _iso_term_reasons(award: Award, ten_percent_holder: bool) -> list[Rejection]:
+    """An ISO's final exercise date is at most 10 years after the grant, at most 5 for a
+    ten_percent_holder (Code §422(b)(3), §422(c)(5), which 1998 §6.b.(2) invokes)."""
+    rules = plan_rules(award.plan)
+    years = rules.iso_max_term_years_ten_percent if ten_percent_holder else rules.iso_max_term_years
+    final = award.final_exercise_date
+    if years is None or final is None or final <= award.grant_date:
+        return []
+    latest = add_years(award.grant_date, years)
+    if final <= latest:
+        return []
+    holder = f" for {award.participant_id}, a ten_percent_holder" if ten_percent_holder else ""
+    code = "Code §422(c)(5)" if ten_percent_holder else "Code §422(b)(3)"
+    return [
+        Rejection(
+            f"ISO final exercise date {final.isoformat()} is more than {years} years after the "
+            f"grant date {award.grant_date.isoformat()}{holder}: at the latest "
+            f"{latest.isoformat()}",
+            f"1998 §6.b.(2); {code}",
+        )
+    ]
 
 
 def _limit_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:

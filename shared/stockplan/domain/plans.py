@@ -47,6 +47,11 @@ class PlanRules:
     # from the date of death (rules.md reads 1998 §6.a.(5)(A) so; the Directors plan
     # has no such rule: §6(i) ends the window after three months).
     death_reopens_window: bool = False
+    # Longest ISO term: final exercise date at most this many years after the grant, and
+    # at most `iso_max_term_years_ten_percent` for a ten_percent_holder (Code §422(b)(3),
+    # §422(c)(5), which 1998 §6.b.(2) invokes). None: the plan grants no ISOs.
+    iso_max_term_years: int | None = None
+    iso_max_term_years_ten_percent: int | None = None
 
     def reserve_on(self, day: date) -> int:
         """Shares reserved on `day` before split adjustment (1998 §4.a as amended)."""
@@ -113,6 +118,8 @@ INCENTIVE_1998 = PlanRules(
     section_cause="1998 §6.a.(5)(C)",
     section_pool="1998 §4.a",
     death_reopens_window=True,
+    iso_max_term_years=10,
+    iso_max_term_years_ten_percent=5,
 )
 
 DIRECTORS_1999 = PlanRules(

@@ -79,6 +79,16 @@ def capped(deadline: date, award: Award) -> date:
     return result
 
 
+def open_on(award: Award, day: date) -> bool:
+    """The award was held open on `day`, as a termination notice counts it (rules.md
+    "Notices"): granted by then, a share still outstanding and its exercise deadline not
+    passed. An award with unvested shares is open: the termination forfeits them
+    (1998 §6.a.(5); Directors §6(e))."""
+    if award.grant_date > day or not award.is_outstanding:
+        return False
+    return award.exercise_deadline is None or award.exercise_deadline >= day
+
+
 @dataclass(frozen=True, slots=True)
 class AwardTermination:
     """What a termination did to one award (for the state and the participant's notice)."""

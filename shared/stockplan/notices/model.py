@@ -20,6 +20,7 @@ from stockplan.domain.model import (
     Participant,
     PlanCode,
     TerminationReason,
+    Tranche,
 )
 
 FORMULA_GRANT_SECTION = "Directors §6(a)"
@@ -215,6 +216,126 @@ class DeferredIssueNotice:
         )
 
 
+def grant_section(award: Award) -> str:
+    """The section under which a fed award is made: the Administrator sets an award's
+    terms (1998 §6.a.(1)); a Discretionary Option is the Committee's (Directors §6(b))."""
+    return "1998 §6.a.(1)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(b)"
+
+
+def exercise_section(award: Award) -> str:
+    """How an award is exercised (1998 §6.b.(1); Directors §6(e))."""
+    return "1998 §6.b.(1)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)"
+
+
+@dataclass(frozen=True, slots=True)
+class GrantNotice:
+    """An award fed through `grants`, told to the participant on the day it is applied
+    (rules.md "Notices")."""
+
+    kind: ClassVar[str] = "grant"
+
+    participant_id: str
+    participant_name: str
+    award_id: str
+    plan: PlanCode
+    award_type: AwardType
+    grant_date: date
+    shares: int
+    # None for awards that need no exercise.
+    exercise_price: Decimal | None
+    final_exercise_date: date | None
+    # Empty: vested in full on the grant date.
+    vesting: tuple[Tranche, ...]
+    section: str
+    # A historical award of someone who has died is told to the estate.
+    deceased: bool = False
+    # Loaded after the holder's service ended: the day it ended, what that forfeited and
+    # the deadline it left (1998 §6.a.(5); Directors §6(h), §6(i)).
+    service_ended_on: date | None = None
+    forfeited_shares: int = 0
+    exercise_deadline: date | None = None
+
+    @classmethod
+    def of(cls, award: Award, participant: Participant, *, deceased: bool = False) -> GrantNotice:
+        return cls(
+            participant_id=participant.participant_id,
+            participant_name=participant.name,
+            award_id=award.award_id,
+            plan=award.plan,
+            award_type=award.award_type,
+            grant_date=award.grant_date,
+            shares=award.shares_granted,
+            exercise_price=award.exercise_price,
+            final_exercise_date=award.final_exercise_date,
+            vesting=award.tranches,
+            section=grant_section(award),
+            deceased=deceased,
+            service_ended_on=award.service_ended_on,
+            forfeited_shares=award.shares_forfeited,
+            exercise_deadline=award.exercise_deadline,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseConfirmation:
+    """An accepted exercise (rules.md "Notices"; "Exercises")."""
+
+    kind: ClassVar[str] = "exercise"
+
+    participant_id: str
+    participant_name: str
+    award_id: str
+    plan: PlanCode
+    award_type: AwardType
+    exercise_date: date
+    shares_exercised: int
+    # Held back for the price or taxes; not delivered (1998 §4.a(iv)).
+    shares_withheld: int
+    exercise_price: Decimal | None
+    # What can still be bought after this exercise, as of `exercisable_on`.
+    exercisable_shares: int
+    exercisable_on: date
+    deadline: date | None
+    section: str
+    deceased: bool = False
+
+    @property
+    def shares_delivered(self) -> int:
+        return self.shares_exercised - self.shares_withheld
+
+    @classmethod
+    def of(
+        cls,
+        award: Award,
+        participant: Participant,
+        exercise_date: date,
+        shares: int,
+        withheld: int,
+        as_of: date,
+        *,
+        deceased: bool = False,
+    ) -> ExerciseConfirmation:
+        """From the award after the exercise; what is still exercisable is counted on
+        `as_of` (the day the exercise is applied, or its own date if later)."""
+        on = max(as_of, exercise_date)
+        return cls(
+            participant_id=participant.participant_id,
+            participant_name=participant.name,
+            award_id=award.award_id,
+            plan=award.plan,
+            award_type=award.award_type,
+            exercise_date=exercise_date,
+            shares_exercised=shares,
+            shares_withheld=withheld,
+            exercise_price=award.exercise_price,
+            exercisable_shares=award.exercisable_shares(on),
+            exercisable_on=on,
+            deadline=award.exercise_deadline,
+            section=exercise_section(award),
+            deceased=deceased,
+        )
+
+
 class RejectedRow(NamedTuple):
     """`row`: 1 = first data row after the header; None for the whole file."""
 
@@ -260,6 +381,8 @@ Notice = (
     | FormulaGrantNotice
     | DeferredAwardNotice
     | DeferredIssueNotice
+    | GrantNotice
+    | ExerciseConfirmation
     | FeedRejectionSummary
     | AdminAlert
 )

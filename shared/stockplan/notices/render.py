@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from stockplan.domain.model import PlanCode, TerminationReason
+from stockplan.domain.model import AwardType, PlanCode, TerminationReason
 from stockplan.notices.formatting import (
     award_type_label,
     fee_label,
@@ -32,9 +32,11 @@ from stockplan.notices.model import (
     AdminAlert,
     DeferredAwardNotice,
     DeferredIssueNotice,
+    ExerciseConfirmation,
     ExpiryNotice,
     FeedRejectionSummary,
     FormulaGrantNotice,
+    GrantNotice,
     Notice,
     ReminderNotice,
     TerminationLine,
@@ -403,6 +405,151 @@ def _rows(count: int) -> str:
     return f"{count} row" if count == 1 else f"{count} rows"
 
 
+def _grant_noun(award_type: AwardType) -> str:
+    """What a grant notice's subject calls the award: short and plain."""
+    if award_type.is_option:
+        return "stock option grant"
+    if award_type is AwardType.SAR:
+        return "stock appreciation right grant"
+    return award_type_label(award_type)
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def _window_sections(plan: PlanCode) -> str:
+    return "1998 §6.a.(5)" if plan is PlanCode.INCENTIVE_1998 else "Directors §6(h), §6(i)"
+
+
+def _vest_verb(count: int, needs_exercise: bool) -> str:
+    if needs_exercise:
+        return "becomes exercisable" if count == 1 else "become exercisable"
+    return "vests" if count == 1 else "vest"
+
+
+def _render_grant(n: GrantNotice) -> tuple[str, list[_Block]]:
+    whose = _your(n.participant_name, n.deceased)
+    subject = f"{whose[:1].upper()}{whose[1:]} {_grant_noun(n.award_type)} of {iso(n.grant_date)}"
+    label = award_type_label(n.award_type)
+    holder = f"{n.participant_name} was" if n.deceased else "you were"
+    rows: list[tuple[str, str]] = [
+        ("Award", f"{n.award_id} ({label})"),
+        ("Plan", plan_title(n.plan)),
+        ("Grant date", long_date(n.grant_date)),
+        ("Shares", shares(n.shares)),
+        *_price_row(n.exercise_price),
+    ]
+    needs_exercise = n.award_type.requires_exercise
+    if not n.vesting:
+        rows.append(("Vesting", f"in full on the grant date, {iso(n.grant_date)}"))
+    if n.final_exercise_date is not None:
+        rows.append(("Final exercise date", long_date(n.final_exercise_date)))
+    ended = n.service_ended_on
+    if ended is not None:
+        rows.append(("Service ended", iso(ended)))
+        rows.append(("Unvested shares forfeited", f"{shares(n.forfeited_shares)} on {iso(ended)}"))
+        if needs_exercise and n.exercise_deadline is not None:
+            rows.append(("Last day to exercise", long_date(n.exercise_deadline)))
+    rows.append(("Rule", n.section))
+    blocks: list[_Block] = [
+        _greeting(n.participant_name, n.deceased),
+        _Para(
+            f"On {long_date(n.grant_date)} {holder} granted award {n.award_id}: "
+            f"{_article(label)} for {share_count(n.shares)} under the {plan_title(n.plan)} "
+            f"({n.section})."
+        ),
+        _Facts(tuple(rows)),
+    ]
+    if n.vesting:
+        blocks.append(_Heading("Vesting schedule"))
+        blocks.append(
+            _Items(
+                tuple(
+                    f"{long_date(t.vest_date)}: {share_count(t.shares)} "
+                    f"{_vest_verb(t.shares, needs_exercise)}"
+                    for t in n.vesting
+                )
+            )
+        )
+    if ended is not None:
+        closing = (
+            f"the vested shares can be bought until the end of {iso(n.exercise_deadline)}"
+            if needs_exercise and n.exercise_deadline is not None
+            else "the shares vested by then are kept"
+        )
+        blocks.append(
+            _Para(
+                f"Service ended on {iso(ended)}, before this award was recorded: shares "
+                f"not vested by then are forfeited and {closing} "
+                f"({_window_sections(n.plan)})."
+            )
+        )
+    elif needs_exercise and n.final_exercise_date is not None:
+        blocks.append(
+            _Para(
+                f"Vested shares may be bought until the end of "
+                f"{iso(n.final_exercise_date)}, the final exercise date. If service ends "
+                f"earlier, unvested shares are forfeited and an earlier deadline applies "
+                f"({_window_sections(n.plan)})."
+            )
+        )
+    elif not needs_exercise:
+        blocks.append(
+            _Para(
+                "This award needs no exercise: its shares are delivered as they vest. "
+                f"Shares not vested when service ends are forfeited ({_window_sections(n.plan)})."
+            )
+        )
+    return subject, blocks
+
+
+def _render_exercise(n: ExerciseConfirmation) -> tuple[str, list[_Block]]:
+    subject = f"Exercise confirmed: {share_count(n.shares_exercised)} on {iso(n.exercise_date)}"
+    whose = _your(n.participant_name, n.deceased)
+    label = award_type_label(n.award_type)
+    rows: list[tuple[str, str]] = [
+        ("Award", f"{n.award_id} ({label})"),
+        ("Plan", plan_title(n.plan)),
+        ("Exercise date", long_date(n.exercise_date)),
+        ("Shares exercised", shares(n.shares_exercised)),
+        ("Shares withheld for the price or taxes", shares(n.shares_withheld)),
+        ("Shares delivered", shares(n.shares_delivered)),
+        *_price_row(n.exercise_price),
+        ("Shares still exercisable", f"{shares(n.exercisable_shares)} on {iso(n.exercisable_on)}"),
+    ]
+    if n.deadline is not None:
+        passed = ", passed" if n.deadline < n.exercisable_on else ""
+        rows.append(("Last day to exercise", f"{long_date(n.deadline)}{passed}"))
+    rows.append(("Rule", n.section))
+    blocks: list[_Block] = [
+        _greeting(n.participant_name, n.deceased),
+        _Para(
+            f"The exercise of {share_count(n.shares_exercised)} of {whose} {label} "
+            f"{n.award_id} under the {plan_title(n.plan)} on {long_date(n.exercise_date)} "
+            f"has been recorded ({n.section})."
+        ),
+        _Facts(tuple(rows)),
+    ]
+    if n.shares_withheld:
+        blocks.append(
+            _Para(
+                "Shares withheld for the exercise price or taxes are not delivered: "
+                f"of the {share_count(n.shares_exercised)} exercised, "
+                f"{shares(n.shares_delivered)} are delivered."
+            )
+        )
+    if n.deadline is not None and n.exercisable_shares > 0:
+        blocks.append(
+            _Para(
+                f"The {share_count(n.exercisable_shares)} still exercisable can be bought "
+                f"until the end of {iso(n.deadline)}. Weekends and holidays do not move "
+                f"the deadline."
+            )
+        )
+    return subject, blocks
+
+
 def _render_feed_summary(n: FeedRejectionSummary) -> tuple[str, list[_Block]]:
     feed = n.feed_kind if n.feed_kind != "unknown" else "upload"
     if n.file_reason is not None:
@@ -475,6 +622,10 @@ def render(notice: Notice) -> RenderedNotice:
             subject, blocks = _render_deferred_award(notice)
         case DeferredIssueNotice():
             subject, blocks = _render_deferred_issue(notice)
+        case GrantNotice():
+            subject, blocks = _render_grant(notice)
+        case ExerciseConfirmation():
+            subject, blocks = _render_exercise(notice)
         case FeedRejectionSummary():
             subject, blocks = _render_feed_summary(notice)
             sign_off = _ADMIN_SIGN_OFF

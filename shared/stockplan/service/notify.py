@@ -28,9 +28,11 @@ from stockplan.notices.model import (
     AdminAlert,
     DeferredAwardNotice,
     DeferredIssueNotice,
+    ExerciseConfirmation,
     ExpiryNotice,
     FeedRejectionSummary,
     FormulaGrantNotice,
+    GrantNotice,
     Notice,
     ReminderNotice,
     TerminationLine,
@@ -201,6 +203,48 @@ def deferred_issue(change: Any, person_item: Item, award: DeferredStockAward) ->
         award, person, change.day, deceased=bool(person_item.get("death"))
     )
     _queue(change, notice, change.addresses.for_participant(person_item), award.key)
+
+
+def grant(change: Any, person_item: Item, award: Award) -> None:
+    """An award fed through `grants`, on the day it is applied (rules.md "Notices");
+    its id is the award's, so a grant applied once is told once."""
+    person = rec.participant_from(person_item)
+    notice = GrantNotice.of(award, person, deceased=bool(person_item.get("death")))
+    _queue(change, notice, change.addresses.for_participant(person_item), award.award_id)
+
+
+def exercise_confirmation(
+    change: Any,
+    person_item: Item,
+    award: Award,
+    exercise_date: date,
+    shares: int,
+    withheld: int,
+    exercise_id: str | None,
+) -> None:
+    """A confirmation of an accepted exercise (rules.md "Notices"). `award` is the award
+    after the exercise. The id is the exercise's key (interfaces.md §1a): the same
+    exercise is confirmed once, however often its row is delivered."""
+    person = rec.participant_from(person_item)
+    notice = ExerciseConfirmation.of(
+        award,
+        person,
+        exercise_date,
+        shares,
+        withheld,
+        change.notice_day,
+        deceased=bool(person_item.get("death")),
+    )
+    parts = (
+        award.award_id,
+        exercise_date.isoformat(),
+        str(shares),
+        str(withheld),
+        exercise_id or "",
+    )
+    # The same exercise never comes here twice: its row key (interfaces.md §1a) makes a
+    # second row for it unchanged before any rule runs.
+    _queue(change, notice, change.addresses.for_participant(person_item), *parts)
 
 
 def feed_summary(change: Any, summary: FeedRejectionSummary, digest: str) -> None:

@@ -30,12 +30,13 @@ from stockplan.domain.model import (
 )
 from stockplan.domain.plans import plan_rules
 from stockplan.domain.pools import PoolDelta
-from stockplan.domain.schedule import DueItem, DueKind
+from stockplan.domain.schedule import DueItem, DueKind, expire_award
 from stockplan.domain.termination import (
     AwardTermination,
     TerminationKind,
     apply_death_after_termination,
     classify_termination,
+    open_on,
     terminate_award,
     window_section,
 )
@@ -201,9 +202,17 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
         death = rec.termination_from(person_item, "death")
         if death is not None:
             award = apply_death_after_termination(award, death.termination_date).award
+    # An award loaded after its deadline (its final exercise date, or the end of the
+    # window its holder's termination left it) is recorded as expired at once, with no
+    # expiry notice (rules.md "Vesting and termination").
+    award = expire_award(award, change.day)
     change.save_award(None, award)
     # Serialises the grant with a termination of the same person (ledger.save_profile).
     change.touch_profile(person_item)
+    # The participant is told of each award fed through `grants`, on the day it is
+    # applied; not of one already closed when loaded (rules.md "Notices").
+    if award.is_outstanding:
+        notify.grant(change, person_item, award)
     return None
 
 
@@ -235,6 +244,12 @@ def apply_termination(change: Change, row: TerminationRow) -> RowResult:
         return str(verdict.rejection)
     lines = []
     for stored in [stored_award(i) for i in records if i["SK"].startswith("AWARD#")]:
+        # The notice names only awards still open on the termination (or death) date
+        # (rules.md "Notices"); an award this very termination already ended, on an
+        # attempt that died before the person was written, was open then.
+        named = open_on(stored.award, incoming.termination_date) or (
+            verdict.kind is TerminationKind.NEW and stored.award.service_ended_on is not None
+        )
         if verdict.kind is TerminationKind.NEW:
             outcome = _terminate(stored.award, incoming)
         else:
@@ -246,7 +261,8 @@ def apply_termination(change: Change, row: TerminationRow) -> RowResult:
         if outcome.award != stored.award:
             change.save_award(stored, outcome.award)
             change.maybe_flush()
-        lines.append((stored.award, outcome))
+        if named:
+            lines.append((stored.award, outcome))
     if verdict.kind is TerminationKind.NEW:
         _end_deferred_service(change, records, incoming.termination_date)
     updated = dict(person_item)
@@ -266,7 +282,10 @@ def apply_termination(change: Change, row: TerminationRow) -> RowResult:
             "reason": incoming.reason.value,
         },
     )
-    notify.termination(change, updated, incoming, lines)
+    # No award open on that date: nothing to tell (rules.md "Vesting and termination"). A
+    # death reported after every award closed is recorded above and changes nothing.
+    if lines:
+        notify.termination(change, updated, incoming, lines)
     return None
 
 
@@ -397,6 +416,19 @@ def apply_exercise_row(change: Change, row: ExerciseRow) -> str | None:
         )
     after = apply_exercise(stored.award, row.shares, row.shares_withheld, check.reopened)
     change.save_award(stored, after)
+    # A confirmation of each accepted exercise, to the award's participant (rules.md
+    # "Notices"; 1998 §6.b.(1), Directors §6(e)).
+    person_item = change.ledger.participant_item(after.participant_id)
+    assert person_item is not None, f"participant {after.participant_id} is missing"
+    notify.exercise_confirmation(
+        change,
+        person_item,
+        after,
+        row.exercise_date,
+        row.shares,
+        row.shares_withheld,
+        row.exercise_id,
+    )
     return None
 
 
