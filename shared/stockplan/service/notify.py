@@ -23,7 +23,7 @@ from stockplan.domain.model import (
 )
 from stockplan.domain.plans import plan_rules
 from stockplan.domain.termination import AwardTermination
-from stockplan.notices.mime import build_mime, notice_id
+from stockplan.notices.mime import ascii_address, build_mime, notice_id
 from stockplan.notices.model import (
     AdminAlert,
     DeferredAwardNotice,
@@ -41,6 +41,8 @@ from stockplan.notices.render import render
 
 def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_parts: str) -> Item:
     nid = notice_id(notice.kind, *id_parts)
+    # SES's destination and the To: header are the same plain (IDNA) address.
+    recipient = ascii_address(recipient)
     rendered = render(notice)
     raw = build_mime(sender, recipient, rendered, day, nid)
     return {
