@@ -98,8 +98,20 @@ class LambdaContext:
         return 900_000
 
 
-def s3_event(bucket: str, key: str, size: int, day: date, sequence: int = 0) -> dict[str, Any]:
-    """The ObjectCreated:Put notification S3 sends (keys URL-encoded, as S3 does).
+def s3_event(
+    bucket: str,
+    key: str,
+    size: int,
+    day: date,
+    sequence: int,
+    *,
+    etag: str,
+    version_id: str | None,
+) -> dict[str, Any]:
+    """The ObjectCreated:Put notification S3 sends (keys URL-encoded, as S3 does) for the
+    object version just stored: its ETag (without the quotes S3's API puts around it),
+    its VersionId (S3 leaves it out for an unversioned bucket, and so does this) and a
+    sequencer that rises with every upload, as S3's does for each key.
 
     The n-th upload of a run (`sequence`) is stamped n milliseconds after UPLOAD_TIME on
     `day`: the feeds keep the latest upload's prices and personal details, and the event
@@ -110,6 +122,11 @@ def s3_event(bucket: str, key: str, size: int, day: date, sequence: int = 0) -> 
     uploaded = datetime.fromisoformat(day.isoformat() + UPLOAD_TIME.replace("Z", "+00:00"))
     uploaded += timedelta(milliseconds=sequence)
     event_time = uploaded.astimezone(UTC).isoformat(timespec="milliseconds")
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag.strip('"')}
+    if version_id and version_id != "null":
+        obj["versionId"] = version_id
+    # S3's sequencer is a hexadecimal string; a later event for a key has a greater one.
+    obj["sequencer"] = f"{sequence:018X}"
 
     return {
         "Records": [
@@ -130,12 +147,7 @@ def s3_event(bucket: str, key: str, size: int, day: date, sequence: int = 0) -> 
                         "ownerIdentity": {"principalId": "LOCAL"},
                         "arn": f"arn:aws:s3:::{bucket}",
                     },
-                    "object": {
-                        "key": quote_plus(key, safe="/"),
-                        "size": size,
-                        "eTag": "0",
-                        "sequencer": "0",
-                    },
+                    "object": obj,
                 },
             }
         ]

@@ -131,8 +131,16 @@ class LocalStack:
 
     def upload(self, kind: str, body: bytes, day: date, name: str | None = None) -> Any:
         key = f"incoming/{kind}/{name or day.isoformat()}.csv"
-        self.runtime.s3.put_object(Bucket=self.stack.bucket, Key=key, Body=body)
-        event = s3_event(self.stack.bucket, key, len(body), day, self.next_upload())
+        stored = self.runtime.s3.put_object(Bucket=self.stack.bucket, Key=key, Body=body)
+        event = s3_event(
+            self.stack.bucket,
+            key,
+            len(body),
+            day,
+            self.next_upload(),
+            etag=stored["ETag"],
+            version_id=stored.get("VersionId"),
+        )
         return self.invoke(FEED_FUNCTION, event)
 
     def next_upload(self) -> int:
