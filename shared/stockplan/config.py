@@ -16,6 +16,9 @@ class Settings(BaseModel):
     sender_email: str = Field(min_length=3)
     admin_email: str = Field(min_length=3)
     notice_dlq_url: str | None = None
+    # The SES configuration set notices are sent with: it publishes their bounces and
+    # complaints to the BounceFunction (None: sent without one, e.g. in unit tests).
+    configuration_set: str | None = None
     plan_timezone: str = "America/New_York"
     max_send_attempts: int = Field(default=5, ge=1, le=20)
 
@@ -37,6 +40,7 @@ class Settings(BaseModel):
             sender_email=env.get("SENDER_EMAIL", ""),
             admin_email=env.get("ADMIN_EMAIL", ""),
             notice_dlq_url=env.get("NOTICE_DLQ_URL") or None,
+            configuration_set=env.get("CONFIGURATION_SET_NAME") or None,
             plan_timezone=env.get("PLAN_TIMEZONE", "America/New_York"),
             max_send_attempts=int(env.get("MAX_SEND_ATTEMPTS", "5")),
         )

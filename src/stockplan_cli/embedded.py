@@ -9,6 +9,7 @@ the template names (no second code path).
 from __future__ import annotations
 
 import bisect
+import hashlib
 import importlib.util
 import os
 import sys
@@ -148,6 +149,107 @@ def s3_event(
                         "arn": f"arn:aws:s3:::{bucket}",
                     },
                     "object": obj,
+                },
+            }
+        ]
+    }
+
+
+def ses_feedback_message(
+    sent: Any,
+    event_type: str,
+    day: date,
+    *,
+    bounce_type: str = "Permanent",
+    bounce_subtype: str = "General",
+    feedback_id: str | None = None,
+) -> dict[str, Any]:
+    """The JSON SES publishes through a configuration set's event destination for a
+    Bounce or Complaint of `sent` (a message moto's SES accepted), as documented in
+    "Contents of event data that Amazon SES publishes to Amazon SNS"."""
+    import email
+    from email import policy
+
+    parsed = email.message_from_string(sent.raw_data, policy=policy.default)
+    destinations = (
+        sent.destinations.get("ToAddresses", [])
+        if isinstance(sent.destinations, dict)
+        else list(dict.fromkeys(sent.destinations))
+    )
+    moment = f"{day.isoformat()}T16:00:00.000Z"
+    if feedback_id is None:
+        digest = hashlib.sha256(f"{sent.id}/{event_type}".encode()).hexdigest()[:16]
+        feedback_id = f"0100{digest}-feedback-000000"
+    message: dict[str, Any] = {
+        "eventType": event_type,
+        "mail": {
+            "timestamp": moment,
+            "source": sent.source,
+            "sourceArn": f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{SENDER}",
+            "sendingAccountId": ACCOUNT,
+            "messageId": sent.id,
+            "destination": destinations,
+            "headersTruncated": False,
+            "headers": [{"name": k, "value": str(v)} for k, v in parsed.items()],
+            "commonHeaders": {
+                "from": [str(parsed["From"])],
+                "to": [str(parsed["To"])],
+                "messageId": str(parsed["Message-ID"]),
+                "subject": str(parsed["Subject"]),
+            },
+            "tags": {"ses:configuration-set": [f"stockplan-{STAGE}-notices"]},
+        },
+    }
+    if event_type == "Bounce":
+        message["bounce"] = {
+            "bounceType": bounce_type,
+            "bounceSubType": bounce_subtype,
+            "bouncedRecipients": [
+                {
+                    "emailAddress": address,
+                    "action": "failed",
+                    "status": "5.1.1",
+                    "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+                }
+                for address in destinations
+            ],
+            "timestamp": moment,
+            "feedbackId": feedback_id,
+            "reportingMTA": "dsn; a8-70.smtp-out.amazonses.com",
+        }
+    elif event_type == "Complaint":
+        message["complaint"] = {
+            "complainedRecipients": [{"emailAddress": a} for a in destinations],
+            "timestamp": moment,
+            "feedbackId": feedback_id,
+            "complaintFeedbackType": "abuse",
+            "userAgent": "Mail provider feedback loop",
+        }
+    else:
+        raise ValueError(f"not an SES feedback event type: {event_type!r}")
+    return message
+
+
+def sns_event(topic_arn: str, message_id: str, message: str, timestamp: str) -> dict[str, Any]:
+    """The event SNS hands a subscribed Lambda function for one notification."""
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": f"{topic_arn}:local-subscription",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": message_id,
+                    "TopicArn": topic_arn,
+                    "Subject": None,
+                    "Message": message,
+                    "Timestamp": timestamp,
+                    "SignatureVersion": "1",
+                    "Signature": "LOCAL",
+                    "SigningCertUrl": "https://sns.us-east-1.amazonaws.com/local.pem",
+                    "UnsubscribeUrl": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+                    "MessageAttributes": {},
                 },
             }
         ]
@@ -779,6 +881,8 @@ class Stack:
     admin: str
     notice_dlq_url: str
     feed_dlq_url: str
+    configuration_set: str
+    feedback_topic_arn: str
 
 
 def _resolve_bucket_name(template: dict[str, Any]) -> str:
@@ -822,7 +926,17 @@ def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
     feed_dlq = sqs.create_queue(QueueName="stockplan-local-feed-failures")["QueueUrl"]
     sesv2 = aws.client("sesv2")
     sesv2.create_email_identity(EmailIdentity=SENDER)
-    return Stack(bucket, table_name, SENDER, ADMIN, notice_dlq, feed_dlq)
+    # The notices' configuration set and the topic its bounces and complaints go to.
+    names = {"NoticeConfigurationSet": "Name", "NoticeFeedbackTopic": "TopicName"}
+    resolved = {}
+    for logical_id, prop in names.items():
+        raw = resources[logical_id]["Properties"][prop]
+        pattern = raw["Fn::Sub"] if isinstance(raw, dict) else str(raw)
+        resolved[logical_id] = pattern.replace("${Stage}", STAGE)
+    configuration_set = resolved["NoticeConfigurationSet"]
+    sesv2.create_configuration_set(ConfigurationSetName=configuration_set)
+    topic = aws.client("sns").create_topic(Name=resolved["NoticeFeedbackTopic"])["TopicArn"]
+    return Stack(bucket, table_name, SENDER, ADMIN, notice_dlq, feed_dlq, configuration_set, topic)
 
 
 def stack_environment(stack: Stack) -> dict[str, str]:
@@ -832,6 +946,7 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "SENDER_EMAIL": stack.sender,
         "ADMIN_EMAIL": stack.admin,
         "NOTICE_DLQ_URL": stack.notice_dlq_url,
+        "CONFIGURATION_SET_NAME": stack.configuration_set,
         "PLAN_TIMEZONE": "America/New_York",
     }
 

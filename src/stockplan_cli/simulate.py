@@ -25,11 +25,13 @@ from stockplan_cli.embedded import (
     quiet_powertools,
     s3_event,
     schedule_event,
+    sns_event,
     stack_environment,
 )
 
 FEED_FUNCTION = "FeedFunction"
 DAILY_FUNCTION = "DailyFunction"
+BOUNCE_FUNCTION = "BounceFunction"
 
 
 @dataclass
@@ -150,6 +152,18 @@ class LocalStack:
 
     def run_day(self, day: date) -> Any:
         return self.invoke(DAILY_FUNCTION, schedule_event(day))
+
+    def deliver_feedback(self, message: dict[str, Any], timestamp: str) -> Any:
+        """Publish an SES event (the JSON of `ses_feedback_message`) to the notices'
+        feedback topic and hand the BounceFunction the notification SNS delivers."""
+        import json
+
+        body = json.dumps(message)
+        published = self.aws.client("sns").publish(
+            TopicArn=self.stack.feedback_topic_arn, Message=body
+        )
+        event = sns_event(self.stack.feedback_topic_arn, published["MessageId"], body, timestamp)
+        return self.invoke(BOUNCE_FUNCTION, event)
 
 
 def simulate(

@@ -34,13 +34,14 @@ FEED_KINDS = (
     "exercises",
     "corporate_actions",
 )
-FUNCTION_IDS = ("FeedFunction", "DailyFunction", "NoticeFunction")
+FUNCTION_IDS = ("FeedFunction", "DailyFunction", "NoticeFunction", "BounceFunction")
 GLOBAL_ENVIRONMENT = {
     "TABLE_NAME",
     "BUCKET_NAME",
     "SENDER_EMAIL",
     "ADMIN_EMAIL",
     "NOTICE_DLQ_URL",
+    "CONFIGURATION_SET_NAME",
     "PLAN_TIMEZONE",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
@@ -52,6 +53,10 @@ STAR_RESOURCE_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # The only AWS managed policies a role may carry (SAM's basic role + Tracing).
 ALLOWED_MANAGED_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
 _S3_ACTIONS = {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"}
+_CONFIGURATION_SET_ARN = (
+    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+    ":configuration-set/${NoticeConfigurationSet}"
+)
 
 
 class _NoManagedPolicies:
@@ -110,12 +115,12 @@ def _identity_policy_statements(
 
 def test_sam_translator_accepts_template(translated: dict[str, Any]) -> None:
     assert "Transform" not in translated
-    assert len(_of_type(translated, "AWS::Lambda::Function")) == 3
+    assert len(_of_type(translated, "AWS::Lambda::Function")) == 4
     assert set(_of_type(translated, "AWS::Lambda::Function")) == set(FUNCTION_IDS)
     tables = _of_type(translated, "AWS::DynamoDB::Table")
     assert list(tables) == ["DataTable"]
     indexes = tables["DataTable"]["Properties"]["GlobalSecondaryIndexes"]
-    assert [i["IndexName"] for i in indexes] == ["DueIndex"]
+    assert [i["IndexName"] for i in indexes] == ["DueIndex", "MessageIndex"]
     assert "DataBucket" in _of_type(translated, "AWS::S3::Bucket")
     assert len(_of_type(translated, "AWS::Lambda::LayerVersion")) == 1
     assert len(_of_type(translated, "AWS::Scheduler::Schedule")) == 2
@@ -127,6 +132,9 @@ def test_logical_ids_other_code_relies_on(source: dict[str, Any]) -> None:
         "FeedFunction": "AWS::Serverless::Function",
         "DailyFunction": "AWS::Serverless::Function",
         "NoticeFunction": "AWS::Serverless::Function",
+        "BounceFunction": "AWS::Serverless::Function",
+        "NoticeConfigurationSet": "AWS::SES::ConfigurationSet",
+        "NoticeFeedbackTopic": "AWS::SNS::Topic",
         "DataTable": "AWS::DynamoDB::Table",
         "DataBucket": "AWS::S3::Bucket",
         "DataBucketPolicy": "AWS::S3::BucketPolicy",
@@ -297,6 +305,50 @@ def test_ses_sending_is_pinned_to_the_sender_address(translated: dict[str, Any])
         assert "ses:SendRawEmail" in ses[0]["Action"]
 
 
+def test_notices_are_sent_through_the_configuration_set_and_may_name_it(
+    source: dict[str, Any],
+) -> None:
+    env = source["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["CONFIGURATION_SET_NAME"] == {"Ref": "NoticeConfigurationSet"}
+    for logical_id in FUNCTION_IDS:
+        statements = source["Resources"][logical_id]["Properties"]["Policies"][0]["Statement"]
+        (ses,) = [s for s in statements if s["Sid"] == "SendNoticesFromPlanSender"]
+        assert {"Fn::Sub": _CONFIGURATION_SET_ARN} in ses["Resource"], logical_id
+
+
+def test_bounces_and_complaints_reach_the_bounce_function_and_nothing_is_dropped(
+    translated: dict[str, Any],
+) -> None:
+    resources = translated["Resources"]
+    (destination,) = _of_type(translated, "AWS::SES::ConfigurationSetEventDestination").values()
+    props = destination["Properties"]
+    assert props["ConfigurationSetName"] == {"Ref": "NoticeConfigurationSet"}
+    event = props["EventDestination"]
+    assert event["Enabled"] is True
+    assert sorted(event["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert event["SnsDestination"]["TopicARN"] == {"Ref": "NoticeFeedbackTopic"}
+    (subscription,) = [
+        s["Properties"]
+        for s in _of_type(translated, "AWS::SNS::Subscription").values()
+        if s["Properties"]["TopicArn"] == {"Ref": "NoticeFeedbackTopic"}
+    ]
+    assert subscription["Protocol"] == "lambda"
+    assert subscription["Endpoint"] == {"Fn::GetAtt": ["BounceFunction", "Arn"]}
+    parked = {"Fn::GetAtt": ["NoticeFeedbackFailureQueue", "Arn"]}
+    assert subscription["RedrivePolicy"] == {"deadLetterTargetArn": parked}
+    bounce = resources["BounceFunction"]["Properties"]
+    assert bounce["DeadLetterConfig"] == {"TargetArn": parked}
+    invoke = resources["BounceFunctionEventInvokeConfig"]["Properties"]
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == parked
+    # Only SES, for the stack's own configuration set, may publish to the topic.
+    policy = resources["NoticeFeedbackTopicPolicy"]["Properties"]["PolicyDocument"]
+    (allow,) = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert allow["Condition"]["ArnLike"]["aws:SourceArn"] == {"Fn::Sub": _CONFIGURATION_SET_ARN}
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert _tls_only(policy)
+
+
 def test_resource_policies_allow_nothing_to_everyone(translated: dict[str, Any]) -> None:
     documents = []
     for logical_id, resource in translated["Resources"].items():
@@ -374,14 +426,17 @@ def test_table_has_pitr_sse_and_stream(translated: dict[str, Any]) -> None:
         {"AttributeName": "PK", "KeyType": "HASH"},
         {"AttributeName": "SK", "KeyType": "RANGE"},
     ]
-    (index,) = props["GlobalSecondaryIndexes"]
+    index, messages = props["GlobalSecondaryIndexes"]
     assert index["KeySchema"] == [
         {"AttributeName": "GSI1PK", "KeyType": "HASH"},
         {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
     ]
     assert index["Projection"] == {"ProjectionType": "ALL"}
+    # Bounces find their notice by the message id SES gave it.
+    assert messages["KeySchema"] == [{"AttributeName": "message_id", "KeyType": "HASH"}]
+    assert messages["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
-    assert types == {"PK": "S", "SK": "S", "GSI1PK": "S", "GSI1SK": "S"}
+    assert types == {"PK": "S", "SK": "S", "GSI1PK": "S", "GSI1SK": "S", "message_id": "S"}
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"]["SSEEnabled"] is True
     assert props["SSESpecification"]["SSEType"] == "KMS"
@@ -391,7 +446,12 @@ def test_table_has_pitr_sse_and_stream(translated: dict[str, Any]) -> None:
 
 def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[str, Any]) -> None:
     queues = _of_type(translated, "AWS::SQS::Queue")
-    assert set(queues) == {"FeedFailureQueue", "NoticeDeadLetterQueue", "ScheduleDeadLetterQueue"}
+    assert set(queues) == {
+        "FeedFailureQueue",
+        "NoticeDeadLetterQueue",
+        "ScheduleDeadLetterQueue",
+        "NoticeFeedbackFailureQueue",
+    }
     for queue in queues.values():
         props = queue["Properties"]
         assert props["MessageRetentionPeriod"] == 1209600
@@ -399,6 +459,8 @@ def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[s
     alarmed = {}
     for logical_id, alarm in _of_type(translated, "AWS::CloudWatch::Alarm").items():
         props = alarm["Properties"]
+        if props.get("Namespace") != "AWS/SQS":
+            continue
         assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
         assert props["Threshold"] == 1
         assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
@@ -409,8 +471,10 @@ def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[s
         "FeedFailureQueue": "FeedFailureAlarm",
         "NoticeDeadLetterQueue": "NoticeDeadLetterAlarm",
         "ScheduleDeadLetterQueue": "ScheduleDeadLetterAlarm",
+        "NoticeFeedbackFailureQueue": "NoticeFeedbackFailureAlarm",
     }
     assert translated["Resources"]["AlarmTopic"]["Properties"]["KmsMasterKeyId"]
+    assert translated["Resources"]["NoticeFeedbackTopic"]["Properties"]["KmsMasterKeyId"]
 
 
 def test_every_function_has_a_log_group_with_retention(translated: dict[str, Any]) -> None:
@@ -608,7 +672,7 @@ def test_s3_sample_event_matches_the_feed_trigger(kind: str) -> None:
 def test_every_sample_event_is_covered() -> None:
     names = {p.name for p in EVENTS.glob("*.json")}
     expected = {f"s3_put_{k}.json" for k in FEED_KINDS}
-    expected |= {"schedule_daily.json", "schedule_notices.json"}
+    expected |= {"schedule_daily.json", "schedule_notices.json", "sns_ses_bounce.json"}
     assert names == expected
 
 

@@ -35,6 +35,18 @@ def notice_id(kind: str, *parts: str) -> str:
     return f"{kind}-{hashlib.sha256(payload.encode('ascii')).hexdigest()[:32]}"
 
 
+def notice_id_from_message_id(header: str | None) -> str | None:
+    """The notice id in a Message-ID header this module wrote (`<id@stockplan.local>`),
+    or None for any other header."""
+    if not header:
+        return None
+    text = header.strip()
+    if not (text.startswith("<") and text.endswith(f"@{MESSAGE_ID_DOMAIN}>")):
+        return None
+    candidate = text[1 : -len(f"@{MESSAGE_ID_DOMAIN}>")]
+    return candidate if _NOTICE_ID.fullmatch(candidate) else None
+
+
 def _nth_sunday(year: int, month: int, n: int) -> date:
     first = date(year, month, 1)
     return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))

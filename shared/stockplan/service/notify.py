@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.table import Item
 from stockplan.domain.model import (
@@ -45,7 +46,7 @@ def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_part
     recipient = ascii_address(recipient)
     rendered = render(notice)
     raw = build_mime(sender, recipient, rendered, day, nid)
-    return {
+    item: Item = {
         "PK": f"OUTBOX#{nid}",
         "SK": "NOTICE",
         "type": "notice",
@@ -60,6 +61,11 @@ def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_part
         "GSI1PK": rec.PENDING_NOTICES,
         "GSI1SK": f"{day.isoformat()}#{nid}",
     }
+    participant_id = getattr(notice, "participant_id", None)
+    if participant_id:
+        # Whose notice it is: a bounce names the person's other addresses on file.
+        item["participant_id"] = participant_id
+    return item
 
 
 def _queue(change: Any, notice: Notice, recipient: str, *id_parts: str) -> None:
@@ -207,6 +213,14 @@ def deferred_issue(change: Any, person_item: Item, award: DeferredStockAward) ->
 
 def feed_summary(change: Any, summary: FeedRejectionSummary, digest: str) -> None:
     _queue(change, summary, change.settings.admin_email, digest)
+
+
+def admin_alert_item(
+    settings: Settings, day: date, subject: str, lines: Sequence[str], *id_parts: str
+) -> Item:
+    """An outbox item for the administrator, outside a ledger change (bounces)."""
+    alert = AdminAlert(subject, tuple(lines))
+    return outbox_item(alert, settings.admin_email, settings.sender_email, day, *id_parts)
 
 
 def admin_alert(change: Any, subject: str, lines: Sequence[str], *id_parts: str) -> None:

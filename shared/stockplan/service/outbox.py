@@ -2,8 +2,11 @@
 
 A notice is claimed with a conditional write before it is sent and marked sent right
 after, so two senders never both send it. A failed send goes back to pending with its
-attempt count; after `max_send_attempts` it is marked failed and its id (no personal
-data) goes to the dead-letter queue, whose alarm tells an operator.
+attempt count; after `max_send_attempts` it is marked failed (and listed as undelivered)
+and its id (no personal data) goes to the dead-letter queue, whose alarm tells an
+operator. Notices go out through the stack's SES configuration set, which publishes
+their bounces and complaints to the BounceFunction (stockplan.service.bounces); the
+message id SES answers with is stored, and indexed, to find the notice again.
 """
 
 from __future__ import annotations
@@ -90,23 +93,38 @@ def _send_one(deps: OutboxDeps, nid: str, outcome: DispatchOutcome) -> None:
     item = _claim(deps, nid)
     if item is None:
         return  # sent already, or another sender holds it
+    request: dict[str, Any] = {
+        "FromEmailAddress": deps.settings.sender_email,
+        "Destination": {"ToAddresses": [item["recipient"]]},
+        "Content": {"Raw": {"Data": bytes(item["raw"])}},
+    }
+    if deps.settings.configuration_set:
+        # SES publishes the notice's bounces and complaints through this set.
+        request["ConfigurationSetName"] = deps.settings.configuration_set
     try:
-        response = deps.ses.send_email(
-            FromEmailAddress=deps.settings.sender_email,
-            Destination={"ToAddresses": [item["recipient"]]},
-            Content={"Raw": {"Data": bytes(item["raw"])}},
-        )
+        response = deps.ses.send_email(**request)
     except (ClientError, BotoCoreError) as error:
         _failed(deps, item, error, outcome)
         return
+    _mark_sent(deps, nid, response.get("MessageId"))
+    outcome.sent.append(nid)
+
+
+def _mark_sent(deps: OutboxDeps, nid: str, message_id: str | None) -> None:
+    """Sent: off the pending index, with the message id SES gave it (the MessageIndex
+    key a bounce or complaint is matched by)."""
+    expression = "SET #s = :sent"
+    values: dict[str, Any] = {":sent": "sent"}
+    if message_id:  # an index key may not be empty
+        expression += ", message_id = :mid"
+        values[":mid"] = message_id
     deps.table.update(
         f"OUTBOX#{nid}",
         "NOTICE",
-        "SET #s = :sent, message_id = :mid REMOVE GSI1PK, GSI1SK",
-        {":sent": "sent", ":mid": response.get("MessageId", "")},
+        expression + " REMOVE GSI1PK, GSI1SK",
+        values,
         names={"#s": "status"},
     )
-    outcome.sent.append(nid)
 
 
 def _failed(deps: OutboxDeps, item: Item, error: Exception, outcome: DispatchOutcome) -> None:
@@ -125,11 +143,18 @@ def _failed(deps: OutboxDeps, item: Item, error: Exception, outcome: DispatchOut
         )
         outcome.retrying.append(nid)
         return
+    # Off the pending index, onto the undelivered one (`stockplan report` lists it).
     deps.table.update(
         f"OUTBOX#{nid}",
         "NOTICE",
-        "SET #s = :failed, attempts = :a, last_error = :e REMOVE GSI1PK, GSI1SK",
-        {":failed": "failed", ":a": attempts, ":e": code},
+        "SET #s = :failed, attempts = :a, last_error = :e, GSI1PK = :gone, GSI1SK = :at",
+        {
+            ":failed": "failed",
+            ":a": attempts,
+            ":e": code,
+            ":gone": rec.UNDELIVERED_NOTICES,
+            ":at": f"{item.get('send_on', '')}#{nid}",
+        },
         names={"#s": "status"},
     )
     if deps.sqs is not None and deps.settings.notice_dlq_url:
