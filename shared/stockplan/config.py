@@ -21,6 +21,8 @@ class Settings(BaseModel):
     configuration_set: str | None = None
     plan_timezone: str = "America/New_York"
     max_send_attempts: int = Field(default=5, ge=1, le=20)
+    # Days a sent notice's raw MIME body is kept (DynamoDB TTL); the notice record stays.
+    notice_body_retention_days: int = Field(default=90, ge=1, le=3653)
 
     @field_validator("plan_timezone")
     @classmethod
@@ -43,6 +45,7 @@ class Settings(BaseModel):
             configuration_set=env.get("CONFIGURATION_SET_NAME") or None,
             plan_timezone=env.get("PLAN_TIMEZONE", "America/New_York"),
             max_send_attempts=int(env.get("MAX_SEND_ATTEMPTS", "5")),
+            notice_body_retention_days=int(env.get("NOTICE_BODY_RETENTION_DAYS", "90")),
         )
 
 

@@ -883,6 +883,7 @@ class Stack:
     feed_dlq_url: str
     configuration_set: str
     feedback_topic_arn: str
+    notice_body_retention_days: int
 
 
 def _resolve_bucket_name(template: dict[str, Any]) -> str:
@@ -908,11 +909,14 @@ def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
         AttributeDefinitions=table_props["AttributeDefinitions"],
         BillingMode=table_props.get("BillingMode", "PAY_PER_REQUEST"),
         GlobalSecondaryIndexes=table_props.get("GlobalSecondaryIndexes", []),
-        StreamSpecification={
-            "StreamEnabled": True,
-            **table_props.get("StreamSpecification", {}),
-        },
+        # The embedded AWS's own: every write moto makes reaches the table's stream, and
+        # follow_moto_streams keeps the query indexes current there. No deployed function
+        # reads a stream, so the template has none; this one is the emulator's.
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
     )
+    ttl = table_props.get("TimeToLiveSpecification")
+    if ttl:
+        dynamodb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
     bucket = _resolve_bucket_name(template)
     s3 = aws.client("s3")
     s3.create_bucket(Bucket=bucket)
@@ -936,7 +940,18 @@ def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
     configuration_set = resolved["NoticeConfigurationSet"]
     sesv2.create_configuration_set(ConfigurationSetName=configuration_set)
     topic = aws.client("sns").create_topic(Name=resolved["NoticeFeedbackTopic"])["TopicArn"]
-    return Stack(bucket, table_name, SENDER, ADMIN, notice_dlq, feed_dlq, configuration_set, topic)
+    retention = int(template["Parameters"]["SentNoticeBodyRetentionDays"]["Default"])
+    return Stack(
+        bucket,
+        table_name,
+        SENDER,
+        ADMIN,
+        notice_dlq,
+        feed_dlq,
+        configuration_set,
+        topic,
+        retention,
+    )
 
 
 def stack_environment(stack: Stack) -> dict[str, str]:
@@ -947,6 +962,7 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "ADMIN_EMAIL": stack.admin,
         "NOTICE_DLQ_URL": stack.notice_dlq_url,
         "CONFIGURATION_SET_NAME": stack.configuration_set,
+        "NOTICE_BODY_RETENTION_DAYS": str(stack.notice_body_retention_days),
         "PLAN_TIMEZONE": "America/New_York",
     }
 

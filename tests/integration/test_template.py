@@ -42,6 +42,7 @@ GLOBAL_ENVIRONMENT = {
     "ADMIN_EMAIL",
     "NOTICE_DLQ_URL",
     "CONFIGURATION_SET_NAME",
+    "NOTICE_BODY_RETENTION_DAYS",
     "PLAN_TIMEZONE",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
@@ -400,13 +401,66 @@ def test_data_bucket_is_private_encrypted_versioned_and_tls_only(
     }
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
-    lifecycle = bucket["LifecycleConfiguration"]["Rules"]
-    assert any(r.get("NoncurrentVersionExpiration") == {"NoncurrentDays": 365} for r in lifecycle)
+    assert bucket["LifecycleConfiguration"]["Rules"]  # retention: its own test below
     assert bucket["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogBucket"}
     policy = translated["Resources"]["DataBucketPolicy"]["Properties"]
     assert policy["Bucket"] == {"Ref": "DataBucket"}
     assert _tls_only(policy["PolicyDocument"])
     assert translated["Resources"]["DataBucket"]["DeletionPolicy"] == "Retain"
+
+
+RETENTION = {
+    # parameter: (default, least allowed)
+    "IncomingFeedRetentionDays": (3653, 2557),
+    "ErrorReportRetentionDays": (365, 30),
+    "SentNoticeBodyRetentionDays": (90, 1),
+    "LogRetentionDays": (365, 365),
+}
+
+
+def test_retention_is_set_by_parameters_with_safe_defaults(source: dict[str, Any]) -> None:
+    parameters = source["Parameters"]
+    for name, (default, least) in RETENTION.items():
+        parameter = parameters[name]
+        assert parameter["Type"] == "Number"
+        assert parameter["Default"] == default, name
+        allowed = parameter.get("AllowedValues")
+        assert (min(allowed) if allowed else parameter["MinValue"]) == least, name
+
+
+def test_feeds_and_error_reports_expire_by_their_own_rules_and_so_do_old_versions(
+    translated: dict[str, Any],
+) -> None:
+    rules = translated["Resources"]["DataBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    by_prefix = {rule.get("Prefix", ""): rule for rule in rules}
+    assert set(by_prefix) == {"incoming/", "errors/", ""}
+    for prefix, parameter in (
+        ("incoming/", "IncomingFeedRetentionDays"),
+        ("errors/", "ErrorReportRetentionDays"),
+    ):
+        rule = by_prefix[prefix]
+        assert rule["Status"] == "Enabled"
+        assert rule["ExpirationInDays"] == {"Ref": parameter}
+        assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": {"Ref": parameter}}
+    # The bucket-wide rule expires nothing of either: S3 would apply the shorter rule.
+    everything = by_prefix[""]
+    assert "ExpirationInDays" not in everything
+    assert "NoncurrentVersionExpiration" not in everything
+    assert everything["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    assert everything["ExpiredObjectDeleteMarker"] is True
+
+
+def test_sent_notice_bodies_expire_by_the_tables_time_to_live(translated: dict[str, Any]) -> None:
+    from stockplan.service.outbox import BODY_EXPIRY_ATTRIBUTE
+
+    table = translated["Resources"]["DataTable"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {
+        "AttributeName": BODY_EXPIRY_ATTRIBUTE,
+        "Enabled": True,
+    }
+    for function in FUNCTION_IDS:
+        variables = translated["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables["NOTICE_BODY_RETENTION_DAYS"] == {"Ref": "SentNoticeBodyRetentionDays"}
 
 
 def test_access_log_bucket_is_private_encrypted_and_tls_only(translated: dict[str, Any]) -> None:
@@ -418,7 +472,7 @@ def test_access_log_bucket_is_private_encrypted_and_tls_only(translated: dict[st
     assert _tls_only(policy)
 
 
-def test_table_has_pitr_sse_and_stream(translated: dict[str, Any]) -> None:
+def test_table_has_pitr_and_sse_and_no_stream(translated: dict[str, Any]) -> None:
     table = translated["Resources"]["DataTable"]
     props = table["Properties"]
     assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -440,7 +494,8 @@ def test_table_has_pitr_sse_and_stream(translated: dict[str, Any]) -> None:
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"]["SSEEnabled"] is True
     assert props["SSESpecification"]["SSEType"] == "KMS"
-    assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    # No function reads a stream (the embedded AWS enables its own).
+    assert "StreamSpecification" not in props
     assert table["DeletionPolicy"] == "Retain"
 
 
@@ -687,7 +742,7 @@ def test_infra_spec_reads_the_same_template(translated: dict[str, Any]) -> None:
     table = translated["Resources"]["DataTable"]["Properties"]
     for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
         assert definition[key] == table[key]
-    assert definition["StreamSpecification"]["StreamEnabled"] is True
+    assert "StreamSpecification" not in definition
     assert infra_spec.feed_key_filter() == ("incoming/", ".csv")
     assert set(infra_spec.global_environment()) == GLOBAL_ENVIRONMENT
     specs = infra_spec.functions()

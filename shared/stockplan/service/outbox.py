@@ -23,6 +23,8 @@ from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
 
+# The attribute the table's time-to-live reads (infra/template.yaml TimeToLiveSpecification).
+BODY_EXPIRY_ATTRIBUTE = "expires_at"
 # A claim older than this is taken to be from a sender that died before sending.
 STALE_CLAIM_SECONDS = 900
 # Sending stops when the invocation has less than this left: the rest stay pending for
@@ -106,13 +108,34 @@ def _send_one(deps: OutboxDeps, nid: str, outcome: DispatchOutcome) -> None:
     except (ClientError, BotoCoreError) as error:
         _failed(deps, item, error, outcome)
         return
-    _mark_sent(deps, nid, response.get("MessageId"))
+    _mark_sent(deps, item, response.get("MessageId"))
     outcome.sent.append(nid)
 
 
-def _mark_sent(deps: OutboxDeps, nid: str, message_id: str | None) -> None:
-    """Sent: off the pending index, with the message id SES gave it (the MessageIndex
-    key a bounce or complaint is matched by)."""
+def body_item(nid: str, raw: bytes, expires_at: int) -> Item:
+    """A sent notice's raw MIME body, dropped by DynamoDB's time-to-live at `expires_at`
+    (epoch seconds): once sent and logged, the email's text need not be kept."""
+    return {
+        "PK": f"OUTBOX#{nid}",
+        "SK": "BODY",
+        "type": "notice-body",
+        "notice_id": nid,
+        "raw": raw,
+        BODY_EXPIRY_ATTRIBUTE: expires_at,
+    }
+
+
+def _mark_sent(deps: OutboxDeps, item: Item, message_id: str | None) -> None:
+    """Sent: the body moves to an item of its own that expires after
+    `notice_body_retention_days`; the notice record stays, off the pending index, with
+    the message id SES gave it (the MessageIndex key a bounce is matched by).
+
+    Two writes, body first: should the second fail, the notice is still being sent with
+    its body and a later sweep sends it again (as for a lost SES reply), writing the
+    same body item again."""
+    nid = item["notice_id"]
+    days = deps.settings.notice_body_retention_days
+    deps.table.put(body_item(nid, bytes(item["raw"]), int(deps.clock()) + days * 86_400))
     expression = "SET #s = :sent"
     values: dict[str, Any] = {":sent": "sent"}
     if message_id:  # an index key may not be empty
@@ -121,9 +144,9 @@ def _mark_sent(deps: OutboxDeps, nid: str, message_id: str | None) -> None:
     deps.table.update(
         f"OUTBOX#{nid}",
         "NOTICE",
-        expression + " REMOVE GSI1PK, GSI1SK",
+        expression + " REMOVE GSI1PK, GSI1SK, #raw",
         values,
-        names={"#s": "status"},
+        names={"#s": "status", "#raw": "raw"},  # both are reserved words
     )
 
 
