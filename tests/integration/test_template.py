@@ -548,6 +548,49 @@ def test_data_key_rotates(translated: dict[str, Any]) -> None:
     assert translated["Resources"]["DataKey"]["Properties"]["EnableKeyRotation"] is True
 
 
+def test_services_may_use_the_data_key_only_for_this_stacks_sources_and_resources(
+    translated: dict[str, Any],
+) -> None:
+    """Every statement of the key policy that lets an AWS service use the key binds it
+    to where the request comes from (aws:SourceArn) or what it encrypts
+    (kms:EncryptionContext), so no other account's resource can use the key through
+    the service (the confused deputy)."""
+    policy = translated["Resources"]["DataKey"]["Properties"]["KeyPolicy"]
+    services = {}
+    for statement in _listify(policy["Statement"]):
+        principal = statement["Principal"]
+        if statement["Effect"] != "Allow" or "Service" not in principal:
+            continue
+        keys = {key for block in statement.get("Condition", {}).values() for key in block}
+        bound = {k for k in keys if k == "aws:SourceArn" or k.startswith("kms:EncryptionContext:")}
+        assert bound, f"{statement['Sid']}: {principal['Service']} may use the key unconditioned"
+        for key in keys:
+            for block in statement["Condition"].values():
+                value = block.get(key)
+                if value is not None:
+                    text = json.dumps(value)
+                    assert "${AWS::AccountId}" in text or "AWS::AccountId" in text, (key, text)
+        services[statement["Sid"]] = keys
+    assert services == {
+        "CloudWatchLogsEncryptsLambdaLogs": {"kms:EncryptionContext:aws:logs:arn"},
+        "SesPublishesNoticeFeedbackToEncryptedTopic": {
+            "aws:SourceAccount",
+            "aws:SourceArn",
+            "kms:EncryptionContext:aws:sns:topicArn",
+        },
+        "SnsParksUndeliverableFeedbackInEncryptedQueue": {
+            "aws:SourceAccount",
+            "aws:SourceArn",
+            "kms:EncryptionContext:aws:sqs:arn",
+        },
+        "CloudWatchAlarmsPublishToEncryptedTopic": {
+            "aws:SourceAccount",
+            "aws:SourceArn",
+            "kms:EncryptionContext:aws:sns:topicArn",
+        },
+    }
+
+
 # ------------------------------------------------------------ code and tools
 
 
