@@ -532,6 +532,83 @@ def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[s
     assert translated["Resources"]["NoticeFeedbackTopic"]["Properties"]["KmsMasterKeyId"]
 
 
+def _alarms(translated: dict[str, Any], namespace: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: alarm["Properties"]
+        for logical_id, alarm in _of_type(translated, "AWS::CloudWatch::Alarm").items()
+        if alarm["Properties"]["Namespace"] == namespace
+    }
+
+
+def test_every_function_alarms_on_its_errors_and_on_its_throttles(
+    translated: dict[str, Any],
+) -> None:
+    watched = {}
+    for logical_id, props in _alarms(translated, "AWS/Lambda").items():
+        (dimension,) = props["Dimensions"]
+        assert dimension["Name"] == "FunctionName"
+        watched[(dimension["Value"]["Ref"], props["MetricName"])] = logical_id
+        assert props["Statistic"] == "Sum"
+        assert (props["Threshold"], props["ComparisonOperator"]) == (
+            1,
+            "GreaterThanOrEqualToThreshold",
+        )
+        # No invocation, no error: missing data is fine.
+        assert props["TreatMissingData"] == "notBreaching"
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    expected = {(f, m) for f in FUNCTION_IDS for m in ("Errors", "Throttles")}
+    assert set(watched) == expected
+    assert set(_of_type(translated, "AWS::Lambda::Function")) == set(FUNCTION_IDS)
+
+
+def _custom_alarm(translated: dict[str, Any], source: dict[str, Any], metric: str) -> Any:
+    """The alarm on one of the handlers' own metrics, in the namespace and with the
+    service dimension Powertools publishes them under."""
+    from stockplan import metrics
+
+    env = source["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == metrics.NAMESPACE
+    assert env["POWERTOOLS_SERVICE_NAME"] == metrics.SERVICE
+    (props,) = [
+        p for p in _alarms(translated, metrics.NAMESPACE).values() if p["MetricName"] == metric
+    ]
+    assert props["Dimensions"] == [{"Name": "service", "Value": metrics.SERVICE}]
+    assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    return props
+
+
+def test_the_daily_job_heartbeat_alarms_when_no_run_completed_for_26_hours(
+    translated: dict[str, Any], source: dict[str, Any]
+) -> None:
+    from stockplan.metrics import DAILY_JOB_COMPLETED
+
+    props = _custom_alarm(translated, source, DAILY_JOB_COMPLETED)
+    assert props["Statistic"] == "Sum"
+    assert props["Period"] * props["EvaluationPeriods"] == 26 * 3600
+    # Every period of the 26 hours must lack a completed run (M of N = N of N).
+    assert props["DatapointsToAlarm"] == props["EvaluationPeriods"]
+    assert (props["Threshold"], props["ComparisonOperator"]) == (1, "LessThanThreshold")
+    # A job that never starts publishes nothing: missing data is the alarm.
+    assert props["TreatMissingData"] == "breaching"
+    # CloudWatch: at most 7 days of evaluation, and periods of an hour or more beyond one.
+    assert props["Period"] >= 3600 and props["Period"] * props["EvaluationPeriods"] <= 604_800
+
+
+def test_the_age_of_the_oldest_pending_notice_alarms_past_an_hour(
+    translated: dict[str, Any], source: dict[str, Any]
+) -> None:
+    from stockplan.metrics import OLDEST_PENDING_NOTICE_AGE
+
+    props = _custom_alarm(translated, source, OLDEST_PENDING_NOTICE_AGE)
+    assert props["Statistic"] == "Maximum"
+    assert (props["Threshold"], props["ComparisonOperator"]) == (3600, "GreaterThanThreshold")
+    # The sweep publishes every 15 minutes: silence for the alarm's hour is a fault too.
+    assert props["TreatMissingData"] == "breaching"
+    assert props["Period"] * props["EvaluationPeriods"] == 3600
+    schedule = source["Resources"]["NoticeFunction"]["Properties"]["Events"]["RetrySweep"]
+    assert schedule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
+
+
 def test_every_function_has_a_log_group_with_retention(translated: dict[str, Any]) -> None:
     groups = {}
     for group in _of_type(translated, "AWS::Logs::LogGroup").values():

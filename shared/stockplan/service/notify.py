@@ -7,6 +7,7 @@ participants feed (or the configured administrator), never from another feed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -41,6 +42,9 @@ from stockplan.notices.render import render
 
 
 def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_parts: str) -> Item:
+    """The pending outbox item of `notice`. `queued_at` (epoch seconds, the clock's) is
+    when it was written: the NoticeFunction's age of the oldest pending notice, which
+    an alarm watches, counts from it."""
     nid = notice_id(notice.kind, *id_parts)
     # SES's destination and the To: header are the same plain (IDNA) address.
     recipient = ascii_address(recipient)
@@ -58,6 +62,7 @@ def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_part
         "subject": rendered.subject,
         "raw": raw,
         "send_on": day.isoformat(),
+        "queued_at": int(time.time()),
         "GSI1PK": rec.PENDING_NOTICES,
         "GSI1SK": f"{day.isoformat()}#{nid}",
     }

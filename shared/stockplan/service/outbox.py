@@ -55,6 +55,25 @@ def pending_ids(table: Table, limit: int | None = None) -> list[str]:
     return [i["notice_id"] for i in table.query_index(rec.PENDING_NOTICES, limit=limit)]
 
 
+def oldest_pending_age(deps: OutboxDeps) -> int:
+    """Seconds since the oldest notice still pending was queued (0 when none is).
+
+    A notice written before `queued_at` was stored counts from the start of its
+    `send_on` day (UTC): older than it is, never younger."""
+    from datetime import UTC, datetime
+
+    now = deps.clock()
+    oldest = now
+    for item in deps.table.query_index(rec.PENDING_NOTICES):
+        queued = item.get("queued_at")
+        if queued is None and item.get("send_on"):
+            day = datetime.fromisoformat(str(item["send_on"])).replace(tzinfo=UTC)
+            queued = day.timestamp()
+        if queued is not None:
+            oldest = min(oldest, float(queued))
+    return max(0, int(now - oldest))
+
+
 def dispatch(
     deps: OutboxDeps,
     notice_ids: Iterable[str] | None = None,
