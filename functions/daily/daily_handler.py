@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from stockplan.events import schedule_time
+from stockplan.metrics import DAILY_JOB_COMPLETED
 from stockplan.runtime import runtime
 from stockplan.service.daily import run_daily
 
@@ -38,6 +39,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric("AwardsExpired", MetricUnit.Count, outcome.applied.get("expiry", 0))
     metrics.add_metric("NoticesSent", MetricUnit.Count, outcome.sent)
     metrics.add_metric("NoticesDeferred", MetricUnit.Count, outcome.deferred)
+    # The heartbeat: only a run that got here completed (its alarm: 26 hours without one).
+    metrics.add_metric(DAILY_JOB_COMPLETED, MetricUnit.Count, 1)
     logger.info(
         "daily job done",
         extra={

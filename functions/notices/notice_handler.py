@@ -12,8 +12,9 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from stockplan.metrics import OLDEST_PENDING_NOTICE_AGE
 from stockplan.runtime import runtime
-from stockplan.service.outbox import dispatch
+from stockplan.service.outbox import dispatch, oldest_pending_age
 
 logger = Logger()
 metrics = Metrics()
@@ -28,9 +29,13 @@ imports_done()
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     rt = runtime()
-    outcome = dispatch(rt.outbox_deps(rt.table()), None, context.get_remaining_time_in_millis)
+    deps = rt.outbox_deps(rt.table())
+    outcome = dispatch(deps, None, context.get_remaining_time_in_millis)
+    # What is still pending after the sweep, by age (0: none); alarmed past an hour.
+    oldest = oldest_pending_age(deps)
     metrics.add_metric("NoticesSent", MetricUnit.Count, len(outcome.sent))
     metrics.add_metric("NoticesDeadLettered", MetricUnit.Count, len(outcome.dead))
+    metrics.add_metric(OLDEST_PENDING_NOTICE_AGE, MetricUnit.Seconds, oldest)
     logger.info(
         "outbox retried",
         extra={
@@ -38,6 +43,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "retrying": len(outcome.retrying),
             "dead": len(outcome.dead),
             "deferred": len(outcome.deferred),
+            "oldest_pending_seconds": oldest,
         },
     )
     return {

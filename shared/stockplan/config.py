@@ -16,8 +16,13 @@ class Settings(BaseModel):
     sender_email: str = Field(min_length=3)
     admin_email: str = Field(min_length=3)
     notice_dlq_url: str | None = None
+    # The SES configuration set notices are sent with: it publishes their bounces and
+    # complaints to the BounceFunction (None: sent without one, e.g. in unit tests).
+    configuration_set: str | None = None
     plan_timezone: str = "America/New_York"
     max_send_attempts: int = Field(default=5, ge=1, le=20)
+    # Days a sent notice's raw MIME body is kept (DynamoDB TTL); the notice record stays.
+    notice_body_retention_days: int = Field(default=90, ge=1, le=3653)
 
     @field_validator("plan_timezone")
     @classmethod
@@ -37,8 +42,10 @@ class Settings(BaseModel):
             sender_email=env.get("SENDER_EMAIL", ""),
             admin_email=env.get("ADMIN_EMAIL", ""),
             notice_dlq_url=env.get("NOTICE_DLQ_URL") or None,
+            configuration_set=env.get("CONFIGURATION_SET_NAME") or None,
             plan_timezone=env.get("PLAN_TIMEZONE", "America/New_York"),
             max_send_attempts=int(env.get("MAX_SEND_ATTEMPTS", "5")),
+            notice_body_retention_days=int(env.get("NOTICE_BODY_RETENTION_DAYS", "90")),
         )
 
 

@@ -16,6 +16,7 @@ from stockplan.config import Settings
 from stockplan.data.table import Table
 
 if TYPE_CHECKING:  # each handler imports only the use case it runs (cold start)
+    from stockplan.service.bounces import BounceDeps
     from stockplan.service.daily import DailyDeps
     from stockplan.service.feeds import FeedDeps
     from stockplan.service.outbox import OutboxDeps
@@ -56,6 +57,11 @@ class Runtime:
         from stockplan.service.daily import DailyDeps
 
         return DailyDeps(table, self.settings)
+
+    def bounce_deps(self, table: Table) -> BounceDeps:
+        from stockplan.service.bounces import BounceDeps
+
+        return BounceDeps(table, self.settings)
 
     def outbox_deps(self, table: Table) -> OutboxDeps:
         from stockplan.service.outbox import OutboxDeps

@@ -9,6 +9,7 @@ the template names (no second code path).
 from __future__ import annotations
 
 import bisect
+import hashlib
 import importlib.util
 import os
 import sys
@@ -98,8 +99,20 @@ class LambdaContext:
         return 900_000
 
 
-def s3_event(bucket: str, key: str, size: int, day: date, sequence: int = 0) -> dict[str, Any]:
-    """The ObjectCreated:Put notification S3 sends (keys URL-encoded, as S3 does).
+def s3_event(
+    bucket: str,
+    key: str,
+    size: int,
+    day: date,
+    sequence: int,
+    *,
+    etag: str,
+    version_id: str | None,
+) -> dict[str, Any]:
+    """The ObjectCreated:Put notification S3 sends (keys URL-encoded, as S3 does) for the
+    object version just stored: its ETag (without the quotes S3's API puts around it),
+    its VersionId (S3 leaves it out for an unversioned bucket, and so does this) and a
+    sequencer that rises with every upload, as S3's does for each key.
 
     The n-th upload of a run (`sequence`) is stamped n milliseconds after UPLOAD_TIME on
     `day`: the feeds keep the latest upload's prices and personal details, and the event
@@ -110,6 +123,11 @@ def s3_event(bucket: str, key: str, size: int, day: date, sequence: int = 0) -> 
     uploaded = datetime.fromisoformat(day.isoformat() + UPLOAD_TIME.replace("Z", "+00:00"))
     uploaded += timedelta(milliseconds=sequence)
     event_time = uploaded.astimezone(UTC).isoformat(timespec="milliseconds")
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag.strip('"')}
+    if version_id and version_id != "null":
+        obj["versionId"] = version_id
+    # S3's sequencer is a hexadecimal string; a later event for a key has a greater one.
+    obj["sequencer"] = f"{sequence:018X}"
 
     return {
         "Records": [
@@ -130,12 +148,108 @@ def s3_event(bucket: str, key: str, size: int, day: date, sequence: int = 0) -> 
                         "ownerIdentity": {"principalId": "LOCAL"},
                         "arn": f"arn:aws:s3:::{bucket}",
                     },
-                    "object": {
-                        "key": quote_plus(key, safe="/"),
-                        "size": size,
-                        "eTag": "0",
-                        "sequencer": "0",
-                    },
+                    "object": obj,
+                },
+            }
+        ]
+    }
+
+
+def ses_feedback_message(
+    sent: Any,
+    event_type: str,
+    day: date,
+    *,
+    bounce_type: str = "Permanent",
+    bounce_subtype: str = "General",
+    feedback_id: str | None = None,
+) -> dict[str, Any]:
+    """The JSON SES publishes through a configuration set's event destination for a
+    Bounce or Complaint of `sent` (a message moto's SES accepted), as documented in
+    "Contents of event data that Amazon SES publishes to Amazon SNS"."""
+    import email
+    from email import policy
+
+    parsed = email.message_from_string(sent.raw_data, policy=policy.default)
+    destinations = (
+        sent.destinations.get("ToAddresses", [])
+        if isinstance(sent.destinations, dict)
+        else list(dict.fromkeys(sent.destinations))
+    )
+    moment = f"{day.isoformat()}T16:00:00.000Z"
+    if feedback_id is None:
+        digest = hashlib.sha256(f"{sent.id}/{event_type}".encode()).hexdigest()[:16]
+        feedback_id = f"0100{digest}-feedback-000000"
+    message: dict[str, Any] = {
+        "eventType": event_type,
+        "mail": {
+            "timestamp": moment,
+            "source": sent.source,
+            "sourceArn": f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{SENDER}",
+            "sendingAccountId": ACCOUNT,
+            "messageId": sent.id,
+            "destination": destinations,
+            "headersTruncated": False,
+            "headers": [{"name": k, "value": str(v)} for k, v in parsed.items()],
+            "commonHeaders": {
+                "from": [str(parsed["From"])],
+                "to": [str(parsed["To"])],
+                "messageId": str(parsed["Message-ID"]),
+                "subject": str(parsed["Subject"]),
+            },
+            "tags": {"ses:configuration-set": [f"stockplan-{STAGE}-notices"]},
+        },
+    }
+    if event_type == "Bounce":
+        message["bounce"] = {
+            "bounceType": bounce_type,
+            "bounceSubType": bounce_subtype,
+            "bouncedRecipients": [
+                {
+                    "emailAddress": address,
+                    "action": "failed",
+                    "status": "5.1.1",
+                    "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+                }
+                for address in destinations
+            ],
+            "timestamp": moment,
+            "feedbackId": feedback_id,
+            "reportingMTA": "dsn; a8-70.smtp-out.amazonses.com",
+        }
+    elif event_type == "Complaint":
+        message["complaint"] = {
+            "complainedRecipients": [{"emailAddress": a} for a in destinations],
+            "timestamp": moment,
+            "feedbackId": feedback_id,
+            "complaintFeedbackType": "abuse",
+            "userAgent": "Mail provider feedback loop",
+        }
+    else:
+        raise ValueError(f"not an SES feedback event type: {event_type!r}")
+    return message
+
+
+def sns_event(topic_arn: str, message_id: str, message: str, timestamp: str) -> dict[str, Any]:
+    """The event SNS hands a subscribed Lambda function for one notification."""
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": f"{topic_arn}:local-subscription",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": message_id,
+                    "TopicArn": topic_arn,
+                    "Subject": None,
+                    "Message": message,
+                    "Timestamp": timestamp,
+                    "SignatureVersion": "1",
+                    "Signature": "LOCAL",
+                    "SigningCertUrl": "https://sns.us-east-1.amazonaws.com/local.pem",
+                    "UnsubscribeUrl": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+                    "MessageAttributes": {},
                 },
             }
         ]
@@ -767,6 +881,9 @@ class Stack:
     admin: str
     notice_dlq_url: str
     feed_dlq_url: str
+    configuration_set: str
+    feedback_topic_arn: str
+    notice_body_retention_days: int
 
 
 def _resolve_bucket_name(template: dict[str, Any]) -> str:
@@ -792,11 +909,14 @@ def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
         AttributeDefinitions=table_props["AttributeDefinitions"],
         BillingMode=table_props.get("BillingMode", "PAY_PER_REQUEST"),
         GlobalSecondaryIndexes=table_props.get("GlobalSecondaryIndexes", []),
-        StreamSpecification={
-            "StreamEnabled": True,
-            **table_props.get("StreamSpecification", {}),
-        },
+        # The embedded AWS's own: every write moto makes reaches the table's stream, and
+        # follow_moto_streams keeps the query indexes current there. No deployed function
+        # reads a stream, so the template has none; this one is the emulator's.
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
     )
+    ttl = table_props.get("TimeToLiveSpecification")
+    if ttl:
+        dynamodb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
     bucket = _resolve_bucket_name(template)
     s3 = aws.client("s3")
     s3.create_bucket(Bucket=bucket)
@@ -810,7 +930,28 @@ def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
     feed_dlq = sqs.create_queue(QueueName="stockplan-local-feed-failures")["QueueUrl"]
     sesv2 = aws.client("sesv2")
     sesv2.create_email_identity(EmailIdentity=SENDER)
-    return Stack(bucket, table_name, SENDER, ADMIN, notice_dlq, feed_dlq)
+    # The notices' configuration set and the topic its bounces and complaints go to.
+    names = {"NoticeConfigurationSet": "Name", "NoticeFeedbackTopic": "TopicName"}
+    resolved = {}
+    for logical_id, prop in names.items():
+        raw = resources[logical_id]["Properties"][prop]
+        pattern = raw["Fn::Sub"] if isinstance(raw, dict) else str(raw)
+        resolved[logical_id] = pattern.replace("${Stage}", STAGE)
+    configuration_set = resolved["NoticeConfigurationSet"]
+    sesv2.create_configuration_set(ConfigurationSetName=configuration_set)
+    topic = aws.client("sns").create_topic(Name=resolved["NoticeFeedbackTopic"])["TopicArn"]
+    retention = int(template["Parameters"]["SentNoticeBodyRetentionDays"]["Default"])
+    return Stack(
+        bucket,
+        table_name,
+        SENDER,
+        ADMIN,
+        notice_dlq,
+        feed_dlq,
+        configuration_set,
+        topic,
+        retention,
+    )
 
 
 def stack_environment(stack: Stack) -> dict[str, str]:
@@ -820,6 +961,8 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "SENDER_EMAIL": stack.sender,
         "ADMIN_EMAIL": stack.admin,
         "NOTICE_DLQ_URL": stack.notice_dlq_url,
+        "CONFIGURATION_SET_NAME": stack.configuration_set,
+        "NOTICE_BODY_RETENTION_DAYS": str(stack.notice_body_retention_days),
         "PLAN_TIMEZONE": "America/New_York",
     }
 

@@ -78,22 +78,14 @@ def _resource(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
 def table_definition(template: dict[str, Any] | None = None) -> dict[str, Any]:
     """Keyword arguments for DynamoDB ``create_table`` (without ``TableName``).
 
-    Keys, attribute definitions, indexes, billing mode and stream, exactly as
-    deployed; encryption, recovery and deletion settings are left out (they
-    name a KMS key or depend on the stage).
+    Keys, attribute definitions, indexes and billing mode, exactly as deployed;
+    encryption, recovery and deletion settings are left out (they name a KMS key or
+    depend on the stage), and so is the time-to-live (a separate call). The deployed
+    table has no stream (no function reads one); the embedded AWS enables its own.
     """
     props = _resource(template or load_template(), TABLE_ID)["Properties"]
-    wanted = (
-        "AttributeDefinitions",
-        "KeySchema",
-        "GlobalSecondaryIndexes",
-        "BillingMode",
-        "StreamSpecification",
-    )
-    definition = {key: props[key] for key in wanted if key in props}
-    if "StreamSpecification" in definition:
-        definition["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
-    return definition
+    wanted = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+    return {key: props[key] for key in wanted if key in props}
 
 
 def feed_key_filter(template: dict[str, Any] | None = None) -> tuple[str, str]:

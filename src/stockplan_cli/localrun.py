@@ -27,23 +27,42 @@ class LocalRunner:
         self.local = local
         self.emails = emails
         self.day = day
-        self.seen: dict[str, str] = {}
+        # (key, version id, ETag) of every object version already delivered.
+        self.seen: set[tuple[str, str, str]] = set()
         self.written = 0
         self.last_run: date | None = None
 
     def poll_uploads(self) -> list[dict[str, Any]]:
-        """Deliver an S3 event for every new or changed object under incoming/."""
+        """Deliver an S3 event for every object version stored under incoming/ since the
+        last poll, oldest first: each with its own ETag and VersionId, as S3 sends one
+        event per upload (two uploads to one key between polls are two events, and the
+        first reads its own version, not the second's)."""
         s3 = self.local.runtime.s3
         bucket = self.local.stack.bucket
+        new: list[dict[str, Any]] = []
+        paginator = s3.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=bucket, Prefix="incoming/"):
+            for version in page.get("Versions", []):
+                seen = (version["Key"], version.get("VersionId") or "null", version["ETag"])
+                if seen not in self.seen:
+                    self.seen.add(seen)
+                    new.append(version)
+        # S3 lists a key's versions newest first: reversed, then a stable sort by time,
+        # keeps two uploads of one key within the same second in upload order.
+        new.reverse()
+        new.sort(key=lambda version: version["LastModified"])
         results = []
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="incoming/"):
-            for obj in page.get("Contents", []):
-                key, etag = obj["Key"], obj["ETag"]
-                if self.seen.get(key) == etag:
-                    continue
-                self.seen[key] = etag
-                event = s3_event(bucket, key, obj["Size"], self.day, self.local.next_upload())
-                results.append(self.local.invoke("FeedFunction", event))
+        for version in new:
+            event = s3_event(
+                bucket,
+                version["Key"],
+                version["Size"],
+                self.day,
+                self.local.next_upload(),
+                etag=version["ETag"],
+                version_id=version.get("VersionId"),
+            )
+            results.append(self.local.invoke("FeedFunction", event))
         return results
 
     def fire_schedule(self) -> dict[str, Any] | None:

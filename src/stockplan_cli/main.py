@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         help="the state of a running stack (local or AWS) as a table or JSON",
         description="Reads the table named by --table or TABLE_NAME with the usual AWS "
-        "settings (AWS_ENDPOINT_URL for the local stack).",
+        "settings (AWS_ENDPOINT_URL for the local stack). Lists the notices that did not "
+        "arrive (bounced, complained about, or failed after every attempt) after the "
+        "awards.",
     )
     report.add_argument("--as-of", type=_day, default=None, help="YYYY-MM-DD (default: today)")
     report.add_argument("--json", action="store_true", help="print report.json instead")
@@ -143,18 +145,44 @@ def _report(args: argparse.Namespace) -> int:
     import boto3
 
     from stockplan.data.table import Table
-    from stockplan.service.report import build_report
+    from stockplan.service.report import build_report, undelivered_notices
 
     name = args.table or os.environ.get("TABLE_NAME")
     if not name:
         raise ValueError("no table: pass --table or set TABLE_NAME")
     as_of = args.as_of or datetime.now(ZoneInfo("America/New_York")).date()
-    report = build_report(Table(boto3.client("dynamodb"), name), as_of)
+    table = Table(boto3.client("dynamodb"), name)
+    report = build_report(table, as_of)
+    undelivered = undelivered_notices(table)
     if args.json:
-        print(json.dumps(report, indent=2))
+        # report.json (interfaces.md §3), with the notices that did not arrive.
+        print(json.dumps({**report, "undelivered_notices": undelivered}, indent=2))
     else:
         print(report_table(report))
+        print(undelivered_table(undelivered))
     return 0
+
+
+def undelivered_table(notices: list[dict[str, Any]]) -> str:
+    """The notices that bounced, were complained about or failed, for people."""
+    if not notices:
+        return "\nUndelivered notices: none"
+    header = ("notice", "kind", "participant", "sent on", "delivery", "detail")
+    rows = [header] + [
+        (
+            n["notice_id"],
+            n["kind"] or "-",
+            n["participant_id"] or "-",
+            n["send_on"] or "-",
+            n["delivery"],
+            n["detail"] or "-",
+        )
+        for n in notices
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["", f"Undelivered notices: {len(notices)}"]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
 
 
 def report_table(report: dict[str, Any]) -> str:

@@ -25,11 +25,13 @@ from stockplan_cli.embedded import (
     quiet_powertools,
     s3_event,
     schedule_event,
+    sns_event,
     stack_environment,
 )
 
 FEED_FUNCTION = "FeedFunction"
 DAILY_FUNCTION = "DailyFunction"
+BOUNCE_FUNCTION = "BounceFunction"
 
 
 @dataclass
@@ -131,8 +133,16 @@ class LocalStack:
 
     def upload(self, kind: str, body: bytes, day: date, name: str | None = None) -> Any:
         key = f"incoming/{kind}/{name or day.isoformat()}.csv"
-        self.runtime.s3.put_object(Bucket=self.stack.bucket, Key=key, Body=body)
-        event = s3_event(self.stack.bucket, key, len(body), day, self.next_upload())
+        stored = self.runtime.s3.put_object(Bucket=self.stack.bucket, Key=key, Body=body)
+        event = s3_event(
+            self.stack.bucket,
+            key,
+            len(body),
+            day,
+            self.next_upload(),
+            etag=stored["ETag"],
+            version_id=stored.get("VersionId"),
+        )
         return self.invoke(FEED_FUNCTION, event)
 
     def next_upload(self) -> int:
@@ -142,6 +152,18 @@ class LocalStack:
 
     def run_day(self, day: date) -> Any:
         return self.invoke(DAILY_FUNCTION, schedule_event(day))
+
+    def deliver_feedback(self, message: dict[str, Any], timestamp: str) -> Any:
+        """Publish an SES event (the JSON of `ses_feedback_message`) to the notices'
+        feedback topic and hand the BounceFunction the notification SNS delivers."""
+        import json
+
+        body = json.dumps(message)
+        published = self.aws.client("sns").publish(
+            TopicArn=self.stack.feedback_topic_arn, Message=body
+        )
+        event = sns_event(self.stack.feedback_topic_arn, published["MessageId"], body, timestamp)
+        return self.invoke(BOUNCE_FUNCTION, event)
 
 
 def simulate(

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from handlers_support import put_object, table_items
 
 # Attributes that say when or through which connection something happened, not what.
-VOLATILE = {"message_id", "claimed_at"}
+VOLATILE = {"message_id", "claimed_at", "expires_at", "queued_at"}
 T = TypeVar("T")
 
 

@@ -239,3 +239,24 @@ def test_old_versions_of_an_item_are_freed(table: tuple[Any, str]) -> None:
     ]
     # The table's item, and at most the versions the stream's latest records reach.
     assert len(alive) <= 2, len(alive)
+
+
+def test_the_query_shortcuts_follow_a_stream_the_embedded_aws_enables_itself(
+    table: tuple[Any, str],
+) -> None:
+    """The template's table has no stream (no deployed function reads one); the
+    embedded table has its own, so the DueIndex partitions are still kept current."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from stockplan_cli.embedded import load_template
+
+    client, name = table
+    assert "StreamSpecification" not in load_template()["Resources"]["DataTable"]["Properties"]
+    moto_table = dynamodb_backends[DEFAULT_ACCOUNT_ID][client.meta.region_name].get_table(name)
+    assert moto_table.stream_shard is not None
+    client.put_item(TableName=name, Item=_item("P#1", "A", "DUE", "2020-01-01"))
+    assert _query(client, name, "DUE", "all", "", "") == [("P#1", "A")]
+    client.put_item(TableName=name, Item=_item("P#2", "B", "DUE", "2020-01-02"))
+    indexed = moto_table.__dict__["stockplan_index_partitions"]["DueIndex"][1]
+    assert len(indexed[("S", "DUE")].items) == 2  # kept from the stream, not rebuilt

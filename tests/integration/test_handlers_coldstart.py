@@ -14,6 +14,7 @@ HANDLERS = {
     "feed_handler": "functions/feed",
     "daily_handler": "functions/daily",
     "notice_handler": "functions/notices",
+    "bounce_handler": "functions/bounces",
 }
 PROBE = """
 import gc, sys

@@ -145,7 +145,8 @@ def test_after_max_send_attempts_the_notice_is_failed_and_dead_lettered_without_
 
     (notice,) = outbox_besides_grant(stack)
     assert (notice["status"], notice["attempts"]) == ("failed", limit)
-    assert "GSI1PK" not in notice
+    # Off the pending index, listed with the undelivered notices.
+    assert notice["GSI1PK"] == "OUTBOX#UNDELIVERED"
     assert emails_besides(stack, "grant") == []
 
     sqs = stack.runtime.sqs
@@ -229,3 +230,46 @@ def test_notices_a_feed_has_no_time_left_to_send_stay_pending_for_the_sweep(
         ["ann@home.example.com", "bob.roe@ctc.example.com", "max.ives@ctc.example.com"]
     )
     assert all(n["status"] == "sent" for n in outbox(stack) if n["kind"] == "termination")
+
+
+def test_a_sent_notices_body_moves_to_an_item_that_expires_and_the_record_stays(
+    granted: Any,
+) -> None:
+    """Retention: once SES accepted it, the notice keeps its record (kind, recipient,
+    subject, message id) and its raw body goes to an item the table's time-to-live
+    removes after SentNoticeBodyRetentionDays; the notice went out with the stack's
+    configuration set (its bounces reach the BounceFunction)."""
+    import time
+
+    from handlers_support import item, table_items
+
+    stack = granted
+    requests: list[dict[str, Any]] = []
+    ses = stack.runtime.ses
+
+    class Recording:
+        def send_email(self, **kwargs: Any) -> Any:
+            requests.append(kwargs)
+            return ses.send_email(**kwargs)
+
+    stack.runtime.ses = Recording()
+    before = int(time.time())
+
+    feed(stack, "terminations", ANN_QUITS, OCT2)
+
+    (request,) = requests
+    assert request["ConfigurationSetName"] == "stockplan-local-notices"
+    (notice,) = outbox(stack)
+    nid = notice["notice_id"]
+    assert notice["status"] == "sent" and notice["message_id"]
+    assert "raw" not in notice
+    assert (notice["kind"], notice["recipient"]) == ("termination", "ann@home.example.com")
+    body = item(stack, f"OUTBOX#{nid}", "BODY")
+    assert body is not None
+    assert bytes(body["raw"]) == request["Content"]["Raw"]["Data"]
+    days = stack.runtime.settings.notice_body_retention_days
+    assert days == 90  # the template's default
+    assert before + days * 86_400 <= int(body["expires_at"]) <= time.time() + days * 86_400
+    # The notice records themselves carry no expiry: only bodies are dropped.
+    expiring = [i["SK"]["S"] for i in table_items(stack) if "expires_at" in i]
+    assert expiring == ["BODY"]

@@ -198,6 +198,104 @@ def test_too_many_rows_and_an_over_long_cell_are_refused_with_their_reasons(
     assert_pools_match_awards(stack)
 
 
+def test_a_cell_over_pythons_131072_character_csv_limit_refuses_only_its_row(
+    people: Any,
+) -> None:
+    """Python's csv module refuses a field over 131,072 characters by default, which
+    refused the whole file as malformed CSV; the cell's row alone is refused now."""
+    stack = people
+    huge = "x" * 140_000
+    result = feed(
+        stack,
+        "participants",
+        "participant_id,name,email,role,notes\n"
+        f"P-9,{huge},p9@ctc.example.com,employee,\n"
+        "P-10,Short Name,p10@ctc.example.com,employee,\n"
+        f"P-11,Other Name,p11@ctc.example.com,employee,{huge}\n",
+        MAR15,
+        name="huge-cell",
+    )
+
+    assert result["file_reason"] is None
+    assert (result["accepted"], result["rejected"]) == (2, 1)
+    (rejected,) = errors_csv(stack, "incoming/participants/huge-cell.csv")
+    assert (rejected["row"], rejected["reason"]) == ("1", "name: longer than 1000 characters")
+    table = stack.runtime.table()
+    assert table.get("P#P-9", "PROFILE") is None
+    assert table.get("P#P-10", "PROFILE")["name"] == "Short Name"
+    # An over-long cell in a column the kind does not read is ignored, as any other.
+    assert table.get("P#P-11", "PROFILE")["name"] == "Other Name"
+
+
+BIDI_AND_CONTROL = [
+    ("name", "Ann \u202eeeL", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("name", "\u2067Ann Lee\u2069", "U+2067 (RIGHT-TO-LEFT ISOLATE)"),
+    ("name", "Ann\u200fLee", "U+200F (RIGHT-TO-LEFT MARK)"),
+    ("name", "Ann\u200bLee", "U+200B (ZERO WIDTH SPACE)"),
+    ("participant_id", "P-\u202d12", "U+202D (LEFT-TO-RIGHT OVERRIDE)"),
+    ("role", "employee\u200e", "U+200E (LEFT-TO-RIGHT MARK)"),
+    ("name", "Ann\u0085Lee", "must be on one line"),
+]
+
+
+@pytest.mark.parametrize(("column", "cell", "said"), BIDI_AND_CONTROL)
+def test_direction_overrides_and_control_characters_refuse_the_row_naming_the_column(
+    people: Any, column: str, cell: str, said: str
+) -> None:
+    stack = people
+    row = {"participant_id": "P-12", "name": "Ann Lee", "email": "ann@x.example.com"}
+    row |= {"role": "employee", column: cell}
+    body = "participant_id,name,email,role\n" + ",".join(row.values()) + "\n"
+    body += "P-13,Bob Roe,bob@x.example.com,employee\n"
+
+    result = feed(stack, "participants", body, MAR15, name="bidi")
+
+    assert (result["accepted"], result["rejected"]) == (1, 1)
+    (rejected,) = errors_csv(stack, "incoming/participants/bidi.csv")
+    assert rejected["reason"].startswith(f"{column}: ")
+    assert said in rejected["reason"]
+    assert cell not in rejected["reason"]  # the reason never repeats the character
+    assert stack.runtime.table().get("P#P-12", "PROFILE") is None
+    assert stack.runtime.table().get("P#P-13", "PROFILE") is not None
+
+
+def test_an_international_domain_is_stored_and_mailed_as_its_idna_address(
+    people: Any,
+) -> None:
+    """SES takes ASCII addresses only: the domain is stored converted with IDNA and the
+    notice's To: header and SES destination are that plain address; an address whose
+    part before the @ is not ASCII is refused with the reason."""
+    stack = people
+    result = feed(
+        stack,
+        "participants",
+        "participant_id,name,email,role\n"
+        "E9,Jose Ruiz,jose@exämple.com,employee\n"
+        "E10,José Ruiz,josé@exämple.com,employee\n",
+        MAR15,
+        name="idna",
+    )
+    assert (result["accepted"], result["rejected"]) == (1, 1)
+    (rejected,) = errors_csv(stack, "incoming/participants/idna.csv")
+    assert rejected["row"] == "2"
+    assert rejected["reason"].startswith("email: is not an address SES can send to")
+    assert "the part before the @ must be plain ASCII" in rejected["reason"]
+    assert stack.runtime.table().get("P#E9", "PROFILE")["email"] == "jose@xn--exmple-cua.com"
+
+    sent_before = len(stack.aws.sent_messages())
+    feed(
+        stack,
+        "terminations",
+        "participant_id,termination_date,reason\nE9,2002-03-15,other\n",
+        MAR15,
+    )
+
+    (sent,) = stack.aws.sent_messages()[sent_before:]
+    assert set(sent.destinations) == {"jose@xn--exmple-cua.com"}
+    assert "\r\nTo: jose@xn--exmple-cua.com\r\n" in sent.raw_data
+    assert to(emails(stack)[-1]) == "jose@xn--exmple-cua.com"
+
+
 # ------------------------------------------------------------------ keys
 
 HOSTILE_KEYS = [

@@ -38,7 +38,7 @@ RUNS = [
     ("termination_windows", date(2002, 1, 2), date(2003, 12, 31)),
     ("directors_meetings_and_fees", date(2000, 6, 1), date(2003, 1, 31)),
 ]
-FUNCTIONS = ("FeedFunction", "DailyFunction", "NoticeFunction")
+FUNCTIONS = ("FeedFunction", "DailyFunction", "NoticeFunction", "BounceFunction")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # Operational addresses of the stack (not a participant's): the sender and the admin.
 STACK_ADDRESSES = {"stock-plans@ctc.example.com", "plan-admin@ctc.example.com"}
@@ -99,7 +99,13 @@ def iam_actions(service: str, operation: str, params: dict[str, Any]) -> list[tu
             action = "s3:GetObjectVersion"
         return [(action, f"{params['Bucket']}/{params['Key']}")]
     if service == "sesv2":
-        return [(f"ses:{operation}", "identity")]
+        pairs = [(f"ses:{operation}", "identity")]
+        if params.get("ConfigurationSetName"):
+            # SES authorises a send against the configuration set it names as well.
+            pairs.append(
+                (f"ses:{operation}", f"configuration-set/{params['ConfigurationSetName']}")
+            )
+        return pairs
     return [(f"{service}:{operation}", params.get("QueueUrl", ""))]
 
 
@@ -181,7 +187,37 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
         for name, start, end in RUNS:
             simulate(SCENARIOS / name, start, end, tmp_path_factory.mktemp(name))
         sweep_a_failed_notice()
+        bounce_a_notice()
     return seen
+
+
+def bounce_a_notice() -> None:
+    """A termination notice that bounces: the BounceFunction marks it and mails the
+    administrator the participant's other addresses (which must not reach a log)."""
+    from handlers_support import PEOPLE_CSV, feed
+
+    from stockplan.runtime import use_runtime
+    from stockplan_cli.embedded import EmbeddedAws, ses_feedback_message
+    from stockplan_cli.simulate import LocalStack
+
+    with EmbeddedAws() as aws:
+        stack = LocalStack(aws)
+        try:
+            day = date(2002, 3, 15)
+            feed(stack, "participants", PEOPLE_CSV, day)
+            feed(
+                stack,
+                "terminations",
+                "participant_id,termination_date,reason\nE1,2002-03-15,other\n",
+                day,
+            )
+            (sent,) = aws.sent_messages()
+            message = ses_feedback_message(sent, "Bounce", date(2002, 3, 16))
+            result = stack.deliver_feedback(message, "2002-03-16T16:00:00.000Z")
+            assert result["alerts_sent"] == 1
+            assert len(aws.sent_messages()) == 2
+        finally:
+            use_runtime(None)
 
 
 def sweep_a_failed_notice() -> None:
@@ -253,6 +289,9 @@ def _pattern(resource: Any) -> str:
     text = text.replace("${AWS::Region}", "us-east-1")
     if ":identity/" in text:
         return "identity"
+    text = text.replace("${NoticeConfigurationSet}", "stockplan-local-notices")
+    if ":configuration-set/" in text:
+        return "configuration-set/" + text.rsplit(":configuration-set/", 1)[1]
     return text
 
 
@@ -280,6 +319,7 @@ def test_a_full_simulate_logs_no_participant_name_or_address(observed: Observed)
     logs = observed.logs
     assert observed.records > 50, "no log records captured: the test would prove nothing"
     assert '"feed processed"' in logs and '"daily job done"' in logs
+    assert '"bounces and complaints recorded"' in logs
     assert len(observed.people) > 10
     leaked = sorted(p for p in observed.people if p in logs)
     assert leaked == []

@@ -34,13 +34,15 @@ FEED_KINDS = (
     "exercises",
     "corporate_actions",
 )
-FUNCTION_IDS = ("FeedFunction", "DailyFunction", "NoticeFunction")
+FUNCTION_IDS = ("FeedFunction", "DailyFunction", "NoticeFunction", "BounceFunction")
 GLOBAL_ENVIRONMENT = {
     "TABLE_NAME",
     "BUCKET_NAME",
     "SENDER_EMAIL",
     "ADMIN_EMAIL",
     "NOTICE_DLQ_URL",
+    "CONFIGURATION_SET_NAME",
+    "NOTICE_BODY_RETENTION_DAYS",
     "PLAN_TIMEZONE",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
@@ -52,6 +54,10 @@ STAR_RESOURCE_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # The only AWS managed policies a role may carry (SAM's basic role + Tracing).
 ALLOWED_MANAGED_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
 _S3_ACTIONS = {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"}
+_CONFIGURATION_SET_ARN = (
+    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+    ":configuration-set/${NoticeConfigurationSet}"
+)
 
 
 class _NoManagedPolicies:
@@ -110,12 +116,12 @@ def _identity_policy_statements(
 
 def test_sam_translator_accepts_template(translated: dict[str, Any]) -> None:
     assert "Transform" not in translated
-    assert len(_of_type(translated, "AWS::Lambda::Function")) == 3
+    assert len(_of_type(translated, "AWS::Lambda::Function")) == 4
     assert set(_of_type(translated, "AWS::Lambda::Function")) == set(FUNCTION_IDS)
     tables = _of_type(translated, "AWS::DynamoDB::Table")
     assert list(tables) == ["DataTable"]
     indexes = tables["DataTable"]["Properties"]["GlobalSecondaryIndexes"]
-    assert [i["IndexName"] for i in indexes] == ["DueIndex"]
+    assert [i["IndexName"] for i in indexes] == ["DueIndex", "MessageIndex"]
     assert "DataBucket" in _of_type(translated, "AWS::S3::Bucket")
     assert len(_of_type(translated, "AWS::Lambda::LayerVersion")) == 1
     assert len(_of_type(translated, "AWS::Scheduler::Schedule")) == 2
@@ -127,6 +133,9 @@ def test_logical_ids_other_code_relies_on(source: dict[str, Any]) -> None:
         "FeedFunction": "AWS::Serverless::Function",
         "DailyFunction": "AWS::Serverless::Function",
         "NoticeFunction": "AWS::Serverless::Function",
+        "BounceFunction": "AWS::Serverless::Function",
+        "NoticeConfigurationSet": "AWS::SES::ConfigurationSet",
+        "NoticeFeedbackTopic": "AWS::SNS::Topic",
         "DataTable": "AWS::DynamoDB::Table",
         "DataBucket": "AWS::S3::Bucket",
         "DataBucketPolicy": "AWS::S3::BucketPolicy",
@@ -300,6 +309,50 @@ def test_ses_sending_is_pinned_to_the_sender_address(translated: dict[str, Any])
         assert "ses:SendRawEmail" in ses[0]["Action"]
 
 
+def test_notices_are_sent_through_the_configuration_set_and_may_name_it(
+    source: dict[str, Any],
+) -> None:
+    env = source["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["CONFIGURATION_SET_NAME"] == {"Ref": "NoticeConfigurationSet"}
+    for logical_id in FUNCTION_IDS:
+        statements = source["Resources"][logical_id]["Properties"]["Policies"][0]["Statement"]
+        (ses,) = [s for s in statements if s["Sid"] == "SendNoticesFromPlanSender"]
+        assert {"Fn::Sub": _CONFIGURATION_SET_ARN} in ses["Resource"], logical_id
+
+
+def test_bounces_and_complaints_reach_the_bounce_function_and_nothing_is_dropped(
+    translated: dict[str, Any],
+) -> None:
+    resources = translated["Resources"]
+    (destination,) = _of_type(translated, "AWS::SES::ConfigurationSetEventDestination").values()
+    props = destination["Properties"]
+    assert props["ConfigurationSetName"] == {"Ref": "NoticeConfigurationSet"}
+    event = props["EventDestination"]
+    assert event["Enabled"] is True
+    assert sorted(event["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert event["SnsDestination"]["TopicARN"] == {"Ref": "NoticeFeedbackTopic"}
+    (subscription,) = [
+        s["Properties"]
+        for s in _of_type(translated, "AWS::SNS::Subscription").values()
+        if s["Properties"]["TopicArn"] == {"Ref": "NoticeFeedbackTopic"}
+    ]
+    assert subscription["Protocol"] == "lambda"
+    assert subscription["Endpoint"] == {"Fn::GetAtt": ["BounceFunction", "Arn"]}
+    parked = {"Fn::GetAtt": ["NoticeFeedbackFailureQueue", "Arn"]}
+    assert subscription["RedrivePolicy"] == {"deadLetterTargetArn": parked}
+    bounce = resources["BounceFunction"]["Properties"]
+    assert bounce["DeadLetterConfig"] == {"TargetArn": parked}
+    invoke = resources["BounceFunctionEventInvokeConfig"]["Properties"]
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == parked
+    # Only SES, for the stack's own configuration set, may publish to the topic.
+    policy = resources["NoticeFeedbackTopicPolicy"]["Properties"]["PolicyDocument"]
+    (allow,) = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert allow["Condition"]["ArnLike"]["aws:SourceArn"] == {"Fn::Sub": _CONFIGURATION_SET_ARN}
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert _tls_only(policy)
+
+
 def test_resource_policies_allow_nothing_to_everyone(translated: dict[str, Any]) -> None:
     documents = []
     for logical_id, resource in translated["Resources"].items():
@@ -351,13 +404,66 @@ def test_data_bucket_is_private_encrypted_versioned_and_tls_only(
     }
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
-    lifecycle = bucket["LifecycleConfiguration"]["Rules"]
-    assert any(r.get("NoncurrentVersionExpiration") == {"NoncurrentDays": 365} for r in lifecycle)
+    assert bucket["LifecycleConfiguration"]["Rules"]  # retention: its own test below
     assert bucket["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogBucket"}
     policy = translated["Resources"]["DataBucketPolicy"]["Properties"]
     assert policy["Bucket"] == {"Ref": "DataBucket"}
     assert _tls_only(policy["PolicyDocument"])
     assert translated["Resources"]["DataBucket"]["DeletionPolicy"] == "Retain"
+
+
+RETENTION = {
+    # parameter: (default, least allowed)
+    "IncomingFeedRetentionDays": (3653, 2557),
+    "ErrorReportRetentionDays": (365, 30),
+    "SentNoticeBodyRetentionDays": (90, 1),
+    "LogRetentionDays": (365, 365),
+}
+
+
+def test_retention_is_set_by_parameters_with_safe_defaults(source: dict[str, Any]) -> None:
+    parameters = source["Parameters"]
+    for name, (default, least) in RETENTION.items():
+        parameter = parameters[name]
+        assert parameter["Type"] == "Number"
+        assert parameter["Default"] == default, name
+        allowed = parameter.get("AllowedValues")
+        assert (min(allowed) if allowed else parameter["MinValue"]) == least, name
+
+
+def test_feeds_and_error_reports_expire_by_their_own_rules_and_so_do_old_versions(
+    translated: dict[str, Any],
+) -> None:
+    rules = translated["Resources"]["DataBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    by_prefix = {rule.get("Prefix", ""): rule for rule in rules}
+    assert set(by_prefix) == {"incoming/", "errors/", ""}
+    for prefix, parameter in (
+        ("incoming/", "IncomingFeedRetentionDays"),
+        ("errors/", "ErrorReportRetentionDays"),
+    ):
+        rule = by_prefix[prefix]
+        assert rule["Status"] == "Enabled"
+        assert rule["ExpirationInDays"] == {"Ref": parameter}
+        assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": {"Ref": parameter}}
+    # The bucket-wide rule expires nothing of either: S3 would apply the shorter rule.
+    everything = by_prefix[""]
+    assert "ExpirationInDays" not in everything
+    assert "NoncurrentVersionExpiration" not in everything
+    assert everything["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    assert everything["ExpiredObjectDeleteMarker"] is True
+
+
+def test_sent_notice_bodies_expire_by_the_tables_time_to_live(translated: dict[str, Any]) -> None:
+    from stockplan.service.outbox import BODY_EXPIRY_ATTRIBUTE
+
+    table = translated["Resources"]["DataTable"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {
+        "AttributeName": BODY_EXPIRY_ATTRIBUTE,
+        "Enabled": True,
+    }
+    for function in FUNCTION_IDS:
+        variables = translated["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables["NOTICE_BODY_RETENTION_DAYS"] == {"Ref": "SentNoticeBodyRetentionDays"}
 
 
 def test_access_log_bucket_is_private_encrypted_and_tls_only(translated: dict[str, Any]) -> None:
@@ -369,7 +475,7 @@ def test_access_log_bucket_is_private_encrypted_and_tls_only(translated: dict[st
     assert _tls_only(policy)
 
 
-def test_table_has_pitr_sse_and_stream(translated: dict[str, Any]) -> None:
+def test_table_has_pitr_and_sse_and_no_stream(translated: dict[str, Any]) -> None:
     table = translated["Resources"]["DataTable"]
     props = table["Properties"]
     assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -377,24 +483,33 @@ def test_table_has_pitr_sse_and_stream(translated: dict[str, Any]) -> None:
         {"AttributeName": "PK", "KeyType": "HASH"},
         {"AttributeName": "SK", "KeyType": "RANGE"},
     ]
-    (index,) = props["GlobalSecondaryIndexes"]
+    index, messages = props["GlobalSecondaryIndexes"]
     assert index["KeySchema"] == [
         {"AttributeName": "GSI1PK", "KeyType": "HASH"},
         {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
     ]
     assert index["Projection"] == {"ProjectionType": "ALL"}
+    # Bounces find their notice by the message id SES gave it.
+    assert messages["KeySchema"] == [{"AttributeName": "message_id", "KeyType": "HASH"}]
+    assert messages["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
-    assert types == {"PK": "S", "SK": "S", "GSI1PK": "S", "GSI1SK": "S"}
+    assert types == {"PK": "S", "SK": "S", "GSI1PK": "S", "GSI1SK": "S", "message_id": "S"}
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"]["SSEEnabled"] is True
     assert props["SSESpecification"]["SSEType"] == "KMS"
-    assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    # No function reads a stream (the embedded AWS enables its own).
+    assert "StreamSpecification" not in props
     assert table["DeletionPolicy"] == "Retain"
 
 
 def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[str, Any]) -> None:
     queues = _of_type(translated, "AWS::SQS::Queue")
-    assert set(queues) == {"FeedFailureQueue", "NoticeDeadLetterQueue", "ScheduleDeadLetterQueue"}
+    assert set(queues) == {
+        "FeedFailureQueue",
+        "NoticeDeadLetterQueue",
+        "ScheduleDeadLetterQueue",
+        "NoticeFeedbackFailureQueue",
+    }
     for queue in queues.values():
         props = queue["Properties"]
         assert props["MessageRetentionPeriod"] == 1209600
@@ -402,6 +517,8 @@ def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[s
     alarmed = {}
     for logical_id, alarm in _of_type(translated, "AWS::CloudWatch::Alarm").items():
         props = alarm["Properties"]
+        if props.get("Namespace") != "AWS/SQS":
+            continue
         assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
         assert props["Threshold"] == 1
         assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
@@ -412,8 +529,87 @@ def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[s
         "FeedFailureQueue": "FeedFailureAlarm",
         "NoticeDeadLetterQueue": "NoticeDeadLetterAlarm",
         "ScheduleDeadLetterQueue": "ScheduleDeadLetterAlarm",
+        "NoticeFeedbackFailureQueue": "NoticeFeedbackFailureAlarm",
     }
     assert translated["Resources"]["AlarmTopic"]["Properties"]["KmsMasterKeyId"]
+    assert translated["Resources"]["NoticeFeedbackTopic"]["Properties"]["KmsMasterKeyId"]
+
+
+def _alarms(translated: dict[str, Any], namespace: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: alarm["Properties"]
+        for logical_id, alarm in _of_type(translated, "AWS::CloudWatch::Alarm").items()
+        if alarm["Properties"]["Namespace"] == namespace
+    }
+
+
+def test_every_function_alarms_on_its_errors_and_on_its_throttles(
+    translated: dict[str, Any],
+) -> None:
+    watched = {}
+    for logical_id, props in _alarms(translated, "AWS/Lambda").items():
+        (dimension,) = props["Dimensions"]
+        assert dimension["Name"] == "FunctionName"
+        watched[(dimension["Value"]["Ref"], props["MetricName"])] = logical_id
+        assert props["Statistic"] == "Sum"
+        assert (props["Threshold"], props["ComparisonOperator"]) == (
+            1,
+            "GreaterThanOrEqualToThreshold",
+        )
+        # No invocation, no error: missing data is fine.
+        assert props["TreatMissingData"] == "notBreaching"
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    expected = {(f, m) for f in FUNCTION_IDS for m in ("Errors", "Throttles")}
+    assert set(watched) == expected
+    assert set(_of_type(translated, "AWS::Lambda::Function")) == set(FUNCTION_IDS)
+
+
+def _custom_alarm(translated: dict[str, Any], source: dict[str, Any], metric: str) -> Any:
+    """The alarm on one of the handlers' own metrics, in the namespace and with the
+    service dimension Powertools publishes them under."""
+    from stockplan import metrics
+
+    env = source["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == metrics.NAMESPACE
+    assert env["POWERTOOLS_SERVICE_NAME"] == metrics.SERVICE
+    (props,) = [
+        p for p in _alarms(translated, metrics.NAMESPACE).values() if p["MetricName"] == metric
+    ]
+    assert props["Dimensions"] == [{"Name": "service", "Value": metrics.SERVICE}]
+    assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    return props
+
+
+def test_the_daily_job_heartbeat_alarms_when_no_run_completed_for_26_hours(
+    translated: dict[str, Any], source: dict[str, Any]
+) -> None:
+    from stockplan.metrics import DAILY_JOB_COMPLETED
+
+    props = _custom_alarm(translated, source, DAILY_JOB_COMPLETED)
+    assert props["Statistic"] == "Sum"
+    assert props["Period"] * props["EvaluationPeriods"] == 26 * 3600
+    # Every period of the 26 hours must lack a completed run (M of N = N of N).
+    assert props["DatapointsToAlarm"] == props["EvaluationPeriods"]
+    assert (props["Threshold"], props["ComparisonOperator"]) == (1, "LessThanThreshold")
+    # A job that never starts publishes nothing: missing data is the alarm.
+    assert props["TreatMissingData"] == "breaching"
+    # CloudWatch: at most 7 days of evaluation, and periods of an hour or more beyond one.
+    assert props["Period"] >= 3600 and props["Period"] * props["EvaluationPeriods"] <= 604_800
+
+
+def test_the_age_of_the_oldest_pending_notice_alarms_past_an_hour(
+    translated: dict[str, Any], source: dict[str, Any]
+) -> None:
+    from stockplan.metrics import OLDEST_PENDING_NOTICE_AGE
+
+    props = _custom_alarm(translated, source, OLDEST_PENDING_NOTICE_AGE)
+    assert props["Statistic"] == "Maximum"
+    assert (props["Threshold"], props["ComparisonOperator"]) == (3600, "GreaterThanThreshold")
+    # The sweep publishes every 15 minutes: silence for the alarm's hour is a fault too.
+    assert props["TreatMissingData"] == "breaching"
+    assert props["Period"] * props["EvaluationPeriods"] == 3600
+    schedule = source["Resources"]["NoticeFunction"]["Properties"]["Events"]["RetrySweep"]
+    assert schedule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
 
 
 def test_every_function_has_a_log_group_with_retention(translated: dict[str, Any]) -> None:
@@ -430,6 +626,49 @@ def test_every_function_has_a_log_group_with_retention(translated: dict[str, Any
 
 def test_data_key_rotates(translated: dict[str, Any]) -> None:
     assert translated["Resources"]["DataKey"]["Properties"]["EnableKeyRotation"] is True
+
+
+def test_services_may_use_the_data_key_only_for_this_stacks_sources_and_resources(
+    translated: dict[str, Any],
+) -> None:
+    """Every statement of the key policy that lets an AWS service use the key binds it
+    to where the request comes from (aws:SourceArn) or what it encrypts
+    (kms:EncryptionContext), so no other account's resource can use the key through
+    the service (the confused deputy)."""
+    policy = translated["Resources"]["DataKey"]["Properties"]["KeyPolicy"]
+    services = {}
+    for statement in _listify(policy["Statement"]):
+        principal = statement["Principal"]
+        if statement["Effect"] != "Allow" or "Service" not in principal:
+            continue
+        keys = {key for block in statement.get("Condition", {}).values() for key in block}
+        bound = {k for k in keys if k == "aws:SourceArn" or k.startswith("kms:EncryptionContext:")}
+        assert bound, f"{statement['Sid']}: {principal['Service']} may use the key unconditioned"
+        for key in keys:
+            for block in statement["Condition"].values():
+                value = block.get(key)
+                if value is not None:
+                    text = json.dumps(value)
+                    assert "${AWS::AccountId}" in text or "AWS::AccountId" in text, (key, text)
+        services[statement["Sid"]] = keys
+    assert services == {
+        "CloudWatchLogsEncryptsLambdaLogs": {"kms:EncryptionContext:aws:logs:arn"},
+        "SesPublishesNoticeFeedbackToEncryptedTopic": {
+            "aws:SourceAccount",
+            "aws:SourceArn",
+            "kms:EncryptionContext:aws:sns:topicArn",
+        },
+        "SnsParksUndeliverableFeedbackInEncryptedQueue": {
+            "aws:SourceAccount",
+            "aws:SourceArn",
+            "kms:EncryptionContext:aws:sqs:arn",
+        },
+        "CloudWatchAlarmsPublishToEncryptedTopic": {
+            "aws:SourceAccount",
+            "aws:SourceArn",
+            "kms:EncryptionContext:aws:sns:topicArn",
+        },
+    }
 
 
 # ------------------------------------------------------------ code and tools
@@ -611,7 +850,7 @@ def test_s3_sample_event_matches_the_feed_trigger(kind: str) -> None:
 def test_every_sample_event_is_covered() -> None:
     names = {p.name for p in EVENTS.glob("*.json")}
     expected = {f"s3_put_{k}.json" for k in FEED_KINDS}
-    expected |= {"schedule_daily.json", "schedule_notices.json"}
+    expected |= {"schedule_daily.json", "schedule_notices.json", "sns_ses_bounce.json"}
     assert names == expected
 
 
@@ -626,7 +865,7 @@ def test_infra_spec_reads_the_same_template(translated: dict[str, Any]) -> None:
     table = translated["Resources"]["DataTable"]["Properties"]
     for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
         assert definition[key] == table[key]
-    assert definition["StreamSpecification"]["StreamEnabled"] is True
+    assert "StreamSpecification" not in definition
     assert infra_spec.feed_key_filter() == ("incoming/", "")
     assert set(infra_spec.global_environment()) == GLOBAL_ENVIRONMENT
     specs = infra_spec.functions()

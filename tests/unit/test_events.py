@@ -1,4 +1,4 @@
-"""Reading the S3 and EventBridge events the handlers receive (interfaces.md §2)."""
+"""Reading the S3, EventBridge and SNS (SES feedback) events the handlers receive."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from stockplan.events import EventError, S3Upload, s3_uploads, schedule_time
+from stockplan.events import (
+    EventError,
+    S3Upload,
+    SesFeedback,
+    s3_uploads,
+    schedule_time,
+    ses_feedback,
+)
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -81,3 +88,40 @@ def test_upload_order_sorts_by_event_time_in_utc_then_key() -> None:
     same_instant = upload_order("2002-10-02T14:00:00.000Z", "incoming/prices/c.csv")
     assert same_instant is not None and earlier < same_instant
     assert upload_order(None, "incoming/prices/a.csv") is None
+
+
+def test_an_ses_bounce_comes_from_the_sample_sns_event_without_any_address() -> None:
+    event = json.loads((EVENTS / "sns_ses_bounce.json").read_text())
+    assert ses_feedback(event) == [
+        SesFeedback(
+            event_type="Bounce",
+            message_id="0100018d2f6a4f10-7a5433e7-8edb-42ae-af10-f0181f34d6ee-000000",
+            header_message_id="<termination-0123456789abcdef0123456789abcdef@stockplan.local>",
+            feedback_id="0100018d2f6a5a44-4b1c2d3e-5f60-4a7b-8c9d-0e1f2a3b4c5d-000000",
+            timestamp="2002-03-16T16:00:00.000Z",
+            detail="Permanent",
+            sub_detail="General",
+        )
+    ]
+    assert "@home" not in repr(ses_feedback(event))
+
+
+def test_ses_events_other_than_bounces_and_complaints_are_skipped() -> None:
+    event = json.loads((EVENTS / "sns_ses_bounce.json").read_text())
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    message["eventType"] = "Delivery"
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    assert ses_feedback(event) == []
+    # An identity's notification topic says notificationType instead of eventType.
+    del message["eventType"]
+    message["notificationType"] = "Bounce"
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    assert [f.event_type for f in ses_feedback(event)] == ["Bounce"]
+
+
+def test_an_sns_message_that_is_not_ses_json_is_an_event_error() -> None:
+    event = {"Records": [{"Sns": {"Message": "not json", "Timestamp": "x"}}]}
+    with pytest.raises(EventError, match="SNS record 1 is not an SES event"):
+        ses_feedback(event)
+    with pytest.raises(EventError):
+        ses_feedback({})

@@ -236,3 +236,19 @@ def test_any_header_order_case_and_blanks_give_the_same_row(
     assert isinstance(value, GrantRow)
     assert value.award_id == "G-0042"
     assert value.shares == 12000
+
+
+def test_a_cell_longer_than_the_csv_modules_field_limit_refuses_only_its_row() -> None:
+    # Python's csv refuses fields over 131,072 characters by default (csv.Error: the
+    # whole file would have been refused as malformed).
+    long = "x" * 131_073
+    data = (
+        "participant_id,name,email,role,notes\n"
+        f"P-1,{long},p1@ctc.example.com,employee,\n"
+        "P-2,Bo,p2@ctc.example.com,employee,\n"
+        f"P-3,Cy,p3@ctc.example.com,employee,{long * 3}\n"
+    ).encode()
+    parsed = parse_feed(FeedKind.PARTICIPANTS, data)
+    assert [r.row_number for r in parsed.rows] == [2, 3]
+    (rejection,) = parsed.rejections
+    assert (rejection.row_number, rejection.reason) == (1, "name: longer than 1000 characters")

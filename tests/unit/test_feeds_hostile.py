@@ -296,7 +296,11 @@ def test_every_listed_hostile_address_is_rejected() -> None:
     for address in HOSTILE_ADDRESSES:
         parsed = parse_feed(FeedKind.PARTICIPANTS, feed(FeedKind.PARTICIPANTS, {"email": address}))
         assert parsed.rows == [], address
-        assert parsed.rejections[0].reason.startswith("email: is not a valid email address")
+        reason = parsed.rejections[0].reason
+        # Line breaks are refused in every cell before the address is looked at.
+        assert reason.startswith("email: is not a valid email address") or reason == (
+            "email: must be on one line, without control characters"
+        ), reason
 
 
 # ------------------------------------------------------------- limits
@@ -352,3 +356,57 @@ def test_atheris_coverage_guided_fuzzing_finds_no_crash() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Done 15000 runs" in result.stderr
+
+
+# ------------------------------------------------------ invisible and control characters
+
+# Bidirectional overrides, embeddings and isolates, direction marks, zero-width
+# characters (Unicode Cf), C0/C1 controls (Cc) and the line/paragraph separators.
+INVISIBLE = list("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+INVISIBLE += list("\u200b\u2060\ufeff\u00ad\x01\x1b\x7f\x85\x9b\u2028\u2029")
+
+
+@HOSTILE
+@given(
+    kind=kinds,
+    data=st.data(),
+    character=st.sampled_from(INVISIBLE),
+    at=st.sampled_from(["start", "middle", "end"]),
+)
+def test_an_invisible_or_control_character_in_any_cell_read_refuses_the_row_naming_the_column(
+    kind: FeedKind, data: st.DataObject, character: str, at: str
+) -> None:
+    column = data.draw(st.sampled_from([c for c in kind.columns if GOOD_ROWS[kind].get(c)]))
+    good = GOOD_ROWS[kind][column]
+    cell = {"start": character + good, "middle": good[:1] + character + good[1:]}.get(
+        at, good + character
+    )
+    # A byte-order mark around a cell is stripped with the blanks a spreadsheet leaves.
+    assume(character != "\ufeff" or at == "middle")
+    parsed = parse_feed(kind, feed(kind, {column: cell}, {}))
+    assert len(parsed.rows) == 1, "the other row still goes through"
+    (rejection,) = parsed.rejections
+    assert rejection.reason.startswith(f"{column}: ")
+    assert character not in rejection.reason
+
+
+def test_an_address_before_the_at_must_be_ascii_and_the_domain_is_stored_as_idna() -> None:
+    parsed = parse_feed(
+        FeedKind.PARTICIPANTS,
+        feed(
+            FeedKind.PARTICIPANTS,
+            {"email": "jose@exämple.com", "personal_email": "Jose@EXÄMPLE.com"},
+            {"participant_id": "P-2", "email": "josé@exämple.com"},
+            {"participant_id": "P-3", "estate_email": "ann@xn--zz.example"},
+        ),
+    )
+    (row,) = parsed.rows
+    assert row.value.email == "jose@xn--exmple-cua.com"  # type: ignore[attr-defined]
+    assert row.value.personal_email == "Jose@xn--exmple-cua.com"  # type: ignore[attr-defined]
+    local, domain = [r.reason for r in parsed.rejections]
+    assert local == (
+        "email: is not an address SES can send to, got 'josé@exämple.com': the part"
+        " before the @ must be plain ASCII, without accented or other international letters"
+    )
+    assert domain.startswith("estate_email: is not a valid email address")
+    assert "not valid IDNA" in domain

@@ -178,3 +178,16 @@ def test_short_ascii_notice_travels_as_plain_7bit() -> None:
     raw = build_mime(SENDER, RECIPIENT, plain, DAY, notice_id("admin-alert", "x"))
     assert raw.count(b"Content-Transfer-Encoding: 7bit") == 2
     assert parts(parse(raw))["text/plain"] == plain.text
+
+
+def test_to_header_is_the_plain_idna_address_of_an_international_domain() -> None:
+    # Feeds store `jose@exämple.com` as its IDNA form; the header carries it as it is.
+    stored = build_mime(SENDER, "jose@xn--exmple-cua.com", rendered(), DAY, NID)
+    assert b"\r\nTo: jose@xn--exmple-cua.com\r\n" in stored
+    assert parse(stored)["To"] == "jose@xn--exmple-cua.com"
+    # An address stored before the feeds converted it is converted here, never written
+    # as an RFC 2047 encoded word (which no mail server reads as an address).
+    legacy = build_mime(SENDER, "jose@exämple.com", rendered(), DAY, NID)
+    assert b"\r\nTo: jose@xn--exmple-cua.com\r\n" in legacy
+    assert b"=?utf-8?" not in legacy.split(b"\r\n\r\n", 1)[0]
+    assert legacy.isascii()

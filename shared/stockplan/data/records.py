@@ -34,6 +34,9 @@ OPEN_AWARDS = "OPEN#AWARDS"
 OPEN_DEFERRED = "OPEN#DEFERRED"
 DUE = "DUE"
 PENDING_NOTICES = "OUTBOX#PENDING"
+# Notices that did not reach their recipient: bounced, complained about, or failed after
+# every send attempt (`stockplan report` lists them).
+UNDELIVERED_NOTICES = "OUTBOX#UNDELIVERED"
 REJECTIONS = "REJECTIONS"
 PRICES = "PRICES"
 POOL = "POOL"

@@ -7,6 +7,7 @@ Access patterns:
 - open awards (splits, covered transactions), pending notices, rejections: other
   GSI1PK partitions of the same sparse index
 - FMV: Query PK = PRICES, SK <= day, newest first
+- a sent notice by the message id SES gave it: MessageIndex message_id = <id> (bounces)
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from botocore.exceptions import ClientError
 Item = dict[str, Any]
 
 DUE_INDEX = "DueIndex"
+# Sparse, keys only: the sent notices, by the message id SES answered the send with.
+MESSAGE_INDEX = "MessageIndex"
 MAX_TRANSACTION_ITEMS = 100
 
 _serializer = TypeSerializer()
@@ -55,6 +58,22 @@ class Transaction:
         op: dict[str, Any] = {"Item": to_wire(item)}
         self._condition(op, condition, values, names)
         self.operations.append({"Put": op})
+
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        expression: str,
+        values: Item,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+    ) -> None:
+        op: dict[str, Any] = {
+            "Key": to_wire({"PK": pk, "SK": sk}),
+            "UpdateExpression": expression,
+        }
+        self._condition(op, condition, values, names)
+        self.operations.append({"Update": op})
 
     def delete(
         self, pk: str, sk: str, condition: str | None = None, values: Item | None = None
@@ -184,6 +203,16 @@ class Table:
         if limit is not None:
             kwargs["Limit"] = limit
         return list(self._pages(kwargs, limit))
+
+    def keys_by_message_id(self, message_id: str) -> list[tuple[str, str]]:
+        """(PK, SK) of the notices SES accepted under `message_id` (MessageIndex)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "IndexName": MESSAGE_INDEX,
+            "KeyConditionExpression": "message_id = :mid",
+            "ExpressionAttributeValues": to_wire({":mid": message_id}),
+        }
+        return [(str(i["PK"]), str(i["SK"])) for i in self._pages(kwargs, None)]
 
     def _pages(self, kwargs: dict[str, Any], limit: int | None) -> Iterator[Item]:
         returned = 0

@@ -9,6 +9,8 @@ Pure: no AWS, no clock, no I/O.
 - `render_errors_csv(header, rejections)` -> bytes of `errors/<key>.errors.csv`;
   `render_file_rejection_csv(reason)` for a file refused as a whole.
 - `content_digest(data)` -> fingerprint to recognise the same content uploaded again.
+- `capped_record(record, columns_read, max_bytes)` -> the record cut down to the kind's
+  columns and a byte size a DynamoDB item can hold (for storing a rejected row).
 
 Choices:
 
@@ -21,8 +23,15 @@ Choices:
   every named column, unknown ones included; unnamed columns are dropped. A row with
   non-empty cells beyond the header is rejected; missing trailing cells are empty.
 - `max_rows` counts non-blank data rows; `max_cell` applies to the columns the kind
-  reads (other columns are ignored whatever their length).
-- Emails are returned normalised by email-validator (domain in lower case); the
+  reads (other columns are ignored whatever their length). A cell longer than Python's
+  csv default field limit (131,072 characters) is read like any other, so only its row
+  is refused.
+- Every cell the kind reads is refused (its row, naming the column) when it holds a
+  control character (Unicode Cc), a line or paragraph separator (Zl, Zp) or an
+  invisible format character (Cf: bidirectional overrides and isolates, direction
+  marks, zero-width characters).
+- Emails are returned as SES takes them: ASCII before the @ (else the row is refused),
+  the domain in lower case and converted with IDNA (`jose@xn--exmple-cua.com`); the
   reserved `.test` domain is accepted for simulations.
 - Enum codes accept any letter case; booleans are `true`/`false` in any case.
 - The errors CSV is UTF-8 without BOM (unless `bom=True`), CRLF line ends, every cell
@@ -31,6 +40,7 @@ Choices:
   (terminations), so a corrected errors file can be uploaded again as it is.
 """
 
+from stockplan.feeds.capping import MAX_REJECTED_RECORD_BYTES, capped_record, record_bytes
 from stockplan.feeds.csvfile import DEFAULT_LIMITS, NOT_UTF8, FeedLimits, FileRejected
 from stockplan.feeds.digest import content_digest
 from stockplan.feeds.errors_csv import neutralise, render_errors_csv, render_file_rejection_csv
@@ -58,6 +68,7 @@ __all__ = [
     "FEED_ORDER",
     "FORMULA_OPTION_REASON",
     "INCOMING_PREFIX",
+    "MAX_REJECTED_RECORD_BYTES",
     "NOT_UTF8",
     "ROW_MODELS",
     "CorporateActionRow",
@@ -77,10 +88,12 @@ __all__ = [
     "PriceRow",
     "RowRejection",
     "TerminationRow",
+    "capped_record",
     "content_digest",
     "kind_from_key",
     "neutralise",
     "parse_feed",
+    "record_bytes",
     "render_errors_csv",
     "render_file_rejection_csv",
 ]

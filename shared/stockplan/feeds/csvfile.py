@@ -79,6 +79,19 @@ def _is_blank(record: Sequence[str]) -> bool:
     return all(not cell.strip(_BLANKS) for cell in record)
 
 
+def allow_cells_up_to(limits: FeedLimits) -> None:
+    """Let the csv module read a cell as long as the whole file may be.
+
+    Python's csv refuses a field over `csv.field_size_limit()` (131,072 characters by
+    default) with an error that would refuse the whole file. A file is at most
+    `max_bytes` bytes, so no cell can have more characters than that: the row-level
+    `max_cell` check then refuses only the row with the over-long cell. The limit is
+    process-wide and only ever raised here.
+    """
+    if csv.field_size_limit() < limits.max_bytes:
+        csv.field_size_limit(limits.max_bytes)
+
+
 def read_table(data: bytes, limits: FeedLimits) -> Table:
     """Decode and split a feed into normalised header names and stripped data records.
 
@@ -86,6 +99,7 @@ def read_table(data: bytes, limits: FeedLimits) -> Table:
     it they are skipped but counted in row numbers.
     """
     text = decode(data, limits)
+    allow_cells_up_to(limits)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     columns: tuple[str, ...] | None = None
     rows: list[RawRow] = []

@@ -8,6 +8,7 @@ do not name the column: the row layer puts `<column>: ` in front.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -42,7 +43,15 @@ _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHARES_RE = re.compile(r"[0-9]+")
 _DECIMAL_RE = re.compile(r"(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?")
 _ID_RE = re.compile(r"[A-Za-z0-9._-]+")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Fast path for the usual ASCII cell: its only control characters are C0 and DEL.
+_ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# Unicode categories refused in every cell a feed reads: control characters (Cc), line
+# and paragraph separators (Zl, Zp), and invisible format characters (Cf): the
+# bidirectional overrides and isolates U+202A-202E and U+2066-2069, the marks U+200E
+# and U+200F, zero-width characters and the like, which can make a name, an id or a
+# reason display as something other than what it is.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+ONE_LINE = "must be on one line, without control characters"
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -53,6 +62,26 @@ class CellError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def invisible_character_problem(text: str) -> str | None:
+    """Why `text` may not be a cell because of a control, separator or format character
+    (None when it has none). The reason names the character by its code point and never
+    repeats the cell, so the character cannot reach an errors CSV or an email."""
+    if text.isascii():
+        return ONE_LINE if _ASCII_CONTROL_RE.search(text) else None
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category not in _REFUSED_CATEGORIES:
+            continue
+        if category != "Cf":
+            return ONE_LINE
+        name = unicodedata.name(ch, "FORMAT CHARACTER")
+        return (
+            f"contains the invisible character U+{ord(ch):04X} ({name}), which can"
+            " disguise the text: type the cell again without it"
+        )
+    return None
 
 
 def shown(text: str, limit: int = 40) -> str:
@@ -143,27 +172,43 @@ def parse_id(text: str) -> str:
 
 
 def parse_text(text: str) -> str:
-    """Free text on one line (it may end up in an email header)."""
-    if _CONTROL_RE.search(text):
-        raise CellError("must be on one line, without control characters")
+    """Free text on one line (it may end up in an email header), without invisible
+    control or direction characters."""
+    problem = invisible_character_problem(text)
+    if problem is not None:
+        raise CellError(problem)
     return text
 
 
 def parse_email(text: str) -> str:
-    """A syntactically valid address, normalised (domain in lower case).
+    """A valid address SES can send to, in its ASCII form (domain in lower case).
 
-    `test_environment=True` lets the reserved `.test` domain through for simulations; no
-    DNS look-up is made. email_validator is imported here, not at module level: only the
-    participants feed needs it, and its import (about 25 ms of regex compiling) would
-    otherwise be part of every feed's cold start.
+    SES takes only ASCII addresses: the part before the @ must be ASCII (an address like
+    `josé@example.com` needs SMTPUTF8, which SES does not offer), and an international
+    domain is stored converted with IDNA (`jose@exämple.com` is kept as
+    `jose@xn--exmple-cua.com`), so the To: header and SES's destination are the same
+    plain address. `test_environment=True` lets the reserved `.test` domain through for
+    simulations; no DNS look-up is made. email_validator is imported here, not at module
+    level: only the participants feed needs it, and its import (about 25 ms of regex
+    compiling) would otherwise be part of every feed's cold start.
     """
     from email_validator import EmailNotValidError, validate_email
 
+    local = text.rpartition("@")[0]
+    if not local.isascii():
+        raise CellError(
+            f"is not an address SES can send to, got {shown(text)}: the part before the @"
+            " must be plain ASCII, without accented or other international letters"
+        )
     try:
-        result = validate_email(text, check_deliverability=False, test_environment=True)
+        result = validate_email(
+            text, check_deliverability=False, test_environment=True, allow_smtputf8=False
+        )
     except EmailNotValidError as exc:
         raise CellError(f"is not a valid email address, got {shown(text)}: {exc}") from None
-    return str(result.normalized)
+    if not result.ascii_email:
+        raise CellError(f"is not an address SES can send to, got {shown(text)}")
+    return str(result.ascii_email)
 
 
 def parse_vesting(text: str) -> tuple[Tranche, ...]:
@@ -190,7 +235,10 @@ def parse_vesting(text: str) -> tuple[Tranche, ...]:
 def _cell(parser: Callable[[str], object]) -> BeforeValidator:
     """A pydantic validator that runs `parser` on the cell text.
 
-    The reason travels through the template context, so braces in cell values are safe.
+    Every cell is first checked for control, separator and invisible format characters
+    (whatever its type: an id, a date or an enum must not carry one either, and their
+    parsers' reasons would quote the cell). The reason travels through the template
+    context, so braces in cell values are safe.
     """
 
     def validate(value: object) -> object:
@@ -198,6 +246,9 @@ def _cell(parser: Callable[[str], object]) -> BeforeValidator:
             raise PydanticCustomError(
                 "feed_cell", "must be text, got {kind}", {"kind": type(value).__name__}
             )
+        problem = invisible_character_problem(value)
+        if problem is not None:
+            raise PydanticCustomError("feed_cell", "{reason}", {"reason": problem})
         try:
             return parser(value)
         except CellError as exc:

@@ -35,6 +35,18 @@ def notice_id(kind: str, *parts: str) -> str:
     return f"{kind}-{hashlib.sha256(payload.encode('ascii')).hexdigest()[:32]}"
 
 
+def notice_id_from_message_id(header: str | None) -> str | None:
+    """The notice id in a Message-ID header this module wrote (`<id@stockplan.local>`),
+    or None for any other header."""
+    if not header:
+        return None
+    text = header.strip()
+    if not (text.startswith("<") and text.endswith(f"@{MESSAGE_ID_DOMAIN}>")):
+        return None
+    candidate = text[1 : -len(f"@{MESSAGE_ID_DOMAIN}>")]
+    return candidate if _NOTICE_ID.fullmatch(candidate) else None
+
+
 def _nth_sunday(year: int, month: int, n: int) -> date:
     first = date(year, month, 1)
     return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
@@ -66,6 +78,29 @@ def send_time(day: date) -> datetime:
     return datetime.combine(day, time(SEND_HOUR), tzinfo=eastern_offset(day))
 
 
+def ascii_address(address: str) -> str:
+    """The address as SES and a To: header take it: the domain converted with IDNA
+    (`jose@exämple.com` -> `jose@xn--exmple-cua.com`).
+
+    Feeds store addresses in this form already (stockplan.feeds.values.parse_email);
+    this covers an address stored before they did. A part before the @ that is not
+    ASCII cannot be converted: it is left as it is, SES refuses it, and the notice ends
+    in the dead-letter queue with its alarm.
+    """
+    address = one_line(address)
+    if address.isascii():
+        return address
+    local, at, domain = address.rpartition("@")
+    if not at or not local.isascii():
+        return address
+    import idna  # the layer has it (email-validator's dependency); loaded only here
+
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError:
+        return address
+
+
 def _cte(body: str) -> str:
     """7bit when the part is short-lined ASCII, else quoted-printable (SES wants 7-bit safe)."""
     if body.isascii() and all(len(line) <= 78 for line in body.splitlines()):
@@ -90,8 +125,10 @@ def build_mime(
     from email.utils import format_datetime
 
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = one_line(sender)
-    msg["To"] = one_line(recipient)
+    # Plain addresses, never an encoded word: an international domain is written in
+    # its IDNA (xn--) form, as SES is asked to deliver to it.
+    msg["From"] = ascii_address(sender)
+    msg["To"] = ascii_address(recipient)
     msg["Subject"] = one_line(rendered.subject)
     msg["Date"] = format_datetime(send_time(sent_on))
     msg["Message-ID"] = f"<{notice_id}@{MESSAGE_ID_DOMAIN}>"

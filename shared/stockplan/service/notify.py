@@ -7,10 +7,12 @@ participants feed (or the configured administrator), never from another feed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.table import Item
 from stockplan.domain.model import (
@@ -23,7 +25,7 @@ from stockplan.domain.model import (
 )
 from stockplan.domain.plans import plan_rules
 from stockplan.domain.termination import AwardTermination
-from stockplan.notices.mime import build_mime, notice_id
+from stockplan.notices.mime import ascii_address, build_mime, notice_id
 from stockplan.notices.model import (
     AdminAlert,
     DeferredAwardNotice,
@@ -42,10 +44,15 @@ from stockplan.notices.render import render
 
 
 def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_parts: str) -> Item:
+    """The pending outbox item of `notice`. `queued_at` (epoch seconds, the clock's) is
+    when it was written: the NoticeFunction's age of the oldest pending notice, which
+    an alarm watches, counts from it."""
     nid = notice_id(notice.kind, *id_parts)
+    # SES's destination and the To: header are the same plain (IDNA) address.
+    recipient = ascii_address(recipient)
     rendered = render(notice)
     raw = build_mime(sender, recipient, rendered, day, nid)
-    return {
+    item: Item = {
         "PK": f"OUTBOX#{nid}",
         "SK": "NOTICE",
         "type": "notice",
@@ -57,9 +64,15 @@ def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_part
         "subject": rendered.subject,
         "raw": raw,
         "send_on": day.isoformat(),
+        "queued_at": int(time.time()),
         "GSI1PK": rec.PENDING_NOTICES,
         "GSI1SK": f"{day.isoformat()}#{nid}",
     }
+    participant_id = getattr(notice, "participant_id", None)
+    if participant_id:
+        # Whose notice it is: a bounce names the person's other addresses on file.
+        item["participant_id"] = participant_id
+    return item
 
 
 def _queue(change: Any, notice: Notice, recipient: str, *id_parts: str) -> None:
@@ -249,6 +262,14 @@ def exercise_confirmation(
 
 def feed_summary(change: Any, summary: FeedRejectionSummary, digest: str) -> None:
     _queue(change, summary, change.settings.admin_email, digest)
+
+
+def admin_alert_item(
+    settings: Settings, day: date, subject: str, lines: Sequence[str], *id_parts: str
+) -> Item:
+    """An outbox item for the administrator, outside a ledger change (bounces)."""
+    alert = AdminAlert(subject, tuple(lines))
+    return outbox_item(alert, settings.admin_email, settings.sender_email, day, *id_parts)
 
 
 def admin_alert(change: Any, subject: str, lines: Sequence[str], *id_parts: str) -> None:

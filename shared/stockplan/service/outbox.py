@@ -2,8 +2,11 @@
 
 A notice is claimed with a conditional write before it is sent and marked sent right
 after, so two senders never both send it. A failed send goes back to pending with its
-attempt count; after `max_send_attempts` it is marked failed and its id (no personal
-data) goes to the dead-letter queue, whose alarm tells an operator.
+attempt count; after `max_send_attempts` it is marked failed (and listed as undelivered)
+and its id (no personal data) goes to the dead-letter queue, whose alarm tells an
+operator. Notices go out through the stack's SES configuration set, which publishes
+their bounces and complaints to the BounceFunction (stockplan.service.bounces); the
+message id SES answers with is stored, and indexed, to find the notice again.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
 
+# The attribute the table's time-to-live reads (infra/template.yaml TimeToLiveSpecification).
+BODY_EXPIRY_ATTRIBUTE = "expires_at"
 # A claim older than this is taken to be from a sender that died before sending.
 STALE_CLAIM_SECONDS = 900
 # Sending stops when the invocation has less than this left: the rest stay pending for
@@ -48,6 +53,25 @@ class OutboxDeps:
 
 def pending_ids(table: Table, limit: int | None = None) -> list[str]:
     return [i["notice_id"] for i in table.query_index(rec.PENDING_NOTICES, limit=limit)]
+
+
+def oldest_pending_age(deps: OutboxDeps) -> int:
+    """Seconds since the oldest notice still pending was queued (0 when none is).
+
+    A notice written before `queued_at` was stored counts from the start of its
+    `send_on` day (UTC): older than it is, never younger."""
+    from datetime import UTC, datetime
+
+    now = deps.clock()
+    oldest = now
+    for item in deps.table.query_index(rec.PENDING_NOTICES):
+        queued = item.get("queued_at")
+        if queued is None and item.get("send_on"):
+            day = datetime.fromisoformat(str(item["send_on"])).replace(tzinfo=UTC)
+            queued = day.timestamp()
+        if queued is not None:
+            oldest = min(oldest, float(queued))
+    return max(0, int(now - oldest))
 
 
 def dispatch(
@@ -90,23 +114,59 @@ def _send_one(deps: OutboxDeps, nid: str, outcome: DispatchOutcome) -> None:
     item = _claim(deps, nid)
     if item is None:
         return  # sent already, or another sender holds it
+    request: dict[str, Any] = {
+        "FromEmailAddress": deps.settings.sender_email,
+        "Destination": {"ToAddresses": [item["recipient"]]},
+        "Content": {"Raw": {"Data": bytes(item["raw"])}},
+    }
+    if deps.settings.configuration_set:
+        # SES publishes the notice's bounces and complaints through this set.
+        request["ConfigurationSetName"] = deps.settings.configuration_set
     try:
-        response = deps.ses.send_email(
-            FromEmailAddress=deps.settings.sender_email,
-            Destination={"ToAddresses": [item["recipient"]]},
-            Content={"Raw": {"Data": bytes(item["raw"])}},
-        )
+        response = deps.ses.send_email(**request)
     except (ClientError, BotoCoreError) as error:
         _failed(deps, item, error, outcome)
         return
+    _mark_sent(deps, item, response.get("MessageId"))
+    outcome.sent.append(nid)
+
+
+def body_item(nid: str, raw: bytes, expires_at: int) -> Item:
+    """A sent notice's raw MIME body, dropped by DynamoDB's time-to-live at `expires_at`
+    (epoch seconds): once sent and logged, the email's text need not be kept."""
+    return {
+        "PK": f"OUTBOX#{nid}",
+        "SK": "BODY",
+        "type": "notice-body",
+        "notice_id": nid,
+        "raw": raw,
+        BODY_EXPIRY_ATTRIBUTE: expires_at,
+    }
+
+
+def _mark_sent(deps: OutboxDeps, item: Item, message_id: str | None) -> None:
+    """Sent: the body moves to an item of its own that expires after
+    `notice_body_retention_days`; the notice record stays, off the pending index, with
+    the message id SES gave it (the MessageIndex key a bounce is matched by).
+
+    Two writes, body first: should the second fail, the notice is still being sent with
+    its body and a later sweep sends it again (as for a lost SES reply), writing the
+    same body item again."""
+    nid = item["notice_id"]
+    days = deps.settings.notice_body_retention_days
+    deps.table.put(body_item(nid, bytes(item["raw"]), int(deps.clock()) + days * 86_400))
+    expression = "SET #s = :sent"
+    values: dict[str, Any] = {":sent": "sent"}
+    if message_id:  # an index key may not be empty
+        expression += ", message_id = :mid"
+        values[":mid"] = message_id
     deps.table.update(
         f"OUTBOX#{nid}",
         "NOTICE",
-        "SET #s = :sent, message_id = :mid REMOVE GSI1PK, GSI1SK",
-        {":sent": "sent", ":mid": response.get("MessageId", "")},
-        names={"#s": "status"},
+        expression + " REMOVE GSI1PK, GSI1SK, #raw",
+        values,
+        names={"#s": "status", "#raw": "raw"},  # both are reserved words
     )
-    outcome.sent.append(nid)
 
 
 def _failed(deps: OutboxDeps, item: Item, error: Exception, outcome: DispatchOutcome) -> None:
@@ -125,11 +185,18 @@ def _failed(deps: OutboxDeps, item: Item, error: Exception, outcome: DispatchOut
         )
         outcome.retrying.append(nid)
         return
+    # Off the pending index, onto the undelivered one (`stockplan report` lists it).
     deps.table.update(
         f"OUTBOX#{nid}",
         "NOTICE",
-        "SET #s = :failed, attempts = :a, last_error = :e REMOVE GSI1PK, GSI1SK",
-        {":failed": "failed", ":a": attempts, ":e": code},
+        "SET #s = :failed, attempts = :a, last_error = :e, GSI1PK = :gone, GSI1SK = :at",
+        {
+            ":failed": "failed",
+            ":a": attempts,
+            ":e": code,
+            ":gone": rec.UNDELIVERED_NOTICES,
+            ":at": f"{item.get('send_on', '')}#{nid}",
+        },
         names={"#s": "status"},
     )
     if deps.sqs is not None and deps.settings.notice_dlq_url:

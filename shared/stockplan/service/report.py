@@ -1,4 +1,4 @@
-"""The state as report.json (interfaces.md §3)."""
+"""The state as report.json (interfaces.md §3), and the notices that did not arrive."""
 
 from __future__ import annotations
 
@@ -127,3 +127,25 @@ def rejections(table: Table) -> list[dict[str, Any]]:
         }
         for i in table.query_index(rec.REJECTIONS)
     ]
+
+
+def undelivered_notices(table: Table) -> list[dict[str, Any]]:
+    """Notices that did not reach their reader, by the day they were sent: bounced or
+    complained about (SES's verdict), or failed after every send attempt. Ids, kinds and
+    participants only: the addresses stay in the table (and in the administrator's
+    email about each bounce)."""
+    found = []
+    for item in table.query_index(rec.UNDELIVERED_NOTICES):
+        delivery = item.get("delivery") or ("failed" if item.get("status") == "failed" else "")
+        found.append(
+            {
+                "notice_id": item["notice_id"],
+                "kind": item.get("kind"),
+                "participant_id": item.get("participant_id"),
+                "send_on": item.get("send_on"),
+                "delivery": delivery,
+                "detail": item.get("feedback") or item.get("last_error"),
+                "reported_on": item.get("feedback_on"),
+            }
+        )
+    return found

@@ -1,0 +1,174 @@
+"""Bounces and complaints of sent notices (SES configuration set -> SNS -> BounceFunction).
+
+A notice that bounced (or whose recipient marked it as unwanted) did not reach its
+reader: a legal notice must not be taken as given. For each bounce or complaint SES
+publishes:
+
+- the notice is found by the message id SES answered its send with (MessageIndex), or
+  failing that by its own Message-ID header (made from the notice id);
+- it is marked `delivery` = bounced / complained with SES's verdict, and listed with
+  the undelivered notices (`stockplan report`);
+- the administrator is emailed, through the outbox and in the same transaction, once
+  per bounce (the email's notice id is made from the notice id and SES's feedback id, so
+  a redelivered SNS message finds it written already): which notice, to whom, and the
+  participant's other addresses on file, to reach them another way.
+
+The addresses travel only in that email: nothing here logs them. A notice addressed to
+the administrator is marked but not mailed about (the mail would go to the mailbox that
+bounced, and its own bounce would start a loop).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from stockplan.config import Settings
+from stockplan.data import records as rec
+from stockplan.data.table import ConflictError, Item, Table, Transaction
+from stockplan.events import SesFeedback
+from stockplan.notices.mime import notice_id_from_message_id
+from stockplan.service import notify
+
+# Where a participant's notices may go, in the order they are offered to the administrator.
+ADDRESS_FIELDS = (
+    ("personal_email", "personal address"),
+    ("email", "work address"),
+    ("estate_email", "estate's address"),
+)
+COMMIT_ATTEMPTS = 4
+
+
+@dataclass
+class FeedbackOutcome:
+    # recorded: marked (and the administrator's email queued); duplicate: this bounce
+    # was recorded before; unmatched: no notice of ours has this message id.
+    status: str
+    notice_id: str | None = None
+    delivery: str | None = None
+    # The administrator's notice about it, to send now (None: none is due).
+    alert_id: str | None = None
+
+
+@dataclass
+class BounceDeps:
+    table: Table
+    settings: Settings
+
+
+def find_notice(table: Table, feedback: SesFeedback) -> Item | None:
+    """The outbox notice SES's message id (or the message's Message-ID header) names."""
+    for pk, sk in table.keys_by_message_id(feedback.message_id):
+        item = table.get(pk, sk)
+        if item is not None and item.get("type") == "notice":
+            return item
+    nid = notice_id_from_message_id(feedback.header_message_id)
+    if nid is None:
+        return None
+    return table.get(f"OUTBOX#{nid}", "NOTICE")
+
+
+def _verdict(feedback: SesFeedback) -> str:
+    detail = feedback.detail + (f" ({feedback.sub_detail})" if feedback.sub_detail else "")
+    return f"{feedback.event_type}: {detail}"
+
+
+def alert_lines(notice: Item, person: Item | None, feedback: SesFeedback) -> list[str]:
+    """The administrator's email: which notice did not arrive, and where else to send it."""
+    kind, nid = notice.get("kind", "notice"), notice["notice_id"]
+    sent = f"the {kind} notice {nid}, sent on {notice.get('send_on', '?')} to {notice['recipient']}"
+    if feedback.event_type == "Bounce":
+        detail = feedback.detail + (f", {feedback.sub_detail}" if feedback.sub_detail else "")
+        lines = [f"SES could not deliver {sent}: the mail server refused it ({detail} bounce)."]
+    else:
+        lines = [f"The recipient of {sent} marked it as unwanted ({feedback.detail})."]
+    lines.append(f"Subject: {notice.get('subject', '')}")
+    if person is None:
+        pid = notice.get("participant_id")
+        lines.append(
+            f"No participant {pid} is on file." if pid else "The notice names no participant."
+        )
+        return lines
+    lines.append(f"Participant: {person.get('name', '')} ({person['participant_id']}).")
+    recipient = str(notice["recipient"]).lower()
+    others = [
+        f"{label}: {person[field]}"
+        for field, label in ADDRESS_FIELDS
+        if person.get(field) and str(person[field]).lower() != recipient
+    ]
+    if others:
+        lines.append("Other addresses on file: " + "; ".join(others) + ".")
+        lines.append(
+            "The notice was not sent again: send it to one of these addresses, or correct"
+            " the participant's addresses with a participants feed."
+        )
+    else:
+        lines.append(
+            "No other address is on file: reach the participant another way, and correct"
+            " the address with a participants feed."
+        )
+    return lines
+
+
+def record_feedback(deps: BounceDeps, feedback: SesFeedback, day: date) -> FeedbackOutcome:
+    """Mark the notice a bounce or complaint concerns and queue the administrator's
+    email about it (once per feedback id). `day`: the plan day the feedback arrived."""
+    table = deps.table
+    notice = find_notice(table, feedback)
+    if notice is None:
+        return FeedbackOutcome("unmatched")
+    nid = notice["notice_id"]
+    delivery = "bounced" if feedback.event_type == "Bounce" else "complained"
+    to_admin = str(notice["recipient"]).lower() == deps.settings.admin_email.lower()
+    alert: Item | None = None
+    if not to_admin:
+        pid = notice.get("participant_id")
+        person = table.get(rec.participant_pk(pid), "PROFILE") if pid else None
+        subject = (
+            f"Notice not delivered: {notice.get('kind', 'notice')} notice"
+            if delivery == "bounced"
+            else f"Notice marked as unwanted: {notice.get('kind', 'notice')} notice"
+        )
+        if pid:
+            subject += f" for participant {pid}"
+        alert = notify.admin_alert_item(
+            deps.settings,
+            day,
+            subject,
+            alert_lines(notice, person, feedback),
+            "undelivered",
+            nid,
+            feedback.feedback_id,
+        )
+    for attempt in range(COMMIT_ATTEMPTS):
+        tx = Transaction()
+        # A bounce proves SES accepted the message: it is sent, whatever a lost reply
+        # left the status at, and must not be sent again to the same address.
+        tx.update(
+            f"OUTBOX#{nid}",
+            "NOTICE",
+            "SET #s = :sent, delivery = :d, feedback = :f, feedback_on = :day,"
+            " message_id = if_not_exists(message_id, :mid), GSI1PK = :gone, GSI1SK = :at",
+            {
+                ":sent": "sent",
+                ":d": delivery,
+                ":f": _verdict(feedback),
+                ":day": day.isoformat(),
+                ":mid": feedback.message_id,
+                ":gone": rec.UNDELIVERED_NOTICES,
+                ":at": f"{notice.get('send_on', '')}#{nid}",
+            },
+            names={"#s": "status"},
+        )
+        if alert is not None:
+            tx.put(alert, "attribute_not_exists(PK)")
+        try:
+            table.commit(tx)
+        except ConflictError:
+            if alert is not None and table.get(alert["PK"], "NOTICE") is not None:
+                return FeedbackOutcome("duplicate", nid, delivery, alert["notice_id"])
+            if attempt + 1 == COMMIT_ATTEMPTS:
+                raise
+            continue
+        break
+    return FeedbackOutcome("recorded", nid, delivery, None if alert is None else alert["notice_id"])
