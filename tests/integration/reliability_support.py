@@ -201,7 +201,7 @@ def state(stack: Any) -> list[dict[str, Any]]:
         kept = {k: v for k, v in item.items() if k not in VOLATILE}
         if item["PK"]["S"] in files:
             kept["PK"] = {"S": files[item["PK"]["S"]]}
-        if kept.get("kind", {}).get("S") == "feed-rejections":
+        if kept.get("notice_id", {}).get("S") in summaries:
             # Its Message-ID and MIME boundary derive from the object's id; what it
             # says is compared through its subject and the emails sent.
             kept.pop("raw", None)

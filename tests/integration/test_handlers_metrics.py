@@ -71,9 +71,8 @@ def test_the_notice_sweep_publishes_the_age_of_the_oldest_pending_notice(
             )
 
     stack.runtime.ses = Down()
-    feed(
-        stack, "terminations", "participant_id,termination_date,reason\nE1,2002-10-01,other\n", OCT2
-    )
+    # A file with a bad row: the administrator's summary is the one notice.
+    feed(stack, "prices", "date,last_sale\n2002-13-01,20.00\n", OCT2)
     (notice,) = outbox(stack)
     assert notice["status"] == "pending"
     two_hours_ago = int(time.time()) - 7200

@@ -443,7 +443,8 @@ def test_a_fed_grant_is_told_to_its_participant_on_the_day_it_is_applied_once(
         body + "G-2,E2,incentive-1998,nso,2002-03-15,400,20.00,2012-03-15,\n",
         date(2002, 3, 18),
     )
-    assert (again["accepted"], again["rejected"]) == (2, 0)
+    # G-1 is unchanged (interfaces.md §1a), G-2 applied.
+    assert (again["accepted"], again["unchanged"], again["rejected"]) == (1, 1, 0)
     assert sorted((to(m), m["Date"].datetime.date()) for m in emails(stack)) == [
         (ANN_WORK, MAR15),
         ("bob.roe@ctc.example.com", date(2002, 3, 18)),

@@ -283,10 +283,12 @@ def test_an_international_domain_is_stored_and_mailed_as_its_idna_address(
     assert stack.runtime.table().get("P#E9", "PROFILE")["email"] == "jose@xn--exmple-cua.com"
 
     sent_before = len(stack.aws.sent_messages())
+    # A grant for Jose: his grant notice goes to the IDNA address.
     feed(
         stack,
-        "terminations",
-        "participant_id,termination_date,reason\nE9,2002-03-15,other\n",
+        "grants",
+        "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+        "final_exercise_date\nG-9,E9,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15\n",
         MAR15,
     )
 

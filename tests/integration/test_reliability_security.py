@@ -192,7 +192,7 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
 
 
 def bounce_a_notice() -> None:
-    """A termination notice that bounces: the BounceFunction marks it and mails the
+    """A grant notice that bounces: the BounceFunction marks it and mails the
     administrator the participant's other addresses (which must not reach a log)."""
     from handlers_support import PEOPLE_CSV, feed
 
@@ -207,8 +207,9 @@ def bounce_a_notice() -> None:
             feed(stack, "participants", PEOPLE_CSV, day)
             feed(
                 stack,
-                "terminations",
-                "participant_id,termination_date,reason\nE1,2002-03-15,other\n",
+                "grants",
+                "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+                "final_exercise_date\nG-1,E1,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15\n",
                 day,
             )
             (sent,) = aws.sent_messages()

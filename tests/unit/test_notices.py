@@ -417,7 +417,7 @@ def test_feed_summary_for_a_rejected_file_gives_the_file_reason() -> None:
         ((None, "missing required column: date"),), None,
     )  # fmt: skip
     out = render(notice)
-    assert out.subject == "Feed file rejected: prices incoming/prices/p.csv"
+    assert out.subject == "Feed file rejected: incoming/prices/p.csv"
     assert "missing required column: date" in out.text and "Whole file:" in out.text
 
 

@@ -44,7 +44,14 @@ from stockplan.feeds.capping import MAX_REJECTED_RECORD_BYTES, capped_record, re
 from stockplan.feeds.csvfile import DEFAULT_LIMITS, NOT_UTF8, FeedLimits, FileRejected
 from stockplan.feeds.digest import content_digest
 from stockplan.feeds.errors_csv import neutralise, render_errors_csv, render_file_rejection_csv
-from stockplan.feeds.kinds import FEED_ORDER, INCOMING_PREFIX, FeedKind, KeyRejected, kind_from_key
+from stockplan.feeds.kinds import (
+    FEED_ORDER,
+    INCOMING_PREFIX,
+    MAX_KEY_BYTES,
+    FeedKind,
+    KeyRejected,
+    kind_from_key,
+)
 from stockplan.feeds.parse import ParsedFeed, ParsedRow, RowRejection, parse_feed
 from stockplan.feeds.rows import (
     FED_AWARD_TYPES,
@@ -68,6 +75,7 @@ __all__ = [
     "FEED_ORDER",
     "FORMULA_OPTION_REASON",
     "INCOMING_PREFIX",
+    "MAX_KEY_BYTES",
     "MAX_REJECTED_RECORD_BYTES",
     "NOT_UTF8",
     "ROW_MODELS",

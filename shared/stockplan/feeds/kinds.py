@@ -5,6 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 INCOMING_PREFIX = "incoming/"
+# S3 allows keys of 1,024 bytes; DynamoDB sort keys built from a feed's key (its rows'
+# audit records and rejection index) allow 1,024 bytes in all. Half leaves room.
+MAX_KEY_BYTES = 512
 
 
 class FeedKind(StrEnum):
@@ -102,6 +105,14 @@ def kind_from_key(key: str) -> FeedKind:
     """
     if not key.startswith(INCOMING_PREFIX):
         raise KeyRejected(key, f"not a feed: the key must start with {INCOMING_PREFIX!r}")
+    size = len(key.encode("utf-8"))
+    if size > MAX_KEY_BYTES:
+        raise KeyRejected(
+            key,
+            f"the key is {size} bytes long; a feed's key may have at most {MAX_KEY_BYTES}:"
+            " upload it again under a shorter name",
+            to_administrator=True,
+        )
     if any(ch < " " or ch == "\x7f" for ch in key):
         raise KeyRejected(key, "the key contains control characters")
     if "\\" in key:

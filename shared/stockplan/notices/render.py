@@ -38,6 +38,7 @@ from stockplan.notices.model import (
     FormulaGrantNotice,
     GrantNotice,
     Notice,
+    RejectedRow,
     ReminderNotice,
     TerminationLine,
     TerminationNotice,
@@ -45,6 +46,8 @@ from stockplan.notices.model import (
 
 # Rejected rows listed in one administrator email; the errors CSV holds them all.
 MAX_LISTED_REJECTIONS = 200
+MAX_LISTED_REASON_BYTES = 400
+MAX_LISTED_BYTES = 32 * 1024
 
 _COMPANY = "CTC Communications"
 _PARTICIPANT_SIGN_OFF = ("Stock Plan Administration", f"{_COMPANY}, Inc.")
@@ -401,6 +404,25 @@ def _render_deferred_issue(n: DeferredIssueNotice) -> tuple[str, list[_Block]]:
     return subject, blocks
 
 
+def _listed_rejections(rejections: tuple[RejectedRow | tuple[int | None, str], ...]) -> list[str]:
+    """The rejected rows a summary lists: at most MAX_LISTED_REJECTIONS, each reason cut
+    to MAX_LISTED_REASON_BYTES and all of them to MAX_LISTED_BYTES, so the email (text
+    and HTML, encoded) stays far below what one outbox item can hold; the errors CSV
+    has every row whole."""
+    listed: list[str] = []
+    budget = MAX_LISTED_BYTES
+    for row, reason in rejections[:MAX_LISTED_REJECTIONS]:
+        raw = reason.encode("utf-8")
+        if len(raw) > MAX_LISTED_REASON_BYTES:
+            reason = raw[:MAX_LISTED_REASON_BYTES].decode("utf-8", errors="ignore") + " …"
+        line = f"Row {row}: {reason}" if row is not None else f"Whole file: {reason}"
+        budget -= len(line.encode("utf-8"))
+        if budget < 0:
+            break
+        listed.append(line)
+    return listed
+
+
 def _rows(count: int) -> str:
     return f"{count} row" if count == 1 else f"{count} rows"
 
@@ -575,10 +597,7 @@ def _render_feed_summary(n: FeedRejectionSummary) -> tuple[str, list[_Block]]:
             if n.rows_total
             else f"The {feed} feed file {n.key} has no data rows: nothing was changed."
         )
-    listed = [
-        f"Row {row}: {reason}" if row is not None else f"Whole file: {reason}"
-        for row, reason in n.rejections[:MAX_LISTED_REJECTIONS]
-    ]
+    listed = _listed_rejections(n.rejections)
     more = len(n.rejections) - len(listed)
     if more > 0:
         listed.append(f"... and {more} more rejected rows (see the errors file)")

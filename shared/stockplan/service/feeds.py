@@ -27,6 +27,7 @@ from stockplan.data.table import ConflictError, Table
 from stockplan.domain.model import PlanCode
 from stockplan.feeds import (
     DEFAULT_LIMITS,
+    MAX_KEY_BYTES,
     FeedKind,
     FeedLimits,
     FileRejected,
@@ -39,6 +40,7 @@ from stockplan.feeds import (
     render_errors_csv,
     render_file_rejection_csv,
 )
+from stockplan.feeds.capping import capped_record
 from stockplan.feeds.identity import OnConflict, RowIdentity, differences, identify
 from stockplan.notices.model import FeedRejectionSummary, RejectedRow
 from stockplan.service import notify
@@ -81,8 +83,17 @@ def upload_order(uploaded_at: str | None, key: str) -> str | None:
     return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z#{key}"
 
 
+def short_key(key: str, limit: int = MAX_KEY_BYTES) -> str:
+    """The key itself, or (a key too long to build other keys from) its start and a
+    digest that tells it apart."""
+    if len(key.encode("utf-8")) <= limit:
+        return key
+    start = key.encode("utf-8")[: limit - 40].decode("utf-8", errors="ignore")
+    return f"{start}~{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
 def errors_key(key: str) -> str:
-    return f"errors/{key}.errors.csv"
+    return f"errors/{short_key(key)}.errors.csv"
 
 
 def too_large(size: int, limits: FeedLimits) -> str:
@@ -365,13 +376,15 @@ def _rejection_fields(
     reason: str,
     today: date,
 ) -> dict[str, Any]:
+    """A rejected row or file as the rejections report reads it. The record keeps the
+    columns the kind reads, cut to a size DynamoDB stores (the errors CSV has it whole)."""
     return {
         "GSI1PK": rec.REJECTIONS,
-        "GSI1SK": f"{today.isoformat()}#{key}#{'file' if row is None else f'{row:06d}'}",
+        "GSI1SK": f"{today.isoformat()}#{short_key(key)}#{'file' if row is None else f'{row:06d}'}",
         "feed": None if kind is None else kind.value,
         "key": key,
         "row": row,
-        "record": record,
+        "record": {} if kind is None else capped_record(record, kind.columns),
         "reason": reason,
     }
 
