@@ -215,6 +215,20 @@ def outbox(stack: Any) -> list[dict[str, Any]]:
     return [from_wire(i) for i in table_items(stack) if i.get("type", {}).get("S") == "notice"]
 
 
+def assert_awards_are_their_history(items: list[dict[str, Any]]) -> None:
+    """Every award is what replaying its history gives (rules.md "Corrections": the
+    state is derived from the facts), reminders sent aside (they are not the books)."""
+    from stockplan.data import records as rec
+    from stockplan.domain.history import AwardEvent, replay
+
+    for item in items:
+        if item.get("type") != "award":
+            continue
+        stored = rec.award_from(item)
+        derived = replay(AwardEvent.from_stored(e) for e in item["history"])
+        assert derived == stored.evolve(reminders_sent=frozenset()), stored.award_id
+
+
 def assert_pools_match_awards(stack: Any) -> dict[str, int]:
     """The drift check: every POOL item's `outstanding` equals the figure recomputed from
     all award and deferred-stock items (`outstanding_from_records`), and, while no split
@@ -227,6 +241,7 @@ def assert_pools_match_awards(stack: Any) -> dict[str, int]:
 
     items = [from_wire(i) for i in table_items(stack)]
     awards = [rec.award_from(i) for i in items if i.get("type") == "award"]
+    assert_awards_are_their_history(items)
     deferred = [rec.deferred_from(i) for i in items if i.get("type") == "deferred"]
     pools = {i["SK"]: i for i in items if i.get("type") == "pool"}
     figures: dict[str, int] = {}

@@ -79,6 +79,22 @@ class CorporateActionKind(StrEnum):
     COVERED_TRANSACTION = "covered_transaction"
 
 
+class CorrectionAction(StrEnum):
+    """interfaces.md §1b."""
+
+    REVERSE_TERMINATION = "reverse_termination"
+    CORRECT_TERMINATION = "correct_termination"
+    VOID_EXERCISE = "void_exercise"
+    CORRECT_GRANT = "correct_grant"
+
+
+class DecisionAction(StrEnum):
+    """interfaces.md §1c."""
+
+    EXTEND_EXERCISE_PERIOD = "extend_exercise_period"
+    ACCELERATE_VESTING = "accelerate_vesting"
+
+
 class AwardStatus(StrEnum):
     OUTSTANDING = "outstanding"
     EXERCISED = "exercised"

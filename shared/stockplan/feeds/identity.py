@@ -73,6 +73,16 @@ IDENTITIES: Mapping[FeedKind, KindIdentity] = {
         OnConflict.REJECT,
         "a corporate action is recorded once; ask the plan administrator to change it",
     ),
+    FeedKind.CORRECTIONS: KindIdentity(
+        ("request_id",),
+        OnConflict.REJECT,
+        "give each correction its own request_id",
+    ),
+    FeedKind.DECISIONS: KindIdentity(
+        ("request_id",),
+        OnConflict.REJECT,
+        "give each decision its own request_id",
+    ),
 }
 
 

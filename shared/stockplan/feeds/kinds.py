@@ -20,6 +20,8 @@ class FeedKind(StrEnum):
     FEES = "fees"
     EXERCISES = "exercises"
     CORPORATE_ACTIONS = "corporate_actions"
+    CORRECTIONS = "corrections"
+    DECISIONS = "decisions"
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -53,6 +55,8 @@ _REQUIRED: dict[FeedKind, tuple[str, ...]] = {
     FeedKind.FEES: ("participant_id", "fee_type", "fee_date", "amount"),
     FeedKind.EXERCISES: ("award_id", "exercise_date", "shares"),
     FeedKind.CORPORATE_ACTIONS: ("action_date", "action"),
+    FeedKind.CORRECTIONS: ("request_id", "action"),
+    FeedKind.DECISIONS: ("request_id", "action", "award_id", "decision_date"),
 }
 
 _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
@@ -65,6 +69,22 @@ _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
     FeedKind.FEES: (),
     FeedKind.EXERCISES: ("shares_withheld", "exercise_id"),
     FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed"),
+    FeedKind.CORRECTIONS: (
+        "participant_id",
+        "award_id",
+        "exercise_id",
+        "exercise_date",
+        "termination_date",
+        "reason",
+        "grant_date",
+        "shares",
+        "exercise_price",
+        "final_exercise_date",
+        "vesting",
+        "participant_consent",
+        "note",
+    ),
+    FeedKind.DECISIONS: ("new_deadline", "shares", "effective_date", "note"),
 }
 
 # The order in which `stockplan simulate` uploads one day's feeds (interfaces.md §3).
@@ -77,6 +97,8 @@ FEED_ORDER: tuple[FeedKind, ...] = (
     FeedKind.MEETINGS,
     FeedKind.EXERCISES,
     FeedKind.TERMINATIONS,
+    FeedKind.CORRECTIONS,
+    FeedKind.DECISIONS,
     FeedKind.CORPORATE_ACTIONS,
 )
 

@@ -19,6 +19,8 @@ from stockplan.domain.model import (
     AwardType,
     CorporateAction,
     CorporateActionKind,
+    CorrectionAction,
+    DecisionAction,
     Election,
     Participant,
     PlanCode,
@@ -30,7 +32,9 @@ from stockplan.feeds.values import (
     AwardTypeCell,
     BoolCell,
     CorporateActionCell,
+    CorrectionActionCell,
     DateCell,
+    DecisionActionCell,
     ElectionActionCell,
     EmailCell,
     FeeTypeCell,
@@ -41,6 +45,10 @@ from stockplan.feeds.values import (
     OptionalEmailCell,
     OptionalIdCell,
     OptionalPositiveDecimalCell,
+    OptionalSharesCell,
+    OptionalTerminationReasonCell,
+    OptionalTextCell,
+    OptionalVestingCell,
     PlanCell,
     PositiveDecimalCell,
     PositiveSharesCell,
@@ -312,6 +320,73 @@ class CorporateActionRow(FeedRow):
         )
 
 
+# The columns each correction needs besides request_id and action (interfaces.md §1b).
+CORRECTION_COLUMNS: Mapping[CorrectionAction, tuple[str, ...]] = {
+    CorrectionAction.REVERSE_TERMINATION: ("participant_id",),
+    CorrectionAction.CORRECT_TERMINATION: ("participant_id", "termination_date", "reason"),
+    CorrectionAction.VOID_EXERCISE: ("award_id", "exercise_date", "shares"),
+    CorrectionAction.CORRECT_GRANT: ("award_id",),
+}
+GRANT_TERMS = ("grant_date", "shares", "exercise_price", "final_exercise_date", "vesting")
+
+
+class CorrectionRow(FeedRow):
+    """A mistake in an earlier row, put right (interfaces.md §1b)."""
+
+    kind: ClassVar[FeedKind] = FeedKind.CORRECTIONS
+
+    request_id: IdCell
+    action: CorrectionActionCell
+    participant_id: OptionalIdCell = None
+    award_id: OptionalIdCell = None
+    exercise_id: OptionalIdCell = None
+    exercise_date: OptionalDateCell = None
+    termination_date: OptionalDateCell = None
+    reason: OptionalTerminationReasonCell = None
+    grant_date: OptionalDateCell = None
+    shares: OptionalSharesCell = None
+    exercise_price: OptionalPositiveDecimalCell = None
+    final_exercise_date: OptionalDateCell = None
+    vesting: OptionalVestingCell = None
+    participant_consent: BoolCell = False
+    note: OptionalTextCell = None
+
+    @model_validator(mode="after")
+    def _columns_of_the_action(self) -> CorrectionRow:
+        missing = [c for c in CORRECTION_COLUMNS[self.action] if getattr(self, c) is None]
+        problems = [f"{c}: required for {self.action.value}" for c in missing]
+        if self.action is CorrectionAction.CORRECT_GRANT and all(
+            getattr(self, c) is None for c in GRANT_TERMS
+        ):
+            problems.append(
+                "correct_grant needs at least one of " + ", ".join(GRANT_TERMS) + " to change"
+            )
+        if problems:
+            raise _row_error(problems)
+        return self
+
+
+class DecisionRow(FeedRow):
+    """A decision the plans leave to the Administrator or the Board (interfaces.md §1c)."""
+
+    kind: ClassVar[FeedKind] = FeedKind.DECISIONS
+
+    request_id: IdCell
+    action: DecisionActionCell
+    award_id: IdCell
+    decision_date: DateCell
+    new_deadline: OptionalDateCell = None
+    shares: OptionalSharesCell = None
+    effective_date: OptionalDateCell = None
+    note: OptionalTextCell = None
+
+    @model_validator(mode="after")
+    def _columns_of_the_action(self) -> DecisionRow:
+        if self.action is DecisionAction.EXTEND_EXERCISE_PERIOD and self.new_deadline is None:
+            raise _row_error(["new_deadline: required for extend_exercise_period"])
+        return self
+
+
 ROW_MODELS: Mapping[FeedKind, type[FeedRow]] = {
     model.kind: model
     for model in (
@@ -324,5 +399,7 @@ ROW_MODELS: Mapping[FeedKind, type[FeedRow]] = {
         FeeRow,
         ExerciseRow,
         CorporateActionRow,
+        CorrectionRow,
+        DecisionRow,
     )
 }

@@ -21,6 +21,8 @@ from pydantic_core import PydanticCustomError
 from stockplan.domain.model import (
     AwardType,
     CorporateActionKind,
+    CorrectionAction,
+    DecisionAction,
     ElectionAction,
     FeeType,
     MeetingOutcome,
@@ -232,6 +234,17 @@ def parse_vesting(text: str) -> tuple[Tranche, ...]:
     return tuple(sorted(tranches, key=lambda t: t.vest_date))
 
 
+def parse_corrected_vesting(text: str) -> tuple[Tranche, ...]:
+    """A correct_grant's vesting: `none` is vested at grant (rules.md "Corrections");
+    otherwise tranches as in the grants feed."""
+    if text.strip().lower() == "none":
+        return ()
+    tranches = parse_vesting(text)
+    if not tranches:
+        raise CellError("write the tranches, or none for vested at grant")
+    return tranches
+
+
 def _cell(parser: Callable[[str], object]) -> BeforeValidator:
     """A pydantic validator that runs `parser` on the cell text.
 
@@ -272,9 +285,12 @@ OptionalBoolCell = Annotated[bool | None, _cell(parse_bool)]
 IdCell = Annotated[str, _cell(parse_id)]
 OptionalIdCell = Annotated[str | None, _cell(parse_id)]
 TextCell = Annotated[str, _cell(parse_text)]
+OptionalTextCell = Annotated[str | None, _cell(parse_text)]
 EmailCell = Annotated[str, _cell(parse_email)]
 OptionalEmailCell = Annotated[str | None, _cell(parse_email)]
 VestingCell = Annotated[tuple[Tranche, ...], _cell(parse_vesting)]
+OptionalVestingCell = Annotated[tuple[Tranche, ...] | None, _cell(parse_corrected_vesting)]
+OptionalSharesCell = Annotated[int | None, _cell(parse_positive_shares)]
 
 PlanCell = Annotated[PlanCode, _enum_cell(PlanCode)]
 RoleCell = Annotated[Role, _enum_cell(Role)]
@@ -284,3 +300,6 @@ MeetingOutcomeCell = Annotated[MeetingOutcome, _enum_cell(MeetingOutcome)]
 ElectionActionCell = Annotated[ElectionAction, _enum_cell(ElectionAction)]
 FeeTypeCell = Annotated[FeeType, _enum_cell(FeeType)]
 CorporateActionCell = Annotated[CorporateActionKind, _enum_cell(CorporateActionKind)]
+CorrectionActionCell = Annotated[CorrectionAction, _enum_cell(CorrectionAction)]
+DecisionActionCell = Annotated[DecisionAction, _enum_cell(DecisionAction)]
+OptionalTerminationReasonCell = Annotated[TerminationReason | None, _enum_cell(TerminationReason)]

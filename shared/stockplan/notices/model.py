@@ -374,8 +374,61 @@ class AdminAlert:
     body_lines: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class AwardFigures:
+    """What a participant holds under one award, as a correction notice shows it."""
+
+    shares_granted: int
+    shares_exercised: int
+    shares_forfeited: int
+    shares_expired: int
+    shares_outstanding: int
+    exercisable_shares: int
+    exercise_price: Decimal | None
+    exercise_deadline: date | None
+
+    @staticmethod
+    def of(award: Award, on: date) -> AwardFigures:
+        return AwardFigures(
+            award.shares_granted,
+            award.shares_exercised,
+            award.shares_forfeited,
+            award.shares_expired,
+            award.shares_outstanding,
+            award.exercisable_shares(on),
+            award.exercise_price,
+            award.exercise_deadline,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedAward:
+    award_id: str
+    award_type: AwardType
+    before: AwardFigures
+    after: AwardFigures
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionNotice:
+    """A correction or an administrator decision, told to the participant award by
+    award, before and after (rules.md "Corrections", "Administrator decisions")."""
+
+    kind: ClassVar[str] = "correction"
+
+    participant_id: str
+    participant_name: str
+    request_id: str
+    action: str
+    awards: tuple[ChangedAward, ...]
+    deceased: bool = False
+    # An ISO's exercise period extended past what Code §422(a)(2) allows.
+    iso_extended: bool = False
+
+
 Notice = (
-    TerminationNotice
+    CorrectionNotice
+    | TerminationNotice
     | ReminderNotice
     | ExpiryNotice
     | FormulaGrantNotice

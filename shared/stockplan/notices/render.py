@@ -30,6 +30,8 @@ from stockplan.notices.model import (
     DEFERRED_ISSUE_SECTION,
     FORMULA_PRO_RATA_SECTION,
     AdminAlert,
+    AwardFigures,
+    CorrectionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
     ExerciseConfirmation,
@@ -625,6 +627,78 @@ def _render_admin_alert(n: AdminAlert) -> tuple[str, list[_Block]]:
     return n.subject_line, blocks
 
 
+_ACTION_WORDS = {
+    "reverse_termination": (
+        "Your stock awards: the record of your termination was withdrawn",
+        "The plan administrator has withdrawn the termination of service recorded for"
+        " you: it was recorded by mistake. Your awards are restored as if it had never been"
+        " recorded.",
+    ),
+    "correct_termination": (
+        "Your stock awards: your termination date or reason was corrected",
+        "The plan administrator has corrected the date or reason of the end of your service"
+        " as recorded. Your awards now follow the corrected record.",
+    ),
+    "void_exercise": (
+        "Your stock awards: an exercise recorded by mistake was removed",
+        "The plan administrator has removed an exercise recorded by mistake. Its shares are"
+        " back under your award.",
+    ),
+    "correct_grant": (
+        "Your stock awards: the terms of a grant were corrected",
+        "The plan administrator has corrected the terms of a grant as recorded, as of its"
+        " grant date.",
+    ),
+    "extend_exercise_period": (
+        "Your stock awards: more time to exercise",
+        "The plan administrator has extended the period in which your option may be"
+        " exercised after the end of your service (1998 §6.a.(5); Directors §6(h)).",
+    ),
+    "accelerate_vesting": (
+        "Your stock awards: shares vest early",
+        "The plan administrator has decided that unvested shares of your award vest early"
+        " (1998 §6.a.(5); Directors §6(e)(i)).",
+    ),
+}
+_ISO_TAX = (
+    "Your incentive stock option keeps its terms, but an exercise more than three months"
+    " after your employment ended (one year after a disability) is taxed as a"
+    " non-qualified stock option (Code §422(a)(2))."
+)
+
+
+def _figure_rows(before: AwardFigures, after: AwardFigures) -> tuple[tuple[str, str], ...]:
+    def price(value: Decimal | None) -> str:
+        return "none" if value is None else f"${value}"
+
+    def day(value: date | None) -> str:
+        return "none" if value is None else iso(value)
+
+    pairs = (
+        ("Shares granted", str(before.shares_granted), str(after.shares_granted)),
+        ("Exercise price", price(before.exercise_price), price(after.exercise_price)),
+        ("Shares exercised", str(before.shares_exercised), str(after.shares_exercised)),
+        ("Shares forfeited", str(before.shares_forfeited), str(after.shares_forfeited)),
+        ("Shares expired", str(before.shares_expired), str(after.shares_expired)),
+        ("Shares outstanding", str(before.shares_outstanding), str(after.shares_outstanding)),
+        ("Exercisable now", str(before.exercisable_shares), str(after.exercisable_shares)),
+        ("Last day to exercise", day(before.exercise_deadline), day(after.exercise_deadline)),
+    )
+    return tuple((label, f"{old} -> {new}" if old != new else old) for label, old, new in pairs)
+
+
+def _render_correction(n: CorrectionNotice) -> tuple[str, list[_Block]]:
+    subject, intro = _ACTION_WORDS.get(n.action, ("Your stock awards were corrected", ""))
+    blocks: list[_Block] = [_greeting(n.participant_name, n.deceased), _Para(intro)]
+    for changed in n.awards:
+        blocks.append(_Heading(f"Award {changed.award_id} (before -> after)"))
+        blocks.append(_Facts(_figure_rows(changed.before, changed.after)))
+    if n.iso_extended:
+        blocks.append(_Para(_ISO_TAX))
+    blocks.append(_Para(f"The administrator's reference: {n.request_id}."))
+    return subject, blocks
+
+
 def render(notice: Notice) -> RenderedNotice:
     """The subject, text part and HTML part of `notice`. Pure and deterministic."""
     sign_off: tuple[str, ...] = _PARTICIPANT_SIGN_OFF
@@ -645,6 +719,8 @@ def render(notice: Notice) -> RenderedNotice:
             subject, blocks = _render_grant(notice)
         case ExerciseConfirmation():
             subject, blocks = _render_exercise(notice)
+        case CorrectionNotice():
+            subject, blocks = _render_correction(notice)
         case FeedRejectionSummary():
             subject, blocks = _render_feed_summary(notice)
             sign_off = _ADMIN_SIGN_OFF

@@ -28,6 +28,7 @@ from stockplan.domain.formula import (
     formula_grant_size,
     formula_grants,
 )
+from stockplan.domain.history import AwardEvent, EventKind
 from stockplan.domain.model import (
     Award,
     CorporateActionKind,
@@ -193,6 +194,18 @@ def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
     return stored
 
 
+def _event_if(
+    stored: StoredAward,
+    after: Award,
+    kind: EventKind,
+    day: date,
+    data: dict[str, str] | None = None,
+) -> AwardEvent | None:
+    """The rule's event for the award's history, when it changed the award (a retried
+    or caught-up run that changes nothing adds nothing)."""
+    return None if after == stored.award else AwardEvent(kind, day, data or {})
+
+
 def _person(change: Change, participant_id: str) -> Item:
     item = change.ledger.participant_item(participant_id)
     assert item is not None, f"participant {participant_id} is missing"
@@ -206,7 +219,7 @@ def handle_expiry(change: Change, batch: list[tuple[DueItem, Item]]) -> str | No
         return None
     after = expire_award(stored.award, due.day)
     expired = after.shares_expired - stored.award.shares_expired
-    change.save_award(stored, after)
+    change.save_award(stored, after, event=_event_if(stored, after, EventKind.EXPIRE, due.day))
     if expired > 0:
         notify.expiry(change, _person(change, after.participant_id), after, expired)
     return None
@@ -247,7 +260,8 @@ def handle_settle(change: Change, batch: list[tuple[DueItem, Item]]) -> str | No
     stored = _award_for(change, due, item)
     if stored is None:
         return None
-    change.save_award(stored, settle_award(stored.award, due.day))
+    after = settle_award(stored.award, due.day)
+    change.save_award(stored, after, event=_event_if(stored, after, EventKind.SETTLE, due.day))
     return None
 
 
@@ -415,7 +429,9 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
         for raw in open_awards:
             stored = stored_award(raw)
             after = covered_transaction_award(stored.award, due.day, bool(action.assumed))
-            change.save_award(stored, after)
+            assumed = {"assumed": "true" if action.assumed else "false"}
+            event = _event_if(stored, after, EventKind.COVERED, due.day, assumed)
+            change.save_award(stored, after, event=event)
             change.maybe_flush()
         for raw in open_deferred:
             stored_d = stored_deferred(raw)
@@ -454,8 +470,13 @@ def _apply_split(
         stored = stored_award(raw)
         if action_id in stored.actions:
             continue
+        after = split_award(stored.award, ratio)
         change.save_award(
-            stored, split_award(stored.award, ratio), action=action_id, count_delivered=False
+            stored,
+            after,
+            action=action_id,
+            count_delivered=False,
+            event=_event_if(stored, after, EventKind.SPLIT, due.day, {"ratio": str(ratio)}),
         )
         change.maybe_flush()
     for raw in open_deferred:

@@ -8,6 +8,7 @@ due index equal to the award's schedule.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from stockplan.data import marker
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table, Transaction
 from stockplan.domain.fmv import fmv_with_day
+from stockplan.domain.history import AwardEvent, grant_event
 from stockplan.domain.model import Award, DeferredStockAward, Participant, PlanCode
 from stockplan.domain.pools import (
     PoolDelta,
@@ -48,6 +50,8 @@ class StoredAward:
     due: tuple[DueItem, ...]
     # Corporate actions already applied to this award (a retried split never doubles).
     actions: tuple[str, ...] = ()
+    # Every fact applied to it, in order: its state is `replay(history)`.
+    history: tuple[AwardEvent, ...] = ()
 
 
 @dataclass
@@ -77,7 +81,11 @@ def stored_award(item: Item) -> StoredAward:
         for d, k, detail in item.get("due", [])
     )
     return StoredAward(
-        rec.award_from(item), int(item.get("version", 0)), due, tuple(item.get("actions", []))
+        rec.award_from(item),
+        int(item.get("version", 0)),
+        due,
+        tuple(item.get("actions", [])),
+        tuple(AwardEvent.from_stored(e) for e in item.get("history", [])),
     )
 
 
@@ -246,13 +254,23 @@ class Change:
         *,
         action: str | None = None,
         count_delivered: bool = True,
+        event: AwardEvent | None = None,
+        history: Sequence[AwardEvent] | None = None,
     ) -> StoredAward:
-        """`count_delivered` is False for a split: the pool's delivered figure is restated
+        """Write an award with the fact that changed it: `event` is added to its history
+        (a new award's history is its grant), or `history` replaces it (a correction).
+
+        `count_delivered` is False for a split: the pool's delivered figure is restated
         as a whole, not award by award."""
         version = 0 if before is None else before.version
+        if history is None:
+            history = (grant_event(after),) if before is None else before.history
+            if event is not None:
+                history = (*history, event)
         schedule = tuple(award_schedule(after, self.day))
         item = rec.award_item(after, version + 1)
         item["due"] = [[d.day.isoformat(), d.kind.value, d.detail] for d in schedule]
+        item["history"] = [e.to_stored() for e in history]
         actions = () if before is None else before.actions
         if action is not None:
             actions = (*actions, action)
@@ -269,7 +287,7 @@ class Change:
             delta = PoolDelta(delta.outstanding, 0)
         self.move_pool(after.plan, delta)
         self.audit(item["PK"], item["SK"], "award", _award_summary(after))
-        return StoredAward(after, version + 1, schedule, actions)
+        return StoredAward(after, version + 1, schedule, actions, tuple(history))
 
     def save_deferred(
         self,

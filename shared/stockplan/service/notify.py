@@ -17,6 +17,7 @@ from stockplan.data import records as rec
 from stockplan.data.table import Item
 from stockplan.domain.model import (
     Award,
+    AwardType,
     DeferredStockAward,
     Participant,
     PlanCode,
@@ -28,6 +29,9 @@ from stockplan.domain.termination import AwardTermination
 from stockplan.notices.mime import ascii_address, build_mime, notice_id
 from stockplan.notices.model import (
     AdminAlert,
+    AwardFigures,
+    ChangedAward,
+    CorrectionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
     ExerciseConfirmation,
@@ -258,6 +262,45 @@ def exercise_confirmation(
     # The same exercise never comes here twice: its row key (interfaces.md §1a) makes a
     # second row for it unchanged before any rule runs.
     _queue(change, notice, change.addresses.for_participant(person_item), *parts)
+
+
+def correction(
+    change: Any,
+    person_item: Item,
+    request_id: str,
+    action: str,
+    restated: Sequence[Any],
+    also_personal: bool = False,
+) -> None:
+    """One notice per correction or decision: each award it changed, before and after
+    (rules.md "Corrections"); after a reversed termination to the work and the personal
+    mailbox both (they were told their service had ended)."""
+    day = change.notice_day
+    changed = tuple(
+        ChangedAward(
+            r.after.award_id,
+            r.after.award_type,
+            AwardFigures.of(r.before, day),
+            AwardFigures.of(r.after, day),
+        )
+        for r in restated
+    )
+    notice = CorrectionNotice(
+        participant_id=str(person_item["participant_id"]),
+        participant_name=str(person_item["name"]),
+        request_id=request_id,
+        action=action,
+        awards=changed,
+        deceased=bool(person_item.get("death")),
+        iso_extended=action == "extend_exercise_period"
+        and any(r.after.award_type is AwardType.ISO for r in restated),
+    )
+    recipients = [change.addresses.for_participant(person_item)]
+    personal = person_item.get("personal_email")
+    if also_personal and personal and personal not in recipients:
+        recipients.append(str(personal))
+    for recipient in recipients:
+        _queue(change, notice, recipient, request_id, recipient)
 
 
 def feed_summary(change: Any, summary: FeedRejectionSummary, digest: str) -> None:

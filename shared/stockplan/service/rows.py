@@ -16,6 +16,14 @@ from stockplan.data.table import Item
 from stockplan.domain import deferred as dfr
 from stockplan.domain.exercise import apply_exercise, check_exercise
 from stockplan.domain.grants import GrantContext, granted_in_year, limit_bucket, validate_grant
+from stockplan.domain.history import (
+    AwardEvent,
+    EventKind,
+    exercise_event,
+    grant_event,
+    replay,
+    termination_event,
+)
 from stockplan.domain.model import (
     Award,
     AwardType,
@@ -196,17 +204,21 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
     reasons = validate_grant(award, ctx)
     if reasons:
         return "; ".join(str(r) for r in reasons)
-    # A historical award of someone whose service already ended gets the termination rules.
-    if termination is not None:
-        award = terminate_award(award, termination).award
-        death = rec.termination_from(person_item, "death")
-        if death is not None:
-            award = apply_death_after_termination(award, death.termination_date).award
-    # An award loaded after its deadline (its final exercise date, or the end of the
+    # A historical award of someone whose service already ended gets the termination
+    # rules; one loaded after its deadline (its final exercise date, or the end of the
     # window its holder's termination left it) is recorded as expired at once, with no
     # expiry notice (rules.md "Vesting and termination").
-    award = expire_award(award, change.day)
-    change.save_award(None, award)
+    history = [grant_event(award)]
+    if termination is not None:
+        history.append(termination_event(termination))
+        death = rec.termination_from(person_item, "death")
+        if death is not None and death != termination:
+            history.append(AwardEvent(EventKind.DEATH, death.termination_date))
+    award = replay(history)
+    if expire_award(award, change.day) != award:
+        history.append(AwardEvent(EventKind.EXPIRE, change.day))
+        award = replay(history)
+    change.save_award(None, award, history=history)
     # Serialises the grant with a termination of the same person (ledger.save_profile).
     change.touch_profile(person_item)
     # The participant is told of each award fed through `grants`, on the day it is
@@ -259,7 +271,7 @@ def apply_termination(change: Change, row: TerminationRow) -> RowResult:
             still_exercisable = outcome.award.exercisable_shares(incoming.termination_date)
             outcome = replace(outcome, vested_shares=still_exercisable)
         if outcome.award != stored.award:
-            change.save_award(stored, outcome.award)
+            change.save_award(stored, outcome.award, event=termination_event(incoming))
             change.maybe_flush()
         if named:
             lines.append((stored.award, outcome))
@@ -330,6 +342,17 @@ def apply_meeting(change: Change, row: MeetingRow) -> str | None:
         }
     )
     change.put_due(DueItem(row.meeting_date, DueKind.MEETING, meeting), f"MEETING#{meeting}")
+    # Kept with the person too: a termination reversed later finds the meetings it
+    # owes a formula option for (rules.md "Corrections").
+    change.put(
+        {
+            "PK": rec.participant_pk(row.participant_id),
+            "SK": f"ROSTER#{meeting}",
+            "type": "roster_entry",
+            "meeting_date": meeting,
+            "outcome": row.outcome.value,
+        }
+    )
     change.audit(
         f"MEETING#{meeting}",
         f"ROSTER#{row.participant_id}",
@@ -415,7 +438,8 @@ def apply_exercise_row(change: Change, row: ExerciseRow) -> str | None:
             f"{stored.award.plan.value} pool"
         )
     after = apply_exercise(stored.award, row.shares, row.shares_withheld, check.reopened)
-    change.save_award(stored, after)
+    event = exercise_event(row.exercise_date, row.shares, row.shares_withheld, row.exercise_id)
+    change.save_award(stored, after, event=event)
     # A confirmation of each accepted exercise, to the award's participant (rules.md
     # "Notices"; 1998 §6.b.(1), Directors §6(e)).
     person_item = change.ledger.participant_item(after.participant_id)
@@ -451,6 +475,12 @@ def apply_corporate_action(change: Change, row: CorporateActionRow) -> str | Non
     return None
 
 
+def _corrections() -> dict[FeedKind, RowApplier]:
+    from stockplan.service.corrections import apply_correction, apply_decision
+
+    return {FeedKind.CORRECTIONS: apply_correction, FeedKind.DECISIONS: apply_decision}
+
+
 APPLIERS: dict[FeedKind, RowApplier] = {
     FeedKind.PARTICIPANTS: apply_participant,
     FeedKind.PRICES: apply_price,
@@ -462,6 +492,7 @@ APPLIERS: dict[FeedKind, RowApplier] = {
     FeedKind.EXERCISES: apply_exercise_row,
     FeedKind.CORPORATE_ACTIONS: apply_corporate_action,
 }
+APPLIERS.update(_corrections())
 
 __all__ = [
     "APPLIERS",

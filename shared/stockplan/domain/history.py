@@ -1,0 +1,235 @@
+"""An award's history: the facts applied to it, in the order they were applied, and its
+state derived from them (rules.md "Corrections").
+
+Every change to an award is one event: its grant (the terms as granted), the end of its
+holder's service, a death, an exercise, a split, a covered transaction, the daily rules
+(expiry, delivery as it vests) and the Administrator's decisions. `replay` folds the
+events with the same rules the feeds and the daily job apply one by one, so the state
+of an award is a function of its history. A correction is a changed history: the
+mistaken event replaced or removed, then `replay` again; what differs from the state
+before is what gets written, scheduled and told. The result is what the system would
+hold had the right row come in the first place, as of the day of the correction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from stockplan.domain.covered import covered_transaction_award
+from stockplan.domain.model import Award, Termination, TerminationReason, Tranche
+from stockplan.domain.schedule import expire_award, settle_award
+from stockplan.domain.splits import split_award
+from stockplan.domain.termination import apply_death_after_termination, terminate_award
+
+
+class EventKind(StrEnum):
+    GRANT = "grant"
+    TERMINATION = "termination"
+    DEATH = "death"
+    EXERCISE = "exercise"
+    SPLIT = "split"
+    COVERED = "covered"
+    EXPIRE = "expire"
+    SETTLE = "settle"
+    EXTEND = "extend"
+    ACCELERATE = "accelerate"
+
+
+# Events that read the vesting schedule: an acceleration effective before them must be
+# in force when they are replayed (rules.md "Administrator decisions").
+_READS_VESTING = frozenset(
+    {EventKind.TERMINATION, EventKind.DEATH, EventKind.COVERED, EventKind.SETTLE}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AwardEvent:
+    kind: EventKind
+    day: date
+    # The event's own facts, as text (stored as they are): shares, reason, ratio...
+    data: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> str:
+        return self.data.get(name, "")
+
+    def to_stored(self) -> list[Any]:
+        return [self.kind.value, self.day.isoformat(), dict(self.data)]
+
+    @staticmethod
+    def from_stored(raw: Sequence[Any]) -> AwardEvent:
+        kind, day, data = raw
+        return AwardEvent(
+            EventKind(kind), date.fromisoformat(day), {k: str(v) for k, v in data.items()}
+        )
+
+
+def grant_event(award: Award) -> AwardEvent:
+    """The terms as granted: what a correct_grant changes and a split never does."""
+    return AwardEvent(
+        EventKind.GRANT,
+        award.grant_date,
+        {
+            "award_id": award.award_id,
+            "participant_id": award.participant_id,
+            "plan": award.plan.value,
+            "award_type": award.award_type.value,
+            "shares": str(award.shares_granted),
+            "exercise_price": "" if award.exercise_price is None else str(award.exercise_price),
+            "final_exercise_date": ""
+            if award.final_exercise_date is None
+            else award.final_exercise_date.isoformat(),
+            "vesting": ";".join(f"{t.vest_date.isoformat()}:{t.shares}" for t in award.tranches),
+        },
+    )
+
+
+def granted_award(event: AwardEvent) -> Award:
+    from stockplan.domain.model import AwardType, PlanCode
+
+    award_type = AwardType(event.get("award_type"))
+    final = event.get("final_exercise_date")
+    price = event.get("exercise_price")
+    vesting = event.get("vesting")
+    return Award(
+        award_id=event.get("award_id"),
+        participant_id=event.get("participant_id"),
+        plan=PlanCode(event.get("plan")),
+        award_type=award_type,
+        grant_date=event.day,
+        shares_granted=int(event.get("shares")),
+        exercise_price=Decimal(price) if price else None,
+        final_exercise_date=date.fromisoformat(final) if final else None,
+        tranches=_tranches(vesting),
+        exercise_deadline=date.fromisoformat(final)
+        if final and award_type.requires_exercise
+        else None,
+    )
+
+
+def _tranches(text: str) -> tuple[Tranche, ...]:
+    if not text:
+        return ()
+    parts = (part.split(":") for part in text.split(";"))
+    return tuple(Tranche(date.fromisoformat(d), int(n)) for d, n in parts)
+
+
+def termination_event(termination: Termination) -> AwardEvent:
+    kind = (
+        EventKind.DEATH if termination.reason is TerminationReason.DEATH else EventKind.TERMINATION
+    )
+    return AwardEvent(kind, termination.termination_date, {"reason": termination.reason.value})
+
+
+def exercise_event(day: date, shares: int, withheld: int, exercise_id: str | None) -> AwardEvent:
+    data = {"shares": str(shares), "withheld": str(withheld)}
+    if exercise_id:
+        data["exercise_id"] = exercise_id
+    return AwardEvent(EventKind.EXERCISE, day, data)
+
+
+def apply_event(award: Award, event: AwardEvent) -> Award:
+    """One step, exactly as the feed or daily rule that recorded the event applies it."""
+    kind = event.kind
+    if kind is EventKind.TERMINATION or (
+        kind is EventKind.DEATH and award.service_ended_on is None
+    ):
+        reason = TerminationReason(event.get("reason") or "death")
+        termination = Termination(award.participant_id, event.day, reason)
+        return terminate_award(award, termination).award
+    if kind is EventKind.DEATH:
+        return apply_death_after_termination(award, event.day).award
+    if kind is EventKind.EXERCISE:
+        shares, withheld = int(event.get("shares")), int(event.get("withheld"))
+        # An exercise stays recorded (rules.md "Corrections"); what the award no longer
+        # holds outstanding comes back from shares expired after it.
+        reopened = min(award.shares_expired, max(0, shares - award.shares_outstanding))
+        return award.evolve(
+            shares_exercised=award.shares_exercised + shares,
+            shares_withheld=award.shares_withheld + withheld,
+            shares_expired=award.shares_expired - reopened,
+        )
+    if kind is EventKind.SPLIT:
+        return split_award(award, Decimal(event.get("ratio")))
+    if kind is EventKind.COVERED:
+        return covered_transaction_award(award, event.day, event.get("assumed") == "true")
+    if kind is EventKind.EXPIRE:
+        return expire_award(award, event.day)
+    if kind is EventKind.SETTLE:
+        return settle_award(award, event.day)
+    if kind is EventKind.EXTEND:
+        return extend_deadline(award, date.fromisoformat(event.get("new_deadline")))
+    if kind is EventKind.ACCELERATE:
+        return accelerate(award, event.day, int(event.get("shares")))
+    raise ValueError(f"cannot replay an event of kind {kind}")  # pragma: no cover
+
+
+def replay(events: Iterable[AwardEvent]) -> Award:
+    """The award its history makes: the grant, then each event in the order applied."""
+    ordered = list(events)
+    if not ordered or ordered[0].kind is not EventKind.GRANT:
+        raise ValueError("an award's history starts with its grant")
+    award = granted_award(ordered[0])
+    for event in ordered[1:]:
+        award = apply_event(award, event)
+    return award
+
+
+def extend_deadline(award: Award, new_deadline: date) -> Award:
+    """The Administrator gives a terminated participant's option more time (1998
+    §6.a.(5); Directors §6(h)); never beyond the final exercise date."""
+    if award.final_exercise_date is not None:
+        new_deadline = min(new_deadline, award.final_exercise_date)
+    if award.exercise_deadline is not None and new_deadline <= award.exercise_deadline:
+        return award
+    return award.evolve(exercise_deadline=new_deadline)
+
+
+def accelerate(award: Award, effective: date, shares: int) -> Award:
+    """`shares` unvested shares vest on `effective`, the earliest tranches first
+    (rules.md "Administrator decisions")."""
+    if not award.tranches:
+        return award
+    moved = 0
+    kept: list[Tranche] = []
+    early = 0
+    for tranche in sorted(award.tranches, key=lambda t: t.vest_date):
+        if tranche.vest_date <= effective or moved >= shares:
+            kept.append(tranche)
+            continue
+        take = min(tranche.shares, shares - moved)
+        moved += take
+        early += take
+        if tranche.shares > take:
+            kept.append(Tranche(tranche.vest_date, tranche.shares - take))
+    if early == 0:
+        return award
+    merged: dict[date, int] = {}
+    for tranche in [*kept, Tranche(effective, early)]:
+        merged[tranche.vest_date] = merged.get(tranche.vest_date, 0) + tranche.shares
+    return award.evolve(tranches=tuple(Tranche(d, n) for d, n in sorted(merged.items())))
+
+
+def with_acceleration(events: Sequence[AwardEvent], decision: AwardEvent) -> list[AwardEvent]:
+    """The history with an acceleration in force from its effective date: before the
+    first event on or after that day that reads the vesting schedule (a termination
+    then counts the shares as vested, rules.md "Administrator decisions")."""
+    result = list(events)
+    for index, event in enumerate(result):
+        if index and event.kind in _READS_VESTING and event.day >= decision.day:
+            result.insert(index, decision)
+            return result
+    result.append(decision)
+    return result
+
+
+def unvested_shares(award: Award, on: date) -> int:
+    """Shares whose vesting date is after `on` by the schedule (a termination's
+    forfeiture aside): what an acceleration effective on `on` may move."""
+    if not award.tranches:
+        return 0
+    return sum(t.shares for t in award.tranches if t.vest_date > on)

@@ -1,0 +1,482 @@
+"""Corrections and administrator decisions (interfaces.md §1b, §1c; rules.md
+"Corrections", "Administrator decisions").
+
+A correction changes a fact in an award's history (stockplan.domain.history) and
+replays it: the award is then what it would be had the right row come in the first
+place, as of the correction's day. A decision adds an event to the history. What differs
+from before is written (pools move with it, reminders and expiry are scheduled anew from
+the new state), told to the participant and recorded in the audit trail with the
+request_id and note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from stockplan.data import records as rec
+from stockplan.data.table import Item
+from stockplan.domain import deferred as dfr
+from stockplan.domain.grants import GrantContext, granted_in_year, limit_bucket, validate_grant
+from stockplan.domain.history import (
+    AwardEvent,
+    EventKind,
+    grant_event,
+    granted_award,
+    replay,
+    termination_event,
+    unvested_shares,
+    with_acceleration,
+)
+from stockplan.domain.model import (
+    Award,
+    AwardType,
+    CorrectionAction,
+    DecisionAction,
+    PlanCode,
+    Termination,
+    TerminationReason,
+)
+from stockplan.domain.schedule import DueItem, DueKind, expire_award
+from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
+from stockplan.feeds.identity import canonical
+from stockplan.service import notify
+from stockplan.service.ledger import Change, StoredAward, stored_award, stored_deferred
+
+_TERMINATION_EVENTS = (EventKind.TERMINATION, EventKind.DEATH)
+CONSENT_SECTIONS = "1998 §3, §9; Directors §8(f)"
+
+
+@dataclass(frozen=True, slots=True)
+class Restated:
+    """One award a correction or decision changed: before and after."""
+
+    before: Award
+    after: Award
+
+
+def apply_correction(change: Change, row: CorrectionRow) -> str | None:
+    if row.action is CorrectionAction.REVERSE_TERMINATION:
+        return _reverse_termination(change, row)
+    if row.action is CorrectionAction.CORRECT_TERMINATION:
+        return _correct_termination(change, row)
+    if row.action is CorrectionAction.VOID_EXERCISE:
+        return _void_exercise(change, row)
+    return _correct_grant(change, row)
+
+
+def apply_decision(change: Change, row: DecisionRow) -> str | None:
+    stored = change.ledger.award_by_id(row.award_id)
+    if stored is None:
+        return f"no award {row.award_id} is recorded (interfaces.md §1c)"
+    if row.action is DecisionAction.EXTEND_EXERCISE_PERIOD:
+        return _extend(change, row, stored)
+    return _accelerate(change, row, stored)
+
+
+# --- shared steps ---------------------------------------------------------------------
+
+
+def _rewrite(change: Change, stored: StoredAward, history: list[AwardEvent]) -> Restated | None:
+    """Replay a changed history and write the award; shares whose deadline has passed
+    by the day of the correction expire now (rules.md "Corrections")."""
+    after = replay(history)
+    if expire_award(after, change.day) != after:
+        history = [*history, AwardEvent(EventKind.EXPIRE, change.day)]
+        after = replay(history)
+    after = after.evolve(reminders_sent=stored.award.reminders_sent)
+    if after == stored.award and tuple(history) == stored.history:
+        return None
+    change.save_award(stored, after, history=history)
+    return Restated(stored.award, after)
+
+
+def _awards_of(records: list[Item]) -> list[StoredAward]:
+    return [stored_award(i) for i in records if i.get("type") == "award"]
+
+
+def _profile(records: list[Item]) -> Item | None:
+    return next((i for i in records if i["SK"] == "PROFILE"), None)
+
+
+def _audit(change: Change, row: CorrectionRow | DecisionRow, subject: str) -> None:
+    change.audit(
+        subject,
+        "REQUEST",
+        row.action.value,
+        {"request_id": row.request_id, "note": row.note or ""},
+    )
+
+
+def _tell(
+    change: Change,
+    person: Item,
+    row: CorrectionRow | DecisionRow,
+    restated: list[Restated],
+    *,
+    also_personal: bool = False,
+) -> None:
+    if restated:
+        notify.correction(change, person, row.request_id, row.action.value, restated, also_personal)
+
+
+# --- terminations -------------------------------------------------------------------------
+
+
+def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
+    assert row.participant_id is not None
+    records = change.ledger.participant_records(row.participant_id)
+    person = _profile(records)
+    if person is None or rec.termination_from(person) is None:
+        return (
+            f"no termination is recorded for {row.participant_id}: nothing to reverse"
+            " (interfaces.md §1b)"
+        )
+    ended = rec.termination_from(person)
+    assert ended is not None
+    restated = []
+    for stored in _awards_of(records):
+        history = [e for e in stored.history if e.kind not in _TERMINATION_EVENTS]
+        done = _rewrite(change, stored, history)
+        if done is not None:
+            restated.append(done)
+            change.maybe_flush()
+    _restore_deferred(change, records, None)
+    updated = {k: v for k, v in person.items() if k not in ("termination", "death")}
+    change.save_profile(updated, person)
+    change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
+    _regrant_formula_options(change, records, ended.termination_date)
+    _audit(change, row, person["PK"])
+    # They were told their service had ended: the work and the personal mailbox hear.
+    _tell(change, updated, row, restated, also_personal=True)
+    return None
+
+
+def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
+    assert row.participant_id and row.termination_date and row.reason
+    records = change.ledger.participant_records(row.participant_id)
+    person = _profile(records)
+    recorded = None if person is None else rec.termination_from(person)
+    if person is None or recorded is None:
+        return (
+            f"no termination is recorded for {row.participant_id}: nothing to correct"
+            " (interfaces.md §1b)"
+        )
+    corrected = Termination(row.participant_id, row.termination_date, row.reason)
+    if corrected == recorded:
+        return (
+            f"the termination of {row.participant_id} is already recorded on"
+            f" {corrected.termination_date.isoformat()} ({corrected.reason.value})"
+        )
+    restated = []
+    new_event = termination_event(corrected)
+    for stored in _awards_of(records):
+        history = list(stored.history)
+        index = next((i for i, e in enumerate(history) if e.kind in _TERMINATION_EVENTS), None)
+        if index is None:
+            continue
+        history[index] = new_event
+        done = _rewrite(change, stored, history)
+        if done is not None:
+            restated.append(done)
+            change.maybe_flush()
+    _restore_deferred(change, records, corrected.termination_date)
+    updated = dict(person)
+    updated["termination"] = rec.termination_value(corrected)
+    if corrected.reason is TerminationReason.DEATH:
+        updated["death"] = rec.termination_value(corrected)
+    elif recorded.reason is TerminationReason.DEATH:
+        updated.pop("death", None)
+    change.save_profile(updated, person)
+    _replace_fact(
+        change,
+        FeedKind.TERMINATIONS,
+        row.participant_id,
+        {
+            "participant_id": row.participant_id,
+            "termination_date": corrected.termination_date.isoformat(),
+            "reason": corrected.reason.value,
+        },
+    )
+    if corrected.termination_date > recorded.termination_date:
+        _regrant_formula_options(change, records, recorded.termination_date)
+    _audit(change, row, person["PK"])
+    _tell(change, updated, row, restated)
+    return None
+
+
+def _restore_deferred(change: Change, records: list[Item], ended: date | None) -> None:
+    """Pending deferred stock is issued when service ends (Directors §7(b)): its issue
+    date follows the corrected end of service. Stock already issued stays issued."""
+    for item in records:
+        if item.get("type") != "deferred" or item.get("status") != "pending":
+            continue
+        stored = stored_deferred(item)
+        issue_on = dfr.issue_date(stored.deferred.award_date, ended)
+        if issue_on != stored.deferred.issue_date:
+            change.save_deferred(stored, replace(stored.deferred, issue_date=issue_on))
+
+
+def _regrant_formula_options(change: Change, records: list[Item], since: date) -> None:
+    """A meeting held after `since` may owe the director a formula option now that
+    their service did not end then: the meeting falls due again and the daily job
+    grants what is missing, with the meeting's date and price (Directors §6(a))."""
+    for item in records:
+        if item.get("type") != "roster_entry":
+            continue
+        meeting = date.fromisoformat(str(item["meeting_date"]))
+        if meeting > since:
+            change.put_due(
+                DueItem(meeting, DueKind.MEETING, meeting.isoformat()),
+                f"MEETING#{meeting.isoformat()}",
+            )
+
+
+def _replace_fact(change: Change, kind: FeedKind, key: str, values: dict[str, str]) -> None:
+    """The corrected values become the fact of the key: the corrected row uploaded
+    again is unchanged, the original one a conflict (rules.md "Corrections")."""
+    fact = change.ledger.fact(kind.value, key)
+    version = 1 if fact is None else fact.version + 1
+    source = ("correction", 0) if fact is None else (fact.source_key, fact.source_row)
+    item = rec.fact_item(kind.value, key, values, source[0], source[1], version)
+    if fact is None:
+        change.put(item, "attribute_not_exists(PK)")
+    else:
+        change.put(item, "version = :v", {":v": fact.version})
+
+
+# --- exercises ----------------------------------------------------------------------------
+
+
+def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
+    assert row.award_id and row.exercise_date and row.shares is not None
+    stored = change.ledger.award_by_id(row.award_id)
+    if stored is None:
+        return f"no award {row.award_id} is recorded (interfaces.md §1b)"
+    index = next(
+        (
+            i
+            for i, e in enumerate(stored.history)
+            if e.kind is EventKind.EXERCISE
+            and e.day == row.exercise_date
+            and e.get("shares") == str(row.shares)
+            and (row.exercise_id is None or e.get("exercise_id") == row.exercise_id)
+        ),
+        None,
+    )
+    if index is None:
+        return (
+            f"no exercise of {row.shares} shares of {row.award_id} on"
+            f" {row.exercise_date.isoformat()}"
+            + (f" with exercise_id {row.exercise_id}" if row.exercise_id else "")
+            + " is recorded: nothing to void (interfaces.md §1b)"
+        )
+    voided = stored.history[index]
+    history = [e for i, e in enumerate(stored.history) if i != index]
+    done = _rewrite(change, stored, history)
+    # The exercise may be fed again: its row keys are free.
+    four = "|".join(
+        (row.award_id, row.exercise_date.isoformat(), str(row.shares), voided.get("withheld"))
+    )
+    change.tx.delete(rec.fact_pk(FeedKind.EXERCISES.value, f"four:{four}"), rec.FACT_SK)
+    if voided.get("exercise_id"):
+        key = f"id:{voided.get('exercise_id')}"
+        change.tx.delete(rec.fact_pk(FeedKind.EXERCISES.value, key), rec.FACT_SK)
+    person = change.ledger.participant_item(stored.award.participant_id)
+    assert person is not None
+    _audit(change, row, person["PK"])
+    _tell(change, person, row, [] if done is None else [done])
+    return None
+
+
+# --- grants -------------------------------------------------------------------------------
+
+
+def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
+    assert row.award_id
+    stored = change.ledger.award_by_id(row.award_id)
+    if stored is None or not stored.history:
+        return f"no award {row.award_id} is recorded (interfaces.md §1b)"
+    old = granted_award(stored.history[0])
+    new = old.evolve(
+        grant_date=row.grant_date or old.grant_date,
+        shares_granted=old.shares_granted if row.shares is None else row.shares,
+        exercise_price=row.exercise_price if row.exercise_price is not None else old.exercise_price,
+        final_exercise_date=row.final_exercise_date or old.final_exercise_date,
+        tranches=old.tranches if row.vesting is None else row.vesting,
+    )
+    new = new.evolve(
+        exercise_deadline=new.final_exercise_date if new.award_type.requires_exercise else None
+    )
+    if new == old:
+        return f"the correction of {row.award_id} changes none of its terms"
+    if new.tranches and sum(t.shares for t in new.tranches) != new.shares_granted:
+        return "vesting: the tranches must add up to the award's shares"
+    adverse = _adverse(old, new)
+    if adverse and not row.participant_consent:
+        return (
+            f"the correction is adverse to the participant ({'; '.join(adverse)}):"
+            f" it needs participant_consent true ({CONSENT_SECTIONS})"
+        )
+    records = change.ledger.participant_records(old.participant_id)
+    person = _profile(records)
+    assert person is not None
+    held = [s.award for s in _awards_of(records) if s.award.award_id != old.award_id]
+    ctx = GrantContext(
+        participant=rec.participant_from(person),
+        fmv_on_grant=change.ledger.fmv(new.grant_date),
+        # The award's own shares go back to the pool before the corrected ones are taken.
+        pool_available=change.available(new.plan) + stored.award.shares_outstanding,
+        granted_this_year=granted_in_year(
+            held, new.participant_id, new.plan, new.grant_date.year, limit_bucket(new.award_type)
+        ),
+        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
+    )
+    reasons = validate_grant(new, ctx)
+    if reasons:
+        return "; ".join(str(r) for r in reasons)
+    history = [grant_event(new), *stored.history[1:]]
+    after = replay(history)
+    if after.shares_outstanding < 0:
+        return (
+            f"{row.award_id} has {after.shares_exercised} shares exercised, more than the"
+            ' corrected award allows: void the exercise first (rules.md "Corrections")'
+        )
+    done = _rewrite(change, stored, history)
+    _replace_fact(change, FeedKind.GRANTS, old.award_id, _granted_values(new))
+    _audit(change, row, person["PK"])
+    _tell(change, person, row, [] if done is None else [done])
+    return None
+
+
+def _granted_values(award: Award) -> dict[str, str]:
+    """The terms as a grants row states them (stockplan.feeds.identity)."""
+    return {
+        "award_id": award.award_id,
+        "participant_id": award.participant_id,
+        "plan": award.plan.value,
+        "award_type": award.award_type.value,
+        "grant_date": canonical(award.grant_date),
+        "shares": str(award.shares_granted),
+        "exercise_price": canonical(award.exercise_price),
+        "final_exercise_date": canonical(award.final_exercise_date),
+        "vesting": canonical(award.tranches),
+    }
+
+
+def _adverse(old: Award, new: Award) -> list[str]:
+    """What in a corrected grant is worse for the participant (rules.md "Corrections")."""
+    found = []
+    if new.shares_granted < old.shares_granted:
+        found.append(f"shares {old.shares_granted} -> {new.shares_granted}")
+    if (old.exercise_price or Decimal(0)) < (new.exercise_price or Decimal(0)):
+        found.append(f"exercise_price {old.exercise_price} -> {new.exercise_price}")
+    if (
+        old.final_exercise_date is not None
+        and new.final_exercise_date is not None
+        and new.final_exercise_date < old.final_exercise_date
+    ):
+        found.append(
+            f"final_exercise_date {old.final_exercise_date.isoformat()}"
+            f" -> {new.final_exercise_date.isoformat()}"
+        )
+    days = sorted({t.vest_date for t in (*old.tranches, *new.tranches)} | {old.grant_date})
+    if any(new.vested_shares(d) < min(old.vested_shares(d), new.shares_granted) for d in days):
+        found.append("shares vest later")
+    return found
+
+
+# --- decisions ----------------------------------------------------------------------------
+
+
+def _extend(change: Change, row: DecisionRow, stored: StoredAward) -> str | None:
+    award = stored.award
+    new_deadline = row.new_deadline
+    assert new_deadline is not None
+    section = "1998 §6.a.(5)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(h)"
+    if not award.award_type.requires_exercise:
+        return f"{award.award_id} is no option or SAR: it has no exercise period ({section})"
+    if award.service_ended_on is None or award.exercise_deadline is None:
+        return (
+            f"{award.participant_id}'s service has not ended: {award.award_id} has no"
+            f" post-termination exercise period to extend ({section})"
+        )
+    person = change.ledger.participant_item(award.participant_id)
+    assert person is not None
+    if award.plan is PlanCode.DIRECTORS_1999 and not person.get("death"):
+        return (
+            "a directors-1999 option's exercise period may be extended only after a death"
+            " (Directors §6(h)); after any other end of service §6(i) leaves no discretion"
+        )
+    if not award.is_outstanding or row.decision_date > award.exercise_deadline:
+        return (
+            f"{award.award_id} closed on {award.exercise_deadline.isoformat()}; a decision"
+            f" dated {row.decision_date.isoformat()} cannot revive it ({section})"
+        )
+    if new_deadline <= award.exercise_deadline:
+        return (
+            f"new_deadline {new_deadline.isoformat()} is not later than the current deadline"
+            f" {award.exercise_deadline.isoformat()} ({section})"
+        )
+    final = award.final_exercise_date
+    if final is not None and new_deadline > final:
+        return (
+            f"new_deadline {new_deadline.isoformat()} is after the final exercise date"
+            f" {final.isoformat()} ({section})"
+        )
+    event = AwardEvent(
+        EventKind.EXTEND, row.decision_date, {"new_deadline": new_deadline.isoformat()}
+    )
+    done = _rewrite(change, stored, [*stored.history, event])
+    _audit(change, row, person["PK"])
+    _tell(change, person, row, [] if done is None else [done])
+    return None
+
+
+def _accelerate(change: Change, row: DecisionRow, stored: StoredAward) -> str | None:
+    award = stored.award
+    effective = row.effective_date or row.decision_date
+    if (
+        award.plan is PlanCode.DIRECTORS_1999
+        and award.award_type is not AwardType.DISCRETIONARY_OPTION
+    ):
+        return (
+            "only discretionary options of the directors plan may vest early (Directors §6(e)(i))"
+        )
+    section = "1998 §6.a.(5)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)(i)"
+    # Closed: its exercise period is over, or nothing is left that could vest (shares
+    # forfeited at a termination are not: vesting before it brings them back).
+    deadline_passed = award.exercise_deadline is not None and (
+        row.decision_date > award.exercise_deadline
+    )
+    if deadline_passed or (not award.is_outstanding and award.shares_forfeited == 0):
+        return f"{award.award_id} has closed: nothing is left to vest ({section})"
+    if not award.grant_date <= effective <= row.decision_date:
+        return (
+            f"effective_date {effective.isoformat()} must lie between the grant date"
+            f" {award.grant_date.isoformat()} and the decision date"
+            f" {row.decision_date.isoformat()}"
+        )
+    if award.service_ended_on is not None and effective > award.service_ended_on:
+        return (
+            f"effective_date {effective.isoformat()} is after {award.participant_id}'s service"
+            f" ended on {award.service_ended_on.isoformat()} ({section})"
+        )
+    unvested = unvested_shares(award, effective)
+    shares = unvested if row.shares is None else row.shares
+    if unvested == 0:
+        return f"{award.award_id} has no unvested shares on {effective.isoformat()}"
+    if shares > unvested:
+        return (
+            f"shares {shares} is more than the {unvested} shares of {award.award_id} not"
+            f" vested on {effective.isoformat()}"
+        )
+    event = AwardEvent(EventKind.ACCELERATE, effective, {"shares": str(shares)})
+    history = with_acceleration(stored.history, event)
+    done = _rewrite(change, stored, history)
+    person = change.ledger.participant_item(award.participant_id)
+    assert person is not None
+    _audit(change, row, person["PK"])
+    _tell(change, person, row, [] if done is None else [done])
+    return None
