@@ -53,6 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print report.json instead")
     report.add_argument("--table", default=None, help="DynamoDB table (default: $TABLE_NAME)")
 
+    audit = commands.add_parser(
+        "audit",
+        help="every change made to an award or a participant, oldest first",
+        description=(
+            "Print, oldest first, every change the system made to an award or a person:"
+            " the day, what changed (before -> after) and its cause (the feed file and row,"
+            " the daily rule and plan section, or the correction or decision with its"
+            " request_id and note). Reads a running stack like `stockplan report`."
+        ),
+    )
+    which = audit.add_mutually_exclusive_group(required=True)
+    which.add_argument("--award", metavar="AWARD_ID", help="the award's changes")
+    which.add_argument("--participant", metavar="PARTICIPANT_ID", help="the person's changes")
+    audit.add_argument("--json", action="store_true", help="one JSON object a line")
+    audit.add_argument("--table", default=None, help="DynamoDB table (default: $TABLE_NAME)")
     local = commands.add_parser(
         "local",
         help="start the embedded AWS and keep it running: uploads are processed, the "
@@ -235,7 +250,56 @@ def _local(args: argparse.Namespace) -> int:
     return run_local(args)
 
 
-COMMANDS = {"simulate": _simulate, "demo": _demo, "report": _report, "local": _local}
+def _audit(args: argparse.Namespace) -> int:
+    import os
+
+    import boto3
+
+    from stockplan.data.table import Table
+    from stockplan.service.audit import award_trail, participant_trail
+
+    name = args.table or os.environ.get("TABLE_NAME")
+    if not name:
+        raise ValueError("no table: pass --table or set TABLE_NAME")
+    table = Table(boto3.client("dynamodb"), name)
+    if args.award:
+        trail = award_trail(table, args.award)
+        if trail is None:
+            raise ValueError(f"no award {args.award} is recorded")
+    else:
+        trail = participant_trail(table, args.participant)
+    for entry in trail:
+        print(json.dumps(entry) if args.json else audit_line(entry))
+    return 0
+
+
+def audit_line(entry: dict[str, Any]) -> str:
+    """One change for people: day, what, before -> after, and why."""
+    what = entry["award_id"] or entry["participant_id"] or "-"
+    changes = ", ".join(
+        f"{field} {before if before is not None else '-'} -> {after}"
+        for field, (before, after) in entry["change"].items()
+    )
+    cause = entry["cause"]
+    if cause.get("kind") == "feed":
+        why = f"feed {cause.get('key')} row {cause.get('row')}"
+    elif cause.get("kind") == "daily":
+        why = f"daily rule {cause.get('rule')} ({cause.get('section')})"
+    elif cause.get("kind") in ("correction", "decision"):
+        note = f": {cause['note']}" if cause.get("note") else ""
+        why = f"{cause['kind']} {cause.get('request_id')} {cause.get('action')}{note}"
+    else:
+        why = str(cause)
+    return f"{entry['day']}  {what}  {changes}  [{why}]"
+
+
+COMMANDS = {
+    "simulate": _simulate,
+    "demo": _demo,
+    "report": _report,
+    "audit": _audit,
+    "local": _local,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -171,6 +171,7 @@ def simulate(
 ) -> Summary:
     from stockplan.feeds import FEED_ORDER
     from stockplan.runtime import use_runtime
+    from stockplan.service.audit import full_trail
     from stockplan.service.report import build_report, rejections
 
     if end < start:
@@ -202,11 +203,19 @@ def simulate(
             table = local.runtime.table()
             summary.report = build_report(table, end)
             write_outputs(out_dir, summary.report, rejections(table), aws.sent_messages())
+            write_audit(out_dir, full_trail(table))
             summary.emails = len(aws.sent_messages())
         finally:
             use_runtime(None)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def write_audit(out_dir: Path, trail: list[dict[str, Any]]) -> None:
+    """audit.jsonl: one JSON object a line, oldest first (interfaces.md §3)."""
+    with (out_dir / "audit.jsonl").open("w") as out:
+        for entry in trail:
+            out.write(json.dumps(entry, sort_keys=False) + "\n")
 
 
 def _slug(text: str) -> str:

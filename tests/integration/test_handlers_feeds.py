@@ -647,12 +647,18 @@ SAMPLE_DAY_FEEDS = {
     # kind: body uploaded to the key its events/s3_put_<kind>.json names
     "participants": PEOPLE_CSV,
     "prices": "date,last_sale\n2002-01-02,30.00\n2002-03-14,40.00\n2002-03-15,41.00\n",
-    "grants": GRANTS_HEADER + "G-1,E1,incentive-1998,nso,2002-03-15,1000,41.00,2012-03-15,\n",
+    "grants": GRANTS_HEADER
+    + "G-1,E1,incentive-1998,nso,2002-03-15,1000,41.00,2012-03-15,\n"
+    + "G-2,E1,incentive-1998,restricted_stock,2002-03-15,300,,,2003-03-15:300\n",
     "elections": "participant_id,notice_date,action\nD1,2001-12-03,elect\n",
     "fees": "participant_id,fee_type,fee_date,amount\nD1,annual,2002-06-30,25000.00\n",
     "meetings": "meeting_date,participant_id,outcome\n2002-03-15,D1,reelected\n",
     "exercises": "award_id,exercise_date,shares\nG-1,2002-03-15,100\n",
     "terminations": TERMINATIONS_HEADER + "E2,2002-03-15,voluntary\n",
+    "corrections": "request_id,action,participant_id,termination_date,reason,note\n"
+    "REQ-1,correct_termination,E2,2002-03-14,voluntary,HR keyed the wrong day\n",
+    "decisions": "request_id,action,award_id,decision_date,note\n"
+    "DEC-1,accelerate_vesting,G-2,2002-03-15,Compensation committee\n",
     "corporate_actions": "action_date,action,ratio,assumed\n2002-03-16,split,2,\n",
 }
 
@@ -705,14 +711,17 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
         "10.00",
     )
     assert deferred["fair_market_value"] == "30.00" and deferred["issue_date"] == "2005-01-03"
-    # incentive: (1,000 - 100) x 2 = 1,800 outstanding, 100 x 2 = 200 delivered.
+    # incentive: (1,000 - 100) x 2 = 1,800 outstanding; delivered (100 exercised + 300
+    # restricted shares of G-2, vested early by DEC-1 and delivered on 2002-03-15) x 2.
     # directors: (10,000 + 833) x 2 = 21,666 outstanding.
+    g2 = award(rep, "G-2")
+    assert (g2["shares_exercised"], g2["shares_outstanding"]) == (300, 0)
     assert rep["pools"] == {
         "incentive-1998": {
             "reserved": 4500000,
             "outstanding": 1800,
-            "delivered": 200,
-            "available": 4498000,
+            "delivered": 800,
+            "available": 4497400,
         },
         "directors-1999": {
             "reserved": 400000,
@@ -722,9 +731,11 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
         },
     }
     # E2 holds no award: the termination is recorded and sends no notice (rules.md
-    # "Vesting and termination"). Ann is told of her grant and her exercise.
+    # "Vesting and termination"), nor does its correction. Ann is told of her grants,
+    # her exercise and the decision.
     bob = item(stack, "P#E2", "PROFILE")
-    assert bob is not None and bob["termination"]["date"] == "2002-03-15"
+    # REQ-1 corrected the day of his termination.
+    assert bob is not None and bob["termination"]["date"] == "2002-03-14"
     sent = sorted((m["Date"].datetime.date().isoformat(), to(m), subject(m)) for m in emails(stack))
     assert sent == [
         (
@@ -732,6 +743,9 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
             "ann.lee@ctc.example.com",
             "Exercise confirmed: 100 shares on 2002-03-15",
         ),
+        ("2002-03-15", "ann.lee@ctc.example.com", "Your restricted stock award of 2002-03-15"),
+        # DEC-1: G-2's shares vest early (rules.md "Administrator decisions").
+        ("2002-03-15", "ann.lee@ctc.example.com", "Your stock awards: shares vest early"),
         (
             "2002-03-15",
             "ann.lee@ctc.example.com",

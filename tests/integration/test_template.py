@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
 EVENTS = ROOT / "events"
 FEED_KINDS = (
+    "corrections",
+    "decisions",
     "participants",
     "grants",
     "prices",

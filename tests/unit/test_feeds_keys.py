@@ -62,6 +62,8 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
         "meetings",
         "exercises",
         "terminations",
+        "corrections",
+        "decisions",
         "corporate_actions",
     ]
     assert set(FEED_ORDER) == set(FeedKind)
@@ -91,6 +93,30 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
             ("shares_withheld", "exercise_id"),
         ),
         (FeedKind.CORPORATE_ACTIONS, ("action_date", "action"), ("ratio", "assumed")),
+        (
+            FeedKind.CORRECTIONS,
+            ("request_id", "action"),
+            (
+                "participant_id",
+                "award_id",
+                "exercise_id",
+                "exercise_date",
+                "termination_date",
+                "reason",
+                "grant_date",
+                "shares",
+                "exercise_price",
+                "final_exercise_date",
+                "vesting",
+                "participant_consent",
+                "note",
+            ),
+        ),
+        (
+            FeedKind.DECISIONS,
+            ("request_id", "action", "award_id", "decision_date"),
+            ("new_deadline", "shares", "effective_date", "note"),
+        ),
     ],
 )
 def test_columns_of_each_kind_are_those_of_interfaces_1(

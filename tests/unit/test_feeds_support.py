@@ -67,6 +67,33 @@ GOOD_ROWS: dict[FeedKind, dict[str, str]] = {
         "ratio": "1.5",
         "assumed": "",
     },
+    FeedKind.CORRECTIONS: {
+        "request_id": "REQ-1",
+        "action": "correct_termination",
+        "participant_id": "P-17",
+        "award_id": "",
+        "exercise_id": "",
+        "exercise_date": "",
+        "termination_date": "2002-05-31",
+        "reason": "involuntary",
+        "grant_date": "",
+        "shares": "",
+        "exercise_price": "",
+        "final_exercise_date": "",
+        "vesting": "",
+        "participant_consent": "",
+        "note": "HR keyed the wrong date",
+    },
+    FeedKind.DECISIONS: {
+        "request_id": "DEC-1",
+        "action": "extend_exercise_period",
+        "award_id": "G-0042",
+        "decision_date": "2002-06-10",
+        "new_deadline": "2003-05-31",
+        "shares": "",
+        "effective_date": "",
+        "note": "Board minutes 2002-06-10",
+    },
 }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -56,6 +56,15 @@ class AwardEvent:
 
     def get(self, name: str) -> str:
         return self.data.get(name, "")
+
+    @property
+    def applied(self) -> date | None:
+        """The day the system applied it (a row is often fed after its date)."""
+        text = self.data.get("applied")
+        return None if not text else date.fromisoformat(text)
+
+    def applied_on(self, day: date) -> AwardEvent:
+        return AwardEvent(self.kind, self.day, {**self.data, "applied": day.isoformat()})
 
     def to_stored(self) -> list[Any]:
         return [self.kind.value, self.day.isoformat(), dict(self.data)]
@@ -175,6 +184,11 @@ def replay(events: Iterable[AwardEvent]) -> Award:
         raise ValueError("an award's history starts with its grant")
     award = granted_award(ordered[0])
     for event in ordered[1:]:
+        if event.applied is not None:
+            # The daily job had run every day before: what was past its deadline then
+            # had expired (a corrected history may lack that expiry, rules.md
+            # "Corrections"; a faithful one has it already, and this changes nothing).
+            award = expire_award(award, event.applied - timedelta(days=1))
         award = apply_event(award, event)
     return award
 
@@ -233,3 +247,63 @@ def unvested_shares(award: Award, on: date) -> int:
     if not award.tranches:
         return 0
     return sum(t.shares for t in award.tranches if t.vest_date > on)
+
+
+# --- corrections: a changed history (rules.md "Corrections") ---------------------------
+
+_ENDS_SERVICE = (EventKind.TERMINATION, EventKind.DEATH)
+
+
+def without_termination(events: Sequence[AwardEvent]) -> list[AwardEvent]:
+    """reverse_termination: the end of service (and a death after it) removed."""
+    return [e for e in events if e.kind not in _ENDS_SERVICE]
+
+
+def with_termination(
+    events: Sequence[AwardEvent], corrected: Termination
+) -> list[AwardEvent] | None:
+    """correct_termination: the recorded end of service replaced where it was applied;
+    None when the award's history has none (it was closed before)."""
+    result = list(events)
+    for index, event in enumerate(result):
+        if event.kind in _ENDS_SERVICE:
+            # At the same point and on the same day as the row it corrects.
+            replacement = termination_event(corrected)
+            if event.applied is not None:
+                replacement = replacement.applied_on(event.applied)
+            result[index] = replacement
+            return result
+    return None
+
+
+def find_exercise(
+    events: Sequence[AwardEvent], day: date, shares: int, exercise_id: str | None
+) -> int | None:
+    """Where the exercise a void_exercise names stands in the history, if it does."""
+    for index, event in enumerate(events):
+        if (
+            event.kind is EventKind.EXERCISE
+            and event.day == day
+            and event.get("shares") == str(shares)
+            and (exercise_id is None or event.get("exercise_id") == exercise_id)
+        ):
+            return index
+    return None
+
+
+def with_grant_terms(events: Sequence[AwardEvent], corrected: Award) -> list[AwardEvent]:
+    """correct_grant: the award as granted replaced; splits since apply again."""
+    return [grant_event(corrected), *events[1:]]
+
+
+def as_of(events: Sequence[AwardEvent], day: date) -> list[AwardEvent]:
+    """The history brought to `day` by the daily rules: shares whose deadline has passed
+    expire now (a corrected deadline already behind us, rules.md "Corrections"), and an
+    award that needs no exercise delivers what has vested by then."""
+    result = list(events)
+    award = replay(result)
+    for kind, rule in ((EventKind.EXPIRE, expire_award), (EventKind.SETTLE, settle_award)):
+        if rule(award, day) != award:
+            result.append(AwardEvent(kind, day))
+            award = apply_event(award, result[-1])
+    return result

@@ -22,12 +22,15 @@ from stockplan.domain.grants import GrantContext, granted_in_year, limit_bucket,
 from stockplan.domain.history import (
     AwardEvent,
     EventKind,
-    grant_event,
+    as_of,
+    find_exercise,
     granted_award,
     replay,
-    termination_event,
     unvested_shares,
     with_acceleration,
+    with_grant_terms,
+    with_termination,
+    without_termination,
 )
 from stockplan.domain.model import (
     Award,
@@ -38,13 +41,12 @@ from stockplan.domain.model import (
     Termination,
     TerminationReason,
 )
-from stockplan.domain.schedule import DueItem, DueKind, expire_award
+from stockplan.domain.schedule import DueItem, DueKind
 from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
 from stockplan.feeds.identity import canonical
 from stockplan.service import notify
 from stockplan.service.ledger import Change, StoredAward, stored_award, stored_deferred
 
-_TERMINATION_EVENTS = (EventKind.TERMINATION, EventKind.DEATH)
 CONSENT_SECTIONS = "1998 §3, §9; Directors §8(f)"
 
 
@@ -56,7 +58,19 @@ class Restated:
     after: Award
 
 
+def _cause(change: Change, kind: str, row: CorrectionRow | DecisionRow) -> None:
+    """The audit trail names the request and its note, beside the file and row."""
+    change.cause_info = {
+        **(change.cause_info or {}),
+        "kind": kind,
+        "request_id": row.request_id,
+        "action": row.action.value,
+        "note": row.note or "",
+    }
+
+
 def apply_correction(change: Change, row: CorrectionRow) -> str | None:
+    _cause(change, "correction", row)
     if row.action is CorrectionAction.REVERSE_TERMINATION:
         return _reverse_termination(change, row)
     if row.action is CorrectionAction.CORRECT_TERMINATION:
@@ -67,6 +81,7 @@ def apply_correction(change: Change, row: CorrectionRow) -> str | None:
 
 
 def apply_decision(change: Change, row: DecisionRow) -> str | None:
+    _cause(change, "decision", row)
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
         return f"no award {row.award_id} is recorded (interfaces.md §1c)"
@@ -81,11 +96,8 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
 def _rewrite(change: Change, stored: StoredAward, history: list[AwardEvent]) -> Restated | None:
     """Replay a changed history and write the award; shares whose deadline has passed
     by the day of the correction expire now (rules.md "Corrections")."""
-    after = replay(history)
-    if expire_award(after, change.day) != after:
-        history = [*history, AwardEvent(EventKind.EXPIRE, change.day)]
-        after = replay(history)
-    after = after.evolve(reminders_sent=stored.award.reminders_sent)
+    history = as_of(history, change.day)
+    after = replay(history).evolve(reminders_sent=stored.award.reminders_sent)
     if after == stored.award and tuple(history) == stored.history:
         return None
     change.save_award(stored, after, history=history)
@@ -137,8 +149,7 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     assert ended is not None
     restated = []
     for stored in _awards_of(records):
-        history = [e for e in stored.history if e.kind not in _TERMINATION_EVENTS]
-        done = _rewrite(change, stored, history)
+        done = _rewrite(change, stored, without_termination(stored.history))
         if done is not None:
             restated.append(done)
             change.maybe_flush()
@@ -170,13 +181,10 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
             f" {corrected.termination_date.isoformat()} ({corrected.reason.value})"
         )
     restated = []
-    new_event = termination_event(corrected)
     for stored in _awards_of(records):
-        history = list(stored.history)
-        index = next((i for i, e in enumerate(history) if e.kind in _TERMINATION_EVENTS), None)
-        if index is None:
+        history = with_termination(stored.history, corrected)
+        if history is None:
             continue
-        history[index] = new_event
         done = _rewrite(change, stored, history)
         if done is not None:
             restated.append(done)
@@ -254,17 +262,7 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
         return f"no award {row.award_id} is recorded (interfaces.md §1b)"
-    index = next(
-        (
-            i
-            for i, e in enumerate(stored.history)
-            if e.kind is EventKind.EXERCISE
-            and e.day == row.exercise_date
-            and e.get("shares") == str(row.shares)
-            and (row.exercise_id is None or e.get("exercise_id") == row.exercise_id)
-        ),
-        None,
-    )
+    index = find_exercise(stored.history, row.exercise_date, row.shares, row.exercise_id)
     if index is None:
         return (
             f"no exercise of {row.shares} shares of {row.award_id} on"
@@ -336,7 +334,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     reasons = validate_grant(new, ctx)
     if reasons:
         return "; ".join(str(r) for r in reasons)
-    history = [grant_event(new), *stored.history[1:]]
+    history = with_grant_terms(stored.history, new)
     after = replay(history)
     if after.shares_outstanding < 0:
         return (

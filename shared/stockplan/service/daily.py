@@ -59,6 +59,16 @@ from stockplan.service.ledger import (
 from stockplan.service.outbox import OutboxDeps, dispatch
 
 MAX_ATTEMPTS = 5
+# The plan sections behind each daily rule, for the audit trail (interfaces.md §3).
+RULE_SECTIONS: dict[DueKind, str] = {
+    DueKind.EXPIRY: "1998 §6.a.(5), §6.b; Directors §6(d), §6(h), §6(i)",
+    DueKind.SETTLE: "1998 §6.a.(1)",
+    DueKind.CORPORATE_ACTION: "1998 §7; Directors §4(c), §6(j)",
+    DueKind.MEETING: "Directors §6(a)",
+    DueKind.FEE: "Directors §7(a)",
+    DueKind.ISSUE: "Directors §7(b)",
+    DueKind.REMINDER: "rules.md Notices",
+}
 
 
 @dataclass
@@ -161,6 +171,12 @@ def _apply_batch(
             deps.settings,
             sent_on=outcome.day,
             track_marker=False,
+            cause_info={
+                "kind": "daily",
+                "rule": due.kind.name.lower(),
+                "section": RULE_SECTIONS[due.kind],
+                "due": due.day.isoformat(),
+            },
         )
         try:
             waiting = handler(change, batch)

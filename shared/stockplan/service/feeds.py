@@ -132,11 +132,12 @@ class FileRun:
     def table(self) -> Table:
         return self.deps.table
 
-    def change(self, cause: str) -> Change:
+    def change(self, cause: str, row: int | None = None) -> Change:
         change = Change(
             self.ledger, self.today, cause, self.deps.settings, marker_writes=self.writes
         )
         change.upload_order = self.order
+        change.cause_info = {"kind": "feed", "feed": self.kind.value, "key": self.key, "row": row}
         return change
 
 
@@ -298,7 +299,7 @@ def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
             # Unchanged or rejected: nothing is written for the row (a retry judges it
             # the same way); rejected rows are recorded with the file's summary.
             return verdict
-        change = run.change(cause)
+        change = run.change(cause, row.row_number)
         change.pools = dict(run.pools)
         try:
             result = APPLIERS[run.kind](change, row.value)

@@ -200,6 +200,9 @@ class Change:
     profiles_in_tx: set[str] = field(default_factory=set)
     # Where the feed file stands among uploads (feeds.upload_order); None: not known.
     upload_order: str | None = None
+    # The cause as the audit trail tells it (interfaces.md §3): the feed file and row,
+    # the daily rule and its section, or a correction's request_id and note.
+    cause_info: dict[str, Any] | None = None
     # Price days whose use this open transaction records.
     price_uses_in_tx: set[date] = field(default_factory=set)
 
@@ -266,7 +269,7 @@ class Change:
         if history is None:
             history = (grant_event(after),) if before is None else before.history
             if event is not None:
-                history = (*history, event)
+                history = (*history, event.applied_on(self.day))
         schedule = tuple(award_schedule(after, self.day))
         item = rec.award_item(after, version + 1)
         item["due"] = [[d.day.isoformat(), d.kind.value, d.detail] for d in schedule]
@@ -286,7 +289,7 @@ class Change:
         if not count_delivered:
             delta = PoolDelta(delta.outstanding, 0)
         self.move_pool(after.plan, delta)
-        self.audit(item["PK"], item["SK"], "award", _award_summary(after))
+        self.audit_award(None if before is None else before.award, after)
         return StoredAward(after, version + 1, schedule, actions, tuple(history))
 
     def save_deferred(
@@ -389,17 +392,40 @@ class Change:
         self.tx.put(item, condition, values, names)
 
     def audit(self, pk: str, sk: str, action: str, detail: dict[str, Any]) -> None:
-        """An audit record of every change, with its cause (feed file and row, or rule)."""
+        """An audit record of a change to a record that is not an award (a person, a
+        price, a fee...): what it now holds, with its cause."""
+        self._audit_record(pk, sk, action, None, {k: [None, v] for k, v in detail.items()})
+
+    def audit_award(self, before: Award | None, after: Award) -> None:
+        """An audit record of what changed in an award, before and after, with its cause
+        (interfaces.md §3 audit.jsonl). A change the books do not show (a reminder sent)
+        records nothing."""
+        old = {} if before is None else _award_summary(before)
+        new = _award_summary(after)
+        changed = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+        if changed:
+            pk = rec.participant_pk(after.participant_id)
+            self._audit_record(pk, f"AWARD#{after.award_id}", "award", after.award_id, changed)
+
+    def _audit_record(
+        self, pk: str, sk: str, action: str, award_id: str | None, changed: dict[str, Any]
+    ) -> None:
+        # Kept with the person (or the record) it is about, in the order written, so
+        # `stockplan audit` reads one partition.
         self.audit_seq += 1
+        owner = pk.removeprefix("P#") if pk.startswith("P#") else None
         self.tx.put(
             {
-                "PK": f"AUDIT#{self.day.isoformat()}",
-                "SK": f"{self.cause}#{self.audit_seq:03d}",
+                "PK": f"AUDIT#{owner or pk}",
+                "SK": f"{self.day.isoformat()}#{self.cause}#{self.audit_seq:03d}",
                 "type": "audit",
+                "day": self.day.isoformat(),
+                "participant_id": owner,
+                "award_id": award_id,
                 "entity": f"{pk}|{sk}",
                 "action": action,
-                "cause": self.cause,
-                "detail": detail,
+                "change": changed,
+                "cause": self.cause_info or {"kind": "other", "ref": self.cause},
             }
         )
 
@@ -477,10 +503,21 @@ class Addresses:
 
 
 def _award_summary(a: Award) -> dict[str, Any]:
+    """The award's figures as report.json names them (interfaces.md §3)."""
     return {
-        "granted": a.shares_granted,
-        "exercised": a.shares_exercised,
-        "forfeited": a.shares_forfeited,
-        "expired": a.shares_expired,
-        "deadline": None if a.exercise_deadline is None else a.exercise_deadline.isoformat(),
+        "shares_granted": a.shares_granted,
+        "exercise_price": None if a.exercise_price is None else str(a.exercise_price),
+        "final_exercise_date": _iso(a.final_exercise_date),
+        "shares_exercised": a.shares_exercised,
+        "shares_withheld": a.shares_withheld,
+        "shares_forfeited": a.shares_forfeited,
+        "shares_expired": a.shares_expired,
+        "exercise_deadline": None
+        if a.exercise_deadline is None
+        else a.exercise_deadline.isoformat(),
+        "status": a.status().value,
     }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

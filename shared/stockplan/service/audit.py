@@ -1,0 +1,56 @@
+"""The audit trail as people read it (interfaces.md §3: `stockplan audit`, audit.jsonl):
+every change the system made, oldest first, with what changed (before and after) and
+its cause (the feed file and row, the daily rule and plan section, or the correction or
+decision with its request_id and note)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stockplan.data.table import Item, Table
+from stockplan.service.report import _scan_types
+
+
+def record(item: Item) -> dict[str, Any]:
+    """One audit item as audit.jsonl writes it."""
+    return {
+        "day": item["day"],
+        "participant_id": item.get("participant_id"),
+        "award_id": item.get("award_id"),
+        "change": _plain(item.get("change", {})),
+        "cause": _plain(item.get("cause", {})),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal: whole ones are ints again."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
+        return int(value) if value == int(value) else str(value)
+    return value
+
+
+def _ordered(items: list[Item]) -> list[dict[str, Any]]:
+    # Written with SK day#cause#sequence: oldest first, and in order within a change.
+    return [record(i) for i in sorted(items, key=lambda i: (i["day"], i["SK"]))]
+
+
+def participant_trail(table: Table, participant_id: str) -> list[dict[str, Any]]:
+    return _ordered(table.query(f"AUDIT#{participant_id}"))
+
+
+def award_trail(table: Table, award_id: str) -> list[dict[str, Any]] | None:
+    """The changes to one award; None when no such award is recorded."""
+    owner = table.get(f"AWARD#{award_id}", "OWNER")
+    if owner is None:
+        return None
+    trail = participant_trail(table, str(owner["participant_id"]))
+    return [r for r in trail if r["award_id"] == award_id]
+
+
+def full_trail(table: Table) -> list[dict[str, Any]]:
+    """Every audit record (an operator's read of the whole table, never on a Lambda path)."""
+    return _ordered(_scan_types(table, {"audit"}))
