@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from e2e_support import ADMIN, assert_well_formed, read_outputs
@@ -35,7 +36,7 @@ def test_demo_scenario_runs_and_summarises(
     record_property("demo_seconds", seconds)  # type: ignore[operator]
     assert f"{out / 'emails'}/" in printed and str(out / "report.json") in printed
 
-    for name in ("report.json", "rejections.json", "emails"):
+    for name in ("report.json", "rejections.json", "emails", "audit.jsonl"):
         assert (out / name).exists()
     run = read_outputs(out)
     report = run.report
@@ -101,6 +102,8 @@ def test_demo_scenario_runs_and_summarises(
         ("elections", 1),
     ]
 
+    assert_audit_trail_gives_every_change_of_every_award(out, report)
+
     assert len(run.mails) > 100
     for mail in run.mails:
         assert_well_formed(mail)
@@ -111,3 +114,43 @@ def test_demo_scenario_runs_and_summarises(
     james = run.mail("Reminder: 30 days left to exercise award G-1003")
     assert (james.to, james.day.isoformat()) == ("james.porter@home.example.com", "2003-01-29")
     assert "deadline 2003-02-28" in james.subject
+
+
+def _folded(records: list[dict[str, object]]) -> dict[str, dict[str, object]]:
+    """Each award's figures as its audit records leave them (the last 'after')."""
+    awards: dict[str, dict[str, object]] = {}
+    for record in records:
+        if record["award_id"] is None:
+            continue
+        figures = awards.setdefault(str(record["award_id"]), {})
+        change = record["change"]
+        assert isinstance(change, dict)
+        for field, (before, after) in change.items():
+            assert figures.get(field) == before, (record, field)  # it continues the trail
+            figures[field] = after
+    return awards
+
+
+def assert_audit_trail_gives_every_change_of_every_award(out: Path, report: dict[str, Any]) -> None:
+    """interfaces.md §3 audit.jsonl: over the demo's ten years, each award's changes in
+    order, each with its cause, fold into the award as report.json shows it."""
+    records = [json.loads(line) for line in (out / "audit.jsonl").read_text().splitlines()]
+
+    assert [r["day"] for r in records] == sorted(r["day"] for r in records)
+    for record in records:
+        cause = record["cause"]
+        if cause["kind"] == "feed":
+            assert cause["key"].startswith("incoming/") and cause["row"] is not None, record
+        elif cause["kind"] == "daily":
+            assert cause["rule"] and "§" in cause["section"], record
+        else:
+            assert cause["kind"] in ("correction", "decision") and cause["request_id"], record
+    folded = _folded(records)
+    assert set(folded) == {a["award_id"] for a in report["awards"]}
+    for award in report["awards"]:
+        trail = folded[award["award_id"]]
+        for field in ("shares_granted", "shares_exercised", "shares_forfeited"):
+            assert trail[field] == award[field], (award["award_id"], field)
+        assert trail["shares_expired"] == award["shares_expired"], award["award_id"]
+        assert trail["exercise_deadline"] == award["exercise_deadline"], award["award_id"]
+        assert trail["status"] == award["status"], award["award_id"]

@@ -34,8 +34,13 @@ def _plain(value: Any) -> Any:
 
 
 def _ordered(items: list[Item]) -> list[dict[str, Any]]:
-    # Written with SK day#cause#sequence: oldest first, and in order within a change.
-    return [record(i) for i in sorted(items, key=lambda i: (i["day"], i["SK"]))]
+    """Oldest first; one award's changes of a day in the order of its versions (the
+    daily job may act on what a feed made the same day), then as written."""
+
+    def key(item: Item) -> tuple[str, str, int, str]:
+        return (item["day"], item.get("award_id") or "", int(item.get("version", 0)), item["SK"])
+
+    return [record(i) for i in sorted(items, key=key)]
 
 
 def participant_trail(table: Table, participant_id: str) -> list[dict[str, Any]]:

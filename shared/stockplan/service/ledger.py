@@ -289,7 +289,7 @@ class Change:
         if not count_delivered:
             delta = PoolDelta(delta.outstanding, 0)
         self.move_pool(after.plan, delta)
-        self.audit_award(None if before is None else before.award, after)
+        self.audit_award(None if before is None else before.award, after, version + 1)
         return StoredAward(after, version + 1, schedule, actions, tuple(history))
 
     def save_deferred(
@@ -396,7 +396,7 @@ class Change:
         price, a fee...): what it now holds, with its cause."""
         self._audit_record(pk, sk, action, None, {k: [None, v] for k, v in detail.items()})
 
-    def audit_award(self, before: Award | None, after: Award) -> None:
+    def audit_award(self, before: Award | None, after: Award, version: int) -> None:
         """An audit record of what changed in an award, before and after, with its cause
         (interfaces.md §3 audit.jsonl). A change the books do not show (a reminder sent)
         records nothing."""
@@ -405,10 +405,18 @@ class Change:
         changed = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
         if changed:
             pk = rec.participant_pk(after.participant_id)
-            self._audit_record(pk, f"AWARD#{after.award_id}", "award", after.award_id, changed)
+            self._audit_record(
+                pk, f"AWARD#{after.award_id}", "award", after.award_id, changed, version
+            )
 
     def _audit_record(
-        self, pk: str, sk: str, action: str, award_id: str | None, changed: dict[str, Any]
+        self,
+        pk: str,
+        sk: str,
+        action: str,
+        award_id: str | None,
+        changed: dict[str, Any],
+        version: int = 0,
     ) -> None:
         # Kept with the person (or the record) it is about, in the order written, so
         # `stockplan audit` reads one partition.
@@ -422,6 +430,9 @@ class Change:
                 "day": self.day.isoformat(),
                 "participant_id": owner,
                 "award_id": award_id,
+                # The record's version after the change: an award's changes of one day
+                # in the order they were made (the daily job and a feed may both act).
+                "version": version,
                 "entity": f"{pk}|{sk}",
                 "action": action,
                 "change": changed,
