@@ -245,7 +245,7 @@ def test_a_grant_correction_below_recorded_exercises_is_rejected(based: Any) -> 
             "R-13", "correct_grant", award_id="G-2", shares="300", participant_consent="true"
         ),
     )
-    assert "void the exercise first" in reason
+    assert "void the exercise first" in reason and "1998 §3, §9" in reason
 
 
 def test_the_request_id_is_the_key_of_a_correction(based: Any) -> None:
@@ -377,3 +377,119 @@ def test_accelerate_vesting_cannot_move_more_than_the_unvested_shares(based: Any
         ),
     )
     assert "not vested" in found
+
+
+def test_a_grant_correction_is_held_to_every_grant_rule_again(based: Any) -> None:
+    # G-2 is an ISO: its price may not fall below the FMV of the grant date, 20.00.
+    found = rejected(
+        based,
+        "corrections",
+        correction("R-14", "correct_grant", award_id="G-2", exercise_price="15"),
+    )
+    assert "1998 §6.b.(2)" in found and "Fair Market Value" in found
+
+
+def test_extend_exercise_period_of_a_non_option_award_is_rejected(based: Any) -> None:
+    feed(
+        based,
+        "grants",
+        "award_id,participant_id,plan,award_type,grant_date,shares,vesting\n"
+        "R-1,E1,incentive-1998,restricted_stock,2002-03-15,100,2003-03-15:100\n",
+        MAR15,
+        name="rs",
+    )
+    feed(based, "terminations", E1_QUITS, OCT2)
+    found = rejected(
+        based,
+        "decisions",
+        decision(
+            "D-6",
+            "extend_exercise_period",
+            award_id="R-1",
+            decision_date="2002-11-01",
+            new_deadline="2003-10-01",
+        ),
+    )
+    assert "not an option or SAR" in found and "1998 §6.a.(5)" in found
+
+
+def _director_with_options(stack: Any) -> None:
+    feed(
+        stack,
+        "grants",
+        "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+        "final_exercise_date,vesting\n"
+        "DO-1,D1,directors-1999,discretionary_option,2002-03-15,1000,20.00,2010-03-15,"
+        "2003-03-15:1000\n",
+        MAR15,
+        name="do",
+    )
+
+
+def test_a_directors_option_is_extended_only_after_a_death(based: Any) -> None:
+    _director_with_options(based)
+    feed(
+        based, "terminations", "participant_id,termination_date,reason\nD1,2002-10-01,other\n", OCT2
+    )
+    found = rejected(
+        based,
+        "decisions",
+        decision(
+            "D-7",
+            "extend_exercise_period",
+            award_id="DO-1",
+            decision_date="2002-11-01",
+            new_deadline="2003-10-01",
+        ),
+    )
+    assert "only after a death" in found and "Directors §6(h)" in found and "§6(i)" in found
+
+
+def test_a_formula_option_cannot_vest_early(based: Any) -> None:
+    feed(based, "meetings", "meeting_date,participant_id,outcome\n2002-06-06,D1,reelected\n", MAR15)
+    feed(based, "prices", "date,last_sale\n2002-06-05,25.00\n", MAR15, name="june")
+    run_daily(based, date(2002, 6, 6))
+    found = rejected(
+        based,
+        "decisions",
+        decision(
+            "D-8", "accelerate_vesting", award_id="FO-2002-06-06-D1", decision_date="2002-07-01"
+        ),
+    )
+    assert "discretionary options" in found and "Directors §6(e)(i)" in found
+
+
+@pytest.mark.parametrize(
+    ("cells", "reason"),
+    [
+        ({"decision_date": "2002-10-15", "effective_date": "2002-03-01"}, "must lie between"),
+        ({"decision_date": "2002-10-15", "effective_date": "2002-10-16"}, "must lie between"),
+        ({"decision_date": "2002-10-15", "effective_date": "2002-10-05"}, "after E1's service"),
+    ],
+)
+def test_accelerate_vesting_is_rejected_outside_its_dates(
+    based: Any, cells: dict[str, str], reason: str
+) -> None:
+    feed(based, "terminations", E1_QUITS, OCT2)
+    found = rejected(
+        based, "decisions", decision("D-9", "accelerate_vesting", award_id="G-1", **cells)
+    )
+    assert reason in found and "1998 §6.a.(5)" in found
+
+
+def test_accelerate_vesting_of_a_closed_award_is_rejected(based: Any) -> None:
+    feed(based, "terminations", E1_QUITS, OCT2)
+    run_daily(based, date(2003, 2, 1))  # the window closed on 2003-01-01
+    found = rejected(
+        based,
+        "decisions",
+        decision(
+            "D-10",
+            "accelerate_vesting",
+            award_id="G-1",
+            decision_date="2003-02-01",
+            effective_date="2002-09-30",
+        ),
+        date(2003, 2, 1),
+    )
+    assert "has closed" in found and "1998 §6.a.(5)" in found

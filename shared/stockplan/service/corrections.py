@@ -339,7 +339,8 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     if after.shares_outstanding < 0:
         return (
             f"{row.award_id} has {after.shares_exercised} shares exercised, more than the"
-            ' corrected award allows: void the exercise first (rules.md "Corrections")'
+            " corrected award allows: void the exercise first (1998 §3, §9; Directors §8(f):"
+            " a correction cannot take back shares already delivered)"
         )
     done = _rewrite(change, stored, history)
     _replace_fact(change, FeedKind.GRANTS, old.award_id, _granted_values(new))
@@ -394,7 +395,7 @@ def _extend(change: Change, row: DecisionRow, stored: StoredAward) -> str | None
     assert new_deadline is not None
     section = "1998 §6.a.(5)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(h)"
     if not award.award_type.requires_exercise:
-        return f"{award.award_id} is no option or SAR: it has no exercise period ({section})"
+        return f"{award.award_id} is not an option or SAR: it has no exercise period ({section})"
     if award.service_ended_on is None or award.exercise_deadline is None:
         return (
             f"{award.participant_id}'s service has not ended: {award.award_id} has no"
@@ -454,7 +455,7 @@ def _accelerate(change: Change, row: DecisionRow, stored: StoredAward) -> str | 
         return (
             f"effective_date {effective.isoformat()} must lie between the grant date"
             f" {award.grant_date.isoformat()} and the decision date"
-            f" {row.decision_date.isoformat()}"
+            f" {row.decision_date.isoformat()} ({section})"
         )
     if award.service_ended_on is not None and effective > award.service_ended_on:
         return (
@@ -464,11 +465,11 @@ def _accelerate(change: Change, row: DecisionRow, stored: StoredAward) -> str | 
     unvested = unvested_shares(award, effective)
     shares = unvested if row.shares is None else row.shares
     if unvested == 0:
-        return f"{award.award_id} has no unvested shares on {effective.isoformat()}"
+        return f"{award.award_id} has no unvested shares on {effective.isoformat()} ({section})"
     if shares > unvested:
         return (
             f"shares {shares} is more than the {unvested} shares of {award.award_id} not"
-            f" vested on {effective.isoformat()}"
+            f" vested on {effective.isoformat()} ({section})"
         )
     event = AwardEvent(EventKind.ACCELERATE, effective, {"shares": str(shares)})
     history = with_acceleration(stored.history, event)
