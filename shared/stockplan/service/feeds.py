@@ -127,10 +127,34 @@ class FileRun:
     # The pool counters as this file last committed them: each row's version-checked
     # write tells whether they are still current (a conflict reads them again).
     pools: dict[PlanCode, PoolRecord] = field(default_factory=dict)
+    # The facts of the file's row keys, read in batches before the rows are applied
+    # (BatchGetItem, 100 keys a request) and kept current as rows are applied.
+    known: dict[str, rec.Fact | None] = field(default_factory=dict)
 
     @property
     def table(self) -> Table:
         return self.deps.table
+
+    def prefetch(self, identities: list[RowIdentity]) -> None:
+        keys = list(dict.fromkeys(i.key for i in identities))
+        found = self.table.batch_get([(rec.fact_pk(self.kind.value, k), rec.FACT_SK) for k in keys])
+        by_pk = {item["PK"]: item for item in found}
+        for key in keys:
+            item = by_pk.get(rec.fact_pk(self.kind.value, key))
+            self.known[key] = None if item is None else rec.fact_from(self.kind.value, key, [item])
+
+    def fact(self, identity: RowIdentity, fresh: bool) -> rec.Fact | None:
+        """The fact of a row's key: as read in the batch, or read again (a retry after a
+        conflict; a price whose use decides, which the batch does not read)."""
+        cached = self.known.get(identity.key)
+        stale = fresh or identity.key not in self.known
+        needs_use = (
+            cached is not None and identity.rule.on_conflict is OnConflict.REPLACE_UNTIL_USED
+        )
+        if stale or needs_use:
+            cached = self.ledger.fact(self.kind.value, identity.key)
+            self.known[identity.key] = cached
+        return cached
 
     def change(self, cause: str, row: int | None = None) -> Change:
         change = Change(
@@ -215,6 +239,9 @@ def process_upload(
     )
     # Rows this object already applied (a redelivery after a crash half way through).
     applied = {int(i["SK"].split("#")[1]) for i in table.query(file_pk, "ROW#")}
+    run.prefetch(
+        [identify(kind, row.value) for row in parsed.rows if row.row_number not in applied]
+    )
     rejections: list[RowRejection] = list(parsed.rejections)
     for row in parsed.rows:
         if row.row_number in applied:
@@ -290,7 +317,7 @@ def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
     cause = f"feed:{run.key}#row{row.row_number}"
     forced: str | None = None
     for attempt in range(MAX_ROW_ATTEMPTS):
-        fact = run.ledger.fact(run.kind.value, identity.key)
+        fact = run.fact(identity, fresh=attempt > 0)
         verdict = _judge(identity, fact) if forced is None else forced
         if verdict is UNCHANGED and _applied_by_this_object(run, fact, row.row_number):
             # A concurrent delivery of this very object applied the row.
@@ -330,8 +357,30 @@ def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
             continue
         run.pools.update(change.pools)
         run.outcome.notice_ids += change.notice_ids
+        run.known[identity.key] = _fact_after(identity, fact, run.key, row.row_number)
         return None
     raise ConflictError(f"row {row.row_number} of {run.key} kept conflicting")
+
+
+def _fact_after(
+    identity: RowIdentity, fact: rec.Fact | None, key: str, row_number: int
+) -> rec.Fact:
+    """The fact as `_record_fact` just wrote it (later rows of the file read it here)."""
+    variants = () if fact is None else fact.variants
+    if fact is not None and identity.rule.on_conflict is OnConflict.RULES_DECIDE:
+        variants = (*variants, fact.values)
+    version = 1 if fact is None else fact.version + 1
+    used_by = None if fact is None else fact.used_by
+    return rec.Fact(
+        identity.kind.value,
+        identity.key,
+        identity.values,
+        key,
+        row_number,
+        version,
+        variants,
+        used_by,
+    )
 
 
 def _applied_by_this_object(run: FileRun, fact: rec.Fact | None, row_number: int) -> bool:
