@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from stockplan.config import Settings
 from stockplan.data import records as rec
-from stockplan.data.table import Item, Table
+from stockplan.data.table import Item, Table, Transaction
 
 # The attribute the table's time-to-live reads (infra/template.yaml TimeToLiveSpecification).
 BODY_EXPIRY_ATTRIBUTE = "expires_at"
@@ -149,24 +149,25 @@ def _mark_sent(deps: OutboxDeps, item: Item, message_id: str | None) -> None:
     `notice_body_retention_days`; the notice record stays, off the pending index, with
     the message id SES gave it (the MessageIndex key a bounce is matched by).
 
-    Two writes, body first: should the second fail, the notice is still being sent with
-    its body and a later sweep sends it again (as for a lost SES reply), writing the
-    same body item again."""
+    One transaction (one request): should it fail, the notice is still pending with its
+    body and a later sweep sends it again (as for a lost SES reply)."""
     nid = item["notice_id"]
     days = deps.settings.notice_body_retention_days
-    deps.table.put(body_item(nid, bytes(item["raw"]), int(deps.clock()) + days * 86_400))
     expression = "SET #s = :sent"
     values: dict[str, Any] = {":sent": "sent"}
     if message_id:  # an index key may not be empty
         expression += ", message_id = :mid"
         values[":mid"] = message_id
-    deps.table.update(
+    tx = Transaction()
+    tx.put(body_item(nid, bytes(item["raw"]), int(deps.clock()) + days * 86_400))
+    tx.update(
         f"OUTBOX#{nid}",
         "NOTICE",
         expression + " REMOVE GSI1PK, GSI1SK, #raw",
         values,
         names={"#s": "status", "#raw": "raw"},  # both are reserved words
     )
+    deps.table.commit(tx)
 
 
 def _failed(deps: OutboxDeps, item: Item, error: Exception, outcome: DispatchOutcome) -> None:
