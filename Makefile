@@ -32,9 +32,12 @@ $(TOOLS)/pip-audit/.installed: requirements-pip-audit.lock
 demo: $(BIN)/.installed
 	$(BIN)/stockplan demo
 
+# lint-imports: the layering contracts of pyproject.toml [tool.importlinter] (run from
+# the project's root, where functions/ is found as a namespace package).
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
