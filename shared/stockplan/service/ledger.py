@@ -402,7 +402,10 @@ class Change:
         records nothing."""
         old = {} if before is None else _award_summary(before)
         new = _award_summary(after)
-        changed = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+        # A new award states every figure, empty ones included.
+        changed = {
+            k: [old.get(k), v] for k, v in new.items() if before is None or old.get(k) != v
+        }
         if changed:
             pk = rec.participant_pk(after.participant_id)
             self._audit_record(
