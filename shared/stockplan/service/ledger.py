@@ -403,9 +403,7 @@ class Change:
         old = {} if before is None else _award_summary(before)
         new = _award_summary(after)
         # A new award states every figure, empty ones included.
-        changed = {
-            k: [old.get(k), v] for k, v in new.items() if before is None or old.get(k) != v
-        }
+        changed = {k: [old.get(k), v] for k, v in new.items() if before is None or old.get(k) != v}
         if changed:
             pk = rec.participant_pk(after.participant_id)
             self._audit_record(
