@@ -284,7 +284,7 @@ def handle_settle(change: Change, batch: list[tuple[DueItem, Item]]) -> str | No
 def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
     due = batch[0][0]
     participant_id, fee_type, fee_date = due.ref.split("#")
-    sk = f"DEFERRED#{fee_type}#{fee_date}"
+    sk = rec.deferred_sk(FeeType(fee_type), date.fromisoformat(fee_date))
     stored = change.ledger.deferred(participant_id, sk)
     if (
         stored is None
@@ -374,7 +374,7 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None
     for due, _item in batch:
         participant_id, fee_type, fee_date = due.ref.split("#")
         pk = rec.participant_pk(participant_id)
-        fee = change.table.get(pk, f"FEE#{fee_type}#{fee_date}")
+        fee = change.table.get(pk, rec.fee_sk(FeeType(fee_type), date.fromisoformat(fee_date)))
         if fee is None or fee.get("status") != "due":
             change.delete_due(due)
             continue
