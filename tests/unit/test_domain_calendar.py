@@ -12,7 +12,7 @@ from stockplan.domain.calendar import (
     day_after,
     day_before,
     first_business_day_of_january,
-    first_business_day_of_third_january_after,
+    first_business_day_of_nth_january_after,
     is_trading_day,
     next_trading_day_on_or_after,
 )
@@ -136,4 +136,4 @@ def test_directors_7b_i_first_business_day_of_third_january(
     award_date: date, expected: date
 ) -> None:
     """Directors §7(b)(i): issued on the first business day of the third January following."""
-    assert first_business_day_of_third_january_after(award_date) == expected
+    assert first_business_day_of_nth_january_after(award_date, 3) == expected

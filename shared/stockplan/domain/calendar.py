@@ -54,6 +54,7 @@ def first_business_day_of_january(year: int) -> date:
     return next_trading_day_on_or_after(date(year, 1, 1))
 
 
-def first_business_day_of_third_january_after(day: date) -> date:
-    """Directors §7(b)(i): award 2000-01-03 -> 2003-01-02 (the third January following it)."""
-    return first_business_day_of_january(day.year + 3)
+def first_business_day_of_nth_january_after(day: date, nth: int) -> date:
+    """The first business day of the nth January following `day` (Directors §7(b)(i)
+    uses the third: award 2000-01-03 -> 2003-01-02)."""
+    return first_business_day_of_january(day.year + nth)

@@ -10,7 +10,7 @@ from decimal import ROUND_FLOOR, Decimal
 from stockplan.domain.calendar import (
     day_before,
     first_business_day_of_january,
-    first_business_day_of_third_january_after,
+    first_business_day_of_nth_january_after,
 )
 from stockplan.domain.model import (
     DeferredStatus,
@@ -81,7 +81,7 @@ def shares_for_fee(amount: Decimal, fmv: Decimal) -> int:
 def issue_date(award_date: date, service_ended: date | None = None) -> date:
     """The earliest of the first business day of the third January after the award,
     and the end of the director's service (§7(b)(i), (iii))."""
-    scheduled = first_business_day_of_third_january_after(award_date)
+    scheduled = first_business_day_of_nth_january_after(award_date, DEFERRED.issue_january)
     if service_ended is not None:
         return min(scheduled, max(service_ended, award_date))
     return scheduled
