@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -47,10 +46,3 @@ class Settings(BaseModel):
             max_send_attempts=int(env.get("MAX_SEND_ATTEMPTS", "5")),
             notice_body_retention_days=int(env.get("NOTICE_BODY_RETENTION_DAYS", "90")),
         )
-
-
-@lru_cache(maxsize=1)
-def settings() -> Settings:
-    import os
-
-    return Settings.from_env(dict(os.environ))

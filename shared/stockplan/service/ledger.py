@@ -116,10 +116,6 @@ class Ledger:
     def participant_records(self, participant_id: str) -> list[Item]:
         return self.table.query(rec.participant_pk(participant_id))
 
-    def awards_of(self, participant_id: str) -> list[StoredAward]:
-        items = self.table.query(rec.participant_pk(participant_id), "AWARD#")
-        return [stored_award(i) for i in items]
-
     def award(self, participant_id: str, award_id: str) -> StoredAward | None:
         item = self.table.get(rec.participant_pk(participant_id), f"AWARD#{award_id}")
         return None if item is None else stored_award(item)
