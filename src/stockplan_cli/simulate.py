@@ -48,6 +48,8 @@ class Summary:
     seconds: float = 0.0
     report: dict[str, Any] = field(default_factory=dict)
     out_dir: Path | None = None
+    # Awards whose history the OCF bundle could not reconcile with their figures.
+    ocf_warnings: list[str] = field(default_factory=list)
 
 
 def scenario_feeds(scenario: Path) -> dict[date, dict[str, Path]]:
@@ -171,7 +173,7 @@ def simulate(
 ) -> Summary:
     from stockplan.feeds import FEED_ORDER
     from stockplan.runtime import use_runtime
-    from stockplan.service.report import build_report, rejections
+    from stockplan.service.report import build_report, read_state, rejections
 
     if end < start:
         raise ValueError("--end is before --start")
@@ -200,13 +202,29 @@ def simulate(
                 progress.update(index + 1, day)
             progress.close()
             table = local.runtime.table()
-            summary.report = build_report(table, end)
+            state = read_state(table, history=True)
+            summary.report = build_report(table, end, state)
             write_outputs(out_dir, summary.report, rejections(table), aws.sent_messages())
+            summary.ocf_warnings = write_ocf(out_dir / "ocf", state, end)
             summary.emails = len(aws.sent_messages())
         finally:
             use_runtime(None)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def write_ocf(folder: Path, state: Any, end: date) -> list[str]:
+    """The final state as an OCF bundle (interfaces.md §3 `ocf/`), generated at the last
+    daily run's time; returns what could not be reconciled (see stockplan_cli.ocf)."""
+    from datetime import UTC, datetime, time
+
+    from stockplan_cli import ocf
+
+    if folder.is_dir():
+        for old in folder.glob("*.ocf.json"):
+            old.unlink()
+    moment = datetime.combine(end, time(11), UTC)  # the daily schedule's time (UTC)
+    return ocf.write_bundle(folder, state, end, generated_at=moment).warnings
 
 
 def _slug(text: str) -> str:
