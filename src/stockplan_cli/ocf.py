@@ -348,24 +348,66 @@ def schema_uri(file_type: str) -> str:
     return f"{SCHEMA_BASE}files/{SCHEMA_OF_FILE_TYPE[file_type]}.schema.json"
 
 
-def validate(documents: dict[str, dict[str, Any]]) -> list[str]:
-    """Every schema violation of the documents (file name -> parsed JSON), as text."""
+@cache
+def _transaction_schemas() -> dict[str, list[str]]:
+    """object_type -> the $ids of the TransactionsFile's `oneOf` schemas that accept it."""
+    reg = registry()
+    listed = reg.contents(schema_uri("OCF_TRANSACTIONS_FILE"))["properties"]["items"]["items"][
+        "oneOf"
+    ]
+    found: dict[str, list[str]] = {}
+    for ref in (entry["$ref"] for entry in listed):
+        accepted = reg.contents(ref)["properties"]["object_type"]
+        for object_type in accepted.get("enum", [accepted.get("const")]):
+            found.setdefault(object_type, []).append(ref)
+    return found
+
+
+@cache
+def _validator(uri: str) -> Any:
     from jsonschema import Draft7Validator
 
     reg = registry()
+    return Draft7Validator(
+        reg.contents(uri), registry=reg, format_checker=Draft7Validator.FORMAT_CHECKER
+    )
+
+
+def validate(documents: dict[str, dict[str, Any]]) -> list[str]:
+    """Every schema violation of the documents (file name -> parsed JSON), as text.
+
+    A transactions file is checked as its schema says, item by item: each item must
+    match exactly one of the file's `oneOf` object schemas. Only the schemas that accept
+    the item's object_type can match, so those are the ones tried (the whole `oneOf`
+    costs seconds for a few hundred items; tests validate whole files as well)."""
     problems = []
     for name, document in documents.items():
         file_type = document.get("file_type")
         if file_type not in SCHEMA_OF_FILE_TYPE:
             problems.append(f"{name}: unknown file_type {file_type!r}")
             continue
-        schema = reg.contents(schema_uri(file_type))
-        validator = Draft7Validator(
-            schema, registry=reg, format_checker=Draft7Validator.FORMAT_CHECKER
-        )
-        for error in sorted(validator.iter_errors(document), key=lambda e: list(e.path)):
+        checked = document
+        items: list[Any] = []
+        if file_type == "OCF_TRANSACTIONS_FILE" and isinstance(document.get("items"), list):
+            items = document["items"]
+            checked = {**document, "items": []}
+        for error in _validator(schema_uri(file_type)).iter_errors(checked):
             where = "/".join(str(p) for p in error.absolute_path)
             problems.append(f"{name} at /{where}: {error.message[:300]}")
+        for index, item in enumerate(items):
+            kind = item.get("object_type") if isinstance(item, dict) else None
+            candidates = _transaction_schemas().get(str(kind), [])
+            matching = [uri for uri in candidates if _validator(uri).is_valid(item)]
+            if len(matching) == 1:
+                continue
+            if not candidates:
+                problems.append(f"{name} at /items/{index}: no transaction type {kind!r}")
+            elif matching:
+                problems.append(f"{name} at /items/{index}: matches {len(matching)} schemas")
+            else:
+                error = next(iter(_validator(candidates[0]).iter_errors(item)))
+                where = "/".join(str(p) for p in error.absolute_path)
+                problems.append(f"{name} at /items/{index}/{where}: {error.message[:300]}")
     return problems
 
 

@@ -171,7 +171,6 @@ class LocalStack:
 def simulate(
     scenario: Path, start: date, end: date, out_dir: Path, progress: Progress | None = None
 ) -> Summary:
-    from stockplan.feeds import FEED_ORDER
     from stockplan.runtime import use_runtime
     from stockplan.service.report import build_report, read_state, rejections
 
@@ -180,27 +179,10 @@ def simulate(
     feeds = scenario_feeds(scenario)
     summary = Summary(start, end, out_dir=out_dir)
     began = time.perf_counter()
-    total = (end - start).days + 1
-    progress = progress or Progress(total)
     with EmbeddedAws() as aws:
         local = LocalStack(aws)
         try:
-            for index, day in enumerate(iter_days(start, end)):
-                for kind in FEED_ORDER:
-                    path = feeds.get(day, {}).get(kind.value)
-                    if path is None:
-                        continue
-                    result = local.upload(kind.value, path.read_bytes(), day)
-                    summary.files += 1
-                    for outcome in result["files"]:
-                        summary.rows_accepted += outcome["accepted"]
-                        summary.rows_rejected += outcome["rejected"]
-                        summary.files_rejected += outcome["file_reason"] is not None
-                daily = local.run_day(day)
-                summary.applied.update(daily["applied"])
-                summary.days += 1
-                progress.update(index + 1, day)
-            progress.close()
+            run_days(local, feeds, summary, progress)
             table = local.runtime.table()
             state = read_state(table, history=True)
             summary.report = build_report(table, end, state)
@@ -211,6 +193,36 @@ def simulate(
             use_runtime(None)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def run_days(
+    local: LocalStack,
+    feeds: dict[date, dict[str, Path]],
+    summary: Summary,
+    progress: Progress | None = None,
+) -> None:
+    """Each day from summary.start to summary.end: that day's feeds in the order of
+    interfaces.md §3, then the daily schedule; counted in `summary`."""
+    from stockplan.feeds import FEED_ORDER
+
+    total = (summary.end - summary.start).days + 1
+    progress = progress or Progress(total)
+    for index, day in enumerate(iter_days(summary.start, summary.end)):
+        for kind in FEED_ORDER:
+            path = feeds.get(day, {}).get(kind.value)
+            if path is None:
+                continue
+            result = local.upload(kind.value, path.read_bytes(), day)
+            summary.files += 1
+            for outcome in result["files"]:
+                summary.rows_accepted += outcome["accepted"]
+                summary.rows_rejected += outcome["rejected"]
+                summary.files_rejected += outcome["file_reason"] is not None
+        daily = local.run_day(day)
+        summary.applied.update(daily["applied"])
+        summary.days += 1
+        progress.update(index + 1, day)
+    progress.close()
 
 
 def write_ocf(folder: Path, state: Any, end: date) -> list[str]:
