@@ -260,6 +260,25 @@ def report_table(report: dict[str, Any], names: dict[str, str] | None = None) ->
         for a in report["awards"]
     ]
     lines = [f"State as of {report['as_of']}", "", *_table(header, rows), ""]
+    if report["deferred_stock"]:
+        deferred = [
+            (
+                d["participant_id"],
+                names.get(d["participant_id"], ""),
+                d["fee_type"],
+                d["fee_date"],
+                d["amount"],
+                d["fair_market_value"],
+                str(d["shares"]),
+                d["cash_in_lieu"],
+                d["issue_date"],
+                d["status"],
+            )
+            for d in report["deferred_stock"]
+        ]
+        titles = ("participant", "name", "fee", "fee date", "amount", "fmv", "shares")
+        titles += ("cash", "issue date", "status")
+        lines += [f"Deferred stock: {len(deferred)}", *_table(titles, deferred), ""]
     for plan, pool in report["pools"].items():
         lines.append(
             f"{plan}: reserved {pool['reserved']}, outstanding {pool['outstanding']}, "

@@ -60,6 +60,9 @@ def test_the_report_names_each_holder_beside_the_id(
     lines = {line.split()[0]: line for line in printed.splitlines() if line.startswith("G")}
     assert lines["G1"].split()[1:4] == ["E1", "Ann", "Lee"]
     assert lines["G2"].split()[1:4] == ["E2", "Bob", "Roe"]
+    (deferred,) = [line.split() for line in printed.splitlines() if line.startswith("D1 ")]
+    assert deferred[:5] == ["D1", "Dana", "Fox", "meeting", "2002-05-15"]
+    assert "Deferred stock: 1" in printed
 
 
 def test_upcoming_lists_deadlines_reminders_and_deferred_issues_within_the_days_asked(
