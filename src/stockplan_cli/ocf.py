@@ -252,6 +252,12 @@ def bundle(
         *_deferred_transactions(state),
     ]
     transactions.sort(key=lambda t: (t["date"], TX_ORDER[t["object_type"]], t["id"]))
+    later = [t for t in transactions if t["date"] > as_of.isoformat()]
+    if later:
+        warnings.append(
+            f"{len(later)} transactions are dated after as_of {as_of.isoformat()} (the first "
+            f"{later[0]['date']}): the bundle holds the state as stored, not as it was then."
+        )
     documents: dict[str, dict[str, Any]] = {}
     contents = {
         "stakeholders_files": [_stakeholder(state, pid) for pid in _stakeholder_ids(state)],
@@ -686,7 +692,7 @@ def _award_transactions(
         if award.award_type.requires_exercise:
             found += _exercises(award, exercises.get(award.award_id, []), restating, warnings)
         else:
-            found += _releases(award, state, as_of, warnings)
+            found += _releases(award, state, warnings)
         found += _cancellations(award, as_of)
         acceleration = _acceleration(award)
         if acceleration is not None:
@@ -831,7 +837,7 @@ def _fmv(state: State, on: date) -> Decimal | None:
     return fair_market_value(state.prices, on)
 
 
-def _releases(award: Award, state: State, as_of: date, warnings: list[str]) -> list[dict[str, Any]]:
+def _releases(award: Award, state: State, warnings: list[str]) -> list[dict[str, Any]]:
     """A stock award's deliveries as it vests (stockplan.domain.schedule.settle_award)."""
     total = award.shares_exercised
     if total == 0:
@@ -843,7 +849,7 @@ def _releases(award: Award, state: State, as_of: date, warnings: list[str]) -> l
     delivered = 0
     plan: list[tuple[date, int]] = []
     for day in sorted(days):
-        if day > as_of or delivered >= total:
+        if delivered >= total:
             break
         due = min(max(delivered, min(award.vested_shares(day), cap) - award.shares_expired), total)
         if due > delivered:
@@ -851,11 +857,11 @@ def _releases(award: Award, state: State, as_of: date, warnings: list[str]) -> l
             delivered = due
     if delivered != total:
         warning = (
-            f"Award {award.award_id}: its vesting delivers {delivered} shares by {as_of}, the "
-            f"award holds {total} delivered; the award's figure is given as one release."
+            f"Award {award.award_id}: its vesting delivers {delivered} shares, the award "
+            f"holds {total} delivered; the award's figure is given as one release."
         )
         warnings.append(warning)
-        plan = [(min(as_of, max(days)), total)]
+        plan = [(max(days), total)]
     found = []
     for number, (day, quantity) in enumerate(plan, start=1):
         price = _fmv(state, day)

@@ -157,3 +157,17 @@ def test_the_schema_copy_keeps_its_licence_and_every_files_copyright() -> None:
     for path in schemas:
         comment = json.loads(path.read_text())["$comment"]
         assert comment.startswith("Copyright © 2024 Open Cap Table Coalition"), path
+
+
+def test_a_bundle_as_of_a_day_before_what_the_state_holds_says_so() -> None:
+    award = Award(
+        "G1", "E1", PlanCode.INCENTIVE_1998, AwardType.NSO, date(2004, 1, 5), 10, Decimal(1)
+    )
+    state = _state(award)
+    state.pools = {}  # no split
+    export = ocf.bundle(state, date(2003, 12, 31), generated_at=MOMENT)
+    (warning,) = export.warnings
+    assert warning.startswith(
+        "1 transactions are dated after as_of 2003-12-31 (the first 2004-01-05)"
+    )
+    assert ocf.bundle(state, date(2004, 1, 5), generated_at=MOMENT).warnings == []
