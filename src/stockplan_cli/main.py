@@ -30,9 +30,18 @@ def _version() -> str:
         return "unknown"
 
 
+class _Paragraphs(argparse.HelpFormatter):
+    """Descriptions wrapped to the terminal, paragraph by paragraph."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n\n".join(
+            super(_Paragraphs, self)._fill_text(part, width, indent) for part in text.split("\n\n")
+        )
+
+
 def _command(commands: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(
-        name, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs
+        name, formatter_class=_Paragraphs, **kwargs
     )
     return parser
 
