@@ -31,12 +31,23 @@ UPLOAD_TIME = "T15:00:00.000Z"
 SCHEDULE_TIME = "T11:00:00Z"
 
 
+# An installed package carries its own copy of the template, the handlers and the demo
+# scenario (setup.py copies them in at build time); a source checkout has them at its root.
+BUNDLED = Path(__file__).resolve().parent / "project"
+
+
 def project_root() -> Path:
+    """The folder holding infra/template.yaml, the functions/ it names and scenarios/:
+    the package's bundled copy when installed, else the source checkout above here."""
+    if (BUNDLED / "infra" / "template.yaml").is_file():
+        return BUNDLED
     here = Path(__file__).resolve()
     for parent in here.parents:
         if (parent / "infra" / "template.yaml").is_file():
             return parent
-    raise FileNotFoundError("infra/template.yaml not found above " + str(here))
+    raise FileNotFoundError(
+        f"infra/template.yaml is neither in {BUNDLED} nor above {here}: reinstall stockplan"
+    )
 
 
 def load_template(path: Path | None = None) -> dict[str, Any]:

@@ -5,8 +5,9 @@ table's keys and index, the feed trigger's key filter, and which handler each
 function runs. The local simulation and the tests read them from here instead
 of repeating them.
 
-This is development tooling: it reads the template from the source tree and
-needs PyYAML, so it lives here and not in the Lambda layer (`shared/`).
+This is development tooling: it reads the template (the source tree's, or the copy an
+installed package carries, see `embedded.project_root`) and needs PyYAML, so it lives
+here and not in the Lambda layer (`shared/`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
+from stockplan_cli.embedded import project_root
+
+TEMPLATE_PATH = project_root() / "infra" / "template.yaml"
 
 TABLE_ID = "DataTable"
 BUCKET_ID = "DataBucket"

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from stockplan_cli.embedded import EmbeddedAws, s3_event
+from stockplan_cli.embedded import REGION, EmbeddedAws, s3_event
 from stockplan_cli.simulate import LocalStack, write_outputs
 
 POLL_SECONDS = 1.0
@@ -95,25 +96,43 @@ def write_outputs_emails(folder: Path, messages: list[Any], start: int) -> None:
         (folder / name).write_bytes(message.raw_data.encode("utf-8"))
 
 
+def environment(endpoint: str, table: str) -> dict[str, str]:
+    """What `stockplan report` (and the AWS CLI) need to reach the embedded AWS: its
+    region, dummy credentials (moto accepts any), its endpoint and the stack's table."""
+    return {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": endpoint,
+        "TABLE_NAME": table,
+    }
+
+
+def environment_lines(endpoint: str, table: str) -> list[str]:
+    return [f"export {name}={value}" for name, value in environment(endpoint, table).items()]
+
+
 def run_local(args: argparse.Namespace) -> int:
     day = args.day or datetime.now(ZONE).date()
     # A given --day stays put unless --seconds-per-day moves it; otherwise follow the clock.
     follow_calendar = args.day is None and not args.seconds_per_day
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Each line as it is printed, also into a pipe: the environment is read before Ctrl-C.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(line_buffering=True)
     with EmbeddedAws(server=True, port=args.port) as aws:
         local = LocalStack(aws)
         runner = LocalRunner(local, args.emails, day)
-        print(f"Embedded AWS at {aws.endpoint} (region us-east-1, any credentials).")
+        print(f"Embedded AWS at {aws.endpoint}")
         print(f"Bucket: {local.stack.bucket}   Table: {local.stack.table}")
-        print("Upload a feed, for example:")
-        print(
-            f"  aws s3 cp terminations.csv s3://{local.stack.bucket}/incoming/terminations/"
-            f"t.csv --endpoint-url {aws.endpoint}"
-        )
-        print(
-            f"Emails appear in {args.emails}/ ; report: TABLE_NAME={local.stack.table} "
-            f"AWS_ENDPOINT_URL={aws.endpoint} stockplan report"
-        )
+        print("In another shell, this environment reaches it (any credentials do):")
+        for line in environment_lines(aws.endpoint or "", local.stack.table):
+            print(f"  {line}")
+        print("then, for example:")
+        print(f"  aws s3 cp terminations.csv s3://{local.stack.bucket}/incoming/terminations/t.csv")
+        print("  stockplan report")
+        print(f"Emails appear in {args.emails}/")
         print(f"Plan day {runner.day}. Ctrl-C stops.")
         next_day_at = time.monotonic() + args.seconds_per_day if args.seconds_per_day else None
         try:
@@ -141,4 +160,4 @@ def run_local(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["LocalRunner", "run_local", "write_outputs"]
+__all__ = ["LocalRunner", "environment", "environment_lines", "run_local", "write_outputs"]

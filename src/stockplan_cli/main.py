@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# What the upcoming sheet of --csv/--xlsx covers when --upcoming is not given.
+UPCOMING_DAYS = 30
+
 
 def _day(text: str) -> date:
     try:
@@ -18,42 +21,143 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a YYYY-MM-DD date") from error
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("stockplan")
+    except PackageNotFoundError:  # pragma: no cover - run from a bare checkout
+        return "unknown"
+
+
+class _Paragraphs(argparse.HelpFormatter):
+    """Descriptions wrapped to the terminal, paragraph by paragraph."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n\n".join(
+            super(_Paragraphs, self)._fill_text(part, width, indent) for part in text.split("\n\n")
+        )
+
+
+def _command(commands: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, formatter_class=_Paragraphs, **kwargs
+    )
+    return parser
+
+
+def _stack_options(parser: argparse.ArgumentParser) -> None:
+    """Where a running stack's table is: the options `report` and `export` share."""
+    parser.add_argument(
+        "--as-of",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day the state is read as of (default: today in America/New_York)",
+    )
+    parser.add_argument(
+        "--table",
+        default=None,
+        metavar="NAME",
+        help="the stack's DynamoDB table (default: $TABLE_NAME)",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        default=None,
+        metavar="URL",
+        help="DynamoDB endpoint, e.g. the one `stockplan local` prints "
+        "(default: $AWS_ENDPOINT_URL, else AWS itself)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stockplan",
         description="Runs the CTC 1998 Incentive Plan and the 1999 Directors Plan.",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"stockplan {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sim = commands.add_parser(
+    sim = _command(
+        commands,
         "simulate",
         help="run a scenario on the embedded local AWS, day by day",
         description="Upload SCENARIO_DIR/feeds/<day>/<kind>.csv each day and fire the daily "
-        "schedule, from an empty state; write report.json, emails/ and rejections.json.",
+        "schedule, from an empty state; write report.json, emails/, rejections.json and "
+        "ocf/ (an Open Cap Format bundle of the final state) to OUT_DIR.",
     )
-    sim.add_argument("scenario", type=Path, metavar="SCENARIO_DIR")
-    sim.add_argument("--start", type=_day, required=True, help="first day, YYYY-MM-DD")
-    sim.add_argument("--end", type=_day, required=True, help="last day (inclusive), YYYY-MM-DD")
-    sim.add_argument("--out", type=Path, required=True, metavar="OUT_DIR")
-
-    demo = commands.add_parser(
-        "demo", help="simulate the scenario shipped with the project and summarise it"
+    sim.add_argument(
+        "scenario", type=Path, metavar="SCENARIO_DIR", help="folder holding feeds/<day>/"
     )
-    demo.add_argument("--out", type=Path, default=Path("demo-output"), metavar="OUT_DIR")
+    sim.add_argument("--start", type=_day, required=True, help="first day, YYYY-MM-DD (required)")
+    sim.add_argument(
+        "--end", type=_day, required=True, help="last day (inclusive), YYYY-MM-DD (required)"
+    )
+    sim.add_argument(
+        "--out", type=Path, required=True, metavar="OUT_DIR", help="where the outputs go (required)"
+    )
 
-    report = commands.add_parser(
+    demo = _command(
+        commands,
+        "demo",
+        help="simulate the scenario shipped with the project and summarise it",
+        description="Simulates the demo scenario (CTC Communications, 1999-2009) from an "
+        "empty state and prints what was granted, terminated, expired and emailed, and "
+        "where the outputs are.",
+    )
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("demo-output"),
+        metavar="OUT_DIR",
+        help="where the outputs go (default: %(default)s, in the current folder)",
+    )
+
+    report = _command(
+        commands,
         "report",
-        help="the state of a running stack (local or AWS) as a table or JSON",
-        description="Reads the table named by --table or TABLE_NAME with the usual AWS "
-        "settings (AWS_ENDPOINT_URL for the local stack). Lists the notices that did not "
-        "arrive (bounced, complained about, or failed after every attempt) after the "
-        "awards.",
+        help="the state of a running stack (local or AWS) as a table, JSON, CSV or XLSX",
+        description="Reads the stack's table with the usual AWS settings (the environment "
+        "`stockplan local` prints, or --endpoint-url). Prints the awards with their "
+        "holders' names, the pools and the notices that did not arrive (bounced, "
+        "complained about, or failed after every attempt).\n\n"
+        "--csv FILE writes one file per sheet beside FILE: <FILE without .csv>-awards.csv, "
+        "-deferred_stock.csv, -pools.csv, -upcoming.csv, -undelivered_notices.csv. "
+        "--xlsx FILE writes the same sheets as one workbook.",
     )
-    report.add_argument("--as-of", type=_day, default=None, help="YYYY-MM-DD (default: today)")
-    report.add_argument("--json", action="store_true", help="print report.json instead")
-    report.add_argument("--table", default=None, help="DynamoDB table (default: $TABLE_NAME)")
+    _stack_options(report)
+    report.add_argument(
+        "--json",
+        action="store_true",
+        help="print report.json with undelivered_notices and participant_names "
+        "(and upcoming, with --upcoming) instead of tables (default: tables)",
+    )
+    report.add_argument(
+        "--upcoming",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="list only the exercise deadlines, reminders and deferred-stock issues due "
+        "from --as-of to DAYS days later (default: the whole state; the files' upcoming "
+        f"sheet covers {UPCOMING_DAYS} days when not given)",
+    )
+    report.add_argument(
+        "--csv",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the five sheets as CSV files named after FILE (default: none)",
+    )
+    report.add_argument(
+        "--xlsx",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the five sheets as an Excel workbook (default: none)",
+    )
 
-    audit = commands.add_parser(
+    audit = _command(
+        commands,
         "audit",
         help="every change made to an award or a participant, oldest first",
         description=(
@@ -66,24 +170,81 @@ def build_parser() -> argparse.ArgumentParser:
     which = audit.add_mutually_exclusive_group(required=True)
     which.add_argument("--award", metavar="AWARD_ID", help="the award's changes")
     which.add_argument("--participant", metavar="PARTICIPANT_ID", help="the person's changes")
-    audit.add_argument("--json", action="store_true", help="one JSON object a line")
-    audit.add_argument("--table", default=None, help="DynamoDB table (default: $TABLE_NAME)")
-    local = commands.add_parser(
+    audit.add_argument(
+        "--json", action="store_true", help="one JSON object a line (default: lines for people)"
+    )
+    audit.add_argument(
+        "--table",
+        default=None,
+        metavar="NAME",
+        help="the stack's DynamoDB table (default: $TABLE_NAME)",
+    )
+    audit.add_argument(
+        "--endpoint-url",
+        default=None,
+        metavar="URL",
+        help="DynamoDB endpoint, e.g. the one `stockplan local` prints "
+        "(default: $AWS_ENDPOINT_URL, else AWS itself)",
+    )
+
+    export = _command(
+        commands,
+        "export",
+        help="write the state of a running stack as an Open Cap Format (OCF) bundle",
+        description="Reads the stack's table like `stockplan report` and writes an OCF 1.2.0 "
+        "bundle (a manifest and the files it names: stakeholders, stock class, both stock "
+        "plans with their reserves, vesting terms and every transaction), checked against "
+        "the official schemas before it is written.",
+    )
+    export.add_argument(
+        "--ocf",
+        type=Path,
+        required=True,
+        metavar="OUT_DIR",
+        help="where the bundle goes (required)",
+    )
+    _stack_options(export)
+    export.add_argument(
+        "--formation-date",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the issuer's date of incorporation, which OCF requires and the plans do "
+        "not state (default: the 1998 plan's effective date, marked as a stand-in)",
+    )
+
+    local = _command(
+        commands,
         "local",
         help="start the embedded AWS and keep it running: uploads are processed, the "
         "schedule fires, notices land in a folder",
+        description="Starts moto on 127.0.0.1 with the stack of infra/template.yaml and "
+        "prints the environment `stockplan report` needs to read it. Ctrl-C stops it.",
     )
-    local.add_argument("--port", type=int, default=4566)
-    local.add_argument("--emails", type=Path, default=Path("local-emails"))
     local.add_argument(
-        "--day", type=_day, default=None, help="the plan day to start on (default: today)"
+        "--port", type=int, default=4566, help="port on 127.0.0.1 (default: %(default)s)"
+    )
+    local.add_argument(
+        "--emails",
+        type=Path,
+        default=Path("local-emails"),
+        metavar="DIR",
+        help="folder the sent emails are written to as .eml files (default: %(default)s)",
+    )
+    local.add_argument(
+        "--day",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the plan day to start on (default: today in America/New_York)",
     )
     local.add_argument(
         "--seconds-per-day",
         type=float,
         default=0.0,
-        help="advance one plan day every N seconds (0: stay on --day, or follow the "
-        "real calendar when --day is not given)",
+        metavar="N",
+        help="advance one plan day every N seconds (default: %(default)s, which stays on "
+        "--day, or follows the real calendar when --day is not given)",
     )
     return parser
 
@@ -91,12 +252,29 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(COMMANDS[args.command](args))
+        code = int(COMMANDS[args.command](args))
+        sys.stdout.flush()
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (`stockplan report --json | head -1`): end quietly,
+        # as a command killed by SIGPIPE does, and let nothing flush into the closed pipe.
+        _silence_stdout()
+        return 141
     except Exception as error:  # one-line reason on stderr (interfaces.md §3)
         print(f"stockplan {args.command}: {error}", file=sys.stderr)
         return 1
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout is no real file
+        pass
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -148,100 +326,107 @@ def summary_text(summary: Any) -> str:
             f"Pool {plan}: reserved {pool['reserved']}, outstanding {pool['outstanding']}, "
             f"delivered {pool['delivered']}, available {pool['available']}."
         )
+    lines.append(f"Emails sent: {summary.emails}.")
+    lines += [f"OCF warning: {w}" for w in getattr(summary, "ocf_warnings", [])]
     out = summary.out_dir
-    lines.append(f"Emails sent: {summary.emails}, in {out / 'emails'}/")
-    lines.append(f"Report: {out / 'report.json'}; rejections: {out / 'rejections.json'}")
+    lines += [
+        "",
+        f"Outputs in {out}/:",
+        f"  report:      {out / 'report.json'}",
+        f"  emails:      {out / 'emails'}/ ({summary.emails} .eml files)",
+        f"  rejections:  {out / 'rejections.json'}",
+        f"  OCF bundle:  {out / 'ocf'}/ (open {out / 'ocf' / 'Manifest.ocf.json'} first)",
+    ]
     return "\n".join(lines)
 
 
-def _report(args: argparse.Namespace) -> int:
+def _table(args: argparse.Namespace) -> Any:
     import os
 
     import boto3
 
     from stockplan.data.table import Table
-    from stockplan.service.report import build_report, undelivered_notices
 
     name = args.table or os.environ.get("TABLE_NAME")
     if not name:
-        raise ValueError("no table: pass --table or set TABLE_NAME")
-    as_of = args.as_of or datetime.now(ZoneInfo("America/New_York")).date()
-    table = Table(boto3.client("dynamodb"), name)
-    report = build_report(table, as_of)
+        raise ValueError("no table: pass --table or set TABLE_NAME (stockplan local prints it)")
+    client = boto3.client("dynamodb", endpoint_url=args.endpoint_url)
+    return Table(client, name)
+
+
+def _as_of(args: argparse.Namespace) -> date:
+    return args.as_of or datetime.now(ZoneInfo("America/New_York")).date()
+
+
+def _report(args: argparse.Namespace) -> int:
+    from stockplan.service.report import build_report, read_state, undelivered_notices, upcoming
+    from stockplan_cli import desk
+
+    table = _table(args)
+    as_of = _as_of(args)
+    state = read_state(table)
+    report = build_report(table, as_of, state)
     undelivered = undelivered_notices(table)
+    names = {pid: state.name(pid) for pid in sorted(state.people)}
+    days = UPCOMING_DAYS if args.upcoming is None else args.upcoming
+    due = upcoming(state, as_of, days)
+    written = []
+    if args.csv is not None or args.xlsx is not None:
+        tables = desk.sheets(report, names, due, undelivered)
+        if args.csv is not None:
+            written += desk.write_csv(args.csv, tables)
+        if args.xlsx is not None:
+            written.append(desk.write_xlsx(args.xlsx, tables, report["as_of"]))
     if args.json:
         # report.json (interfaces.md §3), with the notices that did not arrive.
-        print(json.dumps({**report, "undelivered_notices": undelivered}, indent=2))
+        document = {**report, "undelivered_notices": undelivered, "participant_names": names}
+        if args.upcoming is not None:
+            document["upcoming"] = due
+        print(json.dumps(document, indent=2))
+    elif args.upcoming is not None:
+        print(desk.upcoming_table(due, report["as_of"], days))
     else:
-        print(report_table(report))
-        print(undelivered_table(undelivered))
+        print(desk.report_table(report, names))
+        print(desk.undelivered_table(undelivered, names))
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
-def undelivered_table(notices: list[dict[str, Any]]) -> str:
-    """The notices that bounced, were complained about or failed, for people."""
-    if not notices:
-        return "\nUndelivered notices: none"
-    header = ("notice", "kind", "participant", "sent on", "delivery", "detail")
-    rows = [header] + [
-        (
-            n["notice_id"],
-            n["kind"] or "-",
-            n["participant_id"] or "-",
-            n["send_on"] or "-",
-            n["delivery"],
-            n["detail"] or "-",
-        )
-        for n in notices
-    ]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["", f"Undelivered notices: {len(notices)}"]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(lines)
+def _export(args: argparse.Namespace) -> int:
+    from datetime import UTC
 
+    from stockplan.service.report import read_state
+    from stockplan_cli import ocf
 
-def report_table(report: dict[str, Any]) -> str:
-    header = (
-        "award",
-        "participant",
-        "plan",
-        "type",
-        "granted",
-        "exercised",
-        "forfeited",
-        "expired",
-        "outstanding",
-        "exercisable",
-        "deadline",
-        "status",
+    table = _table(args)
+    state = read_state(table, history=True)
+    export = ocf.write_bundle(
+        args.ocf,
+        state,
+        _as_of(args),
+        generated_at=datetime.now(UTC),
+        formation_date=args.formation_date,
     )
-    rows = [header] + [
-        (
-            a["award_id"],
-            a["participant_id"],
-            a["plan"],
-            a["award_type"],
-            str(a["shares_granted"]),
-            str(a["shares_exercised"]),
-            str(a["shares_forfeited"]),
-            str(a["shares_expired"]),
-            str(a["shares_outstanding"]),
-            str(a["exercisable_shares"]),
-            a["exercise_deadline"] or "-",
-            a["status"],
-        )
-        for a in report["awards"]
-    ]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = [f"State as of {report['as_of']}", ""]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
-    lines.append("")
-    for plan, pool in report["pools"].items():
-        lines.append(
-            f"{plan}: reserved {pool['reserved']}, outstanding {pool['outstanding']}, "
-            f"delivered {pool['delivered']}, available {pool['available']}"
-        )
-    return "\n".join(lines)
+    print(f"OCF bundle in {args.ocf}/ (valid against the OCF {ocf.OCF_VERSION} schemas):")
+    for path in export.paths:
+        print(f"  {path.name}")
+    for warning in export.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+# For callers that printed tables before the desk module existed.
+def report_table(report: dict[str, Any]) -> str:
+    from stockplan_cli.desk import report_table as table
+
+    return table(report)
+
+
+def undelivered_table(notices: list[dict[str, Any]]) -> str:
+    from stockplan_cli.desk import undelivered_table as table
+
+    return table(notices)
 
 
 def _local(args: argparse.Namespace) -> int:
@@ -251,17 +436,9 @@ def _local(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    import os
-
-    import boto3
-
-    from stockplan.data.table import Table
     from stockplan.service.audit import award_trail, participant_trail
 
-    name = args.table or os.environ.get("TABLE_NAME")
-    if not name:
-        raise ValueError("no table: pass --table or set TABLE_NAME")
-    table = Table(boto3.client("dynamodb"), name)
+    table = _table(args)
     if args.award:
         trail = award_trail(table, args.award)
         if trail is None:
@@ -298,6 +475,7 @@ COMMANDS = {
     "demo": _demo,
     "report": _report,
     "audit": _audit,
+    "export": _export,
     "local": _local,
 }
 

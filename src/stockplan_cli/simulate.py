@@ -48,6 +48,8 @@ class Summary:
     seconds: float = 0.0
     report: dict[str, Any] = field(default_factory=dict)
     out_dir: Path | None = None
+    # Awards whose history the OCF bundle could not reconcile with their figures.
+    ocf_warnings: list[str] = field(default_factory=list)
 
 
 def scenario_feeds(scenario: Path) -> dict[date, dict[str, Path]]:
@@ -169,41 +171,25 @@ class LocalStack:
 def simulate(
     scenario: Path, start: date, end: date, out_dir: Path, progress: Progress | None = None
 ) -> Summary:
-    from stockplan.feeds import FEED_ORDER
     from stockplan.runtime import use_runtime
     from stockplan.service.audit import full_trail
-    from stockplan.service.report import build_report, rejections
+    from stockplan.service.report import build_report, read_state, rejections
 
     if end < start:
         raise ValueError("--end is before --start")
     feeds = scenario_feeds(scenario)
     summary = Summary(start, end, out_dir=out_dir)
     began = time.perf_counter()
-    total = (end - start).days + 1
-    progress = progress or Progress(total)
     with EmbeddedAws() as aws:
         local = LocalStack(aws)
         try:
-            for index, day in enumerate(iter_days(start, end)):
-                for kind in FEED_ORDER:
-                    path = feeds.get(day, {}).get(kind.value)
-                    if path is None:
-                        continue
-                    result = local.upload(kind.value, path.read_bytes(), day)
-                    summary.files += 1
-                    for outcome in result["files"]:
-                        summary.rows_accepted += outcome["accepted"]
-                        summary.rows_rejected += outcome["rejected"]
-                        summary.files_rejected += outcome["file_reason"] is not None
-                daily = local.run_day(day)
-                summary.applied.update(daily["applied"])
-                summary.days += 1
-                progress.update(index + 1, day)
-            progress.close()
+            run_days(local, feeds, summary, progress)
             table = local.runtime.table()
-            summary.report = build_report(table, end)
+            state = read_state(table, history=True)
+            summary.report = build_report(table, end, state)
             write_outputs(out_dir, summary.report, rejections(table), aws.sent_messages())
             write_audit(out_dir, full_trail(table))
+            summary.ocf_warnings = write_ocf(out_dir / "ocf", state, end)
             summary.emails = len(aws.sent_messages())
         finally:
             use_runtime(None)
@@ -216,6 +202,50 @@ def write_audit(out_dir: Path, trail: list[dict[str, Any]]) -> None:
     with (out_dir / "audit.jsonl").open("w") as out:
         for entry in trail:
             out.write(json.dumps(entry, sort_keys=False) + "\n")
+
+
+def run_days(
+    local: LocalStack,
+    feeds: dict[date, dict[str, Path]],
+    summary: Summary,
+    progress: Progress | None = None,
+) -> None:
+    """Each day from summary.start to summary.end: that day's feeds in the order of
+    interfaces.md §3, then the daily schedule; counted in `summary`."""
+    from stockplan.feeds import FEED_ORDER
+
+    total = (summary.end - summary.start).days + 1
+    progress = progress or Progress(total)
+    for index, day in enumerate(iter_days(summary.start, summary.end)):
+        for kind in FEED_ORDER:
+            path = feeds.get(day, {}).get(kind.value)
+            if path is None:
+                continue
+            result = local.upload(kind.value, path.read_bytes(), day)
+            summary.files += 1
+            for outcome in result["files"]:
+                summary.rows_accepted += outcome["accepted"]
+                summary.rows_rejected += outcome["rejected"]
+                summary.files_rejected += outcome["file_reason"] is not None
+        daily = local.run_day(day)
+        summary.applied.update(daily["applied"])
+        summary.days += 1
+        progress.update(index + 1, day)
+    progress.close()
+
+
+def write_ocf(folder: Path, state: Any, end: date) -> list[str]:
+    """The final state as an OCF bundle (interfaces.md §3 `ocf/`), generated at the last
+    daily run's time; returns what could not be reconciled (see stockplan_cli.ocf)."""
+    from datetime import UTC, datetime, time
+
+    from stockplan_cli import ocf
+
+    if folder.is_dir():
+        for old in folder.glob("*.ocf.json"):
+            old.unlink()
+    moment = datetime.combine(end, time(11), UTC)  # the daily schedule's time (UTC)
+    return ocf.write_bundle(folder, state, end, generated_at=moment).warnings
 
 
 def _slug(text: str) -> str:

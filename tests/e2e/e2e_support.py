@@ -77,7 +77,15 @@ def simulate(scenario: Path, start: str, end: str, out: Path) -> Run:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         code = main(["simulate", str(scenario), "--start", start, "--end", end, "--out", str(out)])
-    return read_outputs(out, buffer.getvalue(), code)
+    run = read_outputs(out, buffer.getvalue(), code)
+    if code == 0:
+        # Every simulation's ocf/ (interfaces.md §3): valid OCF, adding up to report.json.
+        from ocf_support import check_against_report, check_references, read_bundle
+
+        bundle = read_bundle(out / "ocf")
+        check_references(bundle)
+        check_against_report(bundle, run.report)
+    return run
 
 
 def read_outputs(out: Path, stdout: str = "", exit_code: int = 0) -> Run:

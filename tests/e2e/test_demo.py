@@ -3,6 +3,8 @@ its summary with the time it took, and leaves the outputs of interfaces.md §3."
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 from pathlib import Path
@@ -10,6 +12,8 @@ from typing import Any
 
 import pytest
 from e2e_support import ADMIN, assert_well_formed, read_outputs
+from ocf_support import check_against_report, check_references, read_bundle
+from once import made_once
 
 from stockplan_cli.embedded import project_root
 from stockplan_cli.main import main
@@ -17,14 +21,23 @@ from stockplan_cli.main import main
 SUMMARY = re.compile(r"Simulated (\d+) days \((\S+) to (\S+)\) in (\d+\.\d) s\.")
 
 
-def test_demo_scenario_runs_and_summarises(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: object
-) -> None:
-    spec = json.loads((project_root() / "scenarios" / "demo" / "scenario.json").read_text())
-    out = tmp_path / "demo-output"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`stockplan demo --out OUT`, run once for both tests: OUT and what it printed."""
 
-    assert main(["demo", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
+    def run(folder: Path) -> None:
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            assert main(["demo", "--out", str(folder / "demo-output")]) == 0
+        (folder / "printed.txt").write_text(printed.getvalue())
+
+    folder = made_once(tmp_path_factory, "demo-run", run)
+    return folder / "demo-output", (folder / "printed.txt").read_text()
+
+
+def test_demo_scenario_runs_and_summarises(demo: tuple[Path, str], record_property: object) -> None:
+    spec = json.loads((project_root() / "scenarios" / "demo" / "scenario.json").read_text())
+    out, printed = demo
 
     assert printed.startswith(f"Demo: {spec['title']}\n")
     found = SUMMARY.search(printed)
@@ -34,9 +47,17 @@ def test_demo_scenario_runs_and_summarises(
     assert (int(days), start, end) == (3837, spec["start"], spec["end"])
     assert float(seconds) > 0
     record_property("demo_seconds", seconds)  # type: ignore[operator]
+    # Where the outputs are.
     assert f"{out / 'emails'}/" in printed and str(out / "report.json") in printed
+    assert str(out / "rejections.json") in printed and f"{out / 'ocf'}/" in printed
 
-    for name in ("report.json", "rejections.json", "emails", "audit.jsonl"):
+    for name in (
+        "report.json",
+        "rejections.json",
+        "emails",
+        "audit.jsonl",
+        "ocf/Manifest.ocf.json",
+    ):
         assert (out / name).exists()
     run = read_outputs(out)
     report = run.report
@@ -154,3 +175,27 @@ def assert_audit_trail_gives_every_change_of_every_award(out: Path, report: dict
         assert trail["shares_expired"] == award["shares_expired"], award["award_id"]
         assert trail["exercise_deadline"] == award["exercise_deadline"], award["award_id"]
         assert trail["status"] == award["status"], award["award_id"]
+
+
+def test_the_demo_writes_an_ocf_bundle_that_validates_and_adds_up_to_its_report(
+    demo: tuple[Path, str],
+) -> None:
+    out, printed = demo
+    assert "OCF warning" not in printed  # every award's history reconciled
+
+    bundle = read_bundle(out / "ocf")  # every file valid against the OCF 1.2.0 schemas
+    check_references(bundle)
+    report = json.loads((out / "report.json").read_text())
+    # Shares per plan and per award, outstanding, exercised, forfeited, expired, reserved.
+    check_against_report(bundle, report)
+    assert bundle.manifest["as_of"] == "2009-12-31"
+    assert bundle.manifest["generated_at"] == "2009-12-31T11:00:00+00:00"
+    pools = [
+        (t["date"], t["stock_plan_id"], t["shares_reserved"])
+        for t in bundle.of_type("TX_STOCK_PLAN_POOL_ADJUSTMENT")
+    ]
+    assert pools == [
+        ("1999-09-16", "incentive-1998", "2250000"),  # Amendment No. 1
+        ("2005-04-15", "directors-1999", "300000"),  # the 3-for-2 split
+        ("2005-04-15", "incentive-1998", "3375000"),
+    ]

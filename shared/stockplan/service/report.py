@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
-from stockplan.domain.model import DeferredStatus, PlanCode
-from stockplan.domain.pools import PoolState
+from stockplan.domain.model import (
+    Award,
+    DeferredStatus,
+    DeferredStockAward,
+    PlanCode,
+    PriceBar,
+)
+from stockplan.domain.pools import PoolState, Split
+from stockplan.domain.schedule import DueKind, award_schedule
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -42,31 +50,111 @@ def _scan_types(table: Table, types: set[str]) -> list[Item]:
         kwargs["ExclusiveStartKey"] = raw["LastEvaluatedKey"]
 
 
-def build_report(table: Table, as_of: date) -> dict[str, Any]:
-    items = _scan_types(table, {"award", "deferred", "pool"})
+@dataclass(frozen=True, slots=True)
+class ExerciseRecord:
+    """One applied exercises row, as its fact keeps it (the shares as fed that day)."""
+
+    award_id: str
+    exercise_date: date
+    shares: int
+    shares_withheld: int
+    exercise_id: str | None
+    source_key: str
+    source_row: int
+
+
+@dataclass
+class State:
+    """Everything the administrator's views read, from one pass over the table."""
+
+    awards: list[Award]
+    deferred: list[DeferredStockAward]
+    pools: dict[str, Item]
+    # Participant profiles as stored (name, role, termination, death).
+    people: dict[str, Item]
+    # Raw award items by award id: the split actions that restated each award.
+    award_items: dict[str, Item] = field(default_factory=dict)
+    exercises: list[ExerciseRecord] = field(default_factory=list)
+    prices: list[PriceBar] = field(default_factory=list)
+
+    def name(self, participant_id: str | None) -> str:
+        person = self.people.get(participant_id or "")
+        return "" if person is None else str(person.get("name", ""))
+
+    @property
+    def splits(self) -> list[Split]:
+        return rec.splits_from(self.pools.get(PlanCode.INCENTIVE_1998.value))
+
+
+def read_state(table: Table, *, history: bool = False) -> State:
+    """Awards, deferred stock, pools and people; with `history` also the exercises
+    applied (their facts) and the prices, which the OCF export needs."""
+    types = {"award", "deferred", "pool", "participant"}
+    if history:
+        types |= {"fact", "price"}
+    items = _scan_types(table, types)
+    award_items = {i["award_id"]: i for i in items if i["type"] == "award"}
     awards = sorted(
-        (rec.award_from(i) for i in items if i["type"] == "award"),
+        (rec.award_from(i) for i in award_items.values()),
         key=lambda a: (a.grant_date, a.award_id),
     )
     deferred = sorted(
         (rec.deferred_from(i) for i in items if i["type"] == "deferred"),
         key=lambda d: (d.award_date, d.participant_id, d.fee_type.value, d.fee_date),
     )
-    pools_raw = {i["SK"]: i for i in items if i["type"] == "pool"}
+    state = State(
+        awards=awards,
+        deferred=deferred,
+        pools={i["SK"]: i for i in items if i["type"] == "pool"},
+        people={i["participant_id"]: i for i in items if i["type"] == "participant"},
+        award_items=award_items,
+    )
+    if history:
+        state.exercises = _exercises(i for i in items if i["type"] == "fact")
+        state.prices = sorted(
+            (rec.price_from(i) for i in items if i["type"] == "price"), key=lambda b: b.day
+        )
+    return state
+
+
+def _exercises(facts: Any) -> list[ExerciseRecord]:
+    """Each applied exercises row once: an exercise with an exercise_id is stored under
+    its id and under its four columns (interfaces.md §1a), both naming its row."""
+    found: dict[tuple[str, int], ExerciseRecord] = {}
+    for item in facts:
+        if not str(item["PK"]).startswith(rec.fact_pk("exercises", "")):
+            continue
+        values = item["values"]
+        source = (str(item["source_key"]), int(item["source_row"]))
+        found[source] = ExerciseRecord(
+            award_id=str(values["award_id"]),
+            exercise_date=date.fromisoformat(str(values["exercise_date"])),
+            shares=int(values["shares"]),
+            shares_withheld=int(values.get("shares_withheld") or 0),
+            exercise_id=str(values.get("exercise_id") or "") or None,
+            source_key=source[0],
+            source_row=source[1],
+        )
+    return sorted(found.values(), key=lambda e: (e.exercise_date, e.source_key, e.source_row))
+
+
+def build_report(table: Table, as_of: date, state: State | None = None) -> dict[str, Any]:
+    """report.json (interfaces.md §3) of the state read from `table` (or given)."""
+    state = state or read_state(table)
     pools: dict[str, dict[str, int]] = {}
     for plan in PlanCode:
-        raw = pools_raw.get(plan.value)
-        state = PoolState(
+        raw = state.pools.get(plan.value)
+        pool = PoolState(
             plan,
             _reserved(plan, as_of, raw),
             int(raw["outstanding"]) if raw else 0,
             int(raw["delivered"]) if raw else 0,
         )
         pools[plan.value] = {
-            "reserved": state.reserved,
-            "outstanding": state.outstanding,
-            "delivered": state.delivered,
-            "available": state.available,
+            "reserved": pool.reserved,
+            "outstanding": pool.outstanding,
+            "delivered": pool.delivered,
+            "available": pool.available,
         }
     return {
         "as_of": as_of.isoformat(),
@@ -88,7 +176,7 @@ def build_report(table: Table, as_of: date) -> dict[str, Any]:
                 "exercise_deadline": _day(a.exercise_deadline),
                 "status": a.status().value,
             }
-            for a in awards
+            for a in state.awards
         ],
         "deferred_stock": [
             {
@@ -103,9 +191,88 @@ def build_report(table: Table, as_of: date) -> dict[str, Any]:
                 "issue_date": d.issue_date.isoformat(),
                 "status": d.status.value if d.status is DeferredStatus.ISSUED else "pending",
             }
-            for d in deferred
+            for d in state.deferred
         ],
         "pools": pools,
+    }
+
+
+def upcoming(state: State, as_of: date, days: int) -> list[dict[str, Any]]:
+    """What falls due from `as_of` to `days` days after it (both included), by day:
+    the last day to exercise an open award, the 30- and 7-day reminders still to be sent
+    (rules.md "Notices"; one goes out only if shares can still be exercised then), and
+    pending deferred stock to be issued (Directors §7(b)). The same schedule the daily
+    job keeps (stockplan.domain.schedule), worked out from the state."""
+    if days < 0:
+        raise ValueError("the number of days ahead cannot be negative")
+    last = as_of + timedelta(days=days)
+    found: list[dict[str, Any]] = []
+    for award in state.awards:
+        if not award.is_outstanding:
+            continue
+        deadline = award.exercise_deadline
+        if award.award_type.requires_exercise and deadline and as_of <= deadline <= last:
+            found.append(
+                _due(
+                    state,
+                    deadline,
+                    "exercise deadline",
+                    award.participant_id,
+                    award.award_id,
+                    award.exercisable_shares(deadline),
+                    f"last day to exercise; unexercised shares expire on "
+                    f"{(deadline + timedelta(days=1)).isoformat()}",
+                )
+            )
+        for item in award_schedule(award, as_of):
+            if item.kind is DueKind.REMINDER and as_of <= item.day <= last:
+                before = item.detail.split("@")[0]
+                found.append(
+                    _due(
+                        state,
+                        item.day,
+                        f"{before}-day reminder",
+                        award.participant_id,
+                        award.award_id,
+                        award.exercisable_shares(item.day),
+                        f"reminder of the {deadline.isoformat() if deadline else ''} deadline",
+                    )
+                )
+    for deferred in state.deferred:
+        if deferred.status is DeferredStatus.PENDING and as_of <= deferred.issue_date <= last:
+            found.append(
+                _due(
+                    state,
+                    deferred.issue_date,
+                    "deferred stock issue",
+                    deferred.participant_id,
+                    f"{deferred.fee_type.value} fee of {deferred.fee_date.isoformat()}",
+                    deferred.shares,
+                    f"deferred stock awarded {deferred.award_date.isoformat()} is issued",
+                )
+            )
+    order = {"exercise deadline": 0, "30-day reminder": 1, "7-day reminder": 2}
+    found.sort(key=lambda d: (d["day"], order.get(d["what"], 3), d["participant_id"], d["ref"]))
+    return found
+
+
+def _due(
+    state: State,
+    day: date,
+    what: str,
+    participant_id: str,
+    ref: str,
+    shares: int,
+    detail: str,
+) -> dict[str, Any]:
+    return {
+        "day": day.isoformat(),
+        "what": what,
+        "participant_id": participant_id,
+        "name": state.name(participant_id),
+        "ref": ref,
+        "shares": shares,
+        "detail": detail,
     }
 
 

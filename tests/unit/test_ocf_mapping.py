@@ -1,0 +1,173 @@
+"""The OCF mapping's rules on small states (stockplan_cli.ocf): split restatement adds up,
+an award whose history does not add up is still exported truthfully and said so, the
+plans' termination windows, and the schema check refusing what is not OCF."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stockplan.domain.model import Award, AwardType, PlanCode, Tranche
+from stockplan.domain.pools import Split
+from stockplan.domain.splits import split_shares
+from stockplan.service.report import ExerciseRecord, State
+from stockplan_cli import ocf
+
+SPLIT = Split(date(2005, 4, 15), Decimal("1.5"))
+MOMENT = datetime(2009, 12, 31, 11, tzinfo=UTC)
+
+
+def _state(*awards: Award, exercises: tuple[ExerciseRecord, ...] = (), **items: Any) -> State:
+    return State(
+        awards=list(awards),
+        deferred=[],
+        pools={"incentive-1998": {"splits": [[SPLIT.day.isoformat(), str(SPLIT.ratio)]]}},
+        people={"E1": {"participant_id": "E1", "name": "Ann Lee", "role": "employee"}},
+        award_items=items.get("award_items", {}),
+        exercises=list(exercises),
+    )
+
+
+def _exercise(day: str, shares: int, withheld: int = 0, row: int = 1) -> ExerciseRecord:
+    return ExerciseRecord("G1", date.fromisoformat(day), shares, withheld, None, "k.csv", row)
+
+
+def test_exercises_before_a_split_are_restated_by_the_splits_own_cumulative_rounding() -> None:
+    events = [(date(2004, 1, 5), 1), (date(2004, 2, 5), 1), (date(2005, 4, 15), 3)]
+    restated = ocf.restate([*events, (date(2005, 5, 1), 7)], [SPLIT])
+    # Cumulative 1 -> 1, 2 -> 3, 5 -> 7 (floor of x1.5); the exercise on the split day
+    # came before the split (feeds, then the daily run that applies it); 7 after it.
+    assert restated == [1, 2, 4, 7]
+    assert sum(restated[:3]) == split_shares(5, SPLIT.ratio)
+
+
+def test_no_split_leaves_every_quantity_as_fed() -> None:
+    assert ocf.restate([(date(2004, 1, 5), 10), (date(2006, 1, 5), 20)], []) == [10, 20]
+
+
+def test_an_award_restated_by_a_split_shows_its_exercises_in_current_terms() -> None:
+    award = Award(
+        "G1",
+        "E1",
+        PlanCode.INCENTIVE_1998,
+        AwardType.NSO,
+        date(2000, 1, 3),
+        shares_granted=1500,
+        exercise_price=Decimal("6.666667"),
+        final_exercise_date=date(2010, 1, 3),
+        tranches=(Tranche(date(2001, 1, 3), 750), Tranche(date(2002, 1, 3), 750)),
+        shares_exercised=150 + 300,
+        shares_withheld=30,
+    )
+    state = _state(
+        award,
+        exercises=(_exercise("2003-01-02", 100, 20, 1), _exercise("2006-01-02", 300, 0, 2)),
+        award_items={"G1": {"actions": ["2005-04-15#split"]}},
+    )
+    export = ocf.bundle(state, date(2009, 12, 31), generated_at=MOMENT)
+    assert export.warnings == []
+    items = export.documents["Transactions.ocf.json"]["items"]
+    exercises = [i for i in items if i["object_type"] == "TX_EQUITY_COMPENSATION_EXERCISE"]
+    assert [(e["date"], e["quantity"]) for e in exercises] == [
+        ("2003-01-02", "150"),
+        ("2006-01-02", "300"),
+    ]
+    assert exercises[0]["consideration_text"].startswith("30 shares withheld")
+    assert "As fed: 100 shares, 20 withheld" in " ".join(exercises[0]["comments"])
+    (issuance,) = [i for i in items if i["object_type"] == "TX_EQUITY_COMPENSATION_ISSUANCE"]
+    assert issuance["exercise_price"] == {"amount": "6.666667", "currency": "USD"}
+    assert "Restated by the split of 2005-04-15" in " ".join(issuance["comments"])
+    assert ocf.validate(export.documents) == []
+
+
+def test_exercise_records_that_do_not_add_up_give_the_awards_figure_and_say_so() -> None:
+    award = Award(
+        "G1",
+        "E1",
+        PlanCode.INCENTIVE_1998,
+        AwardType.NSO,
+        date(2000, 1, 3),
+        shares_granted=1000,
+        exercise_price=Decimal("10"),
+        final_exercise_date=date(2010, 1, 3),
+        shares_exercised=400,
+    )
+    state = _state(award, exercises=(_exercise("2003-01-02", 100),))
+    export = ocf.bundle(state, date(2009, 12, 31), generated_at=MOMENT)
+
+    (warning,) = export.warnings
+    assert warning.startswith("Award G1: its 1 exercise record(s) add up to 100 shares")
+    items = export.documents["Transactions.ocf.json"]["items"]
+    (exercise,) = [i for i in items if i["object_type"] == "TX_EQUITY_COMPENSATION_EXERCISE"]
+    assert (exercise["date"], exercise["quantity"]) == ("2003-01-02", "400")
+    assert warning in export.documents["Manifest.ocf.json"]["comments"]
+
+
+def test_termination_windows_follow_each_plans_rules() -> None:
+    def windows(plan: PlanCode, award_type: AwardType) -> dict[str, tuple[int, str]]:
+        award = Award("A", "E1", plan, award_type, date(2000, 1, 3), 10, Decimal(1))
+        return {w["reason"]: (w["period"], w["period_type"]) for w in ocf._windows(award)}
+
+    incentive = windows(PlanCode.INCENTIVE_1998, AwardType.ISO)
+    assert incentive["INVOLUNTARY_DEATH"] == (1, "YEARS")  # 1998 §6.a.(5)(A)
+    assert incentive["INVOLUNTARY_WITH_CAUSE"] == (0, "DAYS")  # §6.a.(5)(C)
+    assert incentive["VOLUNTARY_RETIREMENT"] == (3, "MONTHS")  # §6.a.(5)(B)
+    directors = windows(PlanCode.DIRECTORS_1999, AwardType.FORMULA_OPTION)
+    assert directors["INVOLUNTARY_WITH_CAUSE"] == (3, "MONTHS")  # no forfeiture for cause
+    assert directors["INVOLUNTARY_DEATH"] == (1, "YEARS")  # Directors §6(h)
+    assert windows(PlanCode.INCENTIVE_1998, AwardType.RESTRICTED_STOCK) == {}
+
+
+def test_a_bundle_that_is_not_ocf_is_refused_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = _state()
+    real = ocf.bundle
+
+    def broken(*args: Any, **kwargs: Any) -> ocf.Export:
+        export = real(*args, **kwargs)
+        export.documents["Stakeholders.ocf.json"]["items"][0]["stakeholder_type"] = "ROBOT"
+        return export
+
+    monkeypatch.setattr(ocf, "bundle", broken)
+    with pytest.raises(ocf.OcfInvalid, match=r"Stakeholders.ocf.json at /items/0/stakeholder"):
+        ocf.write_bundle(tmp_path / "ocf", state, date(2009, 12, 31), generated_at=MOMENT)
+    assert not (tmp_path / "ocf").exists()
+
+
+def test_validation_names_the_item_and_the_field() -> None:
+    documents = ocf.bundle(_state(), date(2009, 12, 31), generated_at=MOMENT).documents
+    transactions = documents["Transactions.ocf.json"]["items"]
+    transactions.append({"object_type": "TX_NOPE", "id": "x", "date": "2009-01-01"})
+    assert ocf.validate(documents) == [
+        f"Transactions.ocf.json at /items/{len(transactions) - 1}: no transaction type 'TX_NOPE'"
+    ]
+
+
+def test_the_schema_copy_keeps_its_licence_and_every_files_copyright() -> None:
+    assert (ocf.SCHEMAS / "LICENSE.md").read_text().startswith("### Schema and Documentation")
+    assert "v1.2.0" in (ocf.SCHEMAS / "SOURCE.md").read_text()
+    schemas = list(ocf.SCHEMAS.rglob("*.schema.json"))
+    assert len(schemas) > 150
+    for path in schemas:
+        comment = json.loads(path.read_text())["$comment"]
+        assert comment.startswith("Copyright © 2024 Open Cap Table Coalition"), path
+
+
+def test_a_bundle_as_of_a_day_before_what_the_state_holds_says_so() -> None:
+    award = Award(
+        "G1", "E1", PlanCode.INCENTIVE_1998, AwardType.NSO, date(2004, 1, 5), 10, Decimal(1)
+    )
+    state = _state(award)
+    state.pools = {}  # no split
+    export = ocf.bundle(state, date(2003, 12, 31), generated_at=MOMENT)
+    (warning,) = export.warnings
+    assert warning.startswith(
+        "1 transactions are dated after as_of 2003-12-31 (the first 2004-01-05)"
+    )
+    assert ocf.bundle(state, date(2004, 1, 5), generated_at=MOMENT).warnings == []
