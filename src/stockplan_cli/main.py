@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print report.json instead")
     report.add_argument("--table", default=None, help="DynamoDB table (default: $TABLE_NAME)")
 
+    notices = commands.add_parser(
+        "notices",
+        help="render one example of every notice kind (.eml, .html, .txt) for review",
+        description="Render one example of every notice kind from fixed sample data into "
+        "OUT_DIR: <kind>.eml (exactly as sent), <kind>.html and <kind>.txt.",
+    )
+    notices.add_argument("--out", type=Path, required=True, metavar="OUT_DIR")
+
     local = commands.add_parser(
         "local",
         help="start the embedded AWS and keep it running: uploads are processed, the "
@@ -229,13 +237,29 @@ def report_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _notices(args: argparse.Namespace) -> int:
+    from stockplan_cli.notice_samples import write_samples
+
+    written = write_samples(args.out)
+    kinds = sorted({path.stem for path in written})
+    print(f"Wrote {len(written)} files for {len(kinds)} notice kinds to {args.out}/:")
+    print("  " + ", ".join(kinds))
+    return 0
+
+
 def _local(args: argparse.Namespace) -> int:
     from stockplan_cli.localrun import run_local
 
     return run_local(args)
 
 
-COMMANDS = {"simulate": _simulate, "demo": _demo, "report": _report, "local": _local}
+COMMANDS = {
+    "simulate": _simulate,
+    "demo": _demo,
+    "report": _report,
+    "notices": _notices,
+    "local": _local,
+}
 
 if __name__ == "__main__":
     sys.exit(main())
