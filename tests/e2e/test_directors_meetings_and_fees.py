@@ -140,7 +140,7 @@ def test_short_pool_cuts_formula_options_pro_rata(run: Run) -> None:
     assert award_figures(run.award("FO-2001-06-14-D-2")) == _figures(
         7266, "6.666667", "2006-06-14", exercised=7266, deadline="2003-02-10", status="exercised"
     )
-    notice = run.mail("Formula option granted: 4844 shares at $10.00 (award FO-2001-06-14-D-3)")
+    notice = run.mail("Formula option granted: 4,844 shares at $10.00 (award FO-2001-06-14-D-3)")
     assert notice.to == FAY and notice.day.isoformat() == "2001-06-14"
 
 
@@ -327,7 +327,11 @@ def test_email_timeline(run: Run) -> None:
         ("2001-01-02", DAN, "Deferred stock award"),
         ("2001-03-01", EVE, "Your stock option grant of 2001-03-01"),
         ("2001-03-01", ADMIN, "Feed grants"),
-        ("2001-06-14", GUS_HOME, "Your stock awards after your termination on 2001-06-14"),
+        (
+            "2001-06-14",
+            GUS_HOME,
+            "Your stock awards after your service as a director ended on 2001-06-14",
+        ),
         ("2001-06-14", DAN, "Formula option granted"),
         ("2001-06-14", EVE, "Formula option granted"),
         ("2001-06-14", FAY, "Formula option granted"),
@@ -378,18 +382,18 @@ def test_notice_texts(run: Run) -> None:
     first = deferred[0].text  # the 2000 annual fee
     assert "1659" in first and "15.0625" in first and "11.3125" in first
     assert "2000-01-03" in first and "2003-01-02" in first and "Directors §7" in first
-    issued = run.mail("Deferred stock issued: 2488 shares on 2003-01-02")
+    issued = run.mail("Deferred stock issued: 2,488 shares on 2003-01-02")
     assert issued.to == DAN and "§7(b)" in issued.text
     death = run.mail("after death on 2002-02-10").text
     assert "Last day to exercise: 2003-02-10" in death and "Directors §6(h)" in death
     reminder = run.mail("30 days left to exercise award DO-1").text
-    assert "Shares that can be exercised: 75000" in reminder and "Directors §6(h)" in reminder
-    exercise = run.mail("Exercise confirmed: 7266 shares on 2003-01-20")
+    assert "Shares that can be exercised: 75,000" in reminder and "Directors §6(h)" in reminder
+    exercise = run.mail("Exercise confirmed: 7,266 shares on 2003-01-20")
     assert exercise.to == EVE_ESTATE and exercise.text.startswith("To the estate of Eve Elder,")
     assert "Shares still exercisable: 0 on 2003-01-20" in exercise.text
     assert "Rule: Directors §6(e)" in exercise.text
     grant = run.mail("Your stock option grant of 2001-03-01")
-    assert grant.to == EVE and "Shares: 150000" in grant.text
+    assert grant.to == EVE and "Shares: 150,000" in grant.text
     assert "Rule: Directors §6(b)" in grant.text
     gus = run.mail("30 days left to exercise award FO-2000-06-15-D-4").text
     assert "2001-09-14" in gus and "Directors §6(i)" in gus
