@@ -644,8 +644,7 @@ def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_
     assert sorted(covered) == ["ann.lee@ctc.example.com", "bob.roe@ctc.example.com"]
     ann = assert_notice_form(covered["ann.lee@ctc.example.com"], "ann.lee@ctc.example.com", jul1)
     assert subject(covered["ann.lee@ctc.example.com"]) == (
-        "Covered transaction on 2002-07-01: your awards vest in full and your options end "
-        "that day"
+        "Covered transaction on 2002-07-01: your awards vest in full and your options end that day"
     )
     assert "Award G-100" in ann and "Shares that can be exercised: 1,000" in ann
     assert "Last day to exercise: 2002-07-01 (July 1, 2002); it was 2012-03-15" in ann
