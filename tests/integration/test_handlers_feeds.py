@@ -768,6 +768,12 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
             "ann.lee@ctc.example.com",
             "Your stock option grant of 2002-03-15",
         ),
+        # The split of 2002-03-16 restated what Ann and Dana held (issue 15).
+        (
+            "2002-03-16",
+            "ann.lee@ctc.example.com",
+            "Stock split 2-for-1 on 2002-03-16: your awards restated",
+        ),
         (
             "2002-03-16",
             "dana.fox@board.example.com",
@@ -777,5 +783,10 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
             "2002-03-16",
             "dana.fox@board.example.com",
             "Formula option granted: 10,000 shares at $40.00 (award FO-2002-03-15-D1)",
+        ),
+        (
+            "2002-03-16",
+            "dana.fox@board.example.com",
+            "Stock split 2-for-1 on 2002-03-16: your awards restated",
         ),
     ]
