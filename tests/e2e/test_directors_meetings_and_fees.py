@@ -338,11 +338,16 @@ def test_email_timeline(run: Run) -> None:
         ("2001-06-14", DAN, "Deferred stock award"),
         ("2001-08-15", GUS_HOME, "Reminder"),
         ("2001-09-07", GUS_HOME, "Reminder"),
-        ("2001-09-15", GUS_HOME, "Award FO-2000-06-15-D-4"),
+        ("2001-09-15", GUS_HOME, "Shares expired"),
         ("2002-01-02", DAN, "Deferred stock award"),
         ("2002-02-11", EVE_ESTATE, "Stock awards of Eve Elder after death on 2002-02-10"),
         ("2002-02-11", EVE_ESTATE, "Deferred stock issued"),
         ("2002-02-11", EVE_ESTATE, "Deferred stock issued"),
+        # The split of 2002-03-15 restates what each holder has outstanding; Eve's estate
+        # is told of hers (issue 15).
+        ("2002-03-15", DAN, "Stock split 3-for-2 on 2002-03-15"),
+        ("2002-03-15", EVE_ESTATE, "Stock split 3-for-2 on 2002-03-15"),
+        ("2002-03-15", FAY, "Stock split 3-for-2 on 2002-03-15"),
         ("2002-06-13", DAN, "Formula option granted"),
         ("2002-06-13", FAY, "Formula option granted"),
         ("2002-06-13", DAN, "Deferred stock award"),
@@ -354,9 +359,16 @@ def test_email_timeline(run: Run) -> None:
         ("2003-01-20", EVE_ESTATE, "Exercise confirmed"),
         ("2003-02-03", EVE_ESTATE, "Reminder"),
         ("2003-02-03", EVE_ESTATE, "Reminder"),
-        ("2003-02-11", EVE_ESTATE, "Award DO-1"),
-        ("2003-02-11", EVE_ESTATE, "Award FO-2000-06-15-D-2"),
+        ("2003-02-11", EVE_ESTATE, "Shares expired"),
+        ("2003-02-11", EVE_ESTATE, "Shares expired"),
     ]
+    expiries = [m.subject for m in run.mails if m.day.isoformat() == "2003-02-11"]
+    assert expiries == [
+        "Shares expired: 75,000 shares of award DO-1 not exercised by 2003-02-10",
+        "Shares expired: 15,000 shares of award FO-2000-06-15-D-2 not exercised by 2003-02-10",
+    ]
+    estate_split = run.mail("Stock split 3-for-2 on 2002-03-15: awards of Eve Elder restated")
+    assert estate_split.text.startswith("To the estate of Eve Elder,")
     reminders = [m.subject for m in run.mails if m.day.isoformat() == "2003-02-03"]
     assert reminders == [
         "Reminder: 7 days left to exercise award DO-1 (deadline 2003-02-10)",
@@ -373,14 +385,14 @@ def test_every_email_is_well_formed(run: Run) -> None:
 
 def test_notice_texts(run: Run) -> None:
     formula = run.mail("award FO-2000-06-15-D-1)").text
-    assert "10000" in formula and "20.0625" in formula
+    assert "10,000" in formula and "20.0625" in formula
     assert "2000-06-15" in formula and "2005-06-15" in formula
     assert "Directors §6" in formula
     short = run.mail("award FO-2001-06-14-D-1)").text
-    assert "4844" in short and "§8(a)" in short
+    assert "4,844" in short and "§8(a)" in short
     deferred = [m for m in run.mails_to(DAN) if m.subject.startswith("Deferred stock award")]
     first = deferred[0].text  # the 2000 annual fee
-    assert "1659" in first and "15.0625" in first and "11.3125" in first
+    assert "1,659" in first and "15.0625" in first and "11.3125" in first
     assert "2000-01-03" in first and "2003-01-02" in first and "Directors §7" in first
     issued = run.mail("Deferred stock issued: 2,488 shares on 2003-01-02")
     assert issued.to == DAN and "§7(b)" in issued.text
