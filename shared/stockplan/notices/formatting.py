@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, localcontext
-from fractions import Fraction
 
 from stockplan.domain.model import AwardType, FeeType, PlanCode, Role, TerminationReason
 from stockplan.domain.plans import plan_rules
@@ -140,6 +139,8 @@ def ratio(value: Decimal) -> str:
 
 def split_name(value: Decimal) -> str:
     """How a split is named: 1.5 -> "3-for-2", 2 -> "2-for-1"."""
+    from fractions import Fraction  # only a split notice needs it
+
     fraction = Fraction(_exact(value, "a ratio"))
     return f"{fraction.numerator:,}-for-{fraction.denominator:,}"
 
