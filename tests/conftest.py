@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-for folder in ("shared", "src"):
+# tests/ itself too: notice_figures.py is shared by the unit and browser tests.
+for folder in ("shared", "src", "tests"):
     if str(ROOT / folder) not in sys.path:
         sys.path.insert(0, str(ROOT / folder))
 

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# The defaults of infra/template.yaml's SenderName and ContactLine parameters.
+from stockplan.notices.model import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME, Letterhead
+
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _printable_line(value: str, what: str, limit: int) -> str:
+    """One line of printable text: no control, format (bidi) or separator characters
+    but the plain space, none of which a header or a notice's line may carry."""
+    text = value.strip()
+    if not text:
+        raise ValueError(f"{what} must not be empty")
+    if len(text) > limit:
+        raise ValueError(f"{what} is {len(text)} characters long; at most {limit}")
+    for char in text:
+        if char != " " and unicodedata.category(char)[0] in "CZ":
+            raise ValueError(f"{what} must be one line of printable text: U+{ord(char):04X}")
+    return text
 
 
 class Settings(BaseModel):
@@ -22,12 +43,46 @@ class Settings(BaseModel):
     max_send_attempts: int = Field(default=5, ge=1, le=20)
     # Days a sent notice's raw MIME body is kept (DynamoDB TTL); the notice record stays.
     notice_body_retention_days: int = Field(default=90, ge=1, le=3653)
+    # The notices' From display name, their Reply-To (None: none) and the contact line
+    # every participant notice ends with (template parameters SenderName, ReplyToEmail,
+    # ContactLine).
+    sender_name: str = DEFAULT_SENDER_NAME
+    reply_to_email: str | None = None
+    contact_line: str = DEFAULT_CONTACT_LINE
+
+    @field_validator("sender_name")
+    @classmethod
+    def _sender_name(cls, value: str) -> str:
+        text = _printable_line(value, "SENDER_NAME", 78)
+        if any(char in text for char in '<>@"\\'):
+            raise ValueError('SENDER_NAME may not contain < > @ " or \\')
+        return text
+
+    @field_validator("contact_line")
+    @classmethod
+    def _contact_line(cls, value: str) -> str:
+        return _printable_line(value, "CONTACT_LINE", 300)
+
+    @field_validator("reply_to_email")
+    @classmethod
+    def _reply_to(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip()
+        if not _ADDRESS.fullmatch(text) or not text.isascii():
+            raise ValueError(f"REPLY_TO_EMAIL is not an email address: {value!r}")
+        return text
 
     @field_validator("plan_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)
         return value
+
+    @property
+    def letterhead(self) -> Letterhead:
+        """What the notices say of their sender (From name, Reply-To, contact line)."""
+        return Letterhead(self.sender_name, self.reply_to_email, self.contact_line)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -45,4 +100,7 @@ class Settings(BaseModel):
             plan_timezone=env.get("PLAN_TIMEZONE", "America/New_York"),
             max_send_attempts=int(env.get("MAX_SEND_ATTEMPTS", "5")),
             notice_body_retention_days=int(env.get("NOTICE_BODY_RETENTION_DAYS", "90")),
+            sender_name=env.get("SENDER_NAME") or DEFAULT_SENDER_NAME,
+            reply_to_email=env.get("REPLY_TO_EMAIL") or None,
+            contact_line=env.get("CONTACT_LINE") or DEFAULT_CONTACT_LINE,
         )

@@ -895,6 +895,10 @@ class Stack:
     configuration_set: str
     feedback_topic_arn: str
     notice_body_retention_days: int
+    # The template's SenderName, ReplyToEmail (empty: AdminEmail) and ContactLine.
+    sender_name: str = ""
+    reply_to: str = ""
+    contact_line: str = ""
 
 
 def _resolve_bucket_name(template: dict[str, Any]) -> str:
@@ -951,7 +955,8 @@ def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
     configuration_set = resolved["NoticeConfigurationSet"]
     sesv2.create_configuration_set(ConfigurationSetName=configuration_set)
     topic = aws.client("sns").create_topic(Name=resolved["NoticeFeedbackTopic"])["TopicArn"]
-    retention = int(template["Parameters"]["SentNoticeBodyRetentionDays"]["Default"])
+    parameters = template["Parameters"]
+    retention = int(parameters["SentNoticeBodyRetentionDays"]["Default"])
     return Stack(
         bucket,
         table_name,
@@ -962,6 +967,9 @@ def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
         configuration_set,
         topic,
         retention,
+        sender_name=str(parameters["SenderName"]["Default"]),
+        reply_to=str(parameters["ReplyToEmail"]["Default"]) or ADMIN,
+        contact_line=str(parameters["ContactLine"]["Default"]),
     )
 
 
@@ -974,6 +982,9 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "NOTICE_DLQ_URL": stack.notice_dlq_url,
         "CONFIGURATION_SET_NAME": stack.configuration_set,
         "NOTICE_BODY_RETENTION_DAYS": str(stack.notice_body_retention_days),
+        "SENDER_NAME": stack.sender_name,
+        "REPLY_TO_EMAIL": stack.reply_to,
+        "CONTACT_LINE": stack.contact_line,
         "PLAN_TIMEZONE": "America/New_York",
     }
 

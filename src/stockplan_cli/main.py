@@ -213,6 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
         "not state (default: the 1998 plan's effective date, marked as a stand-in)",
     )
 
+    notices = _command(
+        commands,
+        "notices",
+        help="render one example of every notice kind (.eml, .html, .txt) for review",
+        description="Render one example of every notice kind from fixed sample data into "
+        "OUT_DIR: <kind>.eml (exactly as sent), <kind>.html and <kind>.txt.",
+    )
+    notices.add_argument(
+        "--out", type=Path, required=True, metavar="OUT_DIR", help="where they go (required)"
+    )
+
     local = _command(
         commands,
         "local",
@@ -429,6 +440,16 @@ def undelivered_table(notices: list[dict[str, Any]]) -> str:
     return table(notices)
 
 
+def _notices(args: argparse.Namespace) -> int:
+    from stockplan_cli.notice_samples import write_samples
+
+    written = write_samples(args.out)
+    kinds = sorted({path.stem for path in written})
+    print(f"Wrote {len(written)} files for {len(kinds)} notice kinds to {args.out}/:")
+    print("  " + ", ".join(kinds))
+    return 0
+
+
 def _local(args: argparse.Namespace) -> int:
     from stockplan_cli.localrun import run_local
 
@@ -476,6 +497,7 @@ COMMANDS = {
     "report": _report,
     "audit": _audit,
     "export": _export,
+    "notices": _notices,
     "local": _local,
 }
 

@@ -19,6 +19,7 @@ from typing import Any
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 ADMIN = "plan-admin@ctc.example.com"
 SENDER = "stock-plans@ctc.example.com"
+SENDER_NAME = "CTC Stock Plan Administration"  # infra/template.yaml SenderName's default
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # A friendlier date ("February 28, 2003") may only stand beside the ISO one (rules.md).
@@ -123,7 +124,9 @@ def assert_well_formed(mail: Mail) -> None:
     message = mail.message
     for header in ("From", "To", "Subject", "Date"):
         assert message[header], f"{mail.path.name}: no {header}"
-    assert mail.sender == SENDER
+    (sender,) = message["From"].addresses
+    assert sender.addr_spec == SENDER and sender.display_name == SENDER_NAME
+    assert message["Reply-To"] == ADMIN
     assert message.get_content_type() == "multipart/alternative"
     types = [part.get_content_type() for part in message.iter_parts()]
     assert types == ["text/plain", "text/html"], types

@@ -29,6 +29,7 @@ SCENARIO = SCENARIOS / "covered_transaction"
 START, END = "2008-01-01", "2008-12-31"
 NORA, DEE = "nora@ctc.example.com", "dee@ctc.example.com"
 RICK = "rick@ctc.example.com"
+COVERED = "Covered transaction on 2008-09-30"
 
 
 @pytest.fixture(scope="module")
@@ -132,29 +133,54 @@ def test_not_assumed_emails(not_assumed: Run) -> None:
         (
             "2008-06-12",
             DEE,
-            "Formula option granted: 10000 shares at $16.00 (award FO-2008-06-12-D-1)",
+            "Formula option granted: 10,000 shares at $16.00 (award FO-2008-06-12-D-1)",
         ),
         ("2008-06-12", DEE, "Deferred stock award: 62 shares for your meeting fee of 2008-06-12"),
+        # The day the transaction is applied, each holder is told (issue 15).
+        ("2008-09-30", DEE, f"{COVERED}: your awards vest in full and your options end that day"),
+        ("2008-09-30", NORA, f"{COVERED}: your awards vest in full and your options end that day"),
+        ("2008-09-30", RICK, f"{COVERED}: your awards vest in full"),
         ("2008-09-30", DEE, "Deferred stock issued: 500 shares on 2008-09-30"),
         ("2008-09-30", DEE, "Deferred stock issued: 62 shares on 2008-09-30"),
-        ("2008-10-01", DEE, "Award DO-1: 5000 shares expired after the 2008-09-30 deadline"),
         (
             "2008-10-01",
             DEE,
-            "Award FO-2008-06-12-D-1: 10000 shares expired after the 2008-09-30 deadline",
+            "Shares expired: 5,000 shares of award DO-1 not exercised by 2008-09-30",
         ),
-        ("2008-10-01", NORA, "Award G-N1: 8000 shares expired after the 2008-09-30 deadline"),
-        ("2008-10-03", NORA, "Exercise confirmed: 3000 shares on 2008-09-30"),
+        (
+            "2008-10-01",
+            DEE,
+            "Shares expired: 10,000 shares of award FO-2008-06-12-D-1 not exercised by 2008-09-30",
+        ),
+        (
+            "2008-10-01",
+            NORA,
+            "Shares expired: 8,000 shares of award G-N1 not exercised by 2008-09-30",
+        ),
+        ("2008-10-03", NORA, "Exercise confirmed: 3,000 shares on 2008-09-30"),
     ]
     # The exercise took 3,000 back from the expired shares; nothing is left to buy.
     confirmation = not_assumed.mail("Exercise confirmed").text
-    assert "Shares delivered: 3000" in confirmation
+    assert "Shares delivered: 3,000" in confirmation
     assert "Shares still exercisable: 0 on 2008-10-03" in confirmation
     assert "Last day to exercise: 2008-09-30 (September 30, 2008), passed" in confirmation
     for mail in not_assumed.mails:
         assert_well_formed(mail)
-    assert "1998 §7.a" in not_assumed.mail("Award G-N1").text
-    assert "Directors §6(j)" in not_assumed.mail("Award DO-1").text
+    assert "1998 §7.a" in not_assumed.mail("of award G-N1 not exercised").text
+    assert "Directors §6(j)" in not_assumed.mail("of award DO-1 not exercised").text
+    # The covered-transaction notice: what vested, and the new deadline (1998 §7.a).
+    nora = next(m for m in not_assumed.mails_to(NORA) if m.subject.startswith(COVERED)).text
+    assert "Shares that vested because of the transaction: 8,000" in nora
+    assert "Last day to exercise: 2008-09-30 (September 30, 2008); it was 2018-01-02" in nora
+    assert "Rule: 1998 §7.a" in nora and "How to exercise" in nora
+
+
+def test_assumed_notices_say_the_awards_go_on_with_their_deadlines(assumed: Run) -> None:
+    (nora,) = [m for m in assumed.mails_to(NORA) if m.subject.startswith(COVERED)]
+    assert nora.subject == f"{COVERED}: your awards vest in full"
+    assert "Shares that vested because of the transaction: 8,000" in nora.text
+    assert "Last day to exercise: 2018-01-02 (January 2, 2018), unchanged" in nora.text
+    assert "assumed the awards" in nora.text
 
 
 def test_assumed_awards_go_on_fully_vested_with_their_deadlines(assumed: Run) -> None:
@@ -188,6 +214,9 @@ def test_assumed_awards_go_on_fully_vested_with_their_deadlines(assumed: Run) ->
         "Deferred stock award",
         "Formula option granted",
         "Deferred stock award",
+        "Covered transaction on 2008-09-30",
+        "Covered transaction on 2008-09-30",
+        "Covered transaction on 2008-09-30",
         "Deferred stock issued",
         "Deferred stock issued",
         "Exercise confirmed",
@@ -195,5 +224,5 @@ def test_assumed_awards_go_on_fully_vested_with_their_deadlines(assumed: Run) ->
     # Assumed: the 3,000 came out of the 8,000 vested at the transaction; 5,000 are left
     # until the final exercise date.
     confirmation = assumed.mail("Exercise confirmed").text
-    assert "Shares still exercisable: 5000 on 2008-10-03" in confirmation
+    assert "Shares still exercisable: 5,000 on 2008-10-03" in confirmation
     assert "Last day to exercise: 2018-01-02 (January 2, 2018)" in confirmation

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,43 @@ def test_demo_scenario_runs_and_summarises(demo: tuple[Path, str], record_proper
     james = run.mail("Reminder: 30 days left to exercise award G-1003")
     assert (james.to, james.day.isoformat()) == ("james.porter@home.example.com", "2003-01-29")
     assert "deadline 2003-02-28" in james.subject
+
+    # Issue 15: the demo's emails hold every kind a participant gets, split and covered
+    # transaction included.
+    kinds = Counter(
+        str(m.message["Message-ID"]).strip("<>").split("@")[0].rsplit("-", 1)[0] for m in run.mails
+    )
+    assert {"grant", "exercise", "split", "covered-transaction", "termination"} <= set(kinds)
+    # The split of 2005-04-15 is told, the day the daily job applies it, to each of the
+    # seven people holding an award (or pending deferred stock) outstanding that day.
+    splits = [m for m in run.mails if m.subject.startswith("Stock split")]
+    assert len(splits) == kinds["split"] == 7
+    assert {(m.day.isoformat(), m.subject) for m in splits} == {
+        ("2005-04-15", "Stock split 3-for-2 on 2005-04-15: your awards restated")
+    }
+    henry = next(m for m in splits if m.to == "hadams@ctc.example.com")
+    # FO-2001-06-14-D-201: 8,590 x 1.5 = 12,885 (the report's figure above) at
+    # 8.40 / 1.5 = 5.60 (Directors §4(c)).
+    assert "Award FO-2001-06-14-D-201: formula stock option" in henry.text
+    assert "Shares granted: 8,590 before, 12,885 after" in henry.text
+    assert "Exercise price: $8.40 before, $5.60 after, per share" in henry.text
+    assert "Rule: Directors §4(c)" in henry.text
+    # The covered transaction of 2009-11-30, not assumed: told that day to the four
+    # people who still held an award, each with the day as the new deadline.
+    covered = [m for m in run.mails if m.subject.startswith("Covered transaction")]
+    assert len(covered) == kinds["covered-transaction"] == 4
+    for mail in covered:
+        assert mail.day.isoformat() == "2009-11-30"
+        assert mail.subject == (
+            "Covered transaction on 2009-11-30: your awards vest in full and your options "
+            "end that day"
+        )
+        assert "Last day to exercise: 2009-11-30 (November 30, 2009); it was " in mail.text
+        assert "1998 §7.a" in mail.text or "Directors §6(j)" in mail.text
+    grant = next(m for m in run.mails if m.subject.startswith("Your stock option grant"))
+    assert "How to exercise:" in grant.text and "award agreement govern" in grant.text
+    exercise = next(m for m in run.mails if m.subject.startswith("Exercise confirmed"))
+    assert "Shares delivered:" in exercise.text
 
 
 def _folded(records: list[dict[str, object]]) -> dict[str, dict[str, object]]:

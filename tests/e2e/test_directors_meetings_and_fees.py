@@ -140,7 +140,7 @@ def test_short_pool_cuts_formula_options_pro_rata(run: Run) -> None:
     assert award_figures(run.award("FO-2001-06-14-D-2")) == _figures(
         7266, "6.666667", "2006-06-14", exercised=7266, deadline="2003-02-10", status="exercised"
     )
-    notice = run.mail("Formula option granted: 4844 shares at $10.00 (award FO-2001-06-14-D-3)")
+    notice = run.mail("Formula option granted: 4,844 shares at $10.00 (award FO-2001-06-14-D-3)")
     assert notice.to == FAY and notice.day.isoformat() == "2001-06-14"
 
 
@@ -327,18 +327,27 @@ def test_email_timeline(run: Run) -> None:
         ("2001-01-02", DAN, "Deferred stock award"),
         ("2001-03-01", EVE, "Your stock option grant of 2001-03-01"),
         ("2001-03-01", ADMIN, "Feed grants"),
-        ("2001-06-14", GUS_HOME, "Your stock awards after your termination on 2001-06-14"),
+        (
+            "2001-06-14",
+            GUS_HOME,
+            "Your stock awards after your service as a director ended on 2001-06-14",
+        ),
         ("2001-06-14", DAN, "Formula option granted"),
         ("2001-06-14", EVE, "Formula option granted"),
         ("2001-06-14", FAY, "Formula option granted"),
         ("2001-06-14", DAN, "Deferred stock award"),
         ("2001-08-15", GUS_HOME, "Reminder"),
         ("2001-09-07", GUS_HOME, "Reminder"),
-        ("2001-09-15", GUS_HOME, "Award FO-2000-06-15-D-4"),
+        ("2001-09-15", GUS_HOME, "Shares expired"),
         ("2002-01-02", DAN, "Deferred stock award"),
         ("2002-02-11", EVE_ESTATE, "Stock awards of Eve Elder after death on 2002-02-10"),
         ("2002-02-11", EVE_ESTATE, "Deferred stock issued"),
         ("2002-02-11", EVE_ESTATE, "Deferred stock issued"),
+        # The split of 2002-03-15 restates what each holder has outstanding; Eve's estate
+        # is told of hers (issue 15).
+        ("2002-03-15", DAN, "Stock split 3-for-2 on 2002-03-15"),
+        ("2002-03-15", EVE_ESTATE, "Stock split 3-for-2 on 2002-03-15"),
+        ("2002-03-15", FAY, "Stock split 3-for-2 on 2002-03-15"),
         ("2002-06-13", DAN, "Formula option granted"),
         ("2002-06-13", FAY, "Formula option granted"),
         ("2002-06-13", DAN, "Deferred stock award"),
@@ -350,9 +359,16 @@ def test_email_timeline(run: Run) -> None:
         ("2003-01-20", EVE_ESTATE, "Exercise confirmed"),
         ("2003-02-03", EVE_ESTATE, "Reminder"),
         ("2003-02-03", EVE_ESTATE, "Reminder"),
-        ("2003-02-11", EVE_ESTATE, "Award DO-1"),
-        ("2003-02-11", EVE_ESTATE, "Award FO-2000-06-15-D-2"),
+        ("2003-02-11", EVE_ESTATE, "Shares expired"),
+        ("2003-02-11", EVE_ESTATE, "Shares expired"),
     ]
+    expiries = [m.subject for m in run.mails if m.day.isoformat() == "2003-02-11"]
+    assert expiries == [
+        "Shares expired: 75,000 shares of award DO-1 not exercised by 2003-02-10",
+        "Shares expired: 15,000 shares of award FO-2000-06-15-D-2 not exercised by 2003-02-10",
+    ]
+    estate_split = run.mail("Stock split 3-for-2 on 2002-03-15: awards of Eve Elder restated")
+    assert estate_split.text.startswith("To the estate of Eve Elder,")
     reminders = [m.subject for m in run.mails if m.day.isoformat() == "2003-02-03"]
     assert reminders == [
         "Reminder: 7 days left to exercise award DO-1 (deadline 2003-02-10)",
@@ -369,27 +385,27 @@ def test_every_email_is_well_formed(run: Run) -> None:
 
 def test_notice_texts(run: Run) -> None:
     formula = run.mail("award FO-2000-06-15-D-1)").text
-    assert "10000" in formula and "20.0625" in formula
+    assert "10,000" in formula and "20.0625" in formula
     assert "2000-06-15" in formula and "2005-06-15" in formula
     assert "Directors §6" in formula
     short = run.mail("award FO-2001-06-14-D-1)").text
-    assert "4844" in short and "§8(a)" in short
+    assert "4,844" in short and "§8(a)" in short
     deferred = [m for m in run.mails_to(DAN) if m.subject.startswith("Deferred stock award")]
     first = deferred[0].text  # the 2000 annual fee
-    assert "1659" in first and "15.0625" in first and "11.3125" in first
+    assert "1,659" in first and "15.0625" in first and "11.3125" in first
     assert "2000-01-03" in first and "2003-01-02" in first and "Directors §7" in first
-    issued = run.mail("Deferred stock issued: 2488 shares on 2003-01-02")
+    issued = run.mail("Deferred stock issued: 2,488 shares on 2003-01-02")
     assert issued.to == DAN and "§7(b)" in issued.text
     death = run.mail("after death on 2002-02-10").text
     assert "Last day to exercise: 2003-02-10" in death and "Directors §6(h)" in death
     reminder = run.mail("30 days left to exercise award DO-1").text
-    assert "Shares that can be exercised: 75000" in reminder and "Directors §6(h)" in reminder
-    exercise = run.mail("Exercise confirmed: 7266 shares on 2003-01-20")
+    assert "Shares that can be exercised: 75,000" in reminder and "Directors §6(h)" in reminder
+    exercise = run.mail("Exercise confirmed: 7,266 shares on 2003-01-20")
     assert exercise.to == EVE_ESTATE and exercise.text.startswith("To the estate of Eve Elder,")
     assert "Shares still exercisable: 0 on 2003-01-20" in exercise.text
     assert "Rule: Directors §6(e)" in exercise.text
     grant = run.mail("Your stock option grant of 2001-03-01")
-    assert grant.to == EVE and "Shares: 150000" in grant.text
+    assert grant.to == EVE and "Shares: 150,000" in grant.text
     assert "Rule: Directors §6(b)" in grant.text
     gus = run.mail("30 days left to exercise award FO-2000-06-15-D-4").text
     assert "2001-09-14" in gus and "Directors §6(i)" in gus

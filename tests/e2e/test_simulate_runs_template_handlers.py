@@ -146,6 +146,6 @@ def test_simulate_invokes_the_template_handlers(
     # Ann is told of the grant on 2002-01-02, of the termination and expiry on 2002-01-04.
     assert [(m.day.isoformat(), m.subject) for m in run.mails] == [
         ("2002-01-02", "Your stock option grant of 2002-01-02"),
-        ("2002-01-04", "Your stock awards after your termination on 2002-01-04"),
-        ("2002-01-04", "Award G-1: 100 shares expired after the 2002-01-03 deadline"),
+        ("2002-01-04", "Your stock awards after your employment ended on 2002-01-04"),
+        ("2002-01-04", "Shares expired: 100 shares of award G-1 not exercised by 2002-01-03"),
     ]

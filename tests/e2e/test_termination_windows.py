@@ -243,27 +243,39 @@ def test_email_timeline(run: Run) -> None:
         ("2002-03-01", "tess@ctc.example.com", "Your stock option grant of 2002-03-01"),
         ("2002-03-01", ADMIN, "Feed grants: 2 of 3 rows rejected (incoming/grants/2002-03-01.csv)"),
         ("2002-06-03", ADMIN, "Feed file rejected: incoming/exercises/2002-06-03.csv"),
-        ("2002-09-16", CARL, "Your stock awards after your termination on 2002-09-16"),
-        ("2002-09-16", CARL, "Award G-C1: 2000 shares expired after the 2002-09-15 deadline"),
+        ("2002-09-16", CARL, "Your stock awards after your employment ended on 2002-09-16"),
+        (
+            "2002-09-16",
+            CARL,
+            "Shares expired: 2,000 shares of award G-C1 not exercised by 2002-09-15",
+        ),
         (
             "2002-09-17",
             ADMIN,
             "Feed exercises: 1 of 1 row rejected (incoming/exercises/2002-09-17.csv)",
         ),
-        ("2002-12-02", ALICE, "Your stock awards after your termination on 2002-11-30"),
-        ("2003-01-15", ALICE, "Exercise confirmed: 2000 shares on 2003-01-15"),
+        ("2002-12-02", ALICE, "Your stock awards after your employment ended on 2002-11-30"),
+        ("2003-01-15", ALICE, "Exercise confirmed: 2,000 shares on 2003-01-15"),
         (
             "2003-01-29",
             ALICE,
             "Reminder: 30 days left to exercise award G-A1 (deadline 2003-02-28)",
         ),
-        ("2003-01-31", DORA_HOME, "Your stock awards after your termination on 2003-01-31"),
+        ("2003-01-31", DORA_HOME, "Your stock awards after your employment ended on 2003-01-31"),
         ("2003-02-21", ALICE, "Reminder: 7 days left to exercise award G-A1 (deadline 2003-02-28)"),
-        ("2003-03-01", ALICE, "Award G-A1: 4000 shares expired after the 2003-02-28 deadline"),
+        (
+            "2003-03-01",
+            ALICE,
+            "Shares expired: 4,000 shares of award G-A1 not exercised by 2003-02-28",
+        ),
         ("2003-03-12", DORA_ESTATE, "Stock awards of Dora Dunn after death on 2003-03-10"),
-        ("2003-09-02", LOU, "Your stock awards after your termination on 2003-05-30"),
+        ("2003-09-02", LOU, "Your stock awards after your employment ended on 2003-05-30"),
         # Due 2003-08-31 but sent by the run of 2003-09-02: dated the day it was sent.
-        ("2003-09-02", LOU, "Award G-L1: 1000 shares expired after the 2003-08-30 deadline"),
+        (
+            "2003-09-02",
+            LOU,
+            "Shares expired: 1,000 shares of award G-L1 not exercised by 2003-08-30",
+        ),
         (
             "2004-02-09",
             DORA_ESTATE,
@@ -277,7 +289,7 @@ def test_email_timeline(run: Run) -> None:
         (
             "2004-03-11",
             DORA_ESTATE,
-            "Award G-D1: 4000 shares expired after the 2004-03-10 deadline",
+            "Shares expired: 4,000 shares of award G-D1 not exercised by 2004-03-10",
         ),
     ]
 
@@ -298,11 +310,11 @@ def test_every_email_is_well_formed(run: Run) -> None:
 
 
 def test_termination_notice_lists_each_award(run: Run) -> None:
-    text = run.mail("termination on 2002-11-30").text
+    text = run.mail("employment ended on 2002-11-30").text
     assert "Award G-A1" in text and "Award G-R1" in text
-    assert "Vested shares: 6000" in text
+    assert "Vested shares: 6,000" in text
     assert "Last day to exercise: 2003-02-28" in text
-    assert "Unvested shares forfeited: 6000 on 2002-11-30" in text
+    assert "Unvested shares forfeited: 6,000 on 2002-11-30" in text
     assert "1998 §6.a.(5)(B)" in text
     # G-R1 needs no exercise: its 500 vested shares were delivered, 500 are forfeited
     # under the main rule of 1998 §6.a.(5).
@@ -310,22 +322,22 @@ def test_termination_notice_lists_each_award(run: Run) -> None:
     assert "Vested shares: 500" in restricted
     assert "Unvested shares forfeited: 500 on 2002-11-30" in restricted
     assert "Rule: 1998 §6.a.(5)\r\n" in restricted or "Rule: 1998 §6.a.(5)\n" in restricted
-    cause = run.mail("termination on 2002-09-16").text
+    cause = run.mail("employment ended on 2002-09-16").text
     assert "Last day to exercise: 2002-09-15" in cause
-    assert "Unvested shares forfeited: 3000 on 2002-09-16" in cause
+    assert "Unvested shares forfeited: 3,000 on 2002-09-16" in cause
     assert "1998 §6.a.(5)(C)" in cause
 
 
 def test_reminder_and_expiry_texts(run: Run) -> None:
     reminder = run.mail("30 days left to exercise award G-A1").text
     # On 2003-01-29: 6,000 vested - 2,000 exercised = 4,000 exercisable.
-    assert "Shares that can be exercised: 4000" in reminder
+    assert "Shares that can be exercised: 4,000" in reminder
     assert "2003-02-28" in reminder and "1998 §6.a.(5)(B)" in reminder
     estate = run.mail("30 days left to exercise award G-D1").text
-    assert "Shares that can be exercised: 4000" in estate
+    assert "Shares that can be exercised: 4,000" in estate
     assert "2004-03-10" in estate and "1998 §6.a.(5)(A)" in estate
-    expiry = run.mail("Award G-C1: 2000 shares expired").text
-    assert "Expired shares: 2000" in expiry and "1998 §6.a.(5)(C)" in expiry
+    expiry = run.mail("2,000 shares of award G-C1 not exercised").text
+    assert "Expired shares: 2,000" in expiry and "1998 §6.a.(5)(C)" in expiry
     death = run.mail("after death on 2003-03-10").text
     assert "Last day to exercise: 2004-03-10" in death and "1998 §6.a.(5)(A)" in death
 
@@ -334,12 +346,12 @@ def test_exercise_confirmation_after_termination(run: Run) -> None:
     # G-A1: 2,000 of the 6,000 vested shares exercised on 2003-01-15, 500 withheld:
     # 1,500 delivered (1998 §4.a(iv)); 4,000 still exercisable until 2003-02-28. Alice
     # left on 2002-11-30: her personal_email gets it (rules.md "Notices").
-    mail = run.mail("Exercise confirmed: 2000 shares on 2003-01-15")
+    mail = run.mail("Exercise confirmed: 2,000 shares on 2003-01-15")
     assert mail.to == ALICE
     text = mail.text
     assert "Award: G-A1 (non-qualified stock option)" in text
     assert "Shares withheld for the price or taxes: 500" in text
-    assert "Shares delivered: 1500" in text
+    assert "Shares delivered: 1,500" in text
     assert "Exercise price: $10.00 per share" in text
-    assert "Shares still exercisable: 4000 on 2003-01-15" in text
+    assert "Shares still exercisable: 4,000 on 2003-01-15" in text
     assert "Last day to exercise: 2003-02-28 (February 28, 2003)" in text

@@ -29,7 +29,7 @@ ARRIVED = "2002-03-16T16:00:00.000Z"
 ANN_QUITS = "participant_id,termination_date,reason\nE1,2002-03-15,other\n"
 ANN_GRANT = (
     "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
-    "final_exercise_date\nG-1,E1,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15\n"
+    "final_exercise_date,vesting\nG-1,E1,incentive-1998,nso,2002-03-01,100,10.00,2012-03-01,\n"
 )
 
 
@@ -39,10 +39,11 @@ def sent_notice(local_stack: Any) -> tuple[Any, Any, dict[str, Any]]:
     grant notice of her award, sent before, is left out of what the tests count.)"""
     stack = local_stack
     feed(stack, "participants", PEOPLE_CSV, MAR15)
+    # An open award: a termination of someone without one sends no notice (rules.md).
     feed(stack, "grants", ANN_GRANT, MAR15)
     feed(stack, "terminations", ANN_QUITS, MAR15)
-    (sent,) = stack.aws.sent_messages()[1:]
     (notice,) = [n for n in outbox(stack) if n["kind"] == "termination"]
+    (sent,) = [m for m in stack.aws.sent_messages() if m.id == notice["message_id"]]
     assert notice["recipient"] == "ann@home.example.com"
     return stack, sent, notice
 

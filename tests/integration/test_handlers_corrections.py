@@ -268,7 +268,7 @@ def test_the_participant_is_told_of_a_reversed_termination_at_both_addresses(bas
     assert sorted(to(m) for m in told) == ["ann.lee@ctc.example.com", "ann@home.example.com"]
     text = plain(told[0])
     assert subject(told[0]) == "Your stock awards: the record of your termination was withdrawn"
-    assert "Award G-1 (before -> after)" in text
+    assert "Award G-1: non-qualified stock option (before -> after)" in text
     assert "Shares forfeited: 500 -> 0" in text
     assert "R-1" in text
 

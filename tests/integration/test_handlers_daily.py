@@ -103,7 +103,7 @@ def test_the_daily_job_queries_the_due_index_by_date_and_never_scans_the_table(
     g1 = award(report(stack, date(2002, 5, 2)), "G-1")
     assert (g1["shares_expired"], g1["status"]) == (100, "expired")
     assert subject(emails(stack)[-1]) == (
-        "Award G-1: 100 shares expired after the 2002-05-01 deadline"
+        "Shares expired: 100 shares of award G-1 not exercised by 2002-05-01"
     )
 
 
@@ -145,7 +145,7 @@ def test_reminders_go_out_30_and_7_days_before_the_deadline_then_the_expiry_noti
         ),
         (
             "ann.lee@ctc.example.com",
-            "Award G-1: 100 shares expired after the 2002-05-01 deadline",
+            "Shares expired: 100 shares of award G-1 not exercised by 2002-05-01",
             "2002-05-02",
         ),
     ]
@@ -164,7 +164,7 @@ def test_a_missed_schedule_is_caught_up_without_reminders_that_would_be_false(
 
     assert result["applied"] == {"reminder": 2, "expiry": 1}
     (notice,) = emails_besides(stack, "grant")
-    assert subject(notice) == "Award G-1: 100 shares expired after the 2002-05-01 deadline"
+    assert subject(notice) == "Shares expired: 100 shares of award G-1 not exercised by 2002-05-01"
     assert notice["Date"].datetime.date() == date(2002, 5, 10)  # sent that day
     assert award(report(stack, date(2002, 5, 10)), "G-1")["shares_expired"] == 100
 

@@ -93,7 +93,10 @@ def pools(stack: Any, as_of: date) -> dict[str, dict[str, int]]:
 def assert_notice_form(message: Any, recipient: str, day: date) -> str:
     """A notice as interfaces.md §3 and rules.md "Notices" want it; returns its text."""
     assert to(message) == recipient
-    assert message["From"] == "stock-plans@ctc.example.com"
+    # From: the configured display name (SenderName) and the sender address; replies go
+    # to the configured Reply-To (ReplyToEmail; the administrator by default).
+    assert message["From"] == "CTC Stock Plan Administration <stock-plans@ctc.example.com>"
+    assert message["Reply-To"] == "plan-admin@ctc.example.com"
     # Date: the day it was sent, 09:00 in New York.
     assert message["Date"].datetime.date() == day
     text = plain(message)
@@ -301,7 +304,7 @@ def test_termination_notice_goes_to_personal_email_with_vested_price_deadline_an
     (notice,) = emails_besides(stack, "grant")
     # The work mailbox closes at termination: the personal_email gets it.
     text = assert_notice_form(notice, "ann@home.example.com", oct2)
-    assert subject(notice) == "Your stock awards after your termination on 2002-10-01"
+    assert subject(notice) == "Your stock awards after your employment ended on 2002-10-01"
     assert "Award G-100" in text
     assert "Vested shares: 500" in text
     assert "Exercise price: $20.00 per share" in text
@@ -419,7 +422,7 @@ def test_formula_options_at_an_annual_meeting_are_priced_at_the_fmv_of_the_day_b
         director = "D1" if to(message).startswith("dana") else "D2"
         # A long subject with a parenthesis reads back exactly (no folding artefact).
         assert subject(message) == (
-            f"Formula option granted: 10000 shares at $40.00 (award FO-2002-05-15-{director})"
+            f"Formula option granted: 10,000 shares at $40.00 (award FO-2002-05-15-{director})"
         )
         assert "Exercise price: $40.00 per share" in text
         assert "Final exercise date: 2007-05-15" in text
@@ -484,7 +487,7 @@ def test_a_meeting_fee_under_an_election_becomes_37_deferred_shares_and_20_dolla
     assert subject(notice) == "Deferred stock award: 37 shares for your meeting fee of 2002-05-15"
     assert "Shares awarded: 37" in text
     assert "Fair Market Value: $40.00 per share" in text
-    assert "Paid in cash instead of shares: $20.00" in text
+    assert "Paid in cash instead of a fraction of a share: $20.00" in text
     assert "Issue date: 2005-01-03" in text
     assert "Rule: Directors §7(a)" in text
 
@@ -553,7 +556,7 @@ def test_a_split_of_ratio_2_restates_an_outstanding_award_and_the_pool(granted: 
 
     rep = report(stack, jun3)
     g100 = award(rep, "G-100")
-    # 1000 x 2 = 2000 shares at 20.00 / 2 = 10.00; tranches 500/500 -> 1000/1000.
+    # 1000 x 2 = 2,000 shares at 20.00 / 2 = 10.00; tranches 500/500 -> 1000/1000.
     assert g100["shares_granted"] == g100["shares_outstanding"] == 2000
     assert Decimal(g100["exercise_price"]) == Decimal("10.00")
     stored = item(stack, "P#E1", "AWARD#G-100")
@@ -574,6 +577,18 @@ def test_a_split_of_ratio_2_restates_an_outstanding_award_and_the_pool(granted: 
         "available": 4497200,
     }
     assert rep["pools"]["directors-1999"]["reserved"] == 400000
+    # The daily job that applied the split told Ann of G-100, old and new figures
+    # (1998 §7.b.(1)); Bob's G-200 had closed: no notice names it, none goes to Bob.
+    (notice,) = [m for m in emails(stack) if notice_kind(m) == "split"]
+    text = assert_notice_form(notice, "ann.lee@ctc.example.com", jun3)
+    assert subject(notice) == "Stock split 2-for-1 on 2002-06-03: your awards restated"
+    assert "Shares granted: 1,000 before, 2,000 after" in text
+    assert "Shares outstanding: 1,000 before, 2,000 after" in text
+    assert "Exercise price: $20.00 before, $10.00 after, per share" in text
+    assert "Rule: 1998 §7.b.(1)" in text and "G-200" not in text
+    # Applying the day again tells nobody twice.
+    run_daily(stack, jun3)
+    assert len([m for m in emails(stack) if notice_kind(m) == "split"]) == 1
 
 
 def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_its_day(
@@ -624,19 +639,35 @@ def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_
         sorted(m["Date"].datetime.date() for m in emails(stack) if notice_kind(m) == "grant")
         == [MAR15] * 3
     )
-    for message in emails_besides(stack, "grant"):
+    # On the day it is applied, each holder is told what vested and the new deadline.
+    covered = {to(m): m for m in emails(stack) if notice_kind(m) == "covered-transaction"}
+    assert sorted(covered) == ["ann.lee@ctc.example.com", "bob.roe@ctc.example.com"]
+    ann = assert_notice_form(covered["ann.lee@ctc.example.com"], "ann.lee@ctc.example.com", jul1)
+    assert subject(covered["ann.lee@ctc.example.com"]) == (
+        "Covered transaction on 2002-07-01: your awards vest in full and your options end that day"
+    )
+    assert "Award G-100" in ann and "Shares that can be exercised: 1,000" in ann
+    assert "Last day to exercise: 2002-07-01 (July 1, 2002); it was 2012-03-15" in ann
+    assert "Rule: 1998 §7.a" in ann and "How to exercise" in ann
+    bob = plain(covered["bob.roe@ctc.example.com"])
+    # G-400's 300 unvested restricted shares vest because of the transaction.
+    assert "Award G-200" in bob and "Award G-400" in bob
+    assert "Shares that vested because of the transaction: 300" in bob
+    for message in emails_besides(stack, "grant", "covered-transaction"):
         text = assert_notice_form(message, to(message), jul2)
-        assert "Exercise deadline: 2002-07-01" in text
+        assert "Last day to exercise: 2002-07-01" in text
         assert "Rule: 1998 §7.a" in text  # the covered transaction set the deadline
-    expiries = sorted((to(m), subject(m)) for m in emails_besides(stack, "grant"))
+    expiries = sorted(
+        (to(m), subject(m)) for m in emails_besides(stack, "grant", "covered-transaction")
+    )
     assert expiries == [
         (
             "ann.lee@ctc.example.com",
-            "Award G-100: 1000 shares expired after the 2002-07-01 deadline",
+            "Shares expired: 1,000 shares of award G-100 not exercised by 2002-07-01",
         ),
         (
             "bob.roe@ctc.example.com",
-            "Award G-200: 400 shares expired after the 2002-07-01 deadline",
+            "Shares expired: 400 shares of award G-200 not exercised by 2002-07-01",
         ),
     ]
 
@@ -751,6 +782,12 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
             "ann.lee@ctc.example.com",
             "Your stock option grant of 2002-03-15",
         ),
+        # The split of 2002-03-16 restated what Ann and Dana held (issue 15).
+        (
+            "2002-03-16",
+            "ann.lee@ctc.example.com",
+            "Stock split 2-for-1 on 2002-03-16: your awards restated",
+        ),
         (
             "2002-03-16",
             "dana.fox@board.example.com",
@@ -759,6 +796,11 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
         (
             "2002-03-16",
             "dana.fox@board.example.com",
-            "Formula option granted: 10000 shares at $40.00 (award FO-2002-03-15-D1)",
+            "Formula option granted: 10,000 shares at $40.00 (award FO-2002-03-15-D1)",
+        ),
+        (
+            "2002-03-16",
+            "dana.fox@board.example.com",
+            "Stock split 2-for-1 on 2002-03-16: your awards restated",
         ),
     ]

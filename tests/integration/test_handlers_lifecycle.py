@@ -201,7 +201,7 @@ def test_a_directors_award_keeps_its_window_after_a_death_and_the_estate_sees_wh
     assert to(notice) == ADMIN  # Dana has no estate_email
     text = plain(notice)
     # The estate may still buy all 10,000 shares until 2002-09-30.
-    assert "Vested shares: 10000" in text
+    assert "Vested shares: 10,000" in text
     assert "Last day to exercise: 2002-09-30" in text
 
     (rejected,) = errors_csv(stack, "incoming/terminations/2002-08-02.csv")

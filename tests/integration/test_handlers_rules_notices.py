@@ -225,13 +225,17 @@ def test_a_termination_fed_80_days_late_sends_no_late_30_day_reminder_but_the_7_
         for m in emails_besides(stack, "grant")
     ]
     assert sent == [
-        ("2002-08-22", ANN_HOME, "Your stock awards after your termination on 2002-06-03"),
+        ("2002-08-22", ANN_HOME, "Your stock awards after your employment ended on 2002-06-03"),
         (
             "2002-08-27",
             ANN_HOME,
             "Reminder: 7 days left to exercise award G-1 (deadline 2002-09-03)",
         ),
-        ("2002-09-04", ANN_HOME, "Award G-1: 1000 shares expired after the 2002-09-03 deadline"),
+        (
+            "2002-09-04",
+            ANN_HOME,
+            "Shares expired: 1,000 shares of award G-1 not exercised by 2002-09-03",
+        ),
     ]
     # The termination notice states the deadline the 30-day reminder would have.
     assert "Last day to exercise: 2002-09-03" in plain(emails_besides(stack, "grant")[0])
@@ -367,7 +371,7 @@ def test_an_award_loaded_after_its_final_exercise_date_is_recorded_expired_with_
     run_daily(stack, date(2002, 3, 17))
     # G-EDGE expires the day after its deadline and says so; G-OLD never sends anything.
     assert [subject(m) for m in emails_besides(stack, "grant")] == [
-        "Award G-EDGE: 100 shares expired after the 2002-03-15 deadline"
+        "Shares expired: 100 shares of award G-EDGE not exercised by 2002-03-15"
     ]
     assert_pools_match_awards(stack)
 
@@ -424,7 +428,7 @@ def test_a_fed_grant_is_told_to_its_participant_on_the_day_it_is_applied_once(
         "Award: G-1 (non-qualified stock option)",
         "Plan: CTC Communications 1998 Incentive Plan",
         "Grant date: 2002-03-15 (March 15, 2002)",
-        "Shares: 1000",
+        "Shares: 1,000",
         "Exercise price: $20.00 per share",
         "Final exercise date: 2012-03-15 (March 15, 2012)",
         "  - 2003-03-15 (March 15, 2003): 500 shares become exercisable",

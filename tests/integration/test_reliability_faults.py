@@ -115,7 +115,7 @@ def test_events_redelivered_after_a_later_upload_change_nothing(granted: Any) ->
         assert deliver(stack, events[name])["status"] == "processed"
     before, mails = table_items(stack), sent(stack)
     assert [(to(m), subject(m)) for m in emails_besides(stack, "grant")] == [
-        ("ann@home.example.com", "Your stock awards after your termination on 2002-10-01")
+        ("ann@home.example.com", "Your stock awards after your employment ended on 2002-10-01")
     ]
 
     for name in ("E1", "E3", "E2", "E2"):
@@ -651,7 +651,7 @@ def test_a_daily_run_refused_every_time_fails_and_its_retry_completes_it(granted
 
     assert award(report(stack, jan2), "G-100")["shares_expired"] == 500
     assert [s for _, s in sent(stack) if "expired" in s] == [
-        "Award G-100: 500 shares expired after the 2003-01-01 deadline"
+        "Shares expired: 500 shares of award G-100 not exercised by 2003-01-01"
     ]
     assert_pools_match_awards(stack)
 
@@ -756,8 +756,8 @@ def test_a_termination_fed_after_its_deadline_is_noticed_at_once_and_expires_nex
     g200 = award(report(stack, jul1), "G-200")
     assert (g200["shares_expired"], g200["status"]) == (400, "expired")
     assert [subject(m) for m in emails_besides(stack, "grant")] == [
-        "Your stock awards after your termination on 2002-03-20",
-        "Award G-200: 400 shares expired after the 2002-06-20 deadline",
+        "Your stock awards after your employment ended on 2002-03-20",
+        "Shares expired: 400 shares of award G-200 not exercised by 2002-06-20",
     ]
     run_daily(stack, jul1 + timedelta(days=1))
     assert len(emails_besides(stack, "grant")) == 2

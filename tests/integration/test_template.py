@@ -45,6 +45,9 @@ GLOBAL_ENVIRONMENT = {
     "NOTICE_DLQ_URL",
     "CONFIGURATION_SET_NAME",
     "NOTICE_BODY_RETENTION_DAYS",
+    "SENDER_NAME",
+    "REPLY_TO_EMAIL",
+    "CONTACT_LINE",
     "PLAN_TIMEZONE",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
@@ -466,6 +469,37 @@ def test_sent_notice_bodies_expire_by_the_tables_time_to_live(translated: dict[s
     for function in FUNCTION_IDS:
         variables = translated["Resources"][function]["Properties"]["Environment"]["Variables"]
         assert variables["NOTICE_BODY_RETENTION_DAYS"] == {"Ref": "SentNoticeBodyRetentionDays"}
+
+
+def test_the_notices_letterhead_comes_from_template_parameters(
+    source: dict[str, Any], translated: dict[str, Any]
+) -> None:
+    """Sender display name, Reply-To (the administrator when left empty) and contact line
+    (issue 15): parameters whose defaults are the ones Settings falls back to, and whose
+    patterns refuse what Settings refuses."""
+    import re
+
+    from stockplan.notices.model import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME
+
+    parameters = source["Parameters"]
+    assert parameters["SenderName"]["Default"] == DEFAULT_SENDER_NAME
+    assert parameters["ContactLine"]["Default"] == DEFAULT_CONTACT_LINE
+    assert parameters["ReplyToEmail"]["Default"] == ""
+    name = re.compile(parameters["SenderName"]["AllowedPattern"])
+    assert name.fullmatch(DEFAULT_SENDER_NAME)
+    for bad in ("A <b@c.example>", "A\r\nBcc: x", "x" * 79):
+        assert not name.fullmatch(bad), bad
+    reply = re.compile(parameters["ReplyToEmail"]["AllowedPattern"])
+    assert reply.fullmatch("") and reply.fullmatch("equity@ctc.example.com")
+    assert not reply.fullmatch("not an address")
+    assert re.compile(parameters["ContactLine"]["AllowedPattern"]).fullmatch(DEFAULT_CONTACT_LINE)
+    for function in FUNCTION_IDS:
+        variables = translated["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables["SENDER_NAME"] == {"Ref": "SenderName"}
+        assert variables["CONTACT_LINE"] == {"Ref": "ContactLine"}
+        assert variables["REPLY_TO_EMAIL"] == {
+            "Fn::If": ["HasReplyTo", {"Ref": "ReplyToEmail"}, {"Ref": "AdminEmail"}]
+        }
 
 
 def test_access_log_bucket_is_private_encrypted_and_tls_only(translated: dict[str, Any]) -> None:

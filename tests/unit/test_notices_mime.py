@@ -173,11 +173,72 @@ def test_new_york_offset_matches_the_tz_database_every_day_1998_to_2012() -> Non
         day += timedelta(days=1)
 
 
-def test_short_ascii_notice_travels_as_plain_7bit() -> None:
+def test_short_ascii_text_travels_as_7bit_and_styled_html_as_quoted_printable() -> None:
+    # The HTML part's inline styles make lines longer than 78 characters: it travels
+    # quoted-printable (SES wants 7-bit safe bodies); the short text part stays 7bit.
     plain = render(AdminAlert("Daily run done", ("Nothing was due.",)))
     raw = build_mime(SENDER, RECIPIENT, plain, DAY, notice_id("admin-alert", "x"))
-    assert raw.count(b"Content-Transfer-Encoding: 7bit") == 2
-    assert parts(parse(raw))["text/plain"] == plain.text
+    assert raw.count(b"Content-Transfer-Encoding: 7bit") == 1
+    assert raw.count(b"Content-Transfer-Encoding: quoted-printable") == 1
+    assert raw.isascii()
+    assert parts(parse(raw)) == {"text/plain": plain.text, "text/html": plain.html}
+
+
+def test_from_carries_the_configured_display_name_and_reply_to_the_configured_one() -> None:
+    raw = build_mime(
+        "stock-plans@ctc.example.com",
+        RECIPIENT,
+        rendered(),
+        DAY,
+        NID,
+        sender_name="CTC Stock Plan Administration",
+        reply_to="plan-admin@ctc.example.com",
+    )
+    assert b"\r\nFrom: CTC Stock Plan Administration <stock-plans@ctc.example.com>\r\n" in (
+        b"\r\n" + raw
+    )
+    msg = parse(raw)
+    assert msg["From"].addresses[0].display_name == "CTC Stock Plan Administration"
+    assert msg["From"].addresses[0].addr_spec == "stock-plans@ctc.example.com"
+    assert msg["Reply-To"] == "plan-admin@ctc.example.com"
+
+
+def test_a_display_name_with_a_comma_or_accent_is_quoted_or_encoded_never_an_address() -> None:
+    raw = build_mime(
+        "stock-plans@ctc.example.com",
+        RECIPIENT,
+        rendered(),
+        DAY,
+        NID,
+        sender_name="Plans, Société CTC",
+    )
+    assert raw.split(b"\r\n\r\n", 1)[0].isascii()
+    (address,) = parse(raw)["From"].addresses
+    assert (address.display_name, address.addr_spec) == (
+        "Plans, Société CTC",
+        "stock-plans@ctc.example.com",
+    )
+
+
+def test_without_a_reply_to_none_is_written() -> None:
+    assert b"Reply-To" not in build_mime(SENDER, RECIPIENT, rendered(), DAY, NID)
+
+
+def test_new_york_time_comes_from_the_tzdata_package_where_the_system_has_no_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """zoneinfo falls back to the layer's tzdata package: a runtime image without
+    /usr/share/zoneinfo still dates notices in plan time (rules.md "Plan time zone")."""
+    from stockplan.notices import mime
+
+    zoneinfo.reset_tzpath([])
+    mime.plan_zone.cache_clear()
+    try:
+        assert send_time(date(2005, 7, 1)).utcoffset() == timedelta(hours=-4)
+        assert send_time(date(2005, 12, 1)).utcoffset() == timedelta(hours=-5)
+    finally:
+        zoneinfo.reset_tzpath()
+        mime.plan_zone.cache_clear()
 
 
 def test_to_header_is_the_plain_idna_address_of_an_international_domain() -> None:

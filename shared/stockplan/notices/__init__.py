@@ -3,8 +3,10 @@
 Pure rendering: no boto3, no clock, no I/O.
 
 - notice data classes (`TerminationNotice`, `ReminderNotice`, ...): what each shows;
-- `render(notice)` -> `RenderedNotice(subject, text, html)`;
-- `build_mime(sender, recipient, rendered, sent_on, notice_id)` -> .eml bytes;
+- `render(notice, letterhead=None)` -> `RenderedNotice(subject, text, html)`, from the
+  kind's template in templates/ (stockplan.notices.templating);
+- `build_mime(sender, recipient, rendered, sent_on, notice_id, *, sender_name=None,
+  reply_to=None)` -> .eml bytes;
 - `notice_id(kind, *parts)` -> deterministic id for exactly-once sending.
 """
 
@@ -15,6 +17,12 @@ from stockplan.notices.model import (
     FORMULA_GRANT_SECTION,
     FORMULA_PRO_RATA_SECTION,
     AdminAlert,
+    AwardFigures,
+    ChangedAward,
+    CorrectionNotice,
+    CoveredDeferredLine,
+    CoveredLine,
+    CoveredTransactionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
     ExerciseConfirmation,
@@ -22,9 +30,13 @@ from stockplan.notices.model import (
     FeedRejectionSummary,
     FormulaGrantNotice,
     GrantNotice,
+    Letterhead,
     Notice,
     RejectedRow,
     ReminderNotice,
+    SplitDeferredLine,
+    SplitLine,
+    SplitNotice,
     TerminationLine,
     TerminationNotice,
 )
@@ -36,6 +48,12 @@ __all__ = [
     "FORMULA_GRANT_SECTION",
     "FORMULA_PRO_RATA_SECTION",
     "AdminAlert",
+    "AwardFigures",
+    "ChangedAward",
+    "CorrectionNotice",
+    "CoveredDeferredLine",
+    "CoveredLine",
+    "CoveredTransactionNotice",
     "DeferredAwardNotice",
     "DeferredIssueNotice",
     "ExerciseConfirmation",
@@ -43,10 +61,14 @@ __all__ = [
     "FeedRejectionSummary",
     "FormulaGrantNotice",
     "GrantNotice",
+    "Letterhead",
     "Notice",
     "RejectedRow",
     "ReminderNotice",
     "RenderedNotice",
+    "SplitDeferredLine",
+    "SplitLine",
+    "SplitNotice",
     "TerminationLine",
     "TerminationNotice",
     "build_mime",

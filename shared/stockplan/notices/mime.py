@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from stockplan.notices.formatting import one_line
 from stockplan.notices.render import RenderedNotice
@@ -19,8 +22,7 @@ MESSAGE_ID_DOMAIN = "stockplan.local"
 SEND_HOUR = 9  # 09:00 in the plan time zone (rules.md: America/New_York)
 _KIND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOTICE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{32}")
-_EST = timezone(timedelta(hours=-5), "EST")
-_EDT = timezone(timedelta(hours=-4), "EDT")
+PLAN_TIMEZONE = "America/New_York"
 
 
 def notice_id(kind: str, *parts: str) -> str:
@@ -47,35 +49,25 @@ def notice_id_from_message_id(header: str | None) -> str | None:
     return candidate if _NOTICE_ID.fullmatch(candidate) else None
 
 
-def _nth_sunday(year: int, month: int, n: int) -> date:
-    first = date(year, month, 1)
-    return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
-
-
-def _last_sunday(year: int, month: int) -> date:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    last = nxt - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() + 1) % 7)
+@cache
+def plan_zone() -> ZoneInfo:
+    """America/New_York (rules.md "Plan time zone"), from the IANA database: the
+    system's, or the `tzdata` package the layer ships where a system has none."""
+    return ZoneInfo(PLAN_TIMEZONE)
 
 
 def eastern_offset(day: date) -> timezone:
-    """America/New_York's offset at 09:00 on `day` (US daylight-saving rules since 1976).
-
-    Computed here rather than read from the system time zone database, which a
-    Lambda image may lack; at 09:00 the 02:00 switch of the same day has happened.
-    """
-    if day.year >= 2007:
-        start, end = _nth_sunday(day.year, 3, 2), _nth_sunday(day.year, 11, 1)
-    elif day.year >= 1987:
-        start, end = _nth_sunday(day.year, 4, 1), _last_sunday(day.year, 10)
-    else:
-        start, end = _last_sunday(day.year, 4), _last_sunday(day.year, 10)
-    return _EDT if start <= day < end else _EST
+    """America/New_York's UTC offset at 09:00 on `day`, as a fixed `timezone` named
+    EST or EDT (from zoneinfo: at 09:00 the 02:00 switch of the same day has happened)."""
+    moment = datetime.combine(day, time(SEND_HOUR), tzinfo=plan_zone())
+    offset = moment.utcoffset()
+    assert offset is not None
+    return timezone(offset, moment.tzname() or PLAN_TIMEZONE)
 
 
 def send_time(day: date) -> datetime:
     """The moment a notice of `day` is dated: 09:00 plan time."""
-    return datetime.combine(day, time(SEND_HOUR), tzinfo=eastern_offset(day))
+    return datetime.combine(day, time(SEND_HOUR), tzinfo=plan_zone())
 
 
 def ascii_address(address: str) -> str:
@@ -108,14 +100,31 @@ def _cte(body: str) -> str:
     return "quoted-printable"
 
 
+def from_header(sender: str, sender_name: str | None) -> Any:
+    """`Stock Plan Administration <stock-plans@ctc.example.com>`: the display name quoted
+    where RFC 5322 needs it (a comma) and encoded (RFC 2047) where it is not ASCII; the
+    address always plain."""
+    address = ascii_address(sender)
+    name = one_line(sender_name or "")
+    if not name:
+        return address
+    from email.headerregistry import Address
+
+    return Address(display_name=name, addr_spec=address)
+
+
 def build_mime(
     sender: str,
     recipient: str,
     rendered: RenderedNotice,
     sent_on: date,
     notice_id: str,
+    *,
+    sender_name: str | None = None,
+    reply_to: str | None = None,
 ) -> bytes:
-    """The .eml bytes: From, To, Subject, Date, Message-ID; text/plain then text/html."""
+    """The .eml bytes: From (with the sender's display name), To, Reply-To when one is
+    configured, Subject, Date, Message-ID; text/plain then text/html."""
     if not _NOTICE_ID.fullmatch(notice_id):
         raise ValueError(f"not a notice id (see notice_id()): {notice_id!r}")
     # The email package (about 35 ms to import) is loaded by the first notice, so a
@@ -127,8 +136,10 @@ def build_mime(
     msg = EmailMessage(policy=SMTP)
     # Plain addresses, never an encoded word: an international domain is written in
     # its IDNA (xn--) form, as SES is asked to deliver to it.
-    msg["From"] = ascii_address(sender)
+    msg["From"] = from_header(sender, sender_name)
     msg["To"] = ascii_address(recipient)
+    if reply_to:
+        msg["Reply-To"] = ascii_address(reply_to)
     msg["Subject"] = one_line(rendered.subject)
     msg["Date"] = format_datetime(send_time(sent_on))
     msg["Message-ID"] = f"<{notice_id}@{MESSAGE_ID_DOMAIN}>"

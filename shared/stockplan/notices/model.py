@@ -19,6 +19,7 @@ from stockplan.domain.model import (
     FeeType,
     Participant,
     PlanCode,
+    Role,
     TerminationReason,
     Tranche,
 )
@@ -59,6 +60,9 @@ class TerminationNotice:
     reason: TerminationReason
     deceased: bool
     awards: tuple[TerminationLine, ...]
+    # What ended: an employee's employment, a consultant's engagement, a non-employee
+    # director's service as a director (None: written as employment).
+    role: Role | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +231,12 @@ def exercise_section(award: Award) -> str:
     return "1998 §6.b.(1)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)"
 
 
+def how_to_exercise_section(plan: PlanCode) -> str:
+    """The manner of exercise: a signed written notice with payment (1998 §6.b.(1);
+    Directors §6(e)(ii))."""
+    return "1998 §6.b.(1)" if plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)(ii)"
+
+
 @dataclass(frozen=True, slots=True)
 class GrantNotice:
     """An award fed through `grants`, told to the participant on the day it is applied
@@ -336,6 +346,165 @@ class ExerciseConfirmation:
         )
 
 
+def split_section(plan: PlanCode) -> str:
+    """Where a plan restates its awards after a split (1998 §7.b.(1); Directors §4(c))."""
+    return "1998 §7.b.(1)" if plan is PlanCode.INCENTIVE_1998 else "Directors §4(c)"
+
+
+def covered_section(plan: PlanCode) -> str:
+    """What a covered transaction does to a plan's awards (1998 §7.a; Directors §6(j))."""
+    return "1998 §7.a" if plan is PlanCode.INCENTIVE_1998 else "Directors §6(j)"
+
+
+def _open_vested(award: Award, on: date) -> int:
+    """Vested shares still held on `on`: neither exercised, expired nor forfeited."""
+    vested = award.vested_shares(on) - award.shares_exercised - award.shares_expired
+    return max(0, min(vested, award.shares_outstanding))
+
+
+@dataclass(frozen=True, slots=True)
+class SplitLine:
+    """One award restated by a split: its shares and exercise price before and after
+    (rules.md "Splits": shares floored, the price divided exactly or rounded up at the
+    6th decimal)."""
+
+    award_id: str
+    plan: PlanCode
+    award_type: AwardType
+    granted_before: int
+    granted_after: int
+    outstanding_before: int
+    outstanding_after: int
+    price_before: Decimal | None
+    price_after: Decimal | None
+    section: str
+
+    @classmethod
+    def of(cls, before: Award, after: Award) -> SplitLine:
+        return cls(
+            award_id=before.award_id,
+            plan=before.plan,
+            award_type=before.award_type,
+            granted_before=before.shares_granted,
+            granted_after=after.shares_granted,
+            outstanding_before=before.shares_outstanding,
+            outstanding_after=after.shares_outstanding,
+            price_before=before.exercise_price,
+            price_after=after.exercise_price,
+            section=split_section(before.plan),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SplitDeferredLine:
+    """Pending deferred stock restated by a split (its fair market value stays)."""
+
+    fee_type: FeeType
+    fee_date: date
+    award_date: date
+    shares_before: int
+    shares_after: int
+    issue_date: date
+
+    @classmethod
+    def of(cls, before: DeferredStockAward, after: DeferredStockAward) -> SplitDeferredLine:
+        return cls(
+            fee_type=before.fee_type,
+            fee_date=before.fee_date,
+            award_date=before.award_date,
+            shares_before=before.shares,
+            shares_after=after.shares,
+            issue_date=after.issue_date,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SplitNotice:
+    """A split restated the participant's awards, sent by the daily job when it applies
+    the split (1998 §7.b.(1); Directors §4(c))."""
+
+    kind: ClassVar[str] = "split"
+
+    participant_id: str
+    participant_name: str
+    split_date: date
+    # New shares per old share (1.5: a 3-for-2 split).
+    ratio: Decimal
+    awards: tuple[SplitLine, ...]
+    deferred: tuple[SplitDeferredLine, ...] = ()
+    deceased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CoveredLine:
+    """One award at a covered transaction: vested in full immediately before it; unless
+    assumed, an award needing exercise terminates on its date (1998 §7.a; Directors
+    §6(j))."""
+
+    award_id: str
+    plan: PlanCode
+    award_type: AwardType
+    # Unvested shares that vested because of the transaction.
+    accelerated_shares: int
+    # Vested shares held after it (exercisable, for an award that needs exercise).
+    vested_shares: int
+    exercise_price: Decimal | None
+    deadline_before: date | None
+    deadline_after: date | None
+    section: str
+
+    @classmethod
+    def of(cls, before: Award, after: Award, on: date) -> CoveredLine:
+        return cls(
+            award_id=before.award_id,
+            plan=before.plan,
+            award_type=before.award_type,
+            accelerated_shares=_open_vested(after, on) - _open_vested(before, on),
+            vested_shares=_open_vested(after, on),
+            exercise_price=before.exercise_price,
+            deadline_before=before.exercise_deadline,
+            deadline_after=after.exercise_deadline,
+            section=covered_section(before.plan),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CoveredDeferredLine:
+    """Pending deferred stock, issued on the transaction's date (Directors §7(b)(ii))."""
+
+    fee_type: FeeType
+    fee_date: date
+    shares: int
+    issue_date_before: date
+    issue_date_after: date
+
+    @classmethod
+    def of(cls, before: DeferredStockAward, after: DeferredStockAward) -> CoveredDeferredLine:
+        return cls(
+            fee_type=before.fee_type,
+            fee_date=before.fee_date,
+            shares=before.shares,
+            issue_date_before=before.issue_date,
+            issue_date_after=after.issue_date,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CoveredTransactionNotice:
+    """A covered transaction, told on the day it is recorded: what vested, and, when the
+    awards are not assumed, the new deadline (1998 §7.a; Directors §6(j), §7(b)(ii))."""
+
+    kind: ClassVar[str] = "covered-transaction"
+
+    participant_id: str
+    participant_name: str
+    transaction_date: date
+    assumed: bool
+    awards: tuple[CoveredLine, ...]
+    deferred: tuple[CoveredDeferredLine, ...] = ()
+    deceased: bool = False
+
+
 class RejectedRow(NamedTuple):
     """`row`: 1 = first data row after the header; None for the whole file."""
 
@@ -407,6 +576,7 @@ class ChangedAward:
     award_type: AwardType
     before: AwardFigures
     after: AwardFigures
+    plan: PlanCode = PlanCode.INCENTIVE_1998
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +606,25 @@ Notice = (
     | DeferredIssueNotice
     | GrantNotice
     | ExerciseConfirmation
+    | SplitNotice
+    | CoveredTransactionNotice
     | FeedRejectionSummary
     | AdminAlert
 )
+
+
+DEFAULT_SENDER_NAME = "CTC Stock Plan Administration"
+DEFAULT_CONTACT_LINE = (
+    "Questions about your awards? Reply to this email to reach Stock Plan Administration."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    """Who the notices are from, as configured (stockplan.config.Settings: SENDER_NAME,
+    REPLY_TO_EMAIL, CONTACT_LINE): the From display name, the Reply-To address and the
+    contact line every participant notice ends with."""
+
+    sender_name: str = DEFAULT_SENDER_NAME
+    reply_to: str | None = None
+    contact_line: str = DEFAULT_CONTACT_LINE

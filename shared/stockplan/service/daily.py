@@ -53,6 +53,7 @@ from stockplan.service.ledger import (
     Change,
     Ledger,
     StoredAward,
+    StoredDeferred,
     stored_award,
     stored_deferred,
 )
@@ -434,26 +435,14 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
         change.delete_due(due)
         return None
     action = rec.corporate_action_from(action_item)
-    open_awards = change.table.query_index(rec.OPEN_AWARDS)
-    open_deferred = change.table.query_index(rec.OPEN_DEFERRED)
+    action_id = str(action_item["action_id"])
+    open_awards = [stored_award(raw) for raw in change.table.query_index(rec.OPEN_AWARDS)]
+    open_deferred = [stored_deferred(raw) for raw in change.table.query_index(rec.OPEN_DEFERRED)]
     if action.kind is CorporateActionKind.SPLIT:
         assert action.ratio is not None
-        _apply_split(
-            change, due, action_item["action_id"], action.ratio, open_awards, open_deferred
-        )
-    else:
-        for raw in open_awards:
-            stored = stored_award(raw)
-            after = covered_transaction_award(stored.award, due.day, bool(action.assumed))
-            assumed = {"assumed": "true" if action.assumed else "false"}
-            event = _event_if(stored, after, EventKind.COVERED, due.day, assumed)
-            change.save_award(stored, after, event=event)
-            change.maybe_flush()
-        for raw in open_deferred:
-            stored_d = stored_deferred(raw)
-            after_d = covered_transaction_deferred(stored_d.deferred, due.day)
-            change.save_deferred(stored_d, after_d)
-            change.maybe_flush()
+        _restate_pools(change, due, action.ratio)
+    for person_id, awards, deferred in _by_participant(open_awards, open_deferred):
+        _apply_action(change, due, action, action_id, person_id, awards, deferred)
     action_item["applied"] = True
     change.put(action_item)
     change.delete_due(due)
@@ -463,18 +452,78 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
     return None
 
 
-def _apply_split(
+def _by_participant(
+    awards: list[StoredAward], deferred: list[StoredDeferred]
+) -> list[tuple[str, list[StoredAward], list[StoredDeferred]]]:
+    people = sorted(
+        {a.award.participant_id for a in awards} | {d.deferred.participant_id for d in deferred}
+    )
+    return [
+        (
+            pid,
+            [a for a in awards if a.award.participant_id == pid],
+            [d for d in deferred if d.deferred.participant_id == pid],
+        )
+        for pid in people
+    ]
+
+
+def _apply_action(
     change: Change,
     due: DueItem,
+    action: Any,
     action_id: str,
-    ratio: Any,
-    open_awards: list[Item],
-    open_deferred: list[Item],
+    person_id: str,
+    awards: list[StoredAward],
+    deferred: list[StoredDeferred],
 ) -> None:
-    """Restate outstanding awards, pending deferred stock and the pools (rules.md Splits).
+    """A split or covered transaction for one participant's open awards and pending
+    deferred stock, and the participant's notice of it (rules.md "Notices").
 
     Each restated record carries the action id, so a retry after a crash half way
-    restates nothing twice."""
+    restates nothing twice. The notice is queued before the participant's records, in
+    the same or an earlier transaction: a participant with a record already carrying
+    the id has been told."""
+    split = action.kind is CorporateActionKind.SPLIT
+    todo = [s for s in awards if action_id not in s.actions]
+    todo_d = [s for s in deferred if action_id not in s.actions]
+    if split:
+        after = [(s, split_award(s.award, action.ratio)) for s in todo]
+        after_d = [(s, split_deferred(s.deferred, action.ratio)) for s in todo_d]
+        told = [(s.award, a) for s, a in after if a != s.award]
+        told_d = [(s.deferred, d) for s, d in after_d if d != s.deferred]
+    else:
+        assumed = bool(action.assumed)
+        after = [(s, covered_transaction_award(s.award, due.day, assumed)) for s in todo]
+        after_d = [(s, covered_transaction_deferred(s.deferred, due.day)) for s in todo_d]
+        told = [(s.award, a) for s, a in after if s.award.is_outstanding]
+        told_d = [
+            (s.deferred, d) for s, d in after_d if s.deferred.status is DeferredStatus.PENDING
+        ]
+    already_told = len(todo) < len(awards) or len(todo_d) < len(deferred)
+    if (told or told_d) and not already_told:
+        person = _person(change, person_id)
+        if split:
+            notify.split(change, person, action_id, due.day, action.ratio, told, told_d)
+        else:
+            notify.covered_transaction(
+                change, person, action_id, due.day, bool(action.assumed), told, told_d
+            )
+    if split:
+        kind, facts = EventKind.SPLIT, {"ratio": str(action.ratio)}
+    else:
+        kind, facts = EventKind.COVERED, {"assumed": "true" if action.assumed else "false"}
+    for stored, award in after:
+        event = _event_if(stored, award, kind, due.day, facts)
+        change.save_award(stored, award, action=action_id, count_delivered=not split, event=event)
+        change.maybe_flush()
+    for stored_d, award_d in after_d:
+        change.save_deferred(stored_d, award_d, action=action_id)
+        change.maybe_flush()
+
+
+def _restate_pools(change: Change, due: DueItem, ratio: Decimal) -> None:
+    """Every pool figure times the ratio (rules.md "Splits"), once per split day."""
     for plan in PlanCode:
         pool = change.pool(plan)
         if any(s.day == due.day for s in pool.splits):
@@ -482,25 +531,6 @@ def _apply_split(
         splits = [*pool.splits, Split(due.day, ratio)]
         change.set_splits(plan, splits, pool.outstanding, split_shares(pool.delivered, ratio))
     change.flush()
-    for raw in open_awards:
-        stored = stored_award(raw)
-        if action_id in stored.actions:
-            continue
-        after = split_award(stored.award, ratio)
-        change.save_award(
-            stored,
-            after,
-            action=action_id,
-            count_delivered=False,
-            event=_event_if(stored, after, EventKind.SPLIT, due.day, {"ratio": str(ratio)}),
-        )
-        change.maybe_flush()
-    for raw in open_deferred:
-        stored_d = stored_deferred(raw)
-        if action_id in stored_d.actions:
-            continue
-        change.save_deferred(stored_d, split_deferred(stored_d.deferred, ratio), action=action_id)
-        change.maybe_flush()
 
 
 HANDLERS: dict[DueKind, Handler] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from stockplan.config import Settings
@@ -21,6 +22,7 @@ from stockplan.domain.model import (
     DeferredStockAward,
     Participant,
     PlanCode,
+    Role,
     Termination,
     TerminationReason,
 )
@@ -32,6 +34,9 @@ from stockplan.notices.model import (
     AwardFigures,
     ChangedAward,
     CorrectionNotice,
+    CoveredDeferredLine,
+    CoveredLine,
+    CoveredTransactionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
     ExerciseConfirmation,
@@ -39,23 +44,44 @@ from stockplan.notices.model import (
     FeedRejectionSummary,
     FormulaGrantNotice,
     GrantNotice,
+    Letterhead,
     Notice,
     ReminderNotice,
+    SplitDeferredLine,
+    SplitLine,
+    SplitNotice,
     TerminationLine,
     TerminationNotice,
 )
 from stockplan.notices.render import render
 
 
-def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_parts: str) -> Item:
+def outbox_item(
+    notice: Notice,
+    recipient: str,
+    sender: str,
+    day: date,
+    *id_parts: str,
+    letterhead: Letterhead | None = None,
+) -> Item:
     """The pending outbox item of `notice`. `queued_at` (epoch seconds, the clock's) is
     when it was written: the NoticeFunction's age of the oldest pending notice, which
-    an alarm watches, counts from it."""
+    an alarm watches, counts from it. `letterhead`: the configured sender name,
+    Reply-To and contact line (Settings.letterhead; defaults without it)."""
     nid = notice_id(notice.kind, *id_parts)
     # SES's destination and the To: header are the same plain (IDNA) address.
     recipient = ascii_address(recipient)
-    rendered = render(notice)
-    raw = build_mime(sender, recipient, rendered, day, nid)
+    letterhead = letterhead or Letterhead()
+    rendered = render(notice, letterhead)
+    raw = build_mime(
+        sender,
+        recipient,
+        rendered,
+        day,
+        nid,
+        sender_name=letterhead.sender_name,
+        reply_to=letterhead.reply_to,
+    )
     item: Item = {
         "PK": f"OUTBOX#{nid}",
         "SK": "NOTICE",
@@ -82,7 +108,14 @@ def outbox_item(notice: Notice, recipient: str, sender: str, day: date, *id_part
 def _queue(change: Any, notice: Notice, recipient: str, *id_parts: str) -> None:
     settings = change.settings
     change.add_notice(
-        outbox_item(notice, recipient, settings.sender_email, change.notice_day, *id_parts)
+        outbox_item(
+            notice,
+            recipient,
+            settings.sender_email,
+            change.notice_day,
+            *id_parts,
+            letterhead=settings.letterhead,
+        )
     )
 
 
@@ -102,6 +135,7 @@ def termination(
         awards=tuple(
             _termination_line(outcome, incoming.termination_date) for _b, outcome in lines
         ),
+        role=_role(person_item),
     )
     _queue(
         change,
@@ -111,6 +145,13 @@ def termination(
         incoming.termination_date.isoformat(),
         incoming.reason.value,
     )
+
+
+def _role(person_item: Item) -> Role | None:
+    try:
+        return Role(str(person_item.get("role")))
+    except ValueError:
+        return None
 
 
 def _termination_line(outcome: AwardTermination, ended: date) -> TerminationLine:
@@ -282,6 +323,7 @@ def correction(
             r.after.award_type,
             AwardFigures.of(r.before, day),
             AwardFigures.of(r.after, day),
+            r.after.plan,
         )
         for r in restated
     )
@@ -303,6 +345,66 @@ def correction(
         _queue(change, notice, recipient, request_id, recipient)
 
 
+def split(
+    change: Any,
+    person_item: Item,
+    action_id: str,
+    split_date: date,
+    ratio: Decimal,
+    awards: Sequence[tuple[Award, Award]],
+    deferred: Sequence[tuple[DeferredStockAward, DeferredStockAward]],
+) -> None:
+    """The awards a split restated, before and after (1998 §7.b.(1); Directors §4(c)),
+    in one notice per participant; its id is the participant's and the action's, so a
+    split applied once is told once."""
+    notice = SplitNotice(
+        participant_id=person_item["participant_id"],
+        participant_name=person_item["name"],
+        split_date=split_date,
+        ratio=ratio,
+        awards=tuple(SplitLine.of(before, after) for before, after in awards),
+        deferred=tuple(SplitDeferredLine.of(before, after) for before, after in deferred),
+        deceased=bool(person_item.get("death")),
+    )
+    _queue(
+        change,
+        notice,
+        change.addresses.for_participant(person_item),
+        person_item["participant_id"],
+        action_id,
+    )
+
+
+def covered_transaction(
+    change: Any,
+    person_item: Item,
+    action_id: str,
+    day: date,
+    assumed: bool,
+    awards: Sequence[tuple[Award, Award]],
+    deferred: Sequence[tuple[DeferredStockAward, DeferredStockAward]],
+) -> None:
+    """What a covered transaction did to the participant's awards: vested in full and,
+    unless assumed, the new deadline (1998 §7.a; Directors §6(j), §7(b)(ii)), on the day
+    it is applied; one notice per participant and transaction."""
+    notice = CoveredTransactionNotice(
+        participant_id=person_item["participant_id"],
+        participant_name=person_item["name"],
+        transaction_date=day,
+        assumed=assumed,
+        awards=tuple(CoveredLine.of(before, after, day) for before, after in awards),
+        deferred=tuple(CoveredDeferredLine.of(before, after) for before, after in deferred),
+        deceased=bool(person_item.get("death")),
+    )
+    _queue(
+        change,
+        notice,
+        change.addresses.for_participant(person_item),
+        person_item["participant_id"],
+        action_id,
+    )
+
+
 def feed_summary(change: Any, summary: FeedRejectionSummary, digest: str) -> None:
     _queue(change, summary, change.settings.admin_email, digest)
 
@@ -312,7 +414,14 @@ def admin_alert_item(
 ) -> Item:
     """An outbox item for the administrator, outside a ledger change (bounces)."""
     alert = AdminAlert(subject, tuple(lines))
-    return outbox_item(alert, settings.admin_email, settings.sender_email, day, *id_parts)
+    return outbox_item(
+        alert,
+        settings.admin_email,
+        settings.sender_email,
+        day,
+        *id_parts,
+        letterhead=settings.letterhead,
+    )
 
 
 def admin_alert(change: Any, subject: str, lines: Sequence[str], *id_parts: str) -> None:

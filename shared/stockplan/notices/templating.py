@@ -1,0 +1,104 @@
+"""The notice templates (templates/*.j2): one file per notice kind, rendered twice from
+the same data, as plain text and as HTML.
+
+A kind's template extends `_layout.<fmt>` and writes its content with the macros of
+`_blocks.<fmt>` (a paragraph, a heading, label/value facts, a list), where `fmt` is
+`txt` or `html`: the wording is written once, and each format lays it out its own way.
+The HTML environment escapes every value (names, reasons and keys come from CSV files);
+both are strict: a variable a template names but the data lacks is an error, never an
+empty string.
+
+Jinja2 is imported by the first notice rendered, not when this module is imported, so a
+Lambda cold start that sends nothing does not pay for it (benchmarks/bench_imports.py).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from stockplan.notices import formatting as fmt
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FORMATS = ("txt", "html")
+
+
+def _count(value: int, singular: str, plural: str | None = None) -> str:
+    return fmt.count_of(value, singular, plural)
+
+
+def _one_line(value: Any) -> Any:
+    """One line; markup stays markup (a macro's output is escaped once, not twice)."""
+    if hasattr(value, "__html__"):
+        return type(value)(fmt.one_line(str(value)))
+    return fmt.one_line(str(value))
+
+
+_FILTERS = {
+    "iso": fmt.iso,
+    "long_date": fmt.long_date,
+    "money": fmt.money,
+    "price": fmt.price,
+    "shares": fmt.shares,
+    "share_count": fmt.share_count,
+    "plan_title": fmt.plan_title,
+    "award_label": fmt.award_type_label,
+    "fee_label": fmt.fee_label,
+    "oneline": _one_line,
+    "ratio": fmt.ratio,
+    "split_name": fmt.split_name,
+}
+
+
+@cache
+def environment(kind: str) -> Environment:
+    """The Jinja environment of one format ("txt" or "html"), made once."""
+    if kind not in FORMATS:
+        raise ValueError(f"no such notice format: {kind!r}")
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        # The text part is not HTML: nothing in it is escaped (S701 is about HTML).
+        autoescape=kind == "html",  # noqa: S701
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+    env.filters.update(_FILTERS)
+    env.filters["count"] = _count
+    env.globals["fmt"] = kind
+    return env
+
+
+def template(kind: str, name: str) -> Template:
+    return environment(kind).get_template(f"{name}.j2")
+
+
+def render_subject(name: str, context: dict[str, Any]) -> str:
+    """The kind's `subject` block, written as plain text on one line."""
+    tmpl = template("txt", name)
+    return fmt.one_line("".join(tmpl.blocks["subject"](tmpl.new_context(context))))
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def render_text(name: str, context: dict[str, Any]) -> str:
+    """The text part: one line per paragraph or fact, one blank line between blocks."""
+    raw = template("txt", name).render(context)
+    lines = [line.rstrip() for line in raw.splitlines()]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+def render_html(name: str, context: dict[str, Any]) -> str:
+    raw = template("html", name).render(context)
+    lines = [line.rstrip() for line in raw.splitlines() if line.strip()]
+    return "\n".join(lines) + "\n"
