@@ -385,3 +385,24 @@ def test_a_file_with_a_rejected_row_tells_the_admin_what_was_applied_unchanged_a
         subject(admin[0]) == "Feed exercises: 1 of 4 rows rejected (incoming/exercises/mixed.csv)"
     )
     assert "1 applied, 2 unchanged (already applied before), 1 rejected" in plain(admin[0])
+
+
+def test_a_grant_with_the_id_of_a_formula_option_is_rejected(local_stack: Any) -> None:
+    stack = local_stack
+    meeting = date(2001, 6, 7)
+    feed(stack, "participants", PEOPLE_CSV, meeting)
+    feed(stack, "prices", "date,last_sale\n2001-06-06,40.00\n", meeting)
+    feed(
+        stack, "meetings", "meeting_date,participant_id,outcome\n2001-06-07,D1,reelected\n", meeting
+    )
+    run_daily(stack, meeting)
+
+    taken = GRANTS.replace(
+        "G-100,E1,incentive-1998,nso,2002-03-15",
+        "FO-2001-06-07-D1,E1,incentive-1998,nso,2001-06-07",
+    )
+    outcome = feed(stack, "grants", taken, meeting, name="taken")
+
+    assert outcome["rejected"] == 1
+    (row,) = errors_csv(stack, "incoming/grants/taken.csv")
+    assert "award_id FO-2001-06-07-D1 is already used by another award" in row["reason"]

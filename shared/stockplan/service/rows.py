@@ -165,15 +165,12 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
     # Two reads: who holds the award id (ids are unique across people), and one Query
     # of the person's partition for the profile and their awards.
     owner = ledger.award_owner(row.award_id)
-    if owner is not None and owner != row.participant_id:
-        return f"award_id {row.award_id} is already used by another grant"
+    if owner is not None:
+        # The same grant fed again never gets here (its row key makes it unchanged,
+        # interfaces.md §1a): this id belongs to another award, a formula option's.
+        return f"award_id {row.award_id} is already used by another award"
     records = ledger.participant_records(row.participant_id)
     held = [stored_award(i) for i in records if i["SK"].startswith("AWARD#")]
-    if owner is not None:
-        existing = next((s for s in held if s.award.award_id == row.award_id), None)
-        if existing is not None and _same_terms(existing.award, award):
-            return None  # the same grant loaded again
-        return f"award_id {row.award_id} is already used by another grant"
     person_item = next((i for i in records if i["SK"] == "PROFILE"), None)
     if person_item is None:
         return _unknown(row.participant_id)
@@ -226,17 +223,6 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
     if award.is_outstanding:
         notify.grant(change, person_item, award)
     return None
-
-
-def _same_terms(a: Award, b: Award) -> bool:
-    """The same grant fed again. Only its identity is compared: a split since may have
-    restated its shares, price and tranches."""
-    return (a.participant_id, a.plan, a.award_type, a.grant_date) == (
-        b.participant_id,
-        b.plan,
-        b.award_type,
-        b.grant_date,
-    )
 
 
 def apply_termination(change: Change, row: TerminationRow) -> RowResult:
