@@ -461,10 +461,17 @@ def apply_corporate_action(change: Change, row: CorporateActionRow) -> str | Non
     return None
 
 
-def _corrections() -> dict[FeedKind, RowApplier]:
-    from stockplan.service.corrections import apply_correction, apply_decision
+def apply_correction_row(change: Change, row: Any) -> RowResult:
+    # Imported with its first row: most feeds never carry one (cold start).
+    from stockplan.service.corrections import apply_correction
 
-    return {FeedKind.CORRECTIONS: apply_correction, FeedKind.DECISIONS: apply_decision}
+    return apply_correction(change, row)
+
+
+def apply_decision_row(change: Change, row: Any) -> RowResult:
+    from stockplan.service.corrections import apply_decision
+
+    return apply_decision(change, row)
 
 
 APPLIERS: dict[FeedKind, RowApplier] = {
@@ -477,8 +484,9 @@ APPLIERS: dict[FeedKind, RowApplier] = {
     FeedKind.FEES: apply_fee,
     FeedKind.EXERCISES: apply_exercise_row,
     FeedKind.CORPORATE_ACTIONS: apply_corporate_action,
+    FeedKind.CORRECTIONS: apply_correction_row,
+    FeedKind.DECISIONS: apply_decision_row,
 }
-APPLIERS.update(_corrections())
 
 __all__ = [
     "APPLIERS",
