@@ -239,9 +239,12 @@ def process_upload(
     )
     # Rows this object already applied (a redelivery after a crash half way through).
     applied = {int(i["SK"].split("#")[1]) for i in table.query(file_pk, "ROW#")}
-    run.prefetch(
-        [identify(kind, row.value) for row in parsed.rows if row.row_number not in applied]
-    )
+    identities = {
+        row.row_number: identify(kind, row.value)
+        for row in parsed.rows
+        if row.row_number not in applied
+    }
+    run.prefetch(list(identities.values()))
     rejections: list[RowRejection] = list(parsed.rejections)
     for row in parsed.rows:
         if row.row_number in applied:
@@ -249,7 +252,7 @@ def process_upload(
             continue
         if deps.before_row is not None:
             deps.before_row(row.row_number)
-        result = _apply_row(run, row)
+        result = _apply_row(run, row, identities[row.row_number])
         if result is None or result is SUPERSEDED:
             run.outcome.accepted += 1
         elif result is UNCHANGED:
@@ -310,10 +313,9 @@ def _conflict(identity: RowIdentity, fact: rec.Fact, remedy: str) -> str:
     )
 
 
-def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
+def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult:
     """Apply one row with its fact record and its row marker in the same transactions:
     a retry after a crash skips it, a second upload finds it unchanged."""
-    identity = identify(run.kind, row.value)
     cause = f"feed:{run.key}#row{row.row_number}"
     forced: str | None = None
     for attempt in range(MAX_ROW_ATTEMPTS):
@@ -337,7 +339,7 @@ def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
             return _conflict(identity, fact, f"{result}; send a corrections row to change it")
         if result is not None:
             return result  # rejected, unchanged, or overwritten by a later upload
-        _record_fact(change, identity, fact, run.key, row.row_number)
+        written = _record_fact(change, identity, fact, run.key, row.row_number)
         change.put(
             {"PK": run.file_pk, "SK": f"ROW#{row.row_number:06d}", "type": "feed_row"},
             "attribute_not_exists(PK)",
@@ -357,30 +359,10 @@ def _apply_row(run: FileRun, row: ParsedRow) -> RowResult:
             continue
         run.pools.update(change.pools)
         run.outcome.notice_ids += change.notice_ids
-        run.known[identity.key] = _fact_after(identity, fact, run.key, row.row_number)
+        # Later rows of the file read the facts as this row left them.
+        run.known.update(written)
         return None
     raise ConflictError(f"row {row.row_number} of {run.key} kept conflicting")
-
-
-def _fact_after(
-    identity: RowIdentity, fact: rec.Fact | None, key: str, row_number: int
-) -> rec.Fact:
-    """The fact as `_record_fact` just wrote it (later rows of the file read it here)."""
-    variants = () if fact is None else fact.variants
-    if fact is not None and identity.rule.on_conflict is OnConflict.RULES_DECIDE:
-        variants = (*variants, fact.values)
-    version = 1 if fact is None else fact.version + 1
-    used_by = None if fact is None else fact.used_by
-    return rec.Fact(
-        identity.kind.value,
-        identity.key,
-        identity.values,
-        key,
-        row_number,
-        version,
-        variants,
-        used_by,
-    )
 
 
 def _applied_by_this_object(run: FileRun, fact: rec.Fact | None, row_number: int) -> bool:
@@ -391,31 +373,32 @@ def _applied_by_this_object(run: FileRun, fact: rec.Fact | None, row_number: int
 
 def _record_fact(
     change: Change, identity: RowIdentity, fact: rec.Fact | None, key: str, row_number: int
-) -> None:
+) -> dict[str, rec.Fact]:
     """The row's values become the fact of its key: written once, or version-checked
     where a later row may change it (a participant's details, an unused price, a
-    death after a termination)."""
+    death after a termination). Returns the facts written, by key."""
     kind = identity.kind.value
+    version = 1 if fact is None else fact.version + 1
+    variants = () if fact is None else fact.variants
+    if fact is not None and identity.rule.on_conflict is OnConflict.RULES_DECIDE:
+        variants = (*variants, fact.values)
+    item = rec.fact_item(kind, identity.key, identity.values, key, row_number, version, variants)
     if fact is None:
-        change.put(
-            rec.fact_item(kind, identity.key, identity.values, key, row_number, 1),
-            "attribute_not_exists(PK)",
-        )
+        change.put(item, "attribute_not_exists(PK)")
     else:
-        variants = fact.variants
-        if identity.rule.on_conflict is OnConflict.RULES_DECIDE:
-            variants = (*variants, fact.values)
-        change.put(
-            rec.fact_item(
-                kind, identity.key, identity.values, key, row_number, fact.version + 1, variants
-            ),
-            "version = :v",
-            {":v": fact.version},
+        change.put(item, "version = :v", {":v": fact.version})
+    used_by = None if fact is None else fact.used_by
+    written = {
+        identity.key: rec.Fact(
+            kind, identity.key, identity.values, key, row_number, version, variants, used_by
         )
+    }
     for alias in identity.aliases:
         # Another key of the same fact (an exercise's four columns): any row naming it
         # again is unchanged; the latest such exercise stands for it.
         change.put(rec.fact_item(kind, alias, identity.values, key, row_number, 1))
+        written[alias] = rec.Fact(kind, alias, identity.values, key, row_number, 1)
+    return written
 
 
 def _rejection_fields(
