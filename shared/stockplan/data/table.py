@@ -38,6 +38,10 @@ def from_wire(raw: dict[str, Any]) -> Item:
     return {k: _deserializer.deserialize(v) for k, v in raw.items()}
 
 
+# The condition of a write that creates an item (every item has a PK).
+NOT_EXISTS = "attribute_not_exists(PK)"
+
+
 class ConflictError(Exception):
     """A conditional write or transaction lost a race: re-read and try again."""
 
@@ -58,6 +62,18 @@ class Transaction:
         op: dict[str, Any] = {"Item": to_wire(item)}
         self._condition(op, condition, values, names)
         self.operations.append({"Put": op})
+
+    def put_new(self, item: Item) -> None:
+        """Put an item that must not exist yet (a second writer of the same key loses)."""
+        self.put(item, NOT_EXISTS)
+
+    def put_versioned(self, item: Item, seen: int | None) -> None:
+        """Put over the version read (`seen`), or as new when nothing was read (None):
+        optimistic locking, a write raced since the read fails the transaction."""
+        if seen is None:
+            self.put_new(item)
+        else:
+            self.put(item, "version = :v", {":v": seen})
 
     def update(
         self,
@@ -243,6 +259,10 @@ class Table:
                 return False
             raise
         return True
+
+    def put_new(self, item: Item) -> bool:
+        """Put an item that must not exist yet; False when it already does."""
+        return self.put(item, NOT_EXISTS)
 
     def update(
         self,

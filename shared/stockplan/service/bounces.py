@@ -161,7 +161,7 @@ def record_feedback(deps: BounceDeps, feedback: SesFeedback, day: date) -> Feedb
             names={"#s": "status"},
         )
         if alert is not None:
-            tx.put(alert, "attribute_not_exists(PK)")
+            tx.put_new(alert)
         try:
             table.commit(tx)
         except ConflictError:

@@ -248,10 +248,7 @@ def _replace_fact(change: Change, kind: FeedKind, key: str, values: dict[str, st
     version = 1 if fact is None else fact.version + 1
     source = ("correction", 0) if fact is None else (fact.source_key, fact.source_row)
     item = rec.fact_item(kind.value, key, values, source[0], source[1], version)
-    if fact is None:
-        change.put(item, "attribute_not_exists(PK)")
-    else:
-        change.put(item, "version = :v", {":v": fact.version})
+    change.put_versioned(item, None if fact is None else fact.version)
 
 
 # --- exercises ----------------------------------------------------------------------------

@@ -218,9 +218,7 @@ def process_upload(
     if existing is not None and existing.get("status") == "done":
         return FeedOutcome(key, kind.value, "duplicate")
     if existing is None:
-        table.put(
-            _file_item(file_pk, kind.value, key, today, "processing"), "attribute_not_exists(PK)"
-        )
+        table.put_new(_file_item(file_pk, kind.value, key, today, "processing"))
     ledger = Ledger(table)
     try:
         parsed = parse_feed(kind, body, limits)
@@ -340,10 +338,7 @@ def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult
         if result is not None:
             return result  # rejected, unchanged, or overwritten by a later upload
         written = _record_fact(change, identity, fact, run.key, row.row_number)
-        change.put(
-            {"PK": run.file_pk, "SK": f"ROW#{row.row_number:06d}", "type": "feed_row"},
-            "attribute_not_exists(PK)",
-        )
+        change.put_new({"PK": run.file_pk, "SK": f"ROW#{row.row_number:06d}", "type": "feed_row"})
         try:
             change.flush()
         except PoolShortError as error:
@@ -383,10 +378,7 @@ def _record_fact(
     if fact is not None and identity.rule.on_conflict is OnConflict.RULES_DECIDE:
         variants = (*variants, fact.values)
     item = rec.fact_item(kind, identity.key, identity.values, key, row_number, version, variants)
-    if fact is None:
-        change.put(item, "attribute_not_exists(PK)")
-    else:
-        change.put(item, "version = :v", {":v": fact.version})
+    change.put_versioned(item, None if fact is None else fact.version)
     used_by = None if fact is None else fact.used_by
     written = {
         identity.key: rec.Fact(

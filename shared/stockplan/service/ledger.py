@@ -275,11 +275,9 @@ class Change:
             actions = (*actions, action)
         if actions:
             item["actions"] = list(actions)
+        self.tx.put_versioned(item, None if before is None else version)
         if before is None:
-            self.tx.put(item, "attribute_not_exists(PK)")
-            self.tx.put(rec.award_owner_item(after), "attribute_not_exists(PK)")
-        else:
-            self.tx.put(item, "version = :v", {":v": version})
+            self.tx.put_new(rec.award_owner_item(after))
         self._replace_due(before.due if before else (), schedule, item["PK"])
         delta = award_pool_delta(None if before is None else before.award, after)
         if not count_delivered:
@@ -302,10 +300,7 @@ class Change:
             actions = (*actions, action)
         if actions:
             item["actions"] = list(actions)
-        if before is None:
-            self.tx.put(item, "attribute_not_exists(PK)")
-        else:
-            self.tx.put(item, "version = :v", {":v": version})
+        self.tx.put_versioned(item, None if before is None else version)
         old = deferred_schedule(before.deferred) if before else []
         self._replace_due(tuple(old), tuple(deferred_schedule(after)), item["PK"])
         self.move_pool(
@@ -353,13 +348,11 @@ class Change:
         seen = self._profile_version(pk, before)
         written = dict(item)
         written["version"] = seen + 1
-        if before is None:
-            self.tx.put(written, "attribute_not_exists(PK)")
-        elif seen == 0:
+        if before is not None and seen == 0:
             # A profile written before profiles carried a version.
             self.tx.put(written, "attribute_exists(PK) AND attribute_not_exists(version)")
         else:
-            self.tx.put(written, "version = :v", {":v": seen})
+            self.tx.put_versioned(written, None if before is None else seen)
         self.profile_versions[pk] = seen + 1
         self.profiles_in_tx.add(pk)
 
@@ -386,6 +379,12 @@ class Change:
         names: dict[str, str] | None = None,
     ) -> None:
         self.tx.put(item, condition, values, names)
+
+    def put_new(self, item: Item) -> None:
+        self.tx.put_new(item)
+
+    def put_versioned(self, item: Item, seen: int | None) -> None:
+        self.tx.put_versioned(item, seen)
 
     def audit(self, pk: str, sk: str, action: str, detail: dict[str, Any]) -> None:
         """An audit record of a change to a record that is not an award (a person, a
@@ -438,7 +437,7 @@ class Change:
         )
 
     def add_notice(self, notice_item: Item) -> None:
-        self.tx.put(notice_item, "attribute_not_exists(PK)")
+        self.tx.put_new(notice_item)
         self.notice_ids.append(notice_item["notice_id"])
         self.new_notice = True
 
@@ -462,10 +461,7 @@ class Change:
                 "delivered": state.delivered,
                 "splits": [[s.day.isoformat(), str(s.ratio)] for s in pool.splits],
             }
-            if pool.version == 0:
-                self.tx.put(item, "attribute_not_exists(PK)")
-            else:
-                self.tx.put(item, "version = :v", {":v": pool.version})
+            self.tx.put_versioned(item, pool.version or None)
             self.pools[plan] = PoolRecord(
                 plan, pool.version + 1, state.outstanding, state.delivered, pool.splits
             )

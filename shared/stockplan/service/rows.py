@@ -455,7 +455,7 @@ def apply_corporate_action(change: Change, row: CorporateActionRow) -> str | Non
     if action.kind is CorporateActionKind.SPLIT and (row.ratio is None or row.ratio <= 0):
         return "a split needs a positive ratio (1998 §7.b.(1); Directors §4(c))"
     item = rec.corporate_action_item(action, action_id)
-    change.put(item, "attribute_not_exists(PK)")
+    change.put_new(item)
     change.put_due(DueItem(row.action_date, DueKind.CORPORATE_ACTION, action_id), item["PK"])
     change.audit(item["PK"], "ACTION", "corporate_action", {"action": row.action.value})
     return None
