@@ -14,6 +14,7 @@ import pytest
 from stockplan.domain.grants import (
     GrantContext,
     LimitBucket,
+    fed_award_types,
     granted_in_year,
     limit_bucket,
     validate_grant,
@@ -174,13 +175,17 @@ def test_1998_directors_valid_grants_accepted(award: Award, context: GrantContex
         ),
         # --- plan / award type / role fit ---------------------------------------------
         pytest.param(
-            grant(DIR, T.NSO), ctx(DIRECTOR), "Directors §6", "does not exist", id="nso-dir"
+            grant(DIR, T.NSO),
+            ctx(DIRECTOR),
+            "Directors §6(b)",
+            "nso is not an award of plan directors-1999, which takes discretionary_option",
+            id="nso-dir",
         ),
         pytest.param(
             grant(I98, T.DISCRETIONARY_OPTION),
             ctx(),
             '1998 Exhibit A "Award"',
-            "does not exist",
+            "which takes deferred_stock, iso, nso, performance, restricted_stock, sar,",
             id="discretionary-under-1998",
         ),
         pytest.param(
@@ -515,3 +520,44 @@ def test_1998_4c_7b1_yearly_limit_values(
 ) -> None:
     """1,000,000 each, multiplied by the splits up to the day (1998 §7.b.(1))."""
     assert yearly_limit(I98, bucket, GRANT_DAY, splits) == limit
+
+
+# --- the rules the grants feed once checked on its own (issue 17: one home) -------------
+
+
+def test_directors_6a_a_fed_formula_option_is_refused_with_that_reason_alone() -> None:
+    award = grant(DIR, T.FORMULA_OPTION)
+    assert [str(r) for r in validate_grant(award, ctx(None, pool_available=0))] == [
+        "formula options are made by the system at annual meetings, never fed (Directors §6(a))"
+    ]
+
+
+def test_fed_award_types_are_the_plans_types_without_formula_options() -> None:
+    assert fed_award_types(DIR) == frozenset({T.DISCRETIONARY_OPTION})
+    assert fed_award_types(I98) == frozenset(T) - {T.DISCRETIONARY_OPTION, T.FORMULA_OPTION}
+
+
+def test_1998_6b_a_final_exercise_date_before_the_grant_is_refused_for_any_award_type() -> None:
+    award = grant(
+        award_type=T.RESTRICTED_STOCK,
+        exercise_price=None,
+        final_exercise_date=date(2000, 2, 1),
+        tranches=(),
+    )
+    assert [str(r) for r in validate_grant(award, ctx())] == [
+        "final_exercise_date 2000-02-01 is not after the grant date 2000-03-01 (1998 §6.b)"
+    ]
+
+
+def test_1998_6a5_every_faulty_term_of_a_grant_is_reported_together() -> None:
+    award = grant(
+        exercise_price=None,
+        final_exercise_date=None,
+        tranches=(Tranche(date(2000, 2, 1), 6000), Tranche(date(2001, 3, 1), 5000)),
+    )
+    assert sections(award, ctx()) == [
+        "1998 §6.a.(5)",
+        "1998 §6.a.(5)",
+        "1998 §6.b.(3)",
+        "1998 §6.b.(3)",
+    ]

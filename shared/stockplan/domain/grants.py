@@ -69,87 +69,119 @@ class GrantContext:
     splits: Sequence[Split] = ()
 
 
-def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
-    """Every reason the grant cannot be made; empty when it can."""
-    rules = plan_rules(award.plan)
-    reasons: list[Rejection] = []
-    kind = award.award_type
+FORMULA_OPTION_FED = Rejection(
+    "formula options are made by the system at annual meetings, never fed", "Directors §6(a)"
+)
 
-    if kind is AwardType.FORMULA_OPTION:
-        return [
-            Rejection(
-                "formula options are made by the system at annual meetings, never fed",
-                "Directors §6(a)",
-            )
-        ]
-    if kind not in rules.award_types:
-        allowed = ", ".join(sorted(t.value for t in rules.award_types))
-        reasons.append(
-            Rejection(
-                f"award type {kind.value} does not exist under {award.plan.value} "
-                f"(allowed: {allowed})",
-                '1998 Exhibit A "Award"'
-                if award.plan is PlanCode.INCENTIVE_1998
-                else "Directors §6",
-            )
+
+def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
+    """Every reason the grant cannot be made; empty when it can. The one home of the grant
+    rules: the grants feed only parses its cells and leaves every check here."""
+    if award.award_type is AwardType.FORMULA_OPTION:
+        return [FORMULA_OPTION_FED]
+    reasons = _type_reasons(award) + _holder_reasons(award, ctx.participant)
+    reasons += _date_and_size_reasons(award)
+    reasons += _vesting_reasons(award)
+    if award.award_type.requires_exercise:
+        reasons += _option_reasons(award, ctx)
+    reasons += _limit_reasons(award, ctx)
+    return reasons + _pool_reasons(award, ctx)
+
+
+def fed_award_types(plan: PlanCode) -> frozenset[AwardType]:
+    """The award types a grants feed may carry: formula options are the system's."""
+    return plan_rules(plan).award_types - {AwardType.FORMULA_OPTION}
+
+
+def _type_reasons(award: Award) -> list[Rejection]:
+    allowed = fed_award_types(award.plan)
+    if award.award_type in allowed:
+        return []
+    names = ", ".join(sorted(t.value for t in allowed))
+    incentive = award.plan is PlanCode.INCENTIVE_1998
+    return [
+        Rejection(
+            f"award type {award.award_type.value} is not an award of plan {award.plan.value},"
+            f" which takes {names}",
+            '1998 Exhibit A "Award"' if incentive else "Directors §6(b)",
         )
+    ]
+
+
+def _holder_reasons(award: Award, person: Participant | None) -> list[Rejection]:
+    rules = plan_rules(award.plan)
     eligibility = "1998 §5" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §5"
-    person = ctx.participant
     if person is None:
-        reasons.append(
+        return [
             Rejection(
                 f"unknown participant {award.participant_id}: "
                 "load them with the participants feed first",
                 eligibility,
             )
+        ]
+    if person.participant_id != award.participant_id:
+        return [Rejection("participant does not match the award", eligibility)]
+    reasons: list[Rejection] = []
+    if person.role not in rules.roles:
+        reasons.append(
+            Rejection(
+                f"{award.plan.value} awards go only to non-employee directors; "
+                f"{person.participant_id} is {_a(person.role.value)}",
+                "Directors §5",
+            )
         )
-    elif person.participant_id != award.participant_id:
-        reasons.append(Rejection("participant does not match the award", eligibility))
-    else:
-        if person.role not in rules.roles:
-            reasons.append(
-                Rejection(
-                    f"{award.plan.value} awards go only to non-employee directors; "
-                    f"{person.participant_id} is {_a(person.role.value)}",
-                    "Directors §5",
-                )
+    if award.award_type is AwardType.ISO and person.role is not Role.EMPLOYEE:
+        reasons.append(
+            Rejection(
+                f"ISOs go only to employees; {person.participant_id} is {_a(person.role.value)}",
+                "1998 §5",
             )
-        if kind is AwardType.ISO and person.role is not Role.EMPLOYEE:
-            reasons.append(
-                Rejection(
-                    "ISOs go only to employees; "
-                    f"{person.participant_id} is {_a(person.role.value)}",
-                    "1998 §5",
-                )
-            )
+        )
+    return reasons
+
+
+def _date_and_size_reasons(award: Award) -> list[Rejection]:
+    rules = plan_rules(award.plan)
+    incentive = award.plan is PlanCode.INCENTIVE_1998
+    reasons: list[Rejection] = []
     if award.grant_date < rules.effective_date:
         reasons.append(
             Rejection(
                 f"grant date {award.grant_date.isoformat()} is before the plan took effect on "
                 f"{rules.effective_date.isoformat()}",
-                "Directors §3" if award.plan is PlanCode.DIRECTORS_1999 else "1998 §2",
+                "1998 §2" if incentive else "Directors §3",
             )
         )
     if award.shares_granted <= 0:
         reasons.append(
             Rejection(
                 "shares must be a positive whole number",
-                "1998 §4.b" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §4(b)",
+                "1998 §4.b" if incentive else "Directors §4(b)",
             )
         )
-    reasons += _vesting_reasons(award)
-    if kind.requires_exercise:
-        reasons += _option_reasons(award, ctx)
-    reasons += _limit_reasons(award, ctx)
-    if award.shares_granted > 0 and award.shares_granted > ctx.pool_available:
+    final = award.final_exercise_date
+    # Whatever the award type: a final exercise date, when given, follows the grant.
+    if final is not None and final <= award.grant_date:
         reasons.append(
             Rejection(
-                f"the {award.plan.value} pool has {max(ctx.pool_available, 0)} shares available; "
-                f"the grant needs {award.shares_granted}",
-                rules.section_pool,
+                f"final_exercise_date {final.isoformat()} is not after the grant date "
+                f"{award.grant_date.isoformat()}",
+                "1998 §6.b" if incentive else "Directors §6(d)",
             )
         )
     return reasons
+
+
+def _pool_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
+    if award.shares_granted <= 0 or award.shares_granted <= ctx.pool_available:
+        return []
+    return [
+        Rejection(
+            f"the {award.plan.value} pool has {max(ctx.pool_available, 0)} shares available; "
+            f"the grant needs {award.shares_granted}",
+            plan_rules(award.plan).section_pool,
+        )
+    ]
 
 
 def _vesting_reasons(award: Award) -> list[Rejection]:
@@ -185,11 +217,11 @@ def _vesting_reasons(award: Award) -> list[Rejection]:
 
 
 def _option_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
+    """Options and SARs: a price, a final exercise date, the plans' term and cut-offs."""
     rules = plan_rules(award.plan)
-    reasons: list[Rejection] = []
     section = "1998 §6.b.(3)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(c)"
+    reasons: list[Rejection] = []
     price = award.exercise_price
-    final = award.final_exercise_date
     if price is None:
         reasons.append(Rejection("options and SARs need an exercise_price", section))
     elif price < rules.min_exercise_price:
@@ -198,22 +230,15 @@ def _option_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
                 f"exercise price {price} is below the par value {rules.min_exercise_price}", section
             )
         )
+    final = award.final_exercise_date
+    years = rules.max_option_term_years
     if final is None:
         reasons.append(Rejection("options and SARs need a final_exercise_date", section))
-    elif final <= award.grant_date:
+    elif years is not None and final > add_years(award.grant_date, years):
         reasons.append(
             Rejection(
-                "final_exercise_date must be after the grant date",
-                "1998 §6.b" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(d)",
-            )
-        )
-    elif rules.max_option_term_years is not None and final > add_years(
-        award.grant_date, rules.max_option_term_years
-    ):
-        reasons.append(
-            Rejection(
-                f"final exercise date {final.isoformat()} is more than "
-                f"{rules.max_option_term_years} years after the grant",
+                f"final exercise date {final.isoformat()} is more than {years} years after"
+                " the grant",
                 "Directors §6(d)",
             )
         )

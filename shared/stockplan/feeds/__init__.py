@@ -54,8 +54,6 @@ from stockplan.feeds.kinds import (
 )
 from stockplan.feeds.parse import ParsedFeed, ParsedRow, RowRejection, parse_feed
 from stockplan.feeds.rows import (
-    FED_AWARD_TYPES,
-    FORMULA_OPTION_REASON,
     ROW_MODELS,
     CorporateActionRow,
     CorrectionRow,
@@ -73,9 +71,7 @@ from stockplan.feeds.rows import (
 
 __all__ = [
     "DEFAULT_LIMITS",
-    "FED_AWARD_TYPES",
     "FEED_ORDER",
-    "FORMULA_OPTION_REASON",
     "INCOMING_PREFIX",
     "MAX_KEY_BYTES",
     "MAX_REJECTED_RECORD_BYTES",

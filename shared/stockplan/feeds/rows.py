@@ -16,14 +16,12 @@ from pydantic_core import PydanticCustomError
 
 from stockplan.domain.model import (
     Award,
-    AwardType,
     CorporateAction,
     CorporateActionKind,
     CorrectionAction,
     DecisionAction,
     Election,
     Participant,
-    PlanCode,
     PriceBar,
     Termination,
 )
@@ -57,30 +55,6 @@ from stockplan.feeds.values import (
     TerminationReasonCell,
     TextCell,
     VestingCell,
-)
-
-# Award types a feed may carry, per plan. Formula options are never fed (Directors §6(a)).
-FED_AWARD_TYPES: Mapping[PlanCode, frozenset[AwardType]] = {
-    PlanCode.INCENTIVE_1998: frozenset(
-        {
-            AwardType.NSO,
-            AwardType.ISO,
-            AwardType.SAR,
-            AwardType.RESTRICTED_STOCK,
-            AwardType.UNRESTRICTED_STOCK,
-            AwardType.DEFERRED_STOCK,
-            AwardType.PERFORMANCE,
-        }
-    ),
-    PlanCode.DIRECTORS_1999: frozenset({AwardType.DISCRETIONARY_OPTION}),
-}
-_PLAN_SECTION: Mapping[PlanCode, str] = {
-    PlanCode.INCENTIVE_1998: '1998 Exhibit A "Award"',
-    PlanCode.DIRECTORS_1999: "Directors §6(b)",
-}
-FORMULA_OPTION_REASON = (
-    "award_type: formula options are made by the system at annual meetings"
-    " (Directors §6(a)), never fed"
 )
 
 
@@ -129,6 +103,9 @@ class ParticipantRow(FeedRow):
 
 
 class GrantRow(FeedRow):
+    """A grant's cells. Its rules (the plan's award types, the terms an option needs,
+    the vesting) are the domain's: stockplan.domain.grants.validate_grant."""
+
     kind: ClassVar[FeedKind] = FeedKind.GRANTS
 
     award_id: IdCell
@@ -141,47 +118,6 @@ class GrantRow(FeedRow):
     final_exercise_date: OptionalDateCell = None
     # Empty: vested in full at grant.
     vesting: VestingCell = ()
-
-    @model_validator(mode="after")
-    def _grant_rules(self) -> GrantRow:
-        if self.award_type is AwardType.FORMULA_OPTION:
-            raise _row_error([FORMULA_OPTION_REASON])
-        problems: list[str] = []
-        allowed = FED_AWARD_TYPES[self.plan]
-        if self.award_type not in allowed:
-            names = ", ".join(sorted(t.value for t in allowed))
-            problems.append(
-                f"award_type: {self.award_type.value} is not an award of plan"
-                f" {self.plan.value}, which takes {names} ({_PLAN_SECTION[self.plan]})"
-            )
-        if self.award_type.requires_exercise:
-            if self.exercise_price is None:
-                problems.append(f"exercise_price: required for award_type {self.award_type.value}")
-            if self.final_exercise_date is None:
-                problems.append(
-                    f"final_exercise_date: required for award_type {self.award_type.value}"
-                )
-        grant = self.grant_date.isoformat()
-        if self.final_exercise_date is not None and self.final_exercise_date <= self.grant_date:
-            problems.append(
-                f"final_exercise_date: {self.final_exercise_date.isoformat()} is not after"
-                f" grant_date {grant}"
-            )
-        early = [t for t in self.vesting if t.vest_date < self.grant_date]
-        if early:
-            problems.append(
-                f"vesting: tranche date {early[0].vest_date.isoformat()} is before"
-                f" grant_date {grant}"
-            )
-        if self.vesting:
-            total = sum(t.shares for t in self.vesting)
-            if total != self.shares:
-                problems.append(
-                    f"vesting: tranche shares add up to {total}, but shares is {self.shares}"
-                )
-        if problems:
-            raise _row_error(problems)
-        return self
 
     def to_domain(self) -> Award:
         return Award(
