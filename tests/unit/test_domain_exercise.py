@@ -8,7 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from stockplan.domain.exercise import apply_exercise, check_exercise, exercise_capacity
+from stockplan.domain.exercise import (
+    ServiceEnd,
+    apply_exercise,
+    check_exercise,
+    deadline_section,
+    exercise_capacity,
+)
 from stockplan.domain.model import (
     Award,
     AwardType,
@@ -228,3 +234,78 @@ def test_1998_4a_iv_apply_exercise_records_withheld() -> None:
         2500,
     )
     assert after.shares_outstanding == 8000
+
+
+# --- which rule set the deadline (one home: notices and exercises ask this) -----------
+
+_ENDED = date(2002, 1, 3)
+
+
+def _end(reason: TerminationReason) -> Termination:
+    return Termination("P-1", _ENDED, reason)
+
+
+@pytest.mark.parametrize(
+    ("award", "service_end", "section"),
+    [
+        pytest.param(option(), None, "1998 §6.b", id="1998-final-date"),
+        pytest.param(option(DIR), None, "Directors §6(d)", id="directors-final-date"),
+        pytest.param(
+            option(accelerated_on=date(2005, 1, 3), exercise_deadline=date(2005, 1, 3)),
+            None,
+            "1998 §7.a",
+            id="1998-covered-transaction-ends-it",
+        ),
+        pytest.param(
+            option(DIR, accelerated_on=date(2005, 1, 3), exercise_deadline=date(2005, 1, 3)),
+            None,
+            "Directors §6(j)",
+            id="directors-covered-transaction-ends-it",
+        ),
+        pytest.param(terminated(), None, "1998 §6.a.(5)", id="1998-window-details-unknown"),
+        pytest.param(
+            terminated(DIR), None, "Directors §6(h)-(i)", id="directors-window-details-unknown"
+        ),
+        pytest.param(
+            terminated(),
+            ServiceEnd(_end(TerminationReason.VOLUNTARY)),
+            "1998 §6.a.(5)(B)",
+            id="1998-other-termination",
+        ),
+        pytest.param(
+            terminated(),
+            ServiceEnd(_end(TerminationReason.DEATH)),
+            "1998 §6.a.(5)(A)",
+            id="1998-death",
+        ),
+        pytest.param(
+            terminated(),
+            ServiceEnd(_end(TerminationReason.CAUSE)),
+            "1998 §6.a.(5)(C)",
+            id="1998-cause",
+        ),
+        pytest.param(
+            terminated(),
+            ServiceEnd(_end(TerminationReason.VOLUNTARY), _end(TerminationReason.DEATH)),
+            "1998 §6.a.(5)(A)",
+            id="1998-death-in-the-window-reopens-it",
+        ),
+        pytest.param(
+            terminated(DIR),
+            ServiceEnd(_end(TerminationReason.VOLUNTARY), _end(TerminationReason.DEATH)),
+            "Directors §6(i)",
+            id="directors-death-in-the-window-changes-nothing",
+        ),
+        pytest.param(
+            terminated(DIR),
+            ServiceEnd(_end(TerminationReason.CAUSE)),
+            "Directors §6(i)",
+            id="directors-has-no-cause-rule",
+        ),
+        pytest.param(terminated(), ServiceEnd(None), "1998 §6.a.(5)(B)", id="none-recorded"),
+    ],
+)
+def test_deadline_section_names_the_rule_that_set_the_deadline(
+    award: Award, service_end: ServiceEnd | None, section: str
+) -> None:
+    assert deadline_section(award, service_end) == section

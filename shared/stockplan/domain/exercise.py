@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from stockplan.domain.model import Award, Rejection
+from stockplan.domain.model import Award, PlanCode, Rejection, Termination
+from stockplan.domain.plans import plan_rules
+from stockplan.domain.termination import window_section
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ def exercise_capacity(award: Award, on: date) -> int:
 
 
 def check_exercise(award: Award, on: date, shares: int, withheld: int) -> ExerciseCheck:
-    section = "1998 §6.b" if award.plan.value == "incentive-1998" else "Directors §6(e)"
+    section = "1998 §6.b" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)"
     if not award.award_type.requires_exercise:
         return ExerciseCheck(
             Rejection(
@@ -66,7 +68,7 @@ def check_exercise(award: Award, on: date, shares: int, withheld: int) -> Exerci
             Rejection(
                 f"exercise date {on.isoformat()} is after the exercise deadline "
                 f"{deadline.isoformat()} of award {award.award_id}",
-                _deadline_section(award),
+                deadline_section(award),
             )
         )
     capacity = exercise_capacity(award, on)
@@ -89,10 +91,34 @@ def check_exercise(award: Award, on: date, shares: int, withheld: int) -> Exerci
     return ExerciseCheck(None, reopened)
 
 
-def _deadline_section(award: Award) -> str:
+@dataclass(frozen=True, slots=True)
+class ServiceEnd:
+    """What is recorded of how a holder's service ended: the termination, and a death
+    recorded after it."""
+
+    ended: Termination | None
+    death: Termination | None = None
+
+
+def deadline_section(award: Award, service_end: ServiceEnd | None = None) -> str:
+    """The rule that set the award's exercise deadline: cited by a late exercise's
+    rejection and by the reminder and expiry notices (rules.md "Notices"). Without
+    `service_end`, a terminated holder's deadline cites the termination rules whole."""
+    incentive = award.plan is PlanCode.INCENTIVE_1998
+    if award.accelerated_on is not None and award.exercise_deadline == award.accelerated_on:
+        # A covered transaction not assumed ends the award on its date.
+        return "1998 §7.a" if incentive else "Directors §6(j)"
     if award.service_ended_on is None:
-        return "1998 §6.b" if award.plan.value == "incentive-1998" else "Directors §6(d)"
-    return "1998 §6.a.(5)" if award.plan.value == "incentive-1998" else "Directors §6(h)-(i)"
+        return "1998 §6.b" if incentive else "Directors §6(d)"
+    if service_end is None:
+        return "1998 §6.a.(5)" if incentive else "Directors §6(h)-(i)"
+    rules = plan_rules(award.plan)
+    if service_end.death is not None and rules.death_reopens_window:
+        # Died while the post-termination window was open (1998 §6.a.(5)(A)).
+        return rules.section_death
+    if service_end.ended is None:
+        return rules.section_other
+    return window_section(rules, service_end.ended.reason)
 
 
 def apply_exercise(award: Award, shares: int, withheld: int, reopened: int = 0) -> Award:

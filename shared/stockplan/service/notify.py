@@ -16,17 +16,15 @@ from typing import Any
 from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.table import Item
+from stockplan.domain.exercise import ServiceEnd, deadline_section
 from stockplan.domain.model import (
     Award,
     AwardType,
     DeferredStockAward,
     Participant,
-    PlanCode,
     Role,
     Termination,
-    TerminationReason,
 )
-from stockplan.domain.plans import plan_rules
 from stockplan.domain.termination import AwardTermination
 from stockplan.notices.mime import ascii_address, build_mime, notice_id
 from stockplan.notices.model import (
@@ -176,23 +174,8 @@ def _termination_line(outcome: AwardTermination, ended: date) -> TerminationLine
 
 def _section(award: Award, person_item: Item) -> str:
     """The rule that set the award's deadline, for reminder and expiry notices."""
-    rules = plan_rules(award.plan)
-    incentive = award.plan is PlanCode.INCENTIVE_1998
-    if award.accelerated_on is not None and award.exercise_deadline == award.accelerated_on:
-        # A covered transaction not assumed ends the award on its date.
-        return "1998 §7.a" if incentive else "Directors §6(j)"
-    if award.service_ended_on is None:
-        return "1998 §6.b" if incentive else "Directors §6(d)"
-    ended = rec.termination_from(person_item)
-    death = rec.termination_from(person_item, "death")
-    if ended is not None and ended.reason is TerminationReason.DEATH:
-        return rules.section_death
-    if death is not None and rules.death_reopens_window:
-        # Died while the post-termination window was open (1998 §6.a.(5)(A)).
-        return rules.section_death
-    if ended is not None and ended.reason is TerminationReason.CAUSE and rules.section_cause:
-        return rules.section_cause
-    return rules.section_other
+    end = ServiceEnd(rec.termination_from(person_item), rec.termination_from(person_item, "death"))
+    return deadline_section(award, end)
 
 
 def reminder(change: Any, person_item: Item, award: Award, days: int, shares: int) -> None:
