@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -39,7 +38,6 @@ class Settings(BaseModel):
     # The SES configuration set notices are sent with: it publishes their bounces and
     # complaints to the BounceFunction (None: sent without one, e.g. in unit tests).
     configuration_set: str | None = None
-    plan_timezone: str = "America/New_York"
     max_send_attempts: int = Field(default=5, ge=1, le=20)
     # Days a sent notice's raw MIME body is kept (DynamoDB TTL); the notice record stays.
     notice_body_retention_days: int = Field(default=90, ge=1, le=3653)
@@ -73,20 +71,10 @@ class Settings(BaseModel):
             raise ValueError(f"REPLY_TO_EMAIL is not an email address: {value!r}")
         return text
 
-    @field_validator("plan_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)
-        return value
-
     @property
     def letterhead(self) -> Letterhead:
         """What the notices say of their sender (From name, Reply-To, contact line)."""
         return Letterhead(self.sender_name, self.reply_to_email, self.contact_line)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.plan_timezone)
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> Settings:
@@ -97,7 +85,6 @@ class Settings(BaseModel):
             admin_email=env.get("ADMIN_EMAIL", ""),
             notice_dlq_url=env.get("NOTICE_DLQ_URL") or None,
             configuration_set=env.get("CONFIGURATION_SET_NAME") or None,
-            plan_timezone=env.get("PLAN_TIMEZONE", "America/New_York"),
             max_send_attempts=int(env.get("MAX_SEND_ATTEMPTS", "5")),
             notice_body_retention_days=int(env.get("NOTICE_BODY_RETENTION_DAYS", "90")),
             sender_name=env.get("SENDER_NAME") or DEFAULT_SENDER_NAME,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from stockplan.config import Settings
 from stockplan.data.table import Table
+from stockplan.plantime import plan_day
 
 if TYPE_CHECKING:  # each handler imports only the use case it runs (cold start)
     from stockplan.service.bounces import BounceDeps
@@ -70,8 +70,7 @@ class Runtime:
 
     def plan_day(self, moment: str) -> date:
         """The calendar day of an event time in the plan's time zone (interfaces.md §2)."""
-        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-        return parsed.astimezone(ZoneInfo(self.settings.plan_timezone)).date()
+        return plan_day(moment)
 
 
 _current: Runtime | None = None

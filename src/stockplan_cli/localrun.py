@@ -11,16 +11,15 @@ import argparse
 import logging
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from stockplan.plantime import plan_today
 from stockplan_cli.embedded import REGION, EmbeddedAws, s3_event
 from stockplan_cli.simulate import LocalStack, write_outputs
 
 POLL_SECONDS = 1.0
-ZONE = ZoneInfo("America/New_York")
 
 
 class LocalRunner:
@@ -113,7 +112,7 @@ def environment_lines(endpoint: str, table: str) -> list[str]:
 
 
 def run_local(args: argparse.Namespace) -> int:
-    day = args.day or datetime.now(ZONE).date()
+    day = args.day or plan_today()
     # A given --day stays put unless --seconds-per-day moves it; otherwise follow the clock.
     follow_calendar = args.day is None and not args.seconds_per_day
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -154,7 +153,7 @@ def run_local(args: argparse.Namespace) -> int:
                     runner.day += timedelta(days=1)
                     next_day_at = time.monotonic() + args.seconds_per_day
                 elif follow_calendar:
-                    runner.day = max(runner.day, datetime.now(ZONE).date())
+                    runner.day = max(runner.day, plan_today())
         except KeyboardInterrupt:
             print("stopped")
     return 0

@@ -8,7 +8,8 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from stockplan.plantime import PLAN_TIMEZONE, plan_today
 
 # What the upcoming sheet of --csv/--xlsx covers when --upcoming is not given.
 UPCOMING_DAYS = 30
@@ -53,7 +54,7 @@ def _stack_options(parser: argparse.ArgumentParser) -> None:
         type=_day,
         default=None,
         metavar="YYYY-MM-DD",
-        help="the day the state is read as of (default: today in America/New_York)",
+        help=f"the day the state is read as of (default: today in {PLAN_TIMEZONE})",
     )
     parser.add_argument(
         "--table",
@@ -247,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_day,
         default=None,
         metavar="YYYY-MM-DD",
-        help="the plan day to start on (default: today in America/New_York)",
+        help=f"the plan day to start on (default: today in {PLAN_TIMEZONE})",
     )
     local.add_argument(
         "--seconds-per-day",
@@ -366,7 +367,7 @@ def _table(args: argparse.Namespace) -> Any:
 
 
 def _as_of(args: argparse.Namespace) -> date:
-    return args.as_of or datetime.now(ZoneInfo("America/New_York")).date()
+    return args.as_of or plan_today()
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from packaging.utils import canonicalize_name
 
+from stockplan.domain.plans import PLAN_TIMEZONE
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
 EVENTS = ROOT / "events"
@@ -48,7 +50,6 @@ GLOBAL_ENVIRONMENT = {
     "SENDER_NAME",
     "REPLY_TO_EMAIL",
     "CONTACT_LINE",
-    "PLAN_TIMEZONE",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_LOG_LEVEL",
@@ -171,7 +172,6 @@ def test_functions_share_runtime_layer_tracing_and_environment(
         assert props["KmsKeyArn"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
         variables = props["Environment"]["Variables"]
         assert set(variables) == GLOBAL_ENVIRONMENT
-        assert variables["PLAN_TIMEZONE"] == "America/New_York"
         assert variables["POWERTOOLS_SERVICE_NAME"] == "stockplan"
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Stockplan"
         assert variables["TABLE_NAME"] == {"Ref": "DataTable"}
@@ -228,7 +228,8 @@ def test_schedules(translated: dict[str, Any]) -> None:
     }
     daily = schedules["DailyFunction"]
     assert daily["ScheduleExpression"] == "cron(0 6 * * ? *)"
-    assert daily["ScheduleExpressionTimezone"] == "America/New_York"
+    # The plan day the code reads (stockplan.plantime) is the one the schedule fires in.
+    assert daily["ScheduleExpressionTimezone"] == PLAN_TIMEZONE
     assert daily["Target"]["RetryPolicy"] == {
         "MaximumRetryAttempts": 3,
         "MaximumEventAgeInSeconds": 86400,

@@ -18,7 +18,6 @@ from stockplan.notices import (
     ExpiryNotice,
     RenderedNotice,
     build_mime,
-    eastern_offset,
     notice_id,
     render,
     send_time,
@@ -158,7 +157,7 @@ def test_notice_id_refuses_a_kind_that_cannot_be_a_message_id() -> None:
     ],
 )
 def test_new_york_offset_at_nine_follows_us_dst_rules(day: date, hours: int) -> None:
-    assert eastern_offset(day).utcoffset(None) == timedelta(hours=hours)
+    assert send_time(day).utcoffset() == timedelta(hours=hours)
 
 
 def test_new_york_offset_matches_the_tz_database_every_day_1998_to_2012() -> None:
@@ -229,16 +228,16 @@ def test_new_york_time_comes_from_the_tzdata_package_where_the_system_has_no_dat
 ) -> None:
     """zoneinfo falls back to the layer's tzdata package: a runtime image without
     /usr/share/zoneinfo still dates notices in plan time (rules.md "Plan time zone")."""
-    from stockplan.notices import mime
+    from stockplan import plantime
 
     zoneinfo.reset_tzpath([])
-    mime.plan_zone.cache_clear()
+    plantime.plan_zone.cache_clear()
     try:
         assert send_time(date(2005, 7, 1)).utcoffset() == timedelta(hours=-4)
         assert send_time(date(2005, 12, 1)).utcoffset() == timedelta(hours=-5)
     finally:
         zoneinfo.reset_tzpath()
-        mime.plan_zone.cache_clear()
+        plantime.plan_zone.cache_clear()
 
 
 def test_to_header_is_the_plain_idna_address_of_an_international_domain() -> None:

@@ -80,6 +80,9 @@ class DeferredRules:
     issue_january: int  # the third January after the award
 
 
+# Every plan day (an event's, a schedule's, a notice's) is the day here (rules.md "Plan
+# time zone"); stockplan.plantime turns moments into such days.
+PLAN_TIMEZONE = "America/New_York"
 PAR_VALUE = Decimal("0.01")  # 1998 Exhibit A "Stock"; Directors §6(c)
 ISO_TEN_PERCENT_FACTOR = Decimal("1.1")  # 1998 §6.b.(2), Code §422(b)(6)
 

@@ -10,7 +10,7 @@ Pure rendering: no boto3, no clock, no I/O.
 - `notice_id(kind, *parts)` -> deterministic id for exactly-once sending.
 """
 
-from stockplan.notices.mime import build_mime, eastern_offset, notice_id, send_time
+from stockplan.notices.mime import build_mime, notice_id, send_time
 from stockplan.notices.model import (
     DEFERRED_AWARD_SECTION,
     DEFERRED_ISSUE_SECTION,
@@ -72,7 +72,6 @@ __all__ = [
     "TerminationLine",
     "TerminationNotice",
     "build_mime",
-    "eastern_offset",
     "notice_id",
     "render",
     "send_time",

@@ -10,19 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date, datetime, time, timezone
-from functools import cache
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from stockplan.notices.formatting import one_line
 from stockplan.notices.render import RenderedNotice
+from stockplan.plantime import at_hour
 
 MESSAGE_ID_DOMAIN = "stockplan.local"
-SEND_HOUR = 9  # 09:00 in the plan time zone (rules.md: America/New_York)
+SEND_HOUR = 9  # 09:00 in the plan time zone (rules.md "Plan time zone")
 _KIND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOTICE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{32}")
-PLAN_TIMEZONE = "America/New_York"
 
 
 def notice_id(kind: str, *parts: str) -> str:
@@ -49,25 +47,10 @@ def notice_id_from_message_id(header: str | None) -> str | None:
     return candidate if _NOTICE_ID.fullmatch(candidate) else None
 
 
-@cache
-def plan_zone() -> ZoneInfo:
-    """America/New_York (rules.md "Plan time zone"), from the IANA database: the
-    system's, or the `tzdata` package the layer ships where a system has none."""
-    return ZoneInfo(PLAN_TIMEZONE)
-
-
-def eastern_offset(day: date) -> timezone:
-    """America/New_York's UTC offset at 09:00 on `day`, as a fixed `timezone` named
-    EST or EDT (from zoneinfo: at 09:00 the 02:00 switch of the same day has happened)."""
-    moment = datetime.combine(day, time(SEND_HOUR), tzinfo=plan_zone())
-    offset = moment.utcoffset()
-    assert offset is not None
-    return timezone(offset, moment.tzname() or PLAN_TIMEZONE)
-
-
 def send_time(day: date) -> datetime:
-    """The moment a notice of `day` is dated: 09:00 plan time."""
-    return datetime.combine(day, time(SEND_HOUR), tzinfo=plan_zone())
+    """The moment a notice of `day` is dated: 09:00 plan time (at 09:00 a daylight-saving
+    switch of the same day, at 02:00, has happened)."""
+    return at_hour(day, SEND_HOUR)
 
 
 def ascii_address(address: str) -> str:
