@@ -93,6 +93,8 @@ def test_grant_row_is_typed_and_maps_to_the_domain() -> None:
         exercise_price=Decimal("31.125"),
         final_exercise_date=date(2009, 10, 4),
         tranches=(Tranche(date(2000, 10, 4), 6000), Tranche(date(2001, 10, 4), 6000)),
+        # An option's deadline starts as its final exercise date.
+        exercise_deadline=date(2009, 10, 4),
     )
 
 
@@ -112,6 +114,7 @@ def test_awards_needing_no_exercise_need_no_price_or_final_date(award_type: str)
     )
     assert isinstance(value, GrantRow)
     assert value.exercise_price is None
+    assert value.to_domain().exercise_deadline is None
 
 
 def test_directors_plan_discretionary_option_is_accepted() -> None:
@@ -180,11 +183,13 @@ def test_exercise_shares_withheld_defaults_to_zero(cell: str, expected: int) -> 
     assert (value.shares, value.shares_withheld) == (3000, expected)
 
 
-def test_split_and_covered_transaction_map_to_the_domain() -> None:
+def test_split_and_covered_transaction_map_to_the_domain_as_fed() -> None:
+    """A cell the action does not use is kept (the service records the action as fed,
+    and a re-upload compares with it)."""
     split = only_value(FeedKind.CORPORATE_ACTIONS, ratio="2", assumed="true")
     assert isinstance(split, CorporateActionRow)
     assert split.to_domain() == CorporateAction(
-        date(2002, 3, 1), CorporateActionKind.SPLIT, ratio=Decimal(2)
+        date(2002, 3, 1), CorporateActionKind.SPLIT, ratio=Decimal(2), assumed=True
     )
     covered = only_value(
         FeedKind.CORPORATE_ACTIONS, action="Covered_Transaction", ratio="", assumed="FALSE"

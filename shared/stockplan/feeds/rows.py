@@ -130,6 +130,10 @@ class GrantRow(FeedRow):
             exercise_price=self.exercise_price,
             final_exercise_date=self.final_exercise_date,
             tranches=self.vesting,
+            # Until a rule moves it, an option's deadline is its final exercise date.
+            exercise_deadline=(
+                self.final_exercise_date if self.award_type.requires_exercise else None
+            ),
         )
 
 
@@ -247,12 +251,9 @@ class CorporateActionRow(FeedRow):
         return self
 
     def to_domain(self) -> CorporateAction:
-        split = self.action is CorporateActionKind.SPLIT
+        # Kept as fed: a cell the action does not use is recorded, not dropped.
         return CorporateAction(
-            action_date=self.action_date,
-            kind=self.action,
-            ratio=self.ratio if split else None,
-            assumed=None if split else self.assumed,
+            action_date=self.action_date, kind=self.action, ratio=self.ratio, assumed=self.assumed
         )
 
 

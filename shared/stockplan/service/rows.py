@@ -27,11 +27,8 @@ from stockplan.domain.history import (
 from stockplan.domain.model import (
     Award,
     AwardType,
-    CorporateAction,
     CorporateActionKind,
-    Election,
     PlanCode,
-    PriceBar,
     Role,
     Termination,
     TerminationReason,
@@ -102,17 +99,7 @@ def apply_participant(change: Change, row: ParticipantRow) -> RowResult:
     existing = change.ledger.participant_item(row.participant_id)
     if _superseded(change, existing, "details_upload"):
         return SUPERSEDED
-    from stockplan.domain.model import Participant
-
-    person = Participant(
-        participant_id=row.participant_id,
-        name=row.name,
-        email=row.email,
-        role=row.role,
-        personal_email=row.personal_email,
-        estate_email=row.estate_email,
-        ten_percent_holder=row.ten_percent_holder,
-    )
+    person = row.to_domain()
     item = rec.participant_item(person, existing)
     # Which upload the details come from; unknown (a caller without the event) is none.
     item.pop("details_upload", None)
@@ -126,7 +113,7 @@ def apply_participant(change: Change, row: ParticipantRow) -> RowResult:
 
 
 def apply_price(change: Change, row: PriceRow) -> RowResult:
-    item = rec.price_item(PriceBar(row.date, row.last_sale, row.high_bid, row.low_ask))
+    item = rec.price_item(row.to_domain())
     if change.upload_order is None:
         change.put(item)
     else:
@@ -150,18 +137,7 @@ def apply_price(change: Change, row: PriceRow) -> RowResult:
 
 def apply_grant(change: Change, row: GrantRow) -> str | None:
     ledger = change.ledger
-    award = Award(
-        award_id=row.award_id,
-        participant_id=row.participant_id,
-        plan=row.plan,
-        award_type=row.award_type,
-        grant_date=row.grant_date,
-        shares_granted=row.shares,
-        exercise_price=row.exercise_price,
-        final_exercise_date=row.final_exercise_date,
-        tranches=tuple(row.vesting),
-        exercise_deadline=row.final_exercise_date if row.award_type.requires_exercise else None,
-    )
+    award = row.to_domain()
     # Two reads: who holds the award id (ids are unique across people), and one Query
     # of the person's partition for the profile and their awards.
     owner = ledger.award_owner(row.award_id)
@@ -231,7 +207,7 @@ def apply_termination(change: Change, row: TerminationRow) -> RowResult:
     person_item = next((i for i in records if i["SK"] == "PROFILE"), None)
     if person_item is None:
         return _unknown(row.participant_id)
-    incoming = Termination(row.participant_id, row.termination_date, row.reason)
+    incoming = row.to_domain()
     recorded = rec.termination_from(person_item)
     death = rec.termination_from(person_item, "death")
     verdict = classify_termination(recorded, death, incoming)
@@ -365,7 +341,7 @@ def apply_election(change: Change, row: ElectionRow) -> str | None:
     problem = _director(change, row.participant_id, "Deferred Stock Elections")
     if problem:
         return problem
-    election = Election(row.participant_id, row.notice_date, row.action)
+    election = row.to_domain()
     rejection = dfr.check_election(election)
     if rejection is not None:
         return str(rejection)
@@ -443,7 +419,7 @@ def apply_exercise_row(change: Change, row: ExerciseRow) -> str | None:
 
 
 def apply_corporate_action(change: Change, row: CorporateActionRow) -> str | None:
-    action = CorporateAction(row.action_date, row.action, row.ratio, row.assumed)
+    action = row.to_domain()
     action_id = f"{row.action_date.isoformat()}#{row.action.value}"
     existing = change.table.get(f"CORP#{action_id}", "ACTION")
     if existing is not None:
