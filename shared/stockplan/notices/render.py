@@ -9,6 +9,7 @@ the HTML part are rendered from the same data by the same template.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -79,85 +80,111 @@ def render(notice: Notice, letterhead: Letterhead | None = None) -> RenderedNoti
 
 
 def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
-    match notice:
-        case FeedRejectionSummary():
-            return _admin(notice) | _feed_summary(notice)
-        case AdminAlert():
-            return _admin(notice) | {"lines": [line for line in notice.body_lines if line.strip()]}
-        case TerminationNotice():
-            plans = [line.plan for line in notice.awards]
-            extra = _termination(notice)
-            exercisable = [
-                line.plan
-                for line in notice.awards
-                if line.deadline is not None
-                and line.deadline >= notice.termination_date
-                and line.vested_shares > 0
-            ]
-        case ReminderNotice():
-            plans, extra, exercisable = [notice.plan], {}, [notice.plan]
-        case ExpiryNotice():
-            plans, extra, exercisable = [notice.plan], {}, []
-        case FormulaGrantNotice():
-            plans = [PlanCode.DIRECTORS_1999]
-            extra, exercisable = {}, plans
-        case DeferredAwardNotice() | DeferredIssueNotice():
-            plans, extra, exercisable = [PlanCode.DIRECTORS_1999], {}, []
-        case GrantNotice():
-            plans, extra = [notice.plan], _grant(notice)
-            open_option = notice.award_type.requires_exercise and (
-                notice.service_ended_on is None
-                or (
-                    notice.exercise_deadline is not None
-                    and notice.exercise_deadline >= notice.service_ended_on
-                )
-            )
-            exercisable = [notice.plan] if open_option else []
-        case ExerciseConfirmation():
-            plans, extra = [notice.plan], {}
-            left = notice.deadline is not None and notice.exercisable_shares > 0
-            exercisable = [notice.plan] if left else []
-        case SplitNotice():
-            plans = [line.plan for line in notice.awards]
-            if notice.deferred:
-                plans.append(PlanCode.DIRECTORS_1999)
-            extra = {"sections": [split_section(plan) for plan in _distinct(plans)]}
-            exercisable = []
-        case CorrectionNotice():
-            plans = [line.plan for line in notice.awards]
-            extra, exercisable = _correction(notice), []
-        case CoveredTransactionNotice():
-            plans = [line.plan for line in notice.awards]
-            if notice.deferred:
-                plans.append(PlanCode.DIRECTORS_1999)
-            extra = _covered(notice)
-            exercisable = [
-                line.plan
-                for line in notice.awards
-                if line.award_type.requires_exercise
-                and line.vested_shares > 0
-                and line.deadline_after is not None
-                and line.deadline_after >= notice.transaction_date
-            ]
-        case _:
-            raise TypeError(f"not a notice: {type(notice).__name__}")
-    deceased = bool(getattr(notice, "deceased", False))
-    name = notice.participant_name
+    if isinstance(notice, FeedRejectionSummary):
+        return _admin(notice) | _feed_summary(notice)
+    if isinstance(notice, AdminAlert):
+        return _admin(notice) | {"lines": [line for line in notice.body_lines if line.strip()]}
+    framing = _FRAMINGS.get(type(notice))
+    if framing is None:
+        raise TypeError(f"not a notice: {type(notice).__name__}")
+    frame = framing(notice)
     return {
         "n": notice,
         "audience": "participant",
-        "estate": deceased,
-        # After a death notices go to the estate, never to the deceased (rules.md).
-        "greeting": f"To the estate of {name}," if deceased else f"Dear {name},",
-        "whose": f"{name}'s" if deceased else "your",
-        "Whose": f"{name}'s" if deceased else "Your",
-        "governing": [plan_title(plan) for plan in _distinct(plans)],
-        "exercise_plans": [plan.value for plan in _distinct(exercisable)],
+        **_addressee(notice.participant_name, bool(getattr(notice, "deceased", False))),
+        "governing": [plan_title(plan) for plan in _distinct(frame.plans)],
+        "exercise_plans": [plan.value for plan in _distinct(frame.exercisable)],
         "sign_off": PARTICIPANT_SIGN_OFF,
         "contact_line": letterhead.contact_line,
         "directors_title": plan_title(PlanCode.DIRECTORS_1999),
         "company": COMPANY,
-    } | extra
+    } | frame.extra
+
+
+def _addressee(name: str, deceased: bool) -> dict[str, Any]:
+    """After a death notices go to the estate, never to the deceased (rules.md
+    "Notices")."""
+    if deceased:
+        whose = f"{name}'s"
+        return {
+            "estate": True,
+            "greeting": f"To the estate of {name},",
+            "whose": whose,
+            "Whose": whose,
+        }
+    return {"estate": False, "greeting": f"Dear {name},", "whose": "your", "Whose": "Your"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """What a participant notice adds to the common context: the plans that govern it,
+    those under which something can still be exercised, and its own template data."""
+
+    plans: list[PlanCode]
+    exercisable: list[PlanCode]
+    extra: dict[str, Any]
+
+
+def _termination_frame(n: TerminationNotice) -> _Frame:
+    exercisable = [
+        line.plan
+        for line in n.awards
+        if line.deadline is not None
+        and line.deadline >= n.termination_date
+        and line.vested_shares > 0
+    ]
+    return _Frame([line.plan for line in n.awards], exercisable, _termination(n))
+
+
+def _grant_frame(n: GrantNotice) -> _Frame:
+    open_option = n.award_type.requires_exercise and (
+        n.service_ended_on is None
+        or (n.exercise_deadline is not None and n.exercise_deadline >= n.service_ended_on)
+    )
+    return _Frame([n.plan], [n.plan] if open_option else [], _grant(n))
+
+
+def _exercise_frame(n: ExerciseConfirmation) -> _Frame:
+    left = n.deadline is not None and n.exercisable_shares > 0
+    return _Frame([n.plan], [n.plan] if left else [], {})
+
+
+def _split_frame(n: SplitNotice) -> _Frame:
+    plans = [line.plan for line in n.awards]
+    if n.deferred:
+        plans.append(PlanCode.DIRECTORS_1999)
+    return _Frame(plans, [], {"sections": [split_section(plan) for plan in _distinct(plans)]})
+
+
+def _covered_frame(n: CoveredTransactionNotice) -> _Frame:
+    plans = [line.plan for line in n.awards]
+    if n.deferred:
+        plans.append(PlanCode.DIRECTORS_1999)
+    exercisable = [
+        line.plan
+        for line in n.awards
+        if line.award_type.requires_exercise
+        and line.vested_shares > 0
+        and line.deadline_after is not None
+        and line.deadline_after >= n.transaction_date
+    ]
+    return _Frame(plans, exercisable, _covered(n))
+
+
+_DIRECTORS = [PlanCode.DIRECTORS_1999]
+_FRAMINGS: dict[type[Any], Callable[[Any], _Frame]] = {
+    TerminationNotice: _termination_frame,
+    ReminderNotice: lambda n: _Frame([n.plan], [n.plan], {}),
+    ExpiryNotice: lambda n: _Frame([n.plan], [], {}),
+    FormulaGrantNotice: lambda n: _Frame(_DIRECTORS, _DIRECTORS, {}),
+    DeferredAwardNotice: lambda n: _Frame(_DIRECTORS, [], {}),
+    DeferredIssueNotice: lambda n: _Frame(_DIRECTORS, [], {}),
+    GrantNotice: _grant_frame,
+    ExerciseConfirmation: _exercise_frame,
+    SplitNotice: _split_frame,
+    CorrectionNotice: lambda n: _Frame([line.plan for line in n.awards], [], _correction(n)),
+    CoveredTransactionNotice: _covered_frame,
+}
 
 
 _CORRECTION_WORDS = {
