@@ -37,58 +37,63 @@ def exercise_capacity(award: Award, on: date) -> int:
 
 
 def check_exercise(award: Award, on: date, shares: int, withheld: int) -> ExerciseCheck:
-    section = "1998 §6.b" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)"
+    rejection = _request_rejection(award, on, shares, withheld) or _capacity_rejection(
+        award, on, shares
+    )
+    if rejection is not None:
+        return ExerciseCheck(rejection)
+    return ExerciseCheck(None, reopened=max(0, shares - award.shares_outstanding))
+
+
+def _section(award: Award) -> str:
+    return "1998 §6.b" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)"
+
+
+def _request_rejection(award: Award, on: date, shares: int, withheld: int) -> Rejection | None:
+    """What is wrong with the request itself, whatever the award's shares."""
+    section = _section(award)
     if not award.award_type.requires_exercise:
-        return ExerciseCheck(
-            Rejection(
-                f"award {award.award_id} is a {award.award_type.value} award and needs no exercise",
-                section,
-            )
+        return Rejection(
+            f"award {award.award_id} is a {award.award_type.value} award and needs no exercise",
+            section,
         )
     if shares <= 0:
-        return ExerciseCheck(Rejection("shares must be a positive whole number", section))
+        return Rejection("shares must be a positive whole number", section)
     if withheld < 0 or withheld > shares:
-        return ExerciseCheck(
-            Rejection(
-                f"shares_withheld must be between 0 and the {shares} shares exercised",
-                "1998 §4.a(iv)",
-            )
+        return Rejection(
+            f"shares_withheld must be between 0 and the {shares} shares exercised",
+            "1998 §4.a(iv)",
         )
     if on < award.grant_date:
-        return ExerciseCheck(
-            Rejection(
-                f"exercise date {on.isoformat()} is before the grant date "
-                f"{award.grant_date.isoformat()}",
-                section,
-            )
+        return Rejection(
+            f"exercise date {on.isoformat()} is before the grant date "
+            f"{award.grant_date.isoformat()}",
+            section,
         )
     deadline = award.exercise_deadline
     if deadline is not None and on > deadline:
-        return ExerciseCheck(
-            Rejection(
-                f"exercise date {on.isoformat()} is after the exercise deadline "
-                f"{deadline.isoformat()} of award {award.award_id}",
-                deadline_section(award),
-            )
+        return Rejection(
+            f"exercise date {on.isoformat()} is after the exercise deadline "
+            f"{deadline.isoformat()} of award {award.award_id}",
+            deadline_section(award),
         )
+    return None
+
+
+def _capacity_rejection(award: Award, on: date, shares: int) -> Rejection | None:
     capacity = exercise_capacity(award, on)
     if capacity <= 0 and award.shares_outstanding + award.shares_expired == 0:
-        return ExerciseCheck(
-            Rejection(
-                f"award {award.award_id} is no longer outstanding ({award.status().value})",
-                section,
-            )
+        return Rejection(
+            f"award {award.award_id} is no longer outstanding ({award.status().value})",
+            _section(award),
         )
     if shares > capacity:
-        return ExerciseCheck(
-            Rejection(
-                f"only {capacity} vested unexercised shares of award {award.award_id} could be "
-                f"exercised on {on.isoformat()}; {shares} requested",
-                section,
-            )
+        return Rejection(
+            f"only {capacity} vested unexercised shares of award {award.award_id} could be "
+            f"exercised on {on.isoformat()}; {shares} requested",
+            _section(award),
         )
-    reopened = max(0, shares - award.shares_outstanding)
-    return ExerciseCheck(None, reopened)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

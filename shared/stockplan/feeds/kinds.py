@@ -125,6 +125,14 @@ def kind_from_key(key: str) -> FeedKind:
     be written exactly, in lower case), and names not ending in `.csv` (any letter case)
     or with nothing before it.
     """
+    _, kind_text, name = _key_parts(key)
+    kind = _kind(key, kind_text)
+    _check_file_name(key, name)
+    return kind
+
+
+def _key_parts(key: str) -> list[str]:
+    """`incoming`, the kind and the name, once the key is known to be safe to read."""
     if not key.startswith(INCOMING_PREFIX):
         raise KeyRejected(key, f"not a feed: the key must start with {INCOMING_PREFIX!r}")
     size = len(key.encode("utf-8"))
@@ -146,16 +154,22 @@ def kind_from_key(key: str) -> FeedKind:
         raise KeyRejected(
             key, "a feed must be uploaded as incoming/<kind>/<name>.csv (no sub-folders)"
         )
-    _, kind_text, name = parts
+    return parts
+
+
+def _kind(key: str, kind_text: str) -> FeedKind:
     if not kind_text:
         raise KeyRejected(key, "the key has no feed kind: expected incoming/<kind>/<name>.csv")
     try:
-        kind = FeedKind(kind_text)
+        return FeedKind(kind_text)
     except ValueError:
         known = ", ".join(k.value for k in FeedKind)
         raise KeyRejected(
             key, f"unknown feed kind {kind_text!r}; known kinds: {known}", to_administrator=True
         ) from None
+
+
+def _check_file_name(key: str, name: str) -> None:
     if not name:
         raise KeyRejected(key, "the key has an empty file name")
     if not name.lower().endswith(".csv"):
@@ -164,4 +178,3 @@ def kind_from_key(key: str) -> FeedKind:
         )
     if not name[: -len(".csv")].strip():
         raise KeyRejected(key, f"the file name {name!r} has nothing before .csv")
-    return kind
