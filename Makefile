@@ -34,10 +34,13 @@ demo: $(BIN)/.installed
 
 # lint-imports: the layering contracts of pyproject.toml [tool.importlinter] (run from
 # the project's root, where functions/ is found as a namespace package).
+# xenon: the complexity gate (radon's cyclomatic complexity). No function above rank C
+# (complexity 20), no module's average above B, the code's average A. Nothing excluded.
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/xenon --max-absolute C --max-modules B --max-average A shared functions src
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
