@@ -43,7 +43,10 @@ class RawRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Table:
+class RawSheet:
+    """A feed file as read: its header and its data records, not yet typed (not to be
+    confused with stockplan.data.table.Table, the DynamoDB table)."""
+
     # Normalised header names in file order; "" for a column without a name.
     columns: tuple[str, ...]
     rows: tuple[RawRow, ...]
@@ -92,7 +95,7 @@ def allow_cells_up_to(limits: FeedLimits) -> None:
         csv.field_size_limit(limits.max_bytes)
 
 
-def read_table(data: bytes, limits: FeedLimits) -> Table:
+def read_table(data: bytes, limits: FeedLimits) -> RawSheet:
     """Decode and split a feed into normalised header names and stripped data records.
 
     Blank records (no cells, or only blank cells) before the header are skipped; after
@@ -122,4 +125,4 @@ def read_table(data: bytes, limits: FeedLimits) -> Table:
         raise FileRejected(f"malformed CSV near line {reader.line_num}: {exc}") from None
     if columns is None:
         raise FileRejected("empty file: no header row")
-    return Table(columns=columns, rows=tuple(rows))
+    return RawSheet(columns=columns, rows=tuple(rows))

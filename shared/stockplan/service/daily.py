@@ -163,7 +163,7 @@ def _apply_batch(
     deps: DailyDeps, ledger: Ledger, batch: list[tuple[DueItem, Item]], outcome: DailyOutcome
 ) -> None:
     due = batch[0][0]
-    handler = HANDLERS[due.kind]
+    applier = APPLIERS[due.kind]
     for attempt in range(MAX_ATTEMPTS):
         change = Change(
             ledger,
@@ -180,7 +180,7 @@ def _apply_batch(
             },
         )
         try:
-            waiting = handler(change, batch)
+            waiting = applier(change, batch)
             change.flush()
         except ConflictError:
             time.sleep(0.01 * (2**attempt))
@@ -194,7 +194,7 @@ def _apply_batch(
     raise ConflictError(f"{due.key} kept conflicting")
 
 
-Handler = Callable[[Change, list[tuple[DueItem, Item]]], str | None]
+DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], str | None]
 
 
 def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
@@ -533,7 +533,7 @@ def _restate_pools(change: Change, due: DueItem, ratio: Decimal) -> None:
     change.flush()
 
 
-HANDLERS: dict[DueKind, Handler] = {
+APPLIERS: dict[DueKind, DueApplier] = {
     DueKind.EXPIRY: handle_expiry,
     DueKind.REMINDER: handle_reminder,
     DueKind.SETTLE: handle_settle,
