@@ -5,16 +5,19 @@ and the interfaces as `interfaces.md §<N><letter>`; both pages live in docs/
 (plan-rules.md and interfaces.md). This test reads every text file under the scanned
 folders and checks that each cited heading or section is a heading of those pages. The
 bare names and the docs/ paths (`docs/plan-rules.md`, `docs/interfaces.md`) are both
-accepted, so the citations can be renamed mechanically without touching this test.
+accepted, so the citations can be renamed mechanically (scripts/rename_citations.py);
+once they are, DOCS_PATHS_REQUIRED turns True and a bare name fails.
 """
 
 from __future__ import annotations
 
 import bisect
+import importlib.util
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 RULES_DOC = ROOT / "docs" / "plan-rules.md"
 INTERFACES_DOC = ROOT / "docs" / "interfaces.md"
 SCANNED = ("shared", "src", "functions", "tests", "scenarios", "infra", "README.md")
+# False until scripts/rename_citations.py has been run on the merged tree (it rewrites
+# every bare `rules.md` / `interfaces.md` into its docs/ path); then True, for good.
+DOCS_PATHS_REQUIRED = False
 SKIPPED_DIRS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aws-sam"}
+# Example citations, some of them made up, that the script's test rewrites.
+EXAMPLES = Path(__file__).resolve().parent / "test_rename_citations.py"
 
 _RULES = r"(?:docs/)?(?:plan-)?rules\.md"
 _QUOTED = r'"[^"]+"'
@@ -127,7 +135,7 @@ def scanned_files() -> Iterator[Path]:
         top = ROOT / name
         paths = [top] if top.is_file() else sorted(top.rglob("*"))
         for path in paths:
-            if not path.is_file() or path.resolve() == this:
+            if not path.is_file() or path.resolve() in (this, EXAMPLES):
                 continue
             if SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts):
                 continue
@@ -184,6 +192,38 @@ def test_every_cited_interfaces_section_exists(citations: list[Citation]) -> Non
     assert not missing, f"sections not in docs/interfaces.md ({sorted(sections)}):\n" + "\n".join(
         missing
     )
+
+
+def _rename_script() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "rename_citations", ROOT / "scripts/rename_citations.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_citations_name_the_pages_by_their_docs_paths() -> None:
+    """Every citation names docs/plan-rules.md or docs/interfaces.md, once the bare names
+    have been rewritten (DOCS_PATHS_REQUIRED); until then the bare ones are counted."""
+    script = _rename_script()
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in script.scanned_files(ROOT)
+        for number, line in enumerate(_text(path).split("\n"), 1)
+        if script.BARE.search(line)
+    ]
+    if not DOCS_PATHS_REQUIRED:
+        pytest.skip(f"{len(bare)} bare citations left for scripts/rename_citations.py")
+    assert not bare, "bare page names (run scripts/rename_citations.py):\n" + "\n".join(bare)
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError):
+        return ""
 
 
 def test_the_spec_headings_are_kept() -> None:
