@@ -1,4 +1,5 @@
-"""The domain is pure: no AWS SDK, no I/O (model.py docstring; rules.md is the only law)."""
+"""The domain is pure: no AWS SDK, no I/O (model.py docstring; rules.md is the only
+law)."""
 
 from __future__ import annotations
 

@@ -53,7 +53,8 @@ D = Decimal
 def test_1998_7b1_directors_4c_split_price(
     price: Decimal, ratio: Decimal, expected: Decimal, text: str
 ) -> None:
-    """Exercise price / ratio: exact within 6 places, else rounded up at the 6th (rules.md)."""
+    """Exercise price / ratio: exact within 6 places, else rounded up at the 6th
+    (rules.md)."""
     result = split_price(price, ratio)
     assert result == expected
     assert str(result) == text

@@ -324,7 +324,8 @@ def _terminated(plan: PlanCode = I98, final: date = date(2010, 1, 3)) -> Award:
 def test_1998_6a5A_death_during_open_window_extends(
     final: date | None, death: date, deadline: date
 ) -> None:
-    """A holder who dies while the window is open gets death + 1 year, capped (rules.md)."""
+    """A holder who dies while the window is open gets death + 1 year, capped
+    (rules.md)."""
     terminated = (
         _terminated(final=final)
         if final is not None

@@ -1,4 +1,5 @@
-"""Turning decisions into outbox notices: who gets them (rules.md "Notices") and their ids.
+"""Turning decisions into outbox notices: who gets them (rules.md "Notices") and their
+ids.
 
 A notice is written to the outbox in the same transaction as the change it reports;
 `stockplan.service.outbox` sends it exactly once. Addresses come only from the
