@@ -14,7 +14,6 @@ from stockplan.domain.deferred import (
     end_service,
     fee_after_cutoff,
     fee_terms,
-    fees_by_award_date,
     issue,
     issue_date,
     shares_for_fee,
@@ -260,14 +259,3 @@ def test_directors_7b_iii_end_service_and_issue() -> None:
     issued = issue(award)
     assert issued.status is DeferredStatus.ISSUED
     assert end_service(issued, date(2002, 5, 31)) == issued
-
-
-def test_directors_7a_fees_grouped_by_award_date() -> None:
-    """Annual fees of a year share the first business day; meeting fees their meeting."""
-    fees = [
-        ("A", FeeType.ANNUAL, date(2001, 6, 1)),
-        ("B", FeeType.ANNUAL, date(2001, 1, 15)),
-        ("A", FeeType.MEETING, date(2001, 2, 14)),
-    ]
-    grouped = fees_by_award_date(fees)
-    assert grouped == {date(2001, 1, 2): fees[:2], date(2001, 2, 14): fees[2:]}

@@ -12,7 +12,6 @@ from stockplan.domain.model import (
     Award,
     AwardStatus,
     AwardType,
-    Decision,
     PlanCode,
     Rejection,
     Tranche,
@@ -145,5 +144,3 @@ def test_rules_rejection_text_names_section() -> None:
     """A rejection reads 'reason (section)' when a plan rule is the cause."""
     assert str(Rejection("too late", "1998 §6.b.(5)")) == "too late (1998 §6.b.(5))"
     assert str(Rejection("bad row")) == "bad row"
-    assert Decision().accepted
-    assert not Decision((Rejection("x"),)).accepted

@@ -19,6 +19,7 @@ from stockplan.domain.plans import (
     PlanRules,
     plan_rules,
 )
+from stockplan.domain.pools import reserved_on
 
 
 @pytest.mark.parametrize(
@@ -38,9 +39,9 @@ from stockplan.domain.plans import (
         pytest.param(PlanCode.DIRECTORS_1999, date(2009, 7, 28), 200_000, id="directors-4a-late"),
     ],
 )
-def test_1998_4a_and_directors_4a_reserve_on(plan: PlanCode, day: date, reserved: int) -> None:
+def test_1998_4a_and_directors_4a_reserved_on(plan: PlanCode, day: date, reserved: int) -> None:
     """1998 §4.a: 1,500,000; Amendment No. 1 (vote of 1999-09-16): 2,250,000; Directors §4(a)."""
-    assert plan_rules(plan).reserve_on(day) == reserved
+    assert reserved_on(plan, day) == reserved
 
 
 @pytest.mark.parametrize(

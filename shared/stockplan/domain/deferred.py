@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
@@ -125,12 +125,3 @@ def end_service(deferred: DeferredStockAward, service_ended: date) -> DeferredSt
     return replace(
         deferred, issue_date=min(deferred.issue_date, max(service_ended, deferred.award_date))
     )
-
-
-def fees_by_award_date(
-    fees: Sequence[tuple[str, FeeType, date]],
-) -> dict[date, list[tuple[str, FeeType, date]]]:
-    grouped: dict[date, list[tuple[str, FeeType, date]]] = {}
-    for fee in fees:
-        grouped.setdefault(fee_terms(fee[1], fee[2]).award_date, []).append(fee)
-    return grouped

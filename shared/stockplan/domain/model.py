@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -275,14 +275,3 @@ class Rejection:
 
     def __str__(self) -> str:
         return self.reason if self.section is None else f"{self.reason} ({self.section})"
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """Either accepted (with a value) or rejected (with reasons)."""
-
-    rejections: tuple[Rejection, ...] = field(default_factory=tuple)
-
-    @property
-    def accepted(self) -> bool:
-        return not self.rejections

@@ -53,14 +53,6 @@ class PlanRules:
     iso_max_term_years: int | None = None
     iso_max_term_years_ten_percent: int | None = None
 
-    def reserve_on(self, day: date) -> int:
-        """Shares reserved on `day` before split adjustment (1998 §4.a as amended)."""
-        shares = 0
-        for step in self.reserve_steps:
-            if step.effective <= day:
-                shares = step.shares
-        return shares
-
 
 @dataclass(frozen=True, slots=True)
 class FormulaRules:

@@ -47,9 +47,6 @@ class PoolState:
     def available(self) -> int:
         return self.reserved - self.outstanding - self.delivered
 
-    def can_cover(self, shares: int) -> bool:
-        return 0 <= shares <= self.available
-
     def apply(self, delta: PoolDelta) -> PoolState:
         return PoolState(
             self.plan,

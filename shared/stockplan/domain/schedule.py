@@ -7,7 +7,6 @@ sequence and each effect's follow-ups are scheduled relative to the effect's own
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -87,11 +86,6 @@ def deferred_schedule(deferred: DeferredStockAward) -> list[DueItem]:
     if deferred.status is not DeferredStatus.PENDING:
         return []
     return [DueItem(deferred.issue_date, DueKind.ISSUE, deferred.key)]
-
-
-def due_on(items: Iterable[DueItem], day: date) -> list[DueItem]:
-    """The items due on or before `day`, in the order they are applied."""
-    return sorted(item for item in items if item.day <= day)
 
 
 def expire_award(award: Award, day: date) -> Award:

@@ -45,16 +45,6 @@ _AWARD_TYPES: dict[AwardType, str] = {
     AwardType.FORMULA_OPTION: "formula stock option",
 }
 
-_REASONS: dict[TerminationReason, str] = {
-    TerminationReason.DEATH: "death",
-    TerminationReason.CAUSE: "termination for cause",
-    TerminationReason.VOLUNTARY: "resignation",
-    TerminationReason.INVOLUNTARY: "ended by the Company",
-    TerminationReason.RETIREMENT: "retirement",
-    TerminationReason.DISABILITY: "disability",
-    TerminationReason.OTHER: "other",
-}
-
 _FEE_TYPES: dict[FeeType, str] = {
     FeeType.ANNUAL: "annual retainer",
     FeeType.MEETING: "meeting fee",
@@ -151,10 +141,6 @@ def plan_title(plan: PlanCode) -> str:
 
 def award_type_label(award_type: AwardType) -> str:
     return _AWARD_TYPES.get(award_type, str(award_type).replace("_", " "))
-
-
-def reason_label(reason: TerminationReason) -> str:
-    return _REASONS.get(reason, str(reason))
 
 
 def fee_label(fee_type: FeeType) -> str:

@@ -231,12 +231,6 @@ def exercise_section(award: Award) -> str:
     return "1998 §6.b.(1)" if award.plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)"
 
 
-def how_to_exercise_section(plan: PlanCode) -> str:
-    """The manner of exercise: a signed written notice with payment (1998 §6.b.(1);
-    Directors §6(e)(ii))."""
-    return "1998 §6.b.(1)" if plan is PlanCode.INCENTIVE_1998 else "Directors §6(e)(ii)"
-
-
 @dataclass(frozen=True, slots=True)
 class GrantNotice:
     """An award fed through `grants`, told to the participant on the day it is applied
