@@ -61,8 +61,9 @@ audit: $(BIN)/.installed $(TOOLS)/pip-audit/.installed
 browser:
 	@sh scripts/install_browser.sh
 
+# Coverage: all of shared/stockplan, its floor in pyproject.toml [tool.coverage.report].
 test: lint typecheck infra-check audit browser
-	$(BIN)/pytest -n 2 --cov --cov-branch --cov-fail-under=95 tests
+	$(BIN)/pytest -n 2 --cov --cov-branch tests
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run_all.py
