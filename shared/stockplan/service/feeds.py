@@ -195,18 +195,12 @@ def process_upload(
         # only refused.
         if not error.to_administrator:
             return FeedOutcome(key, None, "rejected", file_reason=error.reason)
-        file_pk = object_pk("unknown", key, version_id, (etag or "").strip('"'))
+        file_pk = object_pk("unknown", key, version_id, _etag(etag))
         return _refuse_unread(deps, None, key, file_pk, today, error.reason)
-    limits = deps.limits
-    unread_pk = object_pk(kind.value, key, version_id, (etag or "").strip('"'))
-    if size is not None and size > limits.max_bytes:
-        return _refuse_unread(deps, kind, key, unread_pk, today, too_large(size, limits))
-    stored = deps.files.read(bucket, key, version_id, limits.max_bytes)
-    if stored.body is None:
-        return _refuse_unread(deps, kind, key, unread_pk, today, too_large(stored.size, limits))
-    body = stored.body
-    if len(body) > limits.max_bytes:
-        return _refuse_unread(deps, kind, key, unread_pk, today, too_large(len(body), limits))
+    body = _read_within_limit(deps, bucket, key, version_id, size)
+    if isinstance(body, str):
+        unread_pk = object_pk(kind.value, key, version_id, _etag(etag))
+        return _refuse_unread(deps, kind, key, unread_pk, today, body)
     file_pk = object_pk(kind.value, key, version_id, content_digest(body))
     table = deps.table
     existing = table.get(*rec.feed_file_key(file_pk))
@@ -216,7 +210,7 @@ def process_upload(
         table.put_new(_file_item(file_pk, kind.value, key, today, "processing"))
     ledger = Ledger(table)
     try:
-        parsed = parse_feed(kind, body, limits)
+        parsed = parse_feed(kind, body, deps.limits)
     except FileRejected as error:
         return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
     run = FileRun(
@@ -257,6 +251,26 @@ def process_upload(
     run.outcome.rejected = len(rejections)
     _finish(run, parsed.header, rejections)
     return run.outcome
+
+
+def _etag(etag: str | None) -> str:
+    return (etag or "").strip('"')
+
+
+def _read_within_limit(
+    deps: FeedDeps, bucket: str, key: str, version_id: str | None, size: int | None
+) -> bytes | str:
+    """The file's bytes, or why it is refused unread: over the size limit by the event's
+    size, its stored length, or what its stream holds."""
+    limits = deps.limits
+    if size is not None and size > limits.max_bytes:
+        return too_large(size, limits)
+    stored = deps.files.read(bucket, key, version_id, limits.max_bytes)
+    if stored.body is None:
+        return too_large(stored.size, limits)
+    if len(stored.body) > limits.max_bytes:
+        return too_large(len(stored.body), limits)
+    return stored.body
 
 
 def _file_item(
