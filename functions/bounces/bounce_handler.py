@@ -11,9 +11,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from stockplan.entry.bounces import delivery_feedback
 from stockplan.events import ses_feedback
 from stockplan.observability import lambda_entry
-from stockplan.runtime import delivery_feedback
 
 imports_done()
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from stockplan.entry.daily import daily_job
 from stockplan.events import schedule_time
 from stockplan.observability import lambda_entry
-from stockplan.runtime import daily_job
 
 imports_done()
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from stockplan.entry.feed import feed_files
 from stockplan.events import s3_uploads
 from stockplan.observability import lambda_entry
-from stockplan.runtime import feed_files
 
 imports_done()
 

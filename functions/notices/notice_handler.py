@@ -10,8 +10,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from stockplan.entry.notices import notice_sweep
 from stockplan.observability import lambda_entry
-from stockplan.runtime import notice_sweep
 
 imports_done()
 

@@ -15,6 +15,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+# The invocation's milliseconds left (the Lambda context's get_remaining_time_in_millis).
+TimeLeft = Callable[[], int]
 
 logger = Logger()
 metrics = Metrics()

@@ -44,7 +44,7 @@ def test_a_completed_daily_run_publishes_the_heartbeat_and_a_failed_one_does_not
     assert (DAILY_JOB_COMPLETED, 1) in seen
 
     seen.clear()
-    import stockplan.runtime as wiring
+    import stockplan.entry.daily as wiring
 
     def dies(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the daily job died")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import ADMIN, World
+from memory_world import ADMIN, World
 
 from stockplan.data import records as rec
 from stockplan.events import SesFeedback

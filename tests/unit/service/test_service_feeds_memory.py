@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
-from conftest import GRANT_CSV, MAR15, PEOPLE_CSV, World
+from memory_world import GRANT_CSV, MAR15, PEOPLE_CSV, World
 
 from stockplan.data import records as rec
 from stockplan.feeds import FeedLimits

@@ -3,7 +3,7 @@ claim, send, mark sent; a refused send is retried, then failed and dead-lettered
 
 from __future__ import annotations
 
-from conftest import MAR15, PEOPLE_CSV, World
+from memory_world import MAR15, PEOPLE_CSV, World
 
 from stockplan.data import records as rec
 from stockplan.service.outbox import STALE_CLAIM_SECONDS, dispatch, oldest_pending_age

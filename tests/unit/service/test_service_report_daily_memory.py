@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import World
+from memory_world import World
 
 from stockplan.service.audit import award_trail
 from stockplan.service.report import build_report, read_state, upcoming
