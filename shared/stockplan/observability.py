@@ -7,6 +7,7 @@ Logs carry ids and counts only, never an address or a name.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,17 @@ def lambda_entry(handler: Handler) -> Handler:
     wrapped: Handler = logger.inject_lambda_context(clear_state=True)(
         metrics.log_metrics(tracer.capture_lambda_handler(handler))
     )
-    return wrapped
+
+    @functools.wraps(handler)
+    def entry(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            return wrapped(event, context)
+        finally:
+            # Published by log_metrics already; with metrics disabled (local runs)
+            # Powertools keeps them, and prints a batch once one holds 100 values.
+            metrics.clear_metrics()
+
+    return entry
 
 
 def count(**figures: int) -> None:
