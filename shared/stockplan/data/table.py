@@ -53,7 +53,7 @@ def _not_later(order_field: str) -> str:
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
-    return to_wire({"PK": pk, "SK": sk})
+    return _key(pk, sk)
 
 
 def _update_request(
@@ -139,7 +139,7 @@ class Transaction:
     def delete(
         self, pk: str, sk: str, condition: str | None = None, values: Item | None = None
     ) -> None:
-        op: dict[str, Any] = {"Key": to_wire({"PK": pk, "SK": sk})}
+        op: dict[str, Any] = {"Key": _key(pk, sk)}
         self._condition(op, condition, values, None)
         self.operations.append({"Delete": op})
 
@@ -151,7 +151,7 @@ class Transaction:
         values: Item | None = None,
         names: dict[str, str] | None = None,
     ) -> None:
-        op: dict[str, Any] = {"Key": to_wire({"PK": pk, "SK": sk})}
+        op: dict[str, Any] = {"Key": _key(pk, sk)}
         self._condition(op, condition, values, names)
         self.operations.append({"ConditionCheck": op})
 
