@@ -53,7 +53,7 @@ def _not_later(order_field: str) -> str:
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
-    return _key(pk, sk)
+    return to_wire({"PK": pk, "SK": sk})
 
 
 def _update_request(
