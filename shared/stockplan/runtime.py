@@ -1,7 +1,10 @@
-"""Wiring for the Lambda handlers: settings and AWS clients, created once per container.
+"""Wiring for the Lambda handlers: settings and AWS clients, created once per container,
+and each use case's dependencies (stockplan.entry runs the use cases with them).
 
-Tests and the local runner hand in their own `Runtime` (clients on the embedded AWS)
-through `use_runtime`; nothing else creates clients.
+The settings are validated (stockplan.config.Settings, pydantic) when the container's
+first invocation builds the runtime: a misconfigured function fails at once, before it
+reads anything. Tests and the local runner hand in their own `Runtime` (clients on the
+embedded AWS) through `use_runtime`; nothing else creates clients.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from stockplan.config import Settings
+from stockplan.data.aws import S3FeedStore, SesMailer, SqsDeadLetters
 from stockplan.data.table import Table
 from stockplan.plantime import plan_day
 
@@ -48,10 +52,20 @@ class Runtime:
     def table(self) -> Table:
         return Table(self.dynamodb, self.settings.table_name)
 
+    def feed_store(self) -> S3FeedStore:
+        return S3FeedStore(self.s3, self.settings.bucket_name)
+
+    def mailer(self) -> SesMailer:
+        return SesMailer(self.ses)
+
+    def dead_letters(self) -> SqsDeadLetters | None:
+        url = self.settings.notice_dlq_url
+        return None if not url else SqsDeadLetters(self.sqs, url)
+
     def feed_deps(self, table: Table) -> FeedDeps:
         from stockplan.service.feeds import FeedDeps
 
-        return FeedDeps(table, self.s3, self.settings)
+        return FeedDeps(table, self.feed_store(), self.settings)
 
     def daily_deps(self, table: Table) -> DailyDeps:
         from stockplan.service.daily import DailyDeps
@@ -66,7 +80,7 @@ class Runtime:
     def outbox_deps(self, table: Table) -> OutboxDeps:
         from stockplan.service.outbox import OutboxDeps
 
-        return OutboxDeps(table, self.ses, self.settings, self.sqs)
+        return OutboxDeps(table, self.mailer(), self.settings, self.dead_letters())
 
     def plan_day(self, moment: str) -> date:
         """The calendar day of an event time in the plan's time zone (interfaces.md §2)."""

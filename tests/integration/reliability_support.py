@@ -91,6 +91,7 @@ def worker(stack: Any) -> Worker:
     import boto3
     from botocore.config import Config
 
+    from stockplan.data.aws import S3FeedStore, SesMailer, SqsDeadLetters
     from stockplan.data.table import Table
     from stockplan.service.feeds import FeedDeps
     from stockplan.service.outbox import OutboxDeps
@@ -106,8 +107,15 @@ def worker(stack: Any) -> Worker:
     settings = stack.runtime.settings
     table = Table(clients["dynamodb"], stack.stack.table)
     return Worker(
-        FeedDeps(table, clients["s3"], settings),
-        OutboxDeps(table, clients["sesv2"], settings, clients["sqs"]),
+        FeedDeps(table, S3FeedStore(clients["s3"], settings.bucket_name), settings),
+        OutboxDeps(
+            table,
+            SesMailer(clients["sesv2"]),
+            settings,
+            SqsDeadLetters(clients["sqs"], settings.notice_dlq_url)
+            if settings.notice_dlq_url
+            else None,
+        ),
         clients,
     )
 

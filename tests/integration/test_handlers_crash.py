@@ -119,7 +119,9 @@ def test_a_crash_before_row_4_then_redelivery_applies_every_row_exactly_once(
     monkeypatch.setattr(
         runtime,
         "feed_deps",
-        lambda table: FeedDeps(table, runtime.s3, runtime.settings, before_row=die_before_row_4),
+        lambda table: FeedDeps(
+            table, runtime.feed_store(), runtime.settings, before_row=die_before_row_4
+        ),
     )
     event = grants_event(stack)
 

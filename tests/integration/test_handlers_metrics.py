@@ -3,7 +3,6 @@ daily job's heartbeat and the age of the oldest pending notice."""
 
 from __future__ import annotations
 
-import sys
 import time
 from datetime import date
 from typing import Any
@@ -20,16 +19,18 @@ def published(
     stack: Any, function: str, monkeypatch: pytest.MonkeyPatch
 ) -> list[tuple[str, float]]:
     """Record every metric the function's handler adds (the embedded AWS has no
-    CloudWatch: Powertools' metrics are cleared after each invocation)."""
-    module = sys.modules[f"stockplan_fn_{function}"]
+    CloudWatch: Powertools' metrics are cleared after each invocation). The handlers
+    share one Metrics (stockplan.observability)."""
+    from stockplan import observability
+
     seen: list[tuple[str, float]] = []
-    add = module.metrics.add_metric
+    add = observability.metrics.add_metric
 
     def spy(name: str, unit: Any, value: float, *args: Any, **kwargs: Any) -> None:
         seen.append((name, value))
         add(name, unit, value, *args, **kwargs)
 
-    monkeypatch.setattr(module.metrics, "add_metric", spy)
+    monkeypatch.setattr(observability.metrics, "add_metric", spy)
     return seen
 
 
@@ -43,12 +44,12 @@ def test_a_completed_daily_run_publishes_the_heartbeat_and_a_failed_one_does_not
     assert (DAILY_JOB_COMPLETED, 1) in seen
 
     seen.clear()
-    module = sys.modules["stockplan_fn_DailyFunction"]
+    import stockplan.entry.daily as wiring
 
     def dies(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the daily job died")
 
-    monkeypatch.setattr(module, "run_daily", dies)
+    monkeypatch.setattr(wiring, "run_daily", dies)
     with pytest.raises(RuntimeError):
         run_daily(stack, date(2002, 10, 3))
     assert DAILY_JOB_COMPLETED not in [name for name, _ in seen]

@@ -334,7 +334,9 @@ def test_a_handler_dying_before_any_row_loses_and_doubles_nothing(
         monkeypatch.setattr(
             runtime,
             "feed_deps",
-            lambda table, die=die: FeedDeps(table, runtime.s3, runtime.settings, before_row=die),
+            lambda table, die=die: FeedDeps(
+                table, runtime.feed_store(), runtime.settings, before_row=die
+            ),
         )
         key = f"incoming/grants/crash-{n}.csv"
         put_object(stack, key, (GRANTS_HEADER + rows).encode())

@@ -142,7 +142,9 @@ def test_an_event_understating_the_size_is_caught_by_the_stored_length_before_re
     monkeypatch.setattr(
         runtime,
         "feed_deps",
-        lambda table: FeedDeps(table, spy, runtime.settings, limits=FeedLimits(max_bytes=1000)),
+        lambda table: FeedDeps(
+            table, runtime.feed_store(), runtime.settings, limits=FeedLimits(max_bytes=1000)
+        ),
     )
     key = "incoming/prices/long.csv"
     body = b"date,last_sale\n" + b"2002-03-14,20.00\n" * 100
@@ -172,7 +174,10 @@ def test_too_many_rows_and_an_over_long_cell_are_refused_with_their_reasons(
         runtime,
         "feed_deps",
         lambda table: FeedDeps(
-            table, runtime.s3, runtime.settings, limits=FeedLimits(max_rows=50, max_cell=100)
+            table,
+            runtime.feed_store(),
+            runtime.settings,
+            limits=FeedLimits(max_rows=50, max_cell=100),
         ),
     )
     before = not_feed_state(stack)

@@ -52,6 +52,109 @@ def participant_pk(participant_id: str) -> str:
     return f"P#{participant_id}"
 
 
+PROFILE_SK = "PROFILE"
+AWARD_PREFIX = "AWARD#"
+ROSTER_PREFIX = "ROSTER#"
+ACTION_SK = "ACTION"
+
+
+def profile_key(participant_id: str) -> tuple[str, str]:
+    return participant_pk(participant_id), PROFILE_SK
+
+
+def award_sk(award_id: str) -> str:
+    return f"{AWARD_PREFIX}{award_id}"
+
+
+def award_owner_key(award_id: str) -> tuple[str, str]:
+    """The item that names an award's participant (an award found by its id alone)."""
+    return f"{AWARD_PREFIX}{award_id}", "OWNER"
+
+
+def meeting_pk(meeting: str) -> str:
+    """The partition of an annual meeting (ISO day): its roster, its due item."""
+    return f"MEETING#{meeting}"
+
+
+def roster_sk(name: str) -> str:
+    """A roster entry: under the meeting by participant, under the participant by meeting."""
+    return f"{ROSTER_PREFIX}{name}"
+
+
+def audit_pk(subject: str) -> str:
+    """The audit records of a participant (their id) or of another record (its PK)."""
+    return f"AUDIT#{subject}"
+
+
+def audit_sk(day: date, cause: str, seq: int) -> str:
+    return f"{day.isoformat()}#{cause}#{seq:03d}"
+
+
+def wait_flag_item(due_key: str) -> Item:
+    """Marks a due item whose wait (for a price) the administrator was told about."""
+    return {"PK": f"WAIT#{due_key}", "SK": "ALERT", "type": "wait"}
+
+
+def wait_flag_key(due_key: str) -> tuple[str, str]:
+    item = wait_flag_item(due_key)
+    return item["PK"], item["SK"]
+
+
+def pool_key(plan: PlanCode) -> tuple[str, str]:
+    return POOL, plan.value
+
+
+# --- the outbox: a notice to send, and its body once sent ------------------------------
+
+NOTICE_SK = "NOTICE"
+
+
+def notice_key(notice_id: str) -> tuple[str, str]:
+    return f"OUTBOX#{notice_id}", NOTICE_SK
+
+
+def notice_body_item(notice_id: str, raw: bytes, expires_at: int, expiry_attribute: str) -> Item:
+    """A sent notice's raw MIME body, dropped by DynamoDB's time-to-live at `expires_at`
+    (epoch seconds, in `expiry_attribute`): once sent, the email's text need not be kept."""
+    return {
+        "PK": notice_key(notice_id)[0],
+        "SK": "BODY",
+        "type": "notice-body",
+        "notice_id": notice_id,
+        "raw": raw,
+        expiry_attribute: expires_at,
+    }
+
+
+# --- feed files: one record per uploaded object, its applied and rejected rows ----------
+
+FILE_SK = "FILE"
+FEED_ROW_PREFIX = "ROW#"
+
+
+def feed_file_key(file_pk: str) -> tuple[str, str]:
+    return file_pk, FILE_SK
+
+
+def feed_row_key(file_pk: str, row: int) -> tuple[str, str]:
+    """The marker of a row the object applied (a redelivery skips it)."""
+    return file_pk, f"{FEED_ROW_PREFIX}{row:06d}"
+
+
+def feed_row_item(file_pk: str, row: int) -> Item:
+    pk, sk = feed_row_key(file_pk, row)
+    return {"PK": pk, "SK": sk, "type": "feed_row"}
+
+
+def feed_row_number(item: Item) -> int:
+    return int(str(item["SK"]).removeprefix(FEED_ROW_PREFIX))
+
+
+def rejection_key(file_pk: str, row: int | None) -> tuple[str, str]:
+    """A rejected row of a file (or, without a row, the file refused whole)."""
+    return file_pk, "REJECTED" if row is None else f"REJECTED#{row:06d}"
+
+
 def _d(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -71,7 +174,7 @@ def participant_item(p: Participant, existing: Item | None = None) -> Item:
     item: Item = dict(existing or {})
     item.update(
         PK=participant_pk(p.participant_id),
-        SK="PROFILE",
+        SK=PROFILE_SK,
         type="participant",
         participant_id=p.participant_id,
         name=p.name,
@@ -115,7 +218,7 @@ def termination_value(t: Termination) -> Item:
 def award_item(a: Award, version: int) -> Item:
     item: Item = {
         "PK": participant_pk(a.participant_id),
-        "SK": f"AWARD#{a.award_id}",
+        "SK": award_sk(a.award_id),
         "type": "award",
         "version": version,
         "award_id": a.award_id,
@@ -165,7 +268,8 @@ def award_from(item: Item) -> Award:
 
 
 def award_owner_item(a: Award) -> Item:
-    return {"PK": f"AWARD#{a.award_id}", "SK": "OWNER", "participant_id": a.participant_id}
+    pk, sk = award_owner_key(a.award_id)
+    return {"PK": pk, "SK": sk, "participant_id": a.participant_id}
 
 
 # --- deferred stock -------------------------------------------------------------------

@@ -12,7 +12,7 @@ Access patterns:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,39 @@ def from_wire(raw: dict[str, Any]) -> Item:
 
 # The condition of a write that creates an item (every item has a PK).
 NOT_EXISTS = "attribute_not_exists(PK)"
+# Optimistic locking: the version read is still the stored one.
+VERSION_IS = "version = :v"
+OVER_UNVERSIONED = "attribute_exists(PK) AND attribute_not_exists(version)"
+STATUS_IS_NOT = "attribute_not_exists(PK) OR #s <> :status"
+
+
+def _not_later(order_field: str) -> str:
+    return (
+        f"attribute_not_exists(PK) OR attribute_not_exists({order_field}) OR {order_field} <= :mine"
+    )
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return to_wire({"PK": pk, "SK": sk})
+
+
+def _update_request(
+    pk: str,
+    sk: str,
+    expression: str,
+    values: Item | None,
+    condition: str | None,
+    names: dict[str, str] | None,
+) -> dict[str, Any]:
+    """The parameters of an UpdateItem, alone or in a transaction."""
+    request: dict[str, Any] = {"Key": _key(pk, sk), "UpdateExpression": expression}
+    if condition:
+        request["ConditionExpression"] = condition
+    if values:
+        request["ExpressionAttributeValues"] = to_wire(values)
+    if names:
+        request["ExpressionAttributeNames"] = names
+    return request
 
 
 class ConflictError(Exception):
@@ -73,7 +106,22 @@ class Transaction:
         if seen is None:
             self.put_new(item)
         else:
-            self.put(item, "version = :v", {":v": seen})
+            self.put(item, VERSION_IS, {":v": seen})
+
+    def put_over_unversioned(self, item: Item) -> None:
+        """Put over an item written before it carried a version (it must still lack
+        one: a writer that versioned it since wins)."""
+        self.put(item, OVER_UNVERSIONED)
+
+    def put_unless_status(self, item: Item, status: str) -> None:
+        """Put unless the stored item's `status` is already `status` (a record closed
+        once is not overwritten by a racing second writer)."""
+        self.put(item, STATUS_IS_NOT, {":status": status}, {"#s": "status"})
+
+    def put_unless_later(self, item: Item, order_field: str) -> None:
+        """Put unless the stored item holds a later `order_field` than this one (the
+        latest upload's values stand, whatever order the uploads are applied in)."""
+        self.put(item, _not_later(order_field), {":mine": item[order_field]})
 
     def update(
         self,
@@ -84,17 +132,14 @@ class Transaction:
         condition: str | None = None,
         names: dict[str, str] | None = None,
     ) -> None:
-        op: dict[str, Any] = {
-            "Key": to_wire({"PK": pk, "SK": sk}),
-            "UpdateExpression": expression,
-        }
-        self._condition(op, condition, values, names)
-        self.operations.append({"Update": op})
+        self.operations.append(
+            {"Update": _update_request(pk, sk, expression, values, condition, names)}
+        )
 
     def delete(
         self, pk: str, sk: str, condition: str | None = None, values: Item | None = None
     ) -> None:
-        op: dict[str, Any] = {"Key": to_wire({"PK": pk, "SK": sk})}
+        op: dict[str, Any] = {"Key": _key(pk, sk)}
         self._condition(op, condition, values, None)
         self.operations.append({"Delete": op})
 
@@ -106,7 +151,7 @@ class Transaction:
         values: Item | None = None,
         names: dict[str, str] | None = None,
     ) -> None:
-        op: dict[str, Any] = {"Key": to_wire({"PK": pk, "SK": sk})}
+        op: dict[str, Any] = {"Key": _key(pk, sk)}
         self._condition(op, condition, values, names)
         self.operations.append({"ConditionCheck": op})
 
@@ -131,18 +176,10 @@ class Table:
     def __init__(self, client: Any, table_name: str) -> None:
         self.client = client
         self.name = table_name
-        self.requests = 0  # DynamoDB requests made (benchmarks read this)
-        self.items_read = 0
 
     def get(self, pk: str, sk: str) -> Item | None:
-        self.requests += 1
-        raw = self.client.get_item(
-            TableName=self.name, Key=to_wire({"PK": pk, "SK": sk}), ConsistentRead=True
-        )
-        if "Item" not in raw:
-            return None
-        self.items_read += 1
-        return from_wire(raw["Item"])
+        raw = self.client.get_item(TableName=self.name, Key=_key(pk, sk), ConsistentRead=True)
+        return from_wire(raw["Item"]) if "Item" in raw else None
 
     def batch_get(self, keys: Sequence[tuple[str, str]]) -> list[Item]:
         found: list[Item] = []
@@ -150,18 +187,13 @@ class Table:
         for start in range(0, len(unique), 100):
             pending: dict[str, Any] = {
                 self.name: {
-                    "Keys": [
-                        to_wire({"PK": pk, "SK": sk}) for pk, sk in unique[start : start + 100]
-                    ],
+                    "Keys": [_key(pk, sk) for pk, sk in unique[start : start + 100]],
                     "ConsistentRead": True,
                 }
             }
             while pending:
-                self.requests += 1
                 raw = self.client.batch_get_item(RequestItems=pending)
-                items = raw.get("Responses", {}).get(self.name, [])
-                self.items_read += len(items)
-                found += [from_wire(i) for i in items]
+                found += [from_wire(i) for i in raw.get("Responses", {}).get(self.name, [])]
                 pending = raw.get("UnprocessedKeys") or {}
         return found
 
@@ -230,14 +262,30 @@ class Table:
         }
         return [(str(i["PK"]), str(i["SK"])) for i in self._pages(kwargs, None)]
 
+    def scan_types(self, types: Collection[str]) -> list[Item]:
+        """Every item of the given `type`s: a read of the whole table, for the
+        operator's reports (never on a Lambda path)."""
+        names = sorted(types)
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            # DynamoDB reads every item either way; the filter only spares sending the rest.
+            "FilterExpression": "#type IN (" + ", ".join(f":t{n}" for n in range(len(names))) + ")",
+            "ExpressionAttributeNames": {"#type": "type"},
+            "ExpressionAttributeValues": to_wire({f":t{n}": name for n, name in enumerate(names)}),
+        }
+        items: list[Item] = []
+        while True:
+            raw = self.client.scan(**kwargs)
+            items += [from_wire(i) for i in raw.get("Items", [])]
+            if "LastEvaluatedKey" not in raw:
+                return [i for i in items if i.get("type") in types]
+            kwargs["ExclusiveStartKey"] = raw["LastEvaluatedKey"]
+
     def _pages(self, kwargs: dict[str, Any], limit: int | None) -> Iterator[Item]:
         returned = 0
         while True:
-            self.requests += 1
             raw = self.client.query(**kwargs)
-            items = raw.get("Items", [])
-            self.items_read += len(items)
-            for item in items:
+            for item in raw.get("Items", []):
                 yield from_wire(item)
                 returned += 1
             if "LastEvaluatedKey" not in raw or (limit is not None and returned >= limit):
@@ -251,14 +299,7 @@ class Table:
             kwargs["ConditionExpression"] = condition
         if values:
             kwargs["ExpressionAttributeValues"] = to_wire(values)
-        self.requests += 1
-        try:
-            self.client.put_item(**kwargs)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return _unless_condition_failed(lambda: self.client.put_item(**kwargs)) is not None
 
     def put_new(self, item: Item) -> bool:
         """Put an item that must not exist yet; False when it already does."""
@@ -273,24 +314,12 @@ class Table:
         condition: str | None = None,
         names: dict[str, str] | None = None,
     ) -> bool:
-        kwargs: dict[str, Any] = {
-            "TableName": self.name,
-            "Key": to_wire({"PK": pk, "SK": sk}),
-            "UpdateExpression": expression,
-            "ExpressionAttributeValues": to_wire(values),
-        }
-        if condition:
-            kwargs["ConditionExpression"] = condition
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        self.requests += 1
-        try:
-            self.client.update_item(**kwargs)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        """Update; False when the condition failed."""
+        request = _update_request(pk, sk, expression, values, condition, names)
+        answer = _unless_condition_failed(
+            lambda: self.client.update_item(TableName=self.name, **request)
+        )
+        return answer is not None
 
     def update_returning(
         self,
@@ -302,26 +331,11 @@ class Table:
         names: dict[str, str] | None = None,
     ) -> Item | None:
         """Update and return the item as written; None when the condition failed."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.name,
-            "Key": to_wire({"PK": pk, "SK": sk}),
-            "UpdateExpression": expression,
-            "ExpressionAttributeValues": to_wire(values),
-            "ReturnValues": "ALL_NEW",
-        }
-        if condition:
-            kwargs["ConditionExpression"] = condition
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        self.requests += 1
-        try:
-            raw = self.client.update_item(**kwargs)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return None
-            raise
-        self.items_read += 1
-        return from_wire(raw["Attributes"])
+        request = _update_request(pk, sk, expression, values, condition, names)
+        raw = _unless_condition_failed(
+            lambda: self.client.update_item(TableName=self.name, ReturnValues="ALL_NEW", **request)
+        )
+        return None if raw is None else from_wire(raw["Attributes"])
 
     def commit(self, transaction: Transaction) -> None:
         """Commit atomically; ConflictError when a condition failed or another write raced."""
@@ -332,7 +346,6 @@ class Table:
             raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} writes")
         for op in ops:
             next(iter(op.values()))["TableName"] = self.name
-        self.requests += 1
         try:
             if len(ops) == 1 and "Put" in ops[0] and "ConditionExpression" not in ops[0]["Put"]:
                 self.client.put_item(**ops[0]["Put"])
@@ -347,3 +360,13 @@ class Table:
             }:
                 raise ConflictError(str(error)) from error
             raise
+
+
+def _unless_condition_failed(call: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+    """The answer of a conditional write, or None when its condition failed."""
+    try:
+        return call()
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
-from stockplan.service.report import _scan_types
 
 
 def record(item: Item) -> dict[str, Any]:
@@ -44,12 +44,12 @@ def _ordered(items: list[Item]) -> list[dict[str, Any]]:
 
 
 def participant_trail(table: Table, participant_id: str) -> list[dict[str, Any]]:
-    return _ordered(table.query(f"AUDIT#{participant_id}"))
+    return _ordered(table.query(rec.audit_pk(participant_id)))
 
 
 def award_trail(table: Table, award_id: str) -> list[dict[str, Any]] | None:
     """The changes to one award; None when no such award is recorded."""
-    owner = table.get(f"AWARD#{award_id}", "OWNER")
+    owner = table.get(*rec.award_owner_key(award_id))
     if owner is None:
         return None
     trail = participant_trail(table, str(owner["participant_id"]))
@@ -58,4 +58,4 @@ def award_trail(table: Table, award_id: str) -> list[dict[str, Any]] | None:
 
 def full_trail(table: Table) -> list[dict[str, Any]]:
     """Every audit record (an operator's read of the whole table, never on a Lambda path)."""
-    return _ordered(_scan_types(table, {"audit"}))
+    return _ordered(table.scan_types({"audit"}))

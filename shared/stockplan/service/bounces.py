@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from stockplan.config import Settings
+from stockplan.data import outbox as box
 from stockplan.data import records as rec
+from stockplan.data.retry import attempts
 from stockplan.data.table import ConflictError, Item, Table, Transaction
 from stockplan.events import SesFeedback
 from stockplan.notices.mime import notice_id_from_message_id
@@ -65,7 +67,7 @@ def find_notice(table: Table, feedback: SesFeedback) -> Item | None:
     nid = notice_id_from_message_id(feedback.header_message_id)
     if nid is None:
         return None
-    return table.get(f"OUTBOX#{nid}", "NOTICE")
+    return table.get(*rec.notice_key(nid))
 
 
 def _verdict(feedback: SesFeedback) -> str:
@@ -123,7 +125,7 @@ def record_feedback(deps: BounceDeps, feedback: SesFeedback, day: date) -> Feedb
     alert: Item | None = None
     if not to_admin:
         pid = notice.get("participant_id")
-        person = table.get(rec.participant_pk(pid), "PROFILE") if pid else None
+        person = table.get(*rec.profile_key(pid)) if pid else None
         subject = (
             f"Notice not delivered: {notice.get('kind', 'notice')} notice"
             if delivery == "bounced"
@@ -140,32 +142,25 @@ def record_feedback(deps: BounceDeps, feedback: SesFeedback, day: date) -> Feedb
             nid,
             feedback.feedback_id,
         )
-    for attempt in range(COMMIT_ATTEMPTS):
+    for attempt in attempts(COMMIT_ATTEMPTS):
         tx = Transaction()
         # A bounce proves SES accepted the message: it is sent, whatever a lost reply
         # left the status at, and must not be sent again to the same address.
-        tx.update(
-            f"OUTBOX#{nid}",
-            "NOTICE",
-            "SET #s = :sent, delivery = :d, feedback = :f, feedback_on = :day,"
-            " message_id = if_not_exists(message_id, :mid), GSI1PK = :gone, GSI1SK = :at",
-            {
-                ":sent": "sent",
-                ":d": delivery,
-                ":f": _verdict(feedback),
-                ":day": day.isoformat(),
-                ":mid": feedback.message_id,
-                ":gone": rec.UNDELIVERED_NOTICES,
-                ":at": f"{notice.get('send_on', '')}#{nid}",
-            },
-            names={"#s": "status"},
+        box.mark_undelivered(
+            tx,
+            nid,
+            delivery,
+            _verdict(feedback),
+            day.isoformat(),
+            feedback.message_id,
+            str(notice.get("send_on", "")),
         )
         if alert is not None:
             tx.put_new(alert)
         try:
             table.commit(tx)
         except ConflictError:
-            if alert is not None and table.get(alert["PK"], "NOTICE") is not None:
+            if alert is not None and table.get(*rec.notice_key(alert["notice_id"])) is not None:
                 return FeedbackOutcome("duplicate", nid, delivery, alert["notice_id"])
             if attempt + 1 == COMMIT_ATTEMPTS:
                 raise

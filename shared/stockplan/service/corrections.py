@@ -109,7 +109,7 @@ def _awards_of(records: list[Item]) -> list[StoredAward]:
 
 
 def _profile(records: list[Item]) -> Item | None:
-    return next((i for i in records if i["SK"] == "PROFILE"), None)
+    return next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
 
 
 def _audit(change: Change, row: CorrectionRow | DecisionRow, subject: str) -> None:

@@ -7,7 +7,6 @@ its own transaction, so a doubled or missed schedule repeats and loses nothing.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +16,7 @@ from typing import Any
 from stockplan.config import Settings
 from stockplan.data import marker
 from stockplan.data import records as rec
+from stockplan.data.retry import attempts
 from stockplan.data.table import ConflictError, Item, Table
 from stockplan.domain import deferred as dfr
 from stockplan.domain.calendar import day_after, day_before
@@ -164,7 +164,7 @@ def _apply_batch(
 ) -> None:
     due = batch[0][0]
     applier = APPLIERS[due.kind]
-    for attempt in range(MAX_ATTEMPTS):
+    for _attempt in attempts(MAX_ATTEMPTS):
         change = Change(
             ledger,
             due.day,
@@ -183,7 +183,6 @@ def _apply_batch(
             waiting = applier(change, batch)
             change.flush()
         except ConflictError:
-            time.sleep(0.01 * (2**attempt))
             continue
         if waiting:
             outcome.waiting.append(waiting)
@@ -200,7 +199,7 @@ DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], str | None]
 def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
     """The award an item is due for, or None (and the item is dropped) when it is stale."""
     owner = str(item["owner"])
-    raw = change.table.get(owner, f"AWARD#{due.ref}")
+    raw = change.table.get(owner, rec.award_sk(due.ref))
     if raw is None:
         change.delete_due(due)
         return None
@@ -305,13 +304,11 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
     due, _item = batch[0]
     meeting = due.day
     table = change.table
-    roster_items = table.query(f"MEETING#{meeting.isoformat()}", "ROSTER#")
+    roster_items = table.query(rec.meeting_pk(meeting.isoformat()), rec.ROSTER_PREFIX)
     roster = [RosterEntry(i["participant_id"], MeetingOutcome(i["outcome"])) for i in roster_items]
     people = {
         i["participant_id"]: i
-        for i in table.batch_get(
-            [(rec.participant_pk(r.participant_id), "PROFILE") for r in roster]
-        )
+        for i in table.batch_get([rec.profile_key(r.participant_id) for r in roster])
     }
     participants = {pid: rec.participant_from(i) for pid, i in people.items()}
     ended = {
@@ -323,7 +320,7 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
     pending = [
         pid
         for pid in eligible
-        if table.get(rec.participant_pk(pid), f"AWARD#{formula_award_id(meeting, pid)}") is None
+        if table.get(rec.participant_pk(pid), rec.award_sk(formula_award_id(meeting, pid))) is None
     ]
     if not pending:
         change.delete_due(due)
@@ -352,9 +349,8 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
 
 def _wait_for_price(change: Change, due: DueItem, what: str, section: str) -> str:
     """No price on or before the day yet: stay due and tell the administrator once."""
-    flag_pk = f"WAIT#{due.key}"
-    if change.table.get(flag_pk, "ALERT") is None:
-        change.put({"PK": flag_pk, "SK": "ALERT", "type": "wait"})
+    if change.table.get(*rec.wait_flag_key(due.key)) is None:
+        change.put(rec.wait_flag_item(due.key))
         notify.admin_alert(
             change,
             f"Waiting for a price: {what}",
@@ -380,7 +376,7 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None
             change.delete_due(due)
             continue
         records = change.ledger.participant_records(participant_id)
-        person = next(i for i in records if i["SK"] == "PROFILE")
+        person = next(i for i in records if i["SK"] == rec.PROFILE_SK)
         elections = [rec.election_from(i) for i in records if i.get("type") == "election"]
         fee_day = date.fromisoformat(fee_date)
         if not dfr.election_in_force(elections, fee_day.year):
@@ -447,7 +443,7 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
     change.put(action_item)
     change.delete_due(due)
     change.audit(
-        action_item["PK"], "ACTION", "corporate_action_applied", {"action": action.kind.value}
+        action_item["PK"], rec.ACTION_SK, "corporate_action_applied", {"action": action.kind.value}
     )
     return None
 

@@ -14,7 +14,6 @@ Every fact once, whatever is delivered or uploaded again (interfaces.md §1a):
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,6 +22,8 @@ from typing import Any
 from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.marker import Writes as MarkerWrites
+from stockplan.data.ports import FeedStore
+from stockplan.data.retry import attempts
 from stockplan.data.table import ConflictError, Table
 from stockplan.domain.model import PlanCode
 from stockplan.feeds import (
@@ -65,7 +66,7 @@ class FeedOutcome:
 @dataclass
 class FeedDeps:
     table: Table
-    s3: Any
+    files: FeedStore
     settings: Settings
     # Test hook: called before each row is applied (a crash half way through a file).
     before_row: Callable[[int], None] | None = None
@@ -194,34 +195,22 @@ def process_upload(
         # only refused.
         if not error.to_administrator:
             return FeedOutcome(key, None, "rejected", file_reason=error.reason)
-        file_pk = object_pk("unknown", key, version_id, (etag or "").strip('"'))
+        file_pk = object_pk("unknown", key, version_id, _etag(etag))
         return _refuse_unread(deps, None, key, file_pk, today, error.reason)
-    limits = deps.limits
-    unread_pk = object_pk(kind.value, key, version_id, (etag or "").strip('"'))
-    if size is not None and size > limits.max_bytes:
-        return _refuse_unread(deps, kind, key, unread_pk, today, too_large(size, limits))
-    location = {"Bucket": bucket, "Key": key}
-    if version_id:
-        location["VersionId"] = version_id
-    response = deps.s3.get_object(**location)
-    stored = int(response.get("ContentLength", 0))
-    if stored > limits.max_bytes:
-        response["Body"].close()
-        return _refuse_unread(deps, kind, key, unread_pk, today, too_large(stored, limits))
-    # Never more than the limit and one byte, whatever the stream holds.
-    body = response["Body"].read(limits.max_bytes + 1)
-    if len(body) > limits.max_bytes:
-        return _refuse_unread(deps, kind, key, unread_pk, today, too_large(len(body), limits))
+    body = _read_within_limit(deps, bucket, key, version_id, size)
+    if isinstance(body, str):
+        unread_pk = object_pk(kind.value, key, version_id, _etag(etag))
+        return _refuse_unread(deps, kind, key, unread_pk, today, body)
     file_pk = object_pk(kind.value, key, version_id, content_digest(body))
     table = deps.table
-    existing = table.get(file_pk, "FILE")
+    existing = table.get(*rec.feed_file_key(file_pk))
     if existing is not None and existing.get("status") == "done":
         return FeedOutcome(key, kind.value, "duplicate")
     if existing is None:
         table.put_new(_file_item(file_pk, kind.value, key, today, "processing"))
     ledger = Ledger(table)
     try:
-        parsed = parse_feed(kind, body, limits)
+        parsed = parse_feed(kind, body, deps.limits)
     except FileRejected as error:
         return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
     run = FileRun(
@@ -236,7 +225,7 @@ def process_upload(
         MarkerWrites(floor=today),
     )
     # Rows this object already applied (a redelivery after a crash half way through).
-    applied = {int(i["SK"].split("#")[1]) for i in table.query(file_pk, "ROW#")}
+    applied = {rec.feed_row_number(i) for i in table.query(file_pk, rec.FEED_ROW_PREFIX)}
     identities = {
         row.row_number: identify(kind, row.value)
         for row in parsed.rows
@@ -264,12 +253,33 @@ def process_upload(
     return run.outcome
 
 
+def _etag(etag: str | None) -> str:
+    return (etag or "").strip('"')
+
+
+def _read_within_limit(
+    deps: FeedDeps, bucket: str, key: str, version_id: str | None, size: int | None
+) -> bytes | str:
+    """The file's bytes, or why it is refused unread: over the size limit by the event's
+    size, its stored length, or what its stream holds."""
+    limits = deps.limits
+    if size is not None and size > limits.max_bytes:
+        return too_large(size, limits)
+    stored = deps.files.read(bucket, key, version_id, limits.max_bytes)
+    if stored.body is None:
+        return too_large(stored.size, limits)
+    if len(stored.body) > limits.max_bytes:
+        return too_large(len(stored.body), limits)
+    return stored.body
+
+
 def _file_item(
     file_pk: str, kind: str, key: str, today: date, status: str, **extra: Any
 ) -> dict[str, Any]:
+    pk, sk = rec.feed_file_key(file_pk)
     return {
-        "PK": file_pk,
-        "SK": "FILE",
+        "PK": pk,
+        "SK": sk,
         "type": "feed_file",
         "key": key,
         "kind": kind,
@@ -316,7 +326,7 @@ def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult
     a retry after a crash skips it, a second upload finds it unchanged."""
     cause = f"feed:{run.key}#row{row.row_number}"
     forced: str | None = None
-    for attempt in range(MAX_ROW_ATTEMPTS):
+    for attempt in attempts(MAX_ROW_ATTEMPTS):
         fact = run.fact(identity, fresh=attempt > 0)
         verdict = _judge(identity, fact) if forced is None else forced
         if verdict is UNCHANGED and _applied_by_this_object(run, fact, row.row_number):
@@ -338,7 +348,7 @@ def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult
         if result is not None:
             return result  # rejected, unchanged, or overwritten by a later upload
         written = _record_fact(change, identity, fact, run.key, row.row_number)
-        change.put_new({"PK": run.file_pk, "SK": f"ROW#{row.row_number:06d}", "type": "feed_row"})
+        change.put_new(rec.feed_row_item(run.file_pk, row.row_number))
         try:
             change.flush()
         except PoolShortError as error:
@@ -346,11 +356,10 @@ def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult
             continue
         except ConflictError:
             run.pools.clear()  # another writer may have moved them: read them again
-            if run.table.get(run.file_pk, f"ROW#{row.row_number:06d}") is not None:
+            if run.table.get(*rec.feed_row_key(run.file_pk, row.row_number)) is not None:
                 # A concurrent delivery of the same object applied this row (its
                 # notices are that delivery's to send).
                 return None
-            time.sleep(0.01 * (2**attempt))
             continue
         run.pools.update(change.pools)
         run.outcome.notice_ids += change.notice_ids
@@ -363,7 +372,7 @@ def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult
 def _applied_by_this_object(run: FileRun, fact: rec.Fact | None, row_number: int) -> bool:
     if fact is None or (fact.source_key, fact.source_row) != (run.key, row_number):
         return False
-    return run.table.get(run.file_pk, f"ROW#{row_number:06d}") is not None
+    return run.table.get(*rec.feed_row_key(run.file_pk, row_number)) is not None
 
 
 def _record_fact(
@@ -419,7 +428,7 @@ def _refuse_unread(
 ) -> FeedOutcome:
     """A file refused whole without reading it (over the size limit, or a key that is
     no feed); its event delivered again reports it once."""
-    existing = deps.table.get(file_pk, "FILE")
+    existing = deps.table.get(*rec.feed_file_key(file_pk))
     if existing is not None and existing.get("status") == "done":
         return FeedOutcome(key, None if kind is None else kind.value, "duplicate")
     return _reject_file(deps, Ledger(deps.table), kind, key, file_pk, today, reason)
@@ -437,17 +446,13 @@ def _reject_file(
     """A file that cannot be read as a feed: nothing of it is applied."""
     kind_name = None if kind is None else kind.value
     outcome = FeedOutcome(key, kind_name, "rejected", file_reason=reason)
-    deps.s3.put_object(
-        Bucket=deps.settings.bucket_name,
-        Key=errors_key(key),
-        Body=render_file_rejection_csv(reason),
-        ContentType="text/csv",
-    )
+    deps.files.write(errors_key(key), render_file_rejection_csv(reason), "text/csv")
     change = Change(ledger, today, f"feed:{key}", deps.settings)
+    pk, sk = rec.rejection_key(file_pk, None)
     change.put(
         {
-            "PK": file_pk,
-            "SK": "REJECTED",
+            "PK": pk,
+            "SK": sk,
             "type": "feed_rejection",
             **_rejection_fields(kind, key, None, {}, reason, today),
         }
@@ -469,7 +474,7 @@ def _reject_file(
 def _put_done(change: Change, item: dict[str, Any]) -> None:
     """The file's closing record, written once: a second delivery of the same object
     that raced the first to its end must not overwrite what the first one recorded."""
-    change.put(item, "attribute_not_exists(PK) OR #s <> :done", {":done": "done"}, {"#s": "status"})
+    change.tx.put_unless_status(item, "done")
 
 
 def _flush_unless_done_elsewhere(table: Table, change: Change, file_pk: str) -> bool:
@@ -477,16 +482,15 @@ def _flush_unless_done_elsewhere(table: Table, change: Change, file_pk: str) -> 
     delivery of the same object closed it first (its notices are that delivery's). Any
     other conflict is retried with backoff, then raised (the event is redelivered).
     The transaction moves no pool, so committing it again is safe."""
-    for attempt in range(MAX_ROW_ATTEMPTS):
+    for attempt in attempts(MAX_ROW_ATTEMPTS):
         try:
             change.flush()
         except ConflictError:
-            closed = table.get(file_pk, "FILE")
+            closed = table.get(*rec.feed_file_key(file_pk))
             if closed is not None and closed.get("status") == "done":
                 return False
             if attempt == MAX_ROW_ATTEMPTS - 1:
                 raise
-            time.sleep(0.01 * (2**attempt))
             continue
         return True
     raise AssertionError("unreachable")  # pragma: no cover
@@ -498,17 +502,13 @@ def _finish(run: FileRun, header: list[str], rejections: list[RowRejection]) -> 
     deps, outcome, kind, key = run.deps, run.outcome, run.kind, run.key
     change = run.change(f"feed:{key}")
     if rejections:
-        deps.s3.put_object(
-            Bucket=deps.settings.bucket_name,
-            Key=errors_key(key),
-            Body=render_errors_csv(header, rejections),
-            ContentType="text/csv",
-        )
+        deps.files.write(errors_key(key), render_errors_csv(header, rejections), "text/csv")
         for rejection in rejections:
+            pk, sk = rec.rejection_key(run.file_pk, rejection.row_number)
             change.put(
                 {
-                    "PK": run.file_pk,
-                    "SK": f"REJECTED#{rejection.row_number:06d}",
+                    "PK": pk,
+                    "SK": sk,
                     "type": "feed_row",
                     "status": "rejected",
                     **_rejection_fields(

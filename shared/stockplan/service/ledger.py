@@ -107,7 +107,7 @@ class Ledger:
         self.price_uses_recorded: set[date] = set()
 
     def participant_item(self, participant_id: str) -> Item | None:
-        return self.table.get(rec.participant_pk(participant_id), "PROFILE")
+        return self.table.get(*rec.profile_key(participant_id))
 
     def participant(self, participant_id: str) -> Participant | None:
         item = self.participant_item(participant_id)
@@ -117,11 +117,11 @@ class Ledger:
         return self.table.query(rec.participant_pk(participant_id))
 
     def award(self, participant_id: str, award_id: str) -> StoredAward | None:
-        item = self.table.get(rec.participant_pk(participant_id), f"AWARD#{award_id}")
+        item = self.table.get(rec.participant_pk(participant_id), rec.award_sk(award_id))
         return None if item is None else stored_award(item)
 
     def award_owner(self, award_id: str) -> str | None:
-        owner = self.table.get(f"AWARD#{award_id}", "OWNER")
+        owner = self.table.get(*rec.award_owner_key(award_id))
         return None if owner is None else str(owner["participant_id"])
 
     def award_by_id(self, award_id: str) -> StoredAward | None:
@@ -350,7 +350,7 @@ class Change:
         written["version"] = seen + 1
         if before is not None and seen == 0:
             # A profile written before profiles carried a version.
-            self.tx.put(written, "attribute_exists(PK) AND attribute_not_exists(version)")
+            self.tx.put_over_unversioned(written)
         else:
             self.tx.put_versioned(written, None if before is None else seen)
         self.profile_versions[pk] = seen + 1
@@ -402,7 +402,7 @@ class Change:
         if changed:
             pk = rec.participant_pk(after.participant_id)
             self._audit_record(
-                pk, f"AWARD#{after.award_id}", "award", after.award_id, changed, version
+                pk, rec.award_sk(after.award_id), "award", after.award_id, changed, version
             )
 
     def _audit_record(
@@ -420,8 +420,8 @@ class Change:
         owner = pk.removeprefix("P#") if pk.startswith("P#") else None
         self.tx.put(
             {
-                "PK": f"AUDIT#{owner or pk}",
-                "SK": f"{self.day.isoformat()}#{self.cause}#{self.audit_seq:03d}",
+                "PK": rec.audit_pk(owner or pk),
+                "SK": rec.audit_sk(self.day, self.cause, self.audit_seq),
                 "type": "audit",
                 "day": self.day.isoformat(),
                 "participant_id": owner,
@@ -453,8 +453,8 @@ class Change:
             if delta.takes > 0 and state.available < 0:
                 raise PoolShortError(plan, state.available + delta.takes, delta.takes)
             item = {
-                "PK": rec.POOL,
-                "SK": plan.value,
+                "PK": rec.pool_key(plan)[0],
+                "SK": rec.pool_key(plan)[1],
                 "type": "pool",
                 "version": pool.version + 1,
                 "outstanding": state.outstanding,

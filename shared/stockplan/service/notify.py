@@ -81,9 +81,10 @@ def outbox_item(
         sender_name=letterhead.sender_name,
         reply_to=letterhead.reply_to,
     )
+    pk, sk = rec.notice_key(nid)
     item: Item = {
-        "PK": f"OUTBOX#{nid}",
-        "SK": "NOTICE",
+        "PK": pk,
+        "SK": sk,
         "type": "notice",
         "notice_id": nid,
         "kind": notice.kind,

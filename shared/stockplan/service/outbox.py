@@ -11,16 +11,14 @@ message id SES answers with is stored, and indexed, to find the notice again.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-from botocore.exceptions import BotoCoreError, ClientError
 
 from stockplan.config import Settings
+from stockplan.data import outbox as box
 from stockplan.data import records as rec
+from stockplan.data.ports import DeadLetters, Mailer, SendFailed
 from stockplan.data.table import Item, Table, Transaction
 
 # The attribute the table's time-to-live reads (infra/template.yaml TimeToLiveSpecification).
@@ -45,9 +43,9 @@ class DispatchOutcome:
 @dataclass
 class OutboxDeps:
     table: Table
-    ses: Any
+    mailer: Mailer
     settings: Settings
-    sqs: Any | None = None
+    dead_letters: DeadLetters | None = None
     clock: Callable[[], float] = time.time
 
 
@@ -92,56 +90,27 @@ def dispatch(
     return outcome
 
 
-def _claim(deps: OutboxDeps, nid: str) -> Item | None:
-    now = deps.clock()
-    # The claim returns the notice as claimed: one request, no second read.
-    return deps.table.update_returning(
-        f"OUTBOX#{nid}",
-        "NOTICE",
-        "SET #s = :sending, claimed_at = :now",
-        {
-            ":sending": "sending",
-            ":pending": "pending",
-            ":now": int(now),
-            ":stale": int(now - STALE_CLAIM_SECONDS),
-        },
-        condition="#s = :pending OR (#s = :sending AND claimed_at < :stale)",
-        names={"#s": "status"},
-    )
-
-
 def _send_one(deps: OutboxDeps, nid: str, outcome: DispatchOutcome) -> None:
-    item = _claim(deps, nid)
+    now = int(deps.clock())
+    item = box.claim(deps.table, nid, now, now - STALE_CLAIM_SECONDS)
     if item is None:
         return  # sent already, or another sender holds it
-    request: dict[str, Any] = {
-        "FromEmailAddress": deps.settings.sender_email,
-        "Destination": {"ToAddresses": [item["recipient"]]},
-        "Content": {"Raw": {"Data": bytes(item["raw"])}},
-    }
-    if deps.settings.configuration_set:
-        # SES publishes the notice's bounces and complaints through this set.
-        request["ConfigurationSetName"] = deps.settings.configuration_set
+    settings = deps.settings
     try:
-        response = deps.ses.send_email(**request)
-    except (ClientError, BotoCoreError) as error:
-        _failed(deps, item, error, outcome)
+        message_id = deps.mailer.send(
+            settings.sender_email, item["recipient"], bytes(item["raw"]), settings.configuration_set
+        )
+    except SendFailed as error:
+        _failed(deps, item, error.code, outcome)
         return
-    _mark_sent(deps, item, response.get("MessageId"))
+    _mark_sent(deps, item, message_id)
     outcome.sent.append(nid)
 
 
 def body_item(nid: str, raw: bytes, expires_at: int) -> Item:
     """A sent notice's raw MIME body, dropped by DynamoDB's time-to-live at `expires_at`
     (epoch seconds): once sent and logged, the email's text need not be kept."""
-    return {
-        "PK": f"OUTBOX#{nid}",
-        "SK": "BODY",
-        "type": "notice-body",
-        "notice_id": nid,
-        "raw": raw,
-        BODY_EXPIRY_ATTRIBUTE: expires_at,
-    }
+    return rec.notice_body_item(nid, raw, expires_at, BODY_EXPIRY_ATTRIBUTE)
 
 
 def _mark_sent(deps: OutboxDeps, item: Item, message_id: str | None) -> None:
@@ -153,58 +122,23 @@ def _mark_sent(deps: OutboxDeps, item: Item, message_id: str | None) -> None:
     body and a later sweep sends it again (as for a lost SES reply)."""
     nid = item["notice_id"]
     days = deps.settings.notice_body_retention_days
-    expression = "SET #s = :sent"
-    values: dict[str, Any] = {":sent": "sent"}
-    if message_id:  # an index key may not be empty
-        expression += ", message_id = :mid"
-        values[":mid"] = message_id
     tx = Transaction()
     tx.put(body_item(nid, bytes(item["raw"]), int(deps.clock()) + days * 86_400))
-    tx.update(
-        f"OUTBOX#{nid}",
-        "NOTICE",
-        expression + " REMOVE GSI1PK, GSI1SK, #raw",
-        values,
-        names={"#s": "status", "#raw": "raw"},  # both are reserved words
-    )
+    box.mark_sent(tx, nid, message_id)
     deps.table.commit(tx)
 
 
-def _failed(deps: OutboxDeps, item: Item, error: Exception, outcome: DispatchOutcome) -> None:
+def _failed(deps: OutboxDeps, item: Item, code: str, outcome: DispatchOutcome) -> None:
     nid = item["notice_id"]
     attempts = int(item.get("attempts", 0)) + 1
-    code = (
-        error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
-    )
     if attempts < deps.settings.max_send_attempts:
-        deps.table.update(
-            f"OUTBOX#{nid}",
-            "NOTICE",
-            "SET #s = :pending, attempts = :a, last_error = :e",
-            {":pending": "pending", ":a": attempts, ":e": code},
-            names={"#s": "status"},
-        )
+        box.back_to_pending(deps.table, nid, attempts, code)
         outcome.retrying.append(nid)
         return
     # Off the pending index, onto the undelivered one (`stockplan report` lists it).
-    deps.table.update(
-        f"OUTBOX#{nid}",
-        "NOTICE",
-        "SET #s = :failed, attempts = :a, last_error = :e, GSI1PK = :gone, GSI1SK = :at",
-        {
-            ":failed": "failed",
-            ":a": attempts,
-            ":e": code,
-            ":gone": rec.UNDELIVERED_NOTICES,
-            ":at": f"{item.get('send_on', '')}#{nid}",
-        },
-        names={"#s": "status"},
-    )
-    if deps.sqs is not None and deps.settings.notice_dlq_url:
-        deps.sqs.send_message(
-            QueueUrl=deps.settings.notice_dlq_url,
-            MessageBody=json.dumps(
-                {"notice_id": nid, "kind": item.get("kind"), "attempts": attempts, "error": code}
-            ),
+    box.mark_failed(deps.table, nid, attempts, code, str(item.get("send_on", "")))
+    if deps.dead_letters is not None:
+        deps.dead_letters.send(
+            {"notice_id": nid, "kind": item.get("kind"), "attempts": attempts, "error": code}
         )
     outcome.dead.append(nid)

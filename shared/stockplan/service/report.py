@@ -28,28 +28,6 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _scan_types(table: Table, types: set[str]) -> list[Item]:
-    """The report reads everything once; it is an operator's tool, not on the daily path."""
-    items: list[Item] = []
-    names = sorted(types)
-    kwargs: dict[str, Any] = {
-        "TableName": table.name,
-        # DynamoDB reads every item either way; the filter only spares sending the rest.
-        "FilterExpression": "#type IN (" + ", ".join(f":t{n}" for n in range(len(names))) + ")",
-        "ExpressionAttributeNames": {"#type": "type"},
-        "ExpressionAttributeValues": {f":t{n}": {"S": name} for n, name in enumerate(names)},
-    }
-    while True:
-        table.requests += 1
-        raw = table.client.scan(**kwargs)
-        for wire in raw.get("Items", []):
-            if wire.get("type", {}).get("S") in types:
-                items.append(rec.from_wire_item(wire))
-        if "LastEvaluatedKey" not in raw:
-            return items
-        kwargs["ExclusiveStartKey"] = raw["LastEvaluatedKey"]
-
-
 @dataclass(frozen=True, slots=True)
 class ExerciseRecord:
     """One applied exercises row, as its fact keeps it (the shares as fed that day)."""
@@ -92,7 +70,7 @@ def read_state(table: Table, *, history: bool = False) -> State:
     types = {"award", "deferred", "pool", "participant"}
     if history:
         types |= {"fact", "price"}
-    items = _scan_types(table, types)
+    items = table.scan_types(types)
     award_items = {i["award_id"]: i for i in items if i["type"] == "award"}
     awards = sorted(
         (rec.award_from(i) for i in award_items.values()),

@@ -108,7 +108,7 @@ def apply_participant(change: Change, row: ParticipantRow) -> RowResult:
     if existing is not None and item == existing:
         return UNCHANGED
     change.save_profile(item, existing)
-    change.audit(item["PK"], "PROFILE", "participant", {"role": person.role.value})
+    change.audit(item["PK"], rec.PROFILE_SK, "participant", {"role": person.role.value})
     return None
 
 
@@ -125,12 +125,7 @@ def apply_price(change: Change, row: PriceRow) -> RowResult:
             return UNCHANGED
         # A later upload's price written since the read above fails this condition, and
         # the retry of the row reads it and stands down.
-        change.put(
-            item,
-            "attribute_not_exists(PK) OR attribute_not_exists(price_upload)"
-            " OR price_upload <= :mine",
-            {":mine": change.upload_order},
-        )
+        change.tx.put_unless_later(item, "price_upload")
     change.audit(rec.PRICES, item["SK"], "price", {"day": item["SK"]})
     return None
 
@@ -146,8 +141,8 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
         # interfaces.md §1a): this id belongs to another award, a formula option's.
         return f"award_id {row.award_id} is already used by another award"
     records = ledger.participant_records(row.participant_id)
-    held = [stored_award(i) for i in records if i["SK"].startswith("AWARD#")]
-    person_item = next((i for i in records if i["SK"] == "PROFILE"), None)
+    held = [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]
+    person_item = next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
     if person_item is None:
         return _unknown(row.participant_id)
     person = rec.participant_from(person_item)
@@ -204,7 +199,7 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
 def apply_termination(change: Change, row: TerminationRow) -> RowResult:
     # One read of the person's partition: the profile, awards and deferred stock.
     records = change.ledger.participant_records(row.participant_id)
-    person_item = next((i for i in records if i["SK"] == "PROFILE"), None)
+    person_item = next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
     if person_item is None:
         return _unknown(row.participant_id)
     incoming = row.to_domain()
@@ -217,7 +212,7 @@ def apply_termination(change: Change, row: TerminationRow) -> RowResult:
         assert verdict.rejection is not None
         return str(verdict.rejection)
     lines = []
-    for stored in [stored_award(i) for i in records if i["SK"].startswith("AWARD#")]:
+    for stored in [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]:
         # The notice names only awards still open on the termination (or death) date
         # (rules.md "Notices"); an award this very termination already ended, on an
         # attempt that died before the person was written, was open then.
@@ -249,7 +244,7 @@ def apply_termination(change: Change, row: TerminationRow) -> RowResult:
     change.save_profile(updated, person_item)
     change.audit(
         updated["PK"],
-        "PROFILE",
+        rec.PROFILE_SK,
         "termination",
         {
             "date": incoming.termination_date.isoformat(),
@@ -295,29 +290,29 @@ def apply_meeting(change: Change, row: MeetingRow) -> str | None:
     meeting = row.meeting_date.isoformat()
     change.put(
         {
-            "PK": f"MEETING#{meeting}",
-            "SK": f"ROSTER#{row.participant_id}",
+            "PK": rec.meeting_pk(meeting),
+            "SK": rec.roster_sk(row.participant_id),
             "type": "roster",
             "participant_id": row.participant_id,
             "outcome": row.outcome.value,
             "meeting_date": meeting,
         }
     )
-    change.put_due(DueItem(row.meeting_date, DueKind.MEETING, meeting), f"MEETING#{meeting}")
+    change.put_due(DueItem(row.meeting_date, DueKind.MEETING, meeting), rec.meeting_pk(meeting))
     # Kept with the person too: a termination reversed later finds the meetings it
     # owes a formula option for (rules.md "Corrections").
     change.put(
         {
             "PK": rec.participant_pk(row.participant_id),
-            "SK": f"ROSTER#{meeting}",
+            "SK": rec.roster_sk(meeting),
             "type": "roster_entry",
             "meeting_date": meeting,
             "outcome": row.outcome.value,
         }
     )
     change.audit(
-        f"MEETING#{meeting}",
-        f"ROSTER#{row.participant_id}",
+        rec.meeting_pk(meeting),
+        rec.roster_sk(row.participant_id),
         "roster",
         {"outcome": row.outcome.value},
     )
@@ -433,7 +428,7 @@ def apply_corporate_action(change: Change, row: CorporateActionRow) -> str | Non
     item = rec.corporate_action_item(action, action_id)
     change.put_new(item)
     change.put_due(DueItem(row.action_date, DueKind.CORPORATE_ACTION, action_id), item["PK"])
-    change.audit(item["PK"], "ACTION", "corporate_action", {"action": row.action.value})
+    change.audit(item["PK"], rec.ACTION_SK, "corporate_action", {"action": row.action.value})
     return None
 
 

@@ -1,0 +1,1 @@
+"""One module per Lambda function: each imports only its own use case (cold start)."""

@@ -1,0 +1,65 @@
+"""The FeedFunction's use case as its handler calls it with the parsed event: run
+with the runtime's dependencies, its notices sent, its metrics and its log line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from stockplan.events import S3Upload
+from stockplan.observability import TimeLeft, count, logger
+from stockplan.runtime import runtime
+from stockplan.service.feeds import process_upload
+from stockplan.service.outbox import dispatch
+
+
+def feed_files(uploads: Iterable[S3Upload], time_left: TimeLeft) -> dict[str, Any]:
+    """FeedFunction: run each uploaded feed file, then send its notices."""
+    rt = runtime()
+    table = rt.table()
+    results = []
+    for upload in uploads:
+        logger.set_correlation_id(upload.key)
+        # The event's size lets a file over the limit be refused without reading it.
+        outcome = process_upload(
+            rt.feed_deps(table),
+            upload.bucket,
+            upload.key,
+            rt.plan_day(upload.event_time),
+            upload.version_id,
+            size=upload.size,
+            etag=upload.etag,
+            uploaded_at=upload.event_time,
+        )
+        sent = dispatch(rt.outbox_deps(table), outcome.notice_ids, time_left)
+        figures = {
+            "accepted": outcome.accepted,
+            "unchanged": outcome.unchanged,
+            "rejected": outcome.rejected,
+        }
+        count(
+            RowsAccepted=outcome.accepted,
+            RowsUnchanged=outcome.unchanged,
+            RowsRejected=outcome.rejected,
+            NoticesSent=len(sent.sent),
+            NoticesDeferred=len(sent.deferred),
+        )
+        logger.info(
+            "feed processed",
+            extra={
+                "status": outcome.status,
+                "kind": outcome.kind,
+                **figures,
+                "notices_sent": len(sent.sent),
+                "notices_deferred": len(sent.deferred),
+            },
+        )
+        results.append(
+            {
+                "key": upload.key,
+                "status": outcome.status,
+                **figures,
+                "file_reason": outcome.file_reason,
+            }
+        )
+    return {"files": results}

@@ -1,0 +1,96 @@
+"""The in-memory table keeps DynamoDB's rules the use cases rely on: conditional
+writes, all-or-nothing transactions, sort-key order and sparse indexes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from stockplan.data.memory import MemoryTable
+from stockplan.data.table import ConflictError, Transaction
+
+
+def test_a_put_versioned_over_a_version_raced_since_the_read_raises_conflict() -> None:
+    table = MemoryTable()
+    tx = Transaction()
+    tx.put_versioned({"PK": "P#1", "SK": "PROFILE", "version": 1}, None)
+    table.commit(tx)
+    racing = Transaction()
+    racing.put_versioned({"PK": "P#1", "SK": "PROFILE", "version": 2}, 1)
+    table.commit(racing)
+
+    stale = Transaction()
+    stale.put_versioned({"PK": "P#1", "SK": "PROFILE", "version": 2, "who": "late"}, 1)
+    with pytest.raises(ConflictError):
+        table.commit(stale)
+    assert table.get("P#1", "PROFILE") == {"PK": "P#1", "SK": "PROFILE", "version": 2}
+
+
+def test_a_transaction_with_one_failed_condition_writes_nothing() -> None:
+    table = MemoryTable()
+    assert table.put_new({"PK": "A", "SK": "1", "n": 1})
+    tx = Transaction()
+    tx.put({"PK": "B", "SK": "1"})
+    tx.update("A", "1", "ADD n :one", {":one": 1})
+    tx.put_new({"PK": "A", "SK": "1"})  # exists: fails the whole transaction
+    with pytest.raises(ValueError, match="twice"):
+        table.commit(tx)  # DynamoDB refuses two writes of one item in a transaction
+    tx = Transaction()
+    tx.put({"PK": "B", "SK": "1"})
+    tx.update("A", "1", "ADD n :one", {":one": 1})
+    tx.put_new({"PK": "C", "SK": "1"})
+    tx.check("D", "1", "attribute_exists(PK)")  # no such item: the transaction fails
+    with pytest.raises(ConflictError):
+        table.commit(tx)
+    assert table.get("B", "1") is None and table.get("C", "1") is None
+    assert table.get("A", "1") == {"PK": "A", "SK": "1", "n": Decimal(1)}
+
+
+def test_put_new_refuses_an_existing_item_and_reads_come_back_as_dynamodb_returns_them() -> None:
+    table = MemoryTable()
+    assert table.put_new({"PK": "A", "SK": "1", "n": 3, "gone": None})
+    assert not table.put_new({"PK": "A", "SK": "1", "n": 4})
+    assert table.get("A", "1") == {"PK": "A", "SK": "1", "n": Decimal(3)}
+
+
+def test_update_conditions_and_expressions_follow_dynamodb() -> None:
+    table = MemoryTable()
+    table.put({"PK": "N", "SK": "NOTICE", "status": "pending", "GSI1PK": "Q", "GSI1SK": "1"})
+    claimed = table.update_returning(
+        "N",
+        "NOTICE",
+        "SET #s = :sending, at = if_not_exists(at, :now) REMOVE GSI1PK, GSI1SK ADD tries :one",
+        {":sending": "sending", ":pending": "pending", ":now": 5, ":one": 1},
+        condition="#s = :pending OR (#s = :sending AND at < :now)",
+        names={"#s": "status"},
+    )
+    assert claimed == {
+        "PK": "N",
+        "SK": "NOTICE",
+        "status": "sending",
+        "at": Decimal(5),
+        "tries": Decimal(1),
+    }
+    # Claimed already, and not stale: the same claim fails.
+    assert not table.update(
+        "N",
+        "NOTICE",
+        "SET #s = :sending",
+        {":sending": "sending", ":pending": "pending", ":now": 5},
+        condition="#s = :pending OR (#s = :sending AND at < :now)",
+        names={"#s": "status"},
+    )
+    assert table.query_index("Q") == []
+
+
+def test_queries_come_in_sort_key_order_and_the_index_holds_only_items_with_its_keys() -> None:
+    table = MemoryTable()
+    for sk in ("b", "a", "c"):
+        table.put({"PK": "P", "SK": sk, "GSI1PK": "DUE", "GSI1SK": f"2002-0{ord(sk) - 96}"})
+    table.put({"PK": "P", "SK": "z"})
+    assert [i["SK"] for i in table.query("P")] == ["a", "b", "c", "z"]
+    assert [i["SK"] for i in table.query("P", newest_first=True, limit=2)] == ["z", "c"]
+    assert [i["SK"] for i in table.query("P", sk_upto="b")] == ["a", "b"]
+    assert [i["SK"] for i in table.query_index("DUE", upto="2002-02")] == ["a", "b"]
+    assert [i["SK"] for i in table.query_index("DUE", after="2002-02")] == ["c"]

@@ -1,0 +1,53 @@
+"""Bounces and complaints (stockplan.service.bounces) on the in-memory stack: the notice
+is marked undelivered and the administrator told once per bounce."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from memory_world import ADMIN, World
+
+from stockplan.data import records as rec
+from stockplan.events import SesFeedback
+from stockplan.service.bounces import BounceDeps, record_feedback
+from stockplan.service.report import undelivered_notices
+
+MAR16 = date(2002, 3, 16)
+
+
+def _bounce(message_id: str, feedback_id: str = "fb-1") -> SesFeedback:
+    return SesFeedback(
+        "Bounce", message_id, None, feedback_id, "2002-03-16T16:00:00Z", "Permanent", "General"
+    )
+
+
+def test_a_bounced_notice_is_marked_and_the_administrator_is_told_once(granted: World) -> None:
+    (mail,) = granted.mailer.sent
+    deps = BounceDeps(granted.table, granted.settings)
+
+    outcome = record_feedback(deps, _bounce(mail.message_id), MAR16)
+    again = record_feedback(deps, _bounce(mail.message_id), MAR16)
+
+    assert (outcome.status, outcome.delivery) == ("recorded", "bounced")
+    assert again.status == "duplicate"
+    assert outcome.notice_id is not None and outcome.alert_id is not None
+    notice = granted.table.get(*rec.notice_key(outcome.notice_id))
+    assert notice is not None
+    assert (notice["status"], notice["delivery"], notice["GSI1PK"]) == (
+        "sent",
+        "bounced",
+        rec.UNDELIVERED_NOTICES,
+    )
+    granted.send_pending()
+    alert = granted.emails()[-1]
+    assert str(alert["To"]) == ADMIN
+    assert str(alert["Subject"]) == "Notice not delivered: grant notice for participant E1"
+    assert "ann@home.example.com" in alert.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    (listed,) = undelivered_notices(granted.table)
+    assert (listed["notice_id"], listed["delivery"]) == (outcome.notice_id, "bounced")
+
+
+def test_feedback_for_a_message_we_never_sent_is_unmatched(world: World) -> None:
+    outcome = record_feedback(BounceDeps(world.table, world.settings), _bounce("not-ours"), MAR16)
+    assert outcome.status == "unmatched"
+    assert world.table.items == {}

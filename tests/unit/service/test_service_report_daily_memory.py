@@ -1,0 +1,48 @@
+"""The report (interfaces.md §3) and the daily job (interfaces.md §2) on the in-memory
+stack: reminders 30 and 7 days before the deadline, then the expiry (rules.md
+"Notices"); a quiet day reads only the schedule marker."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from memory_world import World
+
+from stockplan.service.audit import award_trail
+from stockplan.service.report import build_report, read_state, upcoming
+
+
+def test_the_report_shows_the_granted_option_and_its_pool(granted: World) -> None:
+    report = build_report(granted.table, date(2002, 3, 15))
+    (award,) = report["awards"]
+    assert (award["award_id"], award["shares_outstanding"], award["exercisable_shares"]) == (
+        "G-1",
+        100,
+        100,
+    )
+    assert report["pools"]["incentive-1998"]["outstanding"] == 100
+    due = upcoming(read_state(granted.table), date(2002, 3, 15), 60)
+    assert [d["what"] for d in due] == ["30-day reminder", "7-day reminder", "exercise deadline"]
+
+
+def test_reminders_go_out_30_and_7_days_before_the_deadline_then_the_expiry(
+    granted: World,
+) -> None:
+    runs = {day: granted.daily(day) for day in (date(2002, 4, 1), date(2002, 4, 24))}
+    expiry = granted.daily(date(2002, 5, 2))
+    assert [runs[d].sent for d in runs] == [1, 1]
+    assert expiry.applied.get("expiry") == 1
+    assert granted.subjects()[1:] == [
+        "Reminder: 30 days left to exercise award G-1 (deadline 2002-05-01)",
+        "Reminder: 7 days left to exercise award G-1 (deadline 2002-05-01)",
+        "Shares expired: 100 shares of award G-1 not exercised by 2002-05-01",
+    ]
+    (award,) = build_report(granted.table, date(2002, 5, 2))["awards"]
+    assert (award["shares_expired"], award["status"]) == (100, "expired")
+    trail = award_trail(granted.table, "G-1")
+    assert trail is not None and trail[-1]["change"]["shares_expired"] == [0, 100]
+
+
+def test_a_quiet_day_after_a_run_is_settled_from_the_marker(granted: World) -> None:
+    granted.daily(date(2002, 3, 16))
+    assert granted.daily(date(2002, 3, 17)).quiet
