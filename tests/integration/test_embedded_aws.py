@@ -281,6 +281,6 @@ def test_the_speedups_are_chosen_by_name() -> None:
     assert chosen("all") == every
     assert chosen("none") == frozenset()
     assert chosen("-queries") == every - {"queries"}
-    assert chosen("queries,dispatch") == {"queries", "dispatch"}
+    assert chosen("queries,responses") == {"queries", "responses"}
     with pytest.raises(ValueError, match="no speed-up named"):
         chosen("quick")
