@@ -287,8 +287,12 @@ class EmbeddedAws:
 
         self._mock = mock_aws()
         self._mock.start()
-        wanted = moto_speedups.chosen() if self.speedups is None else self.speedups
-        self.speedups = moto_speedups.apply(wanted)
+        try:
+            wanted = moto_speedups.chosen() if self.speedups is None else self.speedups
+            self.speedups = moto_speedups.apply(wanted)
+        except (ValueError, RuntimeError):
+            self.stop()  # no half-started embedded AWS: `with` does not stop one
+            raise
         self._speeding = True
         if self.server:
             from moto.server import ThreadedMotoServer
