@@ -105,7 +105,7 @@ def test_simulate_invokes_the_template_handlers(
             calls.setdefault(_name, []).append(event)
             return _original(event, context)
 
-        monkeypatch.setattr(module, spec.function, counting)
+        monkeypatch.setattr(module, spec.handler, counting)
 
     out = tmp_path / "out"
     summary = simulate(scenario, date(2002, 1, 1), date(2002, 1, 5), out)
