@@ -335,6 +335,7 @@ def global_index(table: Any, index_name: str) -> GlobalIndex | None:
 
 def _follow_writes(patcher: Patcher) -> None:
     """Every write reaches `written` (the query indexes and the scan order follow it)."""
+    from moto.dynamodb.exceptions import ConditionalCheckFailed
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
@@ -353,7 +354,16 @@ def _follow_writes(patcher: Patcher) -> None:
         return item
 
     def update(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
-        item = update_item(self, table_name, *args, **kwargs)
+        try:
+            item = update_item(self, table_name, *args, **kwargs)
+        except ConditionalCheckFailed:
+            raise  # checked before anything changed
+        except Exception:
+            # moto may have changed the item before failing: rebuild at the next query.
+            table = self.tables.get(table_name)
+            if table is not None:
+                table.__dict__.pop(_STATE, None)
+            raise
         written(self.get_table(table_name), item.hash_key, item.range_key)
         return item
 
