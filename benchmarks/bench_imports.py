@@ -39,7 +39,7 @@ def lambda_environment() -> dict[str, str]:
     builds two botocore clients for centralised sampling at import, a cost a function
     never pays.
     """
-    from stockplan_cli.embedded import load_template
+    from stockplan_cli.infra_spec import load_template
 
     variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
     env = {name: value for name, value in variables.items() if isinstance(value, str)}

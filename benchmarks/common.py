@@ -109,14 +109,14 @@ def _items_written(op: str, kwargs: dict[str, Any]) -> int:
 
 @contextmanager
 def local_stack() -> Iterator[Any]:
-    """A fresh embedded stack (`stockplan_cli.simulate.LocalStack`) whose handlers use a
+    """A fresh embedded stack (`stockplan_cli.simulate.EmbeddedStack`) whose handlers use a
     counting DynamoDB client: `stack.runtime.dynamodb.counts`."""
     from stockplan.runtime import use_runtime
     from stockplan_cli.embedded import EmbeddedAws
-    from stockplan_cli.simulate import LocalStack
+    from stockplan_cli.simulate import EmbeddedStack
 
     with EmbeddedAws() as aws:
-        stack = LocalStack(aws)
+        stack = EmbeddedStack(aws)
         stack.raw_dynamodb = stack.runtime.dynamodb
         stack.runtime.dynamodb = RecordingClient(stack.runtime.dynamodb)
         try:
@@ -134,14 +134,10 @@ def seed(table: str, items: Iterable[dict[str, Any]]) -> int:
     from stockplan_cli.embedded import ACCOUNT, REGION
 
     target = dynamodb_backends[ACCOUNT][REGION].get_table(table)
-    stream, target.stream_shard = target.stream_shard, None  # history, not news
     written = 0
-    try:
-        for item in items:
-            target.put_item(to_wire(item))
-            written += 1
-    finally:
-        target.stream_shard = stream
+    for item in items:
+        target.put_item(to_wire(item))
+        written += 1
     return written
 
 

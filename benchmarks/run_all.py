@@ -230,14 +230,12 @@ def notes(r: dict[str, Any], feed_10k: float, sim_10y: float, worst_import: floa
         "Makefile`: sam's own Python builder unpacks wheels uncompiled, and Lambda's "
         "read-only file system made every cold start compile pydantic, Powertools, the "
         "X-Ray SDK and stockplan again). "
-        "The embedded AWS reads only the partition a Query names (for the due index, a "
-        "slice of the partition it keeps in key order from the table's stream), sorts a "
-        "table once for all the pages of a scan, keeps the stream's latest records only, "
-        "snapshots "
-        "only the items a transaction names, dumps item answers as JSON directly, measures "
-        "an item's size once (moto re-measured the whole item per attribute), lists its "
-        "response methods once and takes DynamoDB requests unsigned: moto's own costs made "
-        "every wall time here a measure of moto, not of this code.",
+        "The embedded AWS (`stockplan_cli/moto_speedups.py`, each speed-up with its "
+        "measured reason) reads only the partition a Query names (for the due index, a "
+        "slice of the partition it keeps in key order as the writes come), sorts a table "
+        "once for all the pages of a scan, snapshots only the items a transaction names, "
+        "dumps item answers as JSON directly and takes DynamoDB requests unsigned: moto's "
+        "own costs made every wall time here a measure of moto, not of this code.",
         "",
         f"**Feed: {feed['feed_requests_per_row']:.2f} requests a row, plus "
         f"{feed['notice_requests_per_notice']:.2f} a notice.** The feed's own work is at "
@@ -286,7 +284,7 @@ def notes(r: dict[str, Any], feed_10k: float, sim_10y: float, worst_import: floa
         "the award's item). The peak memory is moto's: every item of the table as moto "
         "objects, and every message SES was sent (it was 2 GB while moto also kept every "
         "version of every item and every stream record for its dashboard: the embedded "
-        "AWS now creates those untracked).",
+        "AWS now creates items untracked and its table has no stream).",
         "",
         (
             f"**The demo: {demo:.1f} s**, under 20 s, for 3,837 daily runs, 111 files and "

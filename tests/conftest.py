@@ -21,10 +21,10 @@ def local_stack() -> Iterator[object]:
     `.invoke(function, event)`, `.runtime`, `.stack`, `.aws.sent_messages()`."""
     from stockplan.runtime import use_runtime
     from stockplan_cli.embedded import EmbeddedAws
-    from stockplan_cli.simulate import LocalStack
+    from stockplan_cli.simulate import EmbeddedStack
 
     with EmbeddedAws() as aws:
         try:
-            yield LocalStack(aws)
+            yield EmbeddedStack(aws)
         finally:
             use_runtime(None)

@@ -1,22 +1,40 @@
-"""Read facts from the SAM template, so local runs build what AWS deploys.
+"""The one reader of the SAM template, so local runs build what AWS deploys.
 
 The SAM template (``infra/template.yaml``) is the one source of truth for the
-table's keys and index, the feed trigger's key filter, and which handler each
-function runs. The local simulation and the tests read them from here instead
-of repeating them.
+table's keys and indexes, the feed trigger's key filter, and which handler each
+function runs. The embedded AWS, the local runs, the benchmarks and the tests read them
+from here instead of repeating them (or parsing the file themselves).
 
 This is development tooling: it reads the template (the source tree's, or the copy an
-installed package carries, see `embedded.project_root`) and needs PyYAML, so it lives
-here and not in the Lambda layer (`shared/`).
+installed package carries, see `project_root`) with the SAM translator's parser, so it
+lives here and not in the Lambda layer (`shared/`).
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stockplan_cli.embedded import project_root
+# An installed package carries its own copy of the template, the handlers and the demo
+# scenario (setup.py copies them in at build time); a source checkout has them at its root.
+BUNDLED = Path(__file__).resolve().parent / "project"
+
+
+def project_root() -> Path:
+    """The folder holding infra/template.yaml, the functions/ it names and scenarios/:
+    the package's bundled copy when installed, else the source checkout above here."""
+    if (BUNDLED / "infra" / "template.yaml").is_file():
+        return BUNDLED
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "infra" / "template.yaml").is_file():
+            return parent
+    raise FileNotFoundError(
+        f"infra/template.yaml is neither in {BUNDLED} nor above {here}: reinstall stockplan"
+    )
+
 
 TEMPLATE_PATH = project_root() / "infra" / "template.yaml"
 
@@ -39,38 +57,29 @@ class FunctionSpec:
     event_types: tuple[str, ...]
 
 
+# Parsed templates by (path, modification time): a fresh embedded stack per test would
+# otherwise spend a third of its set-up parsing YAML.
+_PARSED: dict[tuple[Path, int], dict[str, Any]] = {}
+
+
 def load_template(path: Path | None = None) -> dict[str, Any]:
-    """The template as plain data; short-form tags become their long form.
+    """The template as plain data (a copy the caller may change); short-form tags
+    become their long form: ``!Ref X`` is ``{"Ref": "X"}``, ``!Sub s`` is
+    ``{"Fn::Sub": s}``, ``!GetAtt A.B`` is ``{"Fn::GetAtt": ["A", "B"]}``, as the SAM
+    translator reads them."""
+    from samtranslator.yaml_helper import yaml_parse
 
-    ``!Ref X`` becomes ``{"Ref": "X"}``, ``!Sub s`` becomes ``{"Fn::Sub": s}``,
-    ``!GetAtt A.B`` becomes ``{"Fn::GetAtt": ["A", "B"]}``, and so on.
-    """
-    import yaml  # development dependency only; see the module docstring
-
-    # A private subclass, so the tag handlers do not leak into yaml.SafeLoader.
-    loader_class: Any = type("_CfnLoader", (yaml.SafeLoader,), {})
-
-    def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-        name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-        value: Any
-        if isinstance(node, yaml.ScalarNode):
-            value = loader.construct_scalar(node)
-            if suffix == "GetAtt":
-                value = value.split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        return {name: value}
-
-    loader_class.add_multi_constructor("!", _tag)
-    source = path or TEMPLATE_PATH
+    source = (path or TEMPLATE_PATH).resolve()
     if not source.is_file():
         raise FileNotFoundError(f"SAM template not found at {source} (run from a source checkout)")
-    data = yaml.load(source.read_text(encoding="utf-8"), Loader=loader_class)  # noqa: S506
-    if not isinstance(data, dict):
-        raise ValueError(f"{source} is not a CloudFormation template")
-    return data
+    stamp = (source, source.stat().st_mtime_ns)
+    if stamp not in _PARSED:
+        data = yaml_parse(source.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"{source} is not a CloudFormation template")
+        _PARSED[stamp] = data
+    fresh: dict[str, Any] = copy.deepcopy(_PARSED[stamp])
+    return fresh
 
 
 def _resource(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
@@ -83,8 +92,8 @@ def table_definition(template: dict[str, Any] | None = None) -> dict[str, Any]:
 
     Keys, attribute definitions, indexes and billing mode, exactly as deployed;
     encryption, recovery and deletion settings are left out (they name a KMS key or
-    depend on the stage), and so is the time-to-live (a separate call). The deployed
-    table has no stream (no function reads one); the embedded AWS enables its own.
+    depend on the stage), and so is the time-to-live (a separate call). The table has
+    no stream: no function reads one.
     """
     props = _resource(template or load_template(), TABLE_ID)["Properties"]
     wanted = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")

@@ -17,13 +17,13 @@ from typing import Any
 
 from stockplan.plantime import plan_today
 from stockplan_cli.embedded import REGION, EmbeddedAws, s3_event
-from stockplan_cli.simulate import LocalStack, write_outputs
+from stockplan_cli.simulate import EmbeddedStack, write_emails
 
 POLL_SECONDS = 1.0
 
 
 class LocalRunner:
-    def __init__(self, local: LocalStack, emails: Path, day: date) -> None:
+    def __init__(self, local: EmbeddedStack, emails: Path, day: date) -> None:
         self.local = local
         self.emails = emails
         self.day = day
@@ -76,23 +76,10 @@ class LocalRunner:
         messages = self.local.aws.sent_messages()
         if len(messages) == self.written:
             return 0
-        write_outputs_emails(self.emails, messages, self.written)
+        write_emails(self.emails, messages, self.written)
         new = len(messages) - self.written
         self.written = len(messages)
         return new
-
-
-def write_outputs_emails(folder: Path, messages: list[Any], start: int) -> None:
-    import email
-    from email import policy
-
-    from stockplan_cli.simulate import _slug
-
-    folder.mkdir(parents=True, exist_ok=True)
-    for number, message in enumerate(messages[start:], start=start + 1):
-        subject = email.message_from_string(message.raw_data, policy=policy.default)["Subject"]
-        name = f"{number:05d}-{_slug(str(subject or 'notice'))}.eml"
-        (folder / name).write_bytes(message.raw_data.encode("utf-8"))
 
 
 def environment(endpoint: str, table: str) -> dict[str, str]:
@@ -121,7 +108,7 @@ def run_local(args: argparse.Namespace) -> int:
     if reconfigure is not None:
         reconfigure(line_buffering=True)
     with EmbeddedAws(server=True, port=args.port) as aws:
-        local = LocalStack(aws)
+        local = EmbeddedStack(aws)
         runner = LocalRunner(local, args.emails, day)
         print(f"Embedded AWS at {aws.endpoint}")
         print(f"Bucket: {local.stack.bucket}   Table: {local.stack.table}")
@@ -159,4 +146,4 @@ def run_local(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["LocalRunner", "environment", "environment_lines", "run_local", "write_outputs"]
+__all__ = ["LocalRunner", "environment", "environment_lines", "run_local"]

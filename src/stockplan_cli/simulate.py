@@ -13,15 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from stockplan_cli import infra_spec
 from stockplan_cli.embedded import (
     EmbeddedAws,
     LambdaContext,
     Stack,
     create_stack,
-    function_specs,
     iter_days,
     load_handler,
-    load_template,
     quiet_powertools,
     s3_event,
     schedule_event,
@@ -94,7 +93,7 @@ class Progress:
             self.stream.write("\n")
 
 
-class LocalStack:
+class EmbeddedStack:
     """The embedded stack plus the handlers the template names, wired to it."""
 
     def __init__(self, aws: EmbeddedAws) -> None:
@@ -105,7 +104,7 @@ class LocalStack:
 
         quiet_powertools()
         self.aws = aws
-        self.template = load_template()
+        self.template = infra_spec.load_template()
         self.stack: Stack = create_stack(aws, self.template)
         os.environ.update(stack_environment(self.stack))
         self.runtime = Runtime(
@@ -116,7 +115,7 @@ class LocalStack:
             sqs=aws.client("sqs"),
         )
         use_runtime(self.runtime)
-        specs = function_specs(self.template)
+        specs = infra_spec.functions(self.template)
         self.handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {
             name: load_handler(spec) for name, spec in specs.items()
         }
@@ -181,7 +180,7 @@ def simulate(
     summary = Summary(start, end, out_dir=out_dir)
     began = time.perf_counter()
     with EmbeddedAws() as aws:
-        local = LocalStack(aws)
+        local = EmbeddedStack(aws)
         try:
             run_days(local, feeds, summary, progress)
             table = local.runtime.table()
@@ -205,7 +204,7 @@ def write_audit(out_dir: Path, trail: list[dict[str, Any]]) -> None:
 
 
 def run_days(
-    local: LocalStack,
+    local: EmbeddedStack,
     feeds: dict[date, dict[str, Path]],
     summary: Summary,
     progress: Progress | None = None,
@@ -255,9 +254,6 @@ def _slug(text: str) -> str:
 def write_outputs(
     out_dir: Path, report: dict[str, Any], rejected: list[dict[str, Any]], messages: list[Any]
 ) -> None:
-    import email
-    from email import policy
-
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     (out_dir / "rejections.json").write_text(json.dumps(rejected, indent=2) + "\n")
@@ -265,7 +261,16 @@ def write_outputs(
     emails.mkdir(exist_ok=True)
     for old in emails.glob("*.eml"):
         old.unlink()
-    for number, message in enumerate(messages, start=1):
+    write_emails(emails, messages)
+
+
+def write_emails(folder: Path, messages: list[Any], start: int = 0) -> None:
+    """messages[start:] as NNNNN-<subject>.eml files (numbered from start + 1)."""
+    import email
+    from email import policy
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, message in enumerate(messages[start:], start=start + 1):
         raw: str = message.raw_data
         subject = email.message_from_string(raw, policy=policy.default)["Subject"] or "notice"
-        (emails / f"{number:05d}-{_slug(str(subject))}.eml").write_bytes(raw.encode("utf-8"))
+        (folder / f"{number:05d}-{_slug(str(subject))}.eml").write_bytes(raw.encode("utf-8"))

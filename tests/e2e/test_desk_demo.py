@@ -31,13 +31,13 @@ def _desk_outputs(folder: Path) -> None:
     from stockplan.runtime import use_runtime
     from stockplan.service.report import build_report
     from stockplan_cli.embedded import EmbeddedAws, project_root
-    from stockplan_cli.simulate import LocalStack, Summary, run_days, scenario_feeds
+    from stockplan_cli.simulate import EmbeddedStack, Summary, run_days, scenario_feeds
 
     scenario = project_root() / "scenarios" / "demo"
     spec = json.loads((scenario / "scenario.json").read_text())
     assert spec["end"] == END
     with EmbeddedAws() as aws:
-        local = LocalStack(aws)
+        local = EmbeddedStack(aws)
         try:
             summary = Summary(date.fromisoformat(spec["start"]), date.fromisoformat(END))
             run_days(local, scenario_feeds(scenario), summary)

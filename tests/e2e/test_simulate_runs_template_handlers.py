@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from e2e_support import read_outputs
 
-from stockplan_cli.embedded import function_specs, load_handler, load_template, project_root
+from stockplan_cli import infra_spec
+from stockplan_cli.embedded import load_handler
+from stockplan_cli.infra_spec import load_template, project_root
 from stockplan_cli.simulate import DAILY_FUNCTION, FEED_FUNCTION, simulate
 
 
@@ -34,9 +36,9 @@ def _template_functions() -> dict[str, tuple[Path, str, str]]:
 def test_function_specs_read_the_template() -> None:
     functions = _template_functions()
     assert {FEED_FUNCTION, DAILY_FUNCTION} <= set(functions)
-    specs = function_specs(load_template())
+    specs = infra_spec.functions(load_template())
     assert {
-        name: (spec.code_dir / f"{spec.module}.py", spec.module, spec.function)
+        name: (spec.code_dir / f"{spec.module}.py", spec.module, spec.handler)
         for name, spec in specs.items()
     } == functions
     root = project_root()
@@ -90,8 +92,8 @@ def test_simulate_invokes_the_template_handlers(
     )
 
     calls: dict[str, list[dict[str, Any]]] = {}
-    for name, spec in function_specs(load_template()).items():
-        original = load_handler(spec)  # the module LocalStack will load (cached by name)
+    for name, spec in infra_spec.functions(load_template()).items():
+        original = load_handler(spec)  # the module EmbeddedStack will load (cached by name)
         module = sys.modules[original.__module__]
 
         def counting(
@@ -103,7 +105,7 @@ def test_simulate_invokes_the_template_handlers(
             calls.setdefault(_name, []).append(event)
             return _original(event, context)
 
-        monkeypatch.setattr(module, spec.function, counting)
+        monkeypatch.setattr(module, spec.handler, counting)
 
     out = tmp_path / "out"
     summary = simulate(scenario, date(2002, 1, 1), date(2002, 1, 5), out)

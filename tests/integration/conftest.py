@@ -1,31 +1,26 @@
-"""Integration-test settings: parse infra/template.yaml once per session, not once per
-`local_stack` (the YAML parse is a third of a fresh stack's set-up time)."""
+"""Integration-test settings.
+
+The handler tests run on plain moto: `local_stack` (tests/conftest.py) is built with
+STOCKPLAN_MOTO_SPEEDUPS as the run sets it, and this tier sets it to "none" unless the
+run set it itself, so what a handler test checks is moto's DynamoDB, not the embedded
+AWS's speed-ups. The tests of
+the speed-ups themselves (test_moto_speedups_differential.py, test_embedded_aws.py) ask
+for them explicitly. The template is parsed once per process (infra_spec.load_template
+keeps it).
+"""
 
 from __future__ import annotations
 
-import copy
+import os
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _template_parsed_once() -> Iterator[None]:
-    import stockplan_cli.simulate as simulate
-    from stockplan_cli.embedded import load_template
+def _plain_moto() -> Iterator[None]:
+    from stockplan_cli.moto_speedups import ENVIRONMENT
 
-    parsed = load_template()
-    original = simulate.load_template
-
-    def cached(path: Any = None) -> dict[str, Any]:
-        if path is not None:
-            return original(path)
-        fresh: dict[str, Any] = copy.deepcopy(parsed)
-        return fresh
-
-    simulate.load_template = cached  # type: ignore[assignment]
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENVIRONMENT, os.environ.get(ENVIRONMENT, "none"))
         yield
-    finally:
-        simulate.load_template = original

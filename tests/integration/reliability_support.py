@@ -52,12 +52,12 @@ def served_stack() -> Iterator[Any]:
     """A fresh stack (as `local_stack`) whose moto also listens on 127.0.0.1."""
     from stockplan.runtime import use_runtime
     from stockplan_cli.embedded import EmbeddedAws
-    from stockplan_cli.simulate import LocalStack
+    from stockplan_cli.simulate import EmbeddedStack
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request
     with linearizable_moto(), EmbeddedAws(server=True) as aws:
         try:
-            yield LocalStack(aws)
+            yield EmbeddedStack(aws)
         finally:
             use_runtime(None)
 
@@ -67,11 +67,11 @@ def fresh_stack() -> Iterator[Any]:
     """A fresh in-process stack, for the serial reference runs."""
     from stockplan.runtime import use_runtime
     from stockplan_cli.embedded import EmbeddedAws
-    from stockplan_cli.simulate import LocalStack
+    from stockplan_cli.simulate import EmbeddedStack
 
     with EmbeddedAws() as aws:
         try:
-            yield LocalStack(aws)
+            yield EmbeddedStack(aws)
         finally:
             use_runtime(None)
 

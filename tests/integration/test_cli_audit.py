@@ -32,10 +32,10 @@ def served(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     from stockplan.runtime import use_runtime
     from stockplan_cli.embedded import EmbeddedAws
     from stockplan_cli.localrun import LocalRunner
-    from stockplan_cli.simulate import LocalStack
+    from stockplan_cli.simulate import EmbeddedStack
 
     with EmbeddedAws(server=True, port=0) as aws:
-        stack = LocalStack(aws)
+        stack = EmbeddedStack(aws)
         try:
             runner = LocalRunner(stack, tmp_path / "emails", MAR15)
             yield aws, stack, runner

@@ -1,8 +1,8 @@
 """The embedded AWS's shortcuts answer exactly as moto would without them.
 
-`stockplan simulate` and the benchmarks run on moto with shortcuts (embedded.py): a
-query of the DueIndex reads the index partitions kept from the table's stream, and the
-stream keeps only its latest records. Whatever mix of writes comes first (puts,
+`stockplan simulate` and the benchmarks run on moto with speed-ups (moto_speedups.py): a
+query of the DueIndex reads the index partitions kept current by every write. Whatever
+mix of writes comes first (puts,
 updates moving an item between index partitions, deletes, transactions committed and
 rolled back), each query returns what a scan of the whole table says it must.
 """
@@ -21,9 +21,11 @@ PARTITIONS = ("DUE", "OPEN", "DONE")
 
 @pytest.fixture
 def table() -> Iterator[tuple[Any, str]]:
-    from stockplan_cli.embedded import EmbeddedAws, create_stack, load_template
+    from stockplan_cli.embedded import EmbeddedAws, create_stack
+    from stockplan_cli.infra_spec import load_template
+    from stockplan_cli.moto_speedups import SPEEDUPS
 
-    with EmbeddedAws() as aws:
+    with EmbeddedAws(speedups=frozenset(s.name for s in SPEEDUPS)) as aws:
         stack = create_stack(aws, load_template())
         yield aws.client("dynamodb"), stack.table
 
@@ -165,30 +167,6 @@ def test_index_queries_answer_as_a_full_scan_after_any_mix_of_writes(
                     assert last == expected[::-1][:2], seen
 
 
-def test_the_stream_keeps_its_latest_records_in_sequence(table: tuple[Any, str]) -> None:
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    from stockplan_cli.embedded import STREAM_RECORDS_KEPT
-
-    client, name = table
-    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][client.meta.region_name]
-    shard = backend.get_table(name).stream_shard
-    first_number = shard.starting_sequence_number
-    written = 2 * STREAM_RECORDS_KEPT + 50
-    for n in range(written):
-        client.put_item(TableName=name, Item=_item("P#1", f"N#{n:05d}", "DUE", "2020-01-01"))
-    records = shard.get(shard.starting_sequence_number, written)
-    keys = [r["dynamodb"]["Keys"]["SK"]["S"] for r in records]
-    sequence = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
-    assert STREAM_RECORDS_KEPT <= len(keys) <= 2 * STREAM_RECORDS_KEPT
-    # The oldest records went first; the latest are kept, in order, numbered on.
-    assert keys[-1] == f"N#{written - 1:05d}"
-    assert keys == sorted(keys)
-    assert sequence == list(range(sequence[0], sequence[0] + len(sequence)))
-    assert sequence[-1] == first_number + written - 1
-
-
 def test_paged_scans_return_every_item_once_in_key_order(table: tuple[Any, str]) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
@@ -216,8 +194,8 @@ def test_paged_scans_return_every_item_once_in_key_order(table: tuple[Any, str])
 
 
 def test_old_versions_of_an_item_are_freed(table: tuple[Any, str]) -> None:
-    # moto kept every item object it made (and every stream record) for its dashboard:
-    # gigabytes over a ten-year simulation.
+    # moto keeps every item object it makes for its dashboard: gigabytes over a
+    # ten-year simulation.
     import gc
 
     from moto.dynamodb.models.dynamo_type import Item
@@ -237,26 +215,77 @@ def test_old_versions_of_an_item_are_freed(table: tuple[Any, str]) -> None:
         for o in gc.get_objects()
         if isinstance(o, Item) and o.hash_key is not None and o.hash_key.value == "P#FREED"
     ]
-    # The table's item, and at most the versions the stream's latest records reach.
+    # The table's item (and at most one copy in flight).
     assert len(alive) <= 2, len(alive)
 
 
-def test_the_query_shortcuts_follow_a_stream_the_embedded_aws_enables_itself(
-    table: tuple[Any, str],
-) -> None:
-    """The template's table has no stream (no deployed function reads one); the
-    embedded table has its own, so the DueIndex partitions are still kept current."""
+def test_the_query_shortcuts_follow_writes_without_a_stream(table: tuple[Any, str]) -> None:
+    """The template's table has no stream (no deployed function reads one) and neither
+    has the embedded one: the DueIndex partitions follow the writes themselves."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from stockplan_cli.embedded import load_template
+    from stockplan_cli.infra_spec import load_template
+    from stockplan_cli.moto_speedups import table_state
 
     client, name = table
     assert "StreamSpecification" not in load_template()["Resources"]["DataTable"]["Properties"]
     moto_table = dynamodb_backends[DEFAULT_ACCOUNT_ID][client.meta.region_name].get_table(name)
-    assert moto_table.stream_shard is not None
+    assert moto_table.stream_shard is None
     client.put_item(TableName=name, Item=_item("P#1", "A", "DUE", "2020-01-01"))
     assert _query(client, name, "DUE", "all", "", "") == [("P#1", "A")]
+    index = table_state(moto_table).indexes["DueIndex"]
     client.put_item(TableName=name, Item=_item("P#2", "B", "DUE", "2020-01-02"))
-    indexed = moto_table.__dict__["stockplan_index_partitions"]["DueIndex"][1]
-    assert len(indexed[("S", "DUE")].items) == 2  # kept from the stream, not rebuilt
+    assert table_state(moto_table).indexes["DueIndex"] is index  # followed, not rebuilt
+    assert len(index.partitions[("S", "DUE")].items) == 2
+
+
+def test_the_speedups_are_removed_when_the_embedded_aws_stops() -> None:
+    import moto.dynamodb.models as models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoResult
+
+    from stockplan_cli.embedded import EmbeddedAws
+    from stockplan_cli.moto_speedups import SPEEDUPS, active
+
+    owners = (models, DynamoDBBackend, Item, Table, DynamoResult)
+    plain = [dict(vars(owner)) for owner in owners]
+    with EmbeddedAws(speedups=frozenset(s.name for s in SPEEDUPS)):
+        assert Table.query is not plain[3]["query"]
+        assert active() == {s.name for s in SPEEDUPS}
+    assert [dict(vars(owner)) for owner in owners] == plain
+    assert active() == frozenset()
+
+
+def test_another_moto_version_runs_plain_moto_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from moto.dynamodb.models.table import Table
+
+    from stockplan_cli import moto_speedups
+    from stockplan_cli.embedded import EmbeddedAws
+
+    monkeypatch.setattr(moto_speedups, "moto_version", lambda: (5, 1, 22))
+    plain = Table.query
+    with pytest.warns(moto_speedups.MotoSpeedupsUnavailable, match="5.1.22"):
+        aws = EmbeddedAws(speedups=frozenset({"queries"}))
+        aws.start()
+    try:
+        assert aws.speedups == frozenset()
+        assert Table.query is plain
+    finally:
+        aws.stop()
+
+
+def test_the_speedups_are_chosen_by_name() -> None:
+    from stockplan_cli.moto_speedups import SPEEDUPS, chosen
+
+    every = {s.name for s in SPEEDUPS}
+    assert chosen("all") == every
+    assert chosen("none") == frozenset()
+    assert chosen("-queries") == every - {"queries"}
+    assert chosen("queries,responses") == {"queries", "responses"}
+    with pytest.raises(ValueError, match="no speed-up named"):
+        chosen("quick")

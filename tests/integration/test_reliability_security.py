@@ -114,10 +114,10 @@ def recording(observed: Observed) -> Iterator[None]:
     """Hook every client the embedded stack makes, and tag each call with the
     template function whose handler is running."""
     from stockplan_cli.embedded import EmbeddedAws
-    from stockplan_cli.simulate import LocalStack
+    from stockplan_cli.simulate import EmbeddedStack
 
     running: list[str] = []
-    make_client, invoke = EmbeddedAws.client, LocalStack.invoke
+    make_client, invoke = EmbeddedAws.client, EmbeddedStack.invoke
 
     def client(self: Any, service: str) -> Any:
         made = make_client(self, service)
@@ -139,12 +139,12 @@ def recording(observed: Observed) -> Iterator[None]:
             running.pop()
 
     EmbeddedAws.client = client  # type: ignore[method-assign]
-    LocalStack.invoke = tagged  # type: ignore[method-assign]
+    EmbeddedStack.invoke = tagged  # type: ignore[method-assign]
     try:
         yield
     finally:
         EmbeddedAws.client = make_client  # type: ignore[method-assign]
-        LocalStack.invoke = invoke  # type: ignore[method-assign]
+        EmbeddedStack.invoke = invoke  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager
@@ -198,10 +198,10 @@ def bounce_a_notice() -> None:
 
     from stockplan.runtime import use_runtime
     from stockplan_cli.embedded import EmbeddedAws, ses_feedback_message
-    from stockplan_cli.simulate import LocalStack
+    from stockplan_cli.simulate import EmbeddedStack
 
     with EmbeddedAws() as aws:
-        stack = LocalStack(aws)
+        stack = EmbeddedStack(aws)
         try:
             day = date(2002, 3, 15)
             feed(stack, "participants", PEOPLE_CSV, day)
@@ -228,10 +228,10 @@ def sweep_a_failed_notice() -> None:
 
     from stockplan.runtime import use_runtime
     from stockplan_cli.embedded import EmbeddedAws
-    from stockplan_cli.simulate import LocalStack
+    from stockplan_cli.simulate import EmbeddedStack
 
     with EmbeddedAws() as aws:
-        stack = LocalStack(aws)
+        stack = EmbeddedStack(aws)
         try:
             real = stack.runtime.ses
             failures = [1]
@@ -307,10 +307,9 @@ def allowed(pairs: list[tuple[str, str]], action: str, resource: str) -> bool:
 
 @pytest.fixture(scope="module")
 def source() -> dict[str, Any]:
-    from samtranslator.yaml_helper import yaml_parse
+    from stockplan_cli.infra_spec import load_template
 
-    parsed: dict[str, Any] = yaml_parse((ROOT / "infra" / "template.yaml").read_text())
-    return parsed
+    return load_template(ROOT / "infra" / "template.yaml")
 
 
 # ----------------------------------------------------------------- logs

@@ -79,8 +79,9 @@ def _listify(value: Any) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def source() -> dict[str, Any]:
-    yaml_helper = pytest.importorskip("samtranslator.yaml_helper")
-    return yaml_helper.yaml_parse(TEMPLATE.read_text(encoding="utf-8"))
+    from stockplan_cli.infra_spec import load_template
+
+    return load_template(TEMPLATE)
 
 
 @pytest.fixture(scope="module")

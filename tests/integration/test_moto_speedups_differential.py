@@ -1,0 +1,320 @@
+"""The embedded AWS's moto speed-ups (stockplan_cli.moto_speedups) answer exactly as
+plain moto does.
+
+Hypothesis draws random sequences of DynamoDB operations (puts, conditional puts,
+updates that move an item between partitions of a sparse index, deletes, gets, queries
+with begins_with and <=, index queries with and without Limit, transactions that commit
+or are cancelled, batch gets, paged scans) on the stack's table (its keys and indexes
+from infra/template.yaml) and on a hash-key-only table. Each sequence runs once with
+every speed-up on and once on plain moto; every answer (items, their order, errors) and
+the final contents of both tables must be the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+HASH_ONLY = {
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+    "BillingMode": "PAY_PER_REQUEST",
+}
+
+PKS = st.sampled_from(["P#1", "P#2", "P#3"])
+SKS = st.sampled_from(["A#1", "A#2", "A#10", "B#1", "B#2", "C"])
+IDS = st.sampled_from(["x", "y", "z"])
+PARTITIONS = st.sampled_from(["DUE", "OPEN"])
+DUES = st.sampled_from(["2001-01-01", "2001-06-30", "2002-01-01", "2003-12-31"])
+PREFIXES = st.sampled_from(["A", "A#1", "B", "C", "Z"])
+BOUNDS = st.sampled_from(["A#1", "A#2", "B", "B#1", "C", "D"])
+
+
+@st.composite
+def items(draw: st.DrawFn) -> dict[str, Any]:
+    pk, sk = draw(PKS), draw(SKS)
+    item: dict[str, Any] = {
+        "PK": {"S": pk},
+        "SK": {"S": sk},
+        "v": {"N": str(draw(st.integers(0, 3)))},
+    }
+    if draw(st.booleans()):  # the DueIndex is sparse: only some items are in it
+        item["GSI1PK"] = {"S": draw(PARTITIONS)}
+        item["GSI1SK"] = {"S": f"{draw(DUES)}#{pk}#{sk}"}
+    if draw(st.booleans()):
+        item["message_id"] = {"S": draw(st.sampled_from(["m1", "m2"]))}
+    if draw(st.booleans()):
+        item["nested"] = {"M": {"list": {"L": [{"S": "a"}, {"N": "1"}]}, "b": {"B": b"\x00\x01"}}}
+    return item
+
+
+def keys(pk: str, sk: str) -> dict[str, Any]:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+CONDITIONS = st.sampled_from([None, "attribute_not_exists(PK)", "attribute_exists(PK)", "v = :v"])
+
+
+def put(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    args: dict[str, Any] = {"TableName": "{main}", "Item": draw(items())}
+    condition = draw(CONDITIONS)
+    if condition:
+        args["ConditionExpression"] = condition
+        if ":v" in condition:
+            args["ExpressionAttributeValues"] = {":v": {"N": str(draw(st.integers(0, 3)))}}
+    return "put_item", args
+
+
+def update(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    pk, sk = draw(PKS), draw(SKS)
+    args: dict[str, Any] = {"TableName": "{main}", "Key": keys(pk, sk), "ReturnValues": "ALL_NEW"}
+    kind = draw(st.sampled_from(["move", "unindex", "count"]))
+    if kind == "move":
+        args["UpdateExpression"] = "SET GSI1PK = :p, GSI1SK = :s"
+        args["ExpressionAttributeValues"] = {
+            ":p": {"S": draw(PARTITIONS)},
+            ":s": {"S": f"{draw(DUES)}#{pk}#{sk}"},
+        }
+    elif kind == "unindex":
+        args["UpdateExpression"] = "REMOVE GSI1PK, GSI1SK"
+    else:
+        args["UpdateExpression"] = "ADD v :one"
+        args["ExpressionAttributeValues"] = {":one": {"N": "1"}}
+    if draw(st.booleans()):
+        args["ConditionExpression"] = "attribute_exists(PK)"
+    return "update_item", args
+
+
+def delete(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    args: dict[str, Any] = {"TableName": "{main}", "Key": keys(draw(PKS), draw(SKS))}
+    if draw(st.booleans()):
+        args["ConditionExpression"] = "attribute_exists(PK)"
+    args["ReturnValues"] = "ALL_OLD"
+    return "delete_item", args
+
+
+def get(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    return "get_item", {"TableName": "{main}", "Key": keys(draw(PKS), draw(SKS))}
+
+
+def limits(draw: st.DrawFn, args: dict[str, Any]) -> dict[str, Any]:
+    if draw(st.booleans()):
+        args["Limit"] = draw(st.integers(1, 3))
+    args["ScanIndexForward"] = draw(st.booleans())
+    return args
+
+
+def query(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    args: dict[str, Any] = {"TableName": "{main}"}
+    values: dict[str, Any] = {":pk": {"S": draw(PKS)}}
+    condition = draw(st.sampled_from(["", "begins_with(SK, :x)", "SK <= :x"]))
+    if condition:
+        values[":x"] = {"S": draw(PREFIXES if "begins" in condition else BOUNDS)}
+    args["KeyConditionExpression"] = "PK = :pk" + (f" AND {condition}" if condition else "")
+    args["ExpressionAttributeValues"] = values
+    return "query", limits(draw, args)
+
+
+def index_query(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    if draw(st.integers(0, 3)) == 0:
+        return "query", limits(
+            draw,
+            {
+                "TableName": "{main}",
+                "IndexName": "MessageIndex",
+                "KeyConditionExpression": "message_id = :m",
+                "ExpressionAttributeValues": {":m": {"S": draw(st.sampled_from(["m1", "m2"]))}},
+            },
+        )
+    values: dict[str, Any] = {":p": {"S": draw(PARTITIONS)}}
+    condition = draw(st.sampled_from(["", "GSI1SK <= :d", "begins_with(GSI1SK, :d)"]))
+    if condition:
+        values[":d"] = {"S": draw(DUES)[: draw(st.integers(4, 10))]}
+    args = {
+        "TableName": "{main}",
+        "IndexName": "DueIndex",
+        "KeyConditionExpression": "GSI1PK = :p" + (f" AND {condition}" if condition else ""),
+        "ExpressionAttributeValues": values,
+    }
+    return "query", limits(draw, args)
+
+
+def transaction_entry(draw: st.DrawFn, used: set[str]) -> dict[str, Any] | None:
+    if draw(st.booleans()):
+        ident = draw(IDS)
+        if f"h{ident}" in used:
+            return None
+        used.add(f"h{ident}")
+        kind = draw(st.sampled_from(["Put", "Delete", "Update", "ConditionCheck"]))
+        key = {"id": {"S": ident}}
+        table = "{hash}"
+    else:
+        pk, sk = draw(PKS), draw(SKS)
+        if f"m{pk}{sk}" in used:
+            return None
+        used.add(f"m{pk}{sk}")
+        kind = draw(st.sampled_from(["Put", "Delete", "Update", "ConditionCheck"]))
+        key = keys(pk, sk)
+        table = "{main}"
+    op: dict[str, Any] = {"TableName": table}
+    if kind == "Put":
+        op["Item"] = key | {"n": {"N": str(draw(st.integers(0, 9)))}}
+    else:
+        op["Key"] = key
+    if kind == "Update":
+        op["UpdateExpression"] = "SET n = :n"
+        op["ExpressionAttributeValues"] = {":n": {"N": str(draw(st.integers(0, 9)))}}
+    condition = draw(st.sampled_from([None, "attribute_exists(#k)", "attribute_not_exists(#k)"]))
+    if kind == "ConditionCheck" or condition:
+        op["ConditionExpression"] = condition or "attribute_exists(#k)"
+        op["ExpressionAttributeNames"] = {"#k": next(iter(key))}
+    return {kind: op}
+
+
+def transaction(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    used: set[str] = set()
+    entries = [transaction_entry(draw, used) for _ in range(draw(st.integers(1, 4)))]
+    return "transact_write_items", {"TransactItems": [e for e in entries if e is not None]}
+
+
+def hash_put(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    item = {"id": {"S": draw(IDS)}, "n": {"N": str(draw(st.integers(0, 9)))}}
+    return "put_item", {"TableName": "{hash}", "Item": item}
+
+
+def batch_get(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    main = draw(st.lists(st.tuples(PKS, SKS), min_size=1, max_size=4, unique=True))
+    hashes = draw(st.lists(IDS, max_size=2, unique=True))
+    request: dict[str, Any] = {"{main}": {"Keys": [keys(pk, sk) for pk, sk in main]}}
+    if hashes:
+        request["{hash}"] = {"Keys": [{"id": {"S": i}} for i in hashes]}
+    return "batch_get_item", {"RequestItems": request}
+
+
+def scan(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    return "scan_all", {"TableName": draw(st.sampled_from(["{main}", "{hash}"])), "Limit": 3}
+
+
+OPERATIONS = (put, put, update, delete, get, query, index_query, transaction, transaction)
+OPERATIONS += (hash_put, batch_get, scan)
+
+
+@st.composite
+def operation(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    return draw(st.sampled_from(OPERATIONS))(draw)
+
+
+def named(value: Any, main: str, hash_only: str) -> Any:
+    """The operation with the run's table names in place of {main} and {hash}."""
+    if isinstance(value, dict):
+        return {named(k, main, hash_only): named(v, main, hash_only) for k, v in value.items()}
+    if isinstance(value, list):
+        return [named(v, main, hash_only) for v in value]
+    if value == "{main}":
+        return main
+    if value == "{hash}":
+        return hash_only
+    return value
+
+
+def answer(client: Any, name: str, args: dict[str, Any]) -> Any:
+    """What DynamoDB said: the answer less its metadata, or the error's code, message
+    and cancellation reasons."""
+    try:
+        if name == "scan_all":
+            pages = []
+            while True:
+                page = client.scan(**args)
+                pages.append([page["Items"], page.get("LastEvaluatedKey")])
+                if "LastEvaluatedKey" not in page:
+                    return pages
+                args = args | {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+        result = getattr(client, name)(**args)
+    except ClientError as error:
+        return ("error", error.response["Error"], error.response.get("CancellationReasons"))
+    result.pop("ResponseMetadata", None)
+    return result
+
+
+def dump(client: Any, table: str) -> list[dict[str, Any]]:
+    return answer(client, "scan_all", {"TableName": table})  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def moto_client() -> Iterator[Any]:
+    import boto3
+    from moto import mock_aws
+
+    from stockplan_cli.embedded import REGION, fake_credentials
+
+    fake_credentials()
+    with mock_aws():
+        yield boto3.client("dynamodb", region_name=REGION)
+
+
+def run(client: Any, speedups: frozenset[str], operations: list[Any]) -> list[Any]:
+    from stockplan_cli import infra_spec, moto_speedups
+
+    main, hash_only = "main", "hash-only"  # both runs: the names are in the answers
+    with moto_speedups.enabled(speedups) as on:
+        assert on == speedups
+        client.create_table(TableName=main, **infra_spec.table_definition())
+        client.create_table(TableName=hash_only, **HASH_ONLY)
+        try:
+            answers = [
+                answer(client, name, named(args, main, hash_only)) for name, args in operations
+            ]
+            return [answers, dump(client, main), dump(client, hash_only)]
+        finally:
+            client.delete_table(TableName=main)
+            client.delete_table(TableName=hash_only)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(operations=st.lists(operation(), min_size=1, max_size=25))
+def test_the_speedups_answer_every_operation_as_plain_moto(
+    moto_client: Any, operations: list[tuple[str, dict[str, Any]]]
+) -> None:
+    from stockplan_cli import moto_speedups
+
+    fast = run(moto_client, frozenset(s.name for s in moto_speedups.SPEEDUPS), operations)
+    plain = run(moto_client, frozenset(), operations)
+    assert fast == plain
+
+
+def test_a_cancelled_transaction_on_a_hash_key_only_table_writes_nothing(moto_client: Any) -> None:
+    """DynamoDB applies a TransactWriteItems whole or not at all, whatever the table's
+    key schema: a Put before a failing ConditionCheck leaves nothing behind."""
+    from stockplan_cli import moto_speedups
+
+    operations: list[tuple[str, dict[str, Any]]] = [
+        (
+            "transact_write_items",
+            {
+                "TransactItems": [
+                    {"Put": {"TableName": "{hash}", "Item": {"id": {"S": "x"}}}},
+                    {"Put": {"TableName": "{main}", "Item": keys("P#1", "A#1")}},
+                    {
+                        "ConditionCheck": {
+                            "TableName": "{hash}",
+                            "Key": {"id": {"S": "nobody"}},
+                            "ConditionExpression": "attribute_exists(id)",
+                        }
+                    },
+                ]
+            },
+        )
+    ]
+    fast = run(moto_client, frozenset(s.name for s in moto_speedups.SPEEDUPS), operations)
+    assert fast[0][0][0] == "error"
+    assert fast[1:] == [[[[], None]], [[[], None]]]  # both tables empty
+    assert fast == run(moto_client, frozenset(), operations)
