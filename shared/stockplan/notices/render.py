@@ -38,10 +38,12 @@ from stockplan.notices.model import (
     FormulaGrantNotice,
     GrantNotice,
     Letterhead,
+    MonthlyReportNotice,
     Notice,
     RejectedRow,
     ReminderNotice,
     SplitNotice,
+    StatementNotice,
     TerminationNotice,
     covered_section,
     split_section,
@@ -84,6 +86,16 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
             return _admin(notice) | _feed_summary(notice)
         case AdminAlert():
             return _admin(notice) | {"lines": [line for line in notice.body_lines if line.strip()]}
+        case MonthlyReportNotice():
+            from stockplan.notices.periodic import monthly_context
+
+            return _admin(notice) | monthly_context(notice)
+        case StatementNotice():
+            plans = [line.plan for line in notice.awards]
+            if notice.deferred:
+                plans.append(PlanCode.DIRECTORS_1999)
+            extra = {}
+            exercisable = [line.plan for line in notice.awards if line.exercisable_shares > 0]
         case TerminationNotice():
             plans = [line.plan for line in notice.awards]
             extra = _termination(notice)
