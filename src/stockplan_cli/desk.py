@@ -276,7 +276,15 @@ def report_table(report: dict[str, Any], names: dict[str, str] | None = None) ->
             )
             for d in report["deferred_stock"]
         ]
-        titles = ("participant", "name", "fee", "fee date", "amount", "fmv", "shares")
+        titles: tuple[str, ...] = (
+            "participant",
+            "name",
+            "fee",
+            "fee date",
+            "amount",
+            "fmv",
+            "shares",
+        )
         titles += ("cash", "issue date", "status")
         lines += [f"Deferred stock: {len(deferred)}", *_table(titles, deferred), ""]
     for plan, pool in report["pools"].items():
