@@ -371,8 +371,9 @@ def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> Monthl
     )
 
 
-def gather(table: Table, month: Month, day: date) -> dict[str, Any]:
-    """Read what the report of `month`, made on `day`, shows."""
+def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]:
+    """Read what the report of `month`, made on `day`, shows; and whether anything was
+    held by the month's end (an open award or deferred stock awarded by then)."""
     from stockplan.service.report import State, upcoming
 
     awards = [rec.award_from(i) for i in table.query_index(rec.OPEN_AWARDS)]
@@ -393,9 +394,13 @@ def gather(table: Table, month: Month, day: date) -> dict[str, Any]:
     pools = pools_now(table, day)
     kept[month] = {plan.value: f for plan, f in pools.items()}
     names = {pid: str(i.get("name", "")) for pid, i in people.items()}
-    return report_document(
+    document = report_document(
         month, day, pools, kept, deadlines, changes, rejections, undelivered, names
     )
+    held = any(a.grant_date <= month.last_day for a in awards) or any(
+        d.award_date <= month.last_day for d in deferred
+    )
+    return document, held
 
 
 def _kept_figures(table: Table) -> dict[Month, dict[str, PoolFigures]]:
@@ -422,27 +427,28 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
     sk = f"MONTHLY#{month}"
     if table.get(PERIODIC, sk) is not None:
         return []
-    document = gather(table, month, day)
-    # From an empty state the month before the first one is not reported: nothing
-    # happened in it and no report came before.
-    quiet = not document["changes"] and not document["rejections"]
-    first = not any(i.get("sent") for i in _kept(table))
-    send = not (quiet and first)
+    document, held = gather(table, month, day)
+    # A month before the system held anything is not reported (the month before a
+    # simulation's first day): no change, no rejection, nothing held by its end and no
+    # report before it.
+    quiet = not document["changes"] and not document["rejections"] and not held
+    send = not quiet or any(i.get("sent") for i in _kept(table))
     files = [f"{REPORTS_PREFIX}{month}.{ext}" for ext in ("html", "csv", "json")]
-    tx = Transaction()
-    tx.put_new(
-        {
-            "PK": PERIODIC,
-            "SK": sk,
-            "type": "periodic",
-            "made_on": day.isoformat(),
-            "sent": send,
-            "pools": {
-                plan: {k: p[k] for k in ("reserved", "outstanding", "delivered")}
-                for plan, p in document["pools"].items()
-            },
+    done: Item = {
+        "PK": PERIODIC,
+        "SK": sk,
+        "type": "periodic",
+        "made_on": day.isoformat(),
+        "sent": send,
+    }
+    if send:
+        # The month's figures for the charts of the reports to come.
+        done["pools"] = {
+            plan: {k: p[k] for k in ("reserved", "outstanding", "delivered")}
+            for plan, p in document["pools"].items()
         }
-    )
+    tx = Transaction()
+    tx.put_new(done)
     ids: list[str] = []
     if send:
         if deps.s3 is not None:
