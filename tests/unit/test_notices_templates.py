@@ -38,8 +38,10 @@ KINDS = (
     "feed-rejections",
     "formula-grant",
     "grant",
+    "monthly-report",
     "reminder",
     "split",
+    "statement",
     "termination",
 )
 

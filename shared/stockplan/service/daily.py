@@ -141,7 +141,7 @@ def run_daily(
     else:
         upcoming = table.query_index(rec.DUE, after=upto, limit=1)
         next_due = date.fromisoformat(upcoming[0]["day"]) if upcoming else None
-    next_due = periodic.sooner(next_due, day)
+    next_due = periodic.sooner(deps, next_due, day)
     marker.settle(
         table, seen_marker, next_due, day, dirty or (outbox is None and seen_marker.dirty)
     )

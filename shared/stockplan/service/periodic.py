@@ -98,9 +98,11 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 
 
-def sooner(next_due: date | None, day: date) -> date:
+def sooner(deps: DailyDeps, next_due: date | None, day: date) -> date | None:
     """The marker's next due day, no later than the next day periodic mail may fall due
     (a quiet run never skips a first business day)."""
+    if not deps.settings.periodic_mail:
+        return next_due
     periodic = next_periodic_day(day)
     return periodic if next_due is None else min(next_due, periodic)
 
@@ -109,13 +111,17 @@ def monthly(deps: DailyDeps, day: date) -> list[str]:
     """The monthly report due by the run of `day`, if not made yet; the ids of the
     notices it queued (the daily job sends them)."""
     month = report_month(day)
-    return [] if month is None else monthly_report(deps, month, day)
+    if month is None or not deps.settings.periodic_mail:
+        return []
+    return monthly_report(deps, month, day)
 
 
 def annual(deps: DailyDeps, day: date) -> list[str]:
     """The annual statements due by the run of `day`, those not queued yet."""
     year = statement_year(day)
-    return [] if year is None else annual_statements(deps, year, day)
+    if year is None or not deps.settings.periodic_mail:
+        return []
+    return annual_statements(deps, year, day)
 
 
 # --- the monthly report -----------------------------------------------------------------
