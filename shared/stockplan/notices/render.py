@@ -86,16 +86,6 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
             return _admin(notice) | _feed_summary(notice)
         case AdminAlert():
             return _admin(notice) | {"lines": [line for line in notice.body_lines if line.strip()]}
-        case MonthlyReportNotice():
-            from stockplan.notices.periodic import monthly_context
-
-            return _admin(notice) | monthly_context(notice)
-        case StatementNotice():
-            plans = [line.plan for line in notice.awards]
-            if notice.deferred:
-                plans.append(PlanCode.DIRECTORS_1999)
-            extra = {}
-            exercisable = [line.plan for line in notice.awards if line.exercisable_shares > 0]
         case TerminationNotice():
             plans = [line.plan for line in notice.awards]
             extra = _termination(notice)
@@ -152,9 +142,17 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
                 and line.deadline_after >= notice.transaction_date
             ]
         case _:
-            raise TypeError(f"not a notice: {type(notice).__name__}")
+            return _periodic(notice, letterhead)
+    return _participant(notice, letterhead, plans, exercisable) | extra
+
+
+def _participant(
+    notice: Notice, letterhead: Letterhead, plans: list[PlanCode], exercisable: list[PlanCode]
+) -> dict[str, Any]:
+    """What every participant notice's template reads: greeting, the governing plans,
+    the plans exercised under, sign-off and contact line."""
     deceased = bool(getattr(notice, "deceased", False))
-    name = notice.participant_name
+    name = notice.participant_name  # type: ignore[union-attr]
     return {
         "n": notice,
         "audience": "participant",
@@ -169,7 +167,22 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
         "contact_line": letterhead.contact_line,
         "directors_title": plan_title(PlanCode.DIRECTORS_1999),
         "company": COMPANY,
-    } | extra
+    }
+
+
+def _periodic(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
+    """The periodic mail (interfaces.md §4): the monthly report and statements."""
+    if isinstance(notice, MonthlyReportNotice):
+        from stockplan.notices.periodic import monthly_context
+
+        return _admin(notice) | monthly_context(notice)
+    if isinstance(notice, StatementNotice):
+        plans = [line.plan for line in notice.awards]
+        if notice.deferred:
+            plans.append(PlanCode.DIRECTORS_1999)
+        exercisable = [line.plan for line in notice.awards if line.exercisable_shares > 0]
+        return _participant(notice, letterhead, plans, exercisable)
+    raise TypeError(f"not a notice: {type(notice).__name__}")
 
 
 _CORRECTION_WORDS = {
