@@ -55,7 +55,7 @@ def test_every_month_since_the_first_is_reported_once_with_its_four_files(run: R
     for month in months:
         for suffix in (".html", ".csv", ".xlsx"):
             assert (reports / f"{month}{suffix}").is_file(), f"{month}{suffix}"
-    mails = [m for m in run.mails if m.subject.startswith("Monthly report")]
+    mails = [m for m in run.periodic if m.subject.startswith("Monthly report")]
     assert [m.subject[15:22] for m in mails] == months
     assert {m.to for m in mails} == {ADMIN}
     made = {m.subject[15:22]: m.day for m in mails}
@@ -125,13 +125,14 @@ def test_the_csv_and_the_html_have_every_row(run: Run) -> None:
 
 
 def test_annual_statements_go_to_holders_in_the_first_business_week(run: Run) -> None:
-    statements = [m for m in run.mails if m.subject.startswith("Annual statement")]
+    statements = [m for m in run.periodic if m.subject.startswith("Annual statement")]
     assert statements
     days = {m.day for m in statements}
     assert days == {date(2000, 1, 3), date(2001, 1, 2), date(2002, 1, 2)}
     for mail in statements:
         assert mail.subject.startswith(f"Annual statement {mail.day.year}: ")
         assert mail.to != ADMIN
-    # One a year per participant.
+    # One a year per participant; none among the rules' notices.
     keys = [(m.to, m.day.year) for m in statements]
     assert len(keys) == len(set(keys))
+    assert not any(m.subject.startswith(("Annual statement", "Monthly report")) for m in run.mails)
