@@ -47,6 +47,9 @@ class Settings(BaseModel):
     sender_name: str = DEFAULT_SENDER_NAME
     reply_to_email: str | None = None
     contact_line: str = DEFAULT_CONTACT_LINE
+    # The daily job's monthly report and annual statements (interfaces.md §4). On unless
+    # PERIODIC_MAIL=false: the handler tests of single rules turn them off.
+    periodic_mail: bool = True
 
     @field_validator("sender_name")
     @classmethod
@@ -90,4 +93,5 @@ class Settings(BaseModel):
             sender_name=env.get("SENDER_NAME") or DEFAULT_SENDER_NAME,
             reply_to_email=env.get("REPLY_TO_EMAIL") or None,
             contact_line=env.get("CONTACT_LINE") or DEFAULT_CONTACT_LINE,
+            periodic_mail=env.get("PERIODIC_MAIL", "true").strip().lower() != "false",
         )

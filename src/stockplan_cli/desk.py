@@ -180,14 +180,14 @@ def write_csv(file: Path, tables: list[Sheet]) -> list[Path]:
     return written
 
 
-def write_xlsx(file: Path, tables: list[Sheet], as_of: str) -> Path:
+def write_xlsx(file: Path, tables: list[Sheet], as_of: str, title: str | None = None) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    book.properties.title = f"stockplan report as of {as_of}"
+    book.properties.title = title or f"stockplan report as of {as_of}"
     bold = Font(bold=True)
     for sheet in tables:
         ws = book.create_sheet(sheet.title)
@@ -276,7 +276,15 @@ def report_table(report: dict[str, Any], names: dict[str, str] | None = None) ->
             )
             for d in report["deferred_stock"]
         ]
-        titles = ("participant", "name", "fee", "fee date", "amount", "fmv", "shares")
+        titles: tuple[str, ...] = (
+            "participant",
+            "name",
+            "fee",
+            "fee date",
+            "amount",
+            "fmv",
+            "shares",
+        )
         titles += ("cash", "issue date", "status")
         lines += [f"Deferred stock: {len(deferred)}", *_table(titles, deferred), ""]
     for plan, pool in report["pools"].items():
@@ -326,3 +334,34 @@ def upcoming_table(items: list[dict[str, Any]], as_of: str, days: int) -> str:
         for i in items
     ]
     return "\n".join([f"{title}: {len(items)}", *_table(header, rows)])
+
+
+# --- the monthly report's workbook ----------------------------------------------------
+
+MONTHLY_TITLES = {
+    "pools": "Pools by month",
+    "deadlines": "Deadlines (90 days)",
+    "changes": "Changes by cause",
+    "rejections": "Rejected rows",
+    "undelivered": "Undelivered notices",
+}
+
+
+def monthly_sheets(document: dict[str, Any]) -> list[Sheet]:
+    """The monthly report's lists (reports/YYYY-MM.json, stockplan.service.periodic)
+    as sheets, one per section, with the columns of its CSV."""
+    from stockplan.service.periodic import SECTION_COLUMNS, section_rows
+
+    return [
+        Sheet(name, MONTHLY_TITLES[name], SECTION_COLUMNS[name], _rows(rows, SECTION_COLUMNS[name]))
+        for name, rows in section_rows(document).items()
+    ]
+
+
+def write_monthly_xlsx(document_path: Path, file: Path) -> Path:
+    """reports/YYYY-MM.xlsx from reports/YYYY-MM.json: a worksheet per section."""
+    import json
+
+    document: dict[str, Any] = json.loads(document_path.read_text())
+    title = f"stockplan monthly report {document['month']} (made {document['made_on']})"
+    return write_xlsx(file, monthly_sheets(document), document["made_on"], title)

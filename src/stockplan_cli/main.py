@@ -214,6 +214,32 @@ def build_parser() -> argparse.ArgumentParser:
         "not state (default: the 1998 plan's effective date, marked as a stand-in)",
     )
 
+    statement = _command(
+        commands,
+        "statement",
+        help="a participant's statement of their awards (HTML and text), from a running stack",
+        description="Reads the stack's table like `stockplan report` and renders what the "
+        "participant held on --as-of under both plans (each award's history brought to "
+        "that day; awards granted later are left out), with the templates of the notices: "
+        "the annual statement email is the same document.\n\n"
+        "Without --out the text is printed; with --out DIR, DIR/statement-<P>-<day>.html "
+        "and .txt are written.",
+    )
+    statement.add_argument(
+        "--participant",
+        required=True,
+        metavar="PARTICIPANT_ID",
+        help="whose statement (required)",
+    )
+    _stack_options(statement)
+    statement.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write the .html and .txt there (default: print the text)",
+    )
+
     notices = _command(
         commands,
         "notices",
@@ -349,6 +375,18 @@ def summary_text(summary: Any) -> str:
         f"  rejections:  {out / 'rejections.json'}",
         f"  OCF bundle:  {out / 'ocf'}/ (open {out / 'ocf' / 'Manifest.ocf.json'} first)",
     ]
+    reports = list(getattr(summary, "monthly_reports", []))
+    if reports:
+        lines.append(
+            f"  monthly:     {out / 'reports'}/ ({len(reports)} monthly reports, each "
+            f"YYYY-MM.html, .csv, .xlsx and .json; latest {reports[-1]})"
+        )
+    statements = int(getattr(summary, "statements", 0))
+    if statements:
+        lines.append(
+            f"  statements:  {out / 'emails'}/*-annual-statement-*.eml ({statements} annual "
+            "statements); `stockplan statement` renders one for any participant and day"
+        )
     return "\n".join(lines)
 
 
@@ -428,6 +466,37 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _statement(args: argparse.Namespace) -> int:
+    from stockplan.notices.render import render
+    from stockplan.service.periodic import statement
+
+    table = _table(args)
+    as_of = _as_of(args)
+    notice = statement(table, args.participant, as_of)
+    if notice is None:
+        raise ValueError(f"no participant {args.participant} is recorded")
+    rendered = render(notice)
+    if args.out is None:
+        print(rendered.text, end="")
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = f"statement-{_file_part(args.participant)}-{as_of.isoformat()}"
+    html, text = args.out / f"{stem}.html", args.out / f"{stem}.txt"
+    html.write_text(rendered.html, encoding="utf-8")
+    text.write_text(rendered.text, encoding="utf-8")
+    print(f"Statement of {args.participant} as of {as_of.isoformat()}: {rendered.subject}")
+    print(f"  {html}")
+    print(f"  {text}")
+    return 0
+
+
+def _file_part(text: str) -> str:
+    """A participant id as part of a file name (ids come from a CSV feed)."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "participant"
+
+
 # For callers that printed tables before the desk module existed.
 def report_table(report: dict[str, Any]) -> str:
     from stockplan_cli.desk import report_table as table
@@ -498,6 +567,7 @@ COMMANDS = {
     "report": _report,
     "audit": _audit,
     "export": _export,
+    "statement": _statement,
     "notices": _notices,
     "local": _local,
 }

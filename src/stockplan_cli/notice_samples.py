@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from stockplan.domain.model import (
     Award,
@@ -257,8 +258,123 @@ def samples() -> dict[str, Notice]:
                 "(Directors §6(c)).",
             ),
         ),
+        statement_sample(),
+        monthly_report_sample(),
     ]
     return {notice.kind: notice for notice in notices}
+
+
+def statement_sample() -> Notice:
+    """Ann's annual statement of 2003: G-0042 two-thirds vested."""
+    from stockplan.notices.model import StatementLine, StatementNotice
+
+    day = date(2003, 1, 2)
+    award = G_0042
+    line = StatementLine(
+        award.award_id,
+        award.plan,
+        award.award_type,
+        award.grant_date,
+        award.exercise_price,
+        award.shares_granted,
+        award.shares_exercised,
+        award.shares_forfeited,
+        award.shares_expired,
+        award.shares_outstanding,
+        award.vested_shares(day),
+        award.exercisable_shares(day),
+        award.exercise_deadline,
+        award.status().value,
+    )
+    return StatementNotice("E-17", "Ann Lee", day, True, (line,))
+
+
+def monthly_report_document() -> dict[str, Any]:
+    """reports/2002-12.json of a sample month: 24 months of pool figures (the first
+    three before any report kept them), a deadline, changes of three causes, a rejected
+    row and an undelivered notice."""
+    from stockplan.domain.periodic import Month, PoolFigures
+    from stockplan.service.periodic import report_document
+
+    last = Month(2002, 12)
+    kept: dict[Month, dict[str, PoolFigures]] = {}
+    for n in range(21):
+        month = last.back(n)
+        kept[month] = {
+            PlanCode.INCENTIVE_1998.value: PoolFigures(
+                2250000, 900000 - 15000 * n, 420000 - 12000 * n
+            ),
+            PlanCode.DIRECTORS_1999.value: PoolFigures(200000, 60000 - 1000 * n, 9000 - 250 * n),
+        }
+    now = {PlanCode(plan): figures for plan, figures in kept[last].items()}
+    deadlines = [
+        {
+            "day": "2003-01-31",
+            "what": "7-day reminder",
+            "participant_id": "E-17",
+            "name": "Ann Lee",
+            "ref": "G-0042",
+            "shares": 60000,
+            "detail": "reminder of the 2003-02-07 deadline",
+        },
+    ]
+    feed = {"kind": "feed", "key": "incoming/exercises/2002-12-16.csv", "row": 1}
+    daily = {"kind": "daily", "rule": "expiry", "section": "1998 §6.a.(5), §6.b"}
+    decision = {"kind": "decision", "request_id": "R-7", "action": "extend_exercise_period"}
+    changes = [
+        {
+            "day": "2002-12-16",
+            "participant_id": "E-17",
+            "award_id": "G-0042",
+            "change": {"shares_exercised": [0, 30000]},
+            "cause": feed,
+        },
+        {
+            "day": "2002-12-20",
+            "participant_id": "D-3",
+            "award_id": "DO-1",
+            "change": {"shares_expired": [0, 4000], "status": ["outstanding", "expired"]},
+            "cause": daily,
+        },
+        {
+            "day": "2002-12-23",
+            "participant_id": "E-17",
+            "award_id": "G-0042",
+            "change": {"exercise_deadline": ["2002-12-31", "2003-02-07"]},
+            "cause": decision,
+        },
+    ]
+    rejections = [
+        {
+            "day": "2002-12-16",
+            "feed": "exercises",
+            "key": "incoming/exercises/2002-12-16.csv",
+            "row": 2,
+            "reason": "award G-0099 is not recorded",
+        }
+    ]
+    undelivered = [
+        {
+            "notice_id": "n-3f2a",
+            "kind": "reminder",
+            "participant_id": "D-3",
+            "send_on": "2002-12-09",
+            "delivery": "bounced",
+            "detail": "Permanent: General",
+            "reported_on": "2002-12-09",
+        }
+    ]
+    names = {"E-17": "Ann Lee", "D-3": "Dan Dorsey"}
+    return report_document(
+        last, date(2003, 1, 2), now, kept, deadlines, changes, rejections, undelivered, names
+    )
+
+
+def monthly_report_sample() -> Notice:
+    from stockplan.service.periodic import report_notice
+
+    files = ("reports/2002-12.html", "reports/2002-12.csv", "reports/2002-12.json")
+    return report_notice(monthly_report_document(), files)
 
 
 def sent_on(notice: Notice) -> date:

@@ -49,6 +49,10 @@ class Summary:
     out_dir: Path | None = None
     # Awards whose history the OCF bundle could not reconcile with their figures.
     ocf_warnings: list[str] = field(default_factory=list)
+    # The monthly reports the daily job wrote to the bucket, copied to OUT_DIR/reports/.
+    monthly_reports: list[Path] = field(default_factory=list)
+    # Annual statements sent (their .eml files under emails/).
+    statements: int = 0
 
 
 def scenario_feeds(scenario: Path) -> dict[date, dict[str, Path]]:
@@ -190,10 +194,35 @@ def simulate(
             write_audit(out_dir, full_trail(table))
             summary.ocf_warnings = write_ocf(out_dir / "ocf", state, end)
             summary.emails = len(aws.sent_messages())
+            summary.monthly_reports = copy_reports(
+                local.runtime.s3, local.stack.bucket, out_dir / "reports"
+            )
+            summary.statements = len(list((out_dir / "emails").glob("*-annual-statement-*.eml")))
         finally:
             use_runtime(None)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def copy_reports(s3: Any, bucket: str, folder: Path) -> list[Path]:
+    """The monthly reports the daily job wrote under reports/ (interfaces.md §4), copied to
+    `folder`, each with its workbook reports/YYYY-MM.xlsx made here from its .json
+    (openpyxl is in the CLI's dependencies only, never in the Lambda layer)."""
+    from stockplan_cli.desk import write_monthly_xlsx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.*"):
+        old.unlink()
+    written: list[Path] = []
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="reports/")
+    for page in pages:
+        for entry in page.get("Contents", []):
+            path = folder / Path(entry["Key"]).name
+            path.write_bytes(s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read())
+            written.append(path)
+    for document in sorted(folder.glob("*.json")):
+        written.append(write_monthly_xlsx(document, document.with_suffix(".xlsx")))
+    return sorted(p for p in written if p.suffix == ".html")
 
 
 def write_audit(out_dir: Path, trail: list[dict[str, Any]]) -> None:

@@ -7,7 +7,7 @@ import email
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from email import policy
@@ -24,6 +24,10 @@ SENDER_NAME = "CTC Stock Plan Administration"  # infra/template.yaml SenderName'
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # A friendlier date ("February 28, 2003") may only stand beside the ISO one (rules.md).
 _FRIENDLY = re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}, \d{{4}}\b")
+
+
+# The subjects periodic mail begins with (interfaces.md §4).
+PERIODIC_SUBJECTS = ("Monthly report", "Annual statement")
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,11 @@ class Run:
     exit_code: int
     report: dict[str, Any]
     rejections: list[dict[str, Any]]
+    # The notices of the plans' rules, in the order sent; the periodic mail (monthly
+    # reports, annual statements: interfaces.md §4, tests/e2e/test_monthly_reports.py)
+    # apart, so a scenario's timeline reads as its rules made it.
     mails: list[Mail]
+    periodic: list[Mail] = field(default_factory=list)
 
     def award(self, award_id: str) -> dict[str, Any]:
         found = [a for a in self.report["awards"] if a["award_id"] == award_id]
@@ -92,8 +100,10 @@ def simulate(scenario: Path, start: str, end: str, out: Path) -> Run:
 def read_outputs(out: Path, stdout: str = "", exit_code: int = 0) -> Run:
     report = json.loads((out / "report.json").read_text())
     rejections = json.loads((out / "rejections.json").read_text())
-    mails = [read_mail(p) for p in sorted((out / "emails").glob("*.eml"))]
-    return Run(out, stdout, exit_code, report, rejections, mails)
+    every = [read_mail(p) for p in sorted((out / "emails").glob("*.eml"))]
+    periodic = [m for m in every if m.subject.startswith(PERIODIC_SUBJECTS)]
+    mails = [m for m in every if not m.subject.startswith(PERIODIC_SUBJECTS)]
+    return Run(out, stdout, exit_code, report, rejections, mails, periodic)
 
 
 def read_mail(path: Path) -> Mail:

@@ -24,3 +24,17 @@ def _plain_moto() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(ENVIRONMENT, os.environ.get(ENVIRONMENT, "none"))
         yield
+
+
+# The daily job's monthly report and annual statements (interfaces.md §4) are tested in
+# these modules (and by every simulation: e2e, the security run); the handler tests of
+# single rules count their own notices and SES calls, so there they are off.
+PERIODIC_MAIL_MODULES = {"test_periodic_mail", "test_reliability_security"}
+
+
+@pytest.fixture(autouse=True)
+def _periodic_mail(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.module.__name__.rsplit(".", 1)[-1] in PERIODIC_MAIL_MODULES:
+        monkeypatch.delenv("PERIODIC_MAIL", raising=False)
+    else:
+        monkeypatch.setenv("PERIODIC_MAIL", "false")

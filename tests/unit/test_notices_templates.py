@@ -38,10 +38,14 @@ KINDS = (
     "feed-rejections",
     "formula-grant",
     "grant",
+    "monthly-report",
     "reminder",
     "split",
+    "statement",
     "termination",
 )
+# To the plan administrator: no greeting by name, no governing documents.
+ADMIN_KINDS = {"feed-rejections", "admin-alert", "monthly-report"}
 
 
 def _variants() -> dict[str, Notice]:
@@ -159,7 +163,7 @@ def test_a_missing_variable_is_an_error_not_an_empty_string() -> None:
         templating.render_html("grant", context)
 
 
-@pytest.mark.parametrize("kind", [k for k in KINDS if k not in {"feed-rejections", "admin-alert"}])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in ADMIN_KINDS])
 def test_html_escapes_a_participant_name_from_csv(kind: str) -> None:
     notice = dataclasses.replace(SAMPLES[kind], participant_name=EVIL)  # type: ignore[type-var]
     out = render(notice)
@@ -275,7 +279,7 @@ def test_an_estate_is_told_it_may_be_asked_for_evidence_of_its_right() -> None:
     assert "evidence of the right to do so (1998 §6.b.(1))" in text
 
 
-@pytest.mark.parametrize("kind", [k for k in KINDS if k not in {"feed-rejections", "admin-alert"}])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in ADMIN_KINDS])
 def test_participant_notices_close_with_the_governing_documents_and_contact_line(
     kind: str,
 ) -> None:
@@ -286,7 +290,7 @@ def test_participant_notices_close_with_the_governing_documents_and_contact_line
         assert "Call Stock Plan Administration at 781-555-0100." in part
 
 
-@pytest.mark.parametrize("kind", ["feed-rejections", "admin-alert"])
+@pytest.mark.parametrize("kind", sorted(ADMIN_KINDS))
 def test_administrator_notices_have_neither(kind: str) -> None:
     out = render(SAMPLES[kind])
     assert "award agreement" not in out.text and "Reply to this email" not in out.text

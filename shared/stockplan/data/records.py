@@ -42,6 +42,12 @@ PRICES = "PRICES"
 POOL = "POOL"
 
 
+def changes_partition(day: date) -> str:
+    """The DueIndex partition of the audit records of one day: the monthly report reads
+    a month's changes day by day (stockplan.service.periodic), never by a scan."""
+    return f"CHANGES#{day.isoformat()}"
+
+
 def from_wire_item(raw: dict[str, Any]) -> Item:
     from stockplan.data.table import from_wire
 

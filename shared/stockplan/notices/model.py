@@ -590,6 +590,122 @@ class CorrectionNotice:
     iso_extended: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One award in a participant's statement, as of the statement's day."""
+
+    award_id: str
+    plan: PlanCode
+    award_type: AwardType
+    grant_date: date
+    exercise_price: Decimal | None
+    shares_granted: int
+    shares_exercised: int
+    shares_forfeited: int
+    shares_expired: int
+    shares_outstanding: int
+    vested_shares: int
+    exercisable_shares: int
+    exercise_deadline: date | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatementDeferredLine:
+    """Deferred stock in lieu of fees in a statement (Directors §7)."""
+
+    fee_type: FeeType
+    fee_date: date
+    amount: Decimal
+    shares: int
+    cash_in_lieu: Decimal
+    issue_date: date
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatementNotice:
+    """What a participant holds under both plans on `as_of`: the annual statement
+    (interfaces.md §4: its subject begins "Annual statement") or one asked for with
+    `stockplan statement`."""
+
+    kind: ClassVar[str] = "statement"
+
+    participant_id: str
+    participant_name: str
+    as_of: date
+    annual: bool
+    awards: tuple[StatementLine, ...]
+    deferred: tuple[StatementDeferredLine, ...] = ()
+    deceased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PoolChartBar:
+    """One month of a pool chart, in SVG user units (stockplan.notices.chart)."""
+
+    month: str
+    label: str
+    x: float
+    width: float
+    delivered_y: float
+    delivered_h: float
+    outstanding_y: float
+    outstanding_h: float
+    reserved_y: float | None
+    figures: tuple[int, int, int, int] | None  # reserved, outstanding, delivered, available
+
+
+@dataclass(frozen=True, slots=True)
+class PoolReportLine:
+    """A plan's pool in the monthly report: now, and month by month (1998 §4.a;
+    Directors §4(a))."""
+
+    plan: PlanCode
+    reserved: int
+    outstanding: int
+    delivered: int
+    available: int
+    chart: tuple[PoolChartBar, ...]
+    scale_max: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """A row of one of the monthly report's lists: its cells as text, in column order."""
+
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSection:
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[ReportRow, ...]
+    # Sub-headings within the list: (row index it starts at, title), e.g. each cause.
+    groups: tuple[tuple[int, str], ...] = ()
+    empty: str = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyReportNotice:
+    """The administrator's monthly report (interfaces.md §4: its subject begins
+    "Monthly report"): pools with 24 months of history, the deadlines of the next 90
+    days, the month's changes by cause, rejected rows and undelivered notices."""
+
+    kind: ClassVar[str] = "monthly-report"
+
+    month: str  # YYYY-MM
+    made_on: date
+    pools: tuple[PoolReportLine, ...]
+    sections: tuple[ReportSection, ...]
+    # Rows listed per section (the email); None: every row (the report file).
+    limit: int | None = None
+    # Where the whole report is kept (bucket keys), named in the email.
+    files: tuple[str, ...] = ()
+
+
 Notice = (
     CorrectionNotice
     | TerminationNotice
@@ -604,6 +720,8 @@ Notice = (
     | CoveredTransactionNotice
     | FeedRejectionSummary
     | AdminAlert
+    | StatementNotice
+    | MonthlyReportNotice
 )
 
 

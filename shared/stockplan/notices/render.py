@@ -39,10 +39,12 @@ from stockplan.notices.model import (
     FormulaGrantNotice,
     GrantNotice,
     Letterhead,
+    MonthlyReportNotice,
     Notice,
     RejectedRow,
     ReminderNotice,
     SplitNotice,
+    StatementNotice,
     TerminationNotice,
     covered_section,
     split_section,
@@ -84,6 +86,11 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
         return _admin(notice) | _feed_summary(notice)
     if isinstance(notice, AdminAlert):
         return _admin(notice) | {"lines": [line for line in notice.body_lines if line.strip()]}
+    if isinstance(notice, MonthlyReportNotice):
+        # The periodic mail (interfaces.md §4); its context module loads only when sent.
+        from stockplan.notices.periodic import monthly_context
+
+        return _admin(notice) | monthly_context(notice)
     framing = _FRAMINGS.get(type(notice))
     if framing is None:
         raise TypeError(f"not a notice: {type(notice).__name__}")
@@ -156,6 +163,13 @@ def _split_frame(n: SplitNotice) -> _Frame:
     return _Frame(plans, [], {"sections": [split_section(plan) for plan in _distinct(plans)]})
 
 
+def _statement_frame(n: StatementNotice) -> _Frame:
+    plans = [line.plan for line in n.awards]
+    if n.deferred:
+        plans.append(PlanCode.DIRECTORS_1999)
+    return _Frame(plans, [line.plan for line in n.awards if line.exercisable_shares > 0], {})
+
+
 def _covered_frame(n: CoveredTransactionNotice) -> _Frame:
     plans = [line.plan for line in n.awards]
     if n.deferred:
@@ -184,6 +198,7 @@ _FRAMINGS: dict[type[Any], Callable[[Any], _Frame]] = {
     SplitNotice: _split_frame,
     CorrectionNotice: lambda n: _Frame([line.plan for line in n.awards], [], _correction(n)),
     CoveredTransactionNotice: _covered_frame,
+    StatementNotice: _statement_frame,
 }
 
 

@@ -48,7 +48,7 @@ from stockplan.domain.schedule import (
     settle_award,
 )
 from stockplan.domain.splits import split_award, split_deferred, split_shares
-from stockplan.service import notify
+from stockplan.service import notify, periodic
 from stockplan.service.ledger import (
     Change,
     Ledger,
@@ -93,6 +93,7 @@ class DailyOutcome:
 class DailyDeps:
     table: Table
     settings: Settings
+    s3: Any = None  # where the monthly report's files go (None: not written)
 
 
 def run_daily(
@@ -109,6 +110,9 @@ def run_daily(
     if seen_marker.quiet_on(day):
         outcome.quiet = True
         return outcome
+    # The monthly report due by this day (interfaces.md §4), on the state before this
+    # day's rules: the month's close.
+    outcome.notice_ids += periodic.monthly(deps, day)
     ledger = Ledger(table)
     seen: set[str] = set()
     upto = f"{day.isoformat()}#~"
@@ -120,6 +124,8 @@ def run_daily(
             seen.add(item["GSI1SK"])
         for batch in _batches([(rec.due_from(i), i) for i in items]):
             _apply_batch(deps, ledger, batch, outcome)
+    # The annual statements due by this day, after its rules (interfaces.md §4).
+    outcome.notice_ids += periodic.annual(deps, day)
     dirty = False
     if outbox is not None:
         sends = [dispatch(outbox, outcome.notice_ids, time_left_ms)]
@@ -135,6 +141,7 @@ def run_daily(
     else:
         upcoming = table.query_index(rec.DUE, after=upto, limit=1)
         next_due = date.fromisoformat(upcoming[0]["day"]) if upcoming else None
+    next_due = periodic.sooner(deps, next_due, day)
     marker.settle(
         table, seen_marker, next_due, day, dirty or (outbox is None and seen_marker.dirty)
     )

@@ -433,6 +433,9 @@ class Change:
                 "action": action,
                 "change": changed,
                 "cause": self.cause_info or {"kind": "other", "ref": self.cause},
+                # The day's changes, for the monthly report (stockplan.service.periodic).
+                "GSI1PK": rec.changes_partition(self.day),
+                "GSI1SK": f"{pk}|{sk}|{self.cause}|{self.audit_seq:03d}",
             }
         )
 

@@ -1,0 +1,612 @@
+"""Periodic mail of the daily job (interfaces.md §4): the administrator's monthly report
+and the participants' annual statements, each made once.
+
+- Monthly report of month M, on the first business day of M+1 (stockplan.domain.periodic):
+  emailed to the configured administrator and written to the bucket as
+  reports/M.html (every row, the pool chart as inline SVG), reports/M.csv (every list
+  in one file, a `section` column first) and reports/M.json (the same figures, which
+  `stockplan simulate` turns into reports/M.xlsx: openpyxl is not in the Lambda layer).
+- Annual statements of year Y, from the first business day of Y (its first business
+  week): one to every participant holding an open award or pending deferred stock.
+
+Once: the month's (or year's) PERIODIC item is written in the same transaction as the
+report's outbox notice; each statement is its own outbox item with an id of the
+participant and the year, written only if new. A rerun finds them and sends nothing
+twice. The reads are the DueIndex partitions (open awards, rejections, undelivered
+notices, the audit records of each day of the month): never a scan.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from stockplan.data import marker
+from stockplan.data import records as rec
+from stockplan.data.table import ConflictError, Item, Table, Transaction
+from stockplan.domain.history import as_of as history_as_of
+from stockplan.domain.history import replay
+from stockplan.domain.model import Award, DeferredStatus, DeferredStockAward, PlanCode
+from stockplan.domain.periodic import (
+    Month,
+    PoolFigures,
+    by_cause,
+    in_month,
+    next_periodic_day,
+    pool_series,
+    report_month,
+    statement_year,
+)
+from stockplan.domain.pools import reserved_on
+from stockplan.notices.model import (
+    MonthlyReportNotice,
+    PoolReportLine,
+    ReportRow,
+    ReportSection,
+    StatementDeferredLine,
+    StatementLine,
+    StatementNotice,
+)
+
+if TYPE_CHECKING:
+    from stockplan.service.daily import DailyDeps
+
+PERIODIC = "PERIODIC"
+# Rows each list of the report's email shows (the files have them all).
+EMAIL_ROWS = 40
+REPORTS_PREFIX = "reports/"
+
+SECTION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "pools": ("month", "plan", "reserved", "outstanding", "delivered", "available"),
+    "deadlines": (
+        "day",
+        "what",
+        "participant_id",
+        "participant_name",
+        "ref",
+        "shares",
+        "detail",
+    ),
+    "changes": (
+        "day",
+        "cause_kind",
+        "cause",
+        "participant_id",
+        "participant_name",
+        "award_id",
+        "change",
+    ),
+    "rejections": ("day", "feed", "key", "row", "reason"),
+    "undelivered": (
+        "notice_id",
+        "kind",
+        "participant_id",
+        "participant_name",
+        "send_on",
+        "delivery",
+        "detail",
+    ),
+}
+CSV_COLUMNS: tuple[str, ...] = (
+    "section",
+    *dict.fromkeys(c for v in SECTION_COLUMNS.values() for c in v),
+)
+
+
+def sooner(deps: DailyDeps, next_due: date | None, day: date) -> date | None:
+    """The marker's next due day, no later than the next day periodic mail may fall due
+    (a quiet run never skips a first business day)."""
+    if not deps.settings.periodic_mail:
+        return next_due
+    periodic = next_periodic_day(day)
+    return periodic if next_due is None else min(next_due, periodic)
+
+
+def monthly(deps: DailyDeps, day: date) -> list[str]:
+    """The monthly report due by the run of `day`, if not made yet; the ids of the
+    notices it queued (the daily job sends them)."""
+    month = report_month(day)
+    if month is None or not deps.settings.periodic_mail:
+        return []
+    return monthly_report(deps, month, day)
+
+
+def annual(deps: DailyDeps, day: date) -> list[str]:
+    """The annual statements due by the run of `day`, those not queued yet."""
+    year = statement_year(day)
+    if year is None or not deps.settings.periodic_mail:
+        return []
+    return annual_statements(deps, year, day)
+
+
+# --- the monthly report -----------------------------------------------------------------
+
+
+def _kept(table: Table) -> list[Item]:
+    return table.query(PERIODIC, "MONTHLY#")
+
+
+def pools_now(table: Table, day: date) -> dict[PlanCode, PoolFigures]:
+    figures = {}
+    for plan in PlanCode:
+        item = table.get(rec.POOL, plan.value)
+        reserved = reserved_on(plan, day, rec.splits_from(item))
+        outstanding = int(item["outstanding"]) if item else 0
+        delivered = int(item["delivered"]) if item else 0
+        figures[plan] = PoolFigures(reserved, outstanding, delivered)
+    return figures
+
+
+def month_changes(table: Table, month: Month) -> list[dict[str, Any]]:
+    """The audit records of every day of `month`, oldest first (their day partitions)."""
+    from stockplan.service.audit import record
+
+    found: list[dict[str, Any]] = []
+    day = month.first_day
+    while day <= month.last_day:
+        items = table.query_index(rec.changes_partition(day))
+        items.sort(key=lambda i: (i.get("award_id") or "", int(i.get("version", 0)), i["SK"]))
+        found += [record(i) for i in items]
+        day += timedelta(days=1)
+    return found
+
+
+def month_rejections(table: Table, month: Month) -> list[dict[str, Any]]:
+    last = month.last_day.isoformat()
+    return [
+        {
+            "day": str(i["GSI1SK"])[:10],
+            "feed": i.get("feed"),
+            "key": i["key"],
+            "row": None if i.get("row") is None else int(i["row"]),
+            "reason": i["reason"],
+        }
+        for i in table.query_index(rec.REJECTIONS, after=month.first_day.isoformat())
+        if str(i["GSI1SK"])[:10] <= last
+    ]
+
+
+def month_undelivered(table: Table, month: Month) -> list[dict[str, Any]]:
+    """Notices sent, or found undelivered, in `month` that did not arrive."""
+    from stockplan.service.report import undelivered_notices
+
+    return [
+        n
+        for n in undelivered_notices(table)
+        if in_month([n.get("send_on"), n.get("reported_on")], month)
+    ]
+
+
+def _names(table: Table, participant_ids: Iterable[str | None]) -> dict[str, Item]:
+    wanted = sorted({p for p in participant_ids if p})
+    items = table.batch_get([(rec.participant_pk(p), "PROFILE") for p in wanted])
+    return {str(i["participant_id"]): i for i in items}
+
+
+def _change_text(change: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{name} {'-' if before is None else before} -> {'-' if after is None else after}"
+        for name, (before, after) in change.items()
+    )
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def report_document(
+    month: Month,
+    day: date,
+    pools: dict[PlanCode, PoolFigures],
+    kept: dict[Month, dict[str, PoolFigures]],
+    deadlines: list[dict[str, Any]],
+    changes: list[dict[str, Any]],
+    rejections: list[dict[str, Any]],
+    undelivered: list[dict[str, Any]],
+    names: dict[str, str],
+) -> dict[str, Any]:
+    """reports/M.json: every figure of the report, as plain JSON (pure)."""
+    history = {
+        plan.value: [
+            {
+                "month": str(p.month),
+                **(
+                    {}
+                    if p.figures is None
+                    else {
+                        "reserved": p.figures.reserved,
+                        "outstanding": p.figures.outstanding,
+                        "delivered": p.figures.delivered,
+                        "available": p.figures.available,
+                    }
+                ),
+            }
+            for p in pool_series(
+                {m: f[plan.value] for m, f in kept.items() if plan.value in f}, month
+            )
+        ]
+        for plan in PlanCode
+    }
+    grouped = []
+    for group in by_cause(changes):
+        for c in group.changes:
+            pid = c.get("participant_id")
+            grouped.append(
+                {
+                    "day": c["day"],
+                    "cause_kind": group.kind,
+                    "cause": group.label,
+                    "participant_id": pid,
+                    "participant_name": names.get(str(pid), "") if pid else "",
+                    "award_id": c.get("award_id"),
+                    "change": _change_text(dict(c.get("change") or {})),
+                }
+            )
+    return {
+        "month": str(month),
+        "made_on": day.isoformat(),
+        "pools": {
+            plan.value: {
+                "reserved": f.reserved,
+                "outstanding": f.outstanding,
+                "delivered": f.delivered,
+                "available": f.available,
+                "history": history[plan.value],
+            }
+            for plan, f in pools.items()
+        },
+        "deadlines": [
+            {**{k: d[k] for k in d if k != "name"}, "participant_name": d.get("name", "")}
+            for d in deadlines
+        ],
+        "changes": grouped,
+        "rejections": rejections,
+        "undelivered": [
+            {**u, "participant_name": names.get(u.get("participant_id") or "", "")}
+            for u in undelivered
+        ],
+    }
+
+
+def section_rows(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Each list of the report as rows keyed by SECTION_COLUMNS (the CSV's and the
+    workbook's sheets)."""
+    pools = [
+        {"month": h["month"], "plan": plan, **{k: h.get(k) for k in SECTION_COLUMNS["pools"][2:]}}
+        for plan, p in document["pools"].items()
+        for h in p["history"]
+    ]
+    return {
+        "pools": pools,
+        "deadlines": document["deadlines"],
+        "changes": document["changes"],
+        "rejections": document["rejections"],
+        "undelivered": document["undelivered"],
+    }
+
+
+def report_csv(document: dict[str, Any]) -> bytes:
+    """reports/M.csv: every list in one file, `section` first, UTF-8 with a BOM."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for section, rows in section_rows(document).items():
+        for row in rows:
+            writer.writerow({"section": section, **{k: _text(v) for k, v in row.items()}})
+    return out.getvalue().encode("utf-8-sig")
+
+
+_TITLES = {
+    "deadlines": ("Deadlines of the next 90 days", "Nothing falls due"),
+    "changes": ("Changes of the month, by cause", "No change"),
+    "rejections": ("Rejected rows of the month", "No row was rejected"),
+    "undelivered": ("Undelivered notices", "Every notice was delivered"),
+}
+_HEADINGS = {
+    "deadlines": ("day", "what", "participant", "name", "award or fee", "shares", "detail"),
+    "changes": ("day", "participant", "name", "award", "change"),
+    "rejections": ("day", "feed", "file", "row", "reason"),
+    "undelivered": ("notice", "kind", "participant", "name", "sent on", "delivery", "detail"),
+}
+
+
+def _section(key: str, rows: list[dict[str, Any]]) -> ReportSection:
+    title, empty = _TITLES[key]
+    cells: list[tuple[Any, ...]]
+    if key == "changes":
+        cells = [
+            (r["day"], r["participant_id"], r["participant_name"], r["award_id"], r["change"])
+            for r in rows
+        ]
+        groups = tuple(
+            (i, rows[i]["cause"])
+            for i in range(len(rows))
+            if i == 0 or rows[i]["cause"] != rows[i - 1]["cause"]
+        )
+    else:
+        cells = [tuple(r.get(c) for c in SECTION_COLUMNS[key]) for r in rows]
+        groups = ()
+    return ReportSection(
+        key,
+        title,
+        _HEADINGS[key],
+        tuple(ReportRow(tuple(_text(v) or "-" for v in row)) for row in cells),
+        groups,
+        empty,
+    )
+
+
+def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> MonthlyReportNotice:
+    """The report as the template reads it (every row: the report file)."""
+    from stockplan.domain.periodic import PoolPoint
+    from stockplan.notices.chart import bars
+
+    pools = []
+    for plan in PlanCode:
+        p = document["pools"][plan.value]
+        points = [
+            PoolPoint(
+                Month.parse(h["month"]),
+                None
+                if "reserved" not in h
+                else PoolFigures(h["reserved"], h["outstanding"], h["delivered"]),
+            )
+            for h in p["history"]
+        ]
+        chart, top = bars(points)
+        pools.append(
+            PoolReportLine(
+                plan, p["reserved"], p["outstanding"], p["delivered"], p["available"], chart, top
+            )
+        )
+    sections = tuple(
+        _section(key, document[key])
+        for key in ("deadlines", "changes", "rejections", "undelivered")
+    )
+    return MonthlyReportNotice(
+        document["month"],
+        date.fromisoformat(document["made_on"]),
+        tuple(pools),
+        sections,
+        files=tuple(files),
+    )
+
+
+def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]:
+    """Read what the report of `month`, made on `day`, shows; and whether anything was
+    held by the month's end (an open award or deferred stock awarded by then)."""
+    from stockplan.service.report import State, upcoming
+
+    awards = [rec.award_from(i) for i in table.query_index(rec.OPEN_AWARDS)]
+    deferred = [rec.deferred_from(i) for i in table.query_index(rec.OPEN_DEFERRED)]
+    changes = month_changes(table, month)
+    rejections = month_rejections(table, month)
+    undelivered = month_undelivered(table, month)
+    people = _names(
+        table,
+        [a.participant_id for a in awards]
+        + [d.participant_id for d in deferred]
+        + [c.get("participant_id") for c in changes]
+        + [u.get("participant_id") for u in undelivered],
+    )
+    state = State(awards=awards, deferred=deferred, pools={}, people=people)
+    deadlines = upcoming(state, day, 90)
+    kept = _kept_figures(table)
+    pools = pools_now(table, day)
+    kept[month] = {plan.value: f for plan, f in pools.items()}
+    names = {pid: str(i.get("name", "")) for pid, i in people.items()}
+    document = report_document(
+        month, day, pools, kept, deadlines, changes, rejections, undelivered, names
+    )
+    held = any(a.grant_date <= month.last_day for a in awards) or any(
+        d.award_date <= month.last_day for d in deferred
+    )
+    return document, held
+
+
+def _kept_figures(table: Table) -> dict[Month, dict[str, PoolFigures]]:
+    found: dict[Month, dict[str, PoolFigures]] = {}
+    for item in _kept(table):
+        found[Month.parse(str(item["SK"]).removeprefix("MONTHLY#"))] = {
+            plan: PoolFigures(int(f["reserved"]), int(f["outstanding"]), int(f["delivered"]))
+            for plan, f in (item.get("pools") or {}).items()
+        }
+    return found
+
+
+def render_report(document: dict[str, Any], files: Sequence[str] = ()) -> str:
+    """reports/M.html: the report with every row."""
+    from stockplan.notices.render import render
+
+    return render(report_notice(document, files)).html
+
+
+def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
+    from stockplan.service.notify import outbox_item
+
+    table, settings = deps.table, deps.settings
+    sk = f"MONTHLY#{month}"
+    if table.get(PERIODIC, sk) is not None:
+        return []
+    document, held = gather(table, month, day)
+    # A month before the system held anything is not reported (the month before a
+    # simulation's first day): no change, no rejection, nothing held by its end and no
+    # report before it.
+    quiet = not document["changes"] and not document["rejections"] and not held
+    send = not quiet or any(i.get("sent") for i in _kept(table))
+    files = [f"{REPORTS_PREFIX}{month}.{ext}" for ext in ("html", "csv", "json")]
+    done: Item = {
+        "PK": PERIODIC,
+        "SK": sk,
+        "type": "periodic",
+        "made_on": day.isoformat(),
+        "sent": send,
+    }
+    if send:
+        # The month's figures for the charts of the reports to come.
+        done["pools"] = {
+            plan: {k: p[k] for k in ("reserved", "outstanding", "delivered")}
+            for plan, p in document["pools"].items()
+        }
+    tx = Transaction()
+    tx.put_new(done)
+    ids: list[str] = []
+    if send:
+        if deps.s3 is not None:
+            write_files(deps.s3, settings.bucket_name, document, files)
+        notice = replace(report_notice(document, files), limit=EMAIL_ROWS)
+        item = outbox_item(
+            notice,
+            settings.admin_email,
+            settings.sender_email,
+            day,
+            str(month),
+            letterhead=settings.letterhead,
+        )
+        tx.put_new(item)
+        ids.append(item["notice_id"])
+        marker.mark_dirty(table)
+    try:
+        table.commit(tx)
+    except ConflictError:
+        return []  # made by another run meanwhile
+    return ids
+
+
+def write_files(s3: Any, bucket: str, document: dict[str, Any], keys: Sequence[str]) -> None:
+    """reports/M.html, .csv and .json (rewritten alike by a rerun: same content)."""
+    html_key, csv_key, json_key = keys
+    bodies = (
+        (html_key, render_report(document, keys).encode("utf-8"), "text/html; charset=utf-8"),
+        (csv_key, report_csv(document), "text/csv; charset=utf-8"),
+        (json_key, (json.dumps(document, indent=2) + "\n").encode(), "application/json"),
+    )
+    for key, body, content_type in bodies:
+        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+
+
+# --- statements ---------------------------------------------------------------------------
+
+
+def _award_line(award: Award, day: date) -> StatementLine:
+    return StatementLine(
+        award_id=award.award_id,
+        plan=award.plan,
+        award_type=award.award_type,
+        grant_date=award.grant_date,
+        exercise_price=award.exercise_price,
+        shares_granted=award.shares_granted,
+        shares_exercised=award.shares_exercised,
+        shares_forfeited=award.shares_forfeited,
+        shares_expired=award.shares_expired,
+        shares_outstanding=award.shares_outstanding,
+        vested_shares=award.vested_shares(day),
+        exercisable_shares=award.exercisable_shares(day),
+        exercise_deadline=award.exercise_deadline,
+        status=award.status().value,
+    )
+
+
+def _deferred_line(d: DeferredStockAward, day: date) -> StatementDeferredLine:
+    issued = d.status is DeferredStatus.ISSUED and d.issue_date <= day
+    return StatementDeferredLine(
+        d.fee_type,
+        d.fee_date,
+        d.amount,
+        d.shares,
+        d.cash_in_lieu,
+        d.issue_date,
+        "issued" if issued else "pending",
+    )
+
+
+def statement(
+    table: Table, participant_id: str, day: date, *, annual: bool = False
+) -> StatementNotice | None:
+    """What `participant_id` held on `day` (each award's history brought to that day;
+    awards granted later are left out); None when no such participant is recorded."""
+    from stockplan.service.ledger import stored_award
+
+    items = table.query(rec.participant_pk(participant_id))
+    person = next((i for i in items if i["SK"] == "PROFILE"), None)
+    if person is None:
+        return None
+    awards = []
+    for item in items:
+        if item.get("type") != "award":
+            continue
+        stored = stored_award(item)
+        if stored.award.grant_date > day:
+            continue
+        events = [e for e in stored.history if e.day <= day]
+        award = replay(history_as_of(events, day)) if events else stored.award
+        awards.append(award)
+    awards.sort(key=lambda a: (a.grant_date, a.award_id))
+    deferred = sorted(
+        (rec.deferred_from(i) for i in items if i.get("type") == "deferred"),
+        key=lambda d: (d.award_date, d.fee_type.value, d.fee_date),
+    )
+    return StatementNotice(
+        participant_id=participant_id,
+        participant_name=str(person["name"]),
+        as_of=day,
+        annual=annual,
+        awards=tuple(_award_line(a, day) for a in awards),
+        deferred=tuple(_deferred_line(d, day) for d in deferred if d.award_date <= day),
+        deceased=bool(person.get("death")),
+    )
+
+
+def statement_holders(table: Table) -> list[str]:
+    """Everyone with an open award or pending deferred stock (the open indexes)."""
+    ids = {str(i["participant_id"]) for i in table.query_index(rec.OPEN_AWARDS)}
+    ids |= {str(i["participant_id"]) for i in table.query_index(rec.OPEN_DEFERRED)}
+    return sorted(ids)
+
+
+def annual_statements(deps: DailyDeps, year: int, day: date) -> list[str]:
+    """Each holder's annual statement of `year`, once; the year's PERIODIC item when all
+    are queued (a run that stopped half way queues the rest next time)."""
+    from stockplan.service.ledger import Addresses
+    from stockplan.service.notify import outbox_item
+
+    table, settings = deps.table, deps.settings
+    sk = f"ANNUAL#{year}"
+    if table.get(PERIODIC, sk) is not None:
+        return []
+    ids: list[str] = []
+    holders = statement_holders(table)
+    if holders:
+        marker.mark_dirty(table)
+    addresses = Addresses(settings.admin_email)
+    for pid in holders:
+        notice = statement(table, pid, day, annual=True)
+        if notice is None:
+            continue
+        person = table.get(rec.participant_pk(pid), "PROFILE")
+        assert person is not None
+        item = outbox_item(
+            notice,
+            addresses.for_participant(person),
+            settings.sender_email,
+            day,
+            pid,
+            str(year),
+            letterhead=settings.letterhead,
+        )
+        if table.put_new(item) or _pending(table, item["notice_id"]):
+            ids.append(item["notice_id"])
+    table.put_new(
+        {"PK": PERIODIC, "SK": sk, "type": "periodic", "made_on": day.isoformat(), "sent": len(ids)}
+    )
+    return ids
+
+
+def _pending(table: Table, notice_id: str) -> bool:
+    item = table.get(f"OUTBOX#{notice_id}", "NOTICE")
+    return item is not None and item.get("status") == "pending"
