@@ -70,7 +70,7 @@ class Runtime:
     def daily_deps(self, table: Table) -> DailyDeps:
         from stockplan.service.daily import DailyDeps
 
-        return DailyDeps(table, self.settings, self.s3)
+        return DailyDeps(table, self.settings, self.feed_store())
 
     def bounce_deps(self, table: Table) -> BounceDeps:
         from stockplan.service.bounces import BounceDeps

@@ -43,9 +43,9 @@ POOL = "POOL"
 
 
 def changes_partition(day: date) -> str:
-    """The DueIndex partition of the audit records of one day: the monthly report reads
-    a month's changes day by day (stockplan.service.periodic), never by a scan."""
-    return f"CHANGES#{day.isoformat()}"
+    """The DueIndex partition of the audit records of `day`'s month: the monthly report
+    reads a month's changes with one query (stockplan.service.periodic), never a scan."""
+    return f"CHANGES#{day.year:04d}-{day.month:02d}"
 
 
 def from_wire_item(raw: dict[str, Any]) -> Item:

@@ -16,6 +16,7 @@ from typing import Any
 from stockplan.config import Settings
 from stockplan.data import marker
 from stockplan.data import records as rec
+from stockplan.data.ports import FeedStore
 from stockplan.data.retry import attempts
 from stockplan.data.table import ConflictError, Item, Table
 from stockplan.domain import deferred as dfr
@@ -93,7 +94,7 @@ class DailyOutcome:
 class DailyDeps:
     table: Table
     settings: Settings
-    s3: Any = None  # where the monthly report's files go (None: not written)
+    reports: FeedStore | None = None  # where the monthly report's files go (None: not written)
 
 
 def run_daily(

@@ -435,7 +435,7 @@ class Change:
                 "cause": self.cause_info or {"kind": "other", "ref": self.cause},
                 # The day's changes, for the monthly report (stockplan.service.periodic).
                 "GSI1PK": rec.changes_partition(self.day),
-                "GSI1SK": f"{pk}|{sk}|{self.cause}|{self.audit_seq:03d}",
+                "GSI1SK": f"{self.day.isoformat()}|{pk}|{sk}|{self.cause}|{self.audit_seq:03d}",
             }
         )
 

@@ -23,11 +23,12 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from stockplan.data import marker
 from stockplan.data import records as rec
+from stockplan.data.ports import FeedStore
 from stockplan.data.table import ConflictError, Item, Table, Transaction
 from stockplan.domain.history import as_of as history_as_of
 from stockplan.domain.history import replay
@@ -143,17 +144,12 @@ def pools_now(table: Table, day: date) -> dict[PlanCode, PoolFigures]:
 
 
 def month_changes(table: Table, month: Month) -> list[dict[str, Any]]:
-    """The audit records of every day of `month`, oldest first (their day partitions)."""
+    """The audit records of `month`, oldest day first (one index partition a month)."""
     from stockplan.service.audit import record
 
-    found: list[dict[str, Any]] = []
-    day = month.first_day
-    while day <= month.last_day:
-        items = table.query_index(rec.changes_partition(day))
-        items.sort(key=lambda i: (i.get("award_id") or "", int(i.get("version", 0)), i["SK"]))
-        found += [record(i) for i in items]
-        day += timedelta(days=1)
-    return found
+    items = table.query_index(rec.changes_partition(month.first_day))
+    items.sort(key=lambda i: (i["day"], i.get("award_id") or "", int(i.get("version", 0)), i["SK"]))
+    return [record(i) for i in items]
 
 
 def month_rejections(table: Table, month: Month) -> list[dict[str, Any]]:
@@ -457,8 +453,8 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
     tx.put_new(done)
     ids: list[str] = []
     if send:
-        if deps.s3 is not None:
-            write_files(deps.s3, settings.bucket_name, document, files)
+        if deps.reports is not None:
+            write_files(deps.reports, document, files)
         notice = replace(report_notice(document, files), limit=EMAIL_ROWS)
         item = outbox_item(
             notice,
@@ -478,7 +474,7 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
     return ids
 
 
-def write_files(s3: Any, bucket: str, document: dict[str, Any], keys: Sequence[str]) -> None:
+def write_files(store: FeedStore, document: dict[str, Any], keys: Sequence[str]) -> None:
     """reports/M.html, .csv and .json (rewritten alike by a rerun: same content)."""
     html_key, csv_key, json_key = keys
     bodies = (
@@ -487,7 +483,7 @@ def write_files(s3: Any, bucket: str, document: dict[str, Any], keys: Sequence[s
         (json_key, (json.dumps(document, indent=2) + "\n").encode(), "application/json"),
     )
     for key, body, content_type in bodies:
-        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+        store.write(key, body, content_type)
 
 
 # --- statements ---------------------------------------------------------------------------

@@ -47,6 +47,9 @@ class World:
             sender_email="stock-plans@ctc.example.com",
             admin_email=ADMIN,
             max_send_attempts=3,
+            # The rule tests count their own notices; the monthly report and statements
+            # have their own tests (tests/integration/test_periodic_mail.py).
+            periodic_mail=False,
         )
     )
 
@@ -75,7 +78,7 @@ class World:
         return dispatch(self.outbox())
 
     def daily(self, day: date) -> DailyOutcome:
-        return run_daily(DailyDeps(self.table, self.settings), day, self.outbox())
+        return run_daily(DailyDeps(self.table, self.settings, self.store), day, self.outbox())
 
     def emails(self) -> list[EmailMessage]:
         found = []
