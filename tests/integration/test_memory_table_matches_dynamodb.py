@@ -1,16 +1,22 @@
 """The in-memory table (stockplan.data.memory, the service unit tier's) answers as
 DynamoDB does: every intent write the data layer makes, run on it and on the same
-table schema in plain moto (no embedded-AWS patches), gives the same answers and
-leaves the same items."""
+table schema in plain moto, gives the same answers and leaves the same items.
+
+The comparison runs in a fresh interpreter: the embedded AWS's moto patches, once an
+earlier test in the same process applied them, stay on for the process (issue 17),
+and plain moto is what this checks against."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 from moto import mock_aws
 
 from stockplan.data import marker
@@ -21,7 +27,7 @@ from stockplan.data.table import ConflictError, Table, Transaction, from_wire
 Step = Callable[[Table], Any]
 
 
-@pytest.fixture
+@contextmanager
 def dynamodb_table() -> Iterator[Table]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
@@ -153,10 +159,26 @@ def _plain(answer: Any) -> Any:
     return answer
 
 
-def test_every_intent_write_answers_and_stores_as_dynamodb_does(dynamodb_table: Table) -> None:
+def compare() -> None:
     memory = MemoryTable("t")
-    for number, step in enumerate(STEPS):
-        expected = _plain(step(dynamodb_table))
-        assert _plain(step(memory)) == expected, f"step {number}"
-        stored = sorted((_plain(i) for i in _all(dynamodb_table)), key=_key)
-        assert sorted((_plain(i) for i in _all(memory)), key=_key) == stored, f"step {number}"
+    with dynamodb_table() as dynamodb:
+        for number, step in enumerate(STEPS):
+            expected = _plain(step(dynamodb))
+            assert _plain(step(memory)) == expected, f"step {number}"
+            stored = sorted((_plain(i) for i in _all(dynamodb)), key=_key)
+            assert sorted((_plain(i) for i in _all(memory)), key=_key) == stored, f"step {number}"
+
+
+def test_every_intent_write_answers_and_stores_as_dynamodb_does() -> None:
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+if __name__ == "__main__":
+    compare()
