@@ -35,6 +35,26 @@ from stockplan.domain.schedule import DueItem, DueKind, award_schedule, deferred
 FLUSH_AT = 80
 
 
+class BatchFull(Exception):
+    """A change made in batch mode needs a second transaction: the rows of a batch
+    commit together or not at all, so the batch is committed and the row done again."""
+
+
+@dataclass(frozen=True)
+class Savepoint:
+    """Where a batched change stood before a row: rolled back to when the row is
+    rejected, collides with an earlier row of the batch, or does not fit."""
+
+    operations: int
+    deltas: dict[PlanCode, PoolDelta]
+    notices: int
+    earliest_due: date | None
+    new_notice: bool
+    profile_versions: dict[str, int]
+    profiles_in_tx: frozenset[str]
+    price_uses_in_tx: frozenset[date]
+
+
 class PoolShortError(Exception):
     def __init__(self, plan: PlanCode, available: int, needed: int) -> None:
         super().__init__(f"{plan.value} pool has {available} shares available; {needed} needed")
@@ -105,23 +125,31 @@ class Ledger:
         self._fmv: dict[date, tuple[date, Decimal] | None] = {}
         # Price days whose use is already recorded (rec.fact_use_item) by this run.
         self.price_uses_recorded: set[date] = set()
+        # The partitions read while a batched feed row is applied (feeds.RowBatch): a row
+        # that reads what an earlier row of its batch wrote must wait for that commit.
+        self.read_log: set[str] | None = None
+
+    def _read(self, pk: str) -> str:
+        if self.read_log is not None:
+            self.read_log.add(pk)
+        return pk
 
     def participant_item(self, participant_id: str) -> Item | None:
-        return self.table.get(rec.participant_pk(participant_id), "PROFILE")
+        return self.table.get(self._read(rec.participant_pk(participant_id)), "PROFILE")
 
     def participant(self, participant_id: str) -> Participant | None:
         item = self.participant_item(participant_id)
         return None if item is None else rec.participant_from(item)
 
     def participant_records(self, participant_id: str) -> list[Item]:
-        return self.table.query(rec.participant_pk(participant_id))
+        return self.table.query(self._read(rec.participant_pk(participant_id)))
 
     def award(self, participant_id: str, award_id: str) -> StoredAward | None:
-        item = self.table.get(rec.participant_pk(participant_id), f"AWARD#{award_id}")
+        item = self.table.get(self._read(rec.participant_pk(participant_id)), f"AWARD#{award_id}")
         return None if item is None else stored_award(item)
 
     def award_owner(self, award_id: str) -> str | None:
-        owner = self.table.get(f"AWARD#{award_id}", "OWNER")
+        owner = self.table.get(self._read(f"AWARD#{award_id}"), "OWNER")
         return None if owner is None else str(owner["participant_id"])
 
     def award_by_id(self, award_id: str) -> StoredAward | None:
@@ -129,7 +157,7 @@ class Ledger:
         return None if owner is None else self.award(owner, award_id)
 
     def deferred(self, participant_id: str, sk: str) -> StoredDeferred | None:
-        item = self.table.get(rec.participant_pk(participant_id), sk)
+        item = self.table.get(self._read(rec.participant_pk(participant_id)), sk)
         if item is None:
             return None
         return stored_deferred(item)
@@ -148,7 +176,7 @@ class Ledger:
 
     def fact(self, kind: str, key: str) -> rec.Fact | None:
         """What a feed row with this key stated, as last applied (interfaces.md §1a)."""
-        return rec.fact_from(kind, key, self.table.query(rec.fact_pk(kind, key)))
+        return rec.fact_from(kind, key, self.table.query(self._read(rec.fact_pk(kind, key))))
 
     def pool(self, plan: PlanCode) -> PoolRecord:
         item = self.table.get(rec.POOL, plan.value)
@@ -201,6 +229,9 @@ class Change:
     cause_info: dict[str, Any] | None = None
     # Price days whose use this open transaction records.
     price_uses_in_tx: set[date] = field(default_factory=set)
+    # Several feed rows share this change's transaction (feeds.RowBatch): a row that
+    # would need a commit of its own raises BatchFull instead of committing the others.
+    batching: bool = False
 
     @property
     def notice_day(self) -> date:
@@ -344,6 +375,8 @@ class Change:
         feeds end as if one had come after the other."""
         pk = item["PK"]
         if pk in self.profiles_in_tx:
+            if self.batching:
+                raise BatchFull()  # an earlier row of the batch wrote it
             raise ValueError(f"profile {pk} is already written in this transaction")
         seen = self._profile_version(pk, before)
         written = dict(item)
@@ -443,7 +476,40 @@ class Change:
 
     def maybe_flush(self) -> None:
         if len(self.tx) >= FLUSH_AT:
+            if self.batching:
+                raise BatchFull()
             self.flush()
+
+    # --- several rows in one transaction (feeds.RowBatch) --------------------------------
+
+    def savepoint(self) -> Savepoint:
+        return Savepoint(
+            len(self.tx),
+            dict(self.deltas),
+            len(self.notice_ids),
+            self.earliest_due,
+            self.new_notice,
+            dict(self.profile_versions),
+            frozenset(self.profiles_in_tx),
+            frozenset(self.price_uses_in_tx),
+        )
+
+    def rollback(self, point: Savepoint) -> None:
+        """Forget what was collected since `point` (nothing of it is committed)."""
+        del self.tx.operations[point.operations :]
+        self.deltas = dict(point.deltas)
+        del self.notice_ids[point.notices :]
+        self.earliest_due = point.earliest_due
+        self.new_notice = point.new_notice
+        self.profile_versions = dict(point.profile_versions)
+        self.profiles_in_tx = set(point.profiles_in_tx)
+        self.price_uses_in_tx = set(point.price_uses_in_tx)
+
+    def keys_since(self, point: Savepoint) -> set[tuple[str, str]]:
+        """The items written since `point`: DynamoDB refuses a transaction that names
+        one item twice, and a row that writes what an earlier row of the batch wrote
+        read it before that row's write."""
+        return {_key_of(op) for op in self.tx.operations[point.operations :]}
 
     def flush(self) -> None:
         """Commit what is collected (with the pool counters) and start a new transaction."""
@@ -521,6 +587,13 @@ def _award_summary(a: Award) -> dict[str, Any]:
         else a.exercise_deadline.isoformat(),
         "status": a.status().value,
     }
+
+
+def _key_of(operation: dict[str, Any]) -> tuple[str, str]:
+    """(PK, SK) of the item a transaction operation writes or checks (wire form)."""
+    op = next(iter(operation.values()))
+    key = op.get("Item") or op["Key"]
+    return str(key["PK"]["S"]), str(key["SK"]["S"])
 
 
 def _iso(day: date | None) -> str | None:
