@@ -49,6 +49,10 @@ class Settings(BaseModel):
     sender_name: str = DEFAULT_SENDER_NAME
     reply_to_email: str | None = None
     contact_line: str = DEFAULT_CONTACT_LINE
+    # Notices a second the sender keeps under: the SES account's maximum send rate
+    # (template parameter SesMaxSendRate). None: as fast as SES answers (the embedded
+    # AWS, which has no quota).
+    ses_send_rate: float | None = Field(default=None, gt=0)
 
     @field_validator("sender_name")
     @classmethod
@@ -103,4 +107,5 @@ class Settings(BaseModel):
             sender_name=env.get("SENDER_NAME") or DEFAULT_SENDER_NAME,
             reply_to_email=env.get("REPLY_TO_EMAIL") or None,
             contact_line=env.get("CONTACT_LINE") or DEFAULT_CONTACT_LINE,
+            ses_send_rate=float(env["SES_MAX_SEND_RATE"]) if env.get("SES_MAX_SEND_RATE") else None,
         )
