@@ -151,6 +151,8 @@ class FileRun:
     # (BatchGetItem, 100 keys a request) and kept current as rows are applied.
     known: dict[str, rec.Fact | None] = field(default_factory=dict)
     rejections: list[RowRejection] = field(default_factory=list)
+    # The most writes a row of this file has taken so far (a batch keeps room for it).
+    largest_row: int = 0
 
     @property
     def table(self) -> Table:
@@ -308,6 +310,10 @@ class RowBatch:
     rows: list[tuple[ParsedRow, RowIdentity, dict[str, rec.Fact]]] = field(default_factory=list)
     keys: set[tuple[str, str]] = field(default_factory=set)
 
+    def has_room(self, largest: int) -> bool:
+        """Room for a row as large as the largest so far, and the pool counters."""
+        return len(self.change.tx) + largest + len(PlanCode) <= MAX_TRANSACTION_ITEMS
+
 
 def _apply_rows(run: FileRun, rows: list[tuple[ParsedRow, RowIdentity]]) -> None:
     batched = run.kind in BATCHED_KINDS and run.deps.batch_rows > 1
@@ -318,6 +324,10 @@ def _apply_rows(run: FileRun, rows: list[tuple[ParsedRow, RowIdentity]]) -> None
         if not batched:
             _count(run, row, _apply_row(run, row, identity))
             continue
+        if not batch.has_room(run.largest_row):
+            # Committed before the row is read: a row that does not fit is read twice.
+            _commit_batch(run, batch)
+            batch = _new_batch(run)
         result = _batch_row(run, batch, row, identity)
         if result is RETRY:
             _commit_batch(run, batch)
@@ -392,6 +402,7 @@ def _batch_row(
         return RETRY
     batch.keys |= keys
     batch.rows.append((row, identity, written))
+    run.largest_row = max(run.largest_row, len(change.tx) - point.operations)
     return PENDING
 
 
