@@ -19,7 +19,7 @@ from typing import Any
 from stockplan.config import Settings
 from stockplan.data import marker
 from stockplan.data import records as rec
-from stockplan.data.table import Item, Table, Transaction
+from stockplan.data.table import MAX_TRANSACTION_ITEMS, Item, Table, Transaction
 from stockplan.domain.history import AwardEvent, grant_event
 from stockplan.domain.model import Award, DeferredStockAward, PlanCode
 from stockplan.domain.pools import PoolDelta, Split, award_pool_delta, deferred_pool_delta
@@ -347,9 +347,13 @@ class Change:
         self.new_notice = True
 
     def maybe_flush(self) -> None:
-        if len(self.tx) >= FLUSH_AT:
-            if self.batching:
+        if self.batching:
+            # A batch commits whole: only a transaction that cannot take the pool
+            # counters any more stops the row (the batch commits, the row is done again).
+            if len(self.tx) > MAX_TRANSACTION_ITEMS - len(PlanCode):
                 raise BatchFull()
+            return
+        if len(self.tx) >= FLUSH_AT:
             self.flush()
 
     # --- several rows in one transaction (feeds.RowBatch) --------------------------------
