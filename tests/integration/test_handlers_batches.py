@@ -241,3 +241,38 @@ def test_a_batch_that_conflicts_is_applied_again_row_by_row(
     assert committed[: batch + 1] == [-batch] + [1] * batch
     assert sum(n for n in committed if n > 0) == PEOPLE
     assert_each_person_terminated_once(stack)
+
+
+def test_a_second_grant_to_the_same_person_in_a_batch_counts_the_first_against_the_yearly_limit(
+    local_stack: Any,
+) -> None:
+    """1998 §4.c: at most 1,000,000 options a person a calendar year. Rows 1 and 3 name
+    E1: row 3 reads E1's awards only after row 1's batch has committed, so the limit
+    counts row 1's 600,000 and refuses row 3's 500,000; E2's row shares row 1's batch."""
+    stack = local_stack
+    feed(
+        stack,
+        "participants",
+        "participant_id,name,email,role\n"
+        "E1,Ann Lee,ann@ctc.example.com,employee\n"
+        "E2,Bob Roe,bob@ctc.example.com,employee\n",
+        MAR15,
+    )
+    feed(stack, "prices", "date,last_sale\n2002-03-15,20.00\n", MAR15)
+    header = (
+        "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+        "final_exercise_date,vesting\n"
+    )
+    rows = (
+        "G-1,E1,incentive-1998,nso,2002-03-15,600000,20.00,2012-03-15,\n"
+        "G-2,E2,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15,\n"
+        "G-3,E1,incentive-1998,nso,2002-03-15,500000,20.00,2012-03-15,\n"
+    )
+
+    result = feed(stack, "grants", header + rows, MAR15)
+
+    assert (result["accepted"], result["rejected"]) == (2, 1)
+    rep = report(stack, MAR15)
+    assert sorted(a["award_id"] for a in rep["awards"]) == ["G-1", "G-2"]
+    rejected = [i for i in table_items(stack) if i["SK"]["S"] == "REJECTED#000003"]
+    assert "above the limit of 1000000" in rejected[0]["reason"]["S"]
