@@ -34,6 +34,7 @@ from stockplan.feeds import (
     FeedLimits,
     FileRejected,
     KeyRejected,
+    ParsedFeed,
     ParsedRow,
     RowRejection,
     content_digest,
@@ -258,6 +259,13 @@ def process_upload(
         FeedOutcome(key, kind.value, "processed"),
         MarkerWrites(floor=today),
     )
+    return _apply_file(run, parsed)
+
+
+def _apply_file(run: FileRun, parsed: ParsedFeed) -> FeedOutcome:
+    """Apply the rows this object has not applied yet, then close the file."""
+    table = run.table
+    file_pk, kind = run.file_pk, run.kind
     # Rows this object already applied (a redelivery after a crash half way through).
     applied = {int(i["SK"].split("#")[1]) for i in table.query(file_pk, "ROW#")}
     identities = {
