@@ -7,7 +7,12 @@ window, 1998 §6.a.(5)(B)): two awards change, one notice each. The figures are 
 handler's wall time, rows per second, and DynamoDB requests per row, for the feed's
 own work and for sending its notices (claim and mark sent), separately.
 
-    python benchmarks/bench_feed.py [--rows 10000] [--runs 3]
+Each run measures the file twice on fresh stacks: as the FeedFunction applies it
+(rows of different people batched in one transaction, `feeds.RowBatch`) and row by row
+(`FeedDeps.batch_rows=1`, the path before issue 13), so the ratio between them is
+measured in the same run on the same machine.
+
+    python benchmarks/bench_feed.py [--rows 10000] [--runs 3] [--batch-rows N]
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -93,9 +99,18 @@ def terminations_csv(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def measure(rows: int) -> dict[str, Any]:
+def measure(rows: int, batch_rows: int | None = None) -> dict[str, Any]:
+    """One file of `rows` terminations; `batch_rows` overrides FeedDeps.batch_rows."""
+    import dataclasses
+
     with local_stack() as stack:
         seed(stack.stack.table, people(rows))
+        runtime = stack.runtime
+        if batch_rows is not None:
+            make_deps = runtime.feed_deps
+            runtime.feed_deps = lambda table: dataclasses.replace(  # type: ignore[method-assign]
+                make_deps(table), batch_rows=batch_rows
+            )
         counts = stack.runtime.dynamodb.counts
         handler_module = sys.modules[stack.handlers["FeedFunction"].__module__]
         original_dispatch = handler_module.dispatch
@@ -114,9 +129,11 @@ def measure(rows: int) -> dict[str, Any]:
         try:
             body = terminations_csv(rows)
             before = counts.snapshot()
+            cpu = time.process_time()
             clock = Stopwatch()
             result = stack.upload("terminations", body, UPLOAD_DAY)["files"][0]
             seconds = clock.seconds
+            cpu_seconds = time.process_time() - cpu
         finally:
             handler_module.dispatch = original_dispatch
         spent = counts.since(before)
@@ -127,7 +144,11 @@ def measure(rows: int) -> dict[str, Any]:
     feed_requests = spent.total - sent.total
     return {
         "rows": rows,
+        "batch_rows": batch_rows,
         "seconds": seconds,
+        "feed_seconds": seconds - sending["seconds"],
+        # CPU time of this process: on a shared machine, steadier than the wall time.
+        "cpu_seconds": cpu_seconds,
         "rows_per_second": rows / seconds,
         "requests": spent.total,
         "requests_per_row": spent.total / rows,
@@ -135,21 +156,26 @@ def measure(rows: int) -> dict[str, Any]:
         "notice_requests_per_notice": sent.total / notices,
         "items_read_per_row": spent.items_read / rows,
         "items_written_per_row": spent.items_written / rows,
+        # The feed's own: without the notices' sent marks and bodies.
+        "feed_items_written_per_row": (spent.items_written - sent.items_written) / rows,
         "send_seconds": sending["seconds"],
         "by_operation": dict(spent.requests),
         "notice_by_operation": dict(sent.requests),
     }
 
 
-def run(rows: int, runs: int) -> dict[str, Any]:
+def run(rows: int, runs: int, batch_rows: int | None = None) -> dict[str, Any]:
     samples = []
     for _ in range(runs):
-        sample = measure(rows)
+        sample = measure(rows, batch_rows)
+        label = "row by row" if batch_rows == 1 else "batched"
         print(
-            f"feed: {rows:,} termination rows in {sample['seconds']:.1f} s "
+            f"feed ({label}): {rows:,} termination rows in {sample['seconds']:.1f} s "
+            f"({sample['cpu_seconds']:.1f} s CPU) "
             f"({sample['rows_per_second']:.0f} rows/s; notices sent in "
             f"{sample['send_seconds']:.1f} s), {sample['requests_per_row']:.2f} DynamoDB "
             f"requests/row: {sample['feed_requests_per_row']:.2f} for the feed + "
+            f"({sample['feed_items_written_per_row']:.1f} items written/row), "
             f"{sample['notice_requests_per_notice']:.2f} per notice sent "
             f"{sample['by_operation']}",
             flush=True,
@@ -168,9 +194,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--batch-rows", type=int, default=None, help="1: row by row")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = run(args.rows, args.runs)
+    result = run(args.rows, args.runs, args.batch_rows)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
 

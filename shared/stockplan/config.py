@@ -50,6 +50,10 @@ class Settings(BaseModel):
     # The daily job's monthly report and annual statements (interfaces.md §4). On unless
     # PERIODIC_MAIL=false: the handler tests of single rules turn them off.
     periodic_mail: bool = True
+    # Notices a second the sender keeps under: the SES account's maximum send rate
+    # (template parameter SesMaxSendRate). None: as fast as SES answers (the embedded
+    # AWS, which has no quota).
+    ses_send_rate: float | None = Field(default=None, gt=0)
 
     @field_validator("sender_name")
     @classmethod
@@ -94,4 +98,5 @@ class Settings(BaseModel):
             reply_to_email=env.get("REPLY_TO_EMAIL") or None,
             contact_line=env.get("CONTACT_LINE") or DEFAULT_CONTACT_LINE,
             periodic_mail=env.get("PERIODIC_MAIL", "true").strip().lower() != "false",
+            ses_send_rate=float(env["SES_MAX_SEND_RATE"]) if env.get("SES_MAX_SEND_RATE") else None,
         )

@@ -47,6 +47,7 @@ GLOBAL_ENVIRONMENT = {
     "NOTICE_DLQ_URL",
     "CONFIGURATION_SET_NAME",
     "NOTICE_BODY_RETENTION_DAYS",
+    "SES_MAX_SEND_RATE",
     "SENDER_NAME",
     "REPLY_TO_EMAIL",
     "CONTACT_LINE",
@@ -471,6 +472,7 @@ def test_sent_notice_bodies_expire_by_the_tables_time_to_live(translated: dict[s
     for function in FUNCTION_IDS:
         variables = translated["Resources"][function]["Properties"]["Environment"]["Variables"]
         assert variables["NOTICE_BODY_RETENTION_DAYS"] == {"Ref": "SentNoticeBodyRetentionDays"}
+        assert variables["SES_MAX_SEND_RATE"] == {"Ref": "SesMaxSendRate"}
 
 
 def test_the_notices_letterhead_comes_from_template_parameters(

@@ -7,7 +7,9 @@ Every fact once, whatever is delivered or uploaded again (interfaces.md §1a):
   already applied is unchanged, one that contradicts it is rejected (or updates it,
   where the kind allows), and a row rejected before is tried again;
 - each row is applied in one transaction with its fact and its row marker, so a retry
-  after a crash half way through skips the rows already applied and loses none;
+  after a crash half way through skips the rows already applied and loses none; rows
+  of different people share a transaction (`RowBatch`, up to 100 writes), which commits
+  them all or none, and a batch that conflicts is applied again row by row;
 - notices go to the outbox in the same transactions and are sent afterwards.
 """
 
@@ -24,7 +26,7 @@ from stockplan.data import records as rec
 from stockplan.data.marker import Writes as MarkerWrites
 from stockplan.data.ports import FeedStore
 from stockplan.data.retry import attempts
-from stockplan.data.table import ConflictError, Table
+from stockplan.data.table import MAX_TRANSACTION_ITEMS, ConflictError, Table
 from stockplan.domain.model import PlanCode
 from stockplan.feeds import (
     DEFAULT_LIMITS,
@@ -33,6 +35,7 @@ from stockplan.feeds import (
     FeedLimits,
     FileRejected,
     KeyRejected,
+    ParsedFeed,
     ParsedRow,
     RowRejection,
     content_digest,
@@ -45,10 +48,26 @@ from stockplan.feeds.capping import capped_record
 from stockplan.feeds.identity import OnConflict, RowIdentity, differences, identify
 from stockplan.notices.model import FeedRejectionSummary, RejectedRow
 from stockplan.service import notify
-from stockplan.service.ledger import Change, Ledger, PoolRecord, PoolShortError
+from stockplan.service.ledger import BatchFull, Change, Ledger, PoolRecord, PoolShortError
 from stockplan.service.rows import APPLIERS, SUPERSEDED, UNCHANGED, RowResult, Unchanged
 
 MAX_ROW_ATTEMPTS = 5
+# Rows a batch holds at most; the transaction's 100 writes usually bound it first.
+BATCH_ROWS = 50
+# Kinds whose rows are applied in batches. Each of their rows reads only what it then
+# writes (the person's profile, the award, the fact), or what the batch's own change
+# keeps (the pools), so an earlier row of the batch that touched the same thing shows
+# as an item written twice (`Change.keys_since`). Corporate actions and corrections,
+# which rewrite many awards in several transactions, stay row by row.
+BATCHED_KINDS = frozenset(
+    {
+        FeedKind.PARTICIPANTS,
+        FeedKind.PRICES,
+        FeedKind.GRANTS,
+        FeedKind.TERMINATIONS,
+        FeedKind.EXERCISES,
+    }
+)
 
 
 @dataclass
@@ -71,6 +90,8 @@ class FeedDeps:
     # Test hook: called before each row is applied (a crash half way through a file).
     before_row: Callable[[int], None] | None = None
     limits: FeedLimits = DEFAULT_LIMITS
+    # Rows of a batch at most (1: every row in a transaction of its own).
+    batch_rows: int = BATCH_ROWS
 
 
 def upload_order(uploaded_at: str | None, key: str) -> str | None:
@@ -131,6 +152,9 @@ class FileRun:
     # The facts of the file's row keys, read in batches before the rows are applied
     # (BatchGetItem, 100 keys a request) and kept current as rows are applied.
     known: dict[str, rec.Fact | None] = field(default_factory=dict)
+    rejections: list[RowRejection] = field(default_factory=list)
+    # The most writes a row of this file has taken so far (a batch keeps room for it).
+    largest_row: int = 0
 
     @property
     def table(self) -> Table:
@@ -224,6 +248,13 @@ def process_upload(
         FeedOutcome(key, kind.value, "processed"),
         MarkerWrites(floor=today),
     )
+    return _apply_file(run, parsed)
+
+
+def _apply_file(run: FileRun, parsed: ParsedFeed) -> FeedOutcome:
+    """Apply the rows this object has not applied yet, then close the file."""
+    table = run.table
+    file_pk, kind = run.file_pk, run.kind
     # Rows this object already applied (a redelivery after a crash half way through).
     applied = {rec.feed_row_number(i) for i in table.query(file_pk, rec.FEED_ROW_PREFIX)}
     identities = {
@@ -232,22 +263,13 @@ def process_upload(
         if row.row_number not in applied
     }
     run.prefetch(list(identities.values()))
-    rejections: list[RowRejection] = list(parsed.rejections)
-    for row in parsed.rows:
-        if row.row_number in applied:
-            run.outcome.accepted += 1
-            continue
-        if deps.before_row is not None:
-            deps.before_row(row.row_number)
-        result = _apply_row(run, row, identities[row.row_number])
-        if result is None or result is SUPERSEDED:
-            run.outcome.accepted += 1
-        elif result is UNCHANGED:
-            run.outcome.unchanged += 1
-        else:
-            assert isinstance(result, str)
-            rejections.append(RowRejection(row.row_number, row.record, result))
-    rejections.sort(key=lambda r: r.row_number)
+    run.rejections = list(parsed.rejections)
+    run.outcome.accepted += sum(1 for row in parsed.rows if row.row_number in applied)
+    _apply_rows(
+        run,
+        [(row, identities[row.row_number]) for row in parsed.rows if row.row_number in identities],
+    )
+    rejections = sorted(run.rejections, key=lambda r: r.row_number)
     run.outcome.rejected = len(rejections)
     _finish(run, parsed.header, rejections)
     return run.outcome
@@ -271,6 +293,161 @@ def _read_within_limit(
     if len(stored.body) > limits.max_bytes:
         return too_large(len(stored.body), limits)
     return stored.body
+
+
+def _count(run: FileRun, row: ParsedRow, result: RowResult) -> None:
+    if result is None or result is SUPERSEDED:
+        run.outcome.accepted += 1
+    elif result is UNCHANGED:
+        run.outcome.unchanged += 1
+    else:
+        assert isinstance(result, str)
+        run.rejections.append(RowRejection(row.row_number, row.record, result))
+
+
+class _Pending:
+    """A row collected in the open batch: applied when the batch commits."""
+
+
+class _Retry:
+    """A row that does not join the open batch (it writes an item an earlier row of the
+    batch wrote, or does not fit): the batch is committed and the row done again."""
+
+
+PENDING = _Pending()
+RETRY = _Retry()
+
+
+@dataclass
+class RowBatch:
+    """Rows of different people collected in one transaction with their facts and row
+    markers: committed together, or (a conflict) applied again row by row."""
+
+    change: Change
+    rows: list[tuple[ParsedRow, RowIdentity, dict[str, rec.Fact]]] = field(default_factory=list)
+    keys: set[tuple[str, str]] = field(default_factory=set)
+
+    def has_room(self, largest: int) -> bool:
+        """Room for a row as large as the largest so far, and the pool counters."""
+        return len(self.change.tx) + largest + len(PlanCode) <= MAX_TRANSACTION_ITEMS
+
+
+def _apply_rows(run: FileRun, rows: list[tuple[ParsedRow, RowIdentity]]) -> None:
+    batched = run.kind in BATCHED_KINDS and run.deps.batch_rows > 1
+    batch = _new_batch(run)
+    for row, identity in rows:
+        if run.deps.before_row is not None:
+            run.deps.before_row(row.row_number)
+        if not batched:
+            _count(run, row, _apply_row(run, row, identity))
+            continue
+        if not batch.has_room(run.largest_row):
+            # Committed before the row is read: a row that does not fit is read twice.
+            _commit_batch(run, batch)
+            batch = _new_batch(run)
+        result = _batch_row(run, batch, row, identity)
+        if result is RETRY:
+            _commit_batch(run, batch)
+            batch = _new_batch(run)
+            result = _batch_row(run, batch, row, identity)
+        if result is RETRY:  # too large for a batch even alone
+            result = _apply_row(run, row, identity)
+        if not isinstance(result, _Pending | _Retry):
+            _count(run, row, result)
+        if len(batch.rows) >= run.deps.batch_rows:
+            _commit_batch(run, batch)
+            batch = _new_batch(run)
+    _commit_batch(run, batch)
+
+
+def _new_batch(run: FileRun) -> RowBatch:
+    change = run.change(f"feed:{run.key}")
+    change.pools = dict(run.pools)
+    change.batching = True
+    return RowBatch(change)
+
+
+def _batch_row(
+    run: FileRun, batch: RowBatch, row: ParsedRow, identity: RowIdentity
+) -> RowResult | _Pending | _Retry:
+    """Collect one row's writes in the batch's transaction, or judge it without writing
+    (unchanged, rejected), or RETRY when it cannot join this batch."""
+    fact = run.fact(identity, fresh=False)
+    verdict = _judge(identity, fact)
+    if verdict is UNCHANGED and _applied_by_this_object(run, fact, row.row_number):
+        return None
+    if verdict is not None:
+        return verdict
+    change = batch.change
+    point = change.savepoint()
+    # Each row's audit records name the row (interfaces.md §3).
+    change.cause = f"feed:{run.key}#row{row.row_number}"
+    # Numbered from 1 for each row, as a row committed on its own numbers them.
+    change.audit_seq = 0
+    change.cause_info = {
+        "kind": "feed",
+        "feed": run.kind.value,
+        "key": run.key,
+        "row": row.row_number,
+    }
+    run.ledger.read_log = set()
+    result: RowResult | _Retry
+    try:
+        result = APPLIERS[run.kind](change, row.value)
+    except PoolShortError as error:
+        result = str(error)
+    except BatchFull:
+        result = RETRY
+    finally:
+        read, run.ledger.read_log = run.ledger.read_log, None
+    if read & {pk for pk, _ in batch.keys}:
+        # It read what an earlier row of the batch wrote, before that row committed.
+        result = RETRY
+    if isinstance(result, _Retry):
+        change.rollback(point)
+        return RETRY
+    if result is not None:
+        change.rollback(point)
+        if isinstance(result, str) and fact is not None and not fact.matches(identity.values):
+            return _conflict(identity, fact, f"{result}; send a corrections row to change it")
+        return result
+    written = _record_fact(change, identity, fact, run.key, row.row_number)
+    change.put_new(rec.feed_row_item(run.file_pk, row.row_number))
+    keys = change.keys_since(point)
+    # Room for the pool counters, written with the batch's commit.
+    full = len(change.tx) + len(PlanCode) > MAX_TRANSACTION_ITEMS
+    if full or keys & batch.keys:
+        change.rollback(point)
+        return RETRY
+    batch.keys |= keys
+    batch.rows.append((row, identity, written))
+    run.largest_row = max(run.largest_row, len(change.tx) - point.operations)
+    return PENDING
+
+
+def _commit_batch(run: FileRun, batch: RowBatch) -> None:
+    if not batch.rows:
+        return
+    change = batch.change
+    try:
+        change.flush()
+    except (ConflictError, PoolShortError):
+        # Another writer moved something a row read (or the pool ran short with all of
+        # them): each row is read and applied again on its own, in order.
+        run.pools.clear()
+        # Rows a concurrent delivery of this very object applied are applied (its
+        # notices are that delivery's to send), as _apply_row's own conflict check says.
+        done = {rec.feed_row_number(i) for i in run.table.query(run.file_pk, rec.FEED_ROW_PREFIX)}
+        for row, identity, _ in batch.rows:
+            marked = row.row_number in done
+            _count(run, row, None if marked else _apply_row(run, row, identity))
+        return
+    run.pools.update(change.pools)
+    run.outcome.notice_ids += change.notice_ids
+    for row, _, written in batch.rows:
+        # Later rows of the file read the facts as this batch left them.
+        run.known.update(written)
+        _count(run, row, None)
 
 
 def _file_item(

@@ -1,5 +1,7 @@
-"""Reads state for the rules and writes their decisions back, atomically, with an audit
-record, the due schedule and the outbox notice of each change.
+"""The unit of work: writes the rules' decisions back, atomically, with an audit record,
+the due schedule and the outbox notice of each change (`Change`). The reads are
+`stockplan.service.reader`'s, the recipient rule `stockplan.service.recipients`'s; both
+are named here too, where the use cases have always found them.
 
 Every write of an award or deferred award goes through `Change`, which keeps the pool
 counters equal to the sum of the awards (same transaction, version-checked) and the
@@ -17,22 +19,43 @@ from typing import Any
 from stockplan.config import Settings
 from stockplan.data import marker
 from stockplan.data import records as rec
-from stockplan.data.table import Item, Table, Transaction
-from stockplan.domain.fmv import fmv_with_day
+from stockplan.data.table import MAX_TRANSACTION_ITEMS, Item, Table, Transaction
 from stockplan.domain.history import AwardEvent, grant_event
-from stockplan.domain.model import Award, DeferredStockAward, Participant, PlanCode
-from stockplan.domain.pools import (
-    PoolDelta,
-    PoolState,
-    Split,
-    award_pool_delta,
-    deferred_pool_delta,
-    reserved_on,
+from stockplan.domain.model import Award, DeferredStockAward, PlanCode
+from stockplan.domain.pools import PoolDelta, Split, award_pool_delta, deferred_pool_delta
+from stockplan.domain.schedule import DueItem, award_schedule, deferred_schedule
+from stockplan.service.reader import (
+    Ledger,
+    PoolRecord,
+    StoredAward,
+    StoredDeferred,
+    stored_award,
+    stored_deferred,
 )
-from stockplan.domain.schedule import DueItem, DueKind, award_schedule, deferred_schedule
+from stockplan.service.recipients import Addresses
 
 # A transaction holds at most 100 writes; flush before an award change could overflow it.
 FLUSH_AT = 80
+
+
+class BatchFull(Exception):
+    """A change made in batch mode needs a second transaction: the rows of a batch
+    commit together or not at all, so the batch is committed and the row done again."""
+
+
+@dataclass(frozen=True)
+class Savepoint:
+    """Where a batched change stood before a row: rolled back to when the row is
+    rejected, collides with an earlier row of the batch, or does not fit."""
+
+    operations: int
+    deltas: dict[PlanCode, PoolDelta]
+    notices: int
+    earliest_due: date | None
+    new_notice: bool
+    profile_versions: dict[str, int]
+    profiles_in_tx: frozenset[str]
+    price_uses_in_tx: frozenset[date]
 
 
 class PoolShortError(Exception):
@@ -41,129 +64,6 @@ class PoolShortError(Exception):
         self.plan = plan
         self.available = available
         self.needed = needed
-
-
-@dataclass
-class StoredAward:
-    award: Award
-    version: int
-    due: tuple[DueItem, ...]
-    # Corporate actions already applied to this award (a retried split never doubles).
-    actions: tuple[str, ...] = ()
-    # Every fact applied to it, in order: its state is `replay(history)`.
-    history: tuple[AwardEvent, ...] = ()
-
-
-@dataclass
-class StoredDeferred:
-    deferred: DeferredStockAward
-    version: int
-    actions: tuple[str, ...] = ()
-
-
-@dataclass
-class PoolRecord:
-    plan: PlanCode
-    version: int
-    outstanding: int
-    delivered: int
-    splits: list[Split]
-
-    def state(self, on: date) -> PoolState:
-        return PoolState(
-            self.plan, reserved_on(self.plan, on, self.splits), self.outstanding, self.delivered
-        )
-
-
-def stored_award(item: Item) -> StoredAward:
-    due = tuple(
-        DueItem(date.fromisoformat(d), DueKind(k), item["award_id"], detail)
-        for d, k, detail in item.get("due", [])
-    )
-    return StoredAward(
-        rec.award_from(item),
-        int(item.get("version", 0)),
-        due,
-        tuple(item.get("actions", [])),
-        tuple(AwardEvent.from_stored(e) for e in item.get("history", [])),
-    )
-
-
-def stored_deferred(item: Item) -> StoredDeferred:
-    return StoredDeferred(
-        rec.deferred_from(item), int(item.get("version", 0)), tuple(item.get("actions", []))
-    )
-
-
-class Ledger:
-    """Reads. One per feed file or daily run; `table` is the injected data access."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
-        # Prices are only written by the prices feed, which never asks for a Fair Market
-        # Value, so within one file or run an FMV once read stays true.
-        self._fmv: dict[date, tuple[date, Decimal] | None] = {}
-        # Price days whose use is already recorded (rec.fact_use_item) by this run.
-        self.price_uses_recorded: set[date] = set()
-
-    def participant_item(self, participant_id: str) -> Item | None:
-        return self.table.get(*rec.profile_key(participant_id))
-
-    def participant(self, participant_id: str) -> Participant | None:
-        item = self.participant_item(participant_id)
-        return None if item is None else rec.participant_from(item)
-
-    def participant_records(self, participant_id: str) -> list[Item]:
-        return self.table.query(rec.participant_pk(participant_id))
-
-    def award(self, participant_id: str, award_id: str) -> StoredAward | None:
-        item = self.table.get(rec.participant_pk(participant_id), rec.award_sk(award_id))
-        return None if item is None else stored_award(item)
-
-    def award_owner(self, award_id: str) -> str | None:
-        owner = self.table.get(*rec.award_owner_key(award_id))
-        return None if owner is None else str(owner["participant_id"])
-
-    def award_by_id(self, award_id: str) -> StoredAward | None:
-        owner = self.award_owner(award_id)
-        return None if owner is None else self.award(owner, award_id)
-
-    def deferred(self, participant_id: str, sk: str) -> StoredDeferred | None:
-        item = self.table.get(rec.participant_pk(participant_id), sk)
-        if item is None:
-            return None
-        return stored_deferred(item)
-
-    def fmv(self, on: date) -> Decimal | None:
-        """FMV on `on` from the latest price on or before it (Directors §6(c))."""
-        found = self.fmv_with_day(on)
-        return None if found is None else found[1]
-
-    def fmv_with_day(self, on: date) -> tuple[date, Decimal] | None:
-        """The FMV on `on` and the day of the price that set it."""
-        if on not in self._fmv:
-            items = self.table.query(rec.PRICES, sk_upto=on.isoformat(), newest_first=True, limit=5)
-            self._fmv[on] = fmv_with_day((rec.price_from(i) for i in items), on)
-        return self._fmv[on]
-
-    def fact(self, kind: str, key: str) -> rec.Fact | None:
-        """What a feed row with this key stated, as last applied (interfaces.md §1a)."""
-        return rec.fact_from(kind, key, self.table.query(rec.fact_pk(kind, key)))
-
-    def pool(self, plan: PlanCode) -> PoolRecord:
-        item = self.table.get(rec.POOL, plan.value)
-        if item is None:
-            return PoolRecord(plan, 0, 0, 0, [])
-        return PoolRecord(
-            plan,
-            int(item["version"]),
-            int(item["outstanding"]),
-            int(item["delivered"]),
-            rec.splits_from(item),
-        )
-
-    def splits(self) -> list[Split]:
-        return self.pool(PlanCode.INCENTIVE_1998).splits
 
 
 @dataclass
@@ -201,6 +101,9 @@ class Change:
     cause_info: dict[str, Any] | None = None
     # Price days whose use this open transaction records.
     price_uses_in_tx: set[date] = field(default_factory=set)
+    # Several feed rows share this change's transaction (feeds.RowBatch): a row that
+    # would need a commit of its own raises BatchFull instead of committing the others.
+    batching: bool = False
 
     @property
     def notice_day(self) -> date:
@@ -344,6 +247,8 @@ class Change:
         feeds end as if one had come after the other."""
         pk = item["PK"]
         if pk in self.profiles_in_tx:
+            if self.batching:
+                raise BatchFull()  # an earlier row of the batch wrote it
             raise ValueError(f"profile {pk} is already written in this transaction")
         seen = self._profile_version(pk, before)
         written = dict(item)
@@ -445,8 +350,45 @@ class Change:
         self.new_notice = True
 
     def maybe_flush(self) -> None:
+        if self.batching:
+            # A batch commits whole: only a transaction that cannot take the pool
+            # counters any more stops the row (the batch commits, the row is done again).
+            if len(self.tx) > MAX_TRANSACTION_ITEMS - len(PlanCode):
+                raise BatchFull()
+            return
         if len(self.tx) >= FLUSH_AT:
             self.flush()
+
+    # --- several rows in one transaction (feeds.RowBatch) --------------------------------
+
+    def savepoint(self) -> Savepoint:
+        return Savepoint(
+            len(self.tx),
+            dict(self.deltas),
+            len(self.notice_ids),
+            self.earliest_due,
+            self.new_notice,
+            dict(self.profile_versions),
+            frozenset(self.profiles_in_tx),
+            frozenset(self.price_uses_in_tx),
+        )
+
+    def rollback(self, point: Savepoint) -> None:
+        """Forget what was collected since `point` (nothing of it is committed)."""
+        del self.tx.operations[point.operations :]
+        self.deltas = dict(point.deltas)
+        del self.notice_ids[point.notices :]
+        self.earliest_due = point.earliest_due
+        self.new_notice = point.new_notice
+        self.profile_versions = dict(point.profile_versions)
+        self.profiles_in_tx = set(point.profiles_in_tx)
+        self.price_uses_in_tx = set(point.price_uses_in_tx)
+
+    def keys_since(self, point: Savepoint) -> set[tuple[str, str]]:
+        """The items written since `point`: DynamoDB refuses a transaction that names
+        one item twice, and a row that writes what an earlier row of the batch wrote
+        read it before that row's write."""
+        return {_key_of(op) for op in self.tx.operations[point.operations :]}
 
     def flush(self) -> None:
         """Commit what is collected (with the pool counters) and start a new transaction."""
@@ -493,22 +435,6 @@ class Change:
         self.deltas[plan] = self.deltas[plan] + PoolDelta()
 
 
-class Addresses:
-    """Where a participant's notices go (rules.md "Vesting and termination")."""
-
-    def __init__(self, admin_email: str) -> None:
-        self.admin_email = admin_email
-
-    def for_participant(self, item: Item) -> str:
-        if item.get("death"):
-            # Never the deceased's own mailbox: the estate, else the administrator.
-            return str(item.get("estate_email") or self.admin_email)
-        if item.get("termination"):
-            # The work mailbox closes at termination.
-            return str(item.get("personal_email") or item["email"])
-        return str(item["email"])
-
-
 def _award_summary(a: Award) -> dict[str, Any]:
     """The award's figures as report.json names them (interfaces.md §3)."""
     return {
@@ -526,5 +452,28 @@ def _award_summary(a: Award) -> dict[str, Any]:
     }
 
 
+def _key_of(operation: dict[str, Any]) -> tuple[str, str]:
+    """(PK, SK) of the item a transaction operation writes or checks (wire form)."""
+    op = next(iter(operation.values()))
+    key = op.get("Item") or op["Key"]
+    return str(key["PK"]["S"]), str(key["SK"]["S"])
+
+
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+__all__ = [
+    "FLUSH_AT",
+    "Addresses",
+    "BatchFull",
+    "Change",
+    "Ledger",
+    "PoolRecord",
+    "PoolShortError",
+    "Savepoint",
+    "StoredAward",
+    "StoredDeferred",
+    "stored_award",
+    "stored_deferred",
+]

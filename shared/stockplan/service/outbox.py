@@ -47,6 +47,7 @@ class OutboxDeps:
     settings: Settings
     dead_letters: DeadLetters | None = None
     clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
 
 
 def pending_ids(table: Table, limit: int | None = None) -> list[str]:
@@ -82,12 +83,35 @@ def dispatch(
     get_remaining_time_in_millis)."""
     ids = pending_ids(deps.table) if notice_ids is None else list(dict.fromkeys(notice_ids))
     outcome = DispatchOutcome()
+    pace = _Pace(deps)
     for index, nid in enumerate(ids):
         if time_left_ms is not None and time_left_ms() < SEND_RESERVE_MS:
             outcome.deferred = ids[index:]
             break
+        pace.wait()
         _send_one(deps, nid, outcome)
     return outcome
+
+
+class _Pace:
+    """Sends no faster than the SES account's rate (settings.ses_send_rate): SES refuses
+    the messages over it (Throttling), each of which would cost a retry. What the
+    invocation has no time left for stays pending for the sweep (SEND_RESERVE_MS)."""
+
+    def __init__(self, deps: OutboxDeps) -> None:
+        self.deps = deps
+        rate = deps.settings.ses_send_rate
+        self.interval = 0.0 if rate is None else 1.0 / rate
+        self.next_at: float | None = None
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = self.deps.clock()
+        if self.next_at is not None and self.next_at > now:
+            self.deps.sleep(self.next_at - now)
+            now = self.next_at
+        self.next_at = now + self.interval
 
 
 def _send_one(deps: OutboxDeps, nid: str, outcome: DispatchOutcome) -> None:

@@ -1,0 +1,151 @@
+"""Reads state for the rules: a participant's records, an award, a fact, the pools and
+the Fair Market Value, as the unit of work (`stockplan.service.ledger.Change`) and the
+use cases need them. One `Ledger` per feed file or daily run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from stockplan.data import records as rec
+from stockplan.data.table import Item, Table
+from stockplan.domain.fmv import fmv_with_day
+from stockplan.domain.history import AwardEvent
+from stockplan.domain.model import Award, DeferredStockAward, Participant, PlanCode
+from stockplan.domain.pools import PoolState, Split, reserved_on
+from stockplan.domain.schedule import DueItem, DueKind
+
+
+@dataclass
+class StoredAward:
+    award: Award
+    version: int
+    due: tuple[DueItem, ...]
+    # Corporate actions already applied to this award (a retried split never doubles).
+    actions: tuple[str, ...] = ()
+    # Every fact applied to it, in order: its state is `replay(history)`.
+    history: tuple[AwardEvent, ...] = ()
+
+
+@dataclass
+class StoredDeferred:
+    deferred: DeferredStockAward
+    version: int
+    actions: tuple[str, ...] = ()
+
+
+@dataclass
+class PoolRecord:
+    plan: PlanCode
+    version: int
+    outstanding: int
+    delivered: int
+    splits: list[Split]
+
+    def state(self, on: date) -> PoolState:
+        return PoolState(
+            self.plan, reserved_on(self.plan, on, self.splits), self.outstanding, self.delivered
+        )
+
+
+def stored_award(item: Item) -> StoredAward:
+    due = tuple(
+        DueItem(date.fromisoformat(d), DueKind(k), item["award_id"], detail)
+        for d, k, detail in item.get("due", [])
+    )
+    return StoredAward(
+        rec.award_from(item),
+        int(item.get("version", 0)),
+        due,
+        tuple(item.get("actions", [])),
+        tuple(AwardEvent.from_stored(e) for e in item.get("history", [])),
+    )
+
+
+def stored_deferred(item: Item) -> StoredDeferred:
+    return StoredDeferred(
+        rec.deferred_from(item), int(item.get("version", 0)), tuple(item.get("actions", []))
+    )
+
+
+class Ledger:
+    """Reads. One per feed file or daily run; `table` is the injected data access."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        # Prices are only written by the prices feed, which never asks for a Fair Market
+        # Value, so within one file or run an FMV once read stays true.
+        self._fmv: dict[date, tuple[date, Decimal] | None] = {}
+        # Price days whose use is already recorded (rec.fact_use_item) by this run.
+        self.price_uses_recorded: set[date] = set()
+        # The partitions read while a batched feed row is applied (feeds.RowBatch): a row
+        # that reads what an earlier row of its batch wrote must wait for that commit.
+        self.read_log: set[str] | None = None
+
+    def _read(self, pk: str) -> str:
+        if self.read_log is not None:
+            self.read_log.add(pk)
+        return pk
+
+    def participant_item(self, participant_id: str) -> Item | None:
+        return self.table.get(self._read(rec.participant_pk(participant_id)), rec.PROFILE_SK)
+
+    def participant(self, participant_id: str) -> Participant | None:
+        item = self.participant_item(participant_id)
+        return None if item is None else rec.participant_from(item)
+
+    def participant_records(self, participant_id: str) -> list[Item]:
+        return self.table.query(self._read(rec.participant_pk(participant_id)))
+
+    def award(self, participant_id: str, award_id: str) -> StoredAward | None:
+        item = self.table.get(
+            self._read(rec.participant_pk(participant_id)), rec.award_sk(award_id)
+        )
+        return None if item is None else stored_award(item)
+
+    def award_owner(self, award_id: str) -> str | None:
+        pk, sk = rec.award_owner_key(award_id)
+        owner = self.table.get(self._read(pk), sk)
+        return None if owner is None else str(owner["participant_id"])
+
+    def award_by_id(self, award_id: str) -> StoredAward | None:
+        owner = self.award_owner(award_id)
+        return None if owner is None else self.award(owner, award_id)
+
+    def deferred(self, participant_id: str, sk: str) -> StoredDeferred | None:
+        item = self.table.get(self._read(rec.participant_pk(participant_id)), sk)
+        if item is None:
+            return None
+        return stored_deferred(item)
+
+    def fmv(self, on: date) -> Decimal | None:
+        """FMV on `on` from the latest price on or before it (Directors §6(c))."""
+        found = self.fmv_with_day(on)
+        return None if found is None else found[1]
+
+    def fmv_with_day(self, on: date) -> tuple[date, Decimal] | None:
+        """The FMV on `on` and the day of the price that set it."""
+        if on not in self._fmv:
+            items = self.table.query(rec.PRICES, sk_upto=on.isoformat(), newest_first=True, limit=5)
+            self._fmv[on] = fmv_with_day((rec.price_from(i) for i in items), on)
+        return self._fmv[on]
+
+    def fact(self, kind: str, key: str) -> rec.Fact | None:
+        """What a feed row with this key stated, as last applied (interfaces.md §1a)."""
+        return rec.fact_from(kind, key, self.table.query(self._read(rec.fact_pk(kind, key))))
+
+    def pool(self, plan: PlanCode) -> PoolRecord:
+        item = self.table.get(rec.POOL, plan.value)
+        if item is None:
+            return PoolRecord(plan, 0, 0, 0, [])
+        return PoolRecord(
+            plan,
+            int(item["version"]),
+            int(item["outstanding"]),
+            int(item["delivered"]),
+            rec.splits_from(item),
+        )
+
+    def splits(self) -> list[Split]:
+        return self.pool(PlanCode.INCENTIVE_1998).splits
