@@ -294,16 +294,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     if stored is None or not stored.history:
         return f"no award {row.award_id} is recorded (interfaces.md §1b)"
     old = granted_award(stored.history[0])
-    new = old.evolve(
-        grant_date=row.grant_date or old.grant_date,
-        shares_granted=old.shares_granted if row.shares is None else row.shares,
-        exercise_price=row.exercise_price if row.exercise_price is not None else old.exercise_price,
-        final_exercise_date=row.final_exercise_date or old.final_exercise_date,
-        tranches=old.tranches if row.vesting is None else row.vesting,
-    )
-    new = new.evolve(
-        exercise_deadline=new.final_exercise_date if new.award_type.requires_exercise else None
-    )
+    new = _corrected_terms(old, row)
     if new == old:
         return f"the correction of {row.award_id} changes none of its terms"
     if new.tranches and sum(t.shares for t in new.tranches) != new.shares_granted:
@@ -317,18 +308,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     records = change.ledger.participant_records(old.participant_id)
     person = _profile(records)
     assert person is not None
-    held = [s.award for s in _awards_of(records) if s.award.award_id != old.award_id]
-    ctx = GrantContext(
-        participant=rec.participant_from(person),
-        fmv_on_grant=change.ledger.fmv(new.grant_date),
-        # The award's own shares go back to the pool before the corrected ones are taken.
-        pool_available=change.available(new.plan) + stored.award.shares_outstanding,
-        granted_this_year=granted_in_year(
-            held, new.participant_id, new.plan, new.grant_date.year, limit_bucket(new.award_type)
-        ),
-        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
-    )
-    reasons = validate_grant(new, ctx)
+    reasons = validate_grant(new, _grant_context(change, stored, new, records, person))
     if reasons:
         return "; ".join(str(r) for r in reasons)
     history = with_grant_terms(stored.history, new)
@@ -344,6 +324,38 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     _audit(change, row, person["PK"])
     _tell(change, person, row, [] if done is None else [done])
     return None
+
+
+def _corrected_terms(old: Award, row: CorrectionRow) -> Award:
+    """The award as granted, with the terms the correction row states."""
+    new = old.evolve(
+        grant_date=row.grant_date or old.grant_date,
+        shares_granted=old.shares_granted if row.shares is None else row.shares,
+        exercise_price=row.exercise_price if row.exercise_price is not None else old.exercise_price,
+        final_exercise_date=row.final_exercise_date or old.final_exercise_date,
+        tranches=old.tranches if row.vesting is None else row.vesting,
+    )
+    return new.evolve(
+        exercise_deadline=new.final_exercise_date if new.award_type.requires_exercise else None
+    )
+
+
+def _grant_context(
+    change: Change, stored: StoredAward, new: Award, records: list[Item], person: Item
+) -> GrantContext:
+    """What the grant rules read for the corrected award: the rest of the person's awards
+    and the pool with this award's own shares given back."""
+    held = [s.award for s in _awards_of(records) if s.award.award_id != new.award_id]
+    return GrantContext(
+        participant=rec.participant_from(person),
+        fmv_on_grant=change.ledger.fmv(new.grant_date),
+        # The award's own shares go back to the pool before the corrected ones are taken.
+        pool_available=change.available(new.plan) + stored.award.shares_outstanding,
+        granted_this_year=granted_in_year(
+            held, new.participant_id, new.plan, new.grant_date.year, limit_bucket(new.award_type)
+        ),
+        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
+    )
 
 
 def _granted_values(award: Award) -> dict[str, str]:

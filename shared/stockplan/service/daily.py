@@ -34,6 +34,7 @@ from stockplan.domain.model import (
     Award,
     CorporateActionKind,
     DeferredStatus,
+    DeferredStockAward,
     FeeType,
     MeetingOutcome,
     PlanCode,
@@ -491,19 +492,8 @@ def _apply_action(
     split = action.kind is CorporateActionKind.SPLIT
     todo = [s for s in awards if action_id not in s.actions]
     todo_d = [s for s in deferred if action_id not in s.actions]
-    if split:
-        after = [(s, split_award(s.award, action.ratio)) for s in todo]
-        after_d = [(s, split_deferred(s.deferred, action.ratio)) for s in todo_d]
-        told = [(s.award, a) for s, a in after if a != s.award]
-        told_d = [(s.deferred, d) for s, d in after_d if d != s.deferred]
-    else:
-        assumed = bool(action.assumed)
-        after = [(s, covered_transaction_award(s.award, due.day, assumed)) for s in todo]
-        after_d = [(s, covered_transaction_deferred(s.deferred, due.day)) for s in todo_d]
-        told = [(s.award, a) for s, a in after if s.award.is_outstanding]
-        told_d = [
-            (s.deferred, d) for s, d in after_d if s.deferred.status is DeferredStatus.PENDING
-        ]
+    restate = _split_targets if split else _covered_targets
+    after, after_d, told, told_d = restate(action, due, todo, todo_d)
     already_told = len(todo) < len(awards) or len(todo_d) < len(deferred)
     if (told or told_d) and not already_told:
         person = _person(change, person_id)
@@ -524,6 +514,39 @@ def _apply_action(
     for stored_d, award_d in after_d:
         change.save_deferred(stored_d, award_d, action=action_id)
         change.maybe_flush()
+
+
+_Restated = tuple[
+    list[tuple[StoredAward, Award]],
+    list[tuple[StoredDeferred, DeferredStockAward]],
+    list[tuple[Award, Award]],
+    list[tuple[DeferredStockAward, DeferredStockAward]],
+]
+
+
+def _split_targets(
+    action: Any, due: DueItem, todo: list[StoredAward], todo_d: list[StoredDeferred]
+) -> _Restated:
+    """The awards and deferred stock a split restates; those whose figures changed are
+    in the notice (1998 §7.b.(1); Directors §4(c))."""
+    after = [(s, split_award(s.award, action.ratio)) for s in todo]
+    after_d = [(s, split_deferred(s.deferred, action.ratio)) for s in todo_d]
+    told = [(s.award, a) for s, a in after if a != s.award]
+    told_d = [(s.deferred, d) for s, d in after_d if d != s.deferred]
+    return after, after_d, told, told_d
+
+
+def _covered_targets(
+    action: Any, due: DueItem, todo: list[StoredAward], todo_d: list[StoredDeferred]
+) -> _Restated:
+    """What a covered transaction does to each open award and pending deferred stock;
+    every one of them is in the notice (1998 §7.a; Directors §6(j), §7(b)(ii))."""
+    assumed = bool(action.assumed)
+    after = [(s, covered_transaction_award(s.award, due.day, assumed)) for s in todo]
+    after_d = [(s, covered_transaction_deferred(s.deferred, due.day)) for s in todo_d]
+    told = [(s.award, a) for s, a in after if s.award.is_outstanding]
+    told_d = [(s.deferred, d) for s, d in after_d if s.deferred.status is DeferredStatus.PENDING]
+    return after, after_d, told, told_d
 
 
 def _restate_pools(change: Change, due: DueItem, ratio: Decimal) -> None:
