@@ -25,11 +25,15 @@ from stockplan.domain.model import (
     Tranche,
 )
 from stockplan.domain.splits import split_award
-from stockplan.notices import (
+from stockplan.notices import build_mime, notice_id, render
+from stockplan.notices.model import (
     AdminAlert,
     AwardFigures,
     ChangedAward,
     CorrectionNotice,
+    CoveredDeferredLine,
+    CoveredLine,
+    CoveredTransactionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
     ExerciseConfirmation,
@@ -37,23 +41,15 @@ from stockplan.notices import (
     FeedRejectionSummary,
     FormulaGrantNotice,
     GrantNotice,
+    Letterhead,
     Notice,
     RejectedRow,
     ReminderNotice,
-    TerminationLine,
-    TerminationNotice,
-    build_mime,
-    notice_id,
-    render,
-)
-from stockplan.notices.model import (
-    CoveredDeferredLine,
-    CoveredLine,
-    CoveredTransactionNotice,
-    Letterhead,
     SplitDeferredLine,
     SplitLine,
     SplitNotice,
+    TerminationLine,
+    TerminationNotice,
 )
 
 SENDER = "stock-plans@ctc.example.com"
