@@ -490,10 +490,8 @@ def write_files(store: FeedStore, document: dict[str, Any], keys: Sequence[str])
 
 
 def _award_line(award: Award, day: date) -> StatementLine:
-    return StatementLine(
-        award_id=award.award_id,
-        plan=award.plan,
-        award_type=award.award_type,
+    return StatementLine.of_award(
+        award,
         grant_date=award.grant_date,
         exercise_price=award.exercise_price,
         shares_granted=award.shares_granted,
@@ -510,14 +508,13 @@ def _award_line(award: Award, day: date) -> StatementLine:
 
 def _deferred_line(d: DeferredStockAward, day: date) -> StatementDeferredLine:
     issued = d.status is DeferredStatus.ISSUED and d.issue_date <= day
-    return StatementDeferredLine(
-        d.fee_type,
-        d.fee_date,
-        d.amount,
-        d.shares,
-        d.cash_in_lieu,
-        d.issue_date,
-        "issued" if issued else "pending",
+    return StatementDeferredLine.of_fee(
+        d,
+        amount=d.amount,
+        shares=d.shares,
+        cash_in_lieu=d.cash_in_lieu,
+        issue_date=d.issue_date,
+        status="issued" if issued else "pending",
     )
 
 
