@@ -262,26 +262,11 @@ def samples() -> dict[str, Notice]:
 
 def statement_sample() -> Notice:
     """Ann's annual statement of 2003: G-0042 two-thirds vested."""
-    from stockplan.notices.model import StatementLine, StatementNotice
+    from stockplan.notices.model import StatementNotice
+    from stockplan.service.periodic import statement_line
 
     day = date(2003, 1, 2)
-    award = G_0042
-    line = StatementLine(
-        award.award_id,
-        award.plan,
-        award.award_type,
-        award.grant_date,
-        award.exercise_price,
-        award.shares_granted,
-        award.shares_exercised,
-        award.shares_forfeited,
-        award.shares_expired,
-        award.shares_outstanding,
-        award.vested_shares(day),
-        award.exercisable_shares(day),
-        award.exercise_deadline,
-        award.status().value,
-    )
+    line = statement_line(G_0042, day)
     return StatementNotice("E-17", "Ann Lee", day, True, (line,))
 
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, NamedTuple, Self
 from stockplan.domain.model import (
     Award,
     AwardType,
+    DeferredFigures,
     DeferredStockAward,
     FeeType,
     Participant,
@@ -174,31 +175,18 @@ class FormulaGrantNotice(_ToParticipant):
 
 
 @dataclass(frozen=True, slots=True)
-class _DeferredNotice(_ToParticipant):
-    """What a notice about a Deferred Stock Award shows of it (Directors §7)."""
+class _DeferredNotice(DeferredFigures):
+    """A notice about a Deferred Stock Award: its figures, and whom it is for."""
 
-    fee_type: FeeType
-    fee_date: date
-    amount: Decimal
-    fair_market_value: Decimal
-    award_date: date
-    shares: int
-    cash_in_lieu: Decimal
-    issue_date: date
+    participant_id: str
+    participant_name: str
 
     @classmethod
     def _of(cls, award: DeferredStockAward, participant: Participant, **more: Any) -> Self:
         return cls(
+            **award.figures(),
             participant_id=participant.participant_id,
             participant_name=participant.name,
-            fee_type=award.fee_type,
-            fee_date=award.fee_date,
-            amount=award.amount,
-            fair_market_value=award.fair_market_value,
-            award_date=award.award_date,
-            shares=award.shares,
-            cash_in_lieu=award.cash_in_lieu,
-            issue_date=award.issue_date,
             **more,
         )
 

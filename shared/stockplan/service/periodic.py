@@ -489,7 +489,8 @@ def write_files(store: FeedStore, document: dict[str, Any], keys: Sequence[str])
 # --- statements ---------------------------------------------------------------------------
 
 
-def _award_line(award: Award, day: date) -> StatementLine:
+def statement_line(award: Award, day: date) -> StatementLine:
+    """One award as a statement shows it on `day`."""
     return StatementLine.of_award(
         award,
         grant_date=award.grant_date,
@@ -549,7 +550,7 @@ def statement(
         participant_name=str(person["name"]),
         as_of=day,
         annual=annual,
-        awards=tuple(_award_line(a, day) for a in awards),
+        awards=tuple(statement_line(a, day) for a in awards),
         deferred=tuple(_deferred_line(d, day) for d in deferred if d.award_date <= day),
         deceased=bool(person.get("death")),
     )
