@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
@@ -63,10 +63,7 @@ def _row_error(problems: list[str]) -> PydanticCustomError:
     return PydanticCustomError("feed_row", "{reason}", {"reason": "; ".join(problems)})
 
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-_D = TypeVar("_D", bound="DataclassInstance")
+_D = TypeVar("_D")
 
 
 class FeedRow(BaseModel):
@@ -87,7 +84,7 @@ class FeedRow(BaseModel):
 
     def _as(self, domain_type: type[_D]) -> _D:
         """The domain object whose every field is this row's cell of the same name."""
-        names = (f.name for f in dataclasses.fields(domain_type))
+        names = (f.name for f in dataclasses.fields(cast(Any, domain_type)))
         return domain_type(**{name: getattr(self, name) for name in names})
 
 
