@@ -26,17 +26,22 @@ class S3Upload:
     etag: str | None
 
 
+def _numbered_records(event: dict[str, Any], source: str) -> list[tuple[int, Any]]:
+    """The event's Records, numbered from 1 as its errors name them."""
+    records = event.get("Records")
+    if not isinstance(records, list):
+        raise EventError(f"not an {source} event: no Records list")
+    return list(enumerate(records, start=1))
+
+
 def s3_uploads(event: dict[str, Any]) -> list[S3Upload]:
     """The objects of an S3 ObjectCreated notification, keys decoded.
 
     S3 URL-encodes the key in the event (a space arrives as '+'), so it is decoded here
     before anything reads the object.
     """
-    records = event.get("Records")
-    if not isinstance(records, list):
-        raise EventError("not an S3 event: no Records list")
     uploads = []
-    for number, record in enumerate(records, start=1):
+    for number, record in _numbered_records(event, "S3"):
         try:
             s3 = record["s3"]
             obj = s3["object"]
@@ -107,11 +112,8 @@ def ses_feedback(event: dict[str, Any]) -> list[SesFeedback]:
     configuration set's event destination, `notificationType` for an identity's
     notification topic); messages of other types are skipped.
     """
-    records = event.get("Records")
-    if not isinstance(records, list):
-        raise EventError("not an SNS event: no Records list")
     found = []
-    for number, record in enumerate(records, start=1):
+    for number, record in _numbered_records(event, "SNS"):
         try:
             message = json.loads(record["Sns"]["Message"])
             kind = message.get("eventType") or message.get("notificationType")

@@ -40,6 +40,13 @@ class _Paragraphs(argparse.HelpFormatter):
         )
 
 
+def _path_option(
+    parser: argparse.ArgumentParser, flag: str, metavar: str, text: str, **more: Any
+) -> None:
+    """An option naming a file or folder (None when not given, unless `more` says)."""
+    parser.add_argument(flag, type=Path, metavar=metavar, help=text, **more)
+
+
 def _command(commands: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(
         name, formatter_class=_Paragraphs, **kwargs
@@ -106,12 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
         "empty state and prints what was granted, terminated, expired and emailed, and "
         "where the outputs are.",
     )
-    demo.add_argument(
+    _path_option(
+        demo,
         "--out",
-        type=Path,
+        "OUT_DIR",
+        "where the outputs go (default: %(default)s, in the current folder)",
         default=Path("demo-output"),
-        metavar="OUT_DIR",
-        help="where the outputs go (default: %(default)s, in the current folder)",
     )
 
     report = _command(
@@ -142,19 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
         "from --as-of to DAYS days later (default: the whole state; the files' upcoming "
         f"sheet covers {UPCOMING_DAYS} days when not given)",
     )
-    report.add_argument(
+    _path_option(
+        report,
         "--csv",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="also write the five sheets as CSV files named after FILE (default: none)",
+        "FILE",
+        "also write the five sheets as CSV files named after FILE (default: none)",
     )
-    report.add_argument(
-        "--xlsx",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="also write the five sheets as an Excel workbook (default: none)",
+    _path_option(
+        report, "--xlsx", "FILE", "also write the five sheets as an Excel workbook (default: none)"
     )
 
     audit = _command(
@@ -197,13 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         "plans with their reserves, vesting terms and every transaction), checked against "
         "the official schemas before it is written.",
     )
-    export.add_argument(
-        "--ocf",
-        type=Path,
-        required=True,
-        metavar="OUT_DIR",
-        help="where the bundle goes (required)",
-    )
+    _path_option(export, "--ocf", "OUT_DIR", "where the bundle goes (required)", required=True)
     _stack_options(export)
     export.add_argument(
         "--formation-date",
@@ -232,12 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="whose statement (required)",
     )
     _stack_options(statement)
-    statement.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="write the .html and .txt there (default: print the text)",
+    _path_option(
+        statement, "--out", "DIR", "write the .html and .txt there (default: print the text)"
     )
 
     notices = _command(
@@ -262,12 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument(
         "--port", type=int, default=4566, help="port on 127.0.0.1 (default: %(default)s)"
     )
-    local.add_argument(
+    _path_option(
+        local,
         "--emails",
-        type=Path,
+        "DIR",
+        "folder the sent emails are written to as .eml files (default: %(default)s)",
         default=Path("local-emails"),
-        metavar="DIR",
-        help="folder the sent emails are written to as .eml files (default: %(default)s)",
     )
     local.add_argument(
         "--day",

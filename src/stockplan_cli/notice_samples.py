@@ -25,11 +25,15 @@ from stockplan.domain.model import (
     Tranche,
 )
 from stockplan.domain.splits import split_award
-from stockplan.notices import (
+from stockplan.notices import build_mime, notice_id, render
+from stockplan.notices.model import (
     AdminAlert,
     AwardFigures,
     ChangedAward,
     CorrectionNotice,
+    CoveredDeferredLine,
+    CoveredLine,
+    CoveredTransactionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
     ExerciseConfirmation,
@@ -37,23 +41,15 @@ from stockplan.notices import (
     FeedRejectionSummary,
     FormulaGrantNotice,
     GrantNotice,
+    Letterhead,
     Notice,
     RejectedRow,
     ReminderNotice,
-    TerminationLine,
-    TerminationNotice,
-    build_mime,
-    notice_id,
-    render,
-)
-from stockplan.notices.model import (
-    CoveredDeferredLine,
-    CoveredLine,
-    CoveredTransactionNotice,
-    Letterhead,
     SplitDeferredLine,
     SplitLine,
     SplitNotice,
+    TerminationLine,
+    TerminationNotice,
 )
 
 SENDER = "stock-plans@ctc.example.com"
@@ -266,26 +262,11 @@ def samples() -> dict[str, Notice]:
 
 def statement_sample() -> Notice:
     """Ann's annual statement of 2003: G-0042 two-thirds vested."""
-    from stockplan.notices.model import StatementLine, StatementNotice
+    from stockplan.notices.model import StatementNotice
+    from stockplan.service.periodic import statement_line
 
     day = date(2003, 1, 2)
-    award = G_0042
-    line = StatementLine(
-        award.award_id,
-        award.plan,
-        award.award_type,
-        award.grant_date,
-        award.exercise_price,
-        award.shares_granted,
-        award.shares_exercised,
-        award.shares_forfeited,
-        award.shares_expired,
-        award.shares_outstanding,
-        award.vested_shares(day),
-        award.exercisable_shares(day),
-        award.exercise_deadline,
-        award.status().value,
-    )
+    line = statement_line(G_0042, day)
     return StatementNotice("E-17", "Ann Lee", day, True, (line,))
 
 

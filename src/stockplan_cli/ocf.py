@@ -122,6 +122,7 @@ from stockplan.domain.model import (
 from stockplan.domain.plans import PAR_VALUE, plan_rules
 from stockplan.domain.pools import Split, reserved_on
 from stockplan.domain.splits import split_shares
+from stockplan.notices.model import covered_section, split_section
 from stockplan.service.report import ExerciseRecord, State
 
 OCF_VERSION = "1.2.0"
@@ -157,18 +158,10 @@ SCHEMA_OF_FILE_TYPE = {file_type: schema for _name, file_type, schema in FILES.v
 STOCKHOLDER_APPROVALS = {(PlanCode.INCENTIVE_1998, date(1999, 9, 16))}
 # The Directors Plan became effective when the Board approved it (Directors §3).
 BOARD_APPROVALS = {PlanCode.DIRECTORS_1999: date(1999, 7, 27)}
-SPLIT_SECTIONS = {
-    PlanCode.INCENTIVE_1998: "1998 §7.b.(1)",
-    PlanCode.DIRECTORS_1999: "Directors §4(c)",
-}
 # Unvested shares are forfeited on the termination date (rules.md "Vesting and termination").
 FORFEITURE_SECTIONS = {
     PlanCode.INCENTIVE_1998: "1998 §6.a.(5)",
     PlanCode.DIRECTORS_1999: "Directors §6(e)",
-}
-COVERED_SECTIONS = {
-    PlanCode.INCENTIVE_1998: "1998 §7.a",
-    PlanCode.DIRECTORS_1999: "Directors §6(j)",
 }
 AWARD_TYPE_NAMES = {
     AwardType.NSO: "non-qualified stock option",
@@ -569,7 +562,7 @@ def _plan_transactions(splits: list[Split], as_of: date) -> list[dict[str, Any]]
                     "shares_reserved": _num(reserved_on(plan, split.day, splits)),
                     "comments": [
                         f"The reserve restated by the split of {split.day.isoformat()} "
-                        f"(ratio {_num(split.ratio)}, {SPLIT_SECTIONS[plan]})."
+                        f"(ratio {_num(split.ratio)}, {split_section(plan)})."
                     ],
                 }
             )
@@ -674,7 +667,7 @@ def _vesting_terms(award: Award, restating: list[Split]) -> dict[str, Any] | Non
 def _restated_note(restating: list[Split], plan: PlanCode) -> str:
     told = ", ".join(f"{s.day.isoformat()} (ratio {_num(s.ratio)})" for s in restating)
     return (
-        f"Restated by the split of {told} ({SPLIT_SECTIONS[plan]}): quantities and prices are "
+        f"Restated by the split of {told} ({split_section(plan)}): quantities and prices are "
         "the restated ones, also for what happened before the split."
     )
 
@@ -932,7 +925,7 @@ def _acceleration(award: Award) -> dict[str, Any] | None:
         "security_id": award.award_id,
         "quantity": _num(quantity),
         "reason_text": f"Covered transaction of {day.isoformat()}: every award vests in full "
-        f"({COVERED_SECTIONS[award.plan]}).",
+        f"({covered_section(award.plan)}).",
     }
 
 

@@ -19,7 +19,8 @@ from stockplan.domain.model import (
     TerminationReason,
     Tranche,
 )
-from stockplan.notices import (
+from stockplan.notices import render
+from stockplan.notices.model import (
     AdminAlert,
     DeferredAwardNotice,
     DeferredIssueNotice,
@@ -33,7 +34,6 @@ from stockplan.notices import (
     ReminderNotice,
     TerminationLine,
     TerminationNotice,
-    render,
 )
 
 INCENTIVE = "CTC Communications 1998 Incentive Plan"

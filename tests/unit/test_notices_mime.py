@@ -13,15 +13,8 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from stockplan.domain.model import AwardType, PlanCode
-from stockplan.notices import (
-    AdminAlert,
-    ExpiryNotice,
-    RenderedNotice,
-    build_mime,
-    notice_id,
-    render,
-    send_time,
-)
+from stockplan.notices import RenderedNotice, build_mime, notice_id, render, send_time
+from stockplan.notices.model import AdminAlert, ExpiryNotice
 
 SENDER = "CTC Stock Plan <stockplan@ctc.example>"
 RECIPIENT = "ann.lee@home.example"

@@ -15,10 +15,13 @@ from jinja2 import UndefinedError, meta
 from notice_figures import figure_tokens, figures, visible_text
 
 from stockplan.domain.model import AwardType, PlanCode, Role, TerminationReason
-from stockplan.notices import FeedRejectionSummary, Notice, RejectedRow, render, templating
+from stockplan.notices import render, templating
 from stockplan.notices.model import (
     CoveredTransactionNotice,
+    FeedRejectionSummary,
     Letterhead,
+    Notice,
+    RejectedRow,
     ReminderNotice,
     TerminationNotice,
 )

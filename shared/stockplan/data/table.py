@@ -206,24 +206,14 @@ class Table:
         newest_first: bool = False,
         limit: int | None = None,
     ) -> list[Item]:
-        expression = "PK = :pk"
-        values: Item = {":pk": pk}
+        condition = None
         if sk_prefix is not None:
-            expression += " AND begins_with(SK, :prefix)"
-            values[":prefix"] = sk_prefix
+            condition = ("begins_with(SK, :prefix)", ":prefix", sk_prefix)
         elif sk_upto is not None:
-            expression += " AND SK <= :upto"
-            values[":upto"] = sk_upto
-        kwargs: dict[str, Any] = {
-            "TableName": self.name,
-            "KeyConditionExpression": expression,
-            "ExpressionAttributeValues": to_wire(values),
-            "ConsistentRead": True,
-            "ScanIndexForward": not newest_first,
-        }
-        if limit is not None:
-            kwargs["Limit"] = limit
-        return list(self._pages(kwargs, limit))
+            condition = ("SK <= :upto", ":upto", sk_upto)
+        return self._query(
+            ("PK", pk), condition, limit, ConsistentRead=True, ScanIndexForward=not newest_first
+        )
 
     def query_index(
         self,
@@ -234,33 +224,17 @@ class Table:
     ) -> list[Item]:
         """Items of one DueIndex partition, in sort-key order, up to `upto` inclusive
         (or strictly after `after`)."""
-        expression = "GSI1PK = :pk"
-        values: Item = {":pk": partition}
+        condition = None
         if upto is not None:
-            expression += " AND GSI1SK <= :upto"
-            values[":upto"] = upto
+            condition = ("GSI1SK <= :upto", ":upto", upto)
         elif after is not None:
-            expression += " AND GSI1SK > :after"
-            values[":after"] = after
-        kwargs: dict[str, Any] = {
-            "TableName": self.name,
-            "IndexName": DUE_INDEX,
-            "KeyConditionExpression": expression,
-            "ExpressionAttributeValues": to_wire(values),
-        }
-        if limit is not None:
-            kwargs["Limit"] = limit
-        return list(self._pages(kwargs, limit))
+            condition = ("GSI1SK > :after", ":after", after)
+        return self._query(("GSI1PK", partition), condition, limit, IndexName=DUE_INDEX)
 
     def keys_by_message_id(self, message_id: str) -> list[tuple[str, str]]:
         """(PK, SK) of the notices SES accepted under `message_id` (MessageIndex)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.name,
-            "IndexName": MESSAGE_INDEX,
-            "KeyConditionExpression": "message_id = :mid",
-            "ExpressionAttributeValues": to_wire({":mid": message_id}),
-        }
-        return [(str(i["PK"]), str(i["SK"])) for i in self._pages(kwargs, None)]
+        items = self._query(("message_id", message_id), None, None, IndexName=MESSAGE_INDEX)
+        return [(str(i["PK"]), str(i["SK"])) for i in items]
 
     def scan_types(self, types: Collection[str]) -> list[Item]:
         """Every item of the given `type`s: a read of the whole table, for the
@@ -280,6 +254,32 @@ class Table:
             if "LastEvaluatedKey" not in raw:
                 return [i for i in items if i.get("type") in types]
             kwargs["ExclusiveStartKey"] = raw["LastEvaluatedKey"]
+
+    def _query(
+        self,
+        key: tuple[str, str],
+        condition: tuple[str, str, str] | None,
+        limit: int | None,
+        **extra: Any,
+    ) -> list[Item]:
+        """Items whose key attribute `key[0]` is `key[1]`, narrowed by one sort-key
+        `condition` (clause, placeholder, value), read page by page up to `limit`."""
+        attribute, value = key
+        expression = f"{attribute} = :pk"
+        values: Item = {":pk": value}
+        if condition is not None:
+            clause, placeholder, bound = condition
+            expression += f" AND {clause}"
+            values[placeholder] = bound
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeValues": to_wire(values),
+            **extra,
+        }
+        if limit is not None:
+            kwargs["Limit"] = limit
+        return list(self._pages(kwargs, limit))
 
     def _pages(self, kwargs: dict[str, Any], limit: int | None) -> Iterator[Item]:
         returned = 0

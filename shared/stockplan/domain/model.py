@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 
 class PlanCode(StrEnum):
@@ -232,10 +233,10 @@ class PriceBar:
 
 
 @dataclass(frozen=True, slots=True)
-class DeferredStockAward:
-    """A Deferred Stock Award in lieu of a director's fee (Directors §7)."""
+class DeferredFigures:
+    """What a Deferred Stock Award in lieu of a fee amounts to (Directors §7(a), §7(b)):
+    held by the award, and shown as they are by the notices about it."""
 
-    participant_id: str
     fee_type: FeeType
     fee_date: date
     amount: Decimal
@@ -244,6 +245,17 @@ class DeferredStockAward:
     shares: int
     cash_in_lieu: Decimal
     issue_date: date
+
+    def figures(self) -> dict[str, Any]:
+        """These fields by name."""
+        return {f.name: getattr(self, f.name) for f in fields(DeferredFigures)}
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredStockAward(DeferredFigures):
+    """A Deferred Stock Award in lieu of a director's fee (Directors §7)."""
+
+    participant_id: str
     status: DeferredStatus = DeferredStatus.PENDING
 
     @property

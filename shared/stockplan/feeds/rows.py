@@ -8,8 +8,9 @@ raise one error whose reason names the columns concerned.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
@@ -62,6 +63,9 @@ def _row_error(problems: list[str]) -> PydanticCustomError:
     return PydanticCustomError("feed_row", "{reason}", {"reason": "; ".join(problems)})
 
 
+_D = TypeVar("_D")
+
+
 class FeedRow(BaseModel):
     """Base of every row model."""
 
@@ -78,6 +82,11 @@ class FeedRow(BaseModel):
             return {key: value for key, value in data.items() if value != ""}
         return data
 
+    def _as(self, domain_type: type[_D]) -> _D:
+        """The domain object whose every field is this row's cell of the same name."""
+        names = (f.name for f in dataclasses.fields(cast(Any, domain_type)))
+        return domain_type(**{name: getattr(self, name) for name in names})
+
 
 class ParticipantRow(FeedRow):
     kind: ClassVar[FeedKind] = FeedKind.PARTICIPANTS
@@ -91,15 +100,7 @@ class ParticipantRow(FeedRow):
     ten_percent_holder: BoolCell = False
 
     def to_domain(self) -> Participant:
-        return Participant(
-            participant_id=self.participant_id,
-            name=self.name,
-            email=self.email,
-            role=self.role,
-            personal_email=self.personal_email,
-            estate_email=self.estate_email,
-            ten_percent_holder=self.ten_percent_holder,
-        )
+        return self._as(Participant)
 
 
 class GrantRow(FeedRow):
@@ -172,11 +173,7 @@ class TerminationRow(FeedRow):
     reason: TerminationReasonCell
 
     def to_domain(self) -> Termination:
-        return Termination(
-            participant_id=self.participant_id,
-            termination_date=self.termination_date,
-            reason=self.reason,
-        )
+        return self._as(Termination)
 
 
 class MeetingRow(FeedRow):
@@ -195,11 +192,7 @@ class ElectionRow(FeedRow):
     action: ElectionActionCell
 
     def to_domain(self) -> Election:
-        return Election(
-            participant_id=self.participant_id,
-            notice_date=self.notice_date,
-            action=self.action,
-        )
+        return self._as(Election)
 
 
 class FeeRow(FeedRow):

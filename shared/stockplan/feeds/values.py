@@ -118,11 +118,11 @@ def parse_shares(text: str) -> int:
     return int(digits)
 
 
+_N = TypeVar("_N", int, Decimal)
+
+
 def parse_positive_shares(text: str) -> int:
-    value = parse_shares(text)
-    if value <= 0:
-        raise CellError(f"must be more than 0 shares, got {shown(text)}")
-    return value
+    return _more_than_zero(parse_shares(text), text, "0 shares")
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -141,9 +141,13 @@ def parse_decimal(text: str) -> Decimal:
 
 
 def parse_positive_decimal(text: str) -> Decimal:
-    value = parse_decimal(text)
+    return _more_than_zero(parse_decimal(text), text, "0")
+
+
+def _more_than_zero(value: _N, text: str, zero: str) -> _N:
+    """`value` read from `text`, refused unless it is more than `zero`."""
     if value <= 0:
-        raise CellError(f"must be more than 0, got {shown(text)}")
+        raise CellError(f"must be more than {zero}, got {shown(text)}")
     return value
 
 

@@ -2,7 +2,8 @@
 
 Pure rendering: no boto3, no clock, no I/O.
 
-- notice data classes (`TerminationNotice`, `ReminderNotice`, ...): what each shows;
+- `stockplan.notices.model`: the notice data classes (`TerminationNotice`,
+  `ReminderNotice`, ...): what each shows;
 - `render(notice, letterhead=None)` -> `RenderedNotice(subject, text, html)`, from the
   kind's template in templates/ (stockplan.notices.templating);
 - `build_mime(sender, recipient, rendered, sent_on, notice_id, *, sender_name=None,
@@ -11,68 +12,6 @@ Pure rendering: no boto3, no clock, no I/O.
 """
 
 from stockplan.notices.mime import build_mime, notice_id, send_time
-from stockplan.notices.model import (
-    DEFERRED_AWARD_SECTION,
-    DEFERRED_ISSUE_SECTION,
-    FORMULA_GRANT_SECTION,
-    FORMULA_PRO_RATA_SECTION,
-    AdminAlert,
-    AwardFigures,
-    ChangedAward,
-    CorrectionNotice,
-    CoveredDeferredLine,
-    CoveredLine,
-    CoveredTransactionNotice,
-    DeferredAwardNotice,
-    DeferredIssueNotice,
-    ExerciseConfirmation,
-    ExpiryNotice,
-    FeedRejectionSummary,
-    FormulaGrantNotice,
-    GrantNotice,
-    Letterhead,
-    Notice,
-    RejectedRow,
-    ReminderNotice,
-    SplitDeferredLine,
-    SplitLine,
-    SplitNotice,
-    TerminationLine,
-    TerminationNotice,
-)
 from stockplan.notices.render import RenderedNotice, render
 
-__all__ = [
-    "DEFERRED_AWARD_SECTION",
-    "DEFERRED_ISSUE_SECTION",
-    "FORMULA_GRANT_SECTION",
-    "FORMULA_PRO_RATA_SECTION",
-    "AdminAlert",
-    "AwardFigures",
-    "ChangedAward",
-    "CorrectionNotice",
-    "CoveredDeferredLine",
-    "CoveredLine",
-    "CoveredTransactionNotice",
-    "DeferredAwardNotice",
-    "DeferredIssueNotice",
-    "ExerciseConfirmation",
-    "ExpiryNotice",
-    "FeedRejectionSummary",
-    "FormulaGrantNotice",
-    "GrantNotice",
-    "Letterhead",
-    "Notice",
-    "RejectedRow",
-    "ReminderNotice",
-    "RenderedNotice",
-    "SplitDeferredLine",
-    "SplitLine",
-    "SplitNotice",
-    "TerminationLine",
-    "TerminationNotice",
-    "build_mime",
-    "notice_id",
-    "render",
-    "send_time",
-]
+__all__ = ["RenderedNotice", "build_mime", "notice_id", "render", "send_time"]

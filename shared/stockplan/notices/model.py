@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Self
 
 from stockplan.domain.model import (
     Award,
     AwardType,
+    DeferredFigures,
     DeferredStockAward,
     FeeType,
     Participant,
@@ -31,16 +32,63 @@ DEFERRED_ISSUE_SECTION = "Directors §7(b)"
 
 
 @dataclass(frozen=True, slots=True)
-class TerminationLine:
+class _ToParticipant:
+    """The fields every notice to a participant starts with: whom it is for."""
+
+    participant_id: str
+    participant_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _AboutAward(_ToParticipant):
+    """A notice to a participant about one of their awards."""
+
+    award_id: str
+    plan: PlanCode
+    award_type: AwardType
+
+    @classmethod
+    def _about(cls, award: Award, participant: Participant, **more: Any) -> Self:
+        # The fields above, in their order.
+        ids = (participant.participant_id, participant.name, award.award_id)
+        return cls(*ids, award.plan, award.award_type, **more)
+
+
+@dataclass(frozen=True, slots=True)
+class _AwardLine:
+    """The fields every award line of a notice starts with."""
+
+    award_id: str
+    plan: PlanCode
+    award_type: AwardType
+
+    @classmethod
+    def of_award(cls, award: Award, **figures: Any) -> Self:
+        """The line of `award` with the `figures` its notice shows."""
+        return cls(award.award_id, award.plan, award.award_type, **figures)
+
+
+@dataclass(frozen=True, slots=True)
+class _DeferredLine:
+    """The fields every deferred-stock line of a notice starts with: which fee."""
+
+    fee_type: FeeType
+    fee_date: date
+
+    @classmethod
+    def of_fee(cls, award: DeferredStockAward, **figures: Any) -> Self:
+        """The line of the deferred stock of `award`'s fee with the `figures` shown."""
+        return cls(award.fee_type, award.fee_date, **figures)
+
+
+@dataclass(frozen=True, slots=True)
+class TerminationLine(_AwardLine):
     """One award of a terminated participant (rules.md "Vesting and termination").
 
     `deadline` is None for awards that need no exercise; a deadline before the
     termination date means the vested shares terminated unexercised (1998 §6.a.(5)(C)).
     """
 
-    award_id: str
-    plan: PlanCode
-    award_type: AwardType
     vested_shares: int
     exercise_price: Decimal | None
     deadline: date | None
@@ -49,13 +97,11 @@ class TerminationLine:
 
 
 @dataclass(frozen=True, slots=True)
-class TerminationNotice:
+class TerminationNotice(_ToParticipant):
     """One notice per participant and termination, listing each award."""
 
     kind: ClassVar[str] = "termination"
 
-    participant_id: str
-    participant_name: str
     termination_date: date
     reason: TerminationReason
     deceased: bool
@@ -66,16 +112,11 @@ class TerminationNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class ReminderNotice:
+class ReminderNotice(_AboutAward):
     """`days_left` (30 or 7) days before a deadline on which exercisable shares would expire."""
 
     kind: ClassVar[str] = "reminder"
 
-    participant_id: str
-    participant_name: str
-    award_id: str
-    plan: PlanCode
-    award_type: AwardType
     days_left: int
     deadline: date
     exercisable_shares: int
@@ -86,16 +127,11 @@ class ReminderNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class ExpiryNotice:
+class ExpiryNotice(_AboutAward):
     """Shares not exercised by `deadline` expired."""
 
     kind: ClassVar[str] = "expiry"
 
-    participant_id: str
-    participant_name: str
-    award_id: str
-    plan: PlanCode
-    award_type: AwardType
     deadline: date
     expired_shares: int
     exercise_price: Decimal | None
@@ -104,14 +140,12 @@ class ExpiryNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class FormulaGrantNotice:
+class FormulaGrantNotice(_ToParticipant):
     """A formula option (Directors §6(a)); cut pro rata when the pool was short (§8(a))."""
 
     kind: ClassVar[str] = "formula-grant"
     section: ClassVar[str] = FORMULA_GRANT_SECTION
 
-    participant_id: str
-    participant_name: str
     award_id: str
     grant_date: date
     shares: int
@@ -141,56 +175,41 @@ class FormulaGrantNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class DeferredAwardNotice:
+class _DeferredNotice(DeferredFigures):
+    """A notice about a Deferred Stock Award: its figures, and whom it is for."""
+
+    participant_id: str
+    participant_name: str
+
+    @classmethod
+    def _of(cls, award: DeferredStockAward, participant: Participant, **more: Any) -> Self:
+        return cls(
+            **award.figures(),
+            participant_id=participant.participant_id,
+            participant_name=participant.name,
+            **more,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredAwardNotice(_DeferredNotice):
     """A Deferred Stock Award made in lieu of a fee (Directors §7(a))."""
 
     kind: ClassVar[str] = "deferred-award"
     section: ClassVar[str] = DEFERRED_AWARD_SECTION
 
-    participant_id: str
-    participant_name: str
-    fee_type: FeeType
-    fee_date: date
-    amount: Decimal
-    fair_market_value: Decimal
-    award_date: date
-    shares: int
-    cash_in_lieu: Decimal
-    issue_date: date
-
     @classmethod
     def of(cls, award: DeferredStockAward, participant: Participant) -> DeferredAwardNotice:
-        return cls(
-            participant_id=participant.participant_id,
-            participant_name=participant.name,
-            fee_type=award.fee_type,
-            fee_date=award.fee_date,
-            amount=award.amount,
-            fair_market_value=award.fair_market_value,
-            award_date=award.award_date,
-            shares=award.shares,
-            cash_in_lieu=award.cash_in_lieu,
-            issue_date=award.issue_date,
-        )
+        return cls._of(award, participant)
 
 
 @dataclass(frozen=True, slots=True)
-class DeferredIssueNotice:
+class DeferredIssueNotice(_DeferredNotice):
     """The shares of a Deferred Stock Award were issued on `issued_on` (Directors §7(b))."""
 
     kind: ClassVar[str] = "deferred-issue"
     section: ClassVar[str] = DEFERRED_ISSUE_SECTION
 
-    participant_id: str
-    participant_name: str
-    fee_type: FeeType
-    fee_date: date
-    amount: Decimal
-    fair_market_value: Decimal
-    award_date: date
-    shares: int
-    cash_in_lieu: Decimal
-    issue_date: date
     issued_on: date
     # After a death the notice is addressed to the estate.
     deceased: bool = False
@@ -204,20 +223,7 @@ class DeferredIssueNotice:
         *,
         deceased: bool = False,
     ) -> DeferredIssueNotice:
-        return cls(
-            participant_id=participant.participant_id,
-            participant_name=participant.name,
-            fee_type=award.fee_type,
-            fee_date=award.fee_date,
-            amount=award.amount,
-            fair_market_value=award.fair_market_value,
-            award_date=award.award_date,
-            shares=award.shares,
-            cash_in_lieu=award.cash_in_lieu,
-            issue_date=award.issue_date,
-            issued_on=issued_on,
-            deceased=deceased,
-        )
+        return cls._of(award, participant, issued_on=issued_on, deceased=deceased)
 
 
 def grant_section(award: Award) -> str:
@@ -232,17 +238,12 @@ def exercise_section(award: Award) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class GrantNotice:
+class GrantNotice(_AboutAward):
     """An award fed through `grants`, told to the participant on the day it is applied
     (rules.md "Notices")."""
 
     kind: ClassVar[str] = "grant"
 
-    participant_id: str
-    participant_name: str
-    award_id: str
-    plan: PlanCode
-    award_type: AwardType
     grant_date: date
     shares: int
     # None for awards that need no exercise.
@@ -261,12 +262,9 @@ class GrantNotice:
 
     @classmethod
     def of(cls, award: Award, participant: Participant, *, deceased: bool = False) -> GrantNotice:
-        return cls(
-            participant_id=participant.participant_id,
-            participant_name=participant.name,
-            award_id=award.award_id,
-            plan=award.plan,
-            award_type=award.award_type,
+        return cls._about(
+            award,
+            participant,
             grant_date=award.grant_date,
             shares=award.shares_granted,
             exercise_price=award.exercise_price,
@@ -281,16 +279,11 @@ class GrantNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class ExerciseConfirmation:
+class ExerciseConfirmation(_AboutAward):
     """An accepted exercise (rules.md "Notices"; "Exercises")."""
 
     kind: ClassVar[str] = "exercise"
 
-    participant_id: str
-    participant_name: str
-    award_id: str
-    plan: PlanCode
-    award_type: AwardType
     exercise_date: date
     shares_exercised: int
     # Held back for the price or taxes; not delivered (1998 §4.a(iv)).
@@ -322,12 +315,9 @@ class ExerciseConfirmation:
         """From the award after the exercise; what is still exercisable is counted on
         `as_of` (the day the exercise is applied, or its own date if later)."""
         on = max(as_of, exercise_date)
-        return cls(
-            participant_id=participant.participant_id,
-            participant_name=participant.name,
-            award_id=award.award_id,
-            plan=award.plan,
-            award_type=award.award_type,
+        return cls._about(
+            award,
+            participant,
             exercise_date=exercise_date,
             shares_exercised=shares,
             shares_withheld=withheld,
@@ -357,14 +347,11 @@ def _open_vested(award: Award, on: date) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class SplitLine:
+class SplitLine(_AwardLine):
     """One award restated by a split: its shares and exercise price before and after
     (rules.md "Splits": shares floored, the price divided exactly or rounded up at the
     6th decimal)."""
 
-    award_id: str
-    plan: PlanCode
-    award_type: AwardType
     granted_before: int
     granted_after: int
     outstanding_before: int
@@ -375,10 +362,8 @@ class SplitLine:
 
     @classmethod
     def of(cls, before: Award, after: Award) -> SplitLine:
-        return cls(
-            award_id=before.award_id,
-            plan=before.plan,
-            award_type=before.award_type,
+        return cls.of_award(
+            before,
             granted_before=before.shares_granted,
             granted_after=after.shares_granted,
             outstanding_before=before.shares_outstanding,
@@ -390,11 +375,9 @@ class SplitLine:
 
 
 @dataclass(frozen=True, slots=True)
-class SplitDeferredLine:
+class SplitDeferredLine(_DeferredLine):
     """Pending deferred stock restated by a split (its fair market value stays)."""
 
-    fee_type: FeeType
-    fee_date: date
     award_date: date
     shares_before: int
     shares_after: int
@@ -402,9 +385,8 @@ class SplitDeferredLine:
 
     @classmethod
     def of(cls, before: DeferredStockAward, after: DeferredStockAward) -> SplitDeferredLine:
-        return cls(
-            fee_type=before.fee_type,
-            fee_date=before.fee_date,
+        return cls.of_fee(
+            before,
             award_date=before.award_date,
             shares_before=before.shares,
             shares_after=after.shares,
@@ -413,14 +395,12 @@ class SplitDeferredLine:
 
 
 @dataclass(frozen=True, slots=True)
-class SplitNotice:
+class SplitNotice(_ToParticipant):
     """A split restated the participant's awards, sent by the daily job when it applies
     the split (1998 §7.b.(1); Directors §4(c))."""
 
     kind: ClassVar[str] = "split"
 
-    participant_id: str
-    participant_name: str
     split_date: date
     # New shares per old share (1.5: a 3-for-2 split).
     ratio: Decimal
@@ -430,14 +410,11 @@ class SplitNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class CoveredLine:
+class CoveredLine(_AwardLine):
     """One award at a covered transaction: vested in full immediately before it; unless
     assumed, an award needing exercise terminates on its date (1998 §7.a; Directors
     §6(j))."""
 
-    award_id: str
-    plan: PlanCode
-    award_type: AwardType
     # Unvested shares that vested because of the transaction.
     accelerated_shares: int
     # Vested shares held after it (exercisable, for an award that needs exercise).
@@ -449,10 +426,8 @@ class CoveredLine:
 
     @classmethod
     def of(cls, before: Award, after: Award, on: date) -> CoveredLine:
-        return cls(
-            award_id=before.award_id,
-            plan=before.plan,
-            award_type=before.award_type,
+        return cls.of_award(
+            before,
             accelerated_shares=_open_vested(after, on) - _open_vested(before, on),
             vested_shares=_open_vested(after, on),
             exercise_price=before.exercise_price,
@@ -463,20 +438,17 @@ class CoveredLine:
 
 
 @dataclass(frozen=True, slots=True)
-class CoveredDeferredLine:
+class CoveredDeferredLine(_DeferredLine):
     """Pending deferred stock, issued on the transaction's date (Directors §7(b)(ii))."""
 
-    fee_type: FeeType
-    fee_date: date
     shares: int
     issue_date_before: date
     issue_date_after: date
 
     @classmethod
     def of(cls, before: DeferredStockAward, after: DeferredStockAward) -> CoveredDeferredLine:
-        return cls(
-            fee_type=before.fee_type,
-            fee_date=before.fee_date,
+        return cls.of_fee(
+            before,
             shares=before.shares,
             issue_date_before=before.issue_date,
             issue_date_after=after.issue_date,
@@ -484,14 +456,12 @@ class CoveredDeferredLine:
 
 
 @dataclass(frozen=True, slots=True)
-class CoveredTransactionNotice:
+class CoveredTransactionNotice(_ToParticipant):
     """A covered transaction, told on the day it is recorded: what vested, and, when the
     awards are not assumed, the new deadline (1998 §7.a; Directors §6(j), §7(b)(ii))."""
 
     kind: ClassVar[str] = "covered-transaction"
 
-    participant_id: str
-    participant_name: str
     transaction_date: date
     assumed: bool
     awards: tuple[CoveredLine, ...]
@@ -574,14 +544,12 @@ class ChangedAward:
 
 
 @dataclass(frozen=True, slots=True)
-class CorrectionNotice:
+class CorrectionNotice(_ToParticipant):
     """A correction or an administrator decision, told to the participant award by
     award, before and after (rules.md "Corrections", "Administrator decisions")."""
 
     kind: ClassVar[str] = "correction"
 
-    participant_id: str
-    participant_name: str
     request_id: str
     action: str
     awards: tuple[ChangedAward, ...]
@@ -591,12 +559,9 @@ class CorrectionNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class StatementLine:
+class StatementLine(_AwardLine):
     """One award in a participant's statement, as of the statement's day."""
 
-    award_id: str
-    plan: PlanCode
-    award_type: AwardType
     grant_date: date
     exercise_price: Decimal | None
     shares_granted: int
@@ -611,11 +576,9 @@ class StatementLine:
 
 
 @dataclass(frozen=True, slots=True)
-class StatementDeferredLine:
+class StatementDeferredLine(_DeferredLine):
     """Deferred stock in lieu of fees in a statement (Directors §7)."""
 
-    fee_type: FeeType
-    fee_date: date
     amount: Decimal
     shares: int
     cash_in_lieu: Decimal
@@ -624,15 +587,13 @@ class StatementDeferredLine:
 
 
 @dataclass(frozen=True, slots=True)
-class StatementNotice:
+class StatementNotice(_ToParticipant):
     """What a participant holds under both plans on `as_of`: the annual statement
     (interfaces.md §4: its subject begins "Annual statement") or one asked for with
     `stockplan statement`."""
 
     kind: ClassVar[str] = "statement"
 
-    participant_id: str
-    participant_name: str
     as_of: date
     annual: bool
     awards: tuple[StatementLine, ...]

@@ -219,6 +219,20 @@ def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
     return stored
 
 
+def _on_award(handler: Callable[[Change, DueItem, StoredAward], None]) -> DueApplier:
+    """A due item about one stored award: `handler` runs on the award unless the item
+    is stale (then it is dropped)."""
+
+    def apply(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+        due, item = batch[0]
+        stored = _award_for(change, due, item)
+        if stored is not None:
+            handler(change, due, stored)
+        return None
+
+    return apply
+
+
 def _event_if(
     stored: StoredAward,
     after: Award,
@@ -237,24 +251,17 @@ def _person(change: Change, participant_id: str) -> Item:
     return item
 
 
-def handle_expiry(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
-    due, item = batch[0]
-    stored = _award_for(change, due, item)
-    if stored is None:
-        return None
+@_on_award
+def handle_expiry(change: Change, due: DueItem, stored: StoredAward) -> None:
     after = expire_award(stored.award, due.day)
     expired = after.shares_expired - stored.award.shares_expired
     change.save_award(stored, after, event=_event_if(stored, after, EventKind.EXPIRE, due.day))
     if expired > 0:
         notify.expiry(change, _person(change, after.participant_id), after, expired)
-    return None
 
 
-def handle_reminder(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
-    due, item = batch[0]
-    stored = _award_for(change, due, item)
-    if stored is None:
-        return None
+@_on_award
+def handle_reminder(change: Change, due: DueItem, stored: StoredAward) -> None:
     award = stored.award
     days = int(due.detail.split("@")[0])
     if reminder_due(award, due) and not _reminder_outdated(award, days, change.notice_day):
@@ -267,7 +274,6 @@ def handle_reminder(change: Change, batch: list[tuple[DueItem, Item]]) -> str | 
             award.exercisable_shares(due.day),
         )
     change.save_award(stored, mark_reminded(award, due))
-    return None
 
 
 def _reminder_outdated(award: Award, days: int, run_day: date) -> bool:
@@ -280,14 +286,10 @@ def _reminder_outdated(award: Award, days: int, run_day: date) -> bool:
     return any(d < days and deadline - timedelta(days=d) <= run_day for d in REMINDER_DAYS)
 
 
-def handle_settle(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
-    due, item = batch[0]
-    stored = _award_for(change, due, item)
-    if stored is None:
-        return None
+@_on_award
+def handle_settle(change: Change, due: DueItem, stored: StoredAward) -> None:
     after = settle_award(stored.award, due.day)
     change.save_award(stored, after, event=_event_if(stored, after, EventKind.SETTLE, due.day))
-    return None
 
 
 def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:

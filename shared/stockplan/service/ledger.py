@@ -173,11 +173,7 @@ class Change:
         item = rec.award_item(after, version + 1)
         item["due"] = [[d.day.isoformat(), d.kind.value, d.detail] for d in schedule]
         item["history"] = [e.to_stored() for e in history]
-        actions = () if before is None else before.actions
-        if action is not None:
-            actions = (*actions, action)
-        if actions:
-            item["actions"] = list(actions)
+        actions = _with_action(item, () if before is None else before.actions, action)
         self.tx.put_versioned(item, None if before is None else version)
         if before is None:
             self.tx.put_new(rec.award_owner_item(after))
@@ -198,11 +194,7 @@ class Change:
     ) -> None:
         version = 0 if before is None else before.version
         item = rec.deferred_item(after, version + 1)
-        actions = () if before is None else before.actions
-        if action is not None:
-            actions = (*actions, action)
-        if actions:
-            item["actions"] = list(actions)
+        _with_action(item, () if before is None else before.actions, action)
         self.tx.put_versioned(item, None if before is None else version)
         old = deferred_schedule(before.deferred) if before else []
         self._replace_due(tuple(old), tuple(deferred_schedule(after)), item["PK"])
@@ -276,14 +268,10 @@ class Change:
 
     # --- plain items, audit, outbox ----------------------------------------------------
 
-    def put(
-        self,
-        item: Item,
-        condition: str | None = None,
-        values: Item | None = None,
-        names: dict[str, str] | None = None,
-    ) -> None:
-        self.tx.put(item, condition, values, names)
+    def put(self, item: Item) -> None:
+        """An unconditional write in this change (conditions go through the intent
+        methods: `put_new`, `put_versioned`)."""
+        self.tx.put(item)
 
     def put_new(self, item: Item) -> None:
         self.tx.put_new(item)
@@ -477,3 +465,13 @@ __all__ = [
     "stored_award",
     "stored_deferred",
 ]
+
+
+def _with_action(item: Item, actions: tuple[str, ...], action: str | None) -> tuple[str, ...]:
+    """The administrator actions applied to a stored award: `action` added, kept on the
+    item so a repeated request is recognised."""
+    if action is not None:
+        actions = (*actions, action)
+    if actions:
+        item["actions"] = list(actions)
+    return actions

@@ -27,41 +27,18 @@ from stockplan.domain.model import (
     Termination,
 )
 from stockplan.domain.termination import AwardTermination
+from stockplan.notices import model as nm
 from stockplan.notices.mime import ascii_address, build_mime, notice_id
-from stockplan.notices.model import (
-    AdminAlert,
-    AwardFigures,
-    ChangedAward,
-    CorrectionNotice,
-    CoveredDeferredLine,
-    CoveredLine,
-    CoveredTransactionNotice,
-    DeferredAwardNotice,
-    DeferredIssueNotice,
-    ExerciseConfirmation,
-    ExpiryNotice,
-    FeedRejectionSummary,
-    FormulaGrantNotice,
-    GrantNotice,
-    Letterhead,
-    Notice,
-    ReminderNotice,
-    SplitDeferredLine,
-    SplitLine,
-    SplitNotice,
-    TerminationLine,
-    TerminationNotice,
-)
 from stockplan.notices.render import render
 
 
 def outbox_item(
-    notice: Notice,
+    notice: nm.Notice,
     recipient: str,
     sender: str,
     day: date,
     *id_parts: str,
-    letterhead: Letterhead | None = None,
+    letterhead: nm.Letterhead | None = None,
 ) -> Item:
     """The pending outbox item of `notice`. `queued_at` (epoch seconds, the clock's) is
     when it was written: the NoticeFunction's age of the oldest pending notice, which
@@ -70,7 +47,7 @@ def outbox_item(
     nid = notice_id(notice.kind, *id_parts)
     # SES's destination and the To: header are the same plain (IDNA) address.
     recipient = ascii_address(recipient)
-    letterhead = letterhead or Letterhead()
+    letterhead = letterhead or nm.Letterhead()
     rendered = render(notice, letterhead)
     raw = build_mime(
         sender,
@@ -105,7 +82,7 @@ def outbox_item(
     return item
 
 
-def _queue(change: Any, notice: Notice, recipient: str, *id_parts: str) -> None:
+def _queue(change: Any, notice: nm.Notice, recipient: str, *id_parts: str) -> None:
     settings = change.settings
     change.add_notice(
         outbox_item(
@@ -126,7 +103,7 @@ def termination(
     lines: Sequence[tuple[Award, AwardTermination]],
 ) -> None:
     deceased = bool(person_item.get("death"))
-    notice = TerminationNotice(
+    notice = nm.TerminationNotice(
         participant_id=incoming.participant_id,
         participant_name=person_item["name"],
         termination_date=incoming.termination_date,
@@ -154,7 +131,7 @@ def _role(person_item: Item) -> Role | None:
         return None
 
 
-def _termination_line(outcome: AwardTermination, ended: date) -> TerminationLine:
+def _termination_line(outcome: AwardTermination, ended: date) -> nm.TerminationLine:
     award = outcome.award
     if award.award_type.requires_exercise:
         vested, section = outcome.vested_shares, outcome.section
@@ -162,7 +139,7 @@ def _termination_line(outcome: AwardTermination, ended: date) -> TerminationLine
         # Restricted, deferred and performance awards keep what vested by the end of
         # service and forfeit the rest: the main rule of 1998 §6.a.(5), not (A)-(C).
         vested, section = award.vested_shares(ended), "1998 §6.a.(5)"
-    return TerminationLine(
+    return nm.TerminationLine(
         award_id=award.award_id,
         plan=award.plan,
         award_type=award.award_type,
@@ -180,69 +157,51 @@ def _section(award: Award, person_item: Item) -> str:
     return deadline_section(award, end)
 
 
+def _deadline_fields(award: Award, person_item: Item) -> dict[str, Any]:
+    """What a reminder and an expiry notice both say about the award and its deadline."""
+    return {
+        "participant_id": award.participant_id,
+        "participant_name": person_item["name"],
+        "award_id": award.award_id,
+        "plan": award.plan,
+        "award_type": award.award_type,
+        "deadline": award.exercise_deadline,
+        "exercise_price": award.exercise_price,
+        "section": _section(award, person_item),
+        "deceased": bool(person_item.get("death")),
+    }
+
+
 def reminder(change: Any, person_item: Item, award: Award, days: int, shares: int) -> None:
     assert award.exercise_deadline is not None
-    notice = ReminderNotice(
-        participant_id=award.participant_id,
-        participant_name=person_item["name"],
-        award_id=award.award_id,
-        plan=award.plan,
-        award_type=award.award_type,
-        days_left=days,
-        deadline=award.exercise_deadline,
-        exercisable_shares=shares,
-        exercise_price=award.exercise_price,
-        section=_section(award, person_item),
-        deceased=bool(person_item.get("death")),
-    )
-    _queue(
-        change,
-        notice,
-        change.addresses.for_participant(person_item),
-        award.award_id,
-        str(days),
-        award.exercise_deadline.isoformat(),
-    )
+    fields = _deadline_fields(award, person_item)
+    notice = nm.ReminderNotice(**fields, days_left=days, exercisable_shares=shares)
+    recipient = change.addresses.for_participant(person_item)
+    _queue(change, notice, recipient, award.award_id, str(days), fields["deadline"].isoformat())
 
 
 def expiry(change: Any, person_item: Item, award: Award, expired: int) -> None:
     assert award.exercise_deadline is not None
-    notice = ExpiryNotice(
-        participant_id=award.participant_id,
-        participant_name=person_item["name"],
-        award_id=award.award_id,
-        plan=award.plan,
-        award_type=award.award_type,
-        deadline=award.exercise_deadline,
-        expired_shares=expired,
-        exercise_price=award.exercise_price,
-        section=_section(award, person_item),
-        deceased=bool(person_item.get("death")),
-    )
-    _queue(
-        change,
-        notice,
-        change.addresses.for_participant(person_item),
-        award.award_id,
-        award.exercise_deadline.isoformat(),
-    )
+    notice = nm.ExpiryNotice(**_deadline_fields(award, person_item), expired_shares=expired)
+    recipient = change.addresses.for_participant(person_item)
+    _queue(change, notice, recipient, award.award_id, award.exercise_deadline.isoformat())
 
 
 def formula_grant(change: Any, person_item: Item, award: Award, requested: int) -> None:
     person = rec.participant_from(person_item)
-    notice = FormulaGrantNotice.of(award, person, requested)
+    notice = nm.FormulaGrantNotice.of(award, person, requested)
     _queue(change, notice, change.addresses.for_participant(person_item), award.award_id)
 
 
 def deferred_award(change: Any, person_item: Item, award: DeferredStockAward) -> None:
     person: Participant = rec.participant_from(person_item)
-    notice = DeferredAwardNotice.of(award, person)
+    notice = nm.DeferredAwardNotice.of(award, person)
     _queue(change, notice, change.addresses.for_participant(person_item), award.key)
 
 
 def deferred_issue(change: Any, person_item: Item, award: DeferredStockAward) -> None:
     person = rec.participant_from(person_item)
-    notice = DeferredIssueNotice.of(
+    notice = nm.DeferredIssueNotice.of(
         award, person, change.day, deceased=bool(person_item.get("death"))
     )
     _queue(change, notice, change.addresses.for_participant(person_item), award.key)
@@ -252,7 +211,7 @@ def grant(change: Any, person_item: Item, award: Award) -> None:
     """An award fed through `grants`, on the day it is applied (rules.md "Notices");
     its id is the award's, so a grant applied once is told once."""
     person = rec.participant_from(person_item)
-    notice = GrantNotice.of(award, person, deceased=bool(person_item.get("death")))
+    notice = nm.GrantNotice.of(award, person, deceased=bool(person_item.get("death")))
     _queue(change, notice, change.addresses.for_participant(person_item), award.award_id)
 
 
@@ -269,7 +228,7 @@ def exercise_confirmation(
     after the exercise. The id is the exercise's key (interfaces.md §1a): the same
     exercise is confirmed once, however often its row is delivered."""
     person = rec.participant_from(person_item)
-    notice = ExerciseConfirmation.of(
+    notice = nm.ExerciseConfirmation.of(
         award,
         person,
         exercise_date,
@@ -303,16 +262,16 @@ def correction(
     mailbox both (they were told their service had ended)."""
     day = change.notice_day
     changed = tuple(
-        ChangedAward(
+        nm.ChangedAward(
             r.after.award_id,
             r.after.award_type,
-            AwardFigures.of(r.before, day),
-            AwardFigures.of(r.after, day),
+            nm.AwardFigures.of(r.before, day),
+            nm.AwardFigures.of(r.after, day),
             r.after.plan,
         )
         for r in restated
     )
-    notice = CorrectionNotice(
+    notice = nm.CorrectionNotice(
         participant_id=str(person_item["participant_id"]),
         participant_name=str(person_item["name"]),
         request_id=request_id,
@@ -330,6 +289,21 @@ def correction(
         _queue(change, notice, recipient, request_id, recipient)
 
 
+def _person_fields(person_item: Item) -> dict[str, Any]:
+    """Whom a notice about a corporate action is for (the estate after a death)."""
+    return {
+        "participant_id": person_item["participant_id"],
+        "participant_name": person_item["name"],
+        "deceased": bool(person_item.get("death")),
+    }
+
+
+def _queue_action(change: Any, notice: nm.Notice, person_item: Item, action_id: str) -> None:
+    """One notice per participant and corporate action: told once however often applied."""
+    recipient = change.addresses.for_participant(person_item)
+    _queue(change, notice, recipient, person_item["participant_id"], action_id)
+
+
 def split(
     change: Any,
     person_item: Item,
@@ -342,22 +316,14 @@ def split(
     """The awards a split restated, before and after (1998 §7.b.(1); Directors §4(c)),
     in one notice per participant; its id is the participant's and the action's, so a
     split applied once is told once."""
-    notice = SplitNotice(
-        participant_id=person_item["participant_id"],
-        participant_name=person_item["name"],
+    notice = nm.SplitNotice(
+        **_person_fields(person_item),
         split_date=split_date,
         ratio=ratio,
-        awards=tuple(SplitLine.of(before, after) for before, after in awards),
-        deferred=tuple(SplitDeferredLine.of(before, after) for before, after in deferred),
-        deceased=bool(person_item.get("death")),
+        awards=tuple(nm.SplitLine.of(before, after) for before, after in awards),
+        deferred=tuple(nm.SplitDeferredLine.of(before, after) for before, after in deferred),
     )
-    _queue(
-        change,
-        notice,
-        change.addresses.for_participant(person_item),
-        person_item["participant_id"],
-        action_id,
-    )
+    _queue_action(change, notice, person_item, action_id)
 
 
 def covered_transaction(
@@ -372,25 +338,17 @@ def covered_transaction(
     """What a covered transaction did to the participant's awards: vested in full and,
     unless assumed, the new deadline (1998 §7.a; Directors §6(j), §7(b)(ii)), on the day
     it is applied; one notice per participant and transaction."""
-    notice = CoveredTransactionNotice(
-        participant_id=person_item["participant_id"],
-        participant_name=person_item["name"],
+    notice = nm.CoveredTransactionNotice(
+        **_person_fields(person_item),
         transaction_date=day,
         assumed=assumed,
-        awards=tuple(CoveredLine.of(before, after, day) for before, after in awards),
-        deferred=tuple(CoveredDeferredLine.of(before, after) for before, after in deferred),
-        deceased=bool(person_item.get("death")),
+        awards=tuple(nm.CoveredLine.of(before, after, day) for before, after in awards),
+        deferred=tuple(nm.CoveredDeferredLine.of(before, after) for before, after in deferred),
     )
-    _queue(
-        change,
-        notice,
-        change.addresses.for_participant(person_item),
-        person_item["participant_id"],
-        action_id,
-    )
+    _queue_action(change, notice, person_item, action_id)
 
 
-def feed_summary(change: Any, summary: FeedRejectionSummary, digest: str) -> None:
+def feed_summary(change: Any, summary: nm.FeedRejectionSummary, digest: str) -> None:
     _queue(change, summary, change.settings.admin_email, digest)
 
 
@@ -398,7 +356,7 @@ def admin_alert_item(
     settings: Settings, day: date, subject: str, lines: Sequence[str], *id_parts: str
 ) -> Item:
     """An outbox item for the administrator, outside a ledger change (bounces)."""
-    alert = AdminAlert(subject, tuple(lines))
+    alert = nm.AdminAlert(subject, tuple(lines))
     return outbox_item(
         alert,
         settings.admin_email,
@@ -410,4 +368,4 @@ def admin_alert_item(
 
 
 def admin_alert(change: Any, subject: str, lines: Sequence[str], *id_parts: str) -> None:
-    _queue(change, AdminAlert(subject, tuple(lines)), change.settings.admin_email, *id_parts)
+    _queue(change, nm.AdminAlert(subject, tuple(lines)), change.settings.admin_email, *id_parts)

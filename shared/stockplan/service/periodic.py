@@ -489,11 +489,10 @@ def write_files(store: FeedStore, document: dict[str, Any], keys: Sequence[str])
 # --- statements ---------------------------------------------------------------------------
 
 
-def _award_line(award: Award, day: date) -> StatementLine:
-    return StatementLine(
-        award_id=award.award_id,
-        plan=award.plan,
-        award_type=award.award_type,
+def statement_line(award: Award, day: date) -> StatementLine:
+    """One award as a statement shows it on `day`."""
+    return StatementLine.of_award(
+        award,
         grant_date=award.grant_date,
         exercise_price=award.exercise_price,
         shares_granted=award.shares_granted,
@@ -510,14 +509,13 @@ def _award_line(award: Award, day: date) -> StatementLine:
 
 def _deferred_line(d: DeferredStockAward, day: date) -> StatementDeferredLine:
     issued = d.status is DeferredStatus.ISSUED and d.issue_date <= day
-    return StatementDeferredLine(
-        d.fee_type,
-        d.fee_date,
-        d.amount,
-        d.shares,
-        d.cash_in_lieu,
-        d.issue_date,
-        "issued" if issued else "pending",
+    return StatementDeferredLine.of_fee(
+        d,
+        amount=d.amount,
+        shares=d.shares,
+        cash_in_lieu=d.cash_in_lieu,
+        issue_date=d.issue_date,
+        status="issued" if issued else "pending",
     )
 
 
@@ -552,7 +550,7 @@ def statement(
         participant_name=str(person["name"]),
         as_of=day,
         annual=annual,
-        awards=tuple(_award_line(a, day) for a in awards),
+        awards=tuple(statement_line(a, day) for a in awards),
         deferred=tuple(_deferred_line(d, day) for d in deferred if d.award_date <= day),
         deceased=bool(person.get("death")),
     )

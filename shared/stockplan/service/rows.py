@@ -45,18 +45,8 @@ from stockplan.domain.termination import (
     terminate_award,
     window_section,
 )
-from stockplan.feeds import (
-    CorporateActionRow,
-    ElectionRow,
-    ExerciseRow,
-    FeedKind,
-    FeeRow,
-    GrantRow,
-    MeetingRow,
-    ParticipantRow,
-    PriceRow,
-    TerminationRow,
-)
+from stockplan.feeds import FeedKind
+from stockplan.feeds import rows as fr
 from stockplan.service import notify
 from stockplan.service.ledger import Change, stored_award, stored_deferred
 
@@ -95,7 +85,7 @@ def _superseded(change: Change, stored: Item | None, field: str) -> bool:
     return mine is not None and theirs is not None and str(theirs) > mine
 
 
-def apply_participant(change: Change, row: ParticipantRow) -> RowResult:
+def apply_participant(change: Change, row: fr.ParticipantRow) -> RowResult:
     existing = change.ledger.participant_item(row.participant_id)
     if _superseded(change, existing, "details_upload"):
         return SUPERSEDED
@@ -112,7 +102,7 @@ def apply_participant(change: Change, row: ParticipantRow) -> RowResult:
     return None
 
 
-def apply_price(change: Change, row: PriceRow) -> RowResult:
+def apply_price(change: Change, row: fr.PriceRow) -> RowResult:
     item = rec.price_item(row.to_domain())
     if change.upload_order is None:
         change.put(item)
@@ -130,7 +120,7 @@ def apply_price(change: Change, row: PriceRow) -> RowResult:
     return None
 
 
-def apply_grant(change: Change, row: GrantRow) -> str | None:
+def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     ledger = change.ledger
     award = row.to_domain()
     # Two reads: who holds the award id (ids are unique across people), and one Query
@@ -196,7 +186,7 @@ def apply_grant(change: Change, row: GrantRow) -> str | None:
     return None
 
 
-def apply_termination(change: Change, row: TerminationRow) -> RowResult:
+def apply_termination(change: Change, row: fr.TerminationRow) -> RowResult:
     # One read of the person's partition: the profile, awards and deferred stock.
     records = change.ledger.participant_records(row.participant_id)
     person_item = next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
@@ -284,7 +274,7 @@ def _end_deferred_service(change: Change, records: list[Item], ended: date) -> N
             change.save_deferred(stored, after)
 
 
-def apply_meeting(change: Change, row: MeetingRow) -> str | None:
+def apply_meeting(change: Change, row: fr.MeetingRow) -> str | None:
     if change.ledger.participant_item(row.participant_id) is None:
         return _unknown(row.participant_id)
     meeting = row.meeting_date.isoformat()
@@ -332,7 +322,7 @@ def _director(change: Change, participant_id: str, what: str) -> str | None:
     return None
 
 
-def apply_election(change: Change, row: ElectionRow) -> str | None:
+def apply_election(change: Change, row: fr.ElectionRow) -> str | None:
     problem = _director(change, row.participant_id, "Deferred Stock Elections")
     if problem:
         return problem
@@ -346,7 +336,7 @@ def apply_election(change: Change, row: ElectionRow) -> str | None:
     return None
 
 
-def apply_fee(change: Change, row: FeeRow) -> str | None:
+def apply_fee(change: Change, row: fr.FeeRow) -> str | None:
     problem = _director(change, row.participant_id, "fees in deferred stock")
     if problem:
         return problem
@@ -382,7 +372,7 @@ def apply_fee(change: Change, row: FeeRow) -> str | None:
     return None
 
 
-def apply_exercise_row(change: Change, row: ExerciseRow) -> str | None:
+def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
         return f"unknown award {row.award_id}"
@@ -413,7 +403,7 @@ def apply_exercise_row(change: Change, row: ExerciseRow) -> str | None:
     return None
 
 
-def apply_corporate_action(change: Change, row: CorporateActionRow) -> str | None:
+def apply_corporate_action(change: Change, row: fr.CorporateActionRow) -> str | None:
     action = row.to_domain()
     action_id = f"{row.action_date.isoformat()}#{row.action.value}"
     existing = change.table.get(f"CORP#{action_id}", "ACTION")
