@@ -34,6 +34,7 @@ from stockplan.domain.history import as_of as history_as_of
 from stockplan.domain.history import replay
 from stockplan.domain.model import Award, DeferredStatus, DeferredStockAward, PlanCode
 from stockplan.domain.periodic import (
+    CHART_MONTHS,
     Month,
     PoolFigures,
     by_cause,
@@ -392,7 +393,7 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]
     )
     state = State(awards=awards, deferred=deferred, pools={}, people=people)
     deadlines = upcoming(state, day, 90)
-    kept = _kept_figures(table)
+    kept = _kept_figures(table, month)
     pools = pools_now(table, day)
     kept[month] = {plan.value: f for plan, f in pools.items()}
     names = {pid: str(i.get("name", "")) for pid, i in people.items()}
@@ -405,9 +406,14 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]
     return document, held
 
 
-def _kept_figures(table: Table) -> dict[Month, dict[str, PoolFigures]]:
+def _kept_figures(table: Table, month: Month) -> dict[Month, dict[str, PoolFigures]]:
+    """The figures the reports of the chart's months before `month` kept: the newest
+    CHART_MONTHS records only (one short query, not every report since the start)."""
     found: dict[Month, dict[str, PoolFigures]] = {}
-    for item in _kept(table):
+    newest = table.query(
+        PERIODIC, sk_upto=f"MONTHLY#{month}", newest_first=True, limit=CHART_MONTHS
+    )
+    for item in (i for i in newest if str(i["SK"]).startswith("MONTHLY#")):
         found[Month.parse(str(item["SK"]).removeprefix("MONTHLY#"))] = {
             plan: PoolFigures(int(f["reserved"]), int(f["outstanding"]), int(f["delivered"]))
             for plan, f in (item.get("pools") or {}).items()
