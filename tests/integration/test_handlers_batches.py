@@ -131,7 +131,7 @@ def test_a_crash_in_a_batch_loses_it_whole_and_redelivery_applies_each_row_once(
             runtime,
             "feed_deps",
             lambda table: FeedDeps(
-                table, runtime.s3, runtime.settings, before_row=die_before_row_3
+                table, runtime.feed_store(), runtime.settings, before_row=die_before_row_3
             ),
         )
         with pytest.raises(Crash):
