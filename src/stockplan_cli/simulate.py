@@ -135,12 +135,14 @@ class EmbeddedStack:
         self.delivering = False
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        """Run a handler as Lambda would; then, as the chunk queue's event source
-        would, hand every message it queued to the ChunkFunction (issue 13)."""
+        """Run a handler as Lambda would; after the FeedFunction, as the chunk queue's
+        event source would, hand every message it queued to the ChunkFunction (issue 13)."""
         try:
             return self._run(function, event)
         finally:
-            if not self.delivering:
+            # Only the FeedFunction queues chunks: no poll (a moto request) after the
+            # thousands of daily runs of a long simulation.
+            if function == FEED_FUNCTION and not self.delivering:
                 self.deliver_chunks()
 
     def _run(self, function: str, event: dict[str, Any]) -> Any:
