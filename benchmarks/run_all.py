@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import bench_daily
+import bench_fanout
 import bench_feed
 import bench_imports
 import bench_simulation
@@ -37,6 +38,9 @@ def main() -> None:
         "daily_runs": 3,
         "feed_rows": 10_000 if args.full else 1_000,
         "feed_runs": 3,
+        # Issue 13's fan-out: a file through the chunk queue and the ChunkFunction.
+        "fanout_rows": 20_000 if args.full else 2_000,
+        "fanout_chunk_rows": 2_000 if args.full else 500,
         "sim_years": 10,
         "sim_people": 1_000,
         "demo_runs": 3,
@@ -50,6 +54,7 @@ def main() -> None:
     results["feed"] = bench_feed.run(sizes["feed_rows"], sizes["feed_runs"])
     # The path before issue 13 (each row its own transaction), once, for the ratio.
     results["feed_row_by_row"] = bench_feed.run(sizes["feed_rows"], 1, batch_rows=1)
+    results["fanout"] = bench_fanout.run(sizes["fanout_rows"], sizes["fanout_chunk_rows"])
     results["simulation"] = bench_simulation.run(
         sizes["sim_years"], sizes["sim_people"], sizes["demo_runs"]
     )
@@ -127,6 +132,7 @@ def render(r: dict[str, Any]) -> str:
         f"| the demo scenario under 20 s | {sim['demo']['seconds']:.1f} s | {_holds(demo_ok)} |",
         f"| each handler imports in under 2x bare boto3 | worst {worst_import:.2f}x | "
         f"{_holds(worst_import < 2)} |",
+        *_fanout_rows(r),
         "",
         "## Daily job",
         "",
@@ -199,6 +205,21 @@ def render(r: dict[str, Any]) -> str:
         lines.append(f"| {function} (`{h['module']}`) | {h['ms']:.0f} | {h['ratio']:.2f} |")
     lines += ["", *notes(r, rows_10k_seconds, sim_10y, worst_import), ""]
     return "\n".join(lines)
+
+
+def _fanout_rows(r: dict[str, Any]) -> list[str]:
+    """The fan-out's target row (issue 13), when the run measured it."""
+    fan = r.get("fanout")
+    if fan is None:
+        return []
+    return [
+        f"| 100,000-row file through the fan-out, no chunk over 5 minutes of work | "
+        f"{fan['rows']:,} rows: {fan['chunks']} chunks of {fan['chunk_rows']:,}, slowest "
+        f"{fan['slowest_chunk_seconds']:.0f} s, {fan['seconds']:.0f} s in all; 100,000 rows: "
+        f"{fan['large_file_chunks']} chunks, slowest about "
+        f"{fan['large_file_slowest_chunk_seconds']:.0f} s | "
+        f"{_holds(fan['large_file_chunks_under_limit'])} |"
+    ]
 
 
 def notes(r: dict[str, Any], feed_10k: float, sim_10y: float, worst_import: float) -> list[str]:

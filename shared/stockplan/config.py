@@ -54,6 +54,14 @@ class Settings(BaseModel):
     # (template parameter SesMaxSendRate). None: as fast as SES answers (the embedded
     # AWS, which has no quota).
     ses_send_rate: float | None = Field(default=None, gt=0)
+    # Issue 13's fan-out: a feed file of more rows than `fanout_rows` is applied in
+    # chunks of `chunk_rows` by the ChunkFunction, through the chunk queue (None: every
+    # file in the feed invocation). `chunk_max_receives` is the queue's maxReceiveCount:
+    # the receive that fails a chunk for good records its rows as not applied.
+    chunk_queue_url: str | None = None
+    fanout_rows: int = Field(default=5000, ge=1)
+    chunk_rows: int = Field(default=2000, ge=1)
+    chunk_max_receives: int = Field(default=3, ge=1, le=1000)
 
     @field_validator("sender_name")
     @classmethod
@@ -99,4 +107,8 @@ class Settings(BaseModel):
             contact_line=env.get("CONTACT_LINE") or DEFAULT_CONTACT_LINE,
             periodic_mail=env.get("PERIODIC_MAIL", "true").strip().lower() != "false",
             ses_send_rate=float(env["SES_MAX_SEND_RATE"]) if env.get("SES_MAX_SEND_RATE") else None,
+            chunk_queue_url=env.get("CHUNK_QUEUE_URL") or None,
+            fanout_rows=int(env.get("FANOUT_ROWS") or "5000"),
+            chunk_rows=int(env.get("CHUNK_ROWS") or "2000"),
+            chunk_max_receives=int(env.get("CHUNK_MAX_RECEIVES") or "3"),
         )

@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from stockplan.config import Settings
-from stockplan.data.aws import S3FeedStore, SesMailer, SqsDeadLetters
+from stockplan.data.aws import S3FeedStore, SesMailer, SqsChunkQueue, SqsDeadLetters
 from stockplan.data.table import Table
 from stockplan.plantime import plan_day
 
@@ -62,10 +62,14 @@ class Runtime:
         url = self.settings.notice_dlq_url
         return None if not url else SqsDeadLetters(self.sqs, url)
 
+    def chunk_queue(self) -> SqsChunkQueue | None:
+        url = self.settings.chunk_queue_url
+        return None if not url else SqsChunkQueue(self.sqs, url)
+
     def feed_deps(self, table: Table) -> FeedDeps:
         from stockplan.service.feeds import FeedDeps
 
-        return FeedDeps(table, self.feed_store(), self.settings)
+        return FeedDeps(table, self.feed_store(), self.settings, chunks=self.chunk_queue())
 
     def daily_deps(self, table: Table) -> DailyDeps:
         from stockplan.service.daily import DailyDeps

@@ -218,6 +218,27 @@ def sns_event(topic_arn: str, message_id: str, message: str, timestamp: str) -> 
     }
 
 
+def sqs_event(queue_url: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The event Lambda's SQS event source hands a function for received messages."""
+    name = queue_url.rsplit("/", 1)[-1]
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": dict(m.get("Attributes", {})),
+                "messageAttributes": {},
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+    }
+
+
 def schedule_event(day: date, rule: str = "daily") -> dict[str, Any]:
     """The event EventBridge Scheduler hands the daily function (interfaces.md §2)."""
     return {
@@ -350,6 +371,10 @@ class Stack:
     sender_name: str = ""
     reply_to: str = ""
     contact_line: str = ""
+    # Issue 13's chunk queue, its dead-letter queue and its maxReceiveCount.
+    chunk_queue_url: str = ""
+    chunk_dlq_url: str = ""
+    chunk_max_receives: int = 3
 
 
 def _resolve_bucket_name(template: dict[str, Any]) -> str:
@@ -390,6 +415,14 @@ def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
     sqs = aws.client("sqs")
     notice_dlq = sqs.create_queue(QueueName="stockplan-local-notice-dlq")["QueueUrl"]
     feed_dlq = sqs.create_queue(QueueName="stockplan-local-feed-failures")["QueueUrl"]
+    # No redrive policy on the embedded queue: EmbeddedStack moves a chunk to the
+    # dead-letter queue itself, on the receive the template's maxReceiveCount names.
+    chunk_props = resources["ChunkQueue"]["Properties"]
+    chunk_queue = sqs.create_queue(
+        QueueName="stockplan-local-chunks",
+        Attributes={"VisibilityTimeout": str(chunk_props["VisibilityTimeout"])},
+    )["QueueUrl"]
+    chunk_dlq = sqs.create_queue(QueueName="stockplan-local-chunk-dlq")["QueueUrl"]
     sesv2 = aws.client("sesv2")
     sesv2.create_email_identity(EmailIdentity=SENDER)
     # The notices' configuration set and the topic its bounces and complaints go to.
@@ -417,6 +450,9 @@ def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
         sender_name=str(parameters["SenderName"]["Default"]),
         reply_to=str(parameters["ReplyToEmail"]["Default"]) or ADMIN,
         contact_line=str(parameters["ContactLine"]["Default"]),
+        chunk_queue_url=chunk_queue,
+        chunk_dlq_url=chunk_dlq,
+        chunk_max_receives=int(chunk_props["RedrivePolicy"]["maxReceiveCount"]),
     )
 
 
@@ -433,6 +469,8 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "REPLY_TO_EMAIL": stack.reply_to,
         "CONTACT_LINE": stack.contact_line,
         "PLAN_TIMEZONE": "America/New_York",
+        "CHUNK_QUEUE_URL": stack.chunk_queue_url,
+        "CHUNK_MAX_RECEIVES": str(stack.chunk_max_receives),
     }
 
 

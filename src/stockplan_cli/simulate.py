@@ -25,12 +25,14 @@ from stockplan_cli.embedded import (
     s3_event,
     schedule_event,
     sns_event,
+    sqs_event,
     stack_environment,
 )
 
 FEED_FUNCTION = "FeedFunction"
 DAILY_FUNCTION = "DailyFunction"
 BOUNCE_FUNCTION = "BounceFunction"
+CHUNK_FUNCTION = "ChunkFunction"
 
 
 @dataclass
@@ -125,8 +127,25 @@ class EmbeddedStack:
         }
         self.contexts = {name: LambdaContext(name) for name in specs}
         self.uploads = 0
+        # The SQS event source's batch size (one chunk an invocation).
+        mapping = self.template["Resources"]["ChunkEventSource"]["Properties"]
+        self.chunk_batch = int(mapping.get("BatchSize", 10))
+        # Chunk invocations (messages handed over, failed) since the stack started.
+        self.chunk_deliveries: list[tuple[int, bool]] = []
+        self.delivering = False
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Run a handler as Lambda would; after the FeedFunction, as the chunk queue's
+        event source would, hand every message it queued to the ChunkFunction (issue 13)."""
+        try:
+            return self._run(function, event)
+        finally:
+            # Only the FeedFunction queues chunks: no poll (a moto request) after the
+            # thousands of daily runs of a long simulation.
+            if function == FEED_FUNCTION and not self.delivering:
+                self.deliver_chunks()
+
+    def _run(self, function: str, event: dict[str, Any]) -> Any:
         handler = self.handlers[function]
         try:
             return handler(event, self.contexts[function])
@@ -135,6 +154,53 @@ class EmbeddedStack:
             metrics = getattr(sys.modules.get(handler.__module__), "metrics", None)
             if metrics is not None:
                 metrics.clear_metrics()
+
+    def deliver_chunks(self) -> int:
+        """Deliver the chunk queue's messages to the ChunkFunction until it is empty:
+        a failed item (batchItemFailures, or the invocation raising) is received again
+        at once, up to the queue's maxReceiveCount, then moved to its dead-letter
+        queue, as SQS's redrive does. Returns the invocations made."""
+        sqs = self.runtime.sqs
+        url = self.stack.chunk_queue_url
+        made = 0
+        self.delivering = True
+        try:
+            while True:
+                received = sqs.receive_message(
+                    QueueUrl=url,
+                    MaxNumberOfMessages=self.chunk_batch,
+                    AttributeNames=["All"],
+                ).get("Messages", [])
+                if not received:
+                    return made
+                made += 1
+                failed = self._chunk_failures(received)
+                self.chunk_deliveries.append((len(received), bool(failed)))
+                for message in received:
+                    self._settle(url, message, message["MessageId"] in failed)
+        finally:
+            self.delivering = False
+
+    def _chunk_failures(self, received: list[dict[str, Any]]) -> set[str]:
+        try:
+            response = self._run(CHUNK_FUNCTION, sqs_event(self.stack.chunk_queue_url, received))
+        except Exception:  # the invocation failed: every message of the batch returns
+            return {m["MessageId"] for m in received}
+        return {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+
+    def _settle(self, url: str, message: dict[str, Any], failed: bool) -> None:
+        sqs = self.runtime.sqs
+        handle = message["ReceiptHandle"]
+        if not failed:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+            return
+        receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+        if receives >= self.stack.chunk_max_receives:
+            sqs.send_message(QueueUrl=self.stack.chunk_dlq_url, MessageBody=message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+        else:
+            # Visible again at once, not after the visibility timeout: no clock here.
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
 
     def upload(self, kind: str, body: bytes, day: date, name: str | None = None) -> Any:
         key = f"incoming/{kind}/{name or day.isoformat()}.csv"

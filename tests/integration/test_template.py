@@ -38,7 +38,18 @@ FEED_KINDS = (
     "exercises",
     "corporate_actions",
 )
-FUNCTION_IDS = ("FeedFunction", "DailyFunction", "NoticeFunction", "BounceFunction")
+FUNCTION_IDS = (
+    "FeedFunction",
+    "DailyFunction",
+    "NoticeFunction",
+    "BounceFunction",
+    "ChunkFunction",
+)
+# Each function's own variables besides the global ones.
+FUNCTION_ENVIRONMENT = {
+    "FeedFunction": {"CHUNK_QUEUE_URL", "FANOUT_ROWS", "CHUNK_ROWS"},
+    "ChunkFunction": {"CHUNK_MAX_RECEIVES"},
+}
 GLOBAL_ENVIRONMENT = {
     "TABLE_NAME",
     "BUCKET_NAME",
@@ -124,7 +135,7 @@ def _identity_policy_statements(
 
 def test_sam_translator_accepts_template(translated: dict[str, Any]) -> None:
     assert "Transform" not in translated
-    assert len(_of_type(translated, "AWS::Lambda::Function")) == 4
+    assert len(_of_type(translated, "AWS::Lambda::Function")) == len(FUNCTION_IDS)
     assert set(_of_type(translated, "AWS::Lambda::Function")) == set(FUNCTION_IDS)
     tables = _of_type(translated, "AWS::DynamoDB::Table")
     assert list(tables) == ["DataTable"]
@@ -173,7 +184,7 @@ def test_functions_share_runtime_layer_tracing_and_environment(
         assert len(props["Layers"]) == 1
         assert props["KmsKeyArn"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
         variables = props["Environment"]["Variables"]
-        assert set(variables) == GLOBAL_ENVIRONMENT
+        assert set(variables) == GLOBAL_ENVIRONMENT | FUNCTION_ENVIRONMENT.get(logical_id, set())
         assert variables["POWERTOOLS_SERVICE_NAME"] == "stockplan"
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Stockplan"
         assert variables["TABLE_NAME"] == {"Ref": "DataTable"}
@@ -184,6 +195,31 @@ def test_functions_share_runtime_layer_tracing_and_environment(
     assert daily["Timeout"] == 900
     # The daily job never overlaps itself.
     assert daily["ReservedConcurrentExecutions"] == 1
+
+
+def test_large_feed_files_fan_out_in_chunks_through_an_alarmed_queue(
+    translated: dict[str, Any],
+) -> None:
+    """Issue 13: the chunk queue's messages reappear only after 6 function timeouts and
+    go to the dead-letter queue on the receive the function counts as the last; the
+    function reports each failed chunk alone, at a concurrency the stack bounds."""
+    resources = translated["Resources"]
+    chunk = resources["ChunkFunction"]["Properties"]
+    queue = resources["ChunkQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * chunk["Timeout"]
+    redrive = queue["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["ChunkDeadLetterQueue", "Arn"]}
+    assert str(redrive["maxReceiveCount"]) == str(
+        chunk["Environment"]["Variables"]["CHUNK_MAX_RECEIVES"]
+    )
+    assert chunk["ReservedConcurrentExecutions"] == {"Ref": "ChunkConcurrency"}
+    (mapping,) = _of_type(translated, "AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["ChunkQueue", "Arn"]}
+    assert mapping["Properties"]["FunctionName"] == {"Ref": "ChunkFunction"}
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    feed = resources["FeedFunction"]["Properties"]["Environment"]["Variables"]
+    assert feed["CHUNK_QUEUE_URL"] == {"Ref": "ChunkQueue"}
+    assert feed["FANOUT_ROWS"] == {"Ref": "FanoutRows"}
 
 
 def test_bucket_name_in_environment_and_policies_is_the_bucket(
@@ -549,6 +585,8 @@ def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[s
         "NoticeDeadLetterQueue",
         "ScheduleDeadLetterQueue",
         "NoticeFeedbackFailureQueue",
+        "ChunkQueue",
+        "ChunkDeadLetterQueue",
     }
     for queue in queues.values():
         props = queue["Properties"]
@@ -570,6 +608,7 @@ def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[s
         "NoticeDeadLetterQueue": "NoticeDeadLetterAlarm",
         "ScheduleDeadLetterQueue": "ScheduleDeadLetterAlarm",
         "NoticeFeedbackFailureQueue": "NoticeFeedbackFailureAlarm",
+        "ChunkDeadLetterQueue": "ChunkDeadLetterAlarm",
     }
     assert translated["Resources"]["AlarmTopic"]["Properties"]["KmsMasterKeyId"]
     assert translated["Resources"]["NoticeFeedbackTopic"]["Properties"]["KmsMasterKeyId"]

@@ -63,3 +63,25 @@ class SqsDeadLetters:
 
     def send(self, message: dict[str, Any]) -> None:
         self.client.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(message))
+
+
+# SendMessageBatch takes ten messages at most.
+SQS_BATCH = 10
+
+
+class SqsChunkQueue:
+    def __init__(self, client: Any, queue_url: str) -> None:
+        self.client = client
+        self.queue_url = queue_url
+
+    def send(self, messages: list[dict[str, Any]]) -> None:
+        for start in range(0, len(messages), SQS_BATCH):
+            entries = [
+                {"Id": str(number), "MessageBody": json.dumps(message)}
+                for number, message in enumerate(messages[start : start + SQS_BATCH])
+            ]
+            response = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
+            if response.get("Failed"):
+                # The feed's S3 event is retried; a chunk queued twice applies once.
+                codes = sorted({str(f.get("Code")) for f in response["Failed"]})
+                raise RuntimeError(f"SQS refused {len(response['Failed'])} chunk(s): {codes}")

@@ -410,3 +410,13 @@ class MemoryDeadLetters:
 
     def send(self, message: dict[str, Any]) -> None:
         self.messages.append(dict(message))
+
+
+@dataclass
+class MemoryChunkQueue:
+    """The chunk queue: messages in the order sent (a test hands them to the chunks)."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def send(self, messages: list[dict[str, Any]]) -> None:
+        self.messages.extend(dict(message) for message in messages)

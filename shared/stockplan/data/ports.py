@@ -56,3 +56,11 @@ class DeadLetters(Protocol):
     """Where a notice that failed every send attempt is reported (SQS, alarmed)."""
 
     def send(self, message: dict[str, Any]) -> None: ...
+
+
+class ChunkQueue(Protocol):
+    """Where the chunks of a large feed file are queued for the ChunkFunction (SQS)."""
+
+    def send(self, messages: list[dict[str, Any]]) -> None:
+        """Queue each message (a JSON object) once; raises when one was not taken."""
+        ...

@@ -24,7 +24,7 @@ from typing import Any
 from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.marker import Writes as MarkerWrites
-from stockplan.data.ports import FeedStore
+from stockplan.data.ports import ChunkQueue, FeedStore
 from stockplan.data.retry import attempts
 from stockplan.data.table import MAX_TRANSACTION_ITEMS, ConflictError, Table
 from stockplan.domain.model import PlanCode
@@ -92,6 +92,8 @@ class FeedDeps:
     limits: FeedLimits = DEFAULT_LIMITS
     # Rows of a batch at most (1: every row in a transaction of its own).
     batch_rows: int = BATCH_ROWS
+    # Where a file over Settings.fanout_rows is queued in chunks (None: applied here).
+    chunks: ChunkQueue | None = None
 
 
 def upload_order(uploaded_at: str | None, key: str) -> str | None:
@@ -237,6 +239,11 @@ def process_upload(
         parsed = parse_feed(kind, body, deps.limits)
     except FileRejected as error:
         return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
+    if deps.chunks is not None and row_count(parsed) > deps.settings.fanout_rows:
+        where = {"bucket": bucket, "key": key, "version_id": version_id, "file": file_pk}
+        moment = {"day": today.isoformat(), "order": upload_order(uploaded_at, key)}
+        fan_out(deps.chunks, deps.settings.chunk_rows, parsed, {**where, **moment})
+        return FeedOutcome(key, kind.value, "fanned_out")
     run = FileRun(
         deps,
         kind,
@@ -251,8 +258,56 @@ def process_upload(
     return _apply_file(run, parsed)
 
 
+def row_count(parsed: ParsedFeed) -> int:
+    return len(parsed.rows) + len(parsed.rejections)
+
+
+def chunk_ranges(parsed: ParsedFeed, chunk_rows: int) -> list[tuple[int, int]]:
+    """The file's data rows in runs of `chunk_rows`, as (first, last) row numbers."""
+    numbers = sorted(
+        [r.row_number for r in parsed.rows] + [r.row_number for r in parsed.rejections]
+    )
+    return [
+        (numbers[start], numbers[min(start + chunk_rows, len(numbers)) - 1])
+        for start in range(0, len(numbers), chunk_rows)
+    ]
+
+
+def fan_out(
+    queue: ChunkQueue,
+    chunk_rows: int,
+    parsed: ParsedFeed,
+    source: dict[str, Any],
+) -> None:
+    """Queue the file's chunks (issue 13): the file's record stays "processing" until the
+    chunk that completes it closes it (stockplan.service.chunks). Queued again when the
+    S3 event is redelivered: a chunk applies its rows once however often it comes."""
+    ranges = chunk_ranges(parsed, chunk_rows)
+    queue.send(
+        [
+            {
+                **source,
+                "chunk": number,
+                "chunks": len(ranges),
+                "first": first,
+                "last": last,
+            }
+            for number, (first, last) in enumerate(ranges, start=1)
+        ]
+    )
+
+
 def _apply_file(run: FileRun, parsed: ParsedFeed) -> FeedOutcome:
     """Apply the rows this object has not applied yet, then close the file."""
+    rejections = apply_parsed(run, parsed)
+    run.outcome.rejected = len(rejections)
+    _finish(run, parsed.header, rejections)
+    return run.outcome
+
+
+def apply_parsed(run: FileRun, parsed: ParsedFeed) -> list[RowRejection]:
+    """Apply the rows of `parsed` (a whole file, or a chunk's part of it) that this
+    object has not applied yet; their rejections, in row order."""
     table = run.table
     file_pk, kind = run.file_pk, run.kind
     # Rows this object already applied (a redelivery after a crash half way through).
@@ -269,10 +324,7 @@ def _apply_file(run: FileRun, parsed: ParsedFeed) -> FeedOutcome:
         run,
         [(row, identities[row.row_number]) for row in parsed.rows if row.row_number in identities],
     )
-    rejections = sorted(run.rejections, key=lambda r: r.row_number)
-    run.outcome.rejected = len(rejections)
-    _finish(run, parsed.header, rejections)
-    return run.outcome
+    return sorted(run.rejections, key=lambda r: r.row_number)
 
 
 def _etag(etag: str | None) -> str:
@@ -673,32 +725,29 @@ def _flush_unless_done_elsewhere(table: Table, change: Change, file_pk: str) -> 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _finish(run: FileRun, header: list[str], rejections: list[RowRejection]) -> None:
-    """Record the rejected rows, write the errors CSV, and tell the administrator when a
-    row was rejected or nothing in the file was new (interfaces.md §1a)."""
+def record_rejections(run: FileRun, change: Change, rejections: list[RowRejection]) -> None:
+    """The rejected rows as the rejections report reads them."""
+    for rejection in rejections:
+        pk, sk = rec.rejection_key(run.file_pk, rejection.row_number)
+        fields = _rejection_fields(
+            run.kind, run.key, rejection.row_number, rejection.record, rejection.reason, run.today
+        )
+        change.put({"PK": pk, "SK": sk, "type": "feed_row", "status": "rejected", **fields})
+        change.maybe_flush()
+
+
+def _finish(
+    run: FileRun, header: list[str], rejections: list[RowRejection], *, recorded: bool = False
+) -> None:
+    """Record the rejected rows (unless the chunks of a fanned-out file `recorded` them),
+    write the errors CSV, and tell the administrator when a row was rejected or nothing
+    in the file was new (interfaces.md §1a)."""
     deps, outcome, kind, key = run.deps, run.outcome, run.kind, run.key
     change = run.change(f"feed:{key}")
     if rejections:
         deps.files.write(errors_key(key), render_errors_csv(header, rejections), "text/csv")
-        for rejection in rejections:
-            pk, sk = rec.rejection_key(run.file_pk, rejection.row_number)
-            change.put(
-                {
-                    "PK": pk,
-                    "SK": sk,
-                    "type": "feed_row",
-                    "status": "rejected",
-                    **_rejection_fields(
-                        kind,
-                        key,
-                        rejection.row_number,
-                        rejection.record,
-                        rejection.reason,
-                        run.today,
-                    ),
-                }
-            )
-            change.maybe_flush()
+        if not recorded:
+            record_rejections(run, change, rejections)
     if rejections or outcome.accepted == 0:
         summary = FeedRejectionSummary(
             kind.value,

@@ -1,0 +1,72 @@
+"""The ChunkFunction's use case as its handler calls it with the SQS event: each chunk
+of a fanned-out feed file applied (issue 13), its notices sent, its metrics and its log
+line. A failed chunk is reported alone (ReportBatchItemFailures): SQS delivers it again
+and the others of the batch are done."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from stockplan.observability import TimeLeft, count, logger
+from stockplan.runtime import runtime
+from stockplan.service.chunks import Chunk, chunk_failed, process_chunk
+from stockplan.service.outbox import dispatch
+
+
+def chunk_messages(event: dict[str, Any], context: Any, time_left: TimeLeft) -> dict[str, Any]:
+    """ChunkFunction: apply each queued chunk; the batch item failures for SQS."""
+
+    def one(record: SQSRecord) -> None:
+        _chunk(record, time_left)
+
+    processor = BatchProcessor(event_type=EventType.SQS)
+    response = process_partial_response(
+        event=event, record_handler=one, processor=processor, context=context
+    )
+    return dict(response)
+
+
+def _chunk(record: SQSRecord, time_left: TimeLeft) -> None:
+    rt = runtime()
+    table = rt.table()
+    chunk = Chunk.from_message(json.loads(record.body))
+    logger.set_correlation_id(chunk.key)
+    deps = rt.feed_deps(table)
+    try:
+        outcome = process_chunk(deps, chunk)
+    except Exception as error:
+        receives = int(record.attributes.approximate_receive_count or "1")
+        if receives >= rt.settings.chunk_max_receives:
+            # Its last receive: the message goes to the dead-letter queue (alarmed),
+            # and the file's summary names the rows it leaves unapplied.
+            outcome = chunk_failed(deps, chunk, type(error).__name__)
+            dispatch(rt.outbox_deps(table), outcome.notice_ids, time_left)
+            count(ChunksFailed=1)
+        raise
+    sent = dispatch(rt.outbox_deps(table), outcome.notice_ids, time_left)
+    count(
+        ChunksApplied=1,
+        RowsAccepted=outcome.accepted,
+        RowsRejected=outcome.rejected,
+        NoticesSent=len(sent.sent),
+        NoticesDeferred=len(sent.deferred),
+    )
+    logger.info(
+        "chunk processed",
+        extra={
+            "chunk": chunk.number,
+            "chunks": chunk.chunks,
+            "status": outcome.status,
+            "accepted": outcome.accepted,
+            "rejected": outcome.rejected,
+            "notices_sent": len(sent.sent),
+        },
+    )
