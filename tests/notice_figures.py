@@ -3,7 +3,7 @@ and the visible text of an HTML part: shared by the notice template tests and th
 browser test.
 
 `figures(notice)` is every share count, money amount, price and date the notice's data
-holds, written as rules.md and issue 15 ask (90,000; $1,500.00; $15.0625; 2003-02-28),
+holds, written as docs/plan-rules.md and issue 15 ask (90,000; $1,500.00; $15.0625; 2003-02-28),
 less the fields a kind shows only in some cases (listed in `_HIDDEN`)."""
 
 from __future__ import annotations

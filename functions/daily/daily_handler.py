@@ -1,4 +1,4 @@
-"""EventBridge schedule, once a day -> the daily job for that plan day (interfaces.md §2)."""
+"""EventBridge schedule, once a day -> the daily job for that plan day (docs/interfaces.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""S3 ObjectCreated under incoming/<kind>/ -> run that feed (interfaces.md §1, §2)."""
+"""S3 ObjectCreated under incoming/<kind>/ -> run that feed (docs/interfaces.md §1, §2)."""
 
 from __future__ import annotations
 

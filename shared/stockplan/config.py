@@ -47,7 +47,7 @@ class Settings(BaseModel):
     sender_name: str = DEFAULT_SENDER_NAME
     reply_to_email: str | None = None
     contact_line: str = DEFAULT_CONTACT_LINE
-    # The daily job's monthly report and annual statements (interfaces.md §4). On unless
+    # The daily job's monthly report and annual statements (docs/interfaces.md §4). On unless
     # PERIODIC_MAIL=false: the handler tests of single rules turn them off.
     periodic_mail: bool = True
     # Notices a second the sender keeps under: the SES account's maximum send rate

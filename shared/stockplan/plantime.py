@@ -1,4 +1,4 @@
-"""The plan's time zone (rules.md "Plan time zone"): the one place where a moment
+"""The plan's time zone (docs/plan-rules.md "Plan time zone"): the one place where a moment
 becomes a plan day, or a plan day and hour a moment.
 
 The zone's name is a plan reading and lives with the others in
@@ -24,7 +24,7 @@ def plan_zone() -> ZoneInfo:
 
 def plan_day(moment: str | datetime) -> date:
     """The calendar day of an instant (an ISO 8601 event time, `Z` or an offset) in the
-    plan's time zone (interfaces.md §2)."""
+    plan's time zone (docs/interfaces.md §2)."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.astimezone(plan_zone()).date()

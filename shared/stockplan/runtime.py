@@ -87,7 +87,7 @@ class Runtime:
         return OutboxDeps(table, self.mailer(), self.settings, self.dead_letters())
 
     def plan_day(self, moment: str) -> date:
-        """The calendar day of an event time in the plan's time zone (interfaces.md §2)."""
+        """The calendar day of an event time in the plan's time zone (docs/interfaces.md §2)."""
         return plan_day(moment)
 
 

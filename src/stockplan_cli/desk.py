@@ -1,7 +1,7 @@
 """The administrator's desk: `stockplan report` as tables, CSV files and a workbook.
 
 The same five sheets everywhere, each a row per record with the keys of report.json
-(interfaces.md §3) as column names, and the participant's name beside every
+(docs/interfaces.md §3) as column names, and the participant's name beside every
 participant id:
 
 - ``awards``: report.json ``awards``;

@@ -240,7 +240,7 @@ def sqs_event(queue_url: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def schedule_event(day: date, rule: str = "daily") -> dict[str, Any]:
-    """The event EventBridge Scheduler hands the daily function (interfaces.md §2)."""
+    """The event EventBridge Scheduler hands the daily function (docs/interfaces.md §2)."""
     return {
         "version": "0",
         "id": f"local-{day.isoformat()}",

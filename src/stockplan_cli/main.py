@@ -1,4 +1,4 @@
-"""The `stockplan` command (interfaces.md §3)."""
+"""The `stockplan` command (docs/interfaces.md §3)."""
 
 from __future__ import annotations
 
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         # as a command killed by SIGPIPE does, and let nothing flush into the closed pipe.
         _silence_stdout()
         return 141
-    except Exception as error:  # one-line reason on stderr (interfaces.md §3)
+    except Exception as error:  # one-line reason on stderr (docs/interfaces.md §3)
         print(f"stockplan {args.command}: {error}", file=sys.stderr)
         return 1
 
@@ -420,7 +420,7 @@ def _report(args: argparse.Namespace) -> int:
         if args.xlsx is not None:
             written.append(desk.write_xlsx(args.xlsx, tables, report["as_of"]))
     if args.json:
-        # report.json (interfaces.md §3), with the notices that did not arrive.
+        # report.json (docs/interfaces.md §3), with the notices that did not arrive.
         document = {**report, "undelivered_notices": undelivered, "participant_names": names}
         if args.upcoming is not None:
             document["upcoming"] = due

@@ -78,7 +78,7 @@ G_0042 = Award(
     exercise_deadline=date(2009, 10, 4),
 )
 # A discretionary option of the Directors plan at $10.00: a 3-for-2 split makes the
-# price 10.00 / 1.5 = 6.666667 (rounded up at the 6th decimal, rules.md "Splits").
+# price 10.00 / 1.5 = 6.666667 (rounded up at the 6th decimal, docs/plan-rules.md "Splits").
 DO_1 = Award(
     award_id="DO-1",
     participant_id="D-3",

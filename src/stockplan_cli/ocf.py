@@ -1,7 +1,7 @@
 """The plans' state as an Open Cap Format (OCF 1.2.0) bundle.
 
 `stockplan export --ocf OUT_DIR` (a running stack) and the `ocf/` folder of every
-`stockplan simulate` (interfaces.md §3) write it; it is checked against the official
+`stockplan simulate` (docs/interfaces.md §3) write it; it is checked against the official
 schemas (a copy in `ocf_schemas/`, with their licence) before anything is written.
 
 The bundle: `Manifest.ocf.json` (OCF_MANIFEST_FILE, holding the issuer) and the files it
@@ -158,7 +158,8 @@ SCHEMA_OF_FILE_TYPE = {file_type: schema for _name, file_type, schema in FILES.v
 STOCKHOLDER_APPROVALS = {(PlanCode.INCENTIVE_1998, date(1999, 9, 16))}
 # The Directors Plan became effective when the Board approved it (Directors §3).
 BOARD_APPROVALS = {PlanCode.DIRECTORS_1999: date(1999, 7, 27)}
-# Unvested shares are forfeited on the termination date (rules.md "Vesting and termination").
+# Unvested shares are forfeited on the termination date (docs/plan-rules.md "Vesting and
+# termination").
 FORFEITURE_SECTIONS = {
     PlanCode.INCENTIVE_1998: "1998 §6.a.(5)",
     PlanCode.DIRECTORS_1999: "Directors §6(e)",

@@ -1,4 +1,4 @@
-"""`stockplan simulate`: the system on the embedded AWS, day by day (interfaces.md §3)."""
+"""`stockplan simulate`: the system on the embedded AWS, day by day (docs/interfaces.md §3)."""
 
 from __future__ import annotations
 
@@ -271,7 +271,7 @@ def simulate(
 
 
 def copy_reports(s3: Any, bucket: str, folder: Path) -> list[Path]:
-    """The monthly reports the daily job wrote under reports/ (interfaces.md §4), copied to
+    """The monthly reports the daily job wrote under reports/ (docs/interfaces.md §4), copied to
     `folder`, each with its workbook reports/YYYY-MM.xlsx made here from its .json
     (openpyxl is in the CLI's dependencies only, never in the Lambda layer)."""
     from stockplan_cli.desk import write_monthly_xlsx
@@ -292,7 +292,7 @@ def copy_reports(s3: Any, bucket: str, folder: Path) -> list[Path]:
 
 
 def write_audit(out_dir: Path, trail: list[dict[str, Any]]) -> None:
-    """audit.jsonl: one JSON object a line, oldest first (interfaces.md §3)."""
+    """audit.jsonl: one JSON object a line, oldest first (docs/interfaces.md §3)."""
     with (out_dir / "audit.jsonl").open("w") as out:
         for entry in trail:
             out.write(json.dumps(entry, sort_keys=False) + "\n")
@@ -305,7 +305,7 @@ def run_days(
     progress: Progress | None = None,
 ) -> None:
     """Each day from summary.start to summary.end: that day's feeds in the order of
-    interfaces.md §3, then the daily schedule; counted in `summary`."""
+    docs/interfaces.md §3, then the daily schedule; counted in `summary`."""
     from stockplan.feeds import FEED_ORDER
 
     total = (summary.end - summary.start).days + 1
@@ -329,7 +329,7 @@ def run_days(
 
 
 def write_ocf(folder: Path, state: Any, end: date) -> list[str]:
-    """The final state as an OCF bundle (interfaces.md §3 `ocf/`), generated at the last
+    """The final state as an OCF bundle (docs/interfaces.md §3 `ocf/`), generated at the last
     daily run's time; returns what could not be reconciled (see stockplan_cli.ocf)."""
     from datetime import UTC, datetime, time
 

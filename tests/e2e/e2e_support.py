@@ -1,4 +1,4 @@
-"""Running `stockplan simulate` in-process and reading what it wrote (interfaces.md §3)."""
+"""Running `stockplan simulate` in-process and reading what it wrote (docs/interfaces.md §3)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ SENDER = "stock-plans@ctc.example.com"
 SENDER_NAME = "CTC Stock Plan Administration"  # infra/template.yaml SenderName's default
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-# A friendlier date ("February 28, 2003") may only stand beside the ISO one (rules.md).
+# A friendlier date ("February 28, 2003") may only stand beside the ISO one (docs/plan-rules.md).
 _FRIENDLY = re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}, \d{{4}}\b")
 
 
-# The subjects periodic mail begins with (interfaces.md §4).
+# The subjects periodic mail begins with (docs/interfaces.md §4).
 PERIODIC_SUBJECTS = ("Monthly report", "Annual statement")
 
 
@@ -50,7 +50,7 @@ class Run:
     report: dict[str, Any]
     rejections: list[dict[str, Any]]
     # The notices of the plans' rules, in the order sent; the periodic mail (monthly
-    # reports, annual statements: interfaces.md §4, tests/e2e/test_monthly_reports.py)
+    # reports, annual statements: docs/interfaces.md §4, tests/e2e/test_monthly_reports.py)
     # apart, so a scenario's timeline reads as its rules made it.
     mails: list[Mail]
     periodic: list[Mail] = field(default_factory=list)
@@ -88,7 +88,7 @@ def simulate(scenario: Path, start: str, end: str, out: Path) -> Run:
         code = main(["simulate", str(scenario), "--start", start, "--end", end, "--out", str(out)])
     run = read_outputs(out, buffer.getvalue(), code)
     if code == 0:
-        # Every simulation's ocf/ (interfaces.md §3): valid OCF, adding up to report.json.
+        # Every simulation's ocf/ (docs/interfaces.md §3): valid OCF, adding up to report.json.
         from ocf_support import check_against_report, check_references, read_bundle
 
         bundle = read_bundle(out / "ocf")

@@ -1,4 +1,4 @@
-"""End to end (rules.md "Corrections"): a year fed with five mistakes and their
+"""End to end (docs/plan-rules.md "Corrections"): a year fed with five mistakes and their
 corrections ends with exactly the awards and pools of the same year fed right.
 
 scenarios/corrections-mistakes/ (its README lists the mistakes) and

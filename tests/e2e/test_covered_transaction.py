@@ -1,5 +1,5 @@
 """End to end: a covered transaction on 2008-09-30, not assumed and assumed
-(1998 §7.a; Directors §6(j), §7(b)(ii); rules.md "Splits and covered transactions").
+(1998 §7.a; Directors §6(j), §7(b)(ii); docs/plan-rules.md "Splits and covered transactions").
 
 Scenario tests/e2e/scenarios/covered_transaction/, simulated 2008-01-01 .. 2008-12-31;
 the "assumed" run is the same feeds with `assumed` set to true.

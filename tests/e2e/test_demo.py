@@ -1,5 +1,5 @@
 """`stockplan demo`: the shipped scenario (scenarios/demo/, see its README) runs, prints
-its summary with the time it took, and leaves the outputs of interfaces.md §3."""
+its summary with the time it took, and leaves the outputs of docs/interfaces.md §3."""
 
 from __future__ import annotations
 
@@ -191,7 +191,7 @@ def _folded(records: list[dict[str, object]]) -> dict[str, dict[str, object]]:
 
 
 def assert_audit_trail_gives_every_change_of_every_award(out: Path, report: dict[str, Any]) -> None:
-    """interfaces.md §3 audit.jsonl: over the demo's ten years, each award's changes in
+    """docs/interfaces.md §3 audit.jsonl: over the demo's ten years, each award's changes in
     order, each with its cause, fold into the award as report.json shows it."""
     records = [json.loads(line) for line in (out / "audit.jsonl").read_text().splitlines()]
 

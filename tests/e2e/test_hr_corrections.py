@@ -1,4 +1,4 @@
-"""End to end: HR corrects and re-uploads files (interfaces.md §1a).
+"""End to end: HR corrects and re-uploads files (docs/interfaces.md §1a).
 
 Scenario scenarios/hr-corrections/ (its README tells the story day by day), simulated
 2002-03-01 .. 2002-12-31. The expected report is worked out by hand below.

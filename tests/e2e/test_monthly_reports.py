@@ -1,4 +1,4 @@
-"""The monthly reports in `stockplan simulate`'s outputs (interfaces.md §4; issue 16): the
+"""The monthly reports in `stockplan simulate`'s outputs (docs/interfaces.md §4; issue 16): the
 demo scenario up to 2002-10-01, the first business day of October 2002, on which
 nothing happens (no feed, no rule), so the report of September made that morning and
 report.json (the state after that day's run) hold the same pools.

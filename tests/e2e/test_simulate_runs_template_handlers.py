@@ -1,5 +1,5 @@
 """`stockplan simulate` drives the very handler functions infra/template.yaml names, with
-the events S3 and EventBridge send (interfaces.md §3: "there is no second code path")."""
+the events S3 and EventBridge send (docs/interfaces.md §3: "there is no second code path")."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def test_simulate_invokes_the_template_handlers(
 ) -> None:
     scenario = tmp_path / "scenario"
     # Written out of upload order on purpose: simulate uploads participants, prices,
-    # grants, ..., terminations (interfaces.md §3).
+    # grants, ..., terminations (docs/interfaces.md §3).
     _write(
         scenario,
         "2002-01-02",

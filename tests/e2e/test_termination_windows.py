@@ -1,7 +1,7 @@
 """End to end: the 1998 Incentive Plan's termination windows, through `stockplan simulate`.
 
 Scenario tests/e2e/scenarios/termination_windows/, simulated 2002-01-01 .. 2004-03-31.
-Every expected figure below is worked out by hand from the plan text and rules.md; the
+Every expected figure below is worked out by hand from the plan text and docs/plan-rules.md; the
 working is in the comments. The people:
 
 - E-1 Alice Able (personal_email): NSO G-A1 12,000 @ 10.00 vesting 6,000 on 2002-06-01
@@ -120,7 +120,7 @@ def test_death_within_an_open_window_gets_the_death_window(run: Run) -> None:
     # G-D1: retired 2003-01-31: vested 4,000 (2002-06-01), forfeited 4,000 (2003-06-01);
     # window 2003-01-31 + 3 months = 2003-04-31 -> clamp -> 2003-04-30 (§6.a.(5)(B)).
     # Dies 2003-03-10, inside that window -> 1 year from death: 2004-03-10 (later than
-    # 2003-04-30, before the final date 2012-01-02) (1998 §6.a.(5)(A), rules.md).
+    # 2003-04-30, before the final date 2012-01-02) (1998 §6.a.(5)(A), docs/plan-rules.md).
     # Nothing exercised: 4,000 expire on 2004-03-11. Tie 4,000/4,000: expired wins.
     assert award_figures(run.award("G-D1")) == {
         "shares_granted": 8000,
@@ -345,7 +345,7 @@ def test_reminder_and_expiry_texts(run: Run) -> None:
 def test_exercise_confirmation_after_termination(run: Run) -> None:
     # G-A1: 2,000 of the 6,000 vested shares exercised on 2003-01-15, 500 withheld:
     # 1,500 delivered (1998 §4.a(iv)); 4,000 still exercisable until 2003-02-28. Alice
-    # left on 2002-11-30: her personal_email gets it (rules.md "Notices").
+    # left on 2002-11-30: her personal_email gets it (docs/plan-rules.md "Notices").
     mail = run.mail("Exercise confirmed: 2,000 shares on 2003-01-15")
     assert mail.to == ALICE
     text = mail.text

@@ -26,7 +26,7 @@ def _plain_moto() -> Iterator[None]:
         yield
 
 
-# The daily job's monthly report and annual statements (interfaces.md §4) are tested in
+# The daily job's monthly report and annual statements (docs/interfaces.md §4) are tested in
 # these modules (and by every simulation: e2e, the security run); the handler tests of
 # single rules count their own notices and SES calls, so there they are off.
 PERIODIC_MAIL_MODULES = {"test_periodic_mail", "test_reliability_security"}

@@ -216,7 +216,7 @@ def outbox(stack: Any) -> list[dict[str, Any]]:
 
 
 def assert_awards_are_their_history(items: list[dict[str, Any]]) -> None:
-    """Every award is what replaying its history gives (rules.md "Corrections": the
+    """Every award is what replaying its history gives (docs/plan-rules.md "Corrections": the
     state is derived from the facts), reminders sent aside (they are not the books)."""
     from stockplan.data import records as rec
     from stockplan.domain.history import AwardEvent, replay

@@ -1,4 +1,4 @@
-"""`stockplan audit` against a running `stockplan local` stack (interfaces.md §3): a
+"""`stockplan audit` against a running `stockplan local` stack (docs/interfaces.md §3): a
 separate process, reaching the embedded AWS over HTTP with the settings `stockplan
 local` prints, prints every change of an award or a person, oldest first, with its
 cause."""

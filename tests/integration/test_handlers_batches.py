@@ -1,7 +1,7 @@
 """Feed rows of different people applied in batches (issue 13): several rows, their
 facts and their row markers in one transaction. A batch commits whole or not at all,
 so a crash in the middle of one loses it whole and the redelivery applies each row
-once; a batch that conflicts is applied again row by row (interfaces.md §1a)."""
+once; a batch that conflicts is applied again row by row (docs/interfaces.md §1a)."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def sent_notice(local_stack: Any) -> tuple[Any, Any, dict[str, Any]]:
     grant notice of her award, sent before, is left out of what the tests count.)"""
     stack = local_stack
     feed(stack, "participants", PEOPLE_CSV, MAR15)
-    # An open award: a termination of someone without one sends no notice (rules.md).
+    # An open award: a termination of someone without one sends no notice (docs/plan-rules.md).
     feed(stack, "grants", ANN_GRANT, MAR15)
     feed(stack, "terminations", ANN_QUITS, MAR15)
     (notice,) = [n for n in outbox(stack) if n["kind"] == "termination"]

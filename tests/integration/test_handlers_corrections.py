@@ -1,5 +1,5 @@
-"""Corrections and administrator decisions through the FeedFunction (interfaces.md §1b,
-§1c; rules.md "Corrections", "Administrator decisions"). The central check of each
+"""Corrections and administrator decisions through the FeedFunction (docs/interfaces.md §1b,
+§1c; docs/plan-rules.md "Corrections", "Administrator decisions"). The central check of each
 correction: the state equals that of a stack that got the right row in the first place.
 """
 
@@ -196,7 +196,7 @@ def test_a_correction_that_names_nothing_recorded_is_rejected(based: Any) -> Non
     reason = rejected(
         based, "corrections", correction("R-9", "reverse_termination", participant_id="E1")
     )
-    assert "no termination is recorded for E1" in reason and "interfaces.md §1b" in reason
+    assert "no termination is recorded for E1" in reason and "docs/interfaces.md §1b" in reason
     reason = rejected(
         based,
         "corrections",

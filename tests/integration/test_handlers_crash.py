@@ -91,7 +91,7 @@ def assert_every_grant_row_applied_once(stack: Any) -> None:
     # Row 5 reported once, to the bucket and to the administrator.
     assert [(r["row"], r["award_id"]) for r in errors_csv(stack, KEY)] == [("5", "G-5")]
     assert [to(m) for m in emails_besides(stack, "grant")] == [ADMIN]
-    # Each of the five awards told once to its participant (rules.md "Notices").
+    # Each of the five awards told once to its participant (docs/plan-rules.md "Notices").
     grants = sorted((to(m), str(m["Subject"])) for m in emails(stack) if notice_kind(m) == "grant")
     assert grants == [
         ("ann.lee@ctc.example.com", "Your restricted stock award of 2002-03-15"),

@@ -1,4 +1,4 @@
-"""The DailyFunction (interfaces.md §2): the day it works for, how it finds its work
+"""The DailyFunction (docs/interfaces.md §2): the day it works for, how it finds its work
 (by date on the DueIndex, never a table scan) and how it catches up."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def option_ending_may1(local_stack: Any) -> Any:
         "G-1,E1,incentive-1998,nso,2002-03-15,100,20.00,2002-05-01\n",
         MAR15,
     )
-    # Ann is told of the grant that day (rules.md "Notices"); the tests below look at
+    # Ann is told of the grant that day (docs/plan-rules.md "Notices"); the tests below look at
     # what the daily job sends besides it.
     (granted,) = emails(stack)
     assert (notice_kind(granted), to(granted)) == ("grant", "ann.lee@ctc.example.com")

@@ -1,4 +1,4 @@
-"""Duplicate delivery (interfaces.md §1, §2, §4): S3 and EventBridge deliver at least
+"""Duplicate delivery (docs/interfaces.md §1, §2, §4): S3 and EventBridge deliver at least
 once, so the same event, the same content under another key and the same schedule day
 arrive twice. None of them may change the table again or send a second email.
 
@@ -57,7 +57,7 @@ def granted(local_stack: Any) -> Any:
         "G-200,E2,incentive-1998,nso,2002-03-15,400,20.00,2012-03-15,\n",
         MAR15,
     )
-    # Ann and Bob are each told of their grant (rules.md "Notices"); the tests count
+    # Ann and Bob are each told of their grant (docs/plan-rules.md "Notices"); the tests count
     # what is sent besides these two.
     assert sorted((notice_kind(m), to(m)) for m in emails(stack)) == [
         ("grant", "ann.lee@ctc.example.com"),
@@ -112,7 +112,7 @@ def test_same_content_under_another_key_applies_nothing_twice_and_tells_the_admi
     assert len(emails_besides(stack, "grant")) == 3
 
     # HR uploads the very same bytes again under a new name: another S3 object, so it
-    # is read row by row (interfaces.md §1a); its two good rows are unchanged and the
+    # is read row by row (docs/interfaces.md §1a); its two good rows are unchanged and the
     # bad row is tried again (and rejected again).
     again = feed(stack, "terminations", TERMINATIONS, date(2002, 10, 3), name="resend")
 
@@ -161,7 +161,7 @@ def test_a_termination_row_equal_to_one_applied_in_another_file_changes_nothing(
     state = _plan_state(stack)
     assert len(emails_besides(stack, "grant")) == 1
 
-    # A different file (another row beside it) repeats the same termination (rules.md:
+    # A different file (another row beside it) repeats the same termination (docs/plan-rules.md:
     # same person, date and reason is a duplicate).
     outcome = feed(
         stack,
@@ -172,7 +172,7 @@ def test_a_termination_row_equal_to_one_applied_in_another_file_changes_nothing(
 
     assert (outcome["status"], outcome["accepted"], outcome["unchanged"]) == ("processed", 0, 1)
     # No person, award or pool changed; the participant is not told again, the
-    # administrator is told that nothing in the file was new (interfaces.md §1a).
+    # administrator is told that nothing in the file was new (docs/interfaces.md §1a).
     assert _plan_state(stack) == state
     assert [to(m) for m in emails_besides(stack, "grant")] == ["ann@home.example.com", ADMIN]
     assert subject(emails_besides(stack, "grant")[1]).startswith("Feed terminations: nothing new")
@@ -247,7 +247,7 @@ def test_an_expiry_day_delivered_twice_expires_once_and_sends_one_expiry_notice(
     assert (g100["shares_expired"], g100["shares_forfeited"], g100["status"]) == (
         500,
         500,
-        "expired",  # tie 500/500: expired over forfeited (interfaces.md §3)
+        "expired",  # tie 500/500: expired over forfeited (docs/interfaces.md §3)
     )
     expiry = [m for m in emails_besides(stack, "grant") if "expired" in str(m["Subject"])]
     assert [to(m) for m in expiry] == ["ann@home.example.com"]

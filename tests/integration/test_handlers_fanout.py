@@ -1,7 +1,7 @@
 """Large feed files fanned out in chunks through SQS (issue 13): the FeedFunction queues
 them, the ChunkFunction applies each (the embedded AWS delivers the queue's messages
 as Lambda's event source would), and the chunk that completes the file sends its
-summary and errors CSV once. Every row once, as in one invocation (interfaces.md §1a),
+summary and errors CSV once. Every row once, as in one invocation (docs/interfaces.md §1a),
 whatever SQS does: a crash between two chunks, a chunk delivered twice, a chunk that
 fails for good (its rows are named in the summary as not applied)."""
 

@@ -1,7 +1,7 @@
 """Every feed kind through the FeedFunction (and the DailyFunction where the rule is
 applied by the daily job), on moto, with the sample S3 events of `events/`.
 
-Each test checks the three outputs of interfaces.md §4: the DynamoDB state (items and
+Each test checks the three outputs of docs/interfaces.md §4: the DynamoDB state (items and
 the report), the objects in the bucket (errors CSV) and the emails SES really sent.
 Expected numbers are worked out by hand in the comments.
 """
@@ -76,7 +76,7 @@ def granted(people: Any) -> Any:
     assert feed(people, "prices", "date,last_sale\n2002-03-15,20.00\n", MAR15)["accepted"] == 1
     outcome = feed(people, "grants", BASE_GRANTS, MAR15)
     assert (outcome["accepted"], outcome["rejected"]) == (2, 0)
-    # Ann and Bob are each told of their grant (rules.md "Notices"); the tests look at
+    # Ann and Bob are each told of their grant (docs/plan-rules.md "Notices"); the tests look at
     # what is sent besides these two.
     assert sorted((notice_kind(m), to(m)) for m in emails(people)) == [
         ("grant", "ann.lee@ctc.example.com"),
@@ -91,7 +91,8 @@ def pools(stack: Any, as_of: date) -> dict[str, dict[str, int]]:
 
 
 def assert_notice_form(message: Any, recipient: str, day: date) -> str:
-    """A notice as interfaces.md §3 and rules.md "Notices" want it; returns its text."""
+    """A notice as docs/interfaces.md §3 and docs/plan-rules.md "Notices" want it;
+    returns its text."""
     assert to(message) == recipient
     # From: the configured display name (SenderName) and the sender address; replies go
     # to the configured Reply-To (ReplyToEmail; the administrator by default).
@@ -112,7 +113,7 @@ def test_participants_from_an_excel_export_with_bom_crlf_odd_header_case_and_bla
 ) -> None:
     # What Excel's "CSV UTF-8" writes: a byte-order mark, CRLF, and here header names in
     # mixed case with blanks around them, cells with blanks, columns in another order
-    # and an extra column nobody asked for (ignored, interfaces.md §1).
+    # and an extra column nobody asked for (ignored, docs/interfaces.md §1).
     body = (
         "\ufeff Role ,PARTICIPANT_ID, Name ,Email,Personal_Email , Ten_Percent_Holder,Notes\r\n"
         " employee , E1 , Ann Lee , ann.lee@ctc.example.com , ann@home.example.com , TRUE ,x\r\n"
@@ -227,7 +228,7 @@ def test_grants_apply_good_rows_and_report_bad_rows_in_the_errors_csv_and_to_the
     # The errors file keeps the feed's own columns, so it can be corrected and re-sent.
     assert list(rows[0])[:9] == GRANTS_HEADER.strip().split(",")
 
-    # Each accepted grant is told to its participant that day (rules.md "Notices"); the
+    # Each accepted grant is told to its participant that day (docs/plan-rules.md "Notices"); the
     # rejected ones only to the administrator, in the file's summary.
     grants = sorted((to(m), subject(m)) for m in emails(stack) if notice_kind(m) == "grant")
     assert grants == [
@@ -312,7 +313,7 @@ def test_termination_notice_goes_to_personal_email_with_vested_price_deadline_an
     assert "Unvested shares forfeited: 500 on 2002-10-01" in text
     assert "1998 §6.a.(5)(B)" in text
     assert "G-200" not in text  # Bob's award is not Ann's business
-    # Every date in the text part is written YYYY-MM-DD (rules.md "Notices").
+    # Every date in the text part is written YYYY-MM-DD (docs/plan-rules.md "Notices").
     assert set(ISO_DATE.findall(text)) >= {"2002-10-01", "2003-01-01"}
 
 
@@ -351,7 +352,7 @@ def test_death_of_someone_without_estate_email_is_noticed_to_the_administrator(
     stack = granted
     oct2 = date(2002, 10, 2)
     # G-300: a discretionary option of Dana's, vested at grant (so there is an award to
-    # tell of: a termination of someone holding none sends no notice, rules.md).
+    # tell of: a termination of someone holding none sends no notice, docs/plan-rules.md).
     feed(
         stack,
         "grants",
@@ -524,7 +525,7 @@ def test_an_exercise_moves_shares_from_outstanding_to_delivered_less_those_withh
     rows = errors_csv(stack, "incoming/exercises/2002-06-03.csv")
     assert [(r["row"], r["award_id"]) for r in rows] == [("2", "G-100"), ("3", "G-999")]
     assert all(r["reason"] for r in rows)
-    # The accepted exercise is confirmed to Bob (rules.md "Notices"); the two rejected
+    # The accepted exercise is confirmed to Bob (docs/plan-rules.md "Notices"); the two rejected
     # rows only reach the administrator's summary.
     (confirmation,) = [m for m in emails(stack) if notice_kind(m) == "exercise"]
     text = assert_notice_form(confirmation, "bob.roe@ctc.example.com", jun3)
@@ -761,7 +762,7 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
             "available": 378334,
         },
     }
-    # E2 holds no award: the termination is recorded and sends no notice (rules.md
+    # E2 holds no award: the termination is recorded and sends no notice (docs/plan-rules.md
     # "Vesting and termination"), nor does its correction. Ann is told of her grants,
     # her exercise and the decision.
     bob = item(stack, "P#E2", "PROFILE")
@@ -775,7 +776,7 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
             "Exercise confirmed: 100 shares on 2002-03-15",
         ),
         ("2002-03-15", "ann.lee@ctc.example.com", "Your restricted stock award of 2002-03-15"),
-        # DEC-1: G-2's shares vest early (rules.md "Administrator decisions").
+        # DEC-1: G-2's shares vest early (docs/plan-rules.md "Administrator decisions").
         ("2002-03-15", "ann.lee@ctc.example.com", "Your stock awards: shares vest early"),
         (
             "2002-03-15",

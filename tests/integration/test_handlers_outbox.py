@@ -1,4 +1,4 @@
-"""A failing send (interfaces.md §4: each notice is sent exactly once): the notice stays
+"""A failing send (docs/interfaces.md §4: each notice is sent exactly once): the notice stays
 in the outbox, the NoticeFunction retries it, and after `max_send_attempts` failures it
 is marked failed and dead-lettered without personal data."""
 
@@ -61,7 +61,7 @@ def granted(local_stack: Any) -> Any:
         "2002-09-15:500;2003-03-15:500\n",
         MAR15,
     )
-    # Ann is told of her grant (rules.md "Notices"), sent before any send fails; the
+    # Ann is told of her grant (docs/plan-rules.md "Notices"), sent before any send fails; the
     # tests look at the notices besides it.
     (granted,) = emails(stack)
     assert (notice_kind(granted), to(granted)) == ("grant", "ann.lee@ctc.example.com")

@@ -1,4 +1,4 @@
-"""Every fact once (interfaces.md §1a), through the real FeedFunction on the embedded AWS:
+"""Every fact once (docs/interfaces.md §1a), through the real FeedFunction on the embedded AWS:
 re-uploaded, re-saved and corrected files; each kind's key; the administrator's summary.
 """
 
@@ -178,7 +178,7 @@ def test_an_upload_that_is_no_feed_is_reported_to_the_administrator_once(
     assert reason in plain(summary)
 
 
-# --- each kind's key (interfaces.md §1a) ---------------------------------------------
+# --- each kind's key (docs/interfaces.md §1a) ---------------------------------------------
 
 
 def test_participants_a_second_row_with_other_details_updates_them(local_stack: Any) -> None:
@@ -340,7 +340,7 @@ def test_exercises_two_equal_exercises_are_told_apart_by_exercise_id(granted: An
     rows = "G-100,2002-04-01,100,0,X-1\nG-100,2002-04-01,100,0,X-2\n"
 
     first = feed(stack, "exercises", header + rows, APR1)
-    # Without an id, a row equal to either is the same exercise (interfaces.md §1a).
+    # Without an id, a row equal to either is the same exercise (docs/interfaces.md §1a).
     no_id = feed(stack, "exercises", header + "G-100,2002-04-01,100,0,\n", APR1, name="no-id")
     # The same id with other values contradicts it.
     changed = feed(stack, "exercises", header + "G-100,2002-04-01,150,0,X-1\n", APR1, name="c")

@@ -1,4 +1,4 @@
-"""Rule points and notices settled in rules.md (issue 11), through the handlers on moto:
+"""Rule points and notices settled in docs/plan-rules.md (issue 11), through the handlers on moto:
 ISO terms, shares withheld, the pools after a split, reminders of a termination fed late,
 a death after every award closed, which awards a termination notice names, awards
 loaded closed, grant notices and exercise confirmations.
@@ -111,7 +111,7 @@ def test_1998_6b2_iso_final_exercise_date_at_most_10_years_5_for_a_ten_percent_h
     ]
 
 
-# --- 2. shares_withheld at most the shares exercised (rules.md "Exercises") -----------
+# --- 2. shares_withheld at most the shares exercised (docs/plan-rules.md "Exercises") -----------
 
 
 def test_shares_withheld_above_the_shares_exercised_is_rejected_and_equal_is_accepted(
@@ -184,7 +184,7 @@ def test_after_a_split_of_1_5_available_is_reserve_less_outstanding_less_deliver
     # floor(667 x 1.5) = floor(1,000.5) = 1,000 (1998 §7.b.(1)).
     assert [award(rep, a)["shares_granted"] for a in ("G-A", "G-B", "G-C")] == [1501, 667, 1501]
     pool = rep["pools"]["incentive-1998"]
-    # The definition wins (rules.md "Splits"): 3,375,000 - 3,002 - 1,000 = 3,370,998;
+    # The definition wins (docs/plan-rules.md "Splits"): 3,375,000 - 3,002 - 1,000 = 3,370,998;
     # the old available restated on its own, floor(2,247,331 x 1.5) = 3,370,996, is not it.
     assert pool == {
         "reserved": 3375000,
@@ -404,7 +404,7 @@ def test_an_award_loaded_after_its_holders_window_closed_is_recorded_expired_wit
     assert emails(stack) == []
 
 
-# --- 8. grant notices and exercise confirmations (rules.md "Notices") -------------------
+# --- 8. grant notices and exercise confirmations (docs/plan-rules.md "Notices") -------------------
 
 
 def test_a_fed_grant_is_told_to_its_participant_on_the_day_it_is_applied_once(
@@ -447,7 +447,7 @@ def test_a_fed_grant_is_told_to_its_participant_on_the_day_it_is_applied_once(
         body + "G-2,E2,incentive-1998,nso,2002-03-15,400,20.00,2012-03-15,\n",
         date(2002, 3, 18),
     )
-    # G-1 is unchanged (interfaces.md §1a), G-2 applied.
+    # G-1 is unchanged (docs/interfaces.md §1a), G-2 applied.
     assert (again["accepted"], again["unchanged"], again["rejected"]) == (1, 1, 0)
     assert sorted((to(m), m["Date"].datetime.date()) for m in emails(stack)) == [
         (ANN_WORK, MAR15),
@@ -490,7 +490,7 @@ def test_each_accepted_exercise_is_confirmed_once_equal_ones_told_apart_by_exerc
     )
     jun3 = date(2002, 6, 3)
     key = "incoming/exercises/2002-06-03.csv"
-    # Two equal exercises the company tells apart by exercise_id (interfaces.md §1a);
+    # Two equal exercises the company tells apart by exercise_id (docs/interfaces.md §1a);
     # a third row is rejected (more than vested) and confirmed to nobody.
     body = EXERCISES_HEADER + (
         "G-1,2002-06-03,300,20,X-1\nG-1,2002-06-03,300,20,X-2\nG-1,2002-06-03,500,0,X-3\n"

@@ -1,4 +1,4 @@
-"""The daily job's periodic mail (interfaces.md §4; issue 16), through the DailyFunction
+"""The daily job's periodic mail (docs/interfaces.md §4; issue 16), through the DailyFunction
 on the embedded stack: the administrator's monthly report on the first business day of
 each month (email, reports/YYYY-MM.html, .csv and .json in the bucket) and the annual
 statements in the first business week of each year, each sent exactly once however

@@ -71,7 +71,7 @@ def base(stack: Any) -> None:
 @pytest.fixture
 def granted(local_stack: Any) -> Any:
     base(local_stack)
-    # Ann and Bob are each told of their grant (rules.md "Notices"), before any fault;
+    # Ann and Bob are each told of their grant (docs/plan-rules.md "Notices"), before any fault;
     # the tests look at the notices besides these two.
     assert sorted((notice_kind(m), to(m)) for m in emails(local_stack)) == [
         ("grant", "ann.lee@ctc.example.com"),

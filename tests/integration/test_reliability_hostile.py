@@ -345,7 +345,7 @@ def test_a_key_outside_incoming_kind_name_csv_is_refused_unread(
 
 REPORTED_KEYS = [
     # An upload HR may have meant as a feed: refused unread, the administrator told
-    # (interfaces.md §1a).
+    # (docs/interfaces.md §1a).
     ("incoming/%252E%252E/x.csv", "unknown feed kind '%2E%2E'"),
     ("incoming/Grants/x.csv", "unknown feed kind 'Grants'"),
     ("incoming/grants/x.csv.exe", "does not end in .csv"),

@@ -388,7 +388,7 @@ def test_feeds_read_only_incoming_and_write_only_errors(observed: Observed) -> N
         folder = "errors/" if action == "s3:PutObject" else "incoming/"
         assert resource.startswith(bucket + folder), (action, resource)
     assert not any(a.startswith("s3:") for a, _ in observed.calls["NoticeFunction"])
-    # The daily job files the monthly reports (interfaces.md §4) and touches nothing else.
+    # The daily job files the monthly reports (docs/interfaces.md §4) and touches nothing else.
     daily = {(a, r) for a, r in observed.calls["DailyFunction"] if a.startswith("s3:")}
     assert daily and {a for a, _ in daily} == {"s3:PutObject"}
     assert all(r.startswith(bucket + "reports/") for _, r in daily), daily

@@ -1,4 +1,4 @@
-"""Property (interfaces.md §1a): whatever way HR uploads a set of good rows (split
+"""Property (docs/interfaces.md §1a): whatever way HR uploads a set of good rows (split
 into partial files, repeated, re-ordered, re-saved by a spreadsheet with other quoting,
 column order, header case, blanks, CRLF or a BOM, or uploaded before what they need and
 again after), the plans end exactly as if each distinct row had been applied once, in
@@ -208,7 +208,7 @@ def _outcome(stack: Any) -> tuple[dict[str, Any], Counter[tuple[str, str]]]:
     final = report(stack, DAY)
     final.pop("as_of")
     for award in final["awards"]:
-        # Exact decimals, compared as numbers (interfaces.md §3: "12.5" is "12.50").
+        # Exact decimals, compared as numbers (docs/interfaces.md §3: "12.5" is "12.50").
         if award["exercise_price"] is not None:
             award["exercise_price"] = Decimal(award["exercise_price"])
     to_people = Counter((to(m), subject(m)) for m in emails(stack) if to(m) != ADMIN)

@@ -27,7 +27,7 @@ INTERFACES_DOC = ROOT / "docs" / "interfaces.md"
 SCANNED = ("shared", "src", "functions", "tests", "scenarios", "infra", "README.md")
 # False until scripts/rename_citations.py has been run on the merged tree (it rewrites
 # every bare `rules.md` / `interfaces.md` into its docs/ path); then True, for good.
-DOCS_PATHS_REQUIRED = False
+DOCS_PATHS_REQUIRED = True
 SKIPPED_DIRS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aws-sam"}
 # Example citations, some of them made up, that the script's test rewrites.
 EXAMPLES = Path(__file__).resolve().parent / "test_rename_citations.py"

@@ -1,4 +1,4 @@
-"""Calendar rules (rules.md "Calendar and dates"; Directors §7(a), §7(b)(i);
+"""Calendar rules (docs/plan-rules.md "Calendar and dates"; Directors §7(a), §7(b)(i);
 1998 §6.a.(5))."""
 
 from __future__ import annotations

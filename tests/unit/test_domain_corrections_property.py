@@ -1,4 +1,4 @@
-"""Property (rules.md "Corrections"): a history with one mistaken row, then its
+"""Property (docs/plan-rules.md "Corrections"): a history with one mistaken row, then its
 correction, derives the same awards and pools as the history with the right row in its
 place. Histories are lived day by day as the system lives them: the feeds' facts on
 their days, and the daily rules (expiry after a deadline, delivery as shares vest) on
@@ -101,7 +101,7 @@ def live(grant: Award, facts: list[Fact], until: date) -> list[AwardEvent]:
 
 
 def books(events: list[AwardEvent], on: date) -> tuple[tuple[object, ...], PoolDelta]:
-    """The award as report.json shows it (interfaces.md §3) and what it holds of its pool."""
+    """The award as report.json shows it (docs/interfaces.md §3) and what it holds of its pool."""
     a = replay(events)
     figures = (
         a.shares_granted,

@@ -1,4 +1,4 @@
-"""Exercises of options and SARs (rules.md "Exercises"; 1998 §4.a(iv), §6.a.(5), §6.b;
+"""Exercises of options and SARs (docs/plan-rules.md "Exercises"; 1998 §4.a(iv), §6.a.(5), §6.b;
 Directors §6(d), §6(e), §6(h), §6(i))."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def terminated(plan: PlanCode = I98) -> Award:
 def test_1998_6b_directors_6e_exercise_accepted(
     award: Award, on: date, shares: int, reopened: int
 ) -> None:
-    """Accepted on or before the deadline for vested, unexercised shares (rules.md)."""
+    """Accepted on or before the deadline for vested, unexercised shares (docs/plan-rules.md)."""
     check = check_exercise(award, on, shares, 0)
     assert check.accepted
     assert check.rejection is None

@@ -1,4 +1,4 @@
-"""Fair Market Value and Closing Price (Directors §6(c)(A), (B); rules.md)."""
+"""Fair Market Value and Closing Price (Directors §6(c)(A), (B); docs/plan-rules.md)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_directors_6cB_closing_price(bar: PriceBar, expected: Decimal | None) ->
 
 
 def test_directors_6cB_mean_is_exact_decimal() -> None:
-    """15.0625 is kept exactly: no float, no rounding (rules.md Fair Market Value)."""
+    """15.0625 is kept exactly: no float, no rounding (docs/plan-rules.md Fair Market Value)."""
     price = closing_price(PriceBar(date(2001, 2, 13), None, D("15"), D("15.125")))
     assert isinstance(price, Decimal)
     assert str(price) == "15.0625"

@@ -66,7 +66,7 @@ PEOPLE = {
 )
 def test_directors_6a_eligibility(entry: RosterEntry, granted: bool) -> None:
     """Only Eligible Directors (non-employee, §5) re-elected or continuing (§6(a)) whose service
-    has not ended on or before the meeting (rules.md) get a formula option."""
+    has not ended on or before the meeting (docs/plan-rules.md) get a formula option."""
     ended = {"D-END": MEETING, "D-LATER": date(2001, 5, 16)}
     chosen = eligible_directors(MEETING, [entry], PEOPLE, ended)
     assert chosen == ([entry.participant_id] if granted else [])

@@ -1,6 +1,6 @@
 """Validation of fed grants (1998 §2, §4.a-c, §5, §6.a.(5), §6.b; Directors §3-§6).
 
-Every rejection names the plan section that causes it (rules.md, interfaces.md §1).
+Every rejection names the plan section that causes it (docs/plan-rules.md, docs/interfaces.md §1).
 """
 
 from __future__ import annotations
@@ -448,7 +448,7 @@ def test_1998_6b2_iso_final_exercise_date_at_most_10_years_5_for_a_ten_percent_h
 
 
 def test_1998_6b2_iso_term_of_a_leap_day_grant_ends_on_february_28() -> None:
-    """Ten years after 2000-02-29 is 2010-02-28 (rules.md "Calendar and dates"); a day
+    """Ten years after 2000-02-29 is 2010-02-28 (docs/plan-rules.md "Calendar and dates"); a day
     later is too late (Code §422(b)(3))."""
     leap = date(2000, 2, 29)
     ok = grant(award_type=T.ISO, grant_date=leap, final_exercise_date=date(2010, 2, 28))

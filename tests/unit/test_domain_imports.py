@@ -1,4 +1,4 @@
-"""The domain is pure: no AWS SDK, no I/O (model.py docstring; rules.md is the only
+"""The domain is pure: no AWS SDK, no I/O (model.py docstring; docs/plan-rules.md is the only
 law)."""
 
 from __future__ import annotations

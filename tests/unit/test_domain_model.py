@@ -1,5 +1,5 @@
-"""Domain objects: award figures and report status (interfaces.md §3; 1998 §4.a(iv), §4.c,
-§6.b; rules.md "Vesting and termination")."""
+"""Domain objects: award figures and report status (docs/interfaces.md §3; 1998 §4.a(iv), §4.c,
+§6.b; docs/plan-rules.md "Vesting and termination")."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def award(**changes: object) -> Award:
     [
         pytest.param(0, 0, 0, AwardStatus.OUTSTANDING, id="untouched"),
         pytest.param(6000, 0, 0, AwardStatus.OUTSTANDING, id="any-share-outstanding"),
-        # interfaces.md example: 3,000 / 6,000 / 3,000 -> forfeited (most shares).
+        # docs/interfaces.md example: 3,000 / 6,000 / 3,000 -> forfeited (most shares).
         pytest.param(3000, 6000, 3000, AwardStatus.FORFEITED, id="interfaces-example"),
         pytest.param(12_000, 0, 0, AwardStatus.EXERCISED, id="all-exercised"),
         pytest.param(7000, 5000, 0, AwardStatus.EXERCISED, id="mostly-exercised"),
@@ -55,7 +55,7 @@ def test_interfaces_3_status_ties(
     exercised: int, forfeited: int, expired: int, status: AwardStatus
 ) -> None:
     """`status`: outstanding while any share is; else by where most shares went, ties
-    expired > forfeited > exercised (interfaces.md §3)."""
+    expired > forfeited > exercised (docs/interfaces.md §3)."""
     subject = award(shares_exercised=exercised, shares_forfeited=forfeited, shares_expired=expired)
     assert subject.status() is status
     assert subject.shares_outstanding == 12_000 - exercised - forfeited - expired

@@ -87,7 +87,7 @@ def test_1998_6a5_and_directors_6h_6i_windows(
     section_other: str,
 ) -> None:
     """Post-termination windows: death 1 year, other 3 months; only 1998 §6.a.(5)(C) forfeits
-    for cause, and only 1998 reopens a window on a later death (rules.md)."""
+    for cause, and only 1998 reopens a window on a later death (docs/plan-rules.md)."""
     assert rules.death_window_years == death_years
     assert rules.other_window_months == other_months
     assert rules.cause_forfeits is cause_forfeits
@@ -195,7 +195,7 @@ def test_1998_exhibitA_par_value_and_6b2_ten_percent_factor() -> None:
 
 
 def test_plans_registry_holds_both_plans() -> None:
-    """Each plan code maps to its own rules (interfaces.md plan codes)."""
+    """Each plan code maps to its own rules (docs/interfaces.md plan codes)."""
     assert PLANS[PlanCode.INCENTIVE_1998] is INCENTIVE_1998
     assert plan_rules(PlanCode.DIRECTORS_1999) is DIRECTORS_1999
     assert {r.code for r in PLANS.values()} == set(PlanCode)

@@ -130,7 +130,7 @@ def test_1998_4a_i_iv_shares_return_to_pool(after: Award, outstanding: int, deli
 
 
 def test_directors_4a_deferred_pending_outstanding_then_delivered() -> None:
-    """Pending deferred stock counts as outstanding; issued, as delivered (rules.md
+    """Pending deferred stock counts as outstanding; issued, as delivered (docs/plan-rules.md
     "Share pools")."""
     pending = deferred_award("D-1", FeeType.MEETING, date(2001, 2, 14), D("1500.00"), D("40.00"))
     issued = issue(pending)
@@ -162,7 +162,7 @@ def test_1998_4a_directors_4a_outstanding_from_records() -> None:
     ],
 )
 def test_1998_4a_directors_4a_available(state: PoolState, shares: int, ok: bool) -> None:
-    """available = reserve - outstanding - delivered (rules.md); a grant above it is
+    """available = reserve - outstanding - delivered (docs/plan-rules.md); a grant above it is
     refused."""
     assert state.available == state.reserved - state.outstanding - state.delivered
     assert (0 <= shares <= state.available) is ok

@@ -1,4 +1,4 @@
-"""Hypothesis properties of the domain (rules.md "Vesting and termination", "Share pools",
+"""Hypothesis properties of the domain (docs/plan-rules.md "Vesting and termination", "Share pools",
 "Splits and covered transactions"; 1998 §4.a, §6.a.(5); Directors §4(a), §6(h), §6(i))."""
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def test_1998_4a_directors_4a_pool_never_below_zero(
 ) -> None:
     """Through random grants, exercises (with withholding), terminations and expiries, a pool
     that refuses grants it cannot cover never goes below zero, and its running figures match a
-    recount from the awards (rules.md "Share pools")."""
+    recount from the awards (docs/plan-rules.md "Share pools")."""
     pool = PoolState(plan, reserve)
     held: list[Award] = []
     start = date(2000, 1, 3)

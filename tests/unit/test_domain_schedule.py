@@ -1,5 +1,5 @@
-"""What falls due on a day (rules.md "Calendar and dates", "Notices", "Vesting and
-termination"; Directors §7(b); interfaces.md §2: the daily job catches up)."""
+"""What falls due on a day (docs/plan-rules.md "Calendar and dates", "Notices", "Vesting and
+termination"; Directors §7(b); docs/interfaces.md §2: the daily job catches up)."""
 
 from __future__ import annotations
 
@@ -199,7 +199,7 @@ def test_1998_6b_settle_award_leaves_options_and_closed_awards(subject: Award) -
     ],
 )
 def test_rules_expiry_on_deadline_plus_one(day: date, expired: int) -> None:
-    """The deadline is inclusive; the day after, unexercised shares expire (rules.md)."""
+    """The deadline is inclusive; the day after, unexercised shares expire (docs/plan-rules.md)."""
     assert expire_award(TERMINATED, day).shares_expired == expired
 
 
@@ -243,7 +243,7 @@ def test_rules_notices_reminder_due_only_when_shares_would_expire(
     subject: Award, detail: str, due: bool
 ) -> None:
     """'Reminders: 30 days and 7 days before a deadline on which exercisable shares would
-    expire' (rules.md Notices)."""
+    expire' (docs/plan-rules.md Notices)."""
     days = int(detail.split("@")[0])
     deadline = date.fromisoformat(detail.split("@")[1])
     item = DueItem(deadline - timedelta(days=days), DueKind.REMINDER, "G-1", detail)
@@ -417,7 +417,7 @@ def test_interfaces_2_daily_job_run_daily_outcome() -> None:
     ],
 )
 def test_interfaces_2_catching_up_equals_running_every_day(run_days: list[date]) -> None:
-    """A missed or doubled schedule loses and repeats nothing (interfaces.md §2)."""
+    """A missed or doubled schedule loses and repeats nothing (docs/interfaces.md §2)."""
     daily = run_on(days(FIRST_DAY, LAST_DAY))
     caught_up = run_on(run_days)
     assert caught_up.awards == daily.awards

@@ -1,5 +1,5 @@
 """Stock splits (1998 §7.b.(1); Directors §4(b), §4(c)) and covered transactions
-(1998 §7.a; Directors §6(j), §7(b)(ii)); rules.md "Splits and covered transactions"."""
+(1998 §7.a; Directors §6(j), §7(b)(ii)); docs/plan-rules.md "Splits and covered transactions"."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_1998_7b1_directors_4c_split_price(
     price: Decimal, ratio: Decimal, expected: Decimal, text: str
 ) -> None:
     """Exercise price / ratio: exact within 6 places, else rounded up at the 6th
-    (rules.md)."""
+    (docs/plan-rules.md)."""
     result = split_price(price, ratio)
     assert result == expected
     assert str(result) == text
@@ -139,7 +139,7 @@ def test_1998_7b1_restated_forfeited_and_expired() -> None:
     ],
 )
 def test_1998_7b1_closed_awards_untouched(award: Award) -> None:
-    """Awards closed before the split day keep their figures (rules.md)."""
+    """Awards closed before the split day keep their figures (docs/plan-rules.md)."""
     assert split_award(award, D("1.5")) == award
 
 
@@ -152,7 +152,7 @@ def test_1998_7b1_award_without_price_restated() -> None:
 
 
 def test_directors_4c_pending_deferred_multiplied_fmv_unchanged() -> None:
-    """Pending 37 shares x 1.5 = 55.5 -> 55; FMV 40.00 and cash 20.00 stay (rules.md)."""
+    """Pending 37 shares x 1.5 = 55.5 -> 55; FMV 40.00 and cash 20.00 stay (docs/plan-rules.md)."""
     pending = deferred_award("D-1", FeeType.MEETING, date(2001, 2, 14), D("1500.00"), D("40.00"))
     split = split_deferred(pending, D("1.5"))
     assert split.shares == 55

@@ -1,6 +1,6 @@
 """Termination of service: vested/forfeited split and exercise deadlines.
 
-1998 §6.a.(5)(A)-(C); Directors §6(e), §6(h), §6(i); rules.md "Vesting and termination".
+1998 §6.a.(5)(A)-(C); Directors §6(e), §6(h), §6(i); docs/plan-rules.md "Vesting and termination".
 """
 
 from __future__ import annotations
@@ -154,13 +154,13 @@ def test_1998_6a5_directors_6h_6i_deadline_per_reason(
 
 
 def test_1998_6a5B_other_termination_gets_three_months_clamped() -> None:
-    """2002-11-30 + 3 months = 2003-02-28 (rules.md): February has no 30th."""
+    """2002-11-30 + 3 months = 2003-02-28 (docs/plan-rules.md): February has no 30th."""
     result = terminate_award(option(), term(date(2002, 11, 30), R.OTHER))
     assert result.deadline == date(2003, 2, 28)
 
 
 def test_1998_6a5A_death_on_leap_day_one_year_clamped() -> None:
-    """Death 2004-02-29 + 1 year = 2005-02-28 (rules.md)."""
+    """Death 2004-02-29 + 1 year = 2005-02-28 (docs/plan-rules.md)."""
     result = terminate_award(option(), term(date(2004, 2, 29), R.DEATH))
     assert result.deadline == date(2005, 2, 28)
 
@@ -221,7 +221,7 @@ def test_1998_6a5_no_final_date_uses_window_end() -> None:
 
 def test_1998_6a5C_cause_vested_expire_unvested_forfeited() -> None:
     """Cause: deadline is the day before termination, so the run of the termination date
-    expires the 8,000 vested shares; the 4,000 unvested are forfeited (rules.md)."""
+    expires the 8,000 vested shares; the 4,000 unvested are forfeited (docs/plan-rules.md)."""
     result = terminate_award(option(), term(date(2002, 1, 3), R.CAUSE))
     assert result.award.exercisable_shares(date(2002, 1, 3)) == 0
     expired = expire_award(result.award, date(2002, 1, 3))
@@ -243,7 +243,7 @@ def test_1998_6a5_non_option_awards_forfeited_to_extent_not_vested(
     kind: AwardType, end: date, forfeited: int, outstanding: int
 ) -> None:
     """Restricted, deferred and performance awards: forfeited to the extent not vested; no
-    exercise deadline (rules.md)."""
+    exercise deadline (docs/plan-rules.md)."""
     award = option(award_type=kind, exercise_price=None, exercise_deadline=None)
     result = terminate_award(award, term(end, R.OTHER))
     assert result.forfeited_shares == forfeited
@@ -325,7 +325,7 @@ def test_1998_6a5A_death_during_open_window_extends(
     final: date | None, death: date, deadline: date
 ) -> None:
     """A holder who dies while the window is open gets death + 1 year, capped
-    (rules.md)."""
+    (docs/plan-rules.md)."""
     terminated = (
         _terminated(final=final)
         if final is not None
@@ -371,7 +371,7 @@ def test_1998_6a5A_death_without_open_window_changes_nothing(award: Award, death
 
 def test_directors_6i_death_after_termination_keeps_three_months() -> None:
     """A former director is no longer an Eligible Director (§6(h)); §6(i) ends the window
-    after three months, and rules.md gives the death extension to incentive-1998 only."""
+    after three months, and docs/plan-rules.md gives the death extension to incentive-1998 only."""
     award = _terminated(DIR)
     result = apply_death_after_termination(award, date(2002, 3, 1))
     assert result.award == award
@@ -443,7 +443,7 @@ def test_1998_6a5A_directors_6h_classify_termination(
     kind: TerminationKind,
 ) -> None:
     """A duplicate changes nothing; a different second termination is applied only for a death
-    after termination; otherwise rejected with the reason (rules.md)."""
+    after termination; otherwise rejected with the reason (docs/plan-rules.md)."""
     result = classify_termination(recorded, death, incoming)
     assert result.kind is kind
     if kind is TerminationKind.CONFLICT:
@@ -481,5 +481,5 @@ def test_rules_notices_termination_names_awards_open_on_the_termination_date(
     award: Award, is_open: bool
 ) -> None:
     """The termination notice lists each award still open on the termination date:
-    awards closed before are not named (rules.md "Notices")."""
+    awards closed before are not named (docs/plan-rules.md "Notices")."""
     assert open_on(award, ENDED) is is_open

@@ -1,4 +1,4 @@
-"""Whole files: Excel exports accepted, whole-file rejections (interfaces.md §1)."""
+"""Whole files: Excel exports accepted, whole-file rejections (docs/interfaces.md §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""S3 keys of feeds (interfaces.md §1) and the feed kinds."""
+"""S3 keys of feeds (docs/interfaces.md §1) and the feed kinds."""
 
 from __future__ import annotations
 

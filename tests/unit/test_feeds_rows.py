@@ -1,4 +1,4 @@
-"""Each data row is accepted or rejected on its own (interfaces.md §1)."""
+"""Each data row is accepted or rejected on its own (docs/interfaces.md §1)."""
 # ruff: noqa: E501  (the table of rules below keeps one case per line)
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Notices: every kind renders subject, text and HTML (rules.md "Notices")."""
+"""Notices: every kind renders subject, text and HTML (docs/plan-rules.md "Notices")."""
 
 from __future__ import annotations
 
@@ -449,7 +449,7 @@ def test_money_must_be_decimal_not_float() -> None:
         render(bad)
 
 
-# --- grant notices and exercise confirmations (rules.md "Notices") -------------------
+# --- grant notices and exercise confirmations (docs/plan-rules.md "Notices") -------------------
 
 
 def test_grant_notice_shows_plan_type_date_shares_price_vesting_and_final_date() -> None:

@@ -1,4 +1,4 @@
-"""Notices as .eml bytes (interfaces.md §3) and deterministic notice ids."""
+"""Notices as .eml bytes (docs/interfaces.md §3) and deterministic notice ids."""
 
 from __future__ import annotations
 
@@ -220,7 +220,7 @@ def test_new_york_time_comes_from_the_tzdata_package_where_the_system_has_no_dat
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """zoneinfo falls back to the layer's tzdata package: a runtime image without
-    /usr/share/zoneinfo still dates notices in plan time (rules.md "Plan time zone")."""
+    /usr/share/zoneinfo still dates notices in plan time (docs/plan-rules.md "Plan time zone")."""
     from stockplan import plantime
 
     zoneinfo.reset_tzpath([])

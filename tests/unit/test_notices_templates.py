@@ -1,7 +1,7 @@
 """The notice templates (issue 15): every kind renders from its template, the text and
 the HTML part carry the same figures and dates, every figure of the notice's data is
 shown, the HTML part escapes what came from CSV files, no template names a variable
-its data lacks (StrictUndefined), and wording follows the plans (rules.md "Notices")."""
+its data lacks (StrictUndefined), and wording follows the plans (docs/plan-rules.md "Notices")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""When periodic mail falls due and the monthly report's figures (interfaces.md §4;
-rules.md "Calendar and dates": a business day is a day the NYSE is open)."""
+"""When periodic mail falls due and the monthly report's figures (docs/interfaces.md §4;
+docs/plan-rules.md "Calendar and dates": a business day is a day the NYSE is open)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The plan time zone, in one place (rules.md "Plan time zone"; interfaces.md §2)."""
+"""The plan time zone, in one place (docs/plan-rules.md "Plan time zone"; docs/interfaces.md §2)."""
 
 from __future__ import annotations
 

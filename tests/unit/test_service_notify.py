@@ -1,4 +1,4 @@
-"""Who gets the grant notices and exercise confirmations, and their ids (rules.md
+"""Who gets the grant notices and exercise confirmations, and their ids (docs/plan-rules.md
 "Notices": each notice is sent exactly once, whatever is delivered twice)."""
 
 from __future__ import annotations

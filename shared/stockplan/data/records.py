@@ -426,7 +426,7 @@ def due_key(d: DueItem) -> tuple[str, str]:
     return f"DUE#{d.ref}", f"{d.kind.value}#{d.day.isoformat()}#{d.detail}"
 
 
-# --- facts: what each feed row stated, known by its key (interfaces.md §1a) ---------------
+# --- facts: what each feed row stated, known by its key (docs/interfaces.md §1a) ---------------
 
 FACT_SK = "FACT"
 FACT_USED_SK = "USED"
@@ -498,5 +498,5 @@ def fact_from(kind: str, key: str, items: list[Item]) -> Fact | None:
 
 def fact_use_item(kind: str, key: str, used_by: str) -> Item:
     """Marks a fact as used (a price that set a Fair Market Value): it may no longer be
-    replaced (interfaces.md §1a)."""
+    replaced (docs/interfaces.md §1a)."""
     return {"PK": fact_pk(kind, key), "SK": FACT_USED_SK, "type": "fact_use", "used_by": used_by}

@@ -1,4 +1,4 @@
-"""Calendar rules (rules.md "Calendar and dates"): clamped month arithmetic, NYSE days."""
+"""Calendar rules (docs/plan-rules.md "Calendar and dates"): clamped month arithmetic, NYSE days."""
 
 from __future__ import annotations
 

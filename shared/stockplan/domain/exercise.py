@@ -1,4 +1,4 @@
-"""Exercises of options and SARs (rules.md "Exercises"; 1998 §6.b; Directors §6(e))."""
+"""Exercises of options and SARs (docs/plan-rules.md "Exercises"; 1998 §6.b; Directors §6(e))."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ class ServiceEnd:
 
 def deadline_section(award: Award, service_end: ServiceEnd | None = None) -> str:
     """The rule that set the award's exercise deadline: cited by a late exercise's
-    rejection and by the reminder and expiry notices (rules.md "Notices"). Without
+    rejection and by the reminder and expiry notices (docs/plan-rules.md "Notices"). Without
     `service_end`, a terminated holder's deadline cites the termination rules whole."""
     incentive = award.plan is PlanCode.INCENTIVE_1998
     if award.accelerated_on is not None and award.exercise_deadline == award.accelerated_on:

@@ -1,4 +1,4 @@
-"""Fair Market Value (Directors §6(c); rules.md uses it for both plans)."""
+"""Fair Market Value (Directors §6(c); docs/plan-rules.md uses it for both plans)."""
 
 from __future__ import annotations
 

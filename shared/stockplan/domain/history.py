@@ -1,5 +1,5 @@
 """An award's history: the facts applied to it, in the order they were applied, and its
-state derived from them (rules.md "Corrections").
+state derived from them (docs/plan-rules.md "Corrections").
 
 Every change to an award is one event: its grant (the terms as granted), the end of its
 holder's service, a death, an exercise, a split, a covered transaction, the daily rules
@@ -41,7 +41,7 @@ class EventKind(StrEnum):
 
 
 # Events that read the vesting schedule: an acceleration effective before them must be
-# in force when they are replayed (rules.md "Administrator decisions").
+# in force when they are replayed (docs/plan-rules.md "Administrator decisions").
 _READS_VESTING = frozenset(
     {EventKind.TERMINATION, EventKind.DEATH, EventKind.COVERED, EventKind.SETTLE}
 )
@@ -154,7 +154,7 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
         return apply_death_after_termination(award, event.day).award
     if kind is EventKind.EXERCISE:
         shares, withheld = int(event.get("shares")), int(event.get("withheld"))
-        # An exercise stays recorded (rules.md "Corrections"); what the award no longer
+        # An exercise stays recorded (docs/plan-rules.md "Corrections"); what the award no longer
         # holds outstanding comes back from shares expired after it.
         reopened = min(award.shares_expired, max(0, shares - award.shares_outstanding))
         return award.evolve(
@@ -186,7 +186,7 @@ def replay(events: Iterable[AwardEvent]) -> Award:
     for event in ordered[1:]:
         if event.applied is not None:
             # The daily job had run every day before: what was past its deadline then
-            # had expired (a corrected history may lack that expiry, rules.md
+            # had expired (a corrected history may lack that expiry, docs/plan-rules.md
             # "Corrections"; a faithful one has it already, and this changes nothing).
             award = expire_award(award, event.applied - timedelta(days=1))
         award = apply_event(award, event)
@@ -205,7 +205,7 @@ def extend_deadline(award: Award, new_deadline: date) -> Award:
 
 def accelerate(award: Award, effective: date, shares: int) -> Award:
     """`shares` unvested shares vest on `effective`, the earliest tranches first
-    (rules.md "Administrator decisions")."""
+    (docs/plan-rules.md "Administrator decisions")."""
     if not award.tranches:
         return award
     moved = 0
@@ -231,7 +231,7 @@ def accelerate(award: Award, effective: date, shares: int) -> Award:
 def with_acceleration(events: Sequence[AwardEvent], decision: AwardEvent) -> list[AwardEvent]:
     """The history with an acceleration in force from its effective date: before the
     first event on or after that day that reads the vesting schedule (a termination
-    then counts the shares as vested, rules.md "Administrator decisions")."""
+    then counts the shares as vested, docs/plan-rules.md "Administrator decisions")."""
     result = list(events)
     for index, event in enumerate(result):
         if index and event.kind in _READS_VESTING and event.day >= decision.day:
@@ -249,7 +249,7 @@ def unvested_shares(award: Award, on: date) -> int:
     return sum(t.shares for t in award.tranches if t.vest_date > on)
 
 
-# --- corrections: a changed history (rules.md "Corrections") ---------------------------
+# --- corrections: a changed history (docs/plan-rules.md "Corrections") ---------------------------
 
 _ENDS_SERVICE = (EventKind.TERMINATION, EventKind.DEATH)
 
@@ -298,7 +298,7 @@ def with_grant_terms(events: Sequence[AwardEvent], corrected: Award) -> list[Awa
 
 def as_of(events: Sequence[AwardEvent], day: date) -> list[AwardEvent]:
     """The history brought to `day` by the daily rules: shares whose deadline has passed
-    expire now (a corrected deadline already behind us, rules.md "Corrections"), and an
+    expire now (a corrected deadline already behind us, docs/plan-rules.md "Corrections"), and an
     award that needs no exercise delivers what has vested by then."""
     result = list(events)
     award = replay(result)

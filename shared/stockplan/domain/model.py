@@ -81,7 +81,7 @@ class CorporateActionKind(StrEnum):
 
 
 class CorrectionAction(StrEnum):
-    """interfaces.md §1b."""
+    """docs/interfaces.md §1b."""
 
     REVERSE_TERMINATION = "reverse_termination"
     CORRECT_TERMINATION = "correct_termination"
@@ -90,7 +90,7 @@ class CorrectionAction(StrEnum):
 
 
 class DecisionAction(StrEnum):
-    """interfaces.md §1c."""
+    """docs/interfaces.md §1c."""
 
     EXTEND_EXERCISE_PERIOD = "extend_exercise_period"
     ACCELERATE_VESTING = "accelerate_vesting"

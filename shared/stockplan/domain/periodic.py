@@ -1,7 +1,7 @@
-"""When the periodic mail is due, and the figures of the monthly report (interfaces.md §4).
+"""When the periodic mail is due, and the figures of the monthly report (docs/interfaces.md §4).
 
 - The administrator's monthly report of month M is made on the first business day of
-  the month after M (rules.md "Calendar and dates": a day the NYSE is open), or by the
+  the month after M (docs/plan-rules.md "Calendar and dates": a day the NYSE is open), or by the
   first daily run after it when that run was missed.
 - The annual statements of year Y go out in the first business week of Y: by the
   daily run of the first business day of January (or the first run after it that
@@ -150,7 +150,7 @@ class CauseGroup:
 
 
 def cause_label(cause: Mapping[str, Any]) -> tuple[str, str]:
-    """(kind, label) of an audit record's cause (interfaces.md §3 audit.jsonl)."""
+    """(kind, label) of an audit record's cause (docs/interfaces.md §3 audit.jsonl)."""
     kind = str(cause.get("kind") or "other")
     if kind == "feed":
         return kind, f"feed {cause.get('key')}"

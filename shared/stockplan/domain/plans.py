@@ -44,7 +44,7 @@ class PlanRules:
     section_cause: str | None
     section_pool: str
     # A holder who dies while a post-termination window is open gets the death window
-    # from the date of death (rules.md reads 1998 §6.a.(5)(A) so; the Directors plan
+    # from the date of death (docs/plan-rules.md reads 1998 §6.a.(5)(A) so; the Directors plan
     # has no such rule: §6(i) ends the window after three months).
     death_reopens_window: bool = False
     # Longest ISO term: final exercise date at most this many years after the grant, and
@@ -72,7 +72,7 @@ class DeferredRules:
     issue_january: int  # the third January after the award
 
 
-# Every plan day (an event's, a schedule's, a notice's) is the day here (rules.md "Plan
+# Every plan day (an event's, a schedule's, a notice's) is the day here (docs/plan-rules.md "Plan
 # time zone"); stockplan.plantime turns moments into such days.
 PLAN_TIMEZONE = "America/New_York"
 PAR_VALUE = Decimal("0.01")  # 1998 Exhibit A "Stock"; Directors §6(c)

@@ -1,5 +1,5 @@
 """Share pools (1998 §4.a and Amendment No. 1; Directors §4(a), §8(a);
-rules.md "Share pools")."""
+docs/plan-rules.md "Share pools")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What falls due on a day: the effects the daily job applies (rules.md "Notices",
+"""What falls due on a day: the effects the daily job applies (docs/plan-rules.md "Notices",
 "Vesting and termination", Directors §7(b)).
 
 Catching up is the same as running every day: effects are applied in (day, order)

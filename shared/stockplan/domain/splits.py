@@ -1,5 +1,5 @@
 """Stock splits (1998 §7.b.(1); Directors §4(c);
-rules.md "Splits and covered transactions")."""
+docs/plan-rules.md "Splits and covered transactions")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Termination of service: vested/forfeited split and exercise deadlines.
 
-1998 §6.a.(5)(A)-(C); Directors §6(e), §6(h), §6(i); rules.md "Vesting and termination".
+1998 §6.a.(5)(A)-(C); Directors §6(e), §6(h), §6(i); docs/plan-rules.md "Vesting and termination".
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class TerminationClassification:
 def classify_termination(
     recorded: Termination | None, death: Termination | None, incoming: Termination
 ) -> TerminationClassification:
-    """Decide what a termination row means given what is already applied (rules.md)."""
+    """Decide what a termination row means given what is already applied (docs/plan-rules.md)."""
     if recorded is None:
         return TerminationClassification(TerminationKind.NEW)
     if incoming in (recorded, death):
@@ -80,7 +80,7 @@ def capped(deadline: date, award: Award) -> date:
 
 
 def open_on(award: Award, day: date) -> bool:
-    """The award was held open on `day`, as a termination notice counts it (rules.md
+    """The award was held open on `day`, as a termination notice counts it (docs/plan-rules.md
     "Notices"): granted by then, a share still outstanding and its exercise deadline not
     passed. An award with unvested shares is open: the termination forfeits them
     (1998 §6.a.(5); Directors §6(e))."""

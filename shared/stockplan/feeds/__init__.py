@@ -1,4 +1,4 @@
-"""Feed parsing (interfaces.md §1): CSV bytes in, typed rows and rejections out.
+"""Feed parsing (docs/interfaces.md §1): CSV bytes in, typed rows and rejections out.
 
 Pure: no AWS, no clock, no I/O.
 

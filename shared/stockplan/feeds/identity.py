@@ -1,5 +1,5 @@
 """Which fact a feed row states, and how a second row with the same key is judged
-(interfaces.md §1a). One table for every kind: its key columns, the values compared, and
+(docs/interfaces.md §1a). One table for every kind: its key columns, the values compared, and
 what a different value under the same key means.
 
 Values are compared as parsed values, never as text: `12.5` = `12.50`, ` 1000 ` =
@@ -23,12 +23,12 @@ from stockplan.feeds.rows import FeedRow
 
 
 class OnConflict(StrEnum):
-    """What a row whose key is known, with other values, does (interfaces.md §1a)."""
+    """What a row whose key is known, with other values, does (docs/interfaces.md §1a)."""
 
     REJECT = "reject"  # the fact stands; changing it is a correction
     UPDATE = "update"  # the latest upload wins (participants' details)
     REPLACE_UNTIL_USED = "replace_until_used"  # a price nobody has used yet
-    RULES_DECIDE = "rules_decide"  # a death after another termination (rules.md)
+    RULES_DECIDE = "rules_decide"  # a death after another termination (docs/plan-rules.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ class RowIdentity:
     key: str
     values: dict[str, str]
     # An exercise with an exercise_id is also known by its four columns, so a row
-    # without an id that repeats it is unchanged, whatever the id (interfaces.md §1a).
+    # without an id that repeats it is unchanged, whatever the id (docs/interfaces.md §1a).
     aliases: tuple[str, ...] = ()
 
     @property

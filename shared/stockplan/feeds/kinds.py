@@ -1,4 +1,4 @@
-"""Feed kinds, their columns (interfaces.md §1) and the S3 keys they arrive under."""
+"""Feed kinds, their columns (docs/interfaces.md §1) and the S3 keys they arrive under."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
     FeedKind.DECISIONS: ("new_deadline", "shares", "effective_date", "note"),
 }
 
-# The order in which `stockplan simulate` uploads one day's feeds (interfaces.md §3).
+# The order in which `stockplan simulate` uploads one day's feeds (docs/interfaces.md §3).
 FEED_ORDER: tuple[FeedKind, ...] = (
     FeedKind.PARTICIPANTS,
     FeedKind.PRICES,
@@ -107,7 +107,7 @@ class KeyRejected(ValueError):
     """An S3 key that is not `incoming/<kind>/<name>.csv`; `reason` says why.
 
     `to_administrator`: an upload HR may well have meant as a feed (an unknown kind
-    folder, a file that is not .csv) is reported to the administrator (interfaces.md
+    folder, a file that is not .csv) is reported to the administrator (docs/interfaces.md
     §1a); a hostile or malformed key (traversal, control characters) only refused."""
 
     def __init__(self, key: str, reason: str, *, to_administrator: bool = False) -> None:

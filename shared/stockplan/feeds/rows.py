@@ -250,7 +250,7 @@ class CorporateActionRow(FeedRow):
         )
 
 
-# The columns each correction needs besides request_id and action (interfaces.md §1b).
+# The columns each correction needs besides request_id and action (docs/interfaces.md §1b).
 CORRECTION_COLUMNS: Mapping[CorrectionAction, tuple[str, ...]] = {
     CorrectionAction.REVERSE_TERMINATION: ("participant_id",),
     CorrectionAction.CORRECT_TERMINATION: ("participant_id", "termination_date", "reason"),
@@ -261,7 +261,7 @@ GRANT_TERMS = ("grant_date", "shares", "exercise_price", "final_exercise_date", 
 
 
 class CorrectionRow(FeedRow):
-    """A mistake in an earlier row, put right (interfaces.md §1b)."""
+    """A mistake in an earlier row, put right (docs/interfaces.md §1b)."""
 
     kind: ClassVar[FeedKind] = FeedKind.CORRECTIONS
 
@@ -297,7 +297,7 @@ class CorrectionRow(FeedRow):
 
 
 class DecisionRow(FeedRow):
-    """A decision the plans leave to the Administrator or the Board (interfaces.md §1c)."""
+    """A decision the plans leave to the Administrator or the Board (docs/interfaces.md §1c)."""
 
     kind: ClassVar[FeedKind] = FeedKind.DECISIONS
 

@@ -239,7 +239,7 @@ def parse_vesting(text: str) -> tuple[Tranche, ...]:
 
 
 def parse_corrected_vesting(text: str) -> tuple[Tranche, ...]:
-    """A correct_grant's vesting: `none` is vested at grant (rules.md "Corrections");
+    """A correct_grant's vesting: `none` is vested at grant (docs/plan-rules.md "Corrections");
     otherwise tranches as in the grants feed."""
     if text.strip().lower() == "none":
         return ()

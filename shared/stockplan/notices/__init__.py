@@ -1,4 +1,4 @@
-"""Notices to participants and the plan administrator (rules.md "Notices").
+"""Notices to participants and the plan administrator (docs/plan-rules.md "Notices").
 
 Pure rendering: no boto3, no clock, no I/O.
 

@@ -4,7 +4,7 @@ form may stand beside it), shares with thousands separators, money and prices ex
 - shares: 90,000 (`shares`), "1 share" / "90,000 shares" (`share_count`);
 - money: to the cent with thousands separators, $1,500.00; a sub-cent amount (cash in
   lieu of a fraction of a share at a 1/16 price) is written exactly, never rounded
-  (rules.md "Fair Market Value": money is never rounded);
+  (docs/plan-rules.md "Fair Market Value": money is never rounded);
 - prices: at least two decimals and every decimal the value has: $15.0625, $8.00, $5.60.
 
 Also the plain words for the plans' codes (award types, termination reasons, roles).
@@ -65,7 +65,7 @@ def long_date(day: date) -> str:
 
 
 def friendly_date(day: date) -> str:
-    """February 28, 2003: only ever written beside the ISO form (rules.md "Notices")."""
+    """February 28, 2003: only ever written beside the ISO form (docs/plan-rules.md "Notices")."""
     return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 

@@ -18,7 +18,7 @@ from stockplan.notices.render import RenderedNotice
 from stockplan.plantime import at_hour
 
 MESSAGE_ID_DOMAIN = "stockplan.local"
-SEND_HOUR = 9  # 09:00 in the plan time zone (rules.md "Plan time zone")
+SEND_HOUR = 9  # 09:00 in the plan time zone (docs/plan-rules.md "Plan time zone")
 _KIND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOTICE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{32}")
 

@@ -2,7 +2,7 @@
 
 Dates are `date`, money and prices are exact `Decimal`, share counts are `int`.
 Every notice to a participant carries the plan section that applies to it
-(rules.md "Notices").
+(docs/plan-rules.md "Notices").
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class _DeferredLine:
 
 @dataclass(frozen=True, slots=True)
 class TerminationLine(_AwardLine):
-    """One award of a terminated participant (rules.md "Vesting and termination").
+    """One award of a terminated participant (docs/plan-rules.md "Vesting and termination").
 
     `deadline` is None for awards that need no exercise; a deadline before the
     termination date means the vested shares terminated unexercised (1998 §6.a.(5)(C)).
@@ -240,7 +240,7 @@ def exercise_section(award: Award) -> str:
 @dataclass(frozen=True, slots=True)
 class GrantNotice(_AboutAward):
     """An award fed through `grants`, told to the participant on the day it is applied
-    (rules.md "Notices")."""
+    (docs/plan-rules.md "Notices")."""
 
     kind: ClassVar[str] = "grant"
 
@@ -280,7 +280,7 @@ class GrantNotice(_AboutAward):
 
 @dataclass(frozen=True, slots=True)
 class ExerciseConfirmation(_AboutAward):
-    """An accepted exercise (rules.md "Notices"; "Exercises")."""
+    """An accepted exercise (docs/plan-rules.md "Notices"; "Exercises")."""
 
     kind: ClassVar[str] = "exercise"
 
@@ -349,7 +349,7 @@ def _open_vested(award: Award, on: date) -> int:
 @dataclass(frozen=True, slots=True)
 class SplitLine(_AwardLine):
     """One award restated by a split: its shares and exercise price before and after
-    (rules.md "Splits": shares floored, the price divided exactly or rounded up at the
+    (docs/plan-rules.md "Splits": shares floored, the price divided exactly or rounded up at the
     6th decimal)."""
 
     granted_before: int
@@ -479,7 +479,7 @@ class RejectedRow(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class FeedRejectionSummary:
     """To the plan administrator: one per feed file that had a rejected row, in which
-    nothing was new, or that could not be read as a feed (interfaces.md §1a, §4)."""
+    nothing was new, or that could not be read as a feed (docs/interfaces.md §1a, §4)."""
 
     kind: ClassVar[str] = "feed-rejections"
 
@@ -493,7 +493,7 @@ class FeedRejectionSummary:
     rejections: tuple[RejectedRow | tuple[int | None, str], ...]
     # Where the errors CSV was written (errors/<key>.errors.csv), if any.
     errors_key: str | None
-    # Rows equal to a fact already applied (interfaces.md §1a).
+    # Rows equal to a fact already applied (docs/interfaces.md §1a).
     rows_unchanged: int = 0
 
 
@@ -546,7 +546,7 @@ class ChangedAward:
 @dataclass(frozen=True, slots=True)
 class CorrectionNotice(_ToParticipant):
     """A correction or an administrator decision, told to the participant award by
-    award, before and after (rules.md "Corrections", "Administrator decisions")."""
+    award, before and after (docs/plan-rules.md "Corrections", "Administrator decisions")."""
 
     kind: ClassVar[str] = "correction"
 
@@ -589,7 +589,7 @@ class StatementDeferredLine(_DeferredLine):
 @dataclass(frozen=True, slots=True)
 class StatementNotice(_ToParticipant):
     """What a participant holds under both plans on `as_of`: the annual statement
-    (interfaces.md §4: its subject begins "Annual statement") or one asked for with
+    (docs/interfaces.md §4: its subject begins "Annual statement") or one asked for with
     `stockplan statement`."""
 
     kind: ClassVar[str] = "statement"
@@ -651,7 +651,7 @@ class ReportSection:
 
 @dataclass(frozen=True, slots=True)
 class MonthlyReportNotice:
-    """The administrator's monthly report (interfaces.md §4: its subject begins
+    """The administrator's monthly report (docs/interfaces.md §4: its subject begins
     "Monthly report"): pools with 24 months of history, the deadlines of the next 90
     days, the month's changes by cause, rejected rows and undelivered notices."""
 

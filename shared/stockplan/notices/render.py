@@ -87,7 +87,7 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
     if isinstance(notice, AdminAlert):
         return _admin(notice) | {"lines": [line for line in notice.body_lines if line.strip()]}
     if isinstance(notice, MonthlyReportNotice):
-        # The periodic mail (interfaces.md §4); its context module loads only when sent.
+        # The periodic mail (docs/interfaces.md §4); its context module loads only when sent.
         from stockplan.notices.periodic import monthly_context
 
         return _admin(notice) | monthly_context(notice)
@@ -109,7 +109,7 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
 
 
 def _addressee(name: str, deceased: bool) -> dict[str, Any]:
-    """After a death notices go to the estate, never to the deceased (rules.md
+    """After a death notices go to the estate, never to the deceased (docs/plan-rules.md
     "Notices")."""
     if deceased:
         whose = f"{name}'s"

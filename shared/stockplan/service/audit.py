@@ -1,4 +1,4 @@
-"""The audit trail as people read it (interfaces.md §3: `stockplan audit`, audit.jsonl):
+"""The audit trail as people read it (docs/interfaces.md §3: `stockplan audit`, audit.jsonl):
 every change the system made, oldest first, with what changed (before and after) and
 its cause (the feed file and row, the daily rule and plan section, or the correction or
 decision with its request_id and note)."""

@@ -1,5 +1,5 @@
 """One chunk of a large feed file, fanned out by the FeedFunction (issue 13;
-interfaces.md §1 and §1a hold for every row as if the file ran in one invocation).
+docs/interfaces.md §1 and §1a hold for every row as if the file ran in one invocation).
 
 - The chunk re-reads the object version its message names and checks it is the one
   the file's record was made from (the content digest is part of the record's key).

@@ -1,4 +1,4 @@
-"""Corrections and administrator decisions (interfaces.md §1b, §1c; rules.md
+"""Corrections and administrator decisions (docs/interfaces.md §1b, §1c; docs/plan-rules.md
 "Corrections", "Administrator decisions").
 
 A correction changes a fact in an award's history (stockplan.domain.history) and
@@ -84,7 +84,7 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
     _cause(change, "decision", row)
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return f"no award {row.award_id} is recorded (interfaces.md §1c)"
+        return f"no award {row.award_id} is recorded (docs/interfaces.md §1c)"
     if row.action is DecisionAction.EXTEND_EXERCISE_PERIOD:
         return _extend(change, row, stored)
     return _accelerate(change, row, stored)
@@ -95,7 +95,7 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
 
 def _rewrite(change: Change, stored: StoredAward, history: list[AwardEvent]) -> Restated | None:
     """Replay a changed history and write the award; shares whose deadline has passed
-    by the day of the correction expire now (rules.md "Corrections")."""
+    by the day of the correction expire now (docs/plan-rules.md "Corrections")."""
     history = as_of(history, change.day)
     after = replay(history).evolve(reminders_sent=stored.award.reminders_sent)
     if after == stored.award and tuple(history) == stored.history:
@@ -143,7 +143,7 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     if person is None or rec.termination_from(person) is None:
         return (
             f"no termination is recorded for {row.participant_id}: nothing to reverse"
-            " (interfaces.md §1b)"
+            " (docs/interfaces.md §1b)"
         )
     ended = rec.termination_from(person)
     assert ended is not None
@@ -172,7 +172,7 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
     if person is None or recorded is None:
         return (
             f"no termination is recorded for {row.participant_id}: nothing to correct"
-            " (interfaces.md §1b)"
+            " (docs/interfaces.md §1b)"
         )
     corrected = Termination(row.participant_id, row.termination_date, row.reason)
     if corrected == recorded:
@@ -243,7 +243,7 @@ def _regrant_formula_options(change: Change, records: list[Item], since: date) -
 
 def _replace_fact(change: Change, kind: FeedKind, key: str, values: dict[str, str]) -> None:
     """The corrected values become the fact of the key: the corrected row uploaded
-    again is unchanged, the original one a conflict (rules.md "Corrections")."""
+    again is unchanged, the original one a conflict (docs/plan-rules.md "Corrections")."""
     fact = change.ledger.fact(kind.value, key)
     version = 1 if fact is None else fact.version + 1
     source = ("correction", 0) if fact is None else (fact.source_key, fact.source_row)
@@ -258,14 +258,14 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id and row.exercise_date and row.shares is not None
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return f"no award {row.award_id} is recorded (interfaces.md §1b)"
+        return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
     index = find_exercise(stored.history, row.exercise_date, row.shares, row.exercise_id)
     if index is None:
         return (
             f"no exercise of {row.shares} shares of {row.award_id} on"
             f" {row.exercise_date.isoformat()}"
             + (f" with exercise_id {row.exercise_id}" if row.exercise_id else "")
-            + " is recorded: nothing to void (interfaces.md §1b)"
+            + " is recorded: nothing to void (docs/interfaces.md §1b)"
         )
     voided = stored.history[index]
     history = [e for i, e in enumerate(stored.history) if i != index]
@@ -292,7 +292,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None or not stored.history:
-        return f"no award {row.award_id} is recorded (interfaces.md §1b)"
+        return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
     old = granted_award(stored.history[0])
     new = _corrected_terms(old, row)
     if new == old:
@@ -374,7 +374,7 @@ def _granted_values(award: Award) -> dict[str, str]:
 
 
 def _adverse(old: Award, new: Award) -> list[str]:
-    """What in a corrected grant is worse for the participant (rules.md "Corrections")."""
+    """What in a corrected grant is worse for the participant (docs/plan-rules.md "Corrections")."""
     found = []
     if new.shares_granted < old.shares_granted:
         found.append(f"shares {old.shares_granted} -> {new.shares_granted}")

@@ -1,4 +1,4 @@
-"""The daily job: apply everything due on or before the run day (interfaces.md §2).
+"""The daily job: apply everything due on or before the run day (docs/interfaces.md §2).
 
 It reads only the DueIndex (items due up to the day), never scans: the cost of a run
 follows what is due, not the history. Each effect re-reads its record and commits in
@@ -62,7 +62,7 @@ from stockplan.service.ledger import (
 from stockplan.service.outbox import OutboxDeps, dispatch
 
 MAX_ATTEMPTS = 5
-# The plan sections behind each daily rule, for the audit trail (interfaces.md §3).
+# The plan sections behind each daily rule, for the audit trail (docs/interfaces.md §3).
 RULE_SECTIONS: dict[DueKind, str] = {
     DueKind.EXPIRY: "1998 §6.a.(5), §6.b; Directors §6(d), §6(h), §6(i)",
     DueKind.SETTLE: "1998 §6.a.(1)",
@@ -70,7 +70,7 @@ RULE_SECTIONS: dict[DueKind, str] = {
     DueKind.MEETING: "Directors §6(a)",
     DueKind.FEE: "Directors §7(a)",
     DueKind.ISSUE: "Directors §7(b)",
-    DueKind.REMINDER: "rules.md Notices",
+    DueKind.REMINDER: "docs/plan-rules.md Notices",
 }
 
 
@@ -112,7 +112,7 @@ def run_daily(
     if seen_marker.quiet_on(day):
         outcome.quiet = True
         return outcome
-    # The monthly report due by this day (interfaces.md §4), on the state before this
+    # The monthly report due by this day (docs/interfaces.md §4), on the state before this
     # day's rules: the month's close.
     outcome.notice_ids += periodic.monthly(deps, day)
     ledger = Ledger(table)
@@ -126,7 +126,7 @@ def run_daily(
             seen.add(item["GSI1SK"])
         for batch in _batches([(rec.due_from(i), i) for i in items]):
             _apply_batch(deps, ledger, batch, outcome)
-    # The annual statements due by this day, after its rules (interfaces.md §4).
+    # The annual statements due by this day, after its rules (docs/interfaces.md §4).
     outcome.notice_ids += periodic.annual(deps, day)
     dirty = False
     if outbox is not None:
@@ -279,7 +279,7 @@ def handle_reminder(change: Change, due: DueItem, stored: StoredAward) -> None:
 def _reminder_outdated(award: Award, days: int, run_day: date) -> bool:
     """A catch-up run sends no reminder that would say something false: none once the
     deadline has passed (the expiry notice follows), and not the 30-day one when the
-    7-day one is due too (rules.md "Notices": 30 and 7 days before a deadline)."""
+    7-day one is due too (docs/plan-rules.md "Notices": 30 and 7 days before a deadline)."""
     deadline = award.exercise_deadline
     if deadline is None or run_day > deadline:
         return True
@@ -485,7 +485,7 @@ def _apply_action(
     deferred: list[StoredDeferred],
 ) -> None:
     """A split or covered transaction for one participant's open awards and pending
-    deferred stock, and the participant's notice of it (rules.md "Notices").
+    deferred stock, and the participant's notice of it (docs/plan-rules.md "Notices").
 
     Each restated record carries the action id, so a retry after a crash half way
     restates nothing twice. The notice is queued before the participant's records, in
@@ -552,7 +552,7 @@ def _covered_targets(
 
 
 def _restate_pools(change: Change, due: DueItem, ratio: Decimal) -> None:
-    """Every pool figure times the ratio (rules.md "Splits"), once per split day."""
+    """Every pool figure times the ratio (docs/plan-rules.md "Splits"), once per split day."""
     for plan in PlanCode:
         pool = change.pool(plan)
         if any(s.day == due.day for s in pool.splits):

@@ -1,6 +1,6 @@
-"""Processing one uploaded feed file (interfaces.md §1 and §4).
+"""Processing one uploaded feed file (docs/interfaces.md §1 and §4).
 
-Every fact once, whatever is delivered or uploaded again (interfaces.md §1a):
+Every fact once, whatever is delivered or uploaded again (docs/interfaces.md §1a):
 - the same S3 object (key and version) delivered twice is processed once; any other
   upload, a re-saved or corrected file included, is read row by row;
 - each row is known by its key (stockplan.feeds.identity): a row equal to the fact
@@ -126,7 +126,7 @@ def too_large(size: int, limits: FeedLimits) -> str:
 
 def object_pk(kind: str, key: str, version_id: str | None, fingerprint: str) -> str:
     """The record of one S3 object: the same key and version delivered again is
-    processed once (interfaces.md §1a); any other upload is read row by row. The
+    processed once (docs/interfaces.md §1a); any other upload is read row by row. The
     fingerprint (the content digest, or the ETag of a file never read) tells two
     objects of an unversioned key apart. Hashed: a key may be 1,024 bytes long."""
     identity = f"{key}\n{version_id or ''}\n{fingerprint}".encode()
@@ -217,7 +217,7 @@ def process_upload(
         kind = kind_from_key(key)
     except KeyRejected as error:
         # Never read. An unknown kind folder or a file that is not .csv is reported to
-        # the administrator, once per object (interfaces.md §1a); a malformed key is
+        # the administrator, once per object (docs/interfaces.md §1a); a malformed key is
         # only refused.
         if not error.to_administrator:
             return FeedOutcome(key, None, "rejected", file_reason=error.reason)
@@ -432,7 +432,7 @@ def _batch_row(
         return verdict
     change = batch.change
     point = change.savepoint()
-    # Each row's audit records name the row (interfaces.md §3).
+    # Each row's audit records name the row (docs/interfaces.md §3).
     change.cause = f"feed:{run.key}#row{row.row_number}"
     # Numbered from 1 for each row, as a row committed on its own numbers them.
     change.audit_seq = 0
@@ -519,7 +519,7 @@ def _file_item(
 
 
 def _judge(identity: RowIdentity, fact: rec.Fact | None) -> Unchanged | str | None:
-    """Before any rule runs, is this row's fact already known (interfaces.md §1a)?
+    """Before any rule runs, is this row's fact already known (docs/interfaces.md §1a)?
     UNCHANGED, a rejection reason, or None: go on and apply it."""
     if fact is None:
         return None
@@ -541,7 +541,7 @@ def _judge(identity: RowIdentity, fact: rec.Fact | None) -> Unchanged | str | No
 
 def _conflict(identity: RowIdentity, fact: rec.Fact, remedy: str) -> str:
     """A row that contradicts an applied one names where that one came from and what
-    differs (interfaces.md §1a)."""
+    differs (docs/interfaces.md §1a)."""
     changed = "; ".join(differences(fact.values, identity.values))
     return (
         f"conflicts with {identity.kind.value} row {fact.source_row} of {fact.source_key},"
@@ -741,7 +741,7 @@ def _finish(
 ) -> None:
     """Record the rejected rows (unless the chunks of a fanned-out file `recorded` them),
     write the errors CSV, and tell the administrator when a row was rejected or nothing
-    in the file was new (interfaces.md §1a)."""
+    in the file was new (docs/interfaces.md §1a)."""
     deps, outcome, kind, key = run.deps, run.outcome, run.kind, run.key
     change = run.change(f"feed:{key}")
     if rejections:

@@ -80,7 +80,7 @@ class Change:
     notice_ids: list[str] = field(default_factory=list)
     audit_seq: int = 0
     committed: int = 0  # writes already flushed
-    # The day the notices of this change are sent (their Date header, interfaces.md §3):
+    # The day the notices of this change are sent (their Date header, docs/interfaces.md §3):
     # the run day, which is later than `day` when the daily job catches up.
     sent_on: date | None = None
     # Feeds keep the schedule marker a lower bound; the daily job settles it itself.
@@ -96,7 +96,7 @@ class Change:
     profiles_in_tx: set[str] = field(default_factory=set)
     # Where the feed file stands among uploads (feeds.upload_order); None: not known.
     upload_order: str | None = None
-    # The cause as the audit trail tells it (interfaces.md §3): the feed file and row,
+    # The cause as the audit trail tells it (docs/interfaces.md §3): the feed file and row,
     # the daily rule and its section, or a correction's request_id and note.
     cause_info: dict[str, Any] | None = None
     # Price days whose use this open transaction records.
@@ -121,7 +121,7 @@ class Change:
 
     def use_fmv(self, on: date, used_by: str) -> Decimal | None:
         """The FMV on `on`, recording that `used_by` used its price: from then on a
-        different price for that day is rejected, not replaced (interfaces.md §1a)."""
+        different price for that day is rejected, not replaced (docs/interfaces.md §1a)."""
         found = self.ledger.fmv_with_day(on)
         if found is None:
             return None
@@ -286,7 +286,7 @@ class Change:
 
     def audit_award(self, before: Award | None, after: Award, version: int) -> None:
         """An audit record of what changed in an award, before and after, with its cause
-        (interfaces.md §3 audit.jsonl). A change the books do not show (a reminder sent)
+        (docs/interfaces.md §3 audit.jsonl). A change the books do not show (a reminder sent)
         records nothing."""
         old = {} if before is None else _award_summary(before)
         new = _award_summary(after)
@@ -415,7 +415,7 @@ class Change:
     def set_splits(
         self, plan: PlanCode, splits: list[Split], outstanding: int, delivered: int
     ) -> None:
-        """Restate a pool after a split (rules.md: every pool figure times the ratio)."""
+        """Restate a pool after a split (docs/plan-rules.md: every pool figure times the ratio)."""
         pool = self.pool(plan)
         self.pools[plan] = PoolRecord(plan, pool.version, outstanding, delivered, splits)
         self.deltas.setdefault(plan, PoolDelta())
@@ -424,7 +424,7 @@ class Change:
 
 
 def _award_summary(a: Award) -> dict[str, Any]:
-    """The award's figures as report.json names them (interfaces.md §3)."""
+    """The award's figures as report.json names them (docs/interfaces.md §3)."""
     return {
         "shares_granted": a.shares_granted,
         "exercise_price": None if a.exercise_price is None else str(a.exercise_price),

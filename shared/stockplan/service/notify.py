@@ -1,4 +1,4 @@
-"""Turning decisions into outbox notices: who gets them (rules.md "Notices") and their
+"""Turning decisions into outbox notices: who gets them (docs/plan-rules.md "Notices") and their
 ids.
 
 A notice is written to the outbox in the same transaction as the change it reports;
@@ -208,7 +208,7 @@ def deferred_issue(change: Any, person_item: Item, award: DeferredStockAward) ->
 
 
 def grant(change: Any, person_item: Item, award: Award) -> None:
-    """An award fed through `grants`, on the day it is applied (rules.md "Notices");
+    """An award fed through `grants`, on the day it is applied (docs/plan-rules.md "Notices");
     its id is the award's, so a grant applied once is told once."""
     person = rec.participant_from(person_item)
     notice = nm.GrantNotice.of(award, person, deceased=bool(person_item.get("death")))
@@ -224,8 +224,8 @@ def exercise_confirmation(
     withheld: int,
     exercise_id: str | None,
 ) -> None:
-    """A confirmation of an accepted exercise (rules.md "Notices"). `award` is the award
-    after the exercise. The id is the exercise's key (interfaces.md §1a): the same
+    """A confirmation of an accepted exercise (docs/plan-rules.md "Notices"). `award` is the award
+    after the exercise. The id is the exercise's key (docs/interfaces.md §1a): the same
     exercise is confirmed once, however often its row is delivered."""
     person = rec.participant_from(person_item)
     notice = nm.ExerciseConfirmation.of(
@@ -244,7 +244,7 @@ def exercise_confirmation(
         str(withheld),
         exercise_id or "",
     )
-    # The same exercise never comes here twice: its row key (interfaces.md §1a) makes a
+    # The same exercise never comes here twice: its row key (docs/interfaces.md §1a) makes a
     # second row for it unchanged before any rule runs.
     _queue(change, notice, change.addresses.for_participant(person_item), *parts)
 
@@ -258,7 +258,7 @@ def correction(
     also_personal: bool = False,
 ) -> None:
     """One notice per correction or decision: each award it changed, before and after
-    (rules.md "Corrections"); after a reversed termination to the work and the personal
+    (docs/plan-rules.md "Corrections"); after a reversed termination to the work and the personal
     mailbox both (they were told their service had ended)."""
     day = change.notice_day
     changed = tuple(

@@ -1,4 +1,4 @@
-"""Sending outbox notices exactly once (rules.md "Notices"; interfaces.md §4).
+"""Sending outbox notices exactly once (docs/plan-rules.md "Notices"; docs/interfaces.md §4).
 
 A notice is claimed with a conditional write before it is sent and marked sent right
 after, so two senders never both send it. A failed send goes back to pending with its

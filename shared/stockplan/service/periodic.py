@@ -1,4 +1,4 @@
-"""Periodic mail of the daily job (interfaces.md §4): the administrator's monthly report
+"""Periodic mail of the daily job (docs/interfaces.md §4): the administrator's monthly report
 and the participants' annual statements, each made once.
 
 - Monthly report of month M, on the first business day of M+1 (stockplan.domain.periodic):

@@ -132,7 +132,7 @@ class Ledger:
         return self._fmv[on]
 
     def fact(self, kind: str, key: str) -> rec.Fact | None:
-        """What a feed row with this key stated, as last applied (interfaces.md §1a)."""
+        """What a feed row with this key stated, as last applied (docs/interfaces.md §1a)."""
         return rec.fact_from(kind, key, self.table.query(self._read(rec.fact_pk(kind, key))))
 
     def pool(self, plan: PlanCode) -> PoolRecord:

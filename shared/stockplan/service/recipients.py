@@ -1,4 +1,4 @@
-"""Where a participant's notices go (rules.md "Vesting and termination")."""
+"""Where a participant's notices go (docs/plan-rules.md "Vesting and termination")."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from stockplan.data.table import Item
 
 
 class Addresses:
-    """Where a participant's notices go (rules.md "Vesting and termination")."""
+    """Where a participant's notices go (docs/plan-rules.md "Vesting and termination")."""
 
     def __init__(self, admin_email: str) -> None:
         self.admin_email = admin_email

@@ -1,4 +1,4 @@
-"""The state as report.json (interfaces.md §3), and the notices that did not arrive."""
+"""The state as report.json (docs/interfaces.md §3), and the notices that did not arrive."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def read_state(table: Table, *, history: bool = False) -> State:
 
 def _exercises(facts: Any) -> list[ExerciseRecord]:
     """Each applied exercises row once: an exercise with an exercise_id is stored under
-    its id and under its four columns (interfaces.md §1a), both naming its row."""
+    its id and under its four columns (docs/interfaces.md §1a), both naming its row."""
     found: dict[tuple[str, int], ExerciseRecord] = {}
     for item in facts:
         if not str(item["PK"]).startswith(rec.fact_pk("exercises", "")):
@@ -117,7 +117,7 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
 
 
 def build_report(table: Table, as_of: date, state: State | None = None) -> dict[str, Any]:
-    """report.json (interfaces.md §3) of the state read from `table` (or given)."""
+    """report.json (docs/interfaces.md §3) of the state read from `table` (or given)."""
     state = state or read_state(table)
     pools: dict[str, dict[str, int]] = {}
     for plan in PlanCode:
@@ -178,7 +178,7 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
 def upcoming(state: State, as_of: date, days: int) -> list[dict[str, Any]]:
     """What falls due from `as_of` to `days` days after it (both included), by day:
     the last day to exercise an open award, the 30- and 7-day reminders still to be sent
-    (rules.md "Notices"; one goes out only if shares can still be exercised then), and
+    (docs/plan-rules.md "Notices"; one goes out only if shares can still be exercised then), and
     pending deferred stock to be issued (Directors §7(b)). The same schedule the daily
     job keeps (stockplan.domain.schedule), worked out from the state."""
     if days < 0:

@@ -1,4 +1,4 @@
-"""Applying one accepted feed row to the state (interfaces.md §1, rules.md).
+"""Applying one accepted feed row to the state (docs/interfaces.md §1, docs/plan-rules.md).
 
 Each function reads what it needs through `change.ledger`, asks the domain for a
 decision and records it in `change`. A returned string is the row's rejection reason.
@@ -128,7 +128,7 @@ def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     owner = ledger.award_owner(row.award_id)
     if owner is not None:
         # The same grant fed again never gets here (its row key makes it unchanged,
-        # interfaces.md §1a): this id belongs to another award, a formula option's.
+        # docs/interfaces.md §1a): this id belongs to another award, a formula option's.
         return f"award_id {row.award_id} is already used by another award"
     records = ledger.participant_records(row.participant_id)
     held = [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]
@@ -165,7 +165,7 @@ def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     # A historical award of someone whose service already ended gets the termination
     # rules; one loaded after its deadline (its final exercise date, or the end of the
     # window its holder's termination left it) is recorded as expired at once, with no
-    # expiry notice (rules.md "Vesting and termination").
+    # expiry notice (docs/plan-rules.md "Vesting and termination").
     history = [grant_event(award)]
     if termination is not None:
         history.append(termination_event(termination))
@@ -180,7 +180,7 @@ def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     # Serialises the grant with a termination of the same person (ledger.save_profile).
     change.touch_profile(person_item)
     # The participant is told of each award fed through `grants`, on the day it is
-    # applied; not of one already closed when loaded (rules.md "Notices").
+    # applied; not of one already closed when loaded (docs/plan-rules.md "Notices").
     if award.is_outstanding:
         notify.grant(change, person_item, award)
     return None
@@ -204,7 +204,7 @@ def apply_termination(change: Change, row: fr.TerminationRow) -> RowResult:
     lines = []
     for stored in [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]:
         # The notice names only awards still open on the termination (or death) date
-        # (rules.md "Notices"); an award this very termination already ended, on an
+        # (docs/plan-rules.md "Notices"); an award this very termination already ended, on an
         # attempt that died before the person was written, was open then.
         named = open_on(stored.award, incoming.termination_date) or (
             verdict.kind is TerminationKind.NEW and stored.award.service_ended_on is not None
@@ -241,7 +241,7 @@ def apply_termination(change: Change, row: fr.TerminationRow) -> RowResult:
             "reason": incoming.reason.value,
         },
     )
-    # No award open on that date: nothing to tell (rules.md "Vesting and termination"). A
+    # No award open on that date: nothing to tell (docs/plan-rules.md "Vesting and termination"). A
     # death reported after every award closed is recorded above and changes nothing.
     if lines:
         notify.termination(change, updated, incoming, lines)
@@ -290,7 +290,7 @@ def apply_meeting(change: Change, row: fr.MeetingRow) -> str | None:
     )
     change.put_due(DueItem(row.meeting_date, DueKind.MEETING, meeting), rec.meeting_pk(meeting))
     # Kept with the person too: a termination reversed later finds the meetings it
-    # owes a formula option for (rules.md "Corrections").
+    # owes a formula option for (docs/plan-rules.md "Corrections").
     change.put(
         {
             "PK": rec.participant_pk(row.participant_id),
@@ -387,7 +387,7 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
     after = apply_exercise(stored.award, row.shares, row.shares_withheld, check.reopened)
     event = exercise_event(row.exercise_date, row.shares, row.shares_withheld, row.exercise_id)
     change.save_award(stored, after, event=event)
-    # A confirmation of each accepted exercise, to the award's participant (rules.md
+    # A confirmation of each accepted exercise, to the award's participant (docs/plan-rules.md
     # "Notices"; 1998 §6.b.(1), Directors §6(e)).
     person_item = change.ledger.participant_item(after.participant_id)
     assert person_item is not None, f"participant {after.participant_id} is missing"

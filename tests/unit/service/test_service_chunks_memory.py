@@ -1,6 +1,6 @@
 """The fan-out of a large feed file on the in-memory ports (issue 13): the FeedFunction's
 use case queues chunks through the ChunkQueue port, each chunk's use case applies its
-rows once, and the last one closes the file (interfaces.md §1a)."""
+rows once, and the last one closes the file (docs/interfaces.md §1a)."""
 
 from __future__ import annotations
 

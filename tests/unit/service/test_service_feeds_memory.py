@@ -1,4 +1,4 @@
-"""Feed files on the in-memory stack (interfaces.md §1, §1a): rows applied with their
+"""Feed files on the in-memory stack (docs/interfaces.md §1, §1a): rows applied with their
 notices, the same object delivered twice processed once, rejected rows reported in the
 errors CSV, a file over the limit refused unread."""
 
@@ -50,7 +50,7 @@ def test_a_row_for_an_unknown_participant_is_rejected_into_the_errors_csv(world:
     (row,) = list(csv.DictReader(io.StringIO(errors.decode("utf-8-sig"))))
     assert "E9" in str(row)
     assert world.of_type("award") == []
-    # The administrator is told (interfaces.md §1a), in the file's closing transaction.
+    # The administrator is told (docs/interfaces.md §1a), in the file's closing transaction.
     assert outcome.notice_ids and world.table.get(*rec.notice_key(outcome.notice_ids[0]))
 
 

@@ -1,4 +1,4 @@
-"""Sending outbox notices exactly once (rules.md "Notices"), on the in-memory stack:
+"""Sending outbox notices exactly once (docs/plan-rules.md "Notices"), on the in-memory stack:
 claim, send, mark sent; a refused send is retried, then failed and dead-lettered."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The report (interfaces.md §3) and the daily job (interfaces.md §2) on the in-memory
-stack: reminders 30 and 7 days before the deadline, then the expiry (rules.md
+"""The report (docs/interfaces.md §3) and the daily job (docs/interfaces.md §2) on the in-memory
+stack: reminders 30 and 7 days before the deadline, then the expiry (docs/plan-rules.md
 "Notices"); a quiet day reads only the schedule marker."""
 
 from __future__ import annotations
