@@ -29,6 +29,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from stockplan.service.periodic import SECTION_COLUMNS
+
 AWARD_COLUMNS = (
     "award_id",
     "participant_id",
@@ -61,17 +63,9 @@ DEFERRED_COLUMNS = (
     "status",
 )
 POOL_COLUMNS = ("plan", "reserved", "outstanding", "delivered", "available")
-UPCOMING_COLUMNS = ("day", "what", "participant_id", "participant_name", "ref", "shares", "detail")
-UNDELIVERED_COLUMNS = (
-    "notice_id",
-    "kind",
-    "participant_id",
-    "participant_name",
-    "send_on",
-    "delivery",
-    "detail",
-    "reported_on",
-)
+# The monthly report's columns, so the desk and the report list the same fields.
+UPCOMING_COLUMNS = SECTION_COLUMNS["deadlines"]
+UNDELIVERED_COLUMNS = (*SECTION_COLUMNS["undelivered"], "reported_on")
 DATE_KEYS = {
     "grant_date",
     "final_exercise_date",
@@ -350,7 +344,7 @@ MONTHLY_TITLES = {
 def monthly_sheets(document: dict[str, Any]) -> list[Sheet]:
     """The monthly report's lists (reports/YYYY-MM.json, stockplan.service.periodic)
     as sheets, one per section, with the columns of its CSV."""
-    from stockplan.service.periodic import SECTION_COLUMNS, section_rows
+    from stockplan.service.periodic import section_rows
 
     return [
         Sheet(name, MONTHLY_TITLES[name], SECTION_COLUMNS[name], _rows(rows, SECTION_COLUMNS[name]))

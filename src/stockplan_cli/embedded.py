@@ -468,7 +468,6 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "SENDER_NAME": stack.sender_name,
         "REPLY_TO_EMAIL": stack.reply_to,
         "CONTACT_LINE": stack.contact_line,
-        "PLAN_TIMEZONE": "America/New_York",
         "CHUNK_QUEUE_URL": stack.chunk_queue_url,
         "CHUNK_MAX_RECEIVES": str(stack.chunk_max_receives),
     }

@@ -86,18 +86,19 @@ class _Expression:
     # --- conditions -----------------------------------------------------------------
 
     def condition(self, item: Item) -> bool:
-        result = self._conjunction(item)
-        while self.at("OR"):
-            self.take()
-            result = self._conjunction(item) or result
-        return result
+        return self._chain(item, "OR", self._conjunction)
 
     def _conjunction(self, item: Item) -> bool:
-        result = self._unary(item)
-        while self.at("AND"):
+        return self._chain(item, "AND", self._unary)
+
+    def _chain(self, item: Item, keyword: str, operand: Callable[[Item], bool]) -> bool:
+        """`operand (keyword operand)*`; every operand is read (no short cut) so the
+        tokens are consumed whatever the values."""
+        results = [operand(item)]
+        while self.at(keyword):
             self.take()
-            result = self._unary(item) and result
-        return result
+            results.append(operand(item))
+        return any(results) if keyword == "OR" else all(results)
 
     def _unary(self, item: Item) -> bool:
         if self.at("NOT"):

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from stockplan.entry.figures import report_rows
 from stockplan.observability import TimeLeft, count, logger
 from stockplan.runtime import runtime
 from stockplan.service.chunks import Chunk, chunk_failed, process_chunk
@@ -52,21 +53,5 @@ def _chunk(record: SQSRecord, time_left: TimeLeft) -> None:
             count(ChunksFailed=1)
         raise
     sent = dispatch(rt.outbox_deps(table), outcome.notice_ids, time_left)
-    count(
-        ChunksApplied=1,
-        RowsAccepted=outcome.accepted,
-        RowsRejected=outcome.rejected,
-        NoticesSent=len(sent.sent),
-        NoticesDeferred=len(sent.deferred),
-    )
-    logger.info(
-        "chunk processed",
-        extra={
-            "chunk": chunk.number,
-            "chunks": chunk.chunks,
-            "status": outcome.status,
-            "accepted": outcome.accepted,
-            "rejected": outcome.rejected,
-            "notices_sent": len(sent.sent),
-        },
-    )
+    count(ChunksApplied=1)
+    report_rows("chunk processed", outcome, sent, chunk=chunk.number, chunks=chunk.chunks)

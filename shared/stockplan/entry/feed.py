@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from stockplan.entry.figures import report_rows
 from stockplan.events import S3Upload
-from stockplan.observability import TimeLeft, count, logger
+from stockplan.observability import TimeLeft, logger
 from stockplan.runtime import runtime
 from stockplan.service.feeds import process_upload
 from stockplan.service.outbox import dispatch
@@ -32,33 +33,14 @@ def feed_files(uploads: Iterable[S3Upload], time_left: TimeLeft) -> dict[str, An
             uploaded_at=upload.event_time,
         )
         sent = dispatch(rt.outbox_deps(table), outcome.notice_ids, time_left)
-        figures = {
-            "accepted": outcome.accepted,
-            "unchanged": outcome.unchanged,
-            "rejected": outcome.rejected,
-        }
-        count(
-            RowsAccepted=outcome.accepted,
-            RowsUnchanged=outcome.unchanged,
-            RowsRejected=outcome.rejected,
-            NoticesSent=len(sent.sent),
-            NoticesDeferred=len(sent.deferred),
-        )
-        logger.info(
-            "feed processed",
-            extra={
-                "status": outcome.status,
-                "kind": outcome.kind,
-                **figures,
-                "notices_sent": len(sent.sent),
-                "notices_deferred": len(sent.deferred),
-            },
-        )
+        report_rows("feed processed", outcome, sent, kind=outcome.kind)
         results.append(
             {
                 "key": upload.key,
                 "status": outcome.status,
-                **figures,
+                "accepted": outcome.accepted,
+                "unchanged": outcome.unchanged,
+                "rejected": outcome.rejected,
                 "file_reason": outcome.file_reason,
             }
         )
