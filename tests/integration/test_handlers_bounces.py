@@ -23,6 +23,8 @@ from handlers_support import (
     to,
 )
 
+from stockplan.data.table import Update
+
 MAR15 = date(2002, 3, 15)
 MAR16 = date(2002, 3, 16)
 ARRIVED = "2002-03-16T16:00:00.000Z"
@@ -133,11 +135,13 @@ def test_a_notice_whose_sent_mark_was_lost_is_found_by_its_message_id_header(
     stack, sent, notice = sent_notice
     nid = notice["notice_id"]
     stack.runtime.table().update(
-        f"OUTBOX#{nid}",
-        "NOTICE",
-        "SET #s = :s REMOVE message_id",
-        {":s": "sending"},
-        names={"#s": "status"},
+        Update(
+            f"OUTBOX#{nid}",
+            "NOTICE",
+            "SET #s = :s REMOVE message_id",
+            {":s": "sending"},
+            names={"#s": "status"},
+        )
     )
 
     result = bounce(stack, sent)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from handlers_support import PEOPLE_CSV, emails, feed, outbox, run_daily, run_notices
 
+from stockplan.data.table import Update
 from stockplan.metrics import DAILY_JOB_COMPLETED, OLDEST_PENDING_NOTICE_AGE
 
 OCT2 = date(2002, 10, 2)
@@ -78,7 +79,7 @@ def test_the_notice_sweep_publishes_the_age_of_the_oldest_pending_notice(
     assert notice["status"] == "pending"
     two_hours_ago = int(time.time()) - 7200
     stack.runtime.table().update(
-        notice["PK"], "NOTICE", "SET queued_at = :q", {":q": two_hours_ago}
+        Update(notice["PK"], "NOTICE", "SET queued_at = :q", {":q": two_hours_ago})
     )
 
     run_notices(stack, OCT2)  # SES still down: the notice stays pending

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from stockplan.data.table import Table
+from stockplan.data.table import Table, Update
 
 PK, SK = "SCHEDULE", "MARKER"
 MAX_SKIP = timedelta(days=7)
@@ -44,17 +44,19 @@ def read(table: Table) -> Marker:
 def lower_due(table: Table, day: date) -> None:
     """Something falls due on `day`: make sure the marker is not later."""
     table.update(
-        PK,
-        SK,
-        "SET #d = :d ADD version :one",
-        {":d": day.isoformat(), ":one": 1},
-        condition="attribute_not_exists(#d) OR #d > :d",
-        names={"#d": "due"},
+        Update(
+            PK,
+            SK,
+            "SET #d = :d ADD version :one",
+            {":d": day.isoformat(), ":one": 1},
+            condition="attribute_not_exists(#d) OR #d > :d",
+            names={"#d": "due"},
+        )
     )
 
 
 def mark_dirty(table: Table) -> None:
-    table.update(PK, SK, "SET dirty = :t ADD version :one", {":t": True, ":one": 1})
+    table.update(Update(PK, SK, "SET dirty = :t ADD version :one", {":t": True, ":one": 1}))
 
 
 def bump(table: Table, dirty: bool) -> None:
@@ -63,7 +65,7 @@ def bump(table: Table, dirty: bool) -> None:
     if dirty:
         mark_dirty(table)
     else:
-        table.update(PK, SK, "ADD version :one", {":one": 1})
+        table.update(Update(PK, SK, "ADD version :one", {":one": 1}))
 
 
 @dataclass

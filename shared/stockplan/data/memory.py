@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stockplan.data.ports import FeedObject, SendFailed
-from stockplan.data.table import ConflictError, Item, Table, Transaction, from_wire, to_wire
+from stockplan.data.table import (
+    DUE_INDEX,
+    MESSAGE_INDEX,
+    ConflictError,
+    Item,
+    Table,
+    Transaction,
+    Update,
+    from_wire,
+    to_wire,
+)
 
 Key = tuple[str, str]
 
@@ -206,6 +216,14 @@ def _passes(
     return result
 
 
+# The sort key of each index (the MessageIndex has none).
+_INDEX_SORT_KEY: dict[str | None, str | None] = {
+    None: "SK",
+    DUE_INDEX: "GSI1SK",
+    MESSAGE_INDEX: None,
+}
+
+
 class MemoryTable(Table):
     """The table in a dict. `before_commit` (a test hook) runs before each transaction
     is checked: a racing writer's write lands there."""
@@ -225,45 +243,29 @@ class MemoryTable(Table):
     def batch_get(self, keys: Sequence[tuple[str, str]]) -> list[Item]:
         return [_stored(self.items[k]) for k in dict.fromkeys(keys) if k in self.items]
 
-    def query(
+    def _query(
         self,
-        pk: str,
-        sk_prefix: str | None = None,
-        *,
-        sk_upto: str | None = None,
-        newest_first: bool = False,
-        limit: int | None = None,
+        key: tuple[str, str],
+        condition: tuple[str, str, str] | None,
+        limit: int | None,
+        **extra: Any,
     ) -> list[Item]:
+        """Table._query's one request, answered from the dict: the items of one
+        partition (of the table or of a sparse index, which holds only the items that
+        carry its keys) in sort-key order, narrowed by the key condition."""
+        attribute, value = key
+        sort = _INDEX_SORT_KEY.get(extra.get("IndexName"), "SK")
+        clause, placeholder, bound = condition or ("", "", "")
         found = sorted(
-            (sk, item)
-            for (ipk, sk), item in self.items.items()
-            if ipk == pk
-            and (sk_prefix is None or sk.startswith(sk_prefix))
-            and (sk_prefix is not None or sk_upto is None or sk <= sk_upto)
+            ((str(i.get(sort, "")) if sort else "", stored_key), i)
+            for stored_key, i in self.items.items()
+            if i.get(attribute) == value
+            and (sort is None or sort in i)
+            and _passes(i, clause, None, {placeholder: bound})
         )
-        if newest_first:
+        if not extra.get("ScanIndexForward", True):
             found.reverse()
         return [_stored(item) for _, item in found[:limit]]
-
-    def query_index(
-        self,
-        partition: str,
-        upto: str | None = None,
-        limit: int | None = None,
-        after: str | None = None,
-    ) -> list[Item]:
-        found = sorted(
-            ((str(i["GSI1SK"]), key), i)
-            for key, i in self.items.items()
-            if i.get("GSI1PK") == partition
-            and "GSI1SK" in i
-            and (upto is None or str(i["GSI1SK"]) <= upto)
-            and (upto is not None or after is None or str(i["GSI1SK"]) > after)
-        )
-        return [_stored(item) for _, item in found[:limit]]
-
-    def keys_by_message_id(self, message_id: str) -> list[tuple[str, str]]:
-        return [key for key, i in self.items.items() if i.get("message_id") == message_id]
 
     def scan_types(self, types: Collection[str]) -> list[Item]:
         return [_stored(i) for i in self.items.values() if i.get("type") in types]
@@ -277,31 +279,14 @@ class MemoryTable(Table):
         self.items[key] = _stored(item)
         return True
 
-    def update(
-        self,
-        pk: str,
-        sk: str,
-        expression: str,
-        values: Item,
-        condition: str | None = None,
-        names: dict[str, str] | None = None,
-    ) -> bool:
-        return self.update_returning(pk, sk, expression, values, condition, names) is not None
-
-    def update_returning(
-        self,
-        pk: str,
-        sk: str,
-        expression: str,
-        values: Item,
-        condition: str | None = None,
-        names: dict[str, str] | None = None,
-    ) -> Item | None:
-        key = (pk, sk)
+    def update(self, change: Update) -> Item | None:
+        key = (change.pk, change.sk)
         before = self.items.get(key)
-        if not _passes(before, condition, names, values):
+        if not _passes(before, change.condition, change.names, change.values):
             return None
-        self.items[key] = _updated(key, before, expression, names, values)
+        self.items[key] = _updated(
+            key, before, change.expression, change.names, change.values or {}
+        )
         return _stored(self.items[key])
 
     # --- transactions -----------------------------------------------------------------

@@ -56,23 +56,30 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
     return to_wire({"PK": pk, "SK": sk})
 
 
-def _update_request(
-    pk: str,
-    sk: str,
-    expression: str,
-    values: Item | None,
-    condition: str | None,
-    names: dict[str, str] | None,
-) -> dict[str, Any]:
-    """The parameters of an UpdateItem, alone or in a transaction."""
-    request: dict[str, Any] = {"Key": _key(pk, sk), "UpdateExpression": expression}
-    if condition:
-        request["ConditionExpression"] = condition
-    if values:
-        request["ExpressionAttributeValues"] = to_wire(values)
-    if names:
-        request["ExpressionAttributeNames"] = names
-    return request
+@dataclass(frozen=True)
+class Update:
+    """One UpdateItem (alone, or one write of a transaction): the update expression,
+    its condition, and the values and names both use."""
+
+    pk: str
+    sk: str
+    expression: str
+    values: Item | None = None
+    condition: str | None = None
+    names: dict[str, str] | None = None
+
+    def request(self) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "Key": _key(self.pk, self.sk),
+            "UpdateExpression": self.expression,
+        }
+        if self.condition:
+            request["ConditionExpression"] = self.condition
+        if self.values:
+            request["ExpressionAttributeValues"] = to_wire(self.values)
+        if self.names:
+            request["ExpressionAttributeNames"] = self.names
+        return request
 
 
 class ConflictError(Exception):
@@ -123,18 +130,8 @@ class Transaction:
         latest upload's values stand, whatever order the uploads are applied in)."""
         self.put(item, _not_later(order_field), {":mine": item[order_field]})
 
-    def update(
-        self,
-        pk: str,
-        sk: str,
-        expression: str,
-        values: Item,
-        condition: str | None = None,
-        names: dict[str, str] | None = None,
-    ) -> None:
-        self.operations.append(
-            {"Update": _update_request(pk, sk, expression, values, condition, names)}
-        )
+    def update(self, change: Update) -> None:
+        self.operations.append({"Update": change.request()})
 
     def delete(
         self, pk: str, sk: str, condition: str | None = None, values: Item | None = None
@@ -305,35 +302,12 @@ class Table:
         """Put an item that must not exist yet; False when it already does."""
         return self.put(item, NOT_EXISTS)
 
-    def update(
-        self,
-        pk: str,
-        sk: str,
-        expression: str,
-        values: Item,
-        condition: str | None = None,
-        names: dict[str, str] | None = None,
-    ) -> bool:
-        """Update; False when the condition failed."""
-        request = _update_request(pk, sk, expression, values, condition, names)
-        answer = _unless_condition_failed(
-            lambda: self.client.update_item(TableName=self.name, **request)
-        )
-        return answer is not None
-
-    def update_returning(
-        self,
-        pk: str,
-        sk: str,
-        expression: str,
-        values: Item,
-        condition: str | None = None,
-        names: dict[str, str] | None = None,
-    ) -> Item | None:
-        """Update and return the item as written; None when the condition failed."""
-        request = _update_request(pk, sk, expression, values, condition, names)
+    def update(self, change: Update) -> Item | None:
+        """Update; the item as written, or None when the condition failed."""
         raw = _unless_condition_failed(
-            lambda: self.client.update_item(TableName=self.name, ReturnValues="ALL_NEW", **request)
+            lambda: self.client.update_item(
+                TableName=self.name, ReturnValues="ALL_NEW", **change.request()
+            )
         )
         return None if raw is None else from_wire(raw["Attributes"])
 

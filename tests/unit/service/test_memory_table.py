@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from stockplan.data.memory import MemoryTable
-from stockplan.data.table import ConflictError, Transaction
+from stockplan.data.table import ConflictError, Transaction, Update
 
 
 def test_a_put_versioned_over_a_version_raced_since_the_read_raises_conflict() -> None:
@@ -32,13 +32,13 @@ def test_a_transaction_with_one_failed_condition_writes_nothing() -> None:
     assert table.put_new({"PK": "A", "SK": "1", "n": 1})
     tx = Transaction()
     tx.put({"PK": "B", "SK": "1"})
-    tx.update("A", "1", "ADD n :one", {":one": 1})
+    tx.update(Update("A", "1", "ADD n :one", {":one": 1}))
     tx.put_new({"PK": "A", "SK": "1"})  # exists: fails the whole transaction
     with pytest.raises(ValueError, match="twice"):
         table.commit(tx)  # DynamoDB refuses two writes of one item in a transaction
     tx = Transaction()
     tx.put({"PK": "B", "SK": "1"})
-    tx.update("A", "1", "ADD n :one", {":one": 1})
+    tx.update(Update("A", "1", "ADD n :one", {":one": 1}))
     tx.put_new({"PK": "C", "SK": "1"})
     tx.check("D", "1", "attribute_exists(PK)")  # no such item: the transaction fails
     with pytest.raises(ConflictError):
@@ -57,13 +57,15 @@ def test_put_new_refuses_an_existing_item_and_reads_come_back_as_dynamodb_return
 def test_update_conditions_and_expressions_follow_dynamodb() -> None:
     table = MemoryTable()
     table.put({"PK": "N", "SK": "NOTICE", "status": "pending", "GSI1PK": "Q", "GSI1SK": "1"})
-    claimed = table.update_returning(
-        "N",
-        "NOTICE",
-        "SET #s = :sending, at = if_not_exists(at, :now) REMOVE GSI1PK, GSI1SK ADD tries :one",
-        {":sending": "sending", ":pending": "pending", ":now": 5, ":one": 1},
-        condition="#s = :pending OR (#s = :sending AND at < :now)",
-        names={"#s": "status"},
+    claimed = table.update(
+        Update(
+            "N",
+            "NOTICE",
+            "SET #s = :sending, at = if_not_exists(at, :now) REMOVE GSI1PK, GSI1SK ADD tries :one",
+            {":sending": "sending", ":pending": "pending", ":now": 5, ":one": 1},
+            condition="#s = :pending OR (#s = :sending AND at < :now)",
+            names={"#s": "status"},
+        )
     )
     assert claimed == {
         "PK": "N",
@@ -74,12 +76,14 @@ def test_update_conditions_and_expressions_follow_dynamodb() -> None:
     }
     # Claimed already, and not stale: the same claim fails.
     assert not table.update(
-        "N",
-        "NOTICE",
-        "SET #s = :sending",
-        {":sending": "sending", ":pending": "pending", ":now": 5},
-        condition="#s = :pending OR (#s = :sending AND at < :now)",
-        names={"#s": "status"},
+        Update(
+            "N",
+            "NOTICE",
+            "SET #s = :sending",
+            {":sending": "sending", ":pending": "pending", ":now": 5},
+            condition="#s = :pending OR (#s = :sending AND at < :now)",
+            names={"#s": "status"},
+        )
     )
     assert table.query_index("Q") == []
 
