@@ -238,8 +238,15 @@ class EmbeddedStack:
 
 
 def simulate(
-    scenario: Path, start: date, end: date, out_dir: Path, progress: Progress | None = None
+    scenario: Path,
+    start: date,
+    end: date,
+    out_dir: Path,
+    progress: Progress | None = None,
+    while_up: Callable[[EmbeddedStack], None] | None = None,
 ) -> Summary:
+    """Run the scenario's days on a fresh embedded stack and write the outputs;
+    `while_up` is then called with the stack, still running (tests read it live)."""
     from stockplan.runtime import use_runtime
     from stockplan.service.audit import full_trail
     from stockplan.service.report import build_report, read_state, rejections
@@ -264,9 +271,11 @@ def simulate(
                 local.runtime.s3, local.stack.bucket, out_dir / "reports"
             )
             summary.statements = len(list((out_dir / "emails").glob("*-annual-statement-*.eml")))
+            summary.seconds = time.perf_counter() - began
+            if while_up is not None:
+                while_up(local)
         finally:
             use_runtime(None)
-    summary.seconds = time.perf_counter() - began
     return summary
 
 

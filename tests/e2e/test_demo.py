@@ -3,8 +3,6 @@ its summary with the time it took, and leaves the outputs of docs/interfaces.md 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 from collections import Counter
@@ -12,28 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_run import OUTPUT, PRINTED, demo_run
 from e2e_support import ADMIN, assert_well_formed, read_outputs
 from ocf_support import check_against_report, check_references, read_bundle
-from once import made_once
 
 from stockplan_cli.embedded import project_root
-from stockplan_cli.main import main
 
 SUMMARY = re.compile(r"Simulated (\d+) days \((\S+) to (\S+)\) in (\d+\.\d) s\.")
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """`stockplan demo --out OUT`, run once for both tests: OUT and what it printed."""
-
-    def run(folder: Path) -> None:
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            assert main(["demo", "--out", str(folder / "demo-output")]) == 0
-        (folder / "printed.txt").write_text(printed.getvalue())
-
-    folder = made_once(tmp_path_factory, "demo-run", run)
-    return folder / "demo-output", (folder / "printed.txt").read_text()
+    """`stockplan demo --out OUT`, run once for the session: OUT and what it printed."""
+    folder = demo_run(tmp_path_factory)
+    return folder / OUTPUT, (folder / PRINTED).read_text()
 
 
 def test_demo_scenario_runs_and_summarises(demo: tuple[Path, str], record_property: object) -> None:

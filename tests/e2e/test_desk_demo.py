@@ -5,67 +5,24 @@ schemas and adds up to report.json."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_run import DESK, demo_run
 from ocf_support import check_against_report, check_references, read_bundle
-from once import made_once
 
-from stockplan_cli.main import main
-
-END = "2009-12-31"
 MONEY = {"exercise_price", "amount", "fair_market_value", "cash_in_lieu"}
-
-
-def _desk_outputs(folder: Path) -> None:
-    """The demo scenario run day by day on an embedded stack that stays up; then, against
-    that running stack, `stockplan report --json --xlsx --csv` and `stockplan export
-    --ocf`, and report.json of the same state."""
-    from stockplan.runtime import use_runtime
-    from stockplan.service.report import build_report
-    from stockplan_cli.embedded import EmbeddedAws, project_root
-    from stockplan_cli.simulate import EmbeddedStack, Summary, run_days, scenario_feeds
-
-    scenario = project_root() / "scenarios" / "demo"
-    spec = json.loads((scenario / "scenario.json").read_text())
-    assert spec["end"] == END
-    with EmbeddedAws() as aws:
-        local = EmbeddedStack(aws)
-        try:
-            summary = Summary(date.fromisoformat(spec["start"]), date.fromisoformat(END))
-            run_days(local, scenario_feeds(scenario), summary)
-            table = local.stack.table
-            report = build_report(local.runtime.table(), date.fromisoformat(END))
-            (folder / "report.json").write_text(json.dumps(report))
-            for name, args in {
-                "report": [
-                    *("report", "--table", table, "--as-of", END, "--json"),
-                    *("--xlsx", str(folder / "desk.xlsx"), "--csv", str(folder / "desk.csv")),
-                ],
-                "export": [
-                    *("export", "--ocf", str(folder / "ocf"), "--table", table),
-                    *("--as-of", END, "--formation-date", "1980-05-01"),
-                ],
-            }.items():
-                out, err = io.StringIO(), io.StringIO()
-                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                    assert main(args) == 0, err.getvalue()
-                (folder / f"{name}.out").write_text(out.getvalue())
-                (folder / f"{name}.err").write_text(err.getvalue())
-        finally:
-            use_runtime(None)
 
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return made_once(tmp_path_factory, "desk-demo", _desk_outputs)
+    """The desk's outputs, read from the session's demo run while its stack ran."""
+    return demo_run(tmp_path_factory) / DESK
 
 
 @pytest.fixture(scope="module")
