@@ -416,6 +416,29 @@ def due_item(d: DueItem, owner: str) -> Item:
     }
 
 
+# An award's one due item (issue 13): a fixed key, moved to the award's next due day. An
+# award stored before it has one item per effect (`due_item`, keyed by the effect).
+AWARD_DUE_SK = "NEXT"
+
+
+def award_due_key(award_id: str) -> tuple[str, str]:
+    return f"DUE#{award_id}", AWARD_DUE_SK
+
+
+def award_due_item(d: DueItem, owner: str) -> Item:
+    """The award's one due item, at `d` (its next effect, or a day before it)."""
+    return {**due_item(d, owner), "SK": AWARD_DUE_SK}
+
+
+def is_award_due(item: Item) -> bool:
+    return item.get("SK") == AWARD_DUE_SK
+
+
+def due_value(d: DueItem | None) -> list[str]:
+    """Where an award's due item stands, kept on the award item ([]: it has none)."""
+    return [] if d is None else [d.day.isoformat(), d.kind.value, d.detail]
+
+
 def due_from(item: Item) -> DueItem:
     return DueItem(
         date.fromisoformat(item["day"]), DueKind(item["kind"]), item["ref"], item.get("detail", "")

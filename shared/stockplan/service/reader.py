@@ -26,6 +26,16 @@ class StoredAward:
     actions: tuple[str, ...] = ()
     # Every fact applied to it, in order: its state is `replay(history)`.
     history: tuple[AwardEvent, ...] = ()
+    # Where its one due item stands on the due index (issue 13): at its next effect or
+    # before it (a write that only delays the schedule leaves it for the daily job).
+    next_due: DueItem | None = None
+    # False: stored before issue 13, with one due item per effect of `due`.
+    one_due_item: bool = True
+
+    @property
+    def head(self) -> DueItem | None:
+        """Its schedule's earliest effect."""
+        return min(self.due, default=None)
 
 
 @dataclass
@@ -54,12 +64,17 @@ def stored_award(item: Item) -> StoredAward:
         DueItem(date.fromisoformat(d), DueKind(k), item["award_id"], detail)
         for d, k, detail in item.get("due", [])
     )
+    indexed = item.get("next_due")
     return StoredAward(
         rec.award_from(item),
         int(item.get("version", 0)),
         due,
         tuple(item.get("actions", [])),
         tuple(AwardEvent.from_stored(e) for e in item.get("history", [])),
+        DueItem(date.fromisoformat(indexed[0]), DueKind(indexed[1]), item["award_id"], indexed[2])
+        if indexed
+        else None,
+        indexed is not None,
     )
 
 
