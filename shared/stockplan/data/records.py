@@ -193,6 +193,24 @@ def participant_item(p: Participant, existing: Item | None = None) -> Item:
     return {k: v for k, v in item.items() if v is not None}
 
 
+# On the profile: the sort keys of the person's awards and deferred stock, kept in every
+# transaction that adds one (ledger.Change), so a batch of rows reads its people with
+# BatchGetItem instead of a Query each (issue 13). A profile without it (stored before)
+# is read with a Query.
+HOLDINGS = "holdings"
+
+
+def holds(sk: str) -> bool:
+    """The records a profile's holdings list: awards and deferred stock."""
+    return sk.startswith((AWARD_PREFIX, DEFERRED_PREFIX))
+
+
+def holding_keys(profile: Item) -> list[tuple[str, str]] | None:
+    """The keys of what the person holds, or None when the profile does not list them."""
+    held = profile.get(HOLDINGS)
+    return None if held is None else [(profile["PK"], str(sk)) for sk in held]
+
+
 def participant_from(item: Item) -> Participant:
     return Participant(
         participant_id=item["participant_id"],
@@ -281,8 +299,11 @@ def award_owner_item(a: Award) -> Item:
 # --- deferred stock -------------------------------------------------------------------
 
 
+DEFERRED_PREFIX = "DEFERRED#"
+
+
 def deferred_sk(fee_type: FeeType, fee_date: date) -> str:
-    return f"DEFERRED#{fee_type.value}#{fee_date.isoformat()}"
+    return f"{DEFERRED_PREFIX}{fee_type.value}#{fee_date.isoformat()}"
 
 
 def deferred_item(d: DeferredStockAward, version: int) -> Item:

@@ -57,6 +57,7 @@ class Savepoint:
     profiles_in_tx: frozenset[str]
     price_uses_in_tx: frozenset[date]
     due_written: int = 0
+    new_holdings: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class PoolShortError(Exception):
@@ -107,6 +108,11 @@ class Change:
     advancing: str | None = None
     # The daily job's item was not applied (stale, or moved on to its award's next effect).
     skipped: bool = False
+    # Awards and deferred stock added in the open transaction whose person's profile is
+    # not written in it yet (its holdings list gets them when it is), by profile PK.
+    new_holdings: dict[str, set[str]] = field(default_factory=dict)
+    # Where each profile written in the open transaction is, and what it holds.
+    profile_puts: dict[str, tuple[int, Item]] = field(default_factory=dict)
     # The due items this change put (the daily job applies those due by its day).
     due_written: list[Item] = field(default_factory=list)
     # Several feed rows share this change's transaction (feeds.RowBatch): a row that
@@ -187,6 +193,7 @@ class Change:
         self.tx.put_versioned(item, None if before is None else version)
         if before is None:
             self.tx.put_new(rec.award_owner_item(after))
+            self._add_holding(item["PK"], item["SK"])
         delta = award_pool_delta(None if before is None else before.award, after)
         if not count_delivered:
             delta = PoolDelta(delta.outstanding, 0)
@@ -225,6 +232,8 @@ class Change:
         item = rec.deferred_item(after, version + 1)
         _with_action(item, () if before is None else before.actions, action)
         self.tx.put_versioned(item, None if before is None else version)
+        if before is None:
+            self._add_holding(item["PK"], item["SK"])
         old = deferred_schedule(before.deferred) if before else []
         self._replace_due(tuple(old), tuple(deferred_schedule(after)), item["PK"])
         self.move_pool(
@@ -282,13 +291,32 @@ class Change:
         seen = self._profile_version(pk, before)
         written = dict(item)
         written["version"] = seen + 1
+        # The awards and deferred stock it lists: as read, with those added since
+        # (version-checked with it); not listed when what it holds is not known.
+        written.pop(rec.HOLDINGS, None)
+        held = self.ledger.holdings_known(pk, before)
+        added = self.new_holdings.pop(pk, set())
+        if held is not None:
+            written[rec.HOLDINGS] = sorted({*held, *added})
         if before is not None and seen == 0:
             # A profile written before profiles carried a version.
             self.tx.put_over_unversioned(written)
         else:
             self.tx.put_versioned(written, None if before is None else seen)
+        self.profile_puts[pk] = (len(self.tx) - 1, written)
         self.profile_versions[pk] = seen + 1
         self.profiles_in_tx.add(pk)
+
+    def _add_holding(self, pk: str, sk: str) -> None:
+        """A new award or deferred stock award joins its person's holdings list, written
+        with the profile in the same transaction."""
+        if pk not in self.profiles_in_tx:
+            self.new_holdings.setdefault(pk, set()).add(sk)
+            return
+        index, written = self.profile_puts[pk]
+        if rec.HOLDINGS in written:
+            written[rec.HOLDINGS] = sorted({*written[rec.HOLDINGS], sk})
+            self.tx.replace_put(index, written)
 
     def touch_profile(self, person_item: Item) -> None:
         """A change that depends on the person's state (a new award for them) bumps
@@ -397,6 +425,7 @@ class Change:
             frozenset(self.profiles_in_tx),
             frozenset(self.price_uses_in_tx),
             len(self.due_written),
+            {pk: frozenset(sks) for pk, sks in self.new_holdings.items()},
         )
 
     def rollback(self, point: Savepoint) -> None:
@@ -410,6 +439,7 @@ class Change:
         self.profiles_in_tx = set(point.profiles_in_tx)
         self.price_uses_in_tx = set(point.price_uses_in_tx)
         del self.due_written[point.due_written :]
+        self.new_holdings = {pk: set(sks) for pk, sks in point.new_holdings.items()}
 
     def keys_since(self, point: Savepoint) -> set[tuple[str, str]]:
         """The items written since `point`: DynamoDB refuses a transaction that names
@@ -437,6 +467,13 @@ class Change:
             self.pools[plan] = PoolRecord(
                 plan, pool.version + 1, state.outstanding, state.delivered, pool.splits
             )
+        for pk in self.new_holdings:
+            # Added without its profile written alongside: the profile stops listing
+            # (its readers Query the partition) rather than list too little.
+            self.tx.update(
+                pk, rec.PROFILE_SK, f"REMOVE {rec.HOLDINGS}", {}, condition="attribute_exists(PK)"
+            )
+        self.new_holdings = {}
         if self.track_marker and len(self.tx):
             # Before the commit, so the marker never promises a quiet day wrongly.
             writes = self.marker_writes or marker.Writes()
@@ -447,6 +484,7 @@ class Change:
         self.price_uses_in_tx = set()
         self.tx = Transaction()
         self.profiles_in_tx = set()
+        self.profile_puts = {}
         self.deltas = {}
         self.earliest_due = None
         self.new_notice = False
