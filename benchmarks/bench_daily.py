@@ -47,19 +47,22 @@ def _award(award_id: str, person: str, **changes: Any) -> Any:
     return base.evolve(**changes)
 
 
-def _stored(award: Any, today: date) -> list[dict[str, Any]]:
-    """The award, its owner pointer and its due items, as `ledger.Change` writes them."""
+def _stored(award: Any, today: date, *, legacy: bool = False) -> list[dict[str, Any]]:
+    """The award, its owner pointer and its due item, as `ledger.Change` writes them
+    (`legacy`: one due item per effect, as stored before issue 13)."""
     from stockplan.data import records as rec
     from stockplan.domain.schedule import award_schedule
 
     schedule = award_schedule(award, today)
     item = rec.award_item(award, 1)
     item["due"] = [[d.day.isoformat(), d.kind.value, d.detail] for d in schedule]
-    return [
-        item,
-        rec.award_owner_item(award),
-        *(rec.due_item(d, item["PK"]) for d in schedule),
-    ]
+    if legacy:
+        due = [rec.due_item(d, item["PK"]) for d in schedule]
+    else:
+        head = min(schedule, default=None)
+        item["next_due"] = rec.due_value(head)
+        due = [] if head is None else [rec.award_due_item(head, item["PK"])]
+    return [item, rec.award_owner_item(award), *due]
 
 
 def history(size: int, runs: int) -> Iterator[dict[str, Any]]:

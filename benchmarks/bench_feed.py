@@ -39,11 +39,14 @@ def people(rows: int) -> Iterator[dict[str, Any]]:
     outstanding = 0
     for n in range(rows):
         pid = f"E-{n:06d}"
-        yield rec.participant_item(
+        profile = rec.participant_item(
             Participant(
                 pid, f"Person {n}", f"e{n}@ctc.example.com", Role.EMPLOYEE, f"e{n}@home.example"
             )
         )
+        # What the person holds, as the service keeps it on the profile (issue 13).
+        profile[rec.HOLDINGS] = [rec.award_sk(f"{x}-{n:06d}") for x in "ABC"]
+        yield profile
         half = _award(
             f"A-{n:06d}",
             pid,
@@ -112,7 +115,8 @@ def measure(rows: int, batch_rows: int | None = None) -> dict[str, Any]:
                 make_deps(table), batch_rows=batch_rows
             )
         counts = stack.runtime.dynamodb.counts
-        handler_module = sys.modules[stack.handlers["FeedFunction"].__module__]
+        # The handler's work is stockplan.entry.feed's (the handler module is a shim).
+        handler_module = sys.modules["stockplan.entry.feed"]
         original_dispatch = handler_module.dispatch
         sending: dict[str, Any] = {}
 

@@ -158,9 +158,18 @@ def test_a_crash_after_the_first_batch_commits_then_redelivery_applies_the_rest_
 ) -> None:
     stack = staff
     from stockplan.data.table import Table
+    from stockplan.service.feeds import FeedDeps
 
     commit = Table.commit
     batches: list[int] = []
+    runtime = stack.runtime
+    # Eight termination rows fit one transaction (issue 13: 11 writes a row): batches of
+    # three make the file several batches.
+    monkeypatch.setattr(
+        runtime,
+        "feed_deps",
+        lambda table: FeedDeps(table, runtime.feed_store(), runtime.settings, batch_rows=3),
+    )
 
     def die_after_first_batch(self: Table, transaction: Any) -> None:
         commit(self, transaction)

@@ -243,13 +243,14 @@ def test_a_split_that_crashes_half_way_restates_each_award_and_the_pool_once(
 def test_a_termination_of_many_awards_that_dies_half_way_is_noticed_in_full_on_redelivery(
     people: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """30 awards take several transactions: the retry must neither forfeit twice nor
-    tell Ann that the awards of the first transaction lost nothing."""
+    """40 awards take several transactions (3 writes each, issue 13): the retry must
+    neither forfeit twice nor tell Ann that the awards of the first transaction lost
+    nothing."""
     stack = people
     rows = "".join(
         f"G-{n:02d},E1,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15,"
         "2002-09-15:50;2003-03-15:50\n"
-        for n in range(30)
+        for n in range(40)
     )
     feed(stack, "grants", GRANTS.splitlines(keepends=True)[0] + rows, MAR15)
     from stockplan.data.table import Table
@@ -274,14 +275,14 @@ def test_a_termination_of_many_awards_that_dies_half_way_is_noticed_in_full_on_r
     assert stack.invoke(FEED_FUNCTION, event)["files"][0]["accepted"] == 1
 
     rep = report(stack, date(2002, 10, 2))
-    # Each award: 50 vested on 2002-09-15 kept, 50 forfeited: 30 x 50 = 1,500 each way.
+    # Each award: 50 vested on 2002-09-15 kept, 50 forfeited: 40 x 50 = 2,000 each way.
     assert {(a["shares_forfeited"], a["shares_outstanding"]) for a in rep["awards"]} == {(50, 50)}
-    assert rep["pools"]["incentive-1998"]["outstanding"] == 1500
-    # Ann was told of each of her 30 grants on 2002-03-15, then of the termination once.
-    assert [notice_kind(m) for m in emails(stack)].count("grant") == 30
+    assert rep["pools"]["incentive-1998"]["outstanding"] == 2000
+    # Ann was told of each of her 40 grants on 2002-03-15, then of the termination once.
+    assert [notice_kind(m) for m in emails(stack)].count("grant") == 40
     (notice,) = emails_besides(stack, "grant")
     text = plain(notice)
-    assert text.count("Award G-") == 30
-    assert text.count("Vested shares: 50\n") == 30
-    assert text.count("Unvested shares forfeited: 50 on 2002-10-01") == 30
-    assert text.count("Last day to exercise: 2003-01-01") == 30
+    assert text.count("Award G-") == 40
+    assert text.count("Vested shares: 50\n") == 40
+    assert text.count("Unvested shares forfeited: 50 on 2002-10-01") == 40
+    assert text.count("Last day to exercise: 2003-01-01") == 40

@@ -199,3 +199,79 @@ def test_the_daily_job_works_for_the_new_york_calendar_day_of_the_event_time(
     result = stack.invoke(DAILY_FUNCTION, after_midnight)
     assert result["day"] == "2002-05-02"
     assert result["applied"]["expiry"] == 1
+
+
+def _due_items(stack: Any, award_id: str) -> list[tuple[str, str]]:
+    """(SK, GSI1SK) of the award's items on the due index."""
+    table = stack.runtime.table()
+    return [(i["SK"], i["GSI1SK"]) for i in table.query(f"DUE#{award_id}")]
+
+
+def test_an_award_keeps_one_due_item_moved_on_to_its_next_effect_by_each_run(
+    option_ending_may1: Any,
+) -> None:
+    """Issue 13: one item per award on the due index, at its next effect (the 30-day
+    reminder, then the 7-day one, then the expiry), dropped once nothing is left."""
+    stack = option_ending_may1
+    assert _due_items(stack, "G-1") == [("NEXT", "2002-04-01#7-reminder#G-1#30@2002-05-01")]
+    run_daily(stack, date(2002, 4, 1))
+    assert _due_items(stack, "G-1") == [("NEXT", "2002-04-24#7-reminder#G-1#7@2002-05-01")]
+    run_daily(stack, date(2002, 4, 24))
+    assert _due_items(stack, "G-1") == [("NEXT", "2002-05-02#1-expiry#G-1#")]
+    run_daily(stack, date(2002, 5, 2))
+    assert _due_items(stack, "G-1") == []
+
+
+def _as_stored_before_issue_13(stack: Any, award_id: str, owner: str) -> None:
+    """Rewrite the award as a stack deployed before issue 13 holds it: no `next_due`, one
+    due item per effect of its schedule."""
+    from stockplan.data import records as rec
+    from stockplan.data.table import Transaction
+    from stockplan.service.reader import stored_award
+
+    table = stack.runtime.table()
+    raw = table.get(rec.participant_pk(owner), rec.award_sk(award_id))
+    assert raw is not None
+    raw.pop("next_due")
+    tx = Transaction()
+    tx.put(raw)
+    tx.delete(*rec.award_due_key(award_id))
+    for due in stored_award(raw).due:
+        tx.put(rec.due_item(due, raw["PK"]))
+    table.commit(tx)
+
+
+def test_a_stack_stored_before_issue_13_is_caught_up_from_its_per_effect_items(
+    option_ending_may1: Any,
+) -> None:
+    """The old items are applied as before; the award's first write replaces them with
+    its one item, and no effect is applied twice."""
+    stack = option_ending_may1
+    _as_stored_before_issue_13(stack, "G-1", "E1")
+    assert [sk for sk, _ in _due_items(stack, "G-1")] == [
+        "1-expiry#2002-05-02#",
+        "7-reminder#2002-04-01#30@2002-05-01",
+        "7-reminder#2002-04-24#7@2002-05-01",
+    ]
+    run_daily(stack, date(2002, 4, 1))
+    assert _due_items(stack, "G-1") == [("NEXT", "2002-04-24#7-reminder#G-1#7@2002-05-01")]
+    result = run_daily(stack, date(2002, 5, 10))
+    assert result["applied"] == {"reminder": 1, "expiry": 1}
+    assert [subject(m) for m in emails_besides(stack, "grant")] == [
+        "Reminder: 30 days left to exercise award G-1 (deadline 2002-05-01)",
+        "Shares expired: 100 shares of award G-1 not exercised by 2002-05-01",
+    ]
+    assert _due_items(stack, "G-1") == []
+
+
+def test_a_stack_stored_before_issue_13_caught_up_at_once_applies_each_effect_once(
+    option_ending_may1: Any,
+) -> None:
+    stack = option_ending_may1
+    _as_stored_before_issue_13(stack, "G-1", "E1")
+    result = run_daily(stack, date(2002, 5, 10))
+    assert result["applied"] == {"reminder": 2, "expiry": 1}
+    (notice,) = emails_besides(stack, "grant")
+    assert subject(notice) == "Shares expired: 100 shares of award G-1 not exercised by 2002-05-01"
+    assert award(report(stack, date(2002, 5, 10)), "G-1")["shares_expired"] == 100
+    assert _due_items(stack, "G-1") == []

@@ -30,6 +30,7 @@ from stockplan.domain.schedule import (
     deferred_schedule,
     expire_award,
     mark_reminded,
+    next_due,
     reminder_due,
     reminder_key,
     settle_award,
@@ -88,6 +89,44 @@ def test_rules_deadline_expiry_next_day_and_reminders_30_and_7_days_before() -> 
         DueItem(date(2003, 2, 21), DueKind.REMINDER, "G-1", "7@2003-02-28"),
         DueItem(date(2003, 3, 1), DueKind.EXPIRY, "G-1"),
     ]
+
+
+# --- next_due: an award's one due item (issue 13) -------------------------------------------
+
+
+def test_one_due_item_an_award_keeps_is_the_earliest_effect_of_its_schedule() -> None:
+    """Deadline 2003-02-28: the one item stands at the 30-day reminder, then (sent) at the
+    7-day one, then (sent) at the expiry, then (expired) nowhere (docs/plan-rules.md
+    "Notices", "Vesting and termination")."""
+    today = date(2002, 12, 1)
+    first = next_due(TERMINATED, today)
+    assert first == DueItem(date(2003, 1, 29), DueKind.REMINDER, "G-1", "30@2003-02-28")
+    reminded = mark_reminded(TERMINATED, first)
+    second = next_due(reminded, first.day)
+    assert second == DueItem(date(2003, 2, 21), DueKind.REMINDER, "G-1", "7@2003-02-28")
+    both = mark_reminded(reminded, second)
+    assert next_due(both, second.day) == DueItem(date(2003, 3, 1), DueKind.EXPIRY, "G-1")
+    assert next_due(expire_award(both, date(2003, 3, 1)), date(2003, 3, 1)) is None
+
+
+def test_one_due_item_skips_reminders_already_past_when_the_deadline_is_set() -> None:
+    """A deadline learnt on 2003-02-22 has no reminder left: the item is its expiry."""
+    assert next_due(TERMINATED, date(2003, 2, 22)) == DueItem(
+        date(2003, 3, 1), DueKind.EXPIRY, "G-1"
+    )
+
+
+@given(today=st.dates(date(2002, 1, 1), date(2004, 1, 1)), sent=st.sets(st.sampled_from([30, 7])))
+def test_one_due_item_is_never_later_than_any_effect_of_the_award(
+    today: date, sent: set[int]
+) -> None:
+    subject = TERMINATED.evolve(
+        reminders_sent=frozenset(reminder_key(d, date(2003, 2, 28)) for d in sent)
+    )
+    schedule = award_schedule(subject, today)
+    head = next_due(subject, today)
+    assert head in schedule
+    assert all(head <= item for item in schedule)
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,13 @@ items that carry their keys.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from stockplan.data.ports import FeedObject, SendFailed
 from stockplan.data.table import (
+    BATCH_GET_KEYS,
     DUE_INDEX,
     MESSAGE_INDEX,
     ConflictError,
@@ -232,6 +233,9 @@ class MemoryTable(Table):
         super().__init__(None, name)
         self.items: dict[Key, Item] = {}
         self.before_commit: Callable[[Transaction], None] | None = None
+        # Test hook: the keys of a BatchGetItem request left unprocessed.
+        self.unprocessed: Callable[[list[Key]], list[Key]] | None = None
+        self.batch_gets = 0
         self.commits = 0
 
     # --- reads ------------------------------------------------------------------------
@@ -240,8 +244,16 @@ class MemoryTable(Table):
         found = self.items.get((pk, sk))
         return None if found is None else _stored(found)
 
-    def batch_get(self, keys: Sequence[tuple[str, str]]) -> list[Item]:
-        return [_stored(self.items[k]) for k in dict.fromkeys(keys) if k in self.items]
+    def _batch_get_page(
+        self, keys: list[tuple[str, str]]
+    ) -> tuple[list[Item], list[tuple[str, str]]]:
+        """As DynamoDB answers one BatchGetItem: at most 100 keys; `unprocessed` (a test
+        hook) picks the keys left for the caller to ask again (throttling)."""
+        if len(keys) > BATCH_GET_KEYS:
+            raise ValueError(f"BatchGetItem takes at most {BATCH_GET_KEYS} keys")
+        self.batch_gets += 1
+        left = [] if self.unprocessed is None else self.unprocessed(keys)
+        return [_stored(self.items[k]) for k in keys if k in self.items and k not in left], left
 
     def _query(
         self,

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from stockplan.data.table import Update
 from stockplan.domain.model import (
     Award,
     AwardType,
@@ -193,6 +194,31 @@ def participant_item(p: Participant, existing: Item | None = None) -> Item:
     return {k: v for k, v in item.items() if v is not None}
 
 
+# On the profile: the sort keys of the person's awards and deferred stock, kept in every
+# transaction that adds one (ledger.Change), so a batch of rows reads its people with
+# BatchGetItem instead of a Query each (issue 13). A profile without it (stored before)
+# is read with a Query.
+HOLDINGS = "holdings"
+
+
+def holds(sk: str) -> bool:
+    """The records a profile's holdings list: awards and deferred stock."""
+    return sk.startswith((AWARD_PREFIX, DEFERRED_PREFIX))
+
+
+def holdings_dropped(pk: str) -> Update:
+    """The profile's holdings list removed (its readers then Query the partition): for
+    a transaction that adds a holding without writing the profile, so the list is never
+    short. Conditional on the profile existing: an update would otherwise create one."""
+    return Update(pk, PROFILE_SK, f"REMOVE {HOLDINGS}", condition="attribute_exists(PK)")
+
+
+def holding_keys(profile: Item) -> list[tuple[str, str]] | None:
+    """The keys of what the person holds, or None when the profile does not list them."""
+    held = profile.get(HOLDINGS)
+    return None if held is None else [(profile["PK"], str(sk)) for sk in held]
+
+
 def participant_from(item: Item) -> Participant:
     return Participant(
         participant_id=item["participant_id"],
@@ -281,8 +307,11 @@ def award_owner_item(a: Award) -> Item:
 # --- deferred stock -------------------------------------------------------------------
 
 
+DEFERRED_PREFIX = "DEFERRED#"
+
+
 def deferred_sk(fee_type: FeeType, fee_date: date) -> str:
-    return f"DEFERRED#{fee_type.value}#{fee_date.isoformat()}"
+    return f"{DEFERRED_PREFIX}{fee_type.value}#{fee_date.isoformat()}"
 
 
 def deferred_item(d: DeferredStockAward, version: int) -> Item:
@@ -414,6 +443,29 @@ def due_item(d: DueItem, owner: str) -> Item:
         "detail": d.detail,
         "owner": owner,
     }
+
+
+# An award's one due item (issue 13): a fixed key, moved to the award's next due day. An
+# award stored before it has one item per effect (`due_item`, keyed by the effect).
+AWARD_DUE_SK = "NEXT"
+
+
+def award_due_key(award_id: str) -> tuple[str, str]:
+    return f"DUE#{award_id}", AWARD_DUE_SK
+
+
+def award_due_item(d: DueItem, owner: str) -> Item:
+    """The award's one due item, at `d` (its next effect, or a day before it)."""
+    return {**due_item(d, owner), "SK": AWARD_DUE_SK}
+
+
+def is_award_due(item: Item) -> bool:
+    return item.get("SK") == AWARD_DUE_SK
+
+
+def due_value(d: DueItem | None) -> list[str]:
+    """Where an award's due item stands, kept on the award item ([]: it has none)."""
+    return [] if d is None else [d.day.isoformat(), d.kind.value, d.detail]
 
 
 def due_from(item: Item) -> DueItem:

@@ -2,8 +2,11 @@
 
 Access patterns:
 - a participant's profile, awards, deferred stock, fees, elections: Query PK = P#<id>
+- a batch of feed rows' people: BatchGetItem of their profiles, then of the awards and
+  deferred stock each profile lists (`holdings`)
 - an award by id: AWARD#<id>/OWNER points to its participant
-- what falls due up to a day: DueIndex GSI1PK = DUE, GSI1SK <= <day>#~ (never a scan)
+- what falls due up to a day: DueIndex GSI1PK = DUE, GSI1SK <= <day>#~ (never a scan);
+  an award's one item is DUE#<award>/NEXT, at its next effect
 - open awards (splits, covered transactions), pending notices, rejections: other
   GSI1PK partitions of the same sparse index
 - FMV: Query PK = PRICES, SK <= day, newest first
@@ -19,12 +22,17 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from stockplan.data.retry import attempts
+
 Item = dict[str, Any]
 
 DUE_INDEX = "DueIndex"
 # Sparse, keys only: the sent notices, by the message id SES answered the send with.
 MESSAGE_INDEX = "MessageIndex"
 MAX_TRANSACTION_ITEMS = 100
+# BatchGetItem: 100 keys a request; unprocessed keys are asked again this often at most.
+BATCH_GET_KEYS = 100
+BATCH_GET_ATTEMPTS = 8
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -84,6 +92,11 @@ class Update:
 
 class ConflictError(Exception):
     """A conditional write or transaction lost a race: re-read and try again."""
+
+
+class ThrottledError(Exception):
+    """DynamoDB kept leaving a batch read's keys unprocessed: the invocation fails and
+    is retried (nothing was written)."""
 
 
 @dataclass
@@ -163,6 +176,10 @@ class Transaction:
         if names:
             op["ExpressionAttributeNames"] = names
 
+    def replace_put(self, index: int, item: Item) -> None:
+        """The item of the put at `index` becomes `item` (its condition stays)."""
+        self.operations[index]["Put"]["Item"] = to_wire(item)
+
     def __len__(self) -> int:
         return len(self.operations)
 
@@ -179,20 +196,33 @@ class Table:
         return from_wire(raw["Item"]) if "Item" in raw else None
 
     def batch_get(self, keys: Sequence[tuple[str, str]]) -> list[Item]:
+        """The items of `keys` that exist (strongly consistent), BatchGetItem's 100 keys
+        a request; keys it leaves unprocessed (throttled) are asked again with backoff."""
         found: list[Item] = []
         unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), 100):
-            pending: dict[str, Any] = {
-                self.name: {
-                    "Keys": [_key(pk, sk) for pk, sk in unique[start : start + 100]],
-                    "ConsistentRead": True,
-                }
-            }
-            while pending:
-                raw = self.client.batch_get_item(RequestItems=pending)
-                found += [from_wire(i) for i in raw.get("Responses", {}).get(self.name, [])]
-                pending = raw.get("UnprocessedKeys") or {}
+        for start in range(0, len(unique), BATCH_GET_KEYS):
+            pending = unique[start : start + BATCH_GET_KEYS]
+            for _attempt in attempts(BATCH_GET_ATTEMPTS):
+                page, pending = self._batch_get_page(pending)
+                found += page
+                if not pending:
+                    break
+            else:
+                raise ThrottledError(f"{len(pending)} keys still unprocessed by BatchGetItem")
         return found
+
+    def _batch_get_page(
+        self, keys: list[tuple[str, str]]
+    ) -> tuple[list[Item], list[tuple[str, str]]]:
+        """One BatchGetItem: the items found, and the keys left unprocessed."""
+        raw = self.client.batch_get_item(
+            RequestItems={
+                self.name: {"Keys": [_key(pk, sk) for pk, sk in keys], "ConsistentRead": True}
+            }
+        )
+        items = [from_wire(i) for i in raw.get("Responses", {}).get(self.name, [])]
+        left = (raw.get("UnprocessedKeys") or {}).get(self.name, {}).get("Keys", [])
+        return items, [(k["PK"]["S"], k["SK"]["S"]) for k in left]
 
     def query(
         self,

@@ -69,6 +69,15 @@ def award_schedule(award: Award, today: date) -> list[DueItem]:
     return items
 
 
+def next_due(award: Award, today: date) -> DueItem | None:
+    """The one due item an award keeps on the due index (issue 13): the earliest effect
+    of its schedule, or None when nothing is left to do. The daily job applies it on its
+    day and moves the item on to the next; what the effect does on that day (a reminder
+    caught up or skipped, an expiry after the deadline) is decided as for any due item
+    (docs/plan-rules.md "Notices", "Vesting and termination")."""
+    return min(award_schedule(award, today), default=None)
+
+
 def _next_settlement(award: Award) -> date | None:
     if award.accelerated_on is not None:
         return award.accelerated_on

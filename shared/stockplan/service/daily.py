@@ -7,6 +7,7 @@ its own transaction, so a doubled or missed schedule repeats and loses nothing.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -116,16 +117,19 @@ def run_daily(
     # day's rules: the month's close.
     outcome.notice_ids += periodic.monthly(deps, day)
     ledger = Ledger(table)
-    seen: set[str] = set()
+    seen: set[tuple[str, str, str]] = set()
     upto = f"{day.isoformat()}#~"
     while True:
-        items = [i for i in table.query_index(rec.DUE, upto=upto) if i["GSI1SK"] not in seen]
-        if not items:
+        queue = _Queue(upto, seen)
+        for item in table.query_index(rec.DUE, upto=upto):
+            queue.push(item)
+        if not queue.entries:
             break
-        for item in items:
-            seen.add(item["GSI1SK"])
-        for batch in _batches([(rec.due_from(i), i) for i in items]):
-            _apply_batch(deps, ledger, batch, outcome)
+        while batch := queue.pop_batch():
+            # What the batch wrote that is due by the day (an award's item moved on to
+            # its next effect) is applied in its (day, kind) place, as a daily run would.
+            for item in _apply_batch(deps, ledger, batch, outcome):
+                queue.push(item)
     # The annual statements due by this day, after its rules (docs/interfaces.md §4).
     outcome.notice_ids += periodic.annual(deps, day)
     dirty = False
@@ -150,27 +154,57 @@ def run_daily(
     return outcome
 
 
-def _batches(entries: list[tuple[DueItem, Item]]) -> list[list[tuple[DueItem, Item]]]:
-    """Group by (day, kind): fees of one award date share a short pool (Directors §8(a))."""
-    entries.sort(key=lambda e: e[0])
-    groups: list[list[tuple[DueItem, Item]]] = []
-    for entry in entries:
-        due = entry[0]
-        if (
-            groups
-            and due.kind is DueKind.FEE
-            and groups[-1][0][0].kind is DueKind.FEE
-            and (groups[-1][0][0].day == due.day)
+def _identity(item: Item) -> tuple[str, str, str]:
+    """A due item at one place of the index (an award's item moves from place to place)."""
+    return str(item["PK"]), str(item["SK"]), str(item["GSI1SK"])
+
+
+@dataclass
+class _Queue:
+    """The items due by the run day, in (day, kind) order; each place applied once."""
+
+    upto: str
+    seen: set[tuple[str, str, str]]
+    entries: list[tuple[DueItem, tuple[str, str, str], int, Item]] = field(default_factory=list)
+    pushed: int = 0
+
+    def push(self, item: Item) -> None:
+        identity = _identity(item)
+        if identity[2] <= self.upto and identity not in self.seen:
+            self.pushed += 1
+            heapq.heappush(self.entries, (rec.due_from(item), identity, self.pushed, item))
+
+    def _pop(self) -> tuple[DueItem, Item] | None:
+        while self.entries:
+            due, identity, _, item = heapq.heappop(self.entries)
+            if identity not in self.seen:
+                self.seen.add(identity)
+                return due, item
+        return None
+
+    def pop_batch(self) -> list[tuple[DueItem, Item]]:
+        """The next item, with the fees of the same day: fees of one award date share a
+        short pool (Directors §8(a))."""
+        first = self._pop()
+        if first is None:
+            return []
+        batch = [first]
+        while (
+            first[0].kind is DueKind.FEE
+            and self.entries
+            and self.entries[0][0].kind is DueKind.FEE
+            and self.entries[0][0].day == first[0].day
         ):
-            groups[-1].append(entry)
-        else:
-            groups.append([entry])
-    return groups
+            entry = self._pop()
+            if entry is not None:
+                batch.append(entry)
+        return batch
 
 
 def _apply_batch(
     deps: DailyDeps, ledger: Ledger, batch: list[tuple[DueItem, Item]], outcome: DailyOutcome
-) -> None:
+) -> list[Item]:
+    """Apply one batch in its own transaction; the due items it wrote."""
     due = batch[0][0]
     applier = APPLIERS[due.kind]
     for _attempt in attempts(MAX_ATTEMPTS):
@@ -195,10 +229,10 @@ def _apply_batch(
             continue
         if waiting:
             outcome.waiting.append(waiting)
-        else:
+        elif not change.skipped:
             outcome.count(due.kind)
         outcome.notice_ids += change.notice_ids
-        return
+        return change.due_written
     raise ConflictError(f"{due.key} kept conflicting")
 
 
@@ -206,27 +240,43 @@ DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], str | None]
 
 
 def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
-    """The award an item is due for, or None (and the item is dropped) when it is stale."""
+    """The award whose effect `due` is to be applied now, or None: the award is gone
+    (the item is dropped), the item has moved since it was read, or its effect is not
+    the award's next one (the item moves on to that one, issue 13)."""
     owner = str(item["owner"])
     raw = change.table.get(owner, rec.award_sk(due.ref))
     if raw is None:
-        change.delete_due(due)
+        change.drop_due(item)
         return None
     stored = stored_award(raw)
-    if due not in stored.due:
-        change.delete_due(due)
+    if not rec.is_award_due(item):
+        # One item per effect, as stored before issue 13: applied as then; the award's
+        # next write replaces them all with its one item (Change.save_award).
+        if stored.one_due_item or due not in stored.due:
+            change.drop_due(item)
+            return None
+        return stored
+    if stored.next_due != due:
+        return None  # read before it moved: its new place is what is due
+    change.advancing = stored.award.award_id
+    if stored.head != due:
+        # Stood before the award's next effect (a write that only delayed the schedule
+        # leaves it): moved on to that effect, or dropped when none is left.
+        change.save_award(stored, stored.award)
         return None
     return stored
 
 
 def _on_award(handler: Callable[[Change, DueItem, StoredAward], None]) -> DueApplier:
-    """A due item about one stored award: `handler` runs on the award unless the item
-    is stale (then it is dropped)."""
+    """A due item about one stored award: `handler` runs on the award when the item is
+    the award's next effect; its write moves the item on (`_award_for`)."""
 
     def apply(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
         due, item = batch[0]
         stored = _award_for(change, due, item)
-        if stored is not None:
+        if stored is None:
+            change.skipped = True  # nothing applied: not counted
+        else:
             handler(change, due, stored)
         return None
 

@@ -46,12 +46,18 @@ from stockplan.feeds import (
 )
 from stockplan.feeds.capping import capped_record
 from stockplan.feeds.identity import OnConflict, RowIdentity, differences, identify
+from stockplan.feeds.rows import GrantRow, TerminationRow
 from stockplan.notices.model import FeedRejectionSummary, RejectedRow
 from stockplan.service import notify
 from stockplan.service.ledger import BatchFull, Change, Ledger, PoolRecord, PoolShortError
 from stockplan.service.rows import APPLIERS, SUPERSEDED, UNCHANGED, RowResult, Unchanged
 
 MAX_ROW_ATTEMPTS = 5
+# Kinds whose rows each read one person's profile and holdings: read ahead for the next
+# PREFETCH_ROWS rows with BatchGetItem (one request for their profiles, one a hundred of
+# their awards and deferred stock) instead of a Query a row (issue 13).
+PREFETCHED_KINDS = frozenset({FeedKind.GRANTS, FeedKind.TERMINATIONS})
+PREFETCH_ROWS = 100
 # Rows a batch holds at most; the transaction's 100 writes usually bound it first.
 BATCH_ROWS = 50
 # Kinds whose rows are applied in batches. Each of their rows reads only what it then
@@ -387,7 +393,13 @@ class RowBatch:
 def _apply_rows(run: FileRun, rows: list[tuple[ParsedRow, RowIdentity]]) -> None:
     batched = run.kind in BATCHED_KINDS and run.deps.batch_rows > 1
     batch = _new_batch(run)
-    for row, identity in rows:
+    for index, (row, identity) in enumerate(rows):
+        if batched and run.kind in PREFETCHED_KINDS and index % PREFETCH_ROWS == 0:
+            # The people of the next rows, read ahead (issue 13): each row then reads
+            # its person once from there instead of a Query; a second row of the same
+            # person reads afresh (an earlier row may have changed them).
+            ahead = rows[index : index + PREFETCH_ROWS]
+            run.ledger.prefetch_people(_people(ahead))
         if run.deps.before_row is not None:
             run.deps.before_row(row.row_number)
         if not batched:
@@ -410,6 +422,14 @@ def _apply_rows(run: FileRun, rows: list[tuple[ParsedRow, RowIdentity]]) -> None
             _commit_batch(run, batch)
             batch = _new_batch(run)
     _commit_batch(run, batch)
+
+
+def _people(rows: list[tuple[ParsedRow, RowIdentity]]) -> list[str]:
+    return [
+        str(r.value.participant_id)
+        for r, _ in rows
+        if isinstance(r.value, GrantRow | TerminationRow)
+    ]
 
 
 def _new_batch(run: FileRun) -> RowBatch:

@@ -56,6 +56,8 @@ class Savepoint:
     profile_versions: dict[str, int]
     profiles_in_tx: frozenset[str]
     price_uses_in_tx: frozenset[date]
+    due_written: int = 0
+    new_holdings: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class PoolShortError(Exception):
@@ -101,6 +103,18 @@ class Change:
     cause_info: dict[str, Any] | None = None
     # Price days whose use this open transaction records.
     price_uses_in_tx: set[date] = field(default_factory=set)
+    # The award whose due item the daily job is handling: it moves to the award's next
+    # effect even when that is later (other writers only ever move it earlier).
+    advancing: str | None = None
+    # The daily job's item was not applied (stale, or moved on to its award's next effect).
+    skipped: bool = False
+    # Awards and deferred stock added in the open transaction whose person's profile is
+    # not written in it yet (its holdings list gets them when it is), by profile PK.
+    new_holdings: dict[str, set[str]] = field(default_factory=dict)
+    # Where each profile written in the open transaction is, and what it holds.
+    profile_puts: dict[str, tuple[int, Item]] = field(default_factory=dict)
+    # The due items this change put (the daily job applies those due by its day).
+    due_written: list[Item] = field(default_factory=list)
     # Several feed rows share this change's transaction (feeds.RowBatch): a row that
     # would need a commit of its own raises BatchFull instead of committing the others.
     batching: bool = False
@@ -172,18 +186,40 @@ class Change:
         schedule = tuple(award_schedule(after, self.day))
         item = rec.award_item(after, version + 1)
         item["due"] = [[d.day.isoformat(), d.kind.value, d.detail] for d in schedule]
+        indexed = self._index_award(before, min(schedule, default=None), after.award_id, item["PK"])
+        item["next_due"] = rec.due_value(indexed)
         item["history"] = [e.to_stored() for e in history]
         actions = _with_action(item, () if before is None else before.actions, action)
         self.tx.put_versioned(item, None if before is None else version)
         if before is None:
             self.tx.put_new(rec.award_owner_item(after))
-        self._replace_due(before.due if before else (), schedule, item["PK"])
+            self._add_holding(item["PK"], item["SK"])
         delta = award_pool_delta(None if before is None else before.award, after)
         if not count_delivered:
             delta = PoolDelta(delta.outstanding, 0)
         self.move_pool(after.plan, delta)
         self.audit_award(None if before is None else before.award, after, version + 1)
-        return StoredAward(after, version + 1, schedule, actions, tuple(history))
+        return StoredAward(after, version + 1, schedule, actions, tuple(history), indexed)
+
+    def _index_award(
+        self, before: StoredAward | None, head: DueItem | None, award_id: str, owner: str
+    ) -> DueItem | None:
+        """Keep the award's one due item (issue 13) at or before its next effect `head`;
+        returns where it stands. Moved earlier at once; a later head is left for the
+        daily job to move on (`advancing`), which saves a feed row its due writes."""
+        if before is not None and not before.one_due_item:
+            # Stored before issue 13: its per-effect items give way to the one item.
+            for stale in before.due:
+                self.tx.delete(*rec.due_key(stale))
+        elif before is not None and award_id != self.advancing:
+            current = before.next_due
+            if current is not None and (head is None or current <= head):
+                return current
+        if head is not None:
+            self._put_due(rec.award_due_item(head, owner), head.day)
+        elif before is not None and before.next_due is not None:
+            self.tx.delete(*rec.award_due_key(award_id))
+        return head
 
     def save_deferred(
         self,
@@ -196,6 +232,8 @@ class Change:
         item = rec.deferred_item(after, version + 1)
         _with_action(item, () if before is None else before.actions, action)
         self.tx.put_versioned(item, None if before is None else version)
+        if before is None:
+            self._add_holding(item["PK"], item["SK"])
         old = deferred_schedule(before.deferred) if before else []
         self._replace_due(tuple(old), tuple(deferred_schedule(after)), item["PK"])
         self.move_pool(
@@ -220,12 +258,20 @@ class Change:
             self.put_due(fresh, owner)
 
     def put_due(self, item: DueItem, owner: str) -> None:
-        self.tx.put(rec.due_item(item, owner))
-        if self.earliest_due is None or item.day < self.earliest_due:
-            self.earliest_due = item.day
+        self._put_due(rec.due_item(item, owner), item.day)
+
+    def _put_due(self, item: Item, day: date) -> None:
+        self.tx.put(item)
+        self.due_written.append(item)
+        if self.earliest_due is None or day < self.earliest_due:
+            self.earliest_due = day
 
     def delete_due(self, item: DueItem) -> None:
         self.tx.delete(*rec.due_key(item))
+
+    def drop_due(self, stored_item: Item) -> None:
+        """Delete a due item as read from the index (either kind of key)."""
+        self.tx.delete(stored_item["PK"], stored_item["SK"])
 
     # --- participant profiles -----------------------------------------------------------
 
@@ -245,13 +291,32 @@ class Change:
         seen = self._profile_version(pk, before)
         written = dict(item)
         written["version"] = seen + 1
+        # The awards and deferred stock it lists: as read, with those added since
+        # (version-checked with it); not listed when what it holds is not known.
+        written.pop(rec.HOLDINGS, None)
+        held = self.ledger.holdings_known(pk, before)
+        added = self.new_holdings.pop(pk, set())
+        if held is not None:
+            written[rec.HOLDINGS] = sorted({*held, *added})
         if before is not None and seen == 0:
             # A profile written before profiles carried a version.
             self.tx.put_over_unversioned(written)
         else:
             self.tx.put_versioned(written, None if before is None else seen)
+        self.profile_puts[pk] = (len(self.tx) - 1, written)
         self.profile_versions[pk] = seen + 1
         self.profiles_in_tx.add(pk)
+
+    def _add_holding(self, pk: str, sk: str) -> None:
+        """A new award or deferred stock award joins its person's holdings list, written
+        with the profile in the same transaction."""
+        if pk not in self.profiles_in_tx:
+            self.new_holdings.setdefault(pk, set()).add(sk)
+            return
+        index, written = self.profile_puts[pk]
+        if rec.HOLDINGS in written:
+            written[rec.HOLDINGS] = sorted({*written[rec.HOLDINGS], sk})
+            self.tx.replace_put(index, written)
 
     def touch_profile(self, person_item: Item) -> None:
         """A change that depends on the person's state (a new award for them) bumps
@@ -359,6 +424,8 @@ class Change:
             dict(self.profile_versions),
             frozenset(self.profiles_in_tx),
             frozenset(self.price_uses_in_tx),
+            len(self.due_written),
+            {pk: frozenset(sks) for pk, sks in self.new_holdings.items()},
         )
 
     def rollback(self, point: Savepoint) -> None:
@@ -371,6 +438,8 @@ class Change:
         self.profile_versions = dict(point.profile_versions)
         self.profiles_in_tx = set(point.profiles_in_tx)
         self.price_uses_in_tx = set(point.price_uses_in_tx)
+        del self.due_written[point.due_written :]
+        self.new_holdings = {pk: set(sks) for pk, sks in point.new_holdings.items()}
 
     def keys_since(self, point: Savepoint) -> set[tuple[str, str]]:
         """The items written since `point`: DynamoDB refuses a transaction that names
@@ -398,6 +467,11 @@ class Change:
             self.pools[plan] = PoolRecord(
                 plan, pool.version + 1, state.outstanding, state.delivered, pool.splits
             )
+        for pk in self.new_holdings:
+            # Added without its profile written alongside: the profile stops listing
+            # (its readers Query the partition) rather than list too little.
+            self.tx.update(rec.holdings_dropped(pk))
+        self.new_holdings = {}
         if self.track_marker and len(self.tx):
             # Before the commit, so the marker never promises a quiet day wrongly.
             writes = self.marker_writes or marker.Writes()
@@ -408,6 +482,7 @@ class Change:
         self.price_uses_in_tx = set()
         self.tx = Transaction()
         self.profiles_in_tx = set()
+        self.profile_puts = {}
         self.deltas = {}
         self.earliest_due = None
         self.new_notice = False

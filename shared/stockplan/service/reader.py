@@ -26,6 +26,16 @@ class StoredAward:
     actions: tuple[str, ...] = ()
     # Every fact applied to it, in order: its state is `replay(history)`.
     history: tuple[AwardEvent, ...] = ()
+    # Where its one due item stands on the due index (issue 13): at its next effect or
+    # before it (a write that only delays the schedule leaves it for the daily job).
+    next_due: DueItem | None = None
+    # False: stored before issue 13, with one due item per effect of `due`.
+    one_due_item: bool = True
+
+    @property
+    def head(self) -> DueItem | None:
+        """Its schedule's earliest effect."""
+        return min(self.due, default=None)
 
 
 @dataclass
@@ -54,12 +64,17 @@ def stored_award(item: Item) -> StoredAward:
         DueItem(date.fromisoformat(d), DueKind(k), item["award_id"], detail)
         for d, k, detail in item.get("due", [])
     )
+    indexed = item.get("next_due")
     return StoredAward(
         rec.award_from(item),
         int(item.get("version", 0)),
         due,
         tuple(item.get("actions", [])),
         tuple(AwardEvent.from_stored(e) for e in item.get("history", [])),
+        DueItem(date.fromisoformat(indexed[0]), DueKind(indexed[1]), item["award_id"], indexed[2])
+        if indexed
+        else None,
+        indexed is not None,
     )
 
 
@@ -82,6 +97,11 @@ class Ledger:
         # The partitions read while a batched feed row is applied (feeds.RowBatch): a row
         # that reads what an earlier row of its batch wrote must wait for that commit.
         self.read_log: set[str] | None = None
+        # People read ahead for a batch of feed rows (`prefetch_people`), each used once.
+        self._prefetched: dict[str, list[Item]] = {}
+        # What each person's Query showed they hold, with their profile's version then:
+        # a profile stored without its holdings list gets it from there when written.
+        self._holdings: dict[str, tuple[int, list[str]]] = {}
 
     def _read(self, pk: str) -> str:
         if self.read_log is not None:
@@ -96,7 +116,59 @@ class Ledger:
         return None if item is None else rec.participant_from(item)
 
     def participant_records(self, participant_id: str) -> list[Item]:
-        return self.table.query(self._read(rec.participant_pk(participant_id)))
+        """Every record of the person's partition (one Query)."""
+        pk = self._read(rec.participant_pk(participant_id))
+        records = self.table.query(pk)
+        profile = next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
+        if profile is not None:
+            held = [str(i["SK"]) for i in records if rec.holds(str(i["SK"]))]
+            self._holdings[pk] = (int(profile.get("version", 0)), held)
+        return records
+
+    def participant_holdings(self, participant_id: str) -> list[Item]:
+        """The person's profile, awards and deferred stock (no profile: none): as read
+        ahead for the batch, once, or by a Query (other records of theirs may come too)."""
+        prefetched = self._prefetched.pop(participant_id, None)
+        if prefetched is None:
+            return self.participant_records(participant_id)
+        self._read(rec.participant_pk(participant_id))
+        return prefetched
+
+    def prefetch_people(self, participant_ids: list[str]) -> None:
+        """Read ahead the profiles of the people of a batch of rows (BatchGetItem, 100
+        a request), then what their profiles list (issue 13). A person whose profile
+        lists nothing (stored before the list) is left for a Query."""
+        self._prefetched = {}
+        wanted = list(dict.fromkeys(participant_ids))
+        profiles = {
+            str(i["participant_id"]): i
+            for i in self.table.batch_get([rec.profile_key(pid) for pid in wanted])
+        }
+        keys: list[tuple[str, str]] = []
+        for pid in wanted:
+            profile = profiles.get(pid)
+            listed = None if profile is None else rec.holding_keys(profile)
+            if profile is None:
+                self._prefetched[pid] = []
+            elif listed is not None:
+                keys += listed
+        held: dict[str, list[Item]] = {}
+        for item in self.table.batch_get(keys):
+            held.setdefault(str(item["PK"]), []).append(item)
+        for pid, profile in profiles.items():
+            if rec.holding_keys(profile) is not None:
+                self._prefetched[pid] = [profile, *held.get(str(profile["PK"]), [])]
+
+    def holdings_known(self, pk: str, before: Item | None) -> list[str] | None:
+        """What the person holds as of the profile `before` (None: a new profile, which
+        holds nothing yet), when a Query of that very version showed it."""
+        if before is None:
+            return []
+        listed = before.get(rec.HOLDINGS)
+        if listed is not None:
+            return [str(sk) for sk in listed]
+        version, held = self._holdings.get(pk, (-1, []))
+        return held if version == int(before.get("version", 0)) else None
 
     def award(self, participant_id: str, award_id: str) -> StoredAward | None:
         item = self.table.get(

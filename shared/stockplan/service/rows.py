@@ -123,14 +123,14 @@ def apply_price(change: Change, row: fr.PriceRow) -> RowResult:
 def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     ledger = change.ledger
     award = row.to_domain()
-    # Two reads: who holds the award id (ids are unique across people), and one Query
-    # of the person's partition for the profile and their awards.
+    # Two reads: who holds the award id (ids are unique across people), and the
+    # person's profile and awards (read ahead for the batch, or one Query).
     owner = ledger.award_owner(row.award_id)
     if owner is not None:
         # The same grant fed again never gets here (its row key makes it unchanged,
         # docs/interfaces.md §1a): this id belongs to another award, a formula option's.
         return f"award_id {row.award_id} is already used by another award"
-    records = ledger.participant_records(row.participant_id)
+    records = ledger.participant_holdings(row.participant_id)
     held = [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]
     person_item = next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
     if person_item is None:
@@ -187,8 +187,9 @@ def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
 
 
 def apply_termination(change: Change, row: fr.TerminationRow) -> RowResult:
-    # One read of the person's partition: the profile, awards and deferred stock.
-    records = change.ledger.participant_records(row.participant_id)
+    # The profile, awards and deferred stock: read ahead with the batch's other people
+    # (BatchGetItem, issue 13), or one Query of the person's partition.
+    records = change.ledger.participant_holdings(row.participant_id)
     person_item = next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
     if person_item is None:
         return _unknown(row.participant_id)

@@ -98,3 +98,49 @@ def test_queries_come_in_sort_key_order_and_the_index_holds_only_items_with_its_
     assert [i["SK"] for i in table.query("P", sk_upto="b")] == ["a", "b"]
     assert [i["SK"] for i in table.query_index("DUE", upto="2002-02")] == ["a", "b"]
     assert [i["SK"] for i in table.query_index("DUE", after="2002-02")] == ["c"]
+
+
+def _filled(count: int) -> MemoryTable:
+    table = MemoryTable()
+    for n in range(count):
+        table.put({"PK": f"P#{n:03d}", "SK": "PROFILE", "n": n})
+    return table
+
+
+def test_batch_get_asks_100_keys_a_request_as_dynamodb_takes_them() -> None:
+    table = _filled(250)
+    keys = [(f"P#{n:03d}", "PROFILE") for n in range(250)] + [("P#none", "PROFILE")]
+
+    found = table.batch_get(keys)
+
+    assert sorted(i["n"] for i in found) == list(range(250))
+    assert table.batch_gets == 3  # 100 + 100 + 51 keys
+
+
+def test_batch_get_asks_again_for_the_keys_left_unprocessed() -> None:
+    """DynamoDB may answer part of a BatchGetItem (UnprocessedKeys): those keys are
+    asked again, with the retry helper's backoff (data/retry.py), until answered."""
+    table = _filled(10)
+    throttled: list[int] = []
+
+    def leave_half(keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        if len(throttled) < 2:
+            throttled.append(len(keys))
+            return keys[len(keys) // 2 :]
+        return []
+
+    table.unprocessed = leave_half
+    found = table.batch_get([(f"P#{n:03d}", "PROFILE") for n in range(10)])
+
+    assert sorted(i["n"] for i in found) == list(range(10))
+    assert throttled == [10, 5]
+    assert table.batch_gets == 3
+
+
+def test_batch_get_keys_never_answered_raise_rather_than_read_too_little() -> None:
+    from stockplan.data.table import ThrottledError
+
+    table = _filled(3)
+    table.unprocessed = lambda keys: keys[-1:]
+    with pytest.raises(ThrottledError):
+        table.batch_get([(f"P#{n:03d}", "PROFILE") for n in range(3)])
