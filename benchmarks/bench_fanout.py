@@ -6,7 +6,7 @@ time (the slowest one is what must stay under 5 minutes of work on AWS), the tot
 (upload to last summary, every notice sent) and, from the slowest chunk's seconds a
 row, what a 100,000-row file would take: its chunk count and its slowest chunk.
 
-    python benchmarks/bench_fanout.py [--rows 20000] [--chunk-rows 2000]
+    python benchmarks/bench_fanout.py [--rows 20000] [--chunk-rows 1000]
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def run(rows: int, chunk_rows: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--chunk-rows", type=int, default=2_000)
+    parser.add_argument("--chunk-rows", type=int, default=1_000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = run(args.rows, args.chunk_rows)

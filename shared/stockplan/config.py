@@ -60,7 +60,7 @@ class Settings(BaseModel):
     # the receive that fails a chunk for good records its rows as not applied.
     chunk_queue_url: str | None = None
     fanout_rows: int = Field(default=5000, ge=1)
-    chunk_rows: int = Field(default=2000, ge=1)
+    chunk_rows: int = Field(default=1000, ge=1)
     chunk_max_receives: int = Field(default=3, ge=1, le=1000)
 
     @field_validator("sender_name")
@@ -109,6 +109,6 @@ class Settings(BaseModel):
             ses_send_rate=float(env["SES_MAX_SEND_RATE"]) if env.get("SES_MAX_SEND_RATE") else None,
             chunk_queue_url=env.get("CHUNK_QUEUE_URL") or None,
             fanout_rows=int(env.get("FANOUT_ROWS") or "5000"),
-            chunk_rows=int(env.get("CHUNK_ROWS") or "2000"),
+            chunk_rows=int(env.get("CHUNK_ROWS") or "1000"),
             chunk_max_receives=int(env.get("CHUNK_MAX_RECEIVES") or "3"),
         )
