@@ -109,13 +109,21 @@ def sooner(deps: DailyDeps, next_due: date | None, day: date) -> date | None:
     return periodic if next_due is None else min(next_due, periodic)
 
 
-def monthly(deps: DailyDeps, day: date) -> list[str]:
+def monthly(deps: DailyDeps, day: date, reported: str | None = None) -> list[str]:
     """The monthly report due by the run of `day`, if not made yet; the ids of the
-    notices it queued (the daily job sends them)."""
-    month = report_month(day)
-    if month is None or not deps.settings.periodic_mail:
+    notices it queued (the daily job sends them). `reported`: the month the schedule
+    marker says is made already (no read for it)."""
+    month = made_month(deps, day)
+    if month is None or month == reported:
         return []
-    return monthly_report(deps, month, day)
+    return monthly_report(deps, Month.parse(month), day)
+
+
+def made_month(deps: DailyDeps, day: date) -> str | None:
+    """The month whose report is made once `monthly` has returned for the run of `day`
+    (the marker's `reported`), if any."""
+    month = report_month(day)
+    return None if month is None or not deps.settings.periodic_mail else str(month)
 
 
 def annual(deps: DailyDeps, day: date) -> list[str]:
@@ -429,6 +437,7 @@ def render_report(document: dict[str, Any], files: Sequence[str] = ()) -> str:
 
 
 def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
+    from stockplan.notices.render import render
     from stockplan.service.notify import outbox_item
 
     table, settings = deps.table, deps.settings
@@ -459,9 +468,15 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
     tx.put_new(done)
     ids: list[str] = []
     if send:
+        whole = report_notice(document, files)
+        notice = replace(whole, limit=EMAIL_ROWS)
+        rendered = render(notice, settings.letterhead)
         if deps.reports is not None:
-            write_files(deps.reports, document, files)
-        notice = replace(report_notice(document, files), limit=EMAIL_ROWS)
+            # The file is the email's HTML when no list is cut to EMAIL_ROWS (rendered
+            # once; the administrator's notices carry no letterhead's contact line).
+            cut = any(len(s.rows) > EMAIL_ROWS for s in whole.sections)
+            html = render(whole).html if cut else rendered.html
+            write_files(deps.reports, document, files, html)
         item = outbox_item(
             notice,
             settings.admin_email,
@@ -469,6 +484,7 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
             day,
             str(month),
             letterhead=settings.letterhead,
+            rendered=rendered,
         )
         tx.put_new(item)
         ids.append(item["notice_id"])
@@ -480,11 +496,15 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
     return ids
 
 
-def write_files(store: FeedStore, document: dict[str, Any], keys: Sequence[str]) -> None:
-    """reports/M.html, .csv and .json (rewritten alike by a rerun: same content)."""
+def write_files(
+    store: FeedStore, document: dict[str, Any], keys: Sequence[str], html: str | None = None
+) -> None:
+    """reports/M.html, .csv and .json (rewritten alike by a rerun: same content).
+    `html`: the report already rendered with every row (render_report's)."""
     html_key, csv_key, json_key = keys
+    page = render_report(document, keys) if html is None else html
     bodies = (
-        (html_key, render_report(document, keys).encode("utf-8"), "text/html; charset=utf-8"),
+        (html_key, page.encode("utf-8"), "text/html; charset=utf-8"),
         (csv_key, report_csv(document), "text/csv; charset=utf-8"),
         (json_key, (json.dumps(document, indent=2) + "\n").encode(), "application/json"),
     )
