@@ -142,9 +142,11 @@ def _kept(table: Table) -> list[Item]:
 
 
 def pools_now(table: Table, day: date) -> dict[PlanCode, PoolFigures]:
+    # Both pools in one read.
+    found = {str(i["SK"]): i for i in table.batch_get([(rec.POOL, p.value) for p in PlanCode])}
     figures = {}
     for plan in PlanCode:
-        item = table.get(rec.POOL, plan.value)
+        item = found.get(plan.value)
         reserved = reserved_on(plan, day, rec.splits_from(item))
         outstanding = int(item["outstanding"]) if item else 0
         delivered = int(item["delivered"]) if item else 0
@@ -550,12 +552,18 @@ def statement(
 ) -> StatementNotice | None:
     """What `participant_id` held on `day` (each award's history brought to that day;
     awards granted later are left out); None when no such participant is recorded."""
-    from stockplan.service.ledger import stored_award
-
     items = table.query(rec.participant_pk(participant_id))
     person = next((i for i in items if i["SK"] == "PROFILE"), None)
-    if person is None:
-        return None
+    return None if person is None else _statement(items, person, participant_id, day, annual)
+
+
+def _statement(
+    items: list[Item], person: Item, participant_id: str, day: date, annual: bool
+) -> StatementNotice:
+    """The statement of `participant_id`, whose partition is `items` (`person` its
+    profile)."""
+    from stockplan.service.ledger import stored_award
+
     awards = []
     for item in items:
         if item.get("type") != "award":
@@ -605,11 +613,12 @@ def annual_statements(deps: DailyDeps, year: int, day: date) -> list[str]:
         marker.mark_dirty(table)
     addresses = Addresses(settings.admin_email)
     for pid in holders:
-        notice = statement(table, pid, day, annual=True)
-        if notice is None:
+        # One read of the person's partition: the statement's awards and the profile.
+        items = table.query(rec.participant_pk(pid))
+        person = next((i for i in items if i["SK"] == "PROFILE"), None)
+        if person is None:
             continue
-        person = table.get(rec.participant_pk(pid), "PROFILE")
-        assert person is not None
+        notice = _statement(items, person, pid, day, annual=True)
         item = outbox_item(
             notice,
             addresses.for_participant(person),
