@@ -124,6 +124,9 @@ STEPS: list[Step] = [
     lambda t: box.mark_failed(t, "n2", 5, "MessageRejected", "2002-03-15"),
     lambda t: t.query_index("OUTBOX#PENDING"),
     lambda t: t.query_index("OUTBOX#UNDELIVERED"),
+    # a window of an index partition, both bounds inclusive (the monthly report's deadlines)
+    lambda t: t.query_index("OUTBOX#UNDELIVERED", since="2002-03-15", upto="2002-03-15#~"),
+    lambda t: t.query_index("OUTBOX#UNDELIVERED", since="2002-03-16", upto="2002-04-01#~"),
     # the schedule marker
     lambda t: marker.lower_due(t, date(2002, 4, 1)),
     lambda t: marker.lower_due(t, date(2002, 5, 1)),
@@ -131,6 +134,10 @@ STEPS: list[Step] = [
     lambda t: marker.mark_dirty(t),
     lambda t: marker.settle(t, marker.read(t), date(2002, 3, 21), date(2002, 3, 16), False),
     lambda t: marker.settle(t, marker.Marker(None, True, 1), None, date(2002, 3, 16), False),
+    lambda t: marker.read(t),
+    # the month reported is kept by a settle that names none (periodic.made_month)
+    lambda t: marker.settle(t, marker.read(t), None, date(2002, 4, 1), False, "2002-03"),
+    lambda t: marker.settle(t, marker.read(t), None, date(2002, 4, 2), False),
     lambda t: marker.read(t),
     # reads
     lambda t: t.query("P#2"),

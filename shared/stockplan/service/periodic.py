@@ -23,7 +23,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from stockplan.data import marker
@@ -32,9 +32,16 @@ from stockplan.data.ports import FeedStore
 from stockplan.data.table import ConflictError, Item, Table, Transaction
 from stockplan.domain.history import as_of as history_as_of
 from stockplan.domain.history import replay
-from stockplan.domain.model import Award, DeferredStatus, DeferredStockAward, PlanCode
+from stockplan.domain.model import (
+    Award,
+    DeferredStatus,
+    DeferredStockAward,
+    FeeType,
+    PlanCode,
+)
 from stockplan.domain.periodic import (
     CHART_MONTHS,
+    DEADLINE_DAYS,
     Month,
     PoolFigures,
     by_cause,
@@ -45,6 +52,7 @@ from stockplan.domain.periodic import (
     statement_year,
 )
 from stockplan.domain.pools import reserved_on
+from stockplan.domain.schedule import DueKind
 from stockplan.notices.model import (
     MonthlyReportNotice,
     PoolReportLine,
@@ -385,15 +393,15 @@ def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> Monthl
 
 
 def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]:
-    """Read what the report of `month`, made on `day`, shows; and whether anything was
-    held by the month's end (an open award or deferred stock awarded by then)."""
+    """Read what the report of `month`, made on `day`, shows; and whether it is quiet:
+    no change, no rejected row, no report kept figures before it and nothing held by
+    the month's end (an open award or deferred stock awarded by then)."""
     from stockplan.service.report import State, upcoming
 
-    awards = [rec.award_from(i) for i in table.query_index(rec.OPEN_AWARDS)]
-    deferred = [rec.deferred_from(i) for i in table.query_index(rec.OPEN_DEFERRED)]
     changes = month_changes(table, month)
     rejections = month_rejections(table, month)
     undelivered = month_undelivered(table, month)
+    awards, deferred = _due_soon(table, day)
     people = _names(
         table,
         [a.participant_id for a in awards]
@@ -402,18 +410,50 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]
         + [u.get("participant_id") for u in undelivered],
     )
     state = State(awards=awards, deferred=deferred, pools={}, people=people)
-    deadlines = upcoming(state, day, 90)
+    deadlines = upcoming(state, day, DEADLINE_DAYS)
     kept = _kept_figures(table, month)
+    # A report before this one kept its figures: this one is sent, whatever it finds.
+    reported_before = any(kept.values())
     pools = pools_now(table, day)
     kept[month] = {plan.value: f for plan, f in pools.items()}
     names = {pid: str(i.get("name", "")) for pid, i in people.items()}
     document = report_document(
         month, day, pools, kept, deadlines, changes, rejections, undelivered, names
     )
-    held = any(a.grant_date <= month.last_day for a in awards) or any(
-        d.award_date <= month.last_day for d in deferred
-    )
-    return document, held
+    quiet = not (changes or rejections or reported_before) and not _held(table, month)
+    return document, quiet
+
+
+def _due_soon(table: Table, day: date) -> tuple[list[Award], list[DeferredStockAward]]:
+    """The awards and deferred stock with a deadline, reminder or issue in the report's
+    DEADLINE_DAYS from `day` (service.report.upcoming lists them): those the DueIndex
+    has an item for in that window (an exercise deadline's is its expiry, the day after
+    it), read by key, instead of every open award and deferred stock each month."""
+    last = day + timedelta(days=DEADLINE_DAYS + 1)
+    due = table.query_index(rec.DUE, since=day.isoformat(), upto=f"{last.isoformat()}#~")
+    award_keys: list[tuple[str, str]] = []
+    deferred_keys: list[tuple[str, str]] = []
+    for item in due:
+        kind = DueKind(item["kind"])
+        if kind in (DueKind.EXPIRY, DueKind.REMINDER):
+            award_keys.append((str(item["owner"]), rec.award_sk(str(item["ref"]))))
+        elif kind is DueKind.ISSUE:
+            participant_id, fee_type, fee_date = str(item["ref"]).split("#")
+            sk = rec.deferred_sk(FeeType(fee_type), date.fromisoformat(fee_date))
+            deferred_keys.append((rec.participant_pk(participant_id), sk))
+    found = table.batch_get(award_keys + deferred_keys) if award_keys or deferred_keys else []
+    found.sort(key=lambda i: (str(i["PK"]), str(i["SK"])))
+    awards = [rec.award_from(i) for i in found if i.get("type") == "award"]
+    deferred = [rec.deferred_from(i) for i in found if i.get("type") == "deferred"]
+    return awards, deferred
+
+
+def _held(table: Table, month: Month) -> bool:
+    """An open award granted, or deferred stock awarded, by the end of `month`."""
+    last = month.last_day
+    return any(
+        rec.award_from(i).grant_date <= last for i in table.query_index(rec.OPEN_AWARDS)
+    ) or any(rec.deferred_from(i).award_date <= last for i in table.query_index(rec.OPEN_DEFERRED))
 
 
 def _kept_figures(table: Table, month: Month) -> dict[Month, dict[str, PoolFigures]]:
@@ -446,11 +486,10 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
     sk = f"MONTHLY#{month}"
     if table.get(PERIODIC, sk) is not None:
         return []
-    document, held = gather(table, month, day)
     # A month before the system held anything is not reported (the month before a
     # simulation's first day): no change, no rejection, nothing held by its end and no
     # report before it.
-    quiet = not document["changes"] and not document["rejections"] and not held
+    document, quiet = gather(table, month, day)
     send = not quiet or any(i.get("sent") for i in _kept(table))
     files = [f"{REPORTS_PREFIX}{month}.{ext}" for ext in ("html", "csv", "json")]
     done: Item = {
