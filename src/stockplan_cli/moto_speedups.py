@@ -793,6 +793,55 @@ def _user_agent(patcher: Patcher) -> None:
     patcher.replace(useragent, "sanitize_user_agent_string_component", cached)
 
 
+_DYNAMODB_URL = r"https?://dynamodb\.[^/]+\.amazonaws\.com/$"
+
+
+def _direct_dynamodb(patcher: Patcher) -> None:
+    """A DynamoDB request of a client on the in-process mock goes straight to moto's
+    DynamoDB handler: botocore still checks and serialises the parameters and parses
+    the answer (errors and their modelled fields too), but does not sign the request,
+    rebuild its User-Agent, run the send loop's events or have moto's stubber match
+    the URL against every service's (moto answers in-process calls without a
+    signature: the embedded AWS checks no credentials)."""
+    import re
+
+    from botocore.awsrequest import AWSResponse
+    from botocore.client import BaseClient
+    from botocore.endpoint import convert_to_response_dict
+    from moto.core.botocore_stubber import MockRawResponse
+    from moto.core.models import botocore_stubber
+    from moto.core.request import Request
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = BaseClient._make_request
+    url = re.compile(_DYNAMODB_URL)
+
+    def make_request(
+        self: Any, operation_model: Any, request_dict: dict[str, Any], context: Any
+    ) -> Any:
+        if not botocore_stubber.enabled or not url.match(request_dict["url"]):
+            return original(self, operation_model, request_dict, context)
+        request = Request.from_primitives(
+            request_dict["method"],
+            request_dict["url"],
+            request_dict["headers"],
+            request_dict["body"],
+        )
+        status, headers, body = DynamoHandler.dispatch(request, request.raw_url, request.headers)
+        http = AWSResponse(request_dict["url"], status, headers, MockRawResponse(body))
+        response = convert_to_response_dict(http, operation_model)
+        endpoint = self._endpoint
+        parser = endpoint._response_parser_factory.create_parser(
+            operation_model.service_model.resolved_protocol
+        )
+        parsed = parser.parse(response, operation_model.output_shape)
+        if http.status_code >= 300:
+            endpoint._add_modeled_error_fields(response, parsed, operation_model, parser)
+        return http, parsed
+
+    patcher.replace(BaseClient, "_make_request", make_request)
+
+
 # Measured on `stockplan demo` (CPU seconds and peak memory of the whole process, the
 # median machine being shared and noisy; moto 5.2.5) with all of them on, 30.9 s and
 # 178 MB, against the same run with one of them off. Dropped for not paying for
@@ -841,5 +890,11 @@ SPEEDUPS: tuple[Speedup, ...] = (
         "botocore cleans every User-Agent piece character by character for each "
         "request: 8.2 s of the demo's 254 s under cProfile",
         _user_agent,
+    ),
+    Speedup(
+        "direct_dynamodb",
+        "a DynamoDB request's signing, User-Agent, send loop and moto's URL matching: "
+        "2.5 ms of CPU a GetItem without this, 1.4 ms with it (the demo makes 11,600)",
+        _direct_dynamodb,
     ),
 )
