@@ -12,8 +12,9 @@ and the participants' annual statements, each made once.
 Once: the month's (or year's) PERIODIC item is written in the same transaction as the
 report's outbox notice; each statement is its own outbox item with an id of the
 participant and the year, written only if new. A rerun finds them and sends nothing
-twice. The reads are the DueIndex partitions (open awards, rejections, undelivered
-notices, the audit records of each day of the month): never a scan.
+twice. The reads are DueIndex partitions (the due items of the next 90 days, rejections,
+undelivered notices, the audit records of the month; the open awards only when they
+decide whether a report is sent) and items by key: never a scan.
 """
 
 from __future__ import annotations
