@@ -250,7 +250,6 @@ class MemoryTable(Table):
         upto: str | None = None,
         limit: int | None = None,
         after: str | None = None,
-        since: str | None = None,
     ) -> list[Item]:
         found = sorted(
             ((str(i["GSI1SK"]), key), i)
@@ -258,7 +257,6 @@ class MemoryTable(Table):
             if i.get("GSI1PK") == partition
             and "GSI1SK" in i
             and (upto is None or str(i["GSI1SK"]) <= upto)
-            and (upto is None or since is None or str(i["GSI1SK"]) >= since)
             and (upto is not None or after is None or str(i["GSI1SK"]) > after)
         )
         return [_stored(item) for _, item in found[:limit]]

@@ -206,11 +206,11 @@ class Table:
         newest_first: bool = False,
         limit: int | None = None,
     ) -> list[Item]:
-        condition: tuple[str, Item] | None = None
+        condition = None
         if sk_prefix is not None:
-            condition = ("begins_with(SK, :prefix)", {":prefix": sk_prefix})
+            condition = ("begins_with(SK, :prefix)", ":prefix", sk_prefix)
         elif sk_upto is not None:
-            condition = ("SK <= :upto", {":upto": sk_upto})
+            condition = ("SK <= :upto", ":upto", sk_upto)
         return self._query(
             ("PK", pk), condition, limit, ConsistentRead=True, ScanIndexForward=not newest_first
         )
@@ -221,17 +221,14 @@ class Table:
         upto: str | None = None,
         limit: int | None = None,
         after: str | None = None,
-        since: str | None = None,
     ) -> list[Item]:
         """Items of one DueIndex partition, in sort-key order, up to `upto` inclusive
-        (from `since` inclusive when given too), or strictly after `after`."""
-        condition: tuple[str, Item] | None = None
-        if upto is not None and since is not None:
-            condition = ("GSI1SK BETWEEN :since AND :upto", {":since": since, ":upto": upto})
-        elif upto is not None:
-            condition = ("GSI1SK <= :upto", {":upto": upto})
+        (or strictly after `after`)."""
+        condition = None
+        if upto is not None:
+            condition = ("GSI1SK <= :upto", ":upto", upto)
         elif after is not None:
-            condition = ("GSI1SK > :after", {":after": after})
+            condition = ("GSI1SK > :after", ":after", after)
         return self._query(("GSI1PK", partition), condition, limit, IndexName=DUE_INDEX)
 
     def keys_by_message_id(self, message_id: str) -> list[tuple[str, str]]:
@@ -261,19 +258,19 @@ class Table:
     def _query(
         self,
         key: tuple[str, str],
-        condition: tuple[str, Item] | None,
+        condition: tuple[str, str, str] | None,
         limit: int | None,
         **extra: Any,
     ) -> list[Item]:
         """Items whose key attribute `key[0]` is `key[1]`, narrowed by one sort-key
-        `condition` (clause, its placeholders' values), read page by page up to `limit`."""
+        `condition` (clause, placeholder, value), read page by page up to `limit`."""
         attribute, value = key
         expression = f"{attribute} = :pk"
         values: Item = {":pk": value}
         if condition is not None:
-            clause, bounds = condition
+            clause, placeholder, bound = condition
             expression += f" AND {clause}"
-            values.update(bounds)
+            values[placeholder] = bound
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": expression,

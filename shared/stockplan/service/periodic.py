@@ -426,12 +426,14 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]
 
 
 def _due_soon(table: Table, day: date) -> tuple[list[Award], list[DeferredStockAward]]:
-    """The awards and deferred stock with a deadline, reminder or issue in the report's
-    DEADLINE_DAYS from `day` (service.report.upcoming lists them): those the DueIndex
-    has an item for in that window (an exercise deadline's is its expiry, the day after
-    it), read by key, instead of every open award and deferred stock each month."""
+    """The awards and deferred stock that may have a deadline, reminder or issue in the
+    report's DEADLINE_DAYS from `day` (service.report.upcoming lists them): those with a
+    DueIndex item up to the window's end (an exercise deadline's is its expiry, the day
+    after it; an award's earliest item is never after its events, and one left waiting
+    from an earlier day is in too), read by key, instead of every open award and
+    deferred stock each month."""
     last = day + timedelta(days=DEADLINE_DAYS + 1)
-    due = table.query_index(rec.DUE, since=day.isoformat(), upto=f"{last.isoformat()}#~")
+    due = table.query_index(rec.DUE, upto=f"{last.isoformat()}#~")
     award_keys: list[tuple[str, str]] = []
     deferred_keys: list[tuple[str, str]] = []
     for item in due:
