@@ -353,9 +353,18 @@ def monthly_sheets(document: dict[str, Any]) -> list[Sheet]:
 
 
 def write_monthly_xlsx(document_path: Path, file: Path) -> Path:
-    """reports/YYYY-MM.xlsx from reports/YYYY-MM.json: a worksheet per section."""
+    """reports/YYYY-MM.xlsx from reports/YYYY-MM.json: a worksheet per section, the
+    workbook write_xlsx would write (written directly: see stockplan_cli.sheetml)."""
     import json
+
+    from stockplan_cli import sheetml
+
+    def style_of(column: str) -> int:
+        if column in DATE_KEYS:
+            return sheetml.DATE
+        return sheetml.MONEY if column in MONEY_KEYS else sheetml.PLAIN
 
     document: dict[str, Any] = json.loads(document_path.read_text())
     title = f"stockplan monthly report {document['month']} (made {document['made_on']})"
-    return write_xlsx(file, monthly_sheets(document), document["made_on"], title)
+    sheets = [(s.title, s.columns, s.rows) for s in monthly_sheets(document)]
+    return sheetml.write_workbook(file, sheets, title, style_of, _text)

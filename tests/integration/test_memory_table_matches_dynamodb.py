@@ -132,6 +132,10 @@ STEPS: list[Step] = [
     lambda t: marker.settle(t, marker.read(t), date(2002, 3, 21), date(2002, 3, 16), False),
     lambda t: marker.settle(t, marker.Marker(None, True, 1), None, date(2002, 3, 16), False),
     lambda t: marker.read(t),
+    # the month reported is kept by a settle that names none (periodic.made_month)
+    lambda t: marker.settle(t, marker.read(t), None, date(2002, 4, 1), False, "2002-03"),
+    lambda t: marker.settle(t, marker.read(t), None, date(2002, 4, 2), False),
+    lambda t: marker.read(t),
     # reads
     lambda t: t.query("P#2"),
     lambda t: t.batch_get([("P#1", "PROFILE"), ("P#2", "PROFILE"), ("P#3", "PROFILE")]),

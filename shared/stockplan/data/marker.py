@@ -23,6 +23,9 @@ class Marker:
     due: date | None
     dirty: bool
     version: int
+    # The latest month (YYYY-MM) whose monthly report a run made or found made: later
+    # runs of that month skip the report's own read (a hint, written only after it).
+    reported: str | None = None
 
     def quiet_on(self, day: date) -> bool:
         """Nothing can be due on `day` and no notice waits: the run can stop here."""
@@ -38,6 +41,7 @@ def read(table: Table) -> Marker:
         None if not due else date.fromisoformat(due),
         bool(item.get("dirty", False)),
         int(item.get("version", 0)),
+        None if not item.get("reported") else str(item["reported"]),
     )
 
 
@@ -107,8 +111,16 @@ class Writes:
             bump(table, self.notices)
 
 
-def settle(table: Table, seen: Marker, next_due: date | None, run_day: date, dirty: bool) -> bool:
-    """After a run: record the next due day, unless another writer moved the marker."""
+def settle(
+    table: Table,
+    seen: Marker,
+    next_due: date | None,
+    run_day: date,
+    dirty: bool,
+    reported: str | None = None,
+) -> bool:
+    """After a run: record the next due day (and the month reported, `reported` or the
+    one seen), unless another writer moved the marker."""
     cap = run_day + MAX_SKIP
     due = cap if next_due is None else min(next_due, cap)
     item = {
@@ -119,6 +131,8 @@ def settle(table: Table, seen: Marker, next_due: date | None, run_day: date, dir
         "dirty": dirty,
         "version": seen.version + 1,
     }
+    if reported or seen.reported:
+        item["reported"] = reported or seen.reported
     if seen.version == 0:
         return table.put(item, "attribute_not_exists(PK) OR version = :v", {":v": 0})
     return table.put(item, "version = :v", {":v": seen.version})

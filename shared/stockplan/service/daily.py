@@ -115,7 +115,7 @@ def run_daily(
         return outcome
     # The monthly report due by this day (docs/interfaces.md §4), on the state before this
     # day's rules: the month's close.
-    outcome.notice_ids += periodic.monthly(deps, day)
+    outcome.notice_ids += periodic.monthly(deps, day, seen_marker.reported)
     ledger = Ledger(table)
     seen: set[tuple[str, str, str]] = set()
     upto = f"{day.isoformat()}#~"
@@ -149,7 +149,12 @@ def run_daily(
         next_due = date.fromisoformat(upcoming[0]["day"]) if upcoming else None
     next_due = periodic.sooner(deps, next_due, day)
     marker.settle(
-        table, seen_marker, next_due, day, dirty or (outbox is None and seen_marker.dirty)
+        table,
+        seen_marker,
+        next_due,
+        day,
+        dirty or (outbox is None and seen_marker.dirty),
+        periodic.made_month(deps, day),
     )
     return outcome
 

@@ -29,7 +29,7 @@ from stockplan.domain.model import (
 from stockplan.domain.termination import AwardTermination
 from stockplan.notices import model as nm
 from stockplan.notices.mime import ascii_address, build_mime, notice_id
-from stockplan.notices.render import render
+from stockplan.notices.render import RenderedNotice, render
 
 
 def outbox_item(
@@ -39,16 +39,19 @@ def outbox_item(
     day: date,
     *id_parts: str,
     letterhead: nm.Letterhead | None = None,
+    rendered: RenderedNotice | None = None,
 ) -> Item:
     """The pending outbox item of `notice`. `queued_at` (epoch seconds, the clock's) is
     when it was written: the NoticeFunction's age of the oldest pending notice, which
     an alarm watches, counts from it. `letterhead`: the configured sender name,
-    Reply-To and contact line (Settings.letterhead; defaults without it)."""
+    Reply-To and contact line (Settings.letterhead; defaults without it). `rendered`:
+    `notice` already rendered with that letterhead (the monthly report reuses its HTML
+    for the report file), not rendered again."""
     nid = notice_id(notice.kind, *id_parts)
     # SES's destination and the To: header are the same plain (IDNA) address.
     recipient = ascii_address(recipient)
     letterhead = letterhead or nm.Letterhead()
-    rendered = render(notice, letterhead)
+    rendered = rendered or render(notice, letterhead)
     raw = build_mime(
         sender,
         recipient,

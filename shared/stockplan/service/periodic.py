@@ -12,8 +12,9 @@ and the participants' annual statements, each made once.
 Once: the month's (or year's) PERIODIC item is written in the same transaction as the
 report's outbox notice; each statement is its own outbox item with an id of the
 participant and the year, written only if new. A rerun finds them and sends nothing
-twice. The reads are the DueIndex partitions (open awards, rejections, undelivered
-notices, the audit records of each day of the month): never a scan.
+twice. The reads are DueIndex partitions (the due items of the next 90 days, rejections,
+undelivered notices, the audit records of the month; the open awards only when they
+decide whether a report is sent) and items by key: never a scan.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from stockplan.data import marker
@@ -32,9 +33,16 @@ from stockplan.data.ports import FeedStore
 from stockplan.data.table import ConflictError, Item, Table, Transaction
 from stockplan.domain.history import as_of as history_as_of
 from stockplan.domain.history import replay
-from stockplan.domain.model import Award, DeferredStatus, DeferredStockAward, PlanCode
+from stockplan.domain.model import (
+    Award,
+    DeferredStatus,
+    DeferredStockAward,
+    FeeType,
+    PlanCode,
+)
 from stockplan.domain.periodic import (
     CHART_MONTHS,
+    DEADLINE_DAYS,
     Month,
     PoolFigures,
     by_cause,
@@ -45,6 +53,7 @@ from stockplan.domain.periodic import (
     statement_year,
 )
 from stockplan.domain.pools import reserved_on
+from stockplan.domain.schedule import DueKind
 from stockplan.notices.model import (
     MonthlyReportNotice,
     PoolReportLine,
@@ -109,13 +118,21 @@ def sooner(deps: DailyDeps, next_due: date | None, day: date) -> date | None:
     return periodic if next_due is None else min(next_due, periodic)
 
 
-def monthly(deps: DailyDeps, day: date) -> list[str]:
+def monthly(deps: DailyDeps, day: date, reported: str | None = None) -> list[str]:
     """The monthly report due by the run of `day`, if not made yet; the ids of the
-    notices it queued (the daily job sends them)."""
-    month = report_month(day)
-    if month is None or not deps.settings.periodic_mail:
+    notices it queued (the daily job sends them). `reported`: the month the schedule
+    marker says is made already (no read for it)."""
+    month = made_month(deps, day)
+    if month is None or month == reported:
         return []
-    return monthly_report(deps, month, day)
+    return monthly_report(deps, Month.parse(month), day)
+
+
+def made_month(deps: DailyDeps, day: date) -> str | None:
+    """The month whose report is made once `monthly` has returned for the run of `day`
+    (the marker's `reported`), if any."""
+    month = report_month(day)
+    return None if month is None or not deps.settings.periodic_mail else str(month)
 
 
 def annual(deps: DailyDeps, day: date) -> list[str]:
@@ -134,9 +151,11 @@ def _kept(table: Table) -> list[Item]:
 
 
 def pools_now(table: Table, day: date) -> dict[PlanCode, PoolFigures]:
+    # Both pools in one read.
+    found = {str(i["SK"]): i for i in table.batch_get([(rec.POOL, p.value) for p in PlanCode])}
     figures = {}
     for plan in PlanCode:
-        item = table.get(rec.POOL, plan.value)
+        item = found.get(plan.value)
         reserved = reserved_on(plan, day, rec.splits_from(item))
         outstanding = int(item["outstanding"]) if item else 0
         delivered = int(item["delivered"]) if item else 0
@@ -375,15 +394,15 @@ def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> Monthl
 
 
 def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]:
-    """Read what the report of `month`, made on `day`, shows; and whether anything was
-    held by the month's end (an open award or deferred stock awarded by then)."""
+    """Read what the report of `month`, made on `day`, shows; and whether it is quiet:
+    no change, no rejected row, no report kept figures before it and nothing held by
+    the month's end (an open award or deferred stock awarded by then)."""
     from stockplan.service.report import State, upcoming
 
-    awards = [rec.award_from(i) for i in table.query_index(rec.OPEN_AWARDS)]
-    deferred = [rec.deferred_from(i) for i in table.query_index(rec.OPEN_DEFERRED)]
     changes = month_changes(table, month)
     rejections = month_rejections(table, month)
     undelivered = month_undelivered(table, month)
+    awards, deferred = _due_soon(table, day)
     people = _names(
         table,
         [a.participant_id for a in awards]
@@ -392,18 +411,52 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]
         + [u.get("participant_id") for u in undelivered],
     )
     state = State(awards=awards, deferred=deferred, pools={}, people=people)
-    deadlines = upcoming(state, day, 90)
+    deadlines = upcoming(state, day, DEADLINE_DAYS)
     kept = _kept_figures(table, month)
+    # A report before this one kept its figures: this one is sent, whatever it finds.
+    reported_before = any(kept.values())
     pools = pools_now(table, day)
     kept[month] = {plan.value: f for plan, f in pools.items()}
     names = {pid: str(i.get("name", "")) for pid, i in people.items()}
     document = report_document(
         month, day, pools, kept, deadlines, changes, rejections, undelivered, names
     )
-    held = any(a.grant_date <= month.last_day for a in awards) or any(
-        d.award_date <= month.last_day for d in deferred
-    )
-    return document, held
+    quiet = not (changes or rejections or reported_before) and not _held(table, month)
+    return document, quiet
+
+
+def _due_soon(table: Table, day: date) -> tuple[list[Award], list[DeferredStockAward]]:
+    """The awards and deferred stock that may have a deadline, reminder or issue in the
+    report's DEADLINE_DAYS from `day` (service.report.upcoming lists them): those with a
+    DueIndex item up to the window's end (an exercise deadline's is its expiry, the day
+    after it; an award's earliest item is never after its events, and one left waiting
+    from an earlier day is in too), read by key, instead of every open award and
+    deferred stock each month."""
+    last = day + timedelta(days=DEADLINE_DAYS + 1)
+    due = table.query_index(rec.DUE, upto=f"{last.isoformat()}#~")
+    award_keys: list[tuple[str, str]] = []
+    deferred_keys: list[tuple[str, str]] = []
+    for item in due:
+        kind = DueKind(item["kind"])
+        if kind in (DueKind.EXPIRY, DueKind.REMINDER):
+            award_keys.append((str(item["owner"]), rec.award_sk(str(item["ref"]))))
+        elif kind is DueKind.ISSUE:
+            participant_id, fee_type, fee_date = str(item["ref"]).split("#")
+            sk = rec.deferred_sk(FeeType(fee_type), date.fromisoformat(fee_date))
+            deferred_keys.append((rec.participant_pk(participant_id), sk))
+    found = table.batch_get(award_keys + deferred_keys) if award_keys or deferred_keys else []
+    found.sort(key=lambda i: (str(i["PK"]), str(i["SK"])))
+    awards = [rec.award_from(i) for i in found if i.get("type") == "award"]
+    deferred = [rec.deferred_from(i) for i in found if i.get("type") == "deferred"]
+    return awards, deferred
+
+
+def _held(table: Table, month: Month) -> bool:
+    """An open award granted, or deferred stock awarded, by the end of `month`."""
+    last = month.last_day
+    return any(
+        rec.award_from(i).grant_date <= last for i in table.query_index(rec.OPEN_AWARDS)
+    ) or any(rec.deferred_from(i).award_date <= last for i in table.query_index(rec.OPEN_DEFERRED))
 
 
 def _kept_figures(table: Table, month: Month) -> dict[Month, dict[str, PoolFigures]]:
@@ -429,17 +482,17 @@ def render_report(document: dict[str, Any], files: Sequence[str] = ()) -> str:
 
 
 def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
+    from stockplan.notices.render import render
     from stockplan.service.notify import outbox_item
 
     table, settings = deps.table, deps.settings
     sk = f"MONTHLY#{month}"
     if table.get(PERIODIC, sk) is not None:
         return []
-    document, held = gather(table, month, day)
     # A month before the system held anything is not reported (the month before a
     # simulation's first day): no change, no rejection, nothing held by its end and no
     # report before it.
-    quiet = not document["changes"] and not document["rejections"] and not held
+    document, quiet = gather(table, month, day)
     send = not quiet or any(i.get("sent") for i in _kept(table))
     files = [f"{REPORTS_PREFIX}{month}.{ext}" for ext in ("html", "csv", "json")]
     done: Item = {
@@ -459,9 +512,15 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
     tx.put_new(done)
     ids: list[str] = []
     if send:
+        whole = report_notice(document, files)
+        notice = replace(whole, limit=EMAIL_ROWS)
+        rendered = render(notice, settings.letterhead)
         if deps.reports is not None:
-            write_files(deps.reports, document, files)
-        notice = replace(report_notice(document, files), limit=EMAIL_ROWS)
+            # The file is the email's HTML when no list is cut to EMAIL_ROWS (rendered
+            # once; the administrator's notices carry no letterhead's contact line).
+            cut = any(len(s.rows) > EMAIL_ROWS for s in whole.sections)
+            html = render(whole).html if cut else rendered.html
+            write_files(deps.reports, document, files, html)
         item = outbox_item(
             notice,
             settings.admin_email,
@@ -469,6 +528,7 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
             day,
             str(month),
             letterhead=settings.letterhead,
+            rendered=rendered,
         )
         tx.put_new(item)
         ids.append(item["notice_id"])
@@ -480,11 +540,15 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
     return ids
 
 
-def write_files(store: FeedStore, document: dict[str, Any], keys: Sequence[str]) -> None:
-    """reports/M.html, .csv and .json (rewritten alike by a rerun: same content)."""
+def write_files(
+    store: FeedStore, document: dict[str, Any], keys: Sequence[str], html: str | None = None
+) -> None:
+    """reports/M.html, .csv and .json (rewritten alike by a rerun: same content).
+    `html`: the report already rendered with every row (render_report's)."""
     html_key, csv_key, json_key = keys
+    page = render_report(document, keys) if html is None else html
     bodies = (
-        (html_key, render_report(document, keys).encode("utf-8"), "text/html; charset=utf-8"),
+        (html_key, page.encode("utf-8"), "text/html; charset=utf-8"),
         (csv_key, report_csv(document), "text/csv; charset=utf-8"),
         (json_key, (json.dumps(document, indent=2) + "\n").encode(), "application/json"),
     )
@@ -530,12 +594,18 @@ def statement(
 ) -> StatementNotice | None:
     """What `participant_id` held on `day` (each award's history brought to that day;
     awards granted later are left out); None when no such participant is recorded."""
-    from stockplan.service.ledger import stored_award
-
     items = table.query(rec.participant_pk(participant_id))
     person = next((i for i in items if i["SK"] == "PROFILE"), None)
-    if person is None:
-        return None
+    return None if person is None else _statement(items, person, participant_id, day, annual)
+
+
+def _statement(
+    items: list[Item], person: Item, participant_id: str, day: date, annual: bool
+) -> StatementNotice:
+    """The statement of `participant_id`, whose partition is `items` (`person` its
+    profile)."""
+    from stockplan.service.ledger import stored_award
+
     awards = []
     for item in items:
         if item.get("type") != "award":
@@ -585,11 +655,12 @@ def annual_statements(deps: DailyDeps, year: int, day: date) -> list[str]:
         marker.mark_dirty(table)
     addresses = Addresses(settings.admin_email)
     for pid in holders:
-        notice = statement(table, pid, day, annual=True)
-        if notice is None:
+        # One read of the person's partition: the statement's awards and the profile.
+        items = table.query(rec.participant_pk(pid))
+        person = next((i for i in items if i["SK"] == "PROFILE"), None)
+        if person is None:
             continue
-        person = table.get(rec.participant_pk(pid), "PROFILE")
-        assert person is not None
+        notice = _statement(items, person, pid, day, annual=True)
         item = outbox_item(
             notice,
             addresses.for_participant(person),
