@@ -63,7 +63,7 @@ browser:
 
 # Coverage: all of shared/stockplan, its floor in pyproject.toml [tool.coverage.report].
 test: lint typecheck infra-check audit browser
-	$(BIN)/pytest -n 2 --cov --cov-branch tests
+	$(BIN)/pytest -n 2 --cov --cov-branch --durations=25 tests
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run_all.py

@@ -136,7 +136,9 @@ def render(r: dict[str, Any]) -> str:
         "",
         "Issue 13 (large feeds): what changed, the figures before and after, what stops "
         "each target that fails and what would fix it, and the model of the same work on "
-        "AWS are in `docs/scale.md` (written by hand; this file is generated).",
+        "AWS are in `docs/scale.md`; the demo's time against the code before issue 17, "
+        "measured alternating in one run, in `docs/demo-time.md` (both written by hand; "
+        "this file is generated).",
         "",
         "## Daily job",
         "",
