@@ -257,3 +257,25 @@ def assert_pools_match_awards(stack: Any) -> dict[str, int]:
             assert int(pool["delivered"]) == delivered, f"{plan.value}: delivered drifted"
         figures[plan.value] = stored
     return figures
+
+
+class RecordingClient:
+    """Stands in for the DynamoDB client: records every operation, then delegates."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, kwargs))
+            return attribute(*args, **kwargs)
+
+        return call
+
+    def operations(self) -> list[str]:
+        return [name for name, _ in self.calls]

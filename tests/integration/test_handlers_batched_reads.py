@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from handlers_support import FEED_FUNCTION, emails_besides, feed, item, notice_kind, report
+from handlers_support import (
+    FEED_FUNCTION,
+    RecordingClient,
+    emails_besides,
+    feed,
+    item,
+    notice_kind,
+    report,
+)
 from test_handlers_batches import (
     MAR15,
     OCT2,
@@ -24,25 +32,13 @@ from test_handlers_batches import (
 __all__ = ["staff"]  # the fixture, used by name
 
 
-class ThrottlingClient:
+class ThrottlingClient(RecordingClient):
     """The DynamoDB client, recording each call; BatchGetItem leaves its last key
     unprocessed the first `throttle` times (as DynamoDB does under load)."""
 
     def __init__(self, client: Any, throttle: int = 0) -> None:
-        self._client = client
+        super().__init__(client)
         self.throttle = throttle
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._client, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((name, kwargs))
-            return attribute(*args, **kwargs)
-
-        return call
 
     def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
         self.calls.append(("batch_get_item", {"RequestItems": RequestItems}))

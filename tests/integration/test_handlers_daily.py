@@ -10,6 +10,7 @@ import pytest
 from handlers_support import (
     DAILY_FUNCTION,
     PEOPLE_CSV,
+    RecordingClient,
     award,
     emails,
     emails_besides,
@@ -24,28 +25,6 @@ from handlers_support import (
 )
 
 MAR15 = date(2002, 3, 15)
-
-
-class RecordingClient:
-    """Stands in for the DynamoDB client: records every operation, then delegates."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._client, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((name, kwargs))
-            return attribute(*args, **kwargs)
-
-        return call
-
-    def operations(self) -> list[str]:
-        return [name for name, _ in self.calls]
 
 
 @pytest.fixture
