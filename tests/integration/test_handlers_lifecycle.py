@@ -10,6 +10,7 @@ import pytest
 from handlers_support import (
     ADMIN,
     PEOPLE_CSV,
+    assert_pools_match_awards,
     award,
     emails,
     errors_csv,
@@ -172,6 +173,8 @@ def test_a_death_after_termination_reopens_the_1998_window_and_tells_the_estate(
     assert "Vested shares: 500" in text
     assert "Last day to exercise: 2003-11-15" in text
     assert "1998 §6.a.(5)(A)" in text
+    # The award is its history replayed: the termination, then the death after it.
+    assert_pools_match_awards(stack)
 
 
 def test_a_directors_award_keeps_its_window_after_a_death_and_the_estate_sees_what_is_left(

@@ -104,12 +104,17 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
             continue
         values = item["values"]
         source = (str(item["source_key"]), int(item["source_row"]))
+        # The id is the fact's key, never one of its values (feeds.identity).
+        key = str(item["PK"]).removeprefix(rec.fact_pk("exercises", ""))
+        exercise_id = key.removeprefix("id:") if key.startswith("id:") else None
+        if source in found and exercise_id is None:
+            continue  # the four-column record of an exercise read under its id already
         found[source] = ExerciseRecord(
             award_id=str(values["award_id"]),
             exercise_date=date.fromisoformat(str(values["exercise_date"])),
             shares=int(values["shares"]),
             shares_withheld=int(values.get("shares_withheld") or 0),
-            exercise_id=str(values.get("exercise_id") or "") or None,
+            exercise_id=exercise_id,
             source_key=source[0],
             source_row=source[1],
         )

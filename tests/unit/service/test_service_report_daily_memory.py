@@ -8,7 +8,7 @@ from datetime import date
 
 from memory_world import World
 
-from stockplan.service.audit import award_trail
+from stockplan.service.audit import award_trail, full_trail
 from stockplan.service.report import build_report, read_state, upcoming
 
 
@@ -46,3 +46,14 @@ def test_reminders_go_out_30_and_7_days_before_the_deadline_then_the_expiry(
 def test_a_quiet_day_after_a_run_is_settled_from_the_marker(granted: World) -> None:
     granted.daily(date(2002, 3, 16))
     assert granted.daily(date(2002, 3, 17)).quiet
+
+
+def test_the_whole_audit_trail_holds_each_awards_trail_oldest_first(granted: World) -> None:
+    granted.daily(date(2002, 5, 2))  # G-1 expires
+
+    trail = full_trail(granted.table)
+
+    assert [r for r in trail if r["award_id"] == "G-1"] == award_trail(granted.table, "G-1")
+    assert [r["day"] for r in trail] == sorted(r["day"] for r in trail)
+    # Both people (the profiles fed), besides the pools' records of no one.
+    assert {r["participant_id"] for r in trail} == {"E1", "D1", None}
