@@ -29,8 +29,12 @@ class StoredAward:
     # Where its one due item stands on the due index (issue 13): at its next effect or
     # before it (a write that only delays the schedule leaves it for the daily job).
     next_due: DueItem | None = None
-    # False: stored before issue 13, with one due item per effect of `due`.
-    one_due_item: bool = True
+
+    @property
+    def one_due_item(self) -> bool:
+        """False: stored before issue 13, with one due item per effect of `due` (an
+        award stored since keeps its one item's place, or has no effect left)."""
+        return self.next_due is not None or not self.due
 
     @property
     def head(self) -> DueItem | None:
@@ -74,7 +78,6 @@ def stored_award(item: Item) -> StoredAward:
         DueItem(date.fromisoformat(indexed[0]), DueKind(indexed[1]), item["award_id"], indexed[2])
         if indexed
         else None,
-        indexed is not None,
     )
 
 
