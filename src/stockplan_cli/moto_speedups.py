@@ -796,6 +796,42 @@ def _user_agent(patcher: Patcher) -> None:
 _DYNAMODB_URL = r"https?://dynamodb\.[^/]+\.amazonaws\.com/$"
 
 
+class _DynamoRequest:
+    """What moto's DynamoDB handler reads of a request (`setup_class`, `parse_parameters`):
+    the method, the URL (a DynamoDB request's is its host and "/"), the headers and the
+    JSON body. moto's own Request is a werkzeug request built from a WSGI environ, whose
+    form, files and values are worked out (all empty for a JSON body) on each request:
+    0.7 ms of the 5 ms of a DynamoDB request under cProfile."""
+
+    from_wsgi_server = False
+    content_encoding = None
+
+    def __init__(self, method: str, url: str, headers: Any, body: Any) -> None:
+        from urllib.parse import urlsplit
+
+        from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+        data = body if isinstance(body, bytes) else (body or "").encode("utf-8")
+        items = [
+            (key, value.decode("utf-8") if isinstance(value, bytes) else value)
+            for key, value in headers.items()
+            if key.lower() != "transfer-encoding"
+        ]
+        self.headers = Headers(items)
+        # As werkzeug's request from these parts has them (moto's from_primitives).
+        self.headers.setdefault("Host", urlsplit(url).netloc)
+        self.headers.setdefault("Content-Length", str(len(data)))
+        self.method = method
+        self.raw_url = url
+        self.path = self.raw_path = urlsplit(url).path or "/"
+        self.data = data
+        self.content_type = self.headers.get("Content-Type")
+        self.form: Any = ImmutableMultiDict()
+        self.files: Any = ImmutableMultiDict()
+        self.values: Any = ImmutableMultiDict()
+        self.environ: dict[str, Any] = {}
+
+
 def _direct_dynamodb(patcher: Patcher) -> None:
     """A DynamoDB request of a client on the in-process mock goes straight to moto's
     DynamoDB handler: botocore still checks and serialises the parameters and parses
@@ -810,7 +846,6 @@ def _direct_dynamodb(patcher: Patcher) -> None:
     from botocore.endpoint import convert_to_response_dict
     from moto.core.botocore_stubber import MockRawResponse
     from moto.core.models import botocore_stubber
-    from moto.core.request import Request
     from moto.dynamodb.responses import DynamoHandler
 
     original = BaseClient._make_request
@@ -821,7 +856,7 @@ def _direct_dynamodb(patcher: Patcher) -> None:
     ) -> Any:
         if not botocore_stubber.enabled or not url.match(request_dict["url"]):
             return original(self, operation_model, request_dict, context)
-        request = Request.from_primitives(
+        request = _DynamoRequest(
             request_dict["method"],
             request_dict["url"],
             request_dict["headers"],
