@@ -883,7 +883,10 @@ def _update_traversals(patcher: Patcher) -> None:
     and a tuple made per node visited): the same walk with that tuple taken once per
     pass (each pass's node types are fixed by its class), and the no-op hook before
     each child skipped where the pass does not define one."""
-    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
+    from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
+        DepthFirstTraverser,
+        Node,
+    )
 
     no_hook = DepthFirstTraverser.pre_processing_of_child
 
@@ -918,9 +921,11 @@ def _update_expressions(patcher: Patcher) -> None:
     the names and values used; its backend, to apply it): each text is parsed once and
     its syntax tree kept (the code only reads it: the validator that resolves values
     into it works on a deep copy). An expression that fails to parse is not kept."""
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+    from moto.dynamodb.parsing.expressions import (  # type: ignore[attr-defined]
+        UpdateExpressionParser,
+    )
 
-    original = UpdateExpressionParser.make.__func__  # type: ignore[attr-defined]
+    original = UpdateExpressionParser.make.__func__
     parsed: dict[tuple[Any, str], Any] = {}
 
     def make(cls: Any, expression_str: str) -> Any:
