@@ -1030,7 +1030,9 @@ SPEEDUPS: tuple[Speedup, ...] = (
     Speedup(
         "direct_dynamodb",
         "a DynamoDB request's signing, User-Agent, send loop and moto's URL matching: "
-        "2.5 ms of CPU a GetItem without this, 1.4 ms with it (the demo makes 11,600)",
+        "2.5 ms of CPU a GetItem without this, 1.4 ms with it (the demo makes 11,600); "
+        "handing moto only the request's parts its DynamoDB handler reads, not a "
+        "werkzeug request: 1.3 ms a GetItem before, 1.0 ms after",
         _direct_dynamodb,
     ),
 )
