@@ -349,6 +349,20 @@ class EmbeddedAws:
             return boto3.client(service, region_name=REGION, config=config)
         return boto3.client(service, region_name=REGION)
 
+    def objects(self, bucket: str, prefix: str) -> list[tuple[str, bytes]]:
+        """The latest version of each object under `prefix` in `bucket`, in key order,
+        read from the in-process store (as `sent_messages` reads SES's): the CLI's copy of
+        the outputs, without a ListObjectsV2 and a GetObject each through botocore."""
+        from moto.s3.models import FakeKey, s3_backends
+
+        keys = s3_backends[ACCOUNT]["aws"].get_bucket(bucket).keys
+        found = [
+            (str(name), bytes(key.value))
+            for name, key in keys.items()
+            if str(name).startswith(prefix) and isinstance(key, FakeKey)
+        ]
+        return sorted(found)
+
     def sent_messages(self) -> list[Any]:
         from moto.ses.models import ses_backends
 

@@ -796,6 +796,42 @@ def _user_agent(patcher: Patcher) -> None:
 _DYNAMODB_URL = r"https?://dynamodb\.[^/]+\.amazonaws\.com/$"
 
 
+class _DynamoRequest:
+    """What moto's DynamoDB handler reads of a request (`setup_class`, `parse_parameters`):
+    the method, the URL (a DynamoDB request's is its host and "/"), the headers and the
+    JSON body. moto's own Request is a werkzeug request built from a WSGI environ, whose
+    form, files and values are worked out (all empty for a JSON body) on each request:
+    0.7 ms of the 5 ms of a DynamoDB request under cProfile."""
+
+    from_wsgi_server = False
+    content_encoding = None
+
+    def __init__(self, method: str, url: str, headers: Any, body: Any) -> None:
+        from urllib.parse import urlsplit
+
+        from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+        data = body if isinstance(body, bytes) else (body or "").encode("utf-8")
+        items = [
+            (key, value.decode("utf-8") if isinstance(value, bytes) else value)
+            for key, value in headers.items()
+            if key.lower() != "transfer-encoding"
+        ]
+        self.headers = Headers(items)
+        # As werkzeug's request from these parts has them (moto's from_primitives).
+        self.headers.setdefault("Host", urlsplit(url).netloc)
+        self.headers.setdefault("Content-Length", str(len(data)))
+        self.method = method
+        self.raw_url = url
+        self.path = self.raw_path = urlsplit(url).path or "/"
+        self.data = data
+        self.content_type = self.headers.get("Content-Type")
+        self.form: Any = ImmutableMultiDict()
+        self.files: Any = ImmutableMultiDict()
+        self.values: Any = ImmutableMultiDict()
+        self.environ: dict[str, Any] = {}
+
+
 def _direct_dynamodb(patcher: Patcher) -> None:
     """A DynamoDB request of a client on the in-process mock goes straight to moto's
     DynamoDB handler: botocore still checks and serialises the parameters and parses
@@ -810,7 +846,6 @@ def _direct_dynamodb(patcher: Patcher) -> None:
     from botocore.endpoint import convert_to_response_dict
     from moto.core.botocore_stubber import MockRawResponse
     from moto.core.models import botocore_stubber
-    from moto.core.request import Request
     from moto.dynamodb.responses import DynamoHandler
 
     original = BaseClient._make_request
@@ -821,7 +856,7 @@ def _direct_dynamodb(patcher: Patcher) -> None:
     ) -> Any:
         if not botocore_stubber.enabled or not url.match(request_dict["url"]):
             return original(self, operation_model, request_dict, context)
-        request = Request.from_primitives(
+        request = _DynamoRequest(
             request_dict["method"],
             request_dict["url"],
             request_dict["headers"],
@@ -840,6 +875,89 @@ def _direct_dynamodb(patcher: Patcher) -> None:
         return http, parsed
 
     patcher.replace(BaseClient, "_make_request", make_request)
+
+
+def _update_traversals(patcher: Patcher) -> None:
+    """moto checks and applies an update expression with ten depth-first passes over its
+    syntax tree, and each pass rebuilds the tuple of node types it processes (a dict
+    and a tuple made per node visited): the same walk with that tuple taken once per
+    pass (each pass's node types are fixed by its class), and the no-op hook before
+    each child skipped where the pass does not define one."""
+    from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
+        DepthFirstTraverser,
+        Node,
+    )
+
+    no_hook = DepthFirstTraverser.pre_processing_of_child
+
+    def traverse(self: Any, node: Any) -> Any:
+        kinds = self.nodes_to_be_processed()
+        hook = (
+            None if type(self).pre_processing_of_child is no_hook else self.pre_processing_of_child
+        )
+
+        def walk(node: Any, child_id: int = -1) -> Any:
+            if isinstance(node, Node):
+                parent_node = node.parent
+                if node.children is not None:
+                    for i, child_node in enumerate(node.children):
+                        if hook is not None:
+                            hook(node, i)
+                        walk(child_node, i)
+                if isinstance(node, kinds):
+                    node = self.process(node)
+                    node.parent = parent_node
+                    if parent_node:
+                        parent_node.children[child_id] = node
+            return node
+
+        return walk(node)
+
+    patcher.replace(DepthFirstTraverser, "traverse", traverse)
+
+
+def _update_expressions(patcher: Patcher) -> None:
+    """moto parses an update expression's text twice a request (its handler, to list
+    the names and values used; its backend, to apply it): each text is parsed once and
+    its syntax tree kept (the code only reads it: the validator that resolves values
+    into it works on a deep copy). An expression that fails to parse is not kept."""
+    from moto.dynamodb.parsing.expressions import (  # type: ignore[attr-defined]
+        UpdateExpressionParser,
+    )
+
+    original = UpdateExpressionParser.make.__func__
+    parsed: dict[tuple[Any, str], Any] = {}
+
+    def make(cls: Any, expression_str: str) -> Any:
+        tree = parsed.get((cls, expression_str))
+        if tree is None:
+            tree = original(cls, expression_str)
+            if len(parsed) < 1024:  # the code's expressions are few
+                parsed[(cls, expression_str)] = tree
+        return tree
+
+    patcher.replace(UpdateExpressionParser, "make", classmethod(make))
+
+
+def _request_ids(patcher: Patcher) -> None:
+    """moto writes each answer's request id into its body's <RequestId> element with a
+    regular expression that scans the whole body, a JSON answer too (a notice's body is
+    tens of kilobytes): scanned only when the body holds the element's tag (the
+    expression cannot match otherwise)."""
+    from moto.core.responses import BaseResponse
+    from moto.utilities.aws_headers import gen_amzn_requestid_long
+
+    original = BaseResponse._enrich_response
+
+    def enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        if not isinstance(body, str) or "<RequestId>" in body:
+            return original(headers, body)
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        gen_amzn_requestid_long(headers)
+        return headers, body
+
+    patcher.replace(BaseResponse, "_enrich_response", staticmethod(enrich_response))
 
 
 # Measured on `stockplan demo` (CPU seconds and peak memory of the whole process, the
@@ -892,9 +1010,29 @@ SPEEDUPS: tuple[Speedup, ...] = (
         _user_agent,
     ),
     Speedup(
+        "update_traversals",
+        "moto's ten passes over an update expression rebuild their node types at each "
+        "node: 5 ms of an UpdateItem's 10 ms under cProfile (the demo makes 2,000 updates)",
+        _update_traversals,
+    ),
+    Speedup(
+        "update_expressions",
+        "moto parses each update expression twice a request: 2.2 ms of an UpdateItem's "
+        "10 ms under cProfile",
+        _update_expressions,
+    ),
+    Speedup(
+        "request_ids",
+        "moto scans every answer's body for a <RequestId> element to fill in: 0.5 s of "
+        "the demo's 134 s under cProfile, most of it on the notices' bodies",
+        _request_ids,
+    ),
+    Speedup(
         "direct_dynamodb",
         "a DynamoDB request's signing, User-Agent, send loop and moto's URL matching: "
-        "2.5 ms of CPU a GetItem without this, 1.4 ms with it (the demo makes 11,600)",
+        "2.5 ms of CPU a GetItem without this, 1.4 ms with it (the demo makes 11,600); "
+        "handing moto only the request's parts its DynamoDB handler reads, not a "
+        "werkzeug request: 1.3 ms a GetItem before, 1.0 ms after",
         _direct_dynamodb,
     ),
 )

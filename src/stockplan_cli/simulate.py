@@ -268,7 +268,7 @@ def simulate(
             summary.ocf_warnings = write_ocf(out_dir / "ocf", state, end)
             summary.emails = len(aws.sent_messages())
             summary.monthly_reports = copy_reports(
-                local.runtime.s3, local.stack.bucket, out_dir / "reports"
+                aws.objects(local.stack.bucket, "reports/"), out_dir / "reports"
             )
             summary.statements = len(list((out_dir / "emails").glob("*-annual-statement-*.eml")))
             summary.seconds = time.perf_counter() - began
@@ -279,22 +279,21 @@ def simulate(
     return summary
 
 
-def copy_reports(s3: Any, bucket: str, folder: Path) -> list[Path]:
-    """The monthly reports the daily job wrote under reports/ (docs/interfaces.md §4), copied to
-    `folder`, each with its workbook reports/YYYY-MM.xlsx made here from its .json
-    (openpyxl is in the CLI's dependencies only, never in the Lambda layer)."""
+def copy_reports(objects: list[tuple[str, bytes]], folder: Path) -> list[Path]:
+    """The monthly reports the daily job wrote under reports/ (docs/interfaces.md §4:
+    `objects`, each key and body), copied to `folder`, each with its workbook
+    reports/YYYY-MM.xlsx made here from its .json (openpyxl is in the CLI's
+    dependencies only, never in the Lambda layer)."""
     from stockplan_cli.desk import write_monthly_xlsx
 
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.*"):
         old.unlink()
     written: list[Path] = []
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="reports/")
-    for page in pages:
-        for entry in page.get("Contents", []):
-            path = folder / Path(entry["Key"]).name
-            path.write_bytes(s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read())
-            written.append(path)
+    for key, body in objects:
+        path = folder / Path(key).name
+        path.write_bytes(body)
+        written.append(path)
     for document in sorted(folder.glob("*.json")):
         written.append(write_monthly_xlsx(document, document.with_suffix(".xlsx")))
     return sorted(p for p in written if p.suffix == ".html")

@@ -151,6 +151,24 @@ def test_a_quiet_month_still_wakes_the_daily_job_on_its_first_business_day(
     ]
 
 
+def test_the_run_that_sends_the_monthly_report_still_settles_the_schedule_marker(
+    granted: Any,
+) -> None:
+    """docs/interfaces.md §4: the report's own marker write (before its notice commits)
+    does not fail the settle of the run that sends it, so the next day is quiet."""
+    from stockplan.data import marker
+
+    stack = granted
+    run_daily(stack, APR1)
+    seen = marker.read(stack.runtime.table())
+    assert [subject(m)[:22] for m in _kinds(stack, "monthly-report")] == ["Monthly report 2002-03"]
+    assert seen.quiet_on(date(2002, 4, 2))
+    assert seen.reported == "2002-03"
+    # The next day's run stops at the marker: it writes nothing.
+    run_daily(stack, date(2002, 4, 2))
+    assert marker.read(stack.runtime.table()).version == seen.version
+
+
 def test_annual_statements_go_once_to_every_holder_of_an_open_award(granted: Any) -> None:
     stack = granted
     run_daily(stack, date(2002, 12, 31))  # G2 expired on 2002-06-02: Bob holds nothing

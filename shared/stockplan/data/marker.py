@@ -9,7 +9,7 @@ that died between its own two steps delays nothing by more than that).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from stockplan.data.table import Table, Update
@@ -59,8 +59,36 @@ def lower_due(table: Table, day: date) -> None:
     )
 
 
-def mark_dirty(table: Table) -> None:
-    table.update(Update(PK, SK, "SET dirty = :t ADD version :one", {":t": True, ":one": 1}))
+def mark_dirty(table: Table) -> int:
+    """Notices wait; the marker's new version."""
+    item = table.update(Update(PK, SK, "SET dirty = :t ADD version :one", {":t": True, ":one": 1}))
+    return 0 if item is None else int(item.get("version", 0))
+
+
+@dataclass
+class Own:
+    """The marker a daily run read, and the version the run's own `mark_dirty`s (before
+    the notices it queues and then sends itself: the monthly report, the statements)
+    moved it to while no other writer came between: the run's settle then still holds,
+    rather than failing and leaving the next day to run in full with a sweep. Any other
+    write meanwhile leaves `version` behind, and the settle fails as before."""
+
+    seen: Marker
+    version: int = -1
+    marked: bool = False
+
+    def __post_init__(self) -> None:
+        self.version = self.seen.version
+
+    def mark_dirty(self, table: Table) -> None:
+        version = mark_dirty(table)
+        self.marked = True
+        if version == self.version + 1:
+            self.version = version
+
+    def settled_from(self) -> Marker:
+        """The marker the run's settle checks against (`dirty` as the run read it)."""
+        return replace(self.seen, version=self.version)
 
 
 def bump(table: Table, dirty: bool) -> None:

@@ -115,7 +115,8 @@ def run_daily(
         return outcome
     # The monthly report due by this day (docs/interfaces.md §4), on the state before this
     # day's rules: the month's close.
-    outcome.notice_ids += periodic.monthly(deps, day, seen_marker.reported)
+    own = marker.Own(seen_marker)
+    outcome.notice_ids += periodic.monthly(deps, day, seen_marker.reported, own)
     ledger = Ledger(table)
     seen: set[tuple[str, str, str]] = set()
     upto = f"{day.isoformat()}#~"
@@ -131,7 +132,7 @@ def run_daily(
             for item in _apply_batch(deps, ledger, batch, outcome):
                 queue.push(item)
     # The annual statements due by this day, after its rules (docs/interfaces.md §4).
-    outcome.notice_ids += periodic.annual(deps, day)
+    outcome.notice_ids += periodic.annual(deps, day, own)
     dirty = False
     if outbox is not None:
         sends = [dispatch(outbox, outcome.notice_ids, time_left_ms)]
@@ -150,10 +151,11 @@ def run_daily(
     next_due = periodic.sooner(deps, next_due, day)
     marker.settle(
         table,
-        seen_marker,
+        own.settled_from(),
         next_due,
         day,
-        dirty or (outbox is None and seen_marker.dirty),
+        # Without an outbox nothing was sent: what waited, and what the run queued, waits.
+        dirty or (outbox is None and (seen_marker.dirty or own.marked)),
         periodic.made_month(deps, day),
     )
     return outcome

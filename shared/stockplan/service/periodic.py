@@ -118,14 +118,17 @@ def sooner(deps: DailyDeps, next_due: date | None, day: date) -> date | None:
     return periodic if next_due is None else min(next_due, periodic)
 
 
-def monthly(deps: DailyDeps, day: date, reported: str | None = None) -> list[str]:
+def monthly(
+    deps: DailyDeps, day: date, reported: str | None = None, own: marker.Own | None = None
+) -> list[str]:
     """The monthly report due by the run of `day`, if not made yet; the ids of the
     notices it queued (the daily job sends them). `reported`: the month the schedule
-    marker says is made already (no read for it)."""
+    marker says is made already (no read for it); `own`: the run's marker, whose
+    version the report's own marker write moves on."""
     month = made_month(deps, day)
     if month is None or month == reported:
         return []
-    return monthly_report(deps, Month.parse(month), day)
+    return monthly_report(deps, Month.parse(month), day, own)
 
 
 def made_month(deps: DailyDeps, day: date) -> str | None:
@@ -135,12 +138,19 @@ def made_month(deps: DailyDeps, day: date) -> str | None:
     return None if month is None or not deps.settings.periodic_mail else str(month)
 
 
-def annual(deps: DailyDeps, day: date) -> list[str]:
+def annual(deps: DailyDeps, day: date, own: marker.Own | None = None) -> list[str]:
     """The annual statements due by the run of `day`, those not queued yet."""
     year = statement_year(day)
     if year is None or not deps.settings.periodic_mail:
         return []
-    return annual_statements(deps, year, day)
+    return annual_statements(deps, year, day, own)
+
+
+def _mark_dirty(table: Table, own: marker.Own | None) -> None:
+    if own is None:
+        marker.mark_dirty(table)
+    else:
+        own.mark_dirty(table)
 
 
 # --- the monthly report -----------------------------------------------------------------
@@ -393,10 +403,14 @@ def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> Monthl
     )
 
 
-def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]:
-    """Read what the report of `month`, made on `day`, shows; and whether it is quiet:
-    no change, no rejected row, no report kept figures before it and nothing held by
-    the month's end (an open award or deferred stock awarded by then)."""
+Kept = dict[Month, dict[str, PoolFigures]]
+
+
+def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool, Kept]:
+    """Read what the report of `month`, made on `day`, shows; whether it is quiet: no
+    change, no rejected row, no report kept figures before it and nothing held by the
+    month's end (an open award or deferred stock awarded by then); and the figures the
+    newest CHART_MONTHS records before it kept (`_kept_figures`)."""
     from stockplan.service.report import State, upcoming
 
     changes = month_changes(table, month)
@@ -412,17 +426,17 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool]
     )
     state = State(awards=awards, deferred=deferred, pools={}, people=people)
     deadlines = upcoming(state, day, DEADLINE_DAYS)
-    kept = _kept_figures(table, month)
+    before = _kept_figures(table, month)
     # A report before this one kept its figures: this one is sent, whatever it finds.
-    reported_before = any(kept.values())
+    reported_before = any(before.values())
     pools = pools_now(table, day)
-    kept[month] = {plan.value: f for plan, f in pools.items()}
+    kept = {**before, month: {plan.value: f for plan, f in pools.items()}}
     names = {pid: str(i.get("name", "")) for pid, i in people.items()}
     document = report_document(
         month, day, pools, kept, deadlines, changes, rejections, undelivered, names
     )
     quiet = not (changes or rejections or reported_before) and not _held(table, month)
-    return document, quiet
+    return document, quiet, before
 
 
 def _due_soon(table: Table, day: date) -> tuple[list[Award], list[DeferredStockAward]]:
@@ -459,10 +473,43 @@ def _held(table: Table, month: Month) -> bool:
     ) or any(rec.deferred_from(i).award_date <= last for i in table.query_index(rec.OPEN_DEFERRED))
 
 
-def _kept_figures(table: Table, month: Month) -> dict[Month, dict[str, PoolFigures]]:
+# A monthly record's copy of what the newest CHART_MONTHS records up to it kept (itself
+# included), as JSON: the next report reads that one attribute of one record instead of
+# CHART_MONTHS records (a read of 24 records cost about ten of one).
+CHART = "chart"
+
+
+def chart_text(kept: Kept) -> str:
+    """`kept`'s newest CHART_MONTHS records, newest first, as the CHART attribute."""
+    newest = sorted(kept, reverse=True)[:CHART_MONTHS]
+    return json.dumps(
+        [
+            [
+                str(m),
+                {plan: [f.reserved, f.outstanding, f.delivered] for plan, f in kept[m].items()},
+            ]
+            for m in newest
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _from_chart(text: str) -> Kept:
+    return {
+        Month.parse(m): {plan: PoolFigures(*map(int, f)) for plan, f in figures.items()}
+        for m, figures in json.loads(text)
+    }
+
+
+def _kept_figures(table: Table, month: Month) -> Kept:
     """The figures the reports of the chart's months before `month` kept: the newest
-    CHART_MONTHS records only (one short query, not every report since the start)."""
-    found: dict[Month, dict[str, PoolFigures]] = {}
+    CHART_MONTHS records only, from the newest record's CHART copy (a record made
+    before it carried one: one short query, not every report since the start)."""
+    newest_one = table.query(PERIODIC, sk_upto=f"MONTHLY#{month}", newest_first=True, limit=1)
+    last = next((i for i in newest_one if str(i["SK"]).startswith("MONTHLY#")), None)
+    if last is not None and last.get(CHART):
+        return _from_chart(str(last[CHART]))
+    found: Kept = {}
     newest = table.query(
         PERIODIC, sk_upto=f"MONTHLY#{month}", newest_first=True, limit=CHART_MONTHS
     )
@@ -481,7 +528,9 @@ def render_report(document: dict[str, Any], files: Sequence[str] = ()) -> str:
     return render(report_notice(document, files)).html
 
 
-def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
+def monthly_report(
+    deps: DailyDeps, month: Month, day: date, own: marker.Own | None = None
+) -> list[str]:
     from stockplan.notices.render import render
     from stockplan.service.notify import outbox_item
 
@@ -492,7 +541,7 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
     # A month before the system held anything is not reported (the month before a
     # simulation's first day): no change, no rejection, nothing held by its end and no
     # report before it.
-    document, quiet = gather(table, month, day)
+    document, quiet, before = gather(table, month, day)
     send = not quiet or any(i.get("sent") for i in _kept(table))
     files = [f"{REPORTS_PREFIX}{month}.{ext}" for ext in ("html", "csv", "json")]
     done: Item = {
@@ -502,12 +551,15 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
         "made_on": day.isoformat(),
         "sent": send,
     }
+    figures: dict[str, PoolFigures] = {}
     if send:
         # The month's figures for the charts of the reports to come.
         done["pools"] = {
             plan: {k: p[k] for k in ("reserved", "outstanding", "delivered")}
             for plan, p in document["pools"].items()
         }
+        figures = {plan: PoolFigures(**f) for plan, f in done["pools"].items()}
+    done[CHART] = chart_text({**before, month: figures})
     tx = Transaction()
     tx.put_new(done)
     ids: list[str] = []
@@ -532,7 +584,7 @@ def monthly_report(deps: DailyDeps, month: Month, day: date) -> list[str]:
         )
         tx.put_new(item)
         ids.append(item["notice_id"])
-        marker.mark_dirty(table)
+        _mark_dirty(table, own)
     try:
         table.commit(tx)
     except ConflictError:
@@ -639,7 +691,9 @@ def statement_holders(table: Table) -> list[str]:
     return sorted(ids)
 
 
-def annual_statements(deps: DailyDeps, year: int, day: date) -> list[str]:
+def annual_statements(
+    deps: DailyDeps, year: int, day: date, own: marker.Own | None = None
+) -> list[str]:
     """Each holder's annual statement of `year`, once; the year's PERIODIC item when all
     are queued (a run that stopped half way queues the rest next time)."""
     from stockplan.service.ledger import Addresses
@@ -652,7 +706,7 @@ def annual_statements(deps: DailyDeps, year: int, day: date) -> list[str]:
     ids: list[str] = []
     holders = statement_holders(table)
     if holders:
-        marker.mark_dirty(table)
+        _mark_dirty(table, own)
     addresses = Addresses(settings.admin_email)
     for pid in holders:
         # One read of the person's partition: the statement's awards and the profile.
