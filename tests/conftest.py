@@ -89,12 +89,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     import coverage
 
-    measuring = coverage.Coverage.current()
-    if measuring is None or item.get_closest_marker("unmeasured") is None:
+    if coverage.Coverage.current() is None or item.get_closest_marker("unmeasured") is None:
         yield
         return
-    measuring.stop()
+    # Every tracer stopped, not the top one only: a pytest-xdist worker runs two Coverage
+    # instances, and the one left running would still trace (and slow) the test.
+    stopped = []
+    while (measuring := coverage.Coverage.current()) is not None:
+        measuring.stop()
+        stopped.append(measuring)
     try:
         yield
     finally:
-        measuring.start()
+        for measuring in reversed(stopped):
+            measuring.start()

@@ -9,7 +9,7 @@ that died between its own two steps delays nothing by more than that).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from stockplan.data.table import Table, Update
@@ -74,7 +74,7 @@ class Own:
     write meanwhile leaves `version` behind, and the settle fails as before."""
 
     seen: Marker
-    version: int = -1
+    version: int = field(init=False)
     marked: bool = False
 
     def __post_init__(self) -> None:

@@ -118,9 +118,7 @@ def sooner(deps: DailyDeps, next_due: date | None, day: date) -> date | None:
     return periodic if next_due is None else min(next_due, periodic)
 
 
-def monthly(
-    deps: DailyDeps, day: date, reported: str | None = None, own: marker.Own | None = None
-) -> list[str]:
+def monthly(deps: DailyDeps, day: date, reported: str | None, own: marker.Own) -> list[str]:
     """The monthly report due by the run of `day`, if not made yet; the ids of the
     notices it queued (the daily job sends them). `reported`: the month the schedule
     marker says is made already (no read for it); `own`: the run's marker, whose
@@ -138,19 +136,12 @@ def made_month(deps: DailyDeps, day: date) -> str | None:
     return None if month is None or not deps.settings.periodic_mail else str(month)
 
 
-def annual(deps: DailyDeps, day: date, own: marker.Own | None = None) -> list[str]:
+def annual(deps: DailyDeps, day: date, own: marker.Own) -> list[str]:
     """The annual statements due by the run of `day`, those not queued yet."""
     year = statement_year(day)
     if year is None or not deps.settings.periodic_mail:
         return []
     return annual_statements(deps, year, day, own)
-
-
-def _mark_dirty(table: Table, own: marker.Own | None) -> None:
-    if own is None:
-        marker.mark_dirty(table)
-    else:
-        own.mark_dirty(table)
 
 
 # --- the monthly report -----------------------------------------------------------------
@@ -528,9 +519,7 @@ def render_report(document: dict[str, Any], files: Sequence[str] = ()) -> str:
     return render(report_notice(document, files)).html
 
 
-def monthly_report(
-    deps: DailyDeps, month: Month, day: date, own: marker.Own | None = None
-) -> list[str]:
+def monthly_report(deps: DailyDeps, month: Month, day: date, own: marker.Own) -> list[str]:
     from stockplan.notices.render import render
     from stockplan.service.notify import outbox_item
 
@@ -584,7 +573,7 @@ def monthly_report(
         )
         tx.put_new(item)
         ids.append(item["notice_id"])
-        _mark_dirty(table, own)
+        own.mark_dirty(table)
     try:
         table.commit(tx)
     except ConflictError:
@@ -691,9 +680,7 @@ def statement_holders(table: Table) -> list[str]:
     return sorted(ids)
 
 
-def annual_statements(
-    deps: DailyDeps, year: int, day: date, own: marker.Own | None = None
-) -> list[str]:
+def annual_statements(deps: DailyDeps, year: int, day: date, own: marker.Own) -> list[str]:
     """Each holder's annual statement of `year`, once; the year's PERIODIC item when all
     are queued (a run that stopped half way queues the rest next time)."""
     from stockplan.service.ledger import Addresses
@@ -706,7 +693,7 @@ def annual_statements(
     ids: list[str] = []
     holders = statement_holders(table)
     if holders:
-        _mark_dirty(table, own)
+        own.mark_dirty(table)
     addresses = Addresses(settings.admin_email)
     for pid in holders:
         # One read of the person's partition: the statement's awards and the profile.
