@@ -11,13 +11,17 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stockplan.domain.model import AwardType, PlanCode
 from stockplan.notices import RenderedNotice, build_mime, notice_id, render, send_time
+from stockplan.notices.mime import _plain_mime, email_package_mime
 from stockplan.notices.model import AdminAlert, ExpiryNotice
 
 SENDER = "CTC Stock Plan <stockplan@ctc.example>"
 RECIPIENT = "ann.lee@home.example"
+SENDER_ADDRESS = "stockplan@ctc.example"
 DAY = date(2003, 3, 1)
 
 
@@ -244,3 +248,53 @@ def test_to_header_is_the_plain_idna_address_of_an_international_domain() -> Non
     assert b"\r\nTo: jose@xn--exmple-cua.com\r\n" in legacy
     assert b"=?utf-8?" not in legacy.split(b"\r\n\r\n", 1)[0]
     assert legacy.isascii()
+
+
+# --- the bytes written directly equal the email package's ------------------------------
+
+_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400
+) | st.sampled_from(["short ascii\n", "x" * 90 + "\nnext", "a\r\nb\rc\x0cd\n\n", "=?utf-8?q?x?="])
+_NAMES = st.sampled_from([None, "", "CTC Stock Plan Administration", "Jos\u00e9", "A, B", "A.B"])
+_ADDRESSES = st.sampled_from(
+    ["ann.lee@home.example", "stock-plans@ctc.example.com", "jose@ex\u00e4mple.com", "a@b"]
+)
+_SUBJECTS = _TEXT | st.sampled_from(
+    ["Your stock option grant of 1999-07-01", "Monthly report 1999-07: 12 changes", "(x) y"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=_TEXT,
+    html=_TEXT,
+    subject=_SUBJECTS,
+    sender=_ADDRESSES,
+    recipient=_ADDRESSES,
+    sender_name=_NAMES,
+    reply_to=st.sampled_from([None, "plan-admin@ctc.example.com"]),
+)
+def test_the_mime_written_directly_is_byte_for_byte_the_email_packages(
+    text: str,
+    html: str,
+    subject: str,
+    sender: str,
+    recipient: str,
+    sender_name: str | None,
+    reply_to: str | None,
+) -> None:
+    notice = RenderedNotice(subject=subject, text=text, html=html)
+    args = (sender, recipient, notice, DAY, NID)
+    options = {"sender_name": sender_name, "reply_to": reply_to}
+    assert build_mime(*args, **options) == email_package_mime(*args, **options)
+
+
+def test_a_notice_with_plain_headers_is_written_directly_as_the_email_package_would() -> None:
+    notice = rendered()
+    direct = _plain_mime(SENDER_ADDRESS, RECIPIENT, notice, DAY, NID, "CTC Stock Plan", None)
+    assert direct is not None
+    assert direct == email_package_mime(
+        SENDER_ADDRESS, RECIPIENT, notice, DAY, NID, sender_name="CTC Stock Plan"
+    )
+    # An accent in the display name needs an encoded word: the email package writes it.
+    assert _plain_mime(SENDER_ADDRESS, RECIPIENT, notice, DAY, NID, "Jos\u00e9", None) is None

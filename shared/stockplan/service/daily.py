@@ -118,19 +118,18 @@ def run_daily(
     own = marker.Own(seen_marker)
     outcome.notice_ids += periodic.monthly(deps, day, seen_marker.reported, own)
     ledger = Ledger(table)
-    seen: set[tuple[str, str, str]] = set()
     upto = f"{day.isoformat()}#~"
-    while True:
-        queue = _Queue(upto, seen)
-        for item in table.query_index(rec.DUE, upto=upto):
+    # One read of the index: every due item a batch writes comes back from it
+    # (Change.due_written), and what it wrote due by the day (an award's item moved on
+    # to its next effect) is applied in its (day, kind) place, as a daily run would. A
+    # feed's write meanwhile moves the marker on, so this run's settle fails and the
+    # next run reads the index again.
+    queue = _Queue(upto, set())
+    for item in table.query_index(rec.DUE, upto=upto):
+        queue.push(item)
+    while batch := queue.pop_batch():
+        for item in _apply_batch(deps, ledger, batch, outcome):
             queue.push(item)
-        if not queue.entries:
-            break
-        while batch := queue.pop_batch():
-            # What the batch wrote that is due by the day (an award's item moved on to
-            # its next effect) is applied in its (day, kind) place, as a daily run would.
-            for item in _apply_batch(deps, ledger, batch, outcome):
-                queue.push(item)
     # The annual statements due by this day, after its rules (docs/interfaces.md §4).
     outcome.notice_ids += periodic.annual(deps, day, own)
     dirty = False
