@@ -478,7 +478,8 @@ def _item_sizes(patcher: Patcher) -> None:
     attribute exactly when the whole does). Later writes to the item are checked by
     moto as before."""
     from moto.dynamodb.exceptions import ItemSizeTooLarge
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict, bytesize
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
 
     def init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
         self.hash_key = hash_key
