@@ -318,3 +318,29 @@ def test_a_cancelled_transaction_on_a_hash_key_only_table_writes_nothing(moto_cl
     assert fast[0][0][0] == "error"
     assert fast[1:] == [[[[], None]], [[[], None]]]  # both tables empty
     assert fast == run(moto_client, frozenset(), operations)
+
+
+@pytest.mark.parametrize("padding", [404_900, 405_100])
+def test_an_item_at_the_size_limit_is_refused_or_kept_as_plain_moto_does(
+    moto_client: Any, padding: int
+) -> None:
+    """item_sizes sums a new item's size once: the same items pass and fail moto's
+    limit, with the same error, put alone or in a transaction."""
+    from stockplan_cli import moto_speedups
+
+    item = {**keys("P#1", "A#1"), "pad": {"S": "x" * padding}, "n": {"N": "1"}}
+    operations: list[tuple[str, dict[str, Any]]] = [
+        ("put_item", {"TableName": "{main}", "Item": item}),
+        (
+            "transact_write_items",
+            {
+                "TransactItems": [
+                    {"Put": {"TableName": "{main}", "Item": {**item, **keys("P#2", "A#2")}}}
+                ]
+            },
+        ),
+    ]
+    fast = run(moto_client, frozenset({"item_sizes"}), operations)
+    assert fast == run(moto_client, frozenset(), operations)
+    outcomes = [answer[0] == "error" for answer in fast[0] if isinstance(answer, tuple)]
+    assert outcomes == ([True, True] if padding > 405_000 else [])
