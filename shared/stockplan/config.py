@@ -8,7 +8,7 @@ import unicodedata
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # The defaults of infra/template.yaml's SenderName and ContactLine parameters.
-from stockplan.notices.model import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME, Letterhead
+from stockplan.notices.letterhead import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME, Letterhead
 
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

@@ -25,7 +25,7 @@ from stockplan.domain.model import (
     Tranche,
 )
 from stockplan.domain.splits import split_award
-from stockplan.notices import build_mime, notice_id, render
+from stockplan.notices.mime import build_mime, notice_id
 from stockplan.notices.model import (
     AdminAlert,
     AwardFigures,
@@ -51,6 +51,7 @@ from stockplan.notices.model import (
     TerminationLine,
     TerminationNotice,
 )
+from stockplan.notices.render import render
 
 SENDER = "stock-plans@ctc.example.com"
 RECIPIENT = "ann.lee@home.example.com"

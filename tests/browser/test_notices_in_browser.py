@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from notice_figures import figures
 
-from stockplan.notices import render
 from stockplan.notices.model import FeedRejectionSummary, Notice
+from stockplan.notices.render import render
 from stockplan_cli.notice_samples import LETTERHEAD, samples
 
 ROOT = Path(__file__).resolve().parents[2]

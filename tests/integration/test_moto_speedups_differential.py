@@ -326,7 +326,6 @@ def test_an_item_at_the_size_limit_is_refused_or_kept_as_plain_moto_does(
 ) -> None:
     """item_sizes sums a new item's size once: the same items pass and fail moto's
     limit, with the same error, put alone or in a transaction."""
-    from stockplan_cli import moto_speedups
 
     item = {**keys("P#1", "A#1"), "pad": {"S": "x" * padding}, "n": {"N": "1"}}
     operations: list[tuple[str, dict[str, Any]]] = [

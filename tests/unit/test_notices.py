@@ -19,7 +19,6 @@ from stockplan.domain.model import (
     TerminationReason,
     Tranche,
 )
-from stockplan.notices import render
 from stockplan.notices.model import (
     AdminAlert,
     DeferredAwardNotice,
@@ -35,6 +34,7 @@ from stockplan.notices.model import (
     TerminationLine,
     TerminationNotice,
 )
+from stockplan.notices.render import render
 
 INCENTIVE = "CTC Communications 1998 Incentive Plan"
 DIRECTORS = "1999 Equity Incentive Plan for Non-Employee Directors"

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stockplan.domain.model import AwardType, PlanCode
-from stockplan.notices import RenderedNotice, build_mime, notice_id, render, send_time
-from stockplan.notices.mime import _plain_mime, email_package_mime
+from stockplan.notices.mime import _plain_mime, build_mime, email_package_mime, notice_id, send_time
 from stockplan.notices.model import AdminAlert, ExpiryNotice
+from stockplan.notices.render import RenderedNotice, render
 
 SENDER = "CTC Stock Plan <stockplan@ctc.example>"
 RECIPIENT = "ann.lee@home.example"

@@ -15,7 +15,7 @@ from jinja2 import UndefinedError, meta
 from notice_figures import figure_tokens, figures, visible_text
 
 from stockplan.domain.model import AwardType, PlanCode, Role, TerminationReason
-from stockplan.notices import render, templating
+from stockplan.notices import templating
 from stockplan.notices.model import (
     CoveredTransactionNotice,
     FeedRejectionSummary,
@@ -25,7 +25,7 @@ from stockplan.notices.model import (
     ReminderNotice,
     TerminationNotice,
 )
-from stockplan.notices.render import _context
+from stockplan.notices.render import _context, render
 from stockplan_cli.notice_samples import samples
 
 SAMPLES = samples()

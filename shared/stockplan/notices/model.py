@@ -25,6 +25,11 @@ from stockplan.domain.model import (
     Tranche,
 )
 
+# Where the notices' callers have always found them (stockplan.notices.letterhead).
+from stockplan.notices.letterhead import DEFAULT_CONTACT_LINE as DEFAULT_CONTACT_LINE
+from stockplan.notices.letterhead import DEFAULT_SENDER_NAME as DEFAULT_SENDER_NAME
+from stockplan.notices.letterhead import Letterhead as Letterhead
+
 FORMULA_GRANT_SECTION = "Directors §6(a)"
 FORMULA_PRO_RATA_SECTION = "Directors §8(a)"
 DEFERRED_AWARD_SECTION = "Directors §7(a)"
@@ -684,20 +689,3 @@ Notice = (
     | StatementNotice
     | MonthlyReportNotice
 )
-
-
-DEFAULT_SENDER_NAME = "CTC Stock Plan Administration"
-DEFAULT_CONTACT_LINE = (
-    "Questions about your awards? Reply to this email to reach Stock Plan Administration."
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Letterhead:
-    """Who the notices are from, as configured (stockplan.config.Settings: SENDER_NAME,
-    REPLY_TO_EMAIL, CONTACT_LINE): the From display name, the Reply-To address and the
-    contact line every participant notice ends with."""
-
-    sender_name: str = DEFAULT_SENDER_NAME
-    reply_to: str | None = None
-    contact_line: str = DEFAULT_CONTACT_LINE

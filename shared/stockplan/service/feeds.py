@@ -19,8 +19,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from stockplan.coldstart import lazy_module
 from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.marker import Writes as MarkerWrites
@@ -47,10 +48,14 @@ from stockplan.feeds import (
 from stockplan.feeds.capping import capped_record
 from stockplan.feeds.identity import OnConflict, RowIdentity, differences, identify
 from stockplan.feeds.rows import GrantRow, TerminationRow
-from stockplan.notices.model import FeedRejectionSummary, RejectedRow
 from stockplan.service import notify
 from stockplan.service.ledger import BatchFull, Change, Ledger, PoolRecord, PoolShortError
 from stockplan.service.rows import APPLIERS, SUPERSEDED, UNCHANGED, RowResult, Unchanged
+
+if TYPE_CHECKING:
+    from stockplan.notices import model as nm
+else:
+    nm = lazy_module("stockplan.notices.model")
 
 MAX_ROW_ATTEMPTS = 5
 # Kinds whose rows each read one person's profile and holdings: read ahead for the next
@@ -706,7 +711,7 @@ def _reject_file(
             **_rejection_fields(kind, key, None, {}, reason, today),
         }
     )
-    summary = FeedRejectionSummary(
+    summary = nm.FeedRejectionSummary(
         kind_name or "unknown", key, 0, 0, 0, reason, (), errors_key(key)
     )
     notify.feed_summary(change, summary, file_pk)
@@ -769,14 +774,14 @@ def _finish(
         if not recorded:
             record_rejections(run, change, rejections)
     if rejections or outcome.accepted == 0:
-        summary = FeedRejectionSummary(
+        summary = nm.FeedRejectionSummary(
             kind.value,
             key,
             outcome.accepted + outcome.unchanged + len(rejections),
             outcome.accepted,
             len(rejections),
             None,
-            tuple(RejectedRow(r.row_number, r.reason) for r in rejections),
+            tuple(nm.RejectedRow(r.row_number, r.reason) for r in rejections),
             errors_key(key) if rejections else None,
             outcome.unchanged,
         )

@@ -12,8 +12,9 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from stockplan.coldstart import lazy_module
 from stockplan.config import Settings
 from stockplan.data import records as rec
 from stockplan.data.table import Item
@@ -27,9 +28,12 @@ from stockplan.domain.model import (
     Termination,
 )
 from stockplan.domain.termination import AwardTermination
-from stockplan.notices import model as nm
-from stockplan.notices.mime import ascii_address, build_mime, notice_id
-from stockplan.notices.render import RenderedNotice, render
+
+if TYPE_CHECKING:
+    from stockplan.notices import model as nm
+    from stockplan.notices.render import RenderedNotice
+else:
+    nm = lazy_module("stockplan.notices.model")
 
 
 def outbox_item(
@@ -47,6 +51,9 @@ def outbox_item(
     Reply-To and contact line (Settings.letterhead; defaults without it). `rendered`:
     `notice` already rendered with that letterhead (the monthly report reuses its HTML
     for the report file), not rendered again."""
+    from stockplan.notices.mime import ascii_address, build_mime, notice_id
+    from stockplan.notices.render import render
+
     nid = notice_id(notice.kind, *id_parts)
     # SES's destination and the To: header are the same plain (IDNA) address.
     recipient = ascii_address(recipient)

@@ -27,6 +27,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from stockplan.coldstart import lazy_module
 from stockplan.data import marker
 from stockplan.data import records as rec
 from stockplan.data.ports import FeedStore
@@ -54,18 +55,12 @@ from stockplan.domain.periodic import (
 )
 from stockplan.domain.pools import reserved_on
 from stockplan.domain.schedule import DueKind
-from stockplan.notices.model import (
-    MonthlyReportNotice,
-    PoolReportLine,
-    ReportRow,
-    ReportSection,
-    StatementDeferredLine,
-    StatementLine,
-    StatementNotice,
-)
 
 if TYPE_CHECKING:
+    from stockplan.notices import model as nm
     from stockplan.service.daily import DailyDeps
+else:
+    nm = lazy_module("stockplan.notices.model")
 
 PERIODIC = "PERIODIC"
 # Rows each list of the report's email shows (the files have them all).
@@ -332,7 +327,7 @@ _HEADINGS = {
 }
 
 
-def _section(key: str, rows: list[dict[str, Any]]) -> ReportSection:
+def _section(key: str, rows: list[dict[str, Any]]) -> nm.ReportSection:
     title, empty = _TITLES[key]
     cells: list[tuple[Any, ...]]
     if key == "changes":
@@ -348,17 +343,17 @@ def _section(key: str, rows: list[dict[str, Any]]) -> ReportSection:
     else:
         cells = [tuple(r.get(c) for c in SECTION_COLUMNS[key]) for r in rows]
         groups = ()
-    return ReportSection(
+    return nm.ReportSection(
         key,
         title,
         _HEADINGS[key],
-        tuple(ReportRow(tuple(_text(v) or "-" for v in row)) for row in cells),
+        tuple(nm.ReportRow(tuple(_text(v) or "-" for v in row)) for row in cells),
         groups,
         empty,
     )
 
 
-def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> MonthlyReportNotice:
+def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> nm.MonthlyReportNotice:
     """The report as the template reads it (every row: the report file)."""
     from stockplan.domain.periodic import PoolPoint
     from stockplan.notices.chart import bars
@@ -377,7 +372,7 @@ def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> Monthl
         ]
         chart, top = bars(points)
         pools.append(
-            PoolReportLine(
+            nm.PoolReportLine(
                 plan, p["reserved"], p["outstanding"], p["delivered"], p["available"], chart, top
             )
         )
@@ -385,7 +380,7 @@ def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> Monthl
         _section(key, document[key])
         for key in ("deadlines", "changes", "rejections", "undelivered")
     )
-    return MonthlyReportNotice(
+    return nm.MonthlyReportNotice(
         document["month"],
         date.fromisoformat(document["made_on"]),
         tuple(pools),
@@ -600,9 +595,9 @@ def write_files(
 # --- statements ---------------------------------------------------------------------------
 
 
-def statement_line(award: Award, day: date) -> StatementLine:
+def statement_line(award: Award, day: date) -> nm.StatementLine:
     """One award as a statement shows it on `day`."""
-    return StatementLine.of_award(
+    return nm.StatementLine.of_award(
         award,
         grant_date=award.grant_date,
         exercise_price=award.exercise_price,
@@ -618,9 +613,9 @@ def statement_line(award: Award, day: date) -> StatementLine:
     )
 
 
-def _deferred_line(d: DeferredStockAward, day: date) -> StatementDeferredLine:
+def _deferred_line(d: DeferredStockAward, day: date) -> nm.StatementDeferredLine:
     issued = d.status is DeferredStatus.ISSUED and d.issue_date <= day
-    return StatementDeferredLine.of_fee(
+    return nm.StatementDeferredLine.of_fee(
         d,
         amount=d.amount,
         shares=d.shares,
@@ -632,7 +627,7 @@ def _deferred_line(d: DeferredStockAward, day: date) -> StatementDeferredLine:
 
 def statement(
     table: Table, participant_id: str, day: date, *, annual: bool = False
-) -> StatementNotice | None:
+) -> nm.StatementNotice | None:
     """What `participant_id` held on `day` (each award's history brought to that day;
     awards granted later are left out); None when no such participant is recorded."""
     items = table.query(rec.participant_pk(participant_id))
@@ -642,7 +637,7 @@ def statement(
 
 def _statement(
     items: list[Item], person: Item, participant_id: str, day: date, annual: bool
-) -> StatementNotice:
+) -> nm.StatementNotice:
     """The statement of `participant_id`, whose partition is `items` (`person` its
     profile)."""
     from stockplan.service.ledger import stored_award
@@ -662,7 +657,7 @@ def _statement(
         (rec.deferred_from(i) for i in items if i.get("type") == "deferred"),
         key=lambda d: (d.award_date, d.fee_type.value, d.fee_date),
     )
-    return StatementNotice(
+    return nm.StatementNotice(
         participant_id=participant_id,
         participant_name=str(person["name"]),
         as_of=day,
