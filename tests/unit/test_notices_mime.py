@@ -15,7 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stockplan.domain.model import AwardType, PlanCode
-from stockplan.notices.mime import _plain_mime, build_mime, email_package_mime, notice_id, send_time
+from stockplan.notices.mime import (
+    build_mime,
+    email_package_mime,
+    envelope,
+    notice_id,
+    plain_mime,
+    send_time,
+)
 from stockplan.notices.model import AdminAlert, ExpiryNotice
 from stockplan.notices.render import RenderedNotice, render
 
@@ -284,17 +291,21 @@ def test_the_mime_written_directly_is_byte_for_byte_the_email_packages(
     reply_to: str | None,
 ) -> None:
     notice = RenderedNotice(subject=subject, text=text, html=html)
-    args = (sender, recipient, notice, DAY, NID)
-    options = {"sender_name": sender_name, "reply_to": reply_to}
-    assert build_mime(*args, **options) == email_package_mime(*args, **options)
+    headers = envelope(sender, recipient, subject, DAY, NID, sender_name, reply_to)
+    expected = email_package_mime(headers, notice)
+    direct = plain_mime(headers, notice)
+    assert direct is None or direct == expected
+    assert build_mime(
+        sender, recipient, notice, DAY, NID, sender_name=sender_name, reply_to=reply_to
+    ) == (direct or expected)
 
 
 def test_a_notice_with_plain_headers_is_written_directly_as_the_email_package_would() -> None:
     notice = rendered()
-    direct = _plain_mime(SENDER_ADDRESS, RECIPIENT, notice, DAY, NID, "CTC Stock Plan", None)
+    headers = envelope(SENDER_ADDRESS, RECIPIENT, notice.subject, DAY, NID, "CTC Stock Plan")
+    direct = plain_mime(headers, notice)
     assert direct is not None
-    assert direct == email_package_mime(
-        SENDER_ADDRESS, RECIPIENT, notice, DAY, NID, sender_name="CTC Stock Plan"
-    )
+    assert direct == email_package_mime(headers, notice)
     # An accent in the display name needs an encoded word: the email package writes it.
-    assert _plain_mime(SENDER_ADDRESS, RECIPIENT, notice, DAY, NID, "Jos\u00e9", None) is None
+    accented = envelope(SENDER_ADDRESS, RECIPIENT, notice.subject, DAY, NID, "Jos\u00e9")
+    assert plain_mime(accented, notice) is None

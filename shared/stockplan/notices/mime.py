@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import NamedTuple
 
 from stockplan.notices.formatting import one_line
 from stockplan.notices.render import RenderedNotice
@@ -83,17 +83,39 @@ def _cte(body: str) -> str:
     return "quoted-printable"
 
 
-def from_header(sender: str, sender_name: str | None) -> Any:
-    """`Stock Plan Administration <stock-plans@ctc.example.com>`: the display name quoted
-    where RFC 5322 needs it (a comma) and encoded (RFC 2047) where it is not ASCII; the
-    address always plain."""
-    address = ascii_address(sender)
-    name = one_line(sender_name or "")
-    if not name:
-        return address
-    from email.headerregistry import Address
+class Envelope(NamedTuple):
+    """A notice's headers as written: addresses in their plain (IDNA) form, the display
+    name and subject on one line."""
 
-    return Address(display_name=name, addr_spec=address)
+    sender: str
+    sender_name: str  # "" for none
+    recipient: str
+    reply_to: str | None
+    subject: str
+    sent_on: date
+    notice_id: str
+
+
+def envelope(
+    sender: str,
+    recipient: str,
+    subject: str,
+    sent_on: date,
+    notice_id: str,
+    sender_name: str | None = None,
+    reply_to: str | None = None,
+) -> Envelope:
+    if not _NOTICE_ID.fullmatch(notice_id):
+        raise ValueError(f"not a notice id (see notice_id()): {notice_id!r}")
+    return Envelope(
+        ascii_address(sender),
+        one_line(sender_name or ""),
+        ascii_address(recipient),
+        ascii_address(reply_to) if reply_to else None,
+        one_line(subject),
+        sent_on,
+        notice_id,
+    )
 
 
 # Header values written as they are (what the email package writes for them, checked by
@@ -122,20 +144,10 @@ def build_mime(
 ) -> bytes:
     """The .eml bytes: From (with the sender's display name), To, Reply-To when one is
     configured, Subject, Date, Message-ID; text/plain then text/html."""
-    if not _NOTICE_ID.fullmatch(notice_id):
-        raise ValueError(f"not a notice id (see notice_id()): {notice_id!r}")
-    plain = _plain_mime(sender, recipient, rendered, sent_on, notice_id, sender_name, reply_to)
-    if plain is not None:
-        return plain
-    return email_package_mime(
-        sender,
-        recipient,
-        rendered,
-        sent_on,
-        notice_id,
-        sender_name=sender_name,
-        reply_to=reply_to,
+    headers = envelope(
+        sender, recipient, rendered.subject, sent_on, notice_id, sender_name, reply_to
     )
+    return plain_mime(headers, rendered) or email_package_mime(headers, rendered)
 
 
 def _boundary(notice_id: str) -> str:
@@ -143,25 +155,14 @@ def _boundary(notice_id: str) -> str:
     return f"=_stockplan_{hashlib.sha256(notice_id.encode('ascii')).hexdigest()[:32]}"
 
 
-def _plain_mime(
-    sender: str,
-    recipient: str,
-    rendered: RenderedNotice,
-    sent_on: date,
-    notice_id: str,
-    sender_name: str | None,
-    reply_to: str | None,
-) -> bytes | None:
+def plain_mime(headers: Envelope, rendered: RenderedNotice) -> bytes | None:
     """The bytes `email_package_mime` writes, written directly (a tenth of its time: the
     email package parses back every header it is given) when every header is plain (see
     _PLAIN_VALUE); None otherwise."""
     from email.utils import format_datetime
 
-    name = one_line(sender_name or "")
-    addresses = [ascii_address(sender), ascii_address(recipient)]
-    if reply_to:
-        addresses.append(ascii_address(reply_to))
-    subject = one_line(rendered.subject)
+    name, subject = headers.sender_name, headers.subject
+    addresses = [headers.sender, headers.recipient, *filter(None, [headers.reply_to])]
     if (
         (name and not _PLAIN_NAME.fullmatch(name))
         or not all(_PLAIN_ADDRESS.fullmatch(a) for a in addresses)
@@ -169,22 +170,21 @@ def _plain_mime(
         or "=?" in subject
     ):
         return None
-    sender_field = f"{name} <{addresses[0]}>" if name else addresses[0]
-    boundary = _boundary(notice_id)
-    headers = [
-        f"From: {sender_field}",
-        f"To: {addresses[1]}",
-        *([f"Reply-To: {addresses[2]}"] if reply_to else []),
+    boundary = _boundary(headers.notice_id)
+    lines = [
+        f"From: {name} <{headers.sender}>" if name else f"From: {headers.sender}",
+        f"To: {headers.recipient}",
+        *([f"Reply-To: {headers.reply_to}"] if headers.reply_to else []),
         f"Subject: {subject}",
-        f"Date: {format_datetime(send_time(sent_on))}",
-        f"Message-ID: <{notice_id}@{MESSAGE_ID_DOMAIN}>",
+        f"Date: {format_datetime(send_time(headers.sent_on))}",
+        f"Message-ID: <{headers.notice_id}@{MESSAGE_ID_DOMAIN}>",
         "MIME-Version: 1.0",
         f'Content-Type: multipart/alternative; boundary="{boundary}"',
     ]
-    if any(len(line) > _HEADER_LINE_LENGTH for line in headers):
+    if any(len(line) > _HEADER_LINE_LENGTH for line in lines):
         return None
-    parts = [_text_part("plain", rendered.text), _text_part("html", rendered.html)]
-    lines = [*headers, "", f"--{boundary}", parts[0], f"--{boundary}", parts[1]]
+    lines += ["", f"--{boundary}", _text_part("plain", rendered.text)]
+    lines += [f"--{boundary}", _text_part("html", rendered.html)]
     return ("\r\n".join(lines) + f"\r\n--{boundary}--\r\n").encode("ascii")
 
 
@@ -204,38 +204,32 @@ def _text_part(subtype: str, text: str) -> str:
     )
 
 
-def email_package_mime(
-    sender: str,
-    recipient: str,
-    rendered: RenderedNotice,
-    sent_on: date,
-    notice_id: str,
-    *,
-    sender_name: str | None = None,
-    reply_to: str | None = None,
-) -> bytes:
+def email_package_mime(headers: Envelope, rendered: RenderedNotice) -> bytes:
     """`build_mime`'s bytes as the email package writes them (any header)."""
     # The email package (about 35 ms to import) is loaded by the first notice, so a
     # daily run with nothing due does not pay for it at cold start.
+    from email.headerregistry import Address
     from email.message import EmailMessage
     from email.policy import SMTP
     from email.utils import format_datetime
 
     msg = EmailMessage(policy=SMTP)
     # Plain addresses, never an encoded word: an international domain is written in
-    # its IDNA (xn--) form, as SES is asked to deliver to it.
-    msg["From"] = from_header(sender, sender_name)
-    msg["To"] = ascii_address(recipient)
-    if reply_to:
-        msg["Reply-To"] = ascii_address(reply_to)
-    msg["Subject"] = one_line(rendered.subject)
-    msg["Date"] = format_datetime(send_time(sent_on))
-    msg["Message-ID"] = f"<{notice_id}@{MESSAGE_ID_DOMAIN}>"
+    # its IDNA (xn--) form, as SES is asked to deliver to it. The display name is quoted
+    # where RFC 5322 needs it (a comma) and encoded (RFC 2047) where it is not ASCII.
+    name = headers.sender_name
+    msg["From"] = Address(display_name=name, addr_spec=headers.sender) if name else headers.sender
+    msg["To"] = headers.recipient
+    if headers.reply_to:
+        msg["Reply-To"] = headers.reply_to
+    msg["Subject"] = headers.subject
+    msg["Date"] = format_datetime(send_time(headers.sent_on))
+    msg["Message-ID"] = f"<{headers.notice_id}@{MESSAGE_ID_DOMAIN}>"
     msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte=_cte(rendered.text))
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte=_cte(rendered.html))
     for part in msg.iter_parts():
         del part["MIME-Version"]  # belongs on the message only (RFC 2045 §4)
-    msg.set_boundary(_boundary(notice_id))
+    msg.set_boundary(_boundary(headers.notice_id))
     # Headers are written unfolded (RFC 5322 allows 998 characters a line): Python's
     # folder moves a long subject with a parenthesis wholly onto a continuation line
     # ("Subject:\r\n Formula option ... (award FO-...)"), which Python's own parser then
