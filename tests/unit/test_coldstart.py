@@ -15,10 +15,21 @@ def test_a_lazy_module_runs_only_when_an_attribute_is_first_read(
 ) -> None:
     monkeypatch.delitem(sys.modules, "colorsys", raising=False)
     module = lazy_module("colorsys")
-    assert sys.modules["colorsys"] is module
-    assert type(module) is not ModuleType  # importlib's lazy module: not executed yet
+    assert "colorsys" not in sys.modules  # not imported yet
     assert module.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
-    assert type(module) is ModuleType
+    assert isinstance(sys.modules["colorsys"], ModuleType)
+
+
+def test_two_threads_reading_a_lazy_module_first_both_get_its_attribute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    module = lazy_module("colorsys")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda _: module.ONE_THIRD, range(64)))
+    assert found == [1.0 / 3.0] * 64
 
 
 def test_a_module_loaded_already_is_returned_as_it_is() -> None:
