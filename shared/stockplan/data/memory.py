@@ -23,6 +23,8 @@ from stockplan.data.table import (
     MESSAGE_INDEX,
     ConflictError,
     Item,
+    PartitionKey,
+    SortCondition,
     Table,
     Transaction,
     Update,
@@ -256,11 +258,7 @@ class MemoryTable(Table):
         return [_stored(self.items[k]) for k in keys if k in self.items and k not in left], left
 
     def _query(
-        self,
-        key: tuple[str, str],
-        condition: tuple[str, str, str] | None,
-        limit: int | None,
-        **extra: Any,
+        self, key: PartitionKey, condition: SortCondition | None, limit: int | None, **extra: Any
     ) -> list[Item]:
         """Table._query's one request, answered from the dict: the items of one
         partition (of the table or of a sparse index, which holds only the items that

@@ -64,6 +64,12 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
     return to_wire({"PK": pk, "SK": sk})
 
 
+# A query's partition (key attribute, value) and its sort-key condition (clause,
+# placeholder, value), as Table._query takes them.
+PartitionKey = tuple[str, str]
+SortCondition = tuple[str, str, str]
+
+
 @dataclass(frozen=True)
 class Update:
     """One UpdateItem (alone, or one write of a transaction): the update expression,
@@ -283,11 +289,7 @@ class Table:
             kwargs["ExclusiveStartKey"] = raw["LastEvaluatedKey"]
 
     def _query(
-        self,
-        key: tuple[str, str],
-        condition: tuple[str, str, str] | None,
-        limit: int | None,
-        **extra: Any,
+        self, key: PartitionKey, condition: SortCondition | None, limit: int | None, **extra: Any
     ) -> list[Item]:
         """Items whose key attribute `key[0]` is `key[1]`, narrowed by one sort-key
         `condition` (clause, placeholder, value), read page by page up to `limit`."""
