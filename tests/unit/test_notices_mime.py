@@ -262,12 +262,20 @@ def test_to_header_is_the_plain_idna_address_of_an_international_domain() -> Non
 _TEXT = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400
 ) | st.sampled_from(["short ascii\n", "x" * 90 + "\nnext", "a\r\nb\rc\x0cd\n\n", "=?utf-8?q?x?="])
-_NAMES = st.sampled_from([None, "", "CTC Stock Plan Administration", "Jos\u00e9", "A, B", "A.B"])
+_NAMES = st.sampled_from(
+    [None, "", "CTC Stock Plan Administration", "Jos\u00e9", "A, B", "A.B"]
+) | st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
 _ADDRESSES = st.sampled_from(
     ["ann.lee@home.example", "stock-plans@ctc.example.com", "jose@ex\u00e4mple.com", "a@b"]
 )
-_SUBJECTS = _TEXT | st.sampled_from(
-    ["Your stock option grant of 1999-07-01", "Monthly report 1999-07: 12 changes", "(x) y"]
+# Printable ASCII the direct writer takes (quotes, parentheses, "=?", runs of blanks...).
+_ASCII = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=200)
+_SUBJECTS = (
+    _TEXT
+    | _ASCII
+    | st.sampled_from(
+        ["Your stock option grant of 1999-07-01", "Monthly report 1999-07: 12 changes", "(x) y"]
+    )
 )
 
 
