@@ -129,7 +129,7 @@ _PLAIN_ADDRESS = re.compile(
 )
 # The email package's line length for a part's body (email.policy.SMTP).
 _BODY_LINE_LENGTH = 78
-_HEADER_LINE_LENGTH = 998
+_HEADER_LINE_LENGTH = 998  # RFC 5322: headers are written unfolded up to it
 
 
 def build_mime(
@@ -234,4 +234,4 @@ def email_package_mime(headers: Envelope, rendered: RenderedNotice) -> bytes:
     # folder moves a long subject with a parenthesis wholly onto a continuation line
     # ("Subject:\r\n Formula option ... (award FO-...)"), which Python's own parser then
     # reads back with a leading space. Bodies are already encoded above.
-    return msg.as_bytes(policy=msg.policy.clone(max_line_length=998))
+    return msg.as_bytes(policy=msg.policy.clone(max_line_length=_HEADER_LINE_LENGTH))

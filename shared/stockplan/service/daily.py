@@ -116,7 +116,7 @@ def run_daily(
     # The monthly report due by this day (docs/interfaces.md §4), on the state before this
     # day's rules: the month's close.
     own = marker.Own(seen_marker)
-    outcome.notice_ids += periodic.monthly(deps, day, seen_marker.reported, own)
+    outcome.notice_ids += periodic.monthly(deps, day, own)
     ledger = Ledger(table)
     upto = f"{day.isoformat()}#~"
     # One read of the index: every due item a batch writes comes back from it
@@ -124,7 +124,7 @@ def run_daily(
     # to its next effect) is applied in its (day, kind) place, as a daily run would. A
     # feed's write meanwhile moves the marker on, so this run's settle fails and the
     # next run reads the index again.
-    queue = _Queue(upto, set())
+    queue = _Queue(upto)
     for item in table.query_index(rec.DUE, upto=upto):
         queue.push(item)
     while batch := queue.pop_batch():
@@ -170,7 +170,7 @@ class _Queue:
     """The items due by the run day, in (day, kind) order; each place applied once."""
 
     upto: str
-    seen: set[tuple[str, str, str]]
+    seen: set[tuple[str, str, str]] = field(default_factory=set)
     entries: list[tuple[DueItem, tuple[str, str, str], int, Item]] = field(default_factory=list)
     pushed: int = 0
 

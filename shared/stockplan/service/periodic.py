@@ -113,13 +113,13 @@ def sooner(deps: DailyDeps, next_due: date | None, day: date) -> date | None:
     return periodic if next_due is None else min(next_due, periodic)
 
 
-def monthly(deps: DailyDeps, day: date, reported: str | None, own: marker.Own) -> list[str]:
+def monthly(deps: DailyDeps, day: date, own: marker.Own) -> list[str]:
     """The monthly report due by the run of `day`, if not made yet; the ids of the
-    notices it queued (the daily job sends them). `reported`: the month the schedule
-    marker says is made already (no read for it); `own`: the run's marker, whose
-    version the report's own marker write moves on."""
+    notices it queued (the daily job sends them). `own`: the run's marker, which says
+    which month is made already (no read for it) and whose version the report's own
+    marker write moves on."""
     month = made_month(deps, day)
-    if month is None or month == reported:
+    if month is None or month == own.seen.reported:
         return []
     return monthly_report(deps, Month.parse(month), day, own)
 
