@@ -242,6 +242,9 @@ def test_the_query_shortcuts_follow_writes_without_a_stream(table: tuple[Any, st
 
 def test_the_speedups_are_removed_when_the_embedded_aws_stops() -> None:
     import moto.dynamodb.models as models
+    import moto.ses.models as ses_models
+    from botocore.validate import ParamValidationDecorator
+    from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
@@ -251,6 +254,7 @@ def test_the_speedups_are_removed_when_the_embedded_aws_stops() -> None:
     from stockplan_cli.moto_speedups import SPEEDUPS, active
 
     owners = (models, DynamoDBBackend, Item, Table, DynamoResult)
+    owners += (ses_models, ConditionExpressionParser, ParamValidationDecorator)
     plain = [dict(vars(owner)) for owner in owners]
     with EmbeddedAws(speedups=frozenset(s.name for s in SPEEDUPS)):
         assert Table.query is not plain[3]["query"]

@@ -90,6 +90,12 @@ NOTICE = {
     "GSI1PK": "OUTBOX#PENDING",
     "GSI1SK": "2002-03-15#n1",
 }
+
+
+def _due(day: str) -> dict[str, Any]:
+    return {"PK": f"DUE#{day}", "SK": "NEXT", "GSI1PK": "DUE", "GSI1SK": f"{day}#G-{day}"}
+
+
 PRICE = {"PK": "PRICES", "SK": "2002-03-15", "type": "price", "last_sale": "20.00"}
 STEPS: list[Step] = [
     # creation and optimistic locking
@@ -136,6 +142,14 @@ STEPS: list[Step] = [
     lambda t: marker.settle(t, marker.read(t), None, date(2002, 4, 1), False, "2002-03"),
     lambda t: marker.settle(t, marker.read(t), None, date(2002, 4, 2), False),
     lambda t: marker.read(t),
+    # what falls due by a day, and the first after it (the daily run's one read when
+    # fewer than `peek` are due; two more queries when more are)
+    *[lambda t, d=d: t.put(_due(d)) for d in ("2002-03-01", "2002-03-05", "2002-03-09")],
+    lambda t: t.index_window("DUE", "2002-02-28#~", 2),
+    lambda t: t.index_window("DUE", "2002-03-01#~", 2),
+    lambda t: t.index_window("DUE", "2002-03-05#~", 2),
+    lambda t: t.index_window("DUE", "2002-03-09#~", 2),
+    lambda t: t.index_window("DUE", "2002-03-05#~", 8),
     # reads
     lambda t: t.query("P#2"),
     lambda t: t.batch_get([("P#1", "PROFILE"), ("P#2", "PROFILE"), ("P#3", "PROFILE")]),

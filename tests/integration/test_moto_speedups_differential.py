@@ -343,3 +343,108 @@ def test_an_item_at_the_size_limit_is_refused_or_kept_as_plain_moto_does(
     assert fast == run(moto_client, frozenset(), operations)
     outcomes = [answer[0] == "error" for answer in fast[0] if isinstance(answer, tuple)]
     assert outcomes == ([True, True] if padding > 405_000 else [])
+
+
+RAW_EMAILS = [
+    # recipients in To, Cc and Bcc; a body line that looks like a header is body
+    b"From: Plans <plans@stockplan.local>\r\nTo: Ann Lee <ann@example.com>\r\n"
+    b"Cc: hr@example.com, legal@example.com\r\nBcc: audit@example.com\r\n"
+    b'Subject: Grant\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="b"'
+    b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nTo: not-a-recipient@example.com\r\n"
+    b"--b\r\nContent-Type: text/html\r\n\r\n<p>Grant</p>\r\n--b--\r\n",
+    # no sender given with the request: the From header must be a verified identity
+    b"From: someone@elsewhere.example\r\nTo: ann@example.com\r\nSubject: x\r\n\r\nbody\r\n",
+    b"To: ann@example.com\r\nSubject: no sender\r\n\r\nbody\r\n",
+]
+
+
+def send_raw(speedups: frozenset[str], raw: bytes, sender: str | None) -> Any:
+    """What moto's SES records of one raw email (sender, recipients), or its error."""
+    import boto3
+    from moto.ses.models import ses_backends
+
+    from stockplan_cli import moto_speedups
+    from stockplan_cli.embedded import ACCOUNT, REGION
+
+    with moto_speedups.enabled(speedups):
+        ses = boto3.client("sesv2", region_name=REGION)
+        ses.create_email_identity(EmailIdentity="stockplan.local")
+        args: dict[str, Any] = {"Content": {"Raw": {"Data": raw}}}
+        if sender:
+            args["FromEmailAddress"] = sender
+        try:
+            ses.send_email(**args)
+        except ClientError as error:
+            return ("error", error.response["Error"])
+        sent = ses_backends[ACCOUNT][REGION].sent_messages[-1]
+        return (sent.source, sorted(sent.destinations), sent.raw_data)
+
+
+@pytest.mark.parametrize("raw", RAW_EMAILS)
+@pytest.mark.parametrize("sender", [None, "plans@stockplan.local"])
+def test_ses_takes_the_same_sender_and_recipients_from_the_headers_alone(
+    moto_client: Any, raw: bytes, sender: str | None
+) -> None:
+    """ses_headers_only parses a raw email's headers, not its body: the same recipients
+    (To, Cc, Bcc; never a line of the body) and the same refusals as plain moto."""
+    fast = send_raw(frozenset({"ses_headers_only"}), raw, sender)
+    assert fast == send_raw(frozenset(), raw, sender)
+    if raw is RAW_EMAILS[0]:
+        assert "not-a-recipient@example.com" not in str(fast[1])
+        assert len(fast[1]) == 4
+
+
+@pytest.mark.parametrize(
+    "condition", ["v = = :v", "v = :missing", "attribute_exists(#undefined)", "v BETWEEN :v"]
+)
+def test_a_condition_that_fails_to_parse_fails_alike_every_time(
+    moto_client: Any, condition: str
+) -> None:
+    """condition_tokens keeps a text's tokens only once it splits: a bad condition gives
+    plain moto's error at its first and at any later use."""
+    fast = conditional_puts(moto_client, frozenset({"condition_tokens"}), condition)
+    assert all(outcome != "written" for outcome in fast)
+    assert fast == conditional_puts(moto_client, frozenset(), condition)
+
+
+def conditional_puts(client: Any, speedups: frozenset[str], condition: str) -> list[Any]:
+    """Two puts under `condition`: each one's error (moto raises some as Python's own)."""
+    from stockplan_cli import infra_spec, moto_speedups
+
+    outcomes: list[Any] = []
+    with moto_speedups.enabled(speedups):
+        client.create_table(TableName="main", **infra_spec.table_definition())
+        try:
+            for _ in range(2):
+                try:
+                    client.put_item(
+                        TableName="main",
+                        Item=keys("P#1", "A#1"),
+                        ConditionExpression=condition,
+                        ExpressionAttributeValues={":v": {"N": "1"}},
+                    )
+                    outcomes.append("written")
+                except ClientError as error:
+                    outcomes.append(error.response["Error"])
+                except (ValueError, KeyError) as error:
+                    outcomes.append((type(error).__name__, str(error)))
+        finally:
+            client.delete_table(TableName="main")
+    return outcomes
+
+
+def test_botocore_checks_the_parameters_on_plain_moto_and_not_with_the_speedup(
+    moto_client: Any,
+) -> None:
+    """unchecked_parameters leaves the checking to the plain-moto tier: there a wrong
+    parameter type is botocore's ParamValidationError, as with AWS's clients."""
+    from botocore.exceptions import ParamValidationError
+
+    from stockplan_cli import moto_speedups
+
+    wrong = {"TableName": "main", "Key": {"PK": {"S": 1}}}
+    with moto_speedups.enabled(frozenset()), pytest.raises(ParamValidationError):
+        moto_client.get_item(**wrong)
+    # Unchecked, the request reaches moto, which answers that there is no such table.
+    with moto_speedups.enabled(frozenset({"unchecked_parameters"})), pytest.raises(ClientError):
+        moto_client.get_item(**wrong)

@@ -27,6 +27,8 @@ from stockplan.data.retry import attempts
 Item = dict[str, Any]
 
 DUE_INDEX = "DueIndex"
+# Items a daily run's first DueIndex read asks for: a day rarely has more due than this.
+WINDOW_PEEK = 3
 # Sparse, keys only: the sent notices, by the message id SES answered the send with.
 MESSAGE_INDEX = "MessageIndex"
 MAX_TRANSACTION_ITEMS = 100
@@ -263,6 +265,20 @@ class Table:
         elif after is not None:
             condition = ("GSI1SK > :after", ":after", after)
         return self._query(("GSI1PK", partition), condition, limit, IndexName=DUE_INDEX)
+
+    def index_window(
+        self, partition: str, upto: str, peek: int = WINDOW_PEEK
+    ) -> tuple[list[Item], Item | None]:
+        """The items of one DueIndex partition up to `upto` inclusive, in sort-key order,
+        and the first item after it (None: there is none). A day with fewer than `peek`
+        items due takes one request (the first `peek` of the partition hold both);
+        a busier day reads the rest, and the first after, as two queries more."""
+        first = self._query(("GSI1PK", partition), None, peek, IndexName=DUE_INDEX)
+        if len(first) < peek or str(first[-1]["GSI1SK"]) > upto:
+            within = [i for i in first if str(i["GSI1SK"]) <= upto]
+            return within, first[len(within)] if len(within) < len(first) else None
+        after = self.query_index(partition, after=upto, limit=1)
+        return self.query_index(partition, upto=upto), after[0] if after else None
 
     def keys_by_message_id(self, message_id: str) -> list[tuple[str, str]]:
         """(PK, SK) of the notices SES accepted under `message_id` (MessageIndex)."""

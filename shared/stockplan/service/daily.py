@@ -125,7 +125,10 @@ def run_daily(
     # feed's write meanwhile moves the marker on, so this run's settle fails and the
     # next run reads the index again.
     queue = _Queue(upto)
-    for item in table.query_index(rec.DUE, upto=upto):
+    due, upcoming = table.index_window(rec.DUE, upto)
+    if upcoming is not None:
+        queue.push(upcoming)
+    for item in due:
         queue.push(item)
     while batch := queue.pop_batch():
         for item in _apply_batch(deps, ledger, batch, outcome):
@@ -145,8 +148,9 @@ def run_daily(
     if outcome.waiting:
         next_due: date | None = day_after(day)  # look again tomorrow: a price may arrive
     else:
-        upcoming = table.query_index(rec.DUE, after=upto, limit=1)
-        next_due = date.fromisoformat(upcoming[0]["day"]) if upcoming else None
+        # From what the run read and wrote: an item read as due later that a batch then
+        # moved or removed leaves the day early, which costs a run, never a miss.
+        next_due = queue.later
     next_due = periodic.sooner(deps, next_due, day)
     marker.settle(
         table,
@@ -173,10 +177,15 @@ class _Queue:
     seen: set[tuple[str, str, str]] = field(default_factory=set)
     entries: list[tuple[DueItem, tuple[str, str, str], int, Item]] = field(default_factory=list)
     pushed: int = 0
+    # The earliest day of the items pushed that fall due after the run day.
+    later: date | None = None
 
     def push(self, item: Item) -> None:
         identity = _identity(item)
-        if identity[2] <= self.upto and identity not in self.seen:
+        if identity[2] > self.upto:
+            day = date.fromisoformat(item["day"])
+            self.later = day if self.later is None else min(self.later, day)
+        elif identity not in self.seen:
             self.pushed += 1
             heapq.heappush(self.entries, (rec.due_from(item), identity, self.pushed, item))
 

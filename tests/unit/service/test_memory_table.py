@@ -144,3 +144,27 @@ def test_batch_get_keys_never_answered_raise_rather_than_read_too_little() -> No
     table.unprocessed = lambda keys: keys[-1:]
     with pytest.raises(ThrottledError):
         table.batch_get([(f"P#{n:03d}", "PROFILE") for n in range(3)])
+
+
+@pytest.mark.parametrize(
+    ("upto", "peek", "within", "after"),
+    [
+        ("2002-02-28#~", 2, [], "2002-03-01"),  # nothing due yet: the first item is next
+        ("2002-03-01#~", 2, ["2002-03-01"], "2002-03-05"),  # fewer than peek due
+        ("2002-03-05#~", 2, ["2002-03-01", "2002-03-05"], "2002-03-09"),  # peek due: read on
+        ("2002-03-09#~", 2, ["2002-03-01", "2002-03-05", "2002-03-09"], None),  # all due
+        ("2002-03-05#~", 8, ["2002-03-01", "2002-03-05"], "2002-03-09"),
+    ],
+)
+def test_the_index_window_is_every_item_due_by_the_day_in_order_and_the_first_after(
+    upto: str, peek: int, within: list[str], after: str | None
+) -> None:
+    table = MemoryTable()
+    for day in ("2002-03-09", "2002-03-01", "2002-03-05"):
+        table.put({"PK": f"DUE#{day}", "SK": "NEXT", "GSI1PK": "DUE", "GSI1SK": f"{day}#x"})
+    table.put({"PK": "OUT#1", "SK": "NOTICE", "GSI1PK": "OUTBOX", "GSI1SK": "2002-03-02#n"})
+
+    due, upcoming = table.index_window("DUE", upto, peek)
+
+    assert [i["GSI1SK"][:10] for i in due] == within
+    assert (None if upcoming is None else upcoming["GSI1SK"][:10]) == after
