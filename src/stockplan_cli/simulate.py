@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
 import sys
 import time
@@ -249,24 +250,28 @@ def simulate(
 ) -> Summary:
     """Run the scenario's days on a fresh embedded stack and write the outputs;
     `while_up` is then called with the stack, still running (tests read it live)."""
+    from stockplan.notices.templating import keep_compiled_templates
     from stockplan.runtime import use_runtime
-    from stockplan.service.audit import full_trail
-    from stockplan.service.report import build_report, read_state, rejections
+    from stockplan.service.audit import AUDIT_TYPE, trail_from
+    from stockplan.service.report import build_report, rejections, state_from, state_types
 
     if end < start:
         raise ValueError("--end is before --start")
     feeds = scenario_feeds(scenario)
     summary = Summary(start, end, out_dir=out_dir)
+    keep_compiled_templates(template_cache())
     began = time.perf_counter()
     with EmbeddedAws() as aws, collections_spaced():
         local = EmbeddedStack(aws)
         try:
             run_days(local, feeds, summary, progress)
             table = local.runtime.table()
-            state = read_state(table, history=True)
+            # The final state and the audit trail from one read of the table.
+            items = table.scan_types(state_types(history=True) | {AUDIT_TYPE})
+            state = state_from(items, history=True)
             summary.report = build_report(table, end, state)
             write_outputs(out_dir, summary.report, rejections(table), aws.sent_messages())
-            write_audit(out_dir, full_trail(table))
+            write_audit(out_dir, trail_from(items))
             summary.ocf_warnings = write_ocf(out_dir / "ocf", state, end)
             summary.emails = len(aws.sent_messages())
             summary.monthly_reports = copy_reports(
@@ -279,6 +284,13 @@ def simulate(
         finally:
             use_runtime(None)
     return summary
+
+
+def template_cache() -> Path:
+    """The user's own cache folder for the notice templates' compiled code
+    ($XDG_CACHE_HOME/stockplan, ~/.cache/stockplan by default)."""
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(home) / "stockplan" / "templates"
 
 
 @contextmanager

@@ -56,6 +56,14 @@ def award_trail(table: Table, award_id: str) -> list[dict[str, Any]] | None:
     return [r for r in trail if r["award_id"] == award_id]
 
 
+AUDIT_TYPE = "audit"
+
+
 def full_trail(table: Table) -> list[dict[str, Any]]:
     """Every audit record (an operator's read of the whole table, never on a Lambda path)."""
-    return _ordered(table.scan_types({"audit"}))
+    return trail_from(table.scan_types({AUDIT_TYPE}))
+
+
+def trail_from(items: list[Item]) -> list[dict[str, Any]]:
+    """`full_trail` from items already read (the audit records among them)."""
+    return _ordered([i for i in items if i.get("type") == AUDIT_TYPE])

@@ -64,13 +64,20 @@ class State:
         return rec.splits_from(self.pools.get(PlanCode.INCENTIVE_1998.value))
 
 
+def state_types(*, history: bool = False) -> set[str]:
+    """The item types `read_state` reads."""
+    types = {"award", "deferred", "pool", "participant"}
+    return types | {"fact", "price"} if history else types
+
+
 def read_state(table: Table, *, history: bool = False) -> State:
     """Awards, deferred stock, pools and people; with `history` also the exercises
     applied (their facts) and the prices, which the OCF export needs."""
-    types = {"award", "deferred", "pool", "participant"}
-    if history:
-        types |= {"fact", "price"}
-    items = table.scan_types(types)
+    return state_from(table.scan_types(state_types(history=history)), history=history)
+
+
+def state_from(items: list[Item], *, history: bool = False) -> State:
+    """`read_state` from items already read (of its types, and of any other)."""
     award_items = {i["award_id"]: i for i in items if i["type"] == "award"}
     awards = sorted(
         (rec.award_from(i) for i in award_items.values()),
