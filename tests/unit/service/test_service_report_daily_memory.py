@@ -57,3 +57,30 @@ def test_the_whole_audit_trail_holds_each_awards_trail_oldest_first(granted: Wor
     assert [r["day"] for r in trail] == sorted(r["day"] for r in trail)
     # Both people (the profiles fed), besides the pools' records of no one.
     assert {r["participant_id"] for r in trail} == {"E1", "D1", None}
+
+
+def test_a_run_sets_the_marker_to_the_next_due_day_its_one_index_read_found(
+    granted: World,
+) -> None:
+    from stockplan.data import marker
+
+    granted.daily(date(2002, 4, 1))  # the 30-day reminder; the 7-day one is next
+    granted.daily(date(2002, 4, 20))  # nothing due: the marker says when to look again
+
+    assert marker.read(granted.table).due == date(2002, 4, 24)
+    assert granted.daily(date(2002, 4, 23)).quiet
+    assert not granted.daily(date(2002, 4, 24)).quiet
+
+
+def test_a_due_item_a_batch_writes_after_the_run_day_sets_the_next_due_day() -> None:
+    from stockplan.service.daily import _Queue
+
+    queue = _Queue("2002-04-24#~")
+    read_after = {"PK": "DUE#G-1", "SK": "NEXT", "GSI1SK": "2002-05-02#x", "day": "2002-05-02"}
+    moved_sooner = {"PK": "DUE#G-2", "SK": "NEXT", "GSI1SK": "2002-04-26#x", "day": "2002-04-26"}
+
+    queue.push(read_after)
+    queue.push(moved_sooner)
+
+    assert queue.later == date(2002, 4, 26)
+    assert queue.pop_batch() == []  # neither is due by the run day
