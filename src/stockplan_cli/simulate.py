@@ -288,7 +288,7 @@ def simulate(
 
 def template_cache() -> Path:
     """The user's own cache folder for the notice templates' compiled code
-    ($XDG_CACHE_HOME/stockplan, ~/.cache/stockplan by default)."""
+    ($XDG_CACHE_HOME/stockplan/templates, ~/.cache/stockplan/templates by default)."""
     home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(home) / "stockplan" / "templates"
 

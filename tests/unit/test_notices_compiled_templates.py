@@ -83,3 +83,16 @@ def test_a_folder_that_cannot_be_made_compiles_in_the_process(tmp_path: Path) ->
         assert render(_notice()).subject  # type: ignore[arg-type]
     finally:
         templating.keep_compiled_templates(None)
+
+
+def test_a_folder_that_cannot_be_written_compiles_in_the_process(
+    kept: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tempfile.NamedTemporaryFile", full_disk)
+    templating.keep_compiled_templates(kept)
+
+    assert render(_notice()).subject  # type: ignore[arg-type]
+    assert not list(kept.glob("*.cache"))

@@ -5,8 +5,9 @@ Access patterns:
 - a batch of feed rows' people: BatchGetItem of their profiles, then of the awards and
   deferred stock each profile lists (`holdings`)
 - an award by id: AWARD#<id>/OWNER points to its participant
-- what falls due up to a day: DueIndex GSI1PK = DUE, GSI1SK <= <day>#~ (never a scan);
-  an award's one item is DUE#<award>/NEXT, at its next effect
+- what falls due up to a day, and the next due day: DueIndex GSI1PK = DUE from its start
+  (never a scan; the first few items hold both on most days, `index_window`); an
+  award's one item is DUE#<award>/NEXT, at its next effect
 - open awards (splits, covered transactions), pending notices, rejections: other
   GSI1PK partitions of the same sparse index
 - FMV: Query PK = PRICES, SK <= day, newest first

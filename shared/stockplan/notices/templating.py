@@ -15,6 +15,7 @@ Lambda cold start that sends nothing does not pay for it (benchmarks/bench_impor
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,7 +88,17 @@ def _compiled_cache(kind: str, options: dict[str, Any]) -> Any:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return None  # a folder that cannot be made: compiled in this process, as without
-    return FileSystemBytecodeCache(str(directory), f"stockplan-{kind}-{fingerprint}-%s.cache")
+
+    class KeptWhereWritable(FileSystemBytecodeCache):
+        """A template whose code cannot be written is compiled again next time: a full
+        disk or a read-only folder never fails a notice. (Jinja drops a kept file it
+        cannot read back: another version's, a cut one.)"""
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            with suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    return KeptWhereWritable(str(directory), f"stockplan-{kind}-{fingerprint}-%s.cache")
 
 
 @cache
