@@ -25,6 +25,7 @@ from stockplan.domain.model import (
     Tranche,
 )
 from stockplan.domain.splits import split_award
+from stockplan.notices.letterhead import Letterhead
 from stockplan.notices.mime import build_mime, notice_id
 from stockplan.notices.model import (
     AdminAlert,
@@ -41,7 +42,6 @@ from stockplan.notices.model import (
     FeedRejectionSummary,
     FormulaGrantNotice,
     GrantNotice,
-    Letterhead,
     Notice,
     RejectedRow,
     ReminderNotice,

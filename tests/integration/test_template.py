@@ -519,7 +519,7 @@ def test_the_notices_letterhead_comes_from_template_parameters(
     patterns refuse what Settings refuses."""
     import re
 
-    from stockplan.notices.model import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME
+    from stockplan.notices.letterhead import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME
 
     parameters = source["Parameters"]
     assert parameters["SenderName"]["Default"] == DEFAULT_SENDER_NAME

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from stockplan.config import Settings
-from stockplan.notices.model import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME, Letterhead
+from stockplan.notices.letterhead import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME, Letterhead
 
 BASE = {
     "TABLE_NAME": "tbl",

@@ -16,10 +16,10 @@ from notice_figures import figure_tokens, figures, visible_text
 
 from stockplan.domain.model import AwardType, PlanCode, Role, TerminationReason
 from stockplan.notices import templating
+from stockplan.notices.letterhead import Letterhead
 from stockplan.notices.model import (
     CoveredTransactionNotice,
     FeedRejectionSummary,
-    Letterhead,
     Notice,
     RejectedRow,
     ReminderNotice,

@@ -25,11 +25,6 @@ from stockplan.domain.model import (
     Tranche,
 )
 
-# Where the notices' callers have always found them (stockplan.notices.letterhead).
-from stockplan.notices.letterhead import DEFAULT_CONTACT_LINE as DEFAULT_CONTACT_LINE
-from stockplan.notices.letterhead import DEFAULT_SENDER_NAME as DEFAULT_SENDER_NAME
-from stockplan.notices.letterhead import Letterhead as Letterhead
-
 FORMULA_GRANT_SECTION = "Directors §6(a)"
 FORMULA_PRO_RATA_SECTION = "Directors §8(a)"
 DEFERRED_AWARD_SECTION = "Directors §7(a)"

@@ -26,6 +26,7 @@ from stockplan.notices.formatting import (
     service_noun,
     shares,
 )
+from stockplan.notices.letterhead import Letterhead
 from stockplan.notices.model import (
     AdminAlert,
     AwardFigures,
@@ -38,7 +39,6 @@ from stockplan.notices.model import (
     FeedRejectionSummary,
     FormulaGrantNotice,
     GrantNotice,
-    Letterhead,
     MonthlyReportNotice,
     Notice,
     RejectedRow,

@@ -28,6 +28,7 @@ from stockplan.domain.model import (
     Termination,
 )
 from stockplan.domain.termination import AwardTermination
+from stockplan.notices.letterhead import Letterhead
 
 if TYPE_CHECKING:
     from stockplan.notices import model as nm
@@ -42,7 +43,7 @@ def outbox_item(
     sender: str,
     day: date,
     *id_parts: str,
-    letterhead: nm.Letterhead | None = None,
+    letterhead: Letterhead | None = None,
     rendered: RenderedNotice | None = None,
 ) -> Item:
     """The pending outbox item of `notice`. `queued_at` (epoch seconds, the clock's) is
@@ -57,7 +58,7 @@ def outbox_item(
     nid = notice_id(notice.kind, *id_parts)
     # SES's destination and the To: header are the same plain (IDNA) address.
     recipient = ascii_address(recipient)
-    letterhead = letterhead or nm.Letterhead()
+    letterhead = letterhead or Letterhead()
     rendered = rendered or render(notice, letterhead)
     raw = build_mime(
         sender,
