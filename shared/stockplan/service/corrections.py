@@ -11,6 +11,7 @@ request_id and note.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -18,13 +19,13 @@ from decimal import Decimal
 from stockplan.data import records as rec
 from stockplan.data.table import Item
 from stockplan.domain import deferred as dfr
-from stockplan.domain.grants import GrantContext, granted_in_year, limit_bucket, validate_grant
 from stockplan.domain.history import (
     AwardEvent,
     EventKind,
     as_of,
     find_exercise,
     granted_award,
+    refused_exercises,
     replay,
     unvested_shares,
     with_acceleration,
@@ -46,6 +47,7 @@ from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
 from stockplan.feeds.identity import canonical
 from stockplan.service import notify
 from stockplan.service.ledger import Change, StoredAward, stored_award, stored_deferred
+from stockplan.service.rows import grant_rejection
 
 CONSENT_SECTIONS = "1998 §3, §9; Directors §8(f)"
 
@@ -297,32 +299,57 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     new = _corrected_terms(old, row)
     if new == old:
         return f"the correction of {row.award_id} changes none of its terms"
-    if new.tranches and sum(t.shares for t in new.tranches) != new.shares_granted:
-        return "vesting: the tranches must add up to the award's shares"
+    records = change.ledger.participant_records(old.participant_id)
+    person = _profile(records)
+    assert person is not None
+    # The grant rules of a fed grants row, word for word, against what is recorded now:
+    # the person's service, their other awards, the pool with this award's shares back.
+    held = [s.award for s in _awards_of(records) if s.award.award_id != new.award_id]
+    rejection = grant_rejection(
+        change, new, person, held, given_back=stored.award.shares_outstanding
+    )
+    if rejection is not None:
+        return rejection
     adverse = _adverse(old, new)
     if adverse and not row.participant_consent:
         return (
             f"the correction is adverse to the participant ({'; '.join(adverse)}):"
             f" it needs participant_consent true ({CONSENT_SECTIONS})"
         )
-    records = change.ledger.participant_records(old.participant_id)
-    person = _profile(records)
-    assert person is not None
-    reasons = validate_grant(new, _grant_context(change, stored, new, records, person))
-    if reasons:
-        return "; ".join(str(r) for r in reasons)
     history = with_grant_terms(stored.history, new)
-    after = replay(history)
-    if after.shares_outstanding < 0:
-        return (
-            f"{row.award_id} has {after.shares_exercised} shares exercised, more than the"
-            " corrected award allows: void the exercise first (1998 §3, §9; Directors §8(f):"
-            " a correction cannot take back shares already delivered)"
-        )
+    rejection = _exercises_kept(row.award_id, stored.history, history)
+    if rejection is not None:
+        return rejection
     done = _rewrite(change, stored, history)
     _replace_fact(change, FeedKind.GRANTS, old.award_id, _granted_values(new))
     _audit(change, row, person["PK"])
     _tell(change, person, row, [] if done is None else [done])
+    return None
+
+
+def _exercises_kept(
+    award_id: str, recorded: Sequence[AwardEvent], corrected: list[AwardEvent]
+) -> str | None:
+    """A corrected grant may not leave a recorded exercise outside what it allows: too
+    many shares, before the grant date, after the final exercise date, not yet vested."""
+    after = replay(corrected)
+    if after.shares_outstanding < 0:
+        return (
+            f"{award_id} has {after.shares_exercised} shares exercised, more than the"
+            f" corrected award allows: void the exercise first ({CONSENT_SECTIONS}:"
+            " a correction cannot take back shares already delivered)"
+        )
+    allowed_before = refused_exercises(recorded)
+    for index, rejection in refused_exercises(corrected).items():
+        if index in allowed_before:
+            continue  # refused already under the terms recorded: not this correction's
+        exercise = corrected[index]
+        return (
+            f"the exercise of {exercise.get('shares')} shares on {exercise.day.isoformat()}"
+            f" would not be allowed under the corrected terms of {award_id} ({rejection}):"
+            f" void the exercise first ({CONSENT_SECTIONS}: a correction cannot take back"
+            " shares already delivered)"
+        )
     return None
 
 
@@ -337,24 +364,6 @@ def _corrected_terms(old: Award, row: CorrectionRow) -> Award:
     )
     return new.evolve(
         exercise_deadline=new.final_exercise_date if new.award_type.requires_exercise else None
-    )
-
-
-def _grant_context(
-    change: Change, stored: StoredAward, new: Award, records: list[Item], person: Item
-) -> GrantContext:
-    """What the grant rules read for the corrected award: the rest of the person's awards
-    and the pool with this award's own shares given back."""
-    held = [s.award for s in _awards_of(records) if s.award.award_id != new.award_id]
-    return GrantContext(
-        participant=rec.participant_from(person),
-        fmv_on_grant=change.ledger.fmv(new.grant_date),
-        # The award's own shares go back to the pool before the corrected ones are taken.
-        pool_available=change.available(new.plan) + stored.award.shares_outstanding,
-        granted_this_year=granted_in_year(
-            held, new.participant_id, new.plan, new.grant_date.year, limit_bucket(new.award_type)
-        ),
-        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
     )
 
 

@@ -120,6 +120,46 @@ def apply_price(change: Change, row: fr.PriceRow) -> RowResult:
     return None
 
 
+def grant_rejection(
+    change: Change,
+    award: Award,
+    person_item: Item,
+    held: list[Award],
+    *,
+    given_back: int = 0,
+) -> str | None:
+    """Why a grant with these terms cannot be made for this person, or None: the one
+    home of the checks a grants row and a correct_grant are both held to (docs/plan-rules.md
+    "Corrections": every grant rule is checked again on corrected terms). `held`: the
+    person's other awards; `given_back`: shares of the pool the award already holds."""
+    termination = rec.termination_from(person_item)
+    if termination is not None and termination.termination_date < award.grant_date:
+        return (
+            f"{award.participant_id}'s service ended on"
+            f" {termination.termination_date.isoformat()}, before the grant date"
+            f" {award.grant_date.isoformat()}"
+        )
+    ctx = GrantContext(
+        participant=rec.participant_from(person_item),
+        # An ISO's price is held against the FMV, which then may not change (§1a).
+        fmv_on_grant=change.use_fmv(award.grant_date, f"grant {award.award_id}")
+        if award.award_type is AwardType.ISO
+        else change.ledger.fmv(award.grant_date),
+        pool_available=change.available(award.plan) + given_back,
+        granted_this_year=granted_in_year(
+            held,
+            award.participant_id,
+            award.plan,
+            award.grant_date.year,
+            limit_bucket(award.award_type),
+        ),
+        # The splits are kept on the 1998 pool's record, read once a file (Change.pool).
+        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
+    )
+    reasons = validate_grant(award, ctx)
+    return "; ".join(str(r) for r in reasons) if reasons else None
+
+
 def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     ledger = change.ledger
     award = row.to_domain()
@@ -135,33 +175,10 @@ def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     person_item = next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
     if person_item is None:
         return _unknown(row.participant_id)
-    person = rec.participant_from(person_item)
+    rejection = grant_rejection(change, award, person_item, [s.award for s in held])
+    if rejection is not None:
+        return rejection
     termination = rec.termination_from(person_item)
-    if termination is not None and termination.termination_date < award.grant_date:
-        return (
-            f"{row.participant_id}'s service ended on {termination.termination_date.isoformat()}, "
-            f"before the grant date {award.grant_date.isoformat()}"
-        )
-    ctx = GrantContext(
-        participant=person,
-        # An ISO's price is held against the FMV, which then may not change (§1a).
-        fmv_on_grant=change.use_fmv(award.grant_date, f"grant {award.award_id}")
-        if award.award_type is AwardType.ISO
-        else ledger.fmv(award.grant_date),
-        pool_available=change.available(award.plan),
-        granted_this_year=granted_in_year(
-            [s.award for s in held],
-            award.participant_id,
-            award.plan,
-            award.grant_date.year,
-            limit_bucket(award.award_type),
-        ),
-        # The splits are kept on the 1998 pool's record, read once a file (Change.pool).
-        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
-    )
-    reasons = validate_grant(award, ctx)
-    if reasons:
-        return "; ".join(str(r) for r in reasons)
     # A historical award of someone whose service already ended gets the termination
     # rules; one loaded after its deadline (its final exercise date, or the end of the
     # window its holder's termination left it) is recorded as expired at once, with no

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from stockplan.data.memory import MemoryTable
 from stockplan.data.table import ConflictError, Transaction, Update
+from stockplan_cli.memory import MemoryTable
 
 
 def test_a_put_versioned_over_a_version_raced_since_the_read_raises_conflict() -> None:

@@ -1,5 +1,6 @@
 """In-memory stand-ins for the table and the ports: the use cases run on them with no
-AWS at all (the unit tier, tests/unit/service).
+AWS at all (the unit tier, tests/unit/service, and `stockplan simulate`'s default
+engine). Never deployed: they live in the command's package, not the Lambda layer.
 
 They keep DynamoDB's rules that the use cases rely on: items are read back as
 DynamoDB returns them (numbers as Decimal, no None attributes), every condition and
