@@ -90,7 +90,7 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
         (
             FeedKind.EXERCISES,
             ("award_id", "exercise_date", "shares"),
-            ("shares_withheld", "exercise_id"),
+            ("shares_withheld", "shares_tendered", "payment", "exercise_id"),
         ),
         (FeedKind.CORPORATE_ACTIONS, ("action_date", "action"), ("ratio", "assumed")),
         (

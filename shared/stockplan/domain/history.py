@@ -135,10 +135,22 @@ def termination_event(termination: Termination) -> AwardEvent:
     return AwardEvent(kind, termination.termination_date, {"reason": termination.reason.value})
 
 
-def exercise_event(day: date, shares: int, withheld: int, exercise_id: str | None) -> AwardEvent:
+def exercise_event(
+    day: date,
+    shares: int,
+    withheld: int,
+    exercise_id: str | None,
+    tendered: int = 0,
+    payment: str = "cash",
+) -> AwardEvent:
     data = {"shares": str(shares), "withheld": str(withheld)}
     if exercise_id:
         data["exercise_id"] = exercise_id
+    # Kept only where given, so an exercise recorded before these columns reads the same.
+    if tendered:
+        data["tendered"] = str(tendered)
+    if payment != "cash":
+        data["payment"] = payment
     return AwardEvent(EventKind.EXERCISE, day, data)
 
 
@@ -161,6 +173,7 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
         return award.evolve(
             shares_exercised=award.shares_exercised + shares,
             shares_withheld=award.shares_withheld + withheld,
+            shares_tendered=award.shares_tendered + int(event.get("tendered") or 0),
             shares_expired=award.shares_expired - reopened,
         )
     if kind is EventKind.SPLIT:

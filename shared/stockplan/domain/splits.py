@@ -56,6 +56,7 @@ def split_award(award: Award, ratio: Decimal) -> Award:
         shares_granted=split_shares(award.shares_granted, ratio),
         shares_exercised=split_shares(award.shares_exercised, ratio),
         shares_withheld=split_shares(award.shares_withheld, ratio),
+        shares_tendered=split_shares(award.shares_tendered, ratio),
         shares_forfeited=split_shares(award.shares_forfeited, ratio),
         shares_expired=split_shares(award.shares_expired, ratio),
         tranches=split_tranches(award.tranches, ratio),

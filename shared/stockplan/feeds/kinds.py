@@ -67,7 +67,7 @@ _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
     FeedKind.MEETINGS: (),
     FeedKind.ELECTIONS: (),
     FeedKind.FEES: (),
-    FeedKind.EXERCISES: ("shares_withheld", "exercise_id"),
+    FeedKind.EXERCISES: ("shares_withheld", "shares_tendered", "payment", "exercise_id"),
     FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed"),
     FeedKind.CORRECTIONS: (
         "participant_id",

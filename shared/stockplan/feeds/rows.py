@@ -48,6 +48,7 @@ from stockplan.feeds.values import (
     OptionalTerminationReasonCell,
     OptionalTextCell,
     OptionalVestingCell,
+    PaymentCell,
     PlanCell,
     PositiveDecimalCell,
     PositiveSharesCell,
@@ -211,8 +212,15 @@ class ExerciseRow(FeedRow):
     exercise_date: DateCell
     shares: PositiveSharesCell
     shares_withheld: SharesCell = 0
+    # Previously owned shares delivered to pay (1998 §4.a last sentence, §6.b.(3)).
+    shares_tendered: SharesCell = 0
+    payment: PaymentCell = "cash"
     # The company's reference; needed only to tell two equal exercises apart (§1a).
     exercise_id: OptionalIdCell = None
+
+    @property
+    def payment_forms(self) -> frozenset[str]:
+        return frozenset(self.payment.split("+"))
 
     @model_validator(mode="after")
     def _withheld_within_shares(self) -> ExerciseRow:

@@ -394,7 +394,14 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
         return f"unknown award {row.award_id}"
-    check = check_exercise(stored.award, row.exercise_date, row.shares, row.shares_withheld)
+    check = check_exercise(
+        stored.award,
+        row.exercise_date,
+        row.shares,
+        row.shares_withheld,
+        row.shares_tendered,
+        row.payment_forms,
+    )
     if check.rejection is not None:
         return str(check.rejection)
     if check.reopened and change.available(stored.award.plan) < check.reopened:
@@ -402,8 +409,17 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
             f"the {check.reopened} shares expired after the exercise date are no longer in the "
             f"{stored.award.plan.value} pool"
         )
-    after = apply_exercise(stored.award, row.shares, row.shares_withheld, check.reopened)
-    event = exercise_event(row.exercise_date, row.shares, row.shares_withheld, row.exercise_id)
+    after = apply_exercise(
+        stored.award, row.shares, row.shares_withheld, check.reopened, row.shares_tendered
+    )
+    event = exercise_event(
+        row.exercise_date,
+        row.shares,
+        row.shares_withheld,
+        row.exercise_id,
+        row.shares_tendered,
+        row.payment,
+    )
     change.save_award(stored, after, event=event)
     # A confirmation of each accepted exercise, to the award's participant (docs/plan-rules.md
     # "Notices"; 1998 §6.b.(1), Directors §6(e)).
