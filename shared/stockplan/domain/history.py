@@ -79,10 +79,12 @@ class AwardEvent:
 
 def grant_event(award: Award) -> AwardEvent:
     """The terms as granted: what a correct_grant changes and a split never does."""
+    fmv = {} if award.fmv_on_grant is None else {"fmv_on_grant": str(award.fmv_on_grant)}
     return AwardEvent(
         EventKind.GRANT,
         award.grant_date,
         {
+            **fmv,
             "award_id": award.award_id,
             "participant_id": award.participant_id,
             "plan": award.plan.value,
@@ -104,6 +106,7 @@ def granted_award(event: AwardEvent) -> Award:
     final = event.get("final_exercise_date")
     price = event.get("exercise_price")
     vesting = event.get("vesting")
+    fmv = event.get("fmv_on_grant")
     return Award(
         award_id=event.get("award_id"),
         participant_id=event.get("participant_id"),
@@ -117,6 +120,7 @@ def granted_award(event: AwardEvent) -> Award:
         exercise_deadline=date.fromisoformat(final)
         if final and award_type.requires_exercise
         else None,
+        fmv_on_grant=Decimal(fmv) if fmv else None,
     )
 
 
@@ -134,8 +138,13 @@ def termination_event(termination: Termination) -> AwardEvent:
     return AwardEvent(kind, termination.termination_date, {"reason": termination.reason.value})
 
 
-def exercise_event(day: date, shares: int, withheld: int, exercise_id: str | None) -> AwardEvent:
+def exercise_event(
+    day: date, shares: int, withheld: int, exercise_id: str | None, iso_shares: int = 0
+) -> AwardEvent:
     data = {"shares": str(shares), "withheld": str(withheld)}
+    if iso_shares:
+        # Of the shares, those exercised as ISO shares (Code §422(d)): Form 3921's figure.
+        data["iso"] = str(iso_shares)
     if exercise_id:
         data["exercise_id"] = exercise_id
     return AwardEvent(EventKind.EXERCISE, day, data)
@@ -161,6 +170,7 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
             shares_exercised=award.shares_exercised + shares,
             shares_withheld=award.shares_withheld + withheld,
             shares_expired=award.shares_expired - reopened,
+            shares_iso_exercised=award.shares_iso_exercised + int(event.get("iso") or 0),
         )
     if kind is EventKind.SPLIT:
         return split_award(award, Decimal(event.get("ratio")))

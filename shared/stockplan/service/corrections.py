@@ -308,9 +308,13 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     records = change.ledger.participant_records(old.participant_id)
     person = _profile(records)
     assert person is not None
-    reasons = validate_grant(new, _grant_context(change, stored, new, records, person))
+    ctx = _grant_context(change, stored, new, records, person)
+    reasons = validate_grant(new, ctx)
     if reasons:
         return "; ".join(str(r) for r in reasons)
+    if new.award_type is AwardType.ISO:
+        # The $100,000 limit counts the corrected grant date's value (Code §422(d)).
+        new = new.evolve(fmv_on_grant=ctx.fmv_on_grant)
     history = with_grant_terms(stored.history, new)
     after = replay(history)
     if after.shares_outstanding < 0:
