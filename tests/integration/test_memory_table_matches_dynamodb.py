@@ -21,8 +21,8 @@ from moto import mock_aws
 
 from stockplan.data import marker
 from stockplan.data import outbox as box
-from stockplan_cli.memory import MemoryTable
 from stockplan.data.table import ConflictError, Table, Transaction, from_wire
+from stockplan_cli.memory import MemoryTable
 
 Step = Callable[[Table], Any]
 

@@ -271,6 +271,8 @@ def award_item(a: Award, version: int) -> Item:
         "service_ended_on": _d(a.service_ended_on),
         "accelerated_on": _d(a.accelerated_on),
         "reminders_sent": sorted(a.reminders_sent),
+        "fmv_on_grant": None if a.fmv_on_grant is None else str(a.fmv_on_grant),
+        "shares_iso_exercised": a.shares_iso_exercised,
     }
     if a.is_outstanding:
         item["GSI1PK"] = OPEN_AWARDS
@@ -298,6 +300,8 @@ def award_from(item: Item) -> Award:
         service_ended_on=_date(item.get("service_ended_on")),
         accelerated_on=_date(item.get("accelerated_on")),
         reminders_sent=frozenset(item.get("reminders_sent", [])),
+        fmv_on_grant=_dec(item.get("fmv_on_grant")),
+        shares_iso_exercised=int(item.get("shares_iso_exercised", 0)),
     )
 
 

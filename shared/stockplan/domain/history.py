@@ -80,10 +80,12 @@ class AwardEvent:
 
 def grant_event(award: Award) -> AwardEvent:
     """The terms as granted: what a correct_grant changes and a split never does."""
+    fmv = {} if award.fmv_on_grant is None else {"fmv_on_grant": str(award.fmv_on_grant)}
     return AwardEvent(
         EventKind.GRANT,
         award.grant_date,
         {
+            **fmv,
             "award_id": award.award_id,
             "participant_id": award.participant_id,
             "plan": award.plan.value,
@@ -105,6 +107,7 @@ def granted_award(event: AwardEvent) -> Award:
     final = event.get("final_exercise_date")
     price = event.get("exercise_price")
     vesting = event.get("vesting")
+    fmv = event.get("fmv_on_grant")
     return Award(
         award_id=event.get("award_id"),
         participant_id=event.get("participant_id"),
@@ -118,6 +121,7 @@ def granted_award(event: AwardEvent) -> Award:
         exercise_deadline=date.fromisoformat(final)
         if final and award_type.requires_exercise
         else None,
+        fmv_on_grant=Decimal(fmv) if fmv else None,
     )
 
 
@@ -142,8 +146,12 @@ def exercise_event(
     exercise_id: str | None,
     tendered: int = 0,
     payment: str = "cash",
+    iso_shares: int = 0,
 ) -> AwardEvent:
     data = {"shares": str(shares), "withheld": str(withheld)}
+    if iso_shares:
+        # Of the shares, those exercised as ISO shares (Code §422(d)): Form 3921's figure.
+        data["iso"] = str(iso_shares)
     if exercise_id:
         data["exercise_id"] = exercise_id
     # Kept only where given, so an exercise recorded before these columns reads the same.
@@ -175,6 +183,7 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
             shares_withheld=award.shares_withheld + withheld,
             shares_tendered=award.shares_tendered + int(event.get("tendered") or 0),
             shares_expired=award.shares_expired - reopened,
+            shares_iso_exercised=award.shares_iso_exercised + int(event.get("iso") or 0),
         )
     if kind is EventKind.SPLIT:
         return split_award(award, Decimal(event.get("ratio")))

@@ -174,6 +174,12 @@ class Award:
     accelerated_on: date | None = None
     # Reminders already sent, as "<days>@<deadline>", so a changed deadline gets new ones.
     reminders_sent: frozenset[str] = frozenset()
+    # An ISO's Fair Market Value per share on its grant date, restated by splits as its
+    # price is: what its shares count against the $100,000 limit (Code §422(d)).
+    fmv_on_grant: Decimal | None = None
+    # Of `shares_exercised`, those exercised as ISO shares (an exercise takes the ISO
+    # shares of the exercisable shares first, Code §422(d)).
+    shares_iso_exercised: int = 0
 
     @property
     def shares_outstanding(self) -> int:

@@ -47,7 +47,7 @@ from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
 from stockplan.feeds.identity import canonical
 from stockplan.service import notify
 from stockplan.service.ledger import Change, StoredAward, stored_award, stored_deferred
-from stockplan.service.rows import grant_rejection
+from stockplan.service.rows import grant_rejection, with_grant_fmv
 
 CONSENT_SECTIONS = "1998 §3, §9; Directors §8(f)"
 
@@ -316,6 +316,8 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
             f"the correction is adverse to the participant ({'; '.join(adverse)}):"
             f" it needs participant_consent true ({CONSENT_SECTIONS})"
         )
+    # The $100,000 limit counts the corrected grant date's value (Code §422(d)).
+    new = with_grant_fmv(change, new)
     history = with_grant_terms(stored.history, new)
     rejection = _exercises_kept(row.award_id, stored.history, history)
     if rejection is not None:

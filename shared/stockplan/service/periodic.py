@@ -34,6 +34,7 @@ from stockplan.data.ports import FeedStore
 from stockplan.data.table import ConflictError, Item, Table, Transaction
 from stockplan.domain.history import as_of as history_as_of
 from stockplan.domain.history import replay
+from stockplan.domain.iso_limit import iso_and_nso, iso_splits
 from stockplan.domain.model import (
     Award,
     DeferredStatus,
@@ -628,8 +629,10 @@ def write_files(
 # --- statements ---------------------------------------------------------------------------
 
 
-def statement_line(award: Award, day: date) -> nm.StatementLine:
-    """One award as a statement shows it on `day`."""
+def statement_line(award: Award, day: date, iso: tuple[int, int] | None = None) -> nm.StatementLine:
+    """One award as a statement shows it on `day`; `iso`: its ISO and NSO shares
+    (Code §422(d)), where its holder's other awards were read."""
+    iso_shares, nso_shares = iso or iso_and_nso(award, iso_splits([award]))
     return nm.StatementLine.of_award(
         award,
         grant_date=award.grant_date,
@@ -643,6 +646,8 @@ def statement_line(award: Award, day: date) -> nm.StatementLine:
         exercisable_shares=award.exercisable_shares(day),
         exercise_deadline=award.exercise_deadline,
         status=award.status().value,
+        iso_shares=iso_shares,
+        nso_shares=nso_shares,
     )
 
 
@@ -686,6 +691,7 @@ def _statement(
         award = replay(history_as_of(events, day)) if events else stored.award
         awards.append(award)
     awards.sort(key=lambda a: (a.grant_date, a.award_id))
+    split = iso_splits(awards)
     deferred = sorted(
         (rec.deferred_from(i) for i in items if i.get("type") == "deferred"),
         key=lambda d: (d.award_date, d.fee_type.value, d.fee_date),
@@ -695,7 +701,7 @@ def _statement(
         participant_name=str(person["name"]),
         as_of=day,
         annual=annual,
-        awards=tuple(statement_line(a, day) for a in awards),
+        awards=tuple(statement_line(a, day, iso_and_nso(a, split)) for a in awards),
         deferred=tuple(_deferred_line(d, day) for d in deferred if d.award_date <= day),
         deceased=bool(person.get("death")),
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
+from stockplan.domain.iso_limit import IsoSplit, iso_and_nso, iso_splits
 from stockplan.domain.model import (
     Award,
     DeferredStatus,
@@ -146,6 +147,7 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
             "delivered": pool.delivered,
             "available": pool.available,
         }
+    iso = iso_splits(state.awards)
     return {
         "as_of": as_of.isoformat(),
         "awards": [
@@ -165,6 +167,7 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
                 "exercisable_shares": a.exercisable_shares(as_of),
                 "exercise_deadline": _day(a.exercise_deadline),
                 "status": a.status().value,
+                **_iso_fields(a, iso),
             }
             for a in state.awards
         ],
@@ -185,6 +188,12 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
         ],
         "pools": pools,
     }
+
+
+def _iso_fields(award: Award, splits: dict[str, IsoSplit]) -> dict[str, int]:
+    """`iso_shares`, `nso_shares` (docs/interfaces.md §3; Code §422(d))."""
+    iso_shares, nso_shares = iso_and_nso(award, splits)
+    return {"iso_shares": iso_shares, "nso_shares": nso_shares}
 
 
 def upcoming(state: State, as_of: date, days: int) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from stockplan.domain.history import (
     replay,
     termination_event,
 )
+from stockplan.domain.iso_limit import iso_shares_of_exercise, iso_splits
 from stockplan.domain.model import (
     Award,
     AwardType,
@@ -160,6 +161,14 @@ def grant_rejection(
     return "; ".join(str(r) for r in reasons) if reasons else None
 
 
+def with_grant_fmv(change: Change, award: Award) -> Award:
+    """An ISO with the grant date's FMV kept on it: what its shares count against the
+    $100,000 limit (Code §422(d)); other awards as they are."""
+    if award.award_type is not AwardType.ISO:
+        return award
+    return award.evolve(fmv_on_grant=change.ledger.fmv(award.grant_date))
+
+
 def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     ledger = change.ledger
     award = row.to_domain()
@@ -179,6 +188,8 @@ def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     if rejection is not None:
         return rejection
     termination = rec.termination_from(person_item)
+    # What its shares count against the ISO $100,000 limit (Code §422(d)).
+    award = with_grant_fmv(change, award)
     # A historical award of someone whose service already ended gets the termination
     # rules; one loaded after its deadline (its final exercise date, or the end of the
     # window its holder's termination left it) is recorded as expired at once, with no
@@ -409,9 +420,11 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
             f"the {check.reopened} shares expired after the exercise date are no longer in the "
             f"{stored.award.plan.value} pool"
         )
+    iso = _iso_shares_exercised(change, stored.award, row.exercise_date, row.shares)
     after = apply_exercise(
         stored.award, row.shares, row.shares_withheld, check.reopened, row.shares_tendered
     )
+    after = after.evolve(shares_iso_exercised=after.shares_iso_exercised + iso)
     event = exercise_event(
         row.exercise_date,
         row.shares,
@@ -419,6 +432,7 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
         row.exercise_id,
         row.shares_tendered,
         row.payment,
+        iso_shares=iso,
     )
     change.save_award(stored, after, event=event)
     # A confirmation of each accepted exercise, to the award's participant (docs/plan-rules.md
@@ -433,8 +447,20 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
         row.shares,
         row.shares_withheld,
         row.exercise_id,
+        iso_shares=iso,
     )
     return None
+
+
+def _iso_shares_exercised(change: Change, award: Award, on: date, shares: int) -> int:
+    """Of an ISO exercise, the shares that keep ISO treatment under the $100,000 limit
+    (Code §422(d)): read against every ISO award of the holder."""
+    if award.award_type is not AwardType.ISO:
+        return 0
+    records = change.ledger.participant_records(award.participant_id)
+    held = [stored_award(i).award for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]
+    splits = iso_splits([a for a in held if a.award_id != award.award_id] + [award])
+    return iso_shares_of_exercise(award, splits.get(award.award_id), on, shares)
 
 
 def apply_corporate_action(change: Change, row: fr.CorporateActionRow) -> str | None:
