@@ -175,7 +175,7 @@ class EmbeddedStack:
                     AttributeNames=["All"],
                 ).get("Messages", [])
                 if not received:
-                    return made
+                    return made + self.deliver_dead_chunks()
                 made += 1
                 failed = self._chunk_failures(received)
                 self.chunk_deliveries.append((len(received), bool(failed)))
@@ -184,9 +184,29 @@ class EmbeddedStack:
         finally:
             self.delivering = False
 
-    def _chunk_failures(self, received: list[dict[str, Any]]) -> set[str]:
+    def deliver_dead_chunks(self) -> int:
+        """As the dead-letter queue's event source does: hand each chunk that failed for
+        good to the ChunkFunction, which closes its file. One it fails on stays in the
+        queue (received again after its visibility timeout, not in this run)."""
+        sqs = self.runtime.sqs
+        url = self.stack.chunk_dlq_url
+        made = 0
+        while received := sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"]
+        ).get("Messages", []):
+            made += 1
+            # A failed invocation or item stays in flight (not deleted).
+            failed = self._chunk_failures(received, url)
+            for message in received:
+                if message["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return made
+
+    def _chunk_failures(self, received: list[dict[str, Any]], url: str = "") -> set[str]:
         try:
-            response = self._run(CHUNK_FUNCTION, sqs_event(self.stack.chunk_queue_url, received))
+            response = self._run(
+                CHUNK_FUNCTION, sqs_event(url or self.stack.chunk_queue_url, received)
+            )
         except Exception:  # the invocation failed: every message of the batch returns
             return {m["MessageId"] for m in received}
         return {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}

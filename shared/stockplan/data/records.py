@@ -162,6 +162,59 @@ def rejection_key(file_pk: str, row: int | None) -> tuple[str, str]:
     return file_pk, "REJECTED" if row is None else f"REJECTED#{row:06d}"
 
 
+# The feed of a file whose key names no kind (an unknown folder, an over-long key).
+UNKNOWN_FEED = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A rejected row, or a file refused whole (`row` None): the one shape every
+    rejection is stored in and read back through (the rejections report, the monthly
+    report, a fanned-out file's summary)."""
+
+    feed: str  # the kind, or UNKNOWN_FEED
+    key: str
+    row: int | None
+    reason: str
+    record: dict[str, str]
+    day: date  # the upload day
+
+    def item(self, file_pk: str, listed_key: str) -> Item:
+        """The stored item; `listed_key` is the key as the index sorts it (cut short
+        when too long to build keys from)."""
+        pk, sk = rejection_key(file_pk, self.row)
+        where = "file" if self.row is None else f"{self.row:06d}"
+        kind: Item = (
+            {"type": "feed_rejection"}
+            if self.row is None
+            else {"type": "feed_row", "status": "rejected"}
+        )
+        return {
+            "PK": pk,
+            "SK": sk,
+            **kind,
+            "GSI1PK": REJECTIONS,
+            "GSI1SK": f"{self.day.isoformat()}#{listed_key}#{where}",
+            "feed": self.feed,
+            "key": self.key,
+            "row": self.row,
+            "record": dict(self.record),
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_item(cls, item: Item) -> Rejection:
+        """Read back; a record stored before every rejection named its feed is `unknown`."""
+        return cls(
+            feed=str(item.get("feed") or UNKNOWN_FEED),
+            key=str(item["key"]),
+            row=None if item.get("row") is None else int(item["row"]),
+            reason=str(item["reason"]),
+            record={str(k): str(v) for k, v in dict(item.get("record") or {}).items()},
+            day=date.fromisoformat(str(item["GSI1SK"])[:10]),
+        )
+
+
 def _d(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -508,6 +561,8 @@ class Fact:
     variants: tuple[dict[str, str], ...] = ()
     # What used it, for a price: a grant, formula option or deferred stock award.
     used_by: str | None = None
+    # The correction that undid it (an exercise voided): its request_id.
+    voided_by: str | None = None
 
     def matches(self, values: dict[str, str]) -> bool:
         return values == self.values or values in self.variants
@@ -521,6 +576,7 @@ def fact_item(
     source_row: int,
     version: int,
     variants: tuple[dict[str, str], ...] = (),
+    voided_by: str | None = None,
 ) -> Item:
     item: Item = {
         "PK": fact_pk(kind, key),
@@ -533,6 +589,8 @@ def fact_item(
     }
     if variants:
         item["variants"] = [dict(v) for v in variants]
+    if voided_by is not None:
+        item["voided_by"] = voided_by
     return item
 
 
@@ -551,6 +609,7 @@ def fact_from(kind: str, key: str, items: list[Item]) -> Fact | None:
         int(stored["version"]),
         tuple({k: str(v) for k, v in variant.items()} for variant in stored.get("variants", [])),
         None if used is None else str(used["used_by"]),
+        None if stored.get("voided_by") is None else str(stored["voided_by"]),
     )
 
 

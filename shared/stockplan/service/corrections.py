@@ -272,19 +272,41 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
     voided = stored.history[index]
     history = [e for i, e in enumerate(stored.history) if i != index]
     done = _rewrite(change, stored, history)
-    # The exercise may be fed again: its row keys are free.
-    four = "|".join(
-        (row.award_id, row.exercise_date.isoformat(), str(row.shares), voided.get("withheld"))
-    )
-    change.tx.delete(rec.fact_pk(FeedKind.EXERCISES.value, f"four:{four}"), rec.FACT_SK)
-    if voided.get("exercise_id"):
-        key = f"id:{voided.get('exercise_id')}"
-        change.tx.delete(rec.fact_pk(FeedKind.EXERCISES.value, key), rec.FACT_SK)
+    # The exercise's row keys now say it was voided, and by which correction: the same
+    # row sent again (a month's file re-sent) is rejected naming it, and an exercise
+    # that did happen after all is recorded with a new exercise_id.
+    withheld = voided.get("withheld")
+    four = "|".join((row.award_id, row.exercise_date.isoformat(), str(row.shares), withheld))
+    keys = [] if voided.get("exercise_id") is None else [f"id:{voided.get('exercise_id')}"]
+    if not any(_same_four(e, voided) for e in history):
+        # No equal exercise (another exercise_id) stands for the four columns.
+        keys.append(f"four:{four}")
+    for key in keys:
+        _void_fact(change, key, row.request_id)
     person = change.ledger.participant_item(stored.award.participant_id)
     assert person is not None
     _audit(change, row, person["PK"])
     _tell(change, person, row, [] if done is None else [done])
     return None
+
+
+def _same_four(event: AwardEvent, voided: AwardEvent) -> bool:
+    return (
+        event.kind is EventKind.EXERCISE
+        and all(event.get(name) == voided.get(name) for name in ("shares", "withheld"))
+        and event.day == voided.day
+    )
+
+
+def _void_fact(change: Change, key: str, request_id: str) -> None:
+    """The fact of an exercise's row key, marked voided by the correction `request_id`."""
+    kind = FeedKind.EXERCISES.value
+    fact = change.ledger.fact(kind, key)
+    values = {} if fact is None else fact.values
+    source = ("correction", 0) if fact is None else (fact.source_key, fact.source_row)
+    version = 1 if fact is None else fact.version + 1
+    item = rec.fact_item(kind, key, values, *source, version, voided_by=request_id)
+    change.put(item)
 
 
 # --- grants -------------------------------------------------------------------------------

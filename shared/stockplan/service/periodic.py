@@ -174,17 +174,14 @@ def month_changes(table: Table, month: Month) -> list[dict[str, Any]]:
 
 
 def month_rejections(table: Table, month: Month) -> list[dict[str, Any]]:
-    last = month.last_day.isoformat()
-    return [
-        {
-            "day": str(i["GSI1SK"])[:10],
-            "feed": i.get("feed"),
-            "key": i["key"],
-            "row": None if i.get("row") is None else int(i["row"]),
-            "reason": i["reason"],
-        }
+    found = [
+        rec.Rejection.from_item(i)
         for i in table.query_index(rec.REJECTIONS, after=month.first_day.isoformat())
-        if str(i["GSI1SK"])[:10] <= last
+    ]
+    return [
+        {"day": r.day.isoformat(), "feed": r.feed, "key": r.key, "row": r.row, "reason": r.reason}
+        for r in found
+        if r.day <= month.last_day
     ]
 
 

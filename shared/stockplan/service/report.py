@@ -283,15 +283,10 @@ def _reserved(plan: PlanCode, as_of: date, raw: Item | None) -> int:
 
 def rejections(table: Table) -> list[dict[str, Any]]:
     """Every rejected row or file, oldest first (rejections.json)."""
+    found = [rec.Rejection.from_item(i) for i in table.query_index(rec.REJECTIONS)]
     return [
-        {
-            "feed": i["feed"],
-            "key": i["key"],
-            "row": None if i.get("row") is None else int(i["row"]),
-            "reason": i["reason"],
-            "record": dict(i.get("record") or {}),
-        }
-        for i in table.query_index(rec.REJECTIONS)
+        {"feed": r.feed, "key": r.key, "row": r.row, "reason": r.reason, "record": r.record}
+        for r in found
     ]
 
 
