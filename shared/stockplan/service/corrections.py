@@ -355,6 +355,7 @@ def _grant_context(
             held, new.participant_id, new.plan, new.grant_date.year, limit_bucket(new.award_type)
         ),
         splits=change.pool(PlanCode.INCENTIVE_1998).splits,
+        plan_actions=change.pool(new.plan).actions,
     )
 
 
