@@ -359,3 +359,33 @@ def test_directors_3_the_2009_annual_fee_is_deferred_only_up_to_2009_03_31(world
     assert deferred["shares"] == 900
     assert Decimal(deferred["amount"]) == Decimal("36500")
     assert Decimal(deferred["cash_in_lieu"]) == Decimal("27500.00")
+
+
+# --- splits and deferred stock (Directors §4(b), §4(c), §7(a)) -----------------------------
+
+
+def test_directors_4b_a_split_pays_the_lost_fraction_of_pending_deferred_stock_in_cash(
+    world: World,
+) -> None:
+    """Directors §4(b), §4(c): Dana's $1,500 meeting fee at $40.00 became 37 shares and
+    $20.00; a 1.5 split makes 55.5 -> 55 shares, and the half share is paid in cash at
+    issue: 0.5 x 40.00 / 1.5 = $13.33, so $33.33 in all."""
+    world.feed("participants", PEOPLE, date(2001, 12, 14))
+    world.feed(
+        "elections", "participant_id,notice_date,action\nD1,2001-12-14,elect\n", date(2001, 12, 14)
+    )
+    world.feed("prices", "date,last_sale\n2002-04-09,40.00\n", date(2002, 4, 9))
+    world.feed(
+        "fees", "participant_id,fee_type,fee_date,amount\nD1,meeting,2002-04-10,1500\n", MEETING
+    )
+    world.daily(MEETING)
+    world.feed(
+        "corporate_actions", "action_date,action,ratio,assumed\n2002-06-03,split,1.5,\n", MEETING
+    )
+
+    world.daily(date(2002, 6, 3))
+
+    (deferred,) = build_report(world.table, date(2002, 6, 3))["deferred_stock"]
+    assert deferred["shares"] == 55
+    assert Decimal(deferred["cash_in_lieu"]) == Decimal("33.33")
+    assert Decimal(deferred["fair_market_value"]) == Decimal("40.00")
