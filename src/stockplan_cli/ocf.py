@@ -109,6 +109,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from stockplan.data import records as rec
 from stockplan.domain.fmv import fair_market_value
 from stockplan.domain.iso_limit import iso_and_nso, iso_splits
 from stockplan.domain.model import (
@@ -120,7 +121,14 @@ from stockplan.domain.model import (
     Role,
     TerminationReason,
 )
-from stockplan.domain.plans import COMPANY_NAME, PAR_VALUE, plan_rules
+from stockplan.domain.plans import (
+    COMPANY_NAME,
+    PAR_VALUE,
+    SHIPPED_ACTIONS,
+    plan_rules,
+    plan_terminated_on,
+    reserve_steps,
+)
 from stockplan.domain.pools import Split, reserved_on
 from stockplan.domain.splits import split_shares
 from stockplan.notices.model import covered_section, split_section
@@ -154,9 +162,6 @@ SCHEMA_OF_FILE_TYPE = {file_type: schema for _name, file_type, schema in FILES.v
     "OCF_MANIFEST_FILE": "OCFManifestFile"
 }
 
-# Stockholder approvals the plan texts record: Amendment No. 1's preamble (the annual
-# meeting of 1999-09-16 voted it).
-STOCKHOLDER_APPROVALS = {(PlanCode.INCENTIVE_1998, date(1999, 9, 16))}
 # The Directors Plan became effective when the Board approved it (Directors §3).
 BOARD_APPROVALS = {PlanCode.DIRECTORS_1999: date(1999, 7, 27)}
 # Unvested shares are forfeited on the termination date (docs/plan-rules.md "Vesting and
@@ -242,7 +247,7 @@ def bundle(
     warnings: list[str] = []
     splits = state.splits
     transactions = [
-        *_plan_transactions(splits, as_of),
+        *_plan_transactions(state, splits, as_of),
         *_award_transactions(state, splits, as_of, warnings),
         *_deferred_transactions(state),
     ]
@@ -257,7 +262,7 @@ def bundle(
     contents = {
         "stakeholders_files": [_stakeholder(state, pid) for pid in _stakeholder_ids(state)],
         "stock_classes_files": [_stock_class()],
-        "stock_plans_files": [_stock_plan(plan) for plan in PlanCode],
+        "stock_plans_files": [_stock_plan(plan, state) for plan in PlanCode],
         "vesting_terms_files": [
             t for a in state.awards if (t := _vesting_terms(a, _restating(state, a))) is not None
         ],
@@ -458,7 +463,7 @@ def _stock_class() -> dict[str, Any]:
     }
 
 
-def _stock_plan(plan: PlanCode) -> dict[str, Any]:
+def _stock_plan(plan: PlanCode, state: State) -> dict[str, Any]:
     rules = plan_rules(plan)
     first = rules.reserve_steps[0]
     item: dict[str, Any] = {
@@ -478,6 +483,13 @@ def _stock_plan(plan: PlanCode) -> dict[str, Any]:
     }
     if plan in BOARD_APPROVALS:
         item["board_approval_date"] = BOARD_APPROVALS[plan].isoformat()
+    ended = plan_terminated_on(plan, rec.plan_actions_from(state.pools.get(plan.value)))
+    if ended is not None:
+        # 1998 §9; Directors §8(f): no further grants; awards already made go on.
+        item["comments"].append(
+            f"Terminated as to further grants from {ended.effective_date.isoformat()} "
+            f"(plan action {ended.request_id}); awards already made go on."
+        )
     return item
 
 
@@ -537,11 +549,17 @@ def _stakeholder(state: State, participant_id: str) -> dict[str, Any]:
 # --- plan reserves and splits ----------------------------------------------------------------
 
 
-def _plan_transactions(splits: list[Split], as_of: date) -> list[dict[str, Any]]:
+def _plan_transactions(state: State, splits: list[Split], as_of: date) -> list[dict[str, Any]]:
     found = []
     for plan in PlanCode:
-        rules = plan_rules(plan)
-        for step in rules.reserve_steps[1:]:
+        actions = rec.plan_actions_from(state.pools.get(plan.value))
+        # The stockholders' approvals the plan actions record (Amendment No. 1's vote).
+        approvals = {
+            a.effective_date: a.approved_on
+            for a in (*SHIPPED_ACTIONS, *actions)
+            if a.plan is plan and a.approved_on is not None
+        }
+        for step in reserve_steps(plan, actions)[1:]:
             if step.effective > as_of:
                 continue
             item: dict[str, Any] = {
@@ -549,11 +567,11 @@ def _plan_transactions(splits: list[Split], as_of: date) -> list[dict[str, Any]]
                 "id": f"{plan.value}-reserve-{step.effective.isoformat()}",
                 "date": step.effective.isoformat(),
                 "stock_plan_id": _plan_id(plan),
-                "shares_reserved": _num(reserved_on(plan, step.effective, splits)),
+                "shares_reserved": _num(reserved_on(plan, step.effective, splits, actions)),
                 "comments": [step.section],
             }
-            if (plan, step.effective) in STOCKHOLDER_APPROVALS:
-                item["stockholder_approval_date"] = step.effective.isoformat()
+            if step.effective in approvals:
+                item["stockholder_approval_date"] = approvals[step.effective].isoformat()
             found.append(item)
         for split in splits:
             found.append(
@@ -562,7 +580,14 @@ def _plan_transactions(splits: list[Split], as_of: date) -> list[dict[str, Any]]
                     "id": f"{plan.value}-split-{split.day.isoformat()}",
                     "date": split.day.isoformat(),
                     "stock_plan_id": _plan_id(plan),
-                    "shares_reserved": _num(reserved_on(plan, split.day, splits)),
+                    "shares_reserved": _num(
+                        reserved_on(
+                            plan,
+                            split.day,
+                            splits,
+                            rec.plan_actions_from(state.pools.get(plan.value)),
+                        )
+                    ),
                     "comments": [
                         f"The reserve restated by the split of {split.day.isoformat()} "
                         f"(ratio {_num(split.ratio)}, {split_section(plan)})."

@@ -64,6 +64,7 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
         "terminations",
         "corrections",
         "decisions",
+        "plan_actions",
         "corporate_actions",
     ]
     assert set(FEED_ORDER) == set(FeedKind)
@@ -116,6 +117,11 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
             FeedKind.DECISIONS,
             ("request_id", "action", "award_id", "decision_date"),
             ("new_deadline", "shares", "effective_date", "note"),
+        ),
+        (
+            FeedKind.PLAN_ACTIONS,
+            ("request_id", "action", "plan", "effective_date"),
+            ("shares", "approved_on", "note"),
         ),
     ],
 )

@@ -19,6 +19,8 @@ from stockplan.domain.model import (
     ElectionAction,
     FeeType,
     Participant,
+    PlanAction,
+    PlanActionKind,
     PlanCode,
     PriceBar,
     Role,
@@ -455,6 +457,40 @@ def price_from(item: Item) -> PriceBar:
         _dec(item.get("high_bid")),
         _dec(item.get("low_ask")),
     )
+
+
+def plan_action_value(action: PlanAction) -> dict[str, Any]:
+    """A fed plan action as its pool's record keeps it (docs/interfaces.md §1e)."""
+    return {
+        "request_id": action.request_id,
+        "action": action.kind.value,
+        "plan": action.plan.value,
+        "effective_date": action.effective_date.isoformat(),
+        "shares": action.shares,
+        "approved_on": _d(action.approved_on),
+        "note": action.note,
+    }
+
+
+def plan_actions_from(item: Item | None) -> tuple[PlanAction, ...]:
+    """The plan actions fed for the pool's plan, as `plan_action_value` wrote them."""
+    if not item:
+        return ()
+    found = []
+    for raw in item.get("plan_actions", []):
+        shares = raw.get("shares")
+        found.append(
+            PlanAction(
+                request_id=str(raw["request_id"]),
+                kind=PlanActionKind(raw["action"]),
+                plan=PlanCode(str(raw["plan"])),
+                effective_date=date.fromisoformat(raw["effective_date"]),
+                shares=None if shares is None else int(shares),
+                approved_on=_date(raw.get("approved_on")),
+                note=raw.get("note"),
+            )
+        )
+    return tuple(found)
 
 
 def splits_from(item: Item | None) -> list[Split]:

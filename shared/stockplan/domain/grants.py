@@ -8,8 +8,21 @@ from datetime import date
 from decimal import Decimal
 
 from stockplan.domain.calendar import add_years
-from stockplan.domain.model import Award, AwardType, Participant, PlanCode, Rejection, Role
-from stockplan.domain.plans import ISO_TEN_PERCENT_FACTOR, plan_rules
+from stockplan.domain.model import (
+    Award,
+    AwardType,
+    Participant,
+    PlanAction,
+    PlanCode,
+    Rejection,
+    Role,
+)
+from stockplan.domain.plans import (
+    ISO_TEN_PERCENT_FACTOR,
+    plan_rules,
+    plan_terminated_on,
+    termination_section,
+)
 from stockplan.domain.pools import Split
 from stockplan.domain.splits import split_shares
 
@@ -67,6 +80,8 @@ class GrantContext:
     pool_available: int
     granted_this_year: int  # same person, plan and limit bucket, same calendar year
     splits: Sequence[Split] = ()
+    # The plan actions fed for the award's plan (docs/interfaces.md §1e).
+    plan_actions: Sequence[PlanAction] = ()
 
 
 FORMULA_OPTION_FED = Rejection(
@@ -85,7 +100,26 @@ def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
     if award.award_type.requires_exercise:
         reasons += _option_reasons(award, ctx)
     reasons += _limit_reasons(award, ctx)
+    reasons += plan_ended_reasons(award.plan, award.grant_date, ctx.plan_actions)
     return reasons + _pool_reasons(award, ctx)
+
+
+def plan_ended_reasons(
+    plan: PlanCode, grant_date: date, actions: Sequence[PlanAction] = ()
+) -> list[Rejection]:
+    """No grant under a plan on or after the day it was terminated as to further grants;
+    awards already made go on (1998 §9; Directors §8(f))."""
+    ended = plan_terminated_on(plan, actions)
+    if ended is None or grant_date < ended.effective_date:
+        return []
+    return [
+        Rejection(
+            f"the {plan.value} plan was terminated as to further grants from "
+            f"{ended.effective_date.isoformat()} (plan action {ended.request_id}): no award "
+            f"can be granted under it on {grant_date.isoformat()}",
+            termination_section(plan),
+        )
+    ]
 
 
 def fed_award_types(plan: PlanCode) -> frozenset[AwardType]:

@@ -83,6 +83,11 @@ IDENTITIES: Mapping[FeedKind, KindIdentity] = {
         OnConflict.REJECT,
         "give each decision its own request_id",
     ),
+    FeedKind.PLAN_ACTIONS: KindIdentity(
+        ("request_id",),
+        OnConflict.REJECT,
+        "give each plan action its own request_id",
+    ),
 }
 
 

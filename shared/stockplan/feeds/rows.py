@@ -23,6 +23,8 @@ from stockplan.domain.model import (
     DecisionAction,
     Election,
     Participant,
+    PlanAction,
+    PlanActionKind,
     PriceBar,
     Termination,
 )
@@ -49,6 +51,7 @@ from stockplan.feeds.values import (
     OptionalTextCell,
     OptionalVestingCell,
     PaymentCell,
+    PlanActionCell,
     PlanCell,
     PositiveDecimalCell,
     PositiveSharesCell,
@@ -325,6 +328,37 @@ class DecisionRow(FeedRow):
         return self
 
 
+class PlanActionRow(FeedRow):
+    """A change to a plan itself (docs/interfaces.md §1e; 1998 §9, Directors §8(f))."""
+
+    kind: ClassVar[FeedKind] = FeedKind.PLAN_ACTIONS
+
+    request_id: IdCell
+    action: PlanActionCell
+    plan: PlanCell
+    effective_date: DateCell
+    shares: OptionalSharesCell = None
+    approved_on: OptionalDateCell = None
+    note: OptionalTextCell = None
+
+    @model_validator(mode="after")
+    def _columns_of_the_action(self) -> PlanActionRow:
+        if self.action is PlanActionKind.AMEND_RESERVE and self.shares is None:
+            raise _row_error(["shares: required for amend_reserve (the new reserve)"])
+        return self
+
+    def to_domain(self) -> PlanAction:
+        return PlanAction(
+            request_id=self.request_id,
+            kind=self.action,
+            plan=self.plan,
+            effective_date=self.effective_date,
+            shares=self.shares,
+            approved_on=self.approved_on,
+            note=self.note,
+        )
+
+
 ROW_MODELS: Mapping[FeedKind, type[FeedRow]] = {
     model.kind: model
     for model in (
@@ -339,5 +373,6 @@ ROW_MODELS: Mapping[FeedKind, type[FeedRow]] = {
         CorporateActionRow,
         CorrectionRow,
         DecisionRow,
+        PlanActionRow,
     )
 }

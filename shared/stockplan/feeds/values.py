@@ -26,6 +26,7 @@ from stockplan.domain.model import (
     ElectionAction,
     FeeType,
     MeetingOutcome,
+    PlanActionKind,
     PlanCode,
     Role,
     TerminationReason,
@@ -324,4 +325,5 @@ FeeTypeCell = Annotated[FeeType, _enum_cell(FeeType)]
 CorporateActionCell = Annotated[CorporateActionKind, _enum_cell(CorporateActionKind)]
 CorrectionActionCell = Annotated[CorrectionAction, _enum_cell(CorrectionAction)]
 DecisionActionCell = Annotated[DecisionAction, _enum_cell(DecisionAction)]
+PlanActionCell = Annotated[PlanActionKind, _enum_cell(PlanActionKind)]
 OptionalTerminationReasonCell = Annotated[TerminationReason | None, _enum_cell(TerminationReason)]

@@ -157,7 +157,7 @@ def pools_now(table: Table, day: date) -> dict[PlanCode, PoolFigures]:
     figures = {}
     for plan in PlanCode:
         item = found.get(plan.value)
-        reserved = reserved_on(plan, day, rec.splits_from(item))
+        reserved = reserved_on(plan, day, rec.splits_from(item), rec.plan_actions_from(item))
         outstanding = int(item["outstanding"]) if item else 0
         delivered = int(item["delivered"]) if item else 0
         figures[plan] = PoolFigures(reserved, outstanding, delivered)

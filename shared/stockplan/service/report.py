@@ -278,7 +278,7 @@ def _due(
 def _reserved(plan: PlanCode, as_of: date, raw: Item | None) -> int:
     from stockplan.domain.pools import reserved_on
 
-    return reserved_on(plan, as_of, rec.splits_from(raw))
+    return reserved_on(plan, as_of, rec.splits_from(raw), rec.plan_actions_from(raw))
 
 
 def rejections(table: Table) -> list[dict[str, Any]]:

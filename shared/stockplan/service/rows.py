@@ -29,12 +29,14 @@ from stockplan.domain.model import (
     Award,
     AwardType,
     CorporateActionKind,
+    PlanAction,
+    PlanActionKind,
     PlanCode,
     Role,
     Termination,
     TerminationReason,
 )
-from stockplan.domain.plans import plan_rules
+from stockplan.domain.plans import plan_rules, plan_terminated_on, termination_section
 from stockplan.domain.pools import PoolDelta
 from stockplan.domain.schedule import DueItem, DueKind, expire_award
 from stockplan.domain.termination import (
@@ -156,6 +158,7 @@ def grant_rejection(
         ),
         # The splits are kept on the 1998 pool's record, read once a file (Change.pool).
         splits=change.pool(PlanCode.INCENTIVE_1998).splits,
+        plan_actions=change.pool(award.plan).actions,
     )
     reasons = validate_grant(award, ctx)
     return "; ".join(str(r) for r in reasons) if reasons else None
@@ -482,6 +485,65 @@ def apply_corporate_action(change: Change, row: fr.CorporateActionRow) -> str | 
     return None
 
 
+def apply_plan_action(change: Change, row: fr.PlanActionRow) -> str | None:
+    """A change to a plan itself, recorded on its pool (docs/interfaces.md §1e; 1998 §9,
+    Directors §8(f)): a reserve from its effective date, or the end of further grants."""
+    action = row.to_domain()
+    section = termination_section(action.plan)
+    rules = plan_rules(action.plan)
+    if action.effective_date < rules.effective_date:
+        return (
+            f"effective_date {action.effective_date.isoformat()} is before the {action.plan.value}"
+            f" plan took effect ({rules.effective_date.isoformat()}) ({section})"
+        )
+    pool = change.pool(action.plan)
+    if action.kind is PlanActionKind.TERMINATE_PLAN:
+        ended = plan_terminated_on(action.plan, pool.actions)
+        if ended is not None and ended.effective_date <= action.effective_date:
+            return (
+                f"the {action.plan.value} plan is already terminated as to further grants from "
+                f"{ended.effective_date.isoformat()} (plan action {ended.request_id}) ({section})"
+            )
+    else:
+        problem = _reserve_problem(change, action)
+        if problem:
+            return f"{problem} ({section})"
+    change.add_plan_action(action)
+    change.audit(
+        rec.POOL,
+        action.plan.value,
+        "plan_action",
+        {
+            "request_id": action.request_id,
+            "action": action.kind.value,
+            "effective_date": action.effective_date.isoformat(),
+            "shares": action.shares,
+            "approved_on": None if action.approved_on is None else action.approved_on.isoformat(),
+            "note": action.note,
+        },
+    )
+    return None
+
+
+def _reserve_problem(change: Change, action: PlanAction) -> str | None:
+    """A reserve amended below what the plan has already granted and delivered would
+    leave awards made without shares behind them."""
+    pool = change.pool(action.plan)
+    on = max(change.day, action.effective_date)
+    before = change.available(action.plan)
+    after = replace(pool, actions=(*pool.actions, action)).state(on)
+    delta = change.deltas.get(action.plan, PoolDelta())
+    available = after.apply(delta).available
+    if available >= 0:
+        return None
+    used = after.outstanding + after.delivered + delta.takes
+    return (
+        f"a reserve of {action.shares} shares from {action.effective_date.isoformat()} is below "
+        f"the {used} shares the {action.plan.value} plan has outstanding and delivered "
+        f"(available now: {before}); amend it to at least that"
+    )
+
+
 def apply_correction_row(change: Change, row: Any) -> RowResult:
     # Imported with its first row: most feeds never carry one (cold start).
     from stockplan.service.corrections import apply_correction
@@ -507,6 +569,7 @@ APPLIERS: dict[FeedKind, RowApplier] = {
     FeedKind.CORPORATE_ACTIONS: apply_corporate_action,
     FeedKind.CORRECTIONS: apply_correction_row,
     FeedKind.DECISIONS: apply_decision_row,
+    FeedKind.PLAN_ACTIONS: apply_plan_action,
 }
 
 __all__ = [
