@@ -295,6 +295,7 @@ OptionalEmailCell = Annotated[str | None, _cell(parse_email)]
 VestingCell = Annotated[tuple[Tranche, ...], _cell(parse_vesting)]
 OptionalVestingCell = Annotated[tuple[Tranche, ...] | None, _cell(parse_corrected_vesting)]
 OptionalSharesCell = Annotated[int | None, _cell(parse_positive_shares)]
+OptionalCountCell = Annotated[int | None, _cell(parse_shares)]
 
 PlanCell = Annotated[PlanCode, _enum_cell(PlanCode)]
 RoleCell = Annotated[Role, _enum_cell(Role)]
