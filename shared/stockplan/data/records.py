@@ -328,6 +328,7 @@ def award_item(a: Award, version: int) -> Item:
         "reminders_sent": sorted(a.reminders_sent),
         "fmv_on_grant": None if a.fmv_on_grant is None else str(a.fmv_on_grant),
         "shares_iso_exercised": a.shares_iso_exercised,
+        "performance_criteria": a.performance_criteria,
     }
     if a.is_outstanding:
         item["GSI1PK"] = OPEN_AWARDS
@@ -357,6 +358,7 @@ def award_from(item: Item) -> Award:
         reminders_sent=frozenset(item.get("reminders_sent", [])),
         fmv_on_grant=_dec(item.get("fmv_on_grant")),
         shares_iso_exercised=int(item.get("shares_iso_exercised", 0)),
+        performance_criteria=item.get("performance_criteria"),
     )
 
 
@@ -601,7 +603,13 @@ class Fact:
     voided_by: str | None = None
 
     def matches(self, values: dict[str, str]) -> bool:
-        return values == self.values or values in self.variants
+        # A column added since the fact was stored, left blank, states nothing new.
+        given = _stated(values)
+        return given == _stated(self.values) or any(given == _stated(v) for v in self.variants)
+
+
+def _stated(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v != ""}
 
 
 def fact_item(

@@ -99,6 +99,7 @@ def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
     reasons += _vesting_reasons(award)
     if award.award_type.requires_exercise:
         reasons += _option_reasons(award, ctx)
+    reasons += _performance_reasons(award)
     reasons += _limit_reasons(award, ctx)
     reasons += plan_ended_reasons(award.plan, award.grant_date, ctx.plan_actions)
     return reasons + _pool_reasons(award, ctx)
@@ -120,6 +121,28 @@ def plan_ended_reasons(
             termination_section(plan),
         )
     ]
+
+
+def _performance_reasons(award: Award) -> list[Rejection]:
+    """A performance award states the criteria the Committee will certify (1998 §6.a.(9))."""
+    performance = award.award_type is AwardType.PERFORMANCE
+    if performance and not (award.performance_criteria or "").strip():
+        return [
+            Rejection(
+                "a performance award needs its performance_criteria: state the criteria the "
+                "Committee will certify",
+                "1998 §6.a.(9)",
+            )
+        ]
+    if not performance and award.performance_criteria:
+        return [
+            Rejection(
+                f"performance_criteria is for performance awards only; {award.award_id} is "
+                f"{_a(award.award_type.value)} award: leave it blank",
+                "1998 §6.a.(9)",
+            )
+        ]
+    return []
 
 
 def fed_award_types(plan: PlanCode) -> frozenset[AwardType]:

@@ -23,6 +23,7 @@ from typing import Any
 from stockplan.domain.covered import covered_transaction_award
 from stockplan.domain.exercise import check_exercise
 from stockplan.domain.model import Award, Rejection, Termination, TerminationReason, Tranche
+from stockplan.domain.performance import certify_award
 from stockplan.domain.schedule import expire_award, settle_award
 from stockplan.domain.splits import split_award
 from stockplan.domain.termination import apply_death_after_termination, terminate_award
@@ -39,6 +40,7 @@ class EventKind(StrEnum):
     SETTLE = "settle"
     EXTEND = "extend"
     ACCELERATE = "accelerate"
+    CERTIFY = "certify"
 
 
 # Events that read the vesting schedule: an acceleration effective before them must be
@@ -81,6 +83,8 @@ class AwardEvent:
 def grant_event(award: Award) -> AwardEvent:
     """The terms as granted: what a correct_grant changes and a split never does."""
     fmv = {} if award.fmv_on_grant is None else {"fmv_on_grant": str(award.fmv_on_grant)}
+    if award.performance_criteria is not None:
+        fmv["performance_criteria"] = award.performance_criteria
     return AwardEvent(
         EventKind.GRANT,
         award.grant_date,
@@ -122,6 +126,7 @@ def granted_award(event: AwardEvent) -> Award:
         if final and award_type.requires_exercise
         else None,
         fmv_on_grant=Decimal(fmv) if fmv else None,
+        performance_criteria=event.data.get("performance_criteria"),
     )
 
 
@@ -197,6 +202,8 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
         return extend_deadline(award, date.fromisoformat(event.get("new_deadline")))
     if kind is EventKind.ACCELERATE:
         return accelerate(award, event.day, int(event.get("shares")))
+    if kind is EventKind.CERTIFY:
+        return certify_award(award, event.day, int(event.get("shares")))
     raise ValueError(f"cannot replay an event of kind {kind}")  # pragma: no cover
 
 

@@ -101,6 +101,7 @@ class DecisionAction(StrEnum):
 
     EXTEND_EXERCISE_PERIOD = "extend_exercise_period"
     ACCELERATE_VESTING = "accelerate_vesting"
+    CERTIFY_PERFORMANCE = "certify_performance"
 
 
 class AwardStatus(StrEnum):
@@ -180,6 +181,8 @@ class Award:
     # Of `shares_exercised`, those exercised as ISO shares (an exercise takes the ISO
     # shares of the exercisable shares first, Code §422(d)).
     shares_iso_exercised: int = 0
+    # A performance award's criteria, as granted (1998 §6.a.(9)).
+    performance_criteria: str | None = None
 
     @property
     def shares_outstanding(self) -> int:

@@ -42,6 +42,7 @@ from stockplan.feeds.values import (
     IdCell,
     MeetingOutcomeCell,
     OptionalBoolCell,
+    OptionalCountCell,
     OptionalDateCell,
     OptionalEmailCell,
     OptionalIdCell,
@@ -123,6 +124,8 @@ class GrantRow(FeedRow):
     final_exercise_date: OptionalDateCell = None
     # Empty: vested in full at grant.
     vesting: VestingCell = ()
+    # Required for performance awards (1998 §6.a.(9)): checked with the grant's rules.
+    performance_criteria: OptionalTextCell = None
 
     def to_domain(self) -> Award:
         return Award(
@@ -139,6 +142,7 @@ class GrantRow(FeedRow):
             exercise_deadline=(
                 self.final_exercise_date if self.award_type.requires_exercise else None
             ),
+            performance_criteria=self.performance_criteria,
         )
 
 
@@ -317,7 +321,8 @@ class DecisionRow(FeedRow):
     award_id: IdCell
     decision_date: DateCell
     new_deadline: OptionalDateCell = None
-    shares: OptionalSharesCell = None
+    # 0 is a certification that no share was earned (1998 §6.a.(9)).
+    shares: OptionalCountCell = None
     effective_date: OptionalDateCell = None
     note: OptionalTextCell = None
 
@@ -325,6 +330,12 @@ class DecisionRow(FeedRow):
     def _columns_of_the_action(self) -> DecisionRow:
         if self.action is DecisionAction.EXTEND_EXERCISE_PERIOD and self.new_deadline is None:
             raise _row_error(["new_deadline: required for extend_exercise_period"])
+        if self.action is DecisionAction.CERTIFY_PERFORMANCE and self.shares is None:
+            raise _row_error(
+                ["shares: required for certify_performance, the shares earned (0 if none)"]
+            )
+        if self.action is DecisionAction.ACCELERATE_VESTING and self.shares == 0:
+            raise _row_error(["shares: must be a positive whole number"])
         return self
 
 

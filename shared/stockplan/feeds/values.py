@@ -314,6 +314,7 @@ VestingCell = Annotated[tuple[Tranche, ...], _cell(parse_vesting)]
 OptionalVestingCell = Annotated[tuple[Tranche, ...] | None, _cell(parse_corrected_vesting)]
 OptionalSharesCell = Annotated[int | None, _cell(parse_positive_shares)]
 PaymentCell = Annotated[str, _cell(parse_payment)]
+OptionalCountCell = Annotated[int | None, _cell(parse_shares)]
 
 PlanCell = Annotated[PlanCode, _enum_cell(PlanCode)]
 RoleCell = Annotated[Role, _enum_cell(Role)]

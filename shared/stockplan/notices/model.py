@@ -586,6 +586,10 @@ class StatementLine(_AwardLine):
     # The shares granted with ISO treatment and as non-qualified options (Code §422(d)).
     iso_shares: int = 0
     nso_shares: int = 0
+    # Performance awards (1998 §6.a.(9)): the criteria, and the target shares of the
+    # tranches due that the Committee has not certified yet.
+    performance_criteria: str | None = None
+    shares_awaiting_certification: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from stockplan.domain.model import (
     Termination,
     TerminationReason,
 )
+from stockplan.domain.performance import certification_rejection
 from stockplan.domain.schedule import DueItem, DueKind
 from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
 from stockplan.feeds.identity import canonical
@@ -89,6 +90,8 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
         return f"no award {row.award_id} is recorded (docs/interfaces.md §1c)"
     if row.action is DecisionAction.EXTEND_EXERCISE_PERIOD:
         return _extend(change, row, stored)
+    if row.action is DecisionAction.CERTIFY_PERFORMANCE:
+        return _certify(change, row, stored)
     return _accelerate(change, row, stored)
 
 
@@ -403,6 +406,7 @@ def _granted_values(award: Award) -> dict[str, str]:
         "exercise_price": canonical(award.exercise_price),
         "final_exercise_date": canonical(award.final_exercise_date),
         "vesting": canonical(award.tranches),
+        "performance_criteria": canonical(award.performance_criteria),
     }
 
 
@@ -517,6 +521,22 @@ def _accelerate(change: Change, row: DecisionRow, stored: StoredAward) -> str | 
     history = with_acceleration(stored.history, event)
     done = _rewrite(change, stored, history)
     person = change.ledger.participant_item(award.participant_id)
+    assert person is not None
+    _audit(change, row, person["PK"])
+    _tell(change, person, row, [] if done is None else [done])
+    return None
+
+
+def _certify(change: Change, row: DecisionRow, stored: StoredAward) -> str | None:
+    """The Committee's certification of a performance award (1998 §6.a.(9)): the shares
+    earned for the tranches due by decision_date are delivered, the rest forfeited."""
+    assert row.shares is not None
+    rejection = certification_rejection(stored.award, row.decision_date, row.shares)
+    if rejection is not None:
+        return str(rejection)
+    event = AwardEvent(EventKind.CERTIFY, row.decision_date, {"shares": str(row.shares)})
+    done = _rewrite(change, stored, [*stored.history, event])
+    person = change.ledger.participant_item(stored.award.participant_id)
     assert person is not None
     _audit(change, row, person["PK"])
     _tell(change, person, row, [] if done is None else [done])

@@ -42,6 +42,7 @@ from stockplan.domain.model import (
     FeeType,
     PlanCode,
 )
+from stockplan.domain.performance import shares_awaiting_certification
 from stockplan.domain.periodic import (
     CHART_MONTHS,
     DEADLINE_DAYS,
@@ -93,6 +94,8 @@ SECTION_COLUMNS: dict[str, tuple[str, ...]] = {
         "after",
     ),
     "rejections": ("day", "feed", "key", "row", "reason"),
+    # Performance awards' tranches due and not yet certified (1998 §6.a.(9)).
+    "awaiting": ("day", "participant_id", "participant_name", "award_id", "shares", "detail"),
     "undelivered": (
         "notice_id",
         "kind",
@@ -240,6 +243,7 @@ def report_document(
     rejections: list[dict[str, Any]],
     undelivered: list[dict[str, Any]],
     names: dict[str, str],
+    awaiting: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """reports/M.json: every figure of the report, as plain JSON (pure)."""
     history = {
@@ -298,6 +302,9 @@ def report_document(
         ],
         "changes": grouped,
         "rejections": rejections,
+        "awaiting": [
+            {**a, "participant_name": names.get(a["participant_id"], "")} for a in awaiting
+        ],
         "undelivered": [
             {**u, "participant_name": names.get(u.get("participant_id") or "", "")}
             for u in undelivered
@@ -323,6 +330,7 @@ def section_rows(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "deadlines": document["deadlines"],
         "changes": changes,
         "rejections": document["rejections"],
+        "awaiting": document.get("awaiting", []),
         "undelivered": document["undelivered"],
     }
 
@@ -342,12 +350,17 @@ _TITLES = {
     "deadlines": ("Deadlines of the next 90 days", "Nothing falls due"),
     "changes": ("Changes of the month, by cause", "No change"),
     "rejections": ("Rejected rows of the month", "No row was rejected"),
+    "awaiting": (
+        "Performance awards awaiting certification (1998 §6.a.(9))",
+        "No performance award awaits certification",
+    ),
     "undelivered": ("Undelivered notices", "Every notice was delivered"),
 }
 _HEADINGS = {
     "deadlines": ("day", "what", "participant", "name", "award or fee", "shares", "detail"),
     "changes": ("day", "participant", "name", "award", "change"),
     "rejections": ("day", "feed", "file", "row", "reason"),
+    "awaiting": ("due since", "participant", "name", "award", "target shares", "criteria"),
     "undelivered": ("notice", "kind", "participant", "name", "sent on", "delivery", "detail"),
 }
 
@@ -408,8 +421,8 @@ def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> nm.Mon
             )
         )
     sections = tuple(
-        _section(key, document[key])
-        for key in ("deadlines", "changes", "rejections", "undelivered")
+        _section(key, document.get(key, []))
+        for key in ("deadlines", "changes", "rejections", "awaiting", "undelivered")
     )
     return nm.MonthlyReportNotice(
         document["month"],
@@ -434,9 +447,11 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool,
     rejections = month_rejections(table, month)
     undelivered = month_undelivered(table, month)
     awards, deferred = _due_soon(table, day)
+    awaiting = awaiting_certification(table.query_index(rec.OPEN_AWARDS), day)
     people = _names(
         table,
         [a.participant_id for a in awards]
+        + [a["participant_id"] for a in awaiting]
         + [d.participant_id for d in deferred]
         + [c.get("participant_id") for c in changes]
         + [u.get("participant_id") for u in undelivered],
@@ -450,10 +465,41 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool,
     kept = {**before, month: {plan.value: f for plan, f in pools.items()}}
     names = {pid: str(i.get("name", "")) for pid, i in people.items()}
     document = report_document(
-        month, day, pools, kept, deadlines, changes, rejections, undelivered, names
+        month, day, pools, kept, deadlines, changes, rejections, undelivered, names, awaiting
     )
     quiet = not (changes or rejections or reported_before) and not _held(table, month)
     return document, quiet, before
+
+
+def awaiting_certification(open_awards: Iterable[Item], day: date) -> list[dict[str, Any]]:
+    """Performance awards whose tranches have come by `day` and await the Committee's
+    certification (1998 §6.a.(9)): the earliest such tranche's date, the target shares."""
+    found = []
+    for item in open_awards:
+        award = rec.award_from(item)
+        shares = shares_awaiting_certification(award, day)
+        if not shares:
+            continue
+        settled = award.shares_exercised + award.shares_forfeited
+        since = next(
+            (
+                d
+                for d in sorted({t.vest_date for t in award.tranches} | {award.grant_date})
+                if award.vested_shares(d) > settled
+            ),
+            award.grant_date,
+        )
+        found.append(
+            {
+                "day": since.isoformat(),
+                "participant_id": award.participant_id,
+                "award_id": award.award_id,
+                "shares": shares,
+                "detail": award.performance_criteria or "",
+            }
+        )
+    found.sort(key=lambda a: (a["day"], a["participant_id"], a["award_id"]))
+    return found
 
 
 def _due_soon(table: Table, day: date) -> tuple[list[Award], list[DeferredStockAward]]:
@@ -645,6 +691,8 @@ def statement_line(award: Award, day: date, iso: tuple[int, int] | None = None) 
         status=award.status().value,
         iso_shares=iso_shares,
         nso_shares=nso_shares,
+        performance_criteria=award.performance_criteria,
+        shares_awaiting_certification=shares_awaiting_certification(award, day),
     )
 
 

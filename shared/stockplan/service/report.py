@@ -17,6 +17,7 @@ from stockplan.domain.model import (
     PlanCode,
     PriceBar,
 )
+from stockplan.domain.performance import is_performance, shares_awaiting_certification
 from stockplan.domain.pools import PoolState, Split
 from stockplan.domain.schedule import DueKind, award_schedule
 
@@ -168,6 +169,7 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
                 "exercise_deadline": _day(a.exercise_deadline),
                 "status": a.status().value,
                 **_iso_fields(a, iso),
+                **_performance_fields(a, as_of),
             }
             for a in state.awards
         ],
@@ -194,6 +196,17 @@ def _iso_fields(award: Award, splits: dict[str, IsoSplit]) -> dict[str, int]:
     """`iso_shares`, `nso_shares` (docs/interfaces.md §3; Code §422(d))."""
     iso_shares, nso_shares = iso_and_nso(award, splits)
     return {"iso_shares": iso_shares, "nso_shares": nso_shares}
+
+
+def _performance_fields(award: Award, as_of: date) -> dict[str, int]:
+    """Performance awards: the shares certified (delivered) and those of tranches due
+    and not yet certified (docs/interfaces.md §3; 1998 §6.a.(9))."""
+    if not is_performance(award):
+        return {}
+    return {
+        "shares_certified": award.shares_exercised,
+        "shares_awaiting_certification": shares_awaiting_certification(award, as_of),
+    }
 
 
 def upcoming(state: State, as_of: date, days: int) -> list[dict[str, Any]]:
