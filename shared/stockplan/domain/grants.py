@@ -67,6 +67,9 @@ class GrantContext:
     pool_available: int
     granted_this_year: int  # same person, plan and limit bucket, same calendar year
     splits: Sequence[Split] = ()
+    # The grant date is still ahead (a scheduled grant checked when fed): its FMV is
+    # not known yet and is checked on that day (rules.md "Facts in time").
+    fmv_checked_later: bool = False
 
 
 FORMULA_OPTION_FED = Rejection(
@@ -265,6 +268,8 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
                 f"no ISO may be granted after {rules.last_iso_grant.isoformat()}", "1998 §6.b.(5)"
             )
         )
+    if ctx.fmv_checked_later:
+        return reasons
     if ctx.fmv_on_grant is None:
         reasons.append(
             Rejection(

@@ -83,6 +83,8 @@ _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
         "vesting",
         "participant_consent",
         "note",
+        "action_date",
+        "corporate_action",
     ),
     FeedKind.DECISIONS: ("new_deadline", "shares", "effective_date", "note"),
 }

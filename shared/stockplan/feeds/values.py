@@ -307,3 +307,4 @@ CorporateActionCell = Annotated[CorporateActionKind, _enum_cell(CorporateActionK
 CorrectionActionCell = Annotated[CorrectionAction, _enum_cell(CorrectionAction)]
 DecisionActionCell = Annotated[DecisionAction, _enum_cell(DecisionAction)]
 OptionalTerminationReasonCell = Annotated[TerminationReason | None, _enum_cell(TerminationReason)]
+OptionalCorporateActionCell = Annotated[CorporateActionKind | None, _enum_cell(CorporateActionKind)]

@@ -48,9 +48,9 @@ from stockplan.feeds import (
 from stockplan.feeds.capping import capped_record
 from stockplan.feeds.identity import OnConflict, RowIdentity, differences, identify
 from stockplan.feeds.rows import GrantRow, TerminationRow
-from stockplan.service import notify
+from stockplan.service import notify, scheduled
 from stockplan.service.ledger import BatchFull, Change, Ledger, PoolRecord, PoolShortError
-from stockplan.service.rows import APPLIERS, SUPERSEDED, UNCHANGED, RowResult, Unchanged
+from stockplan.service.rows import SUPERSEDED, UNCHANGED, RowResult, Unchanged
 
 if TYPE_CHECKING:
     from stockplan.notices import model as nm
@@ -470,7 +470,7 @@ def _batch_row(
     run.ledger.read_log = set()
     result: RowResult | _Retry
     try:
-        result = APPLIERS[run.kind](change, row.value)
+        result = scheduled.apply_row(change, run.kind, row.value, identity, run.key, row.row_number)
     except PoolShortError as error:
         result = str(error)
     except BatchFull:
@@ -593,7 +593,9 @@ def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult
         change = run.change(cause, row.row_number)
         change.pools = dict(run.pools)
         try:
-            result = APPLIERS[run.kind](change, row.value)
+            result = scheduled.apply_row(
+                change, run.kind, row.value, identity, run.key, row.row_number
+            )
         except PoolShortError as error:
             result = str(error)
         if isinstance(result, str) and fact is not None and not fact.matches(identity.values):

@@ -410,7 +410,13 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool,
         + [c.get("participant_id") for c in changes]
         + [u.get("participant_id") for u in undelivered],
     )
-    state = State(awards=awards, deferred=deferred, pools={}, people=people)
+    ahead = table.query_index(rec.UPCOMING, after=day.isoformat())
+    people.update(
+        _names(
+            table, [str(i.get("participant_id") or "") for i in ahead if i.get("participant_id")]
+        )
+    )
+    state = State(awards=awards, deferred=deferred, pools={}, people=people, ahead=ahead)
     deadlines = upcoming(state, day, DEADLINE_DAYS)
     before = _kept_figures(table, month)
     # A report before this one kept its figures: this one is sent, whatever it finds.
