@@ -613,7 +613,7 @@ class PoolChartBar:
     delivered_h: float
     outstanding_y: float
     outstanding_h: float
-    reserved_y: float | None
+    reserved_y: float | None  # None: no figures, or a reserve above the chart's scale
     figures: tuple[int, int, int, int] | None  # reserved, outstanding, delivered, available
 
 

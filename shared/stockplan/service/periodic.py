@@ -78,14 +78,18 @@ SECTION_COLUMNS: dict[str, tuple[str, ...]] = {
         "shares",
         "detail",
     ),
+    # One row per changed field, so a spreadsheet can filter by field or cause.
     "changes": (
         "day",
         "cause_kind",
         "cause",
+        "source",
         "participant_id",
         "participant_name",
         "award_id",
-        "change",
+        "field",
+        "before",
+        "after",
     ),
     "rejections": ("day", "feed", "key", "row", "reason"),
     "undelivered": (
@@ -200,6 +204,23 @@ def _names(table: Table, participant_ids: Iterable[str | None]) -> dict[str, Ite
     return {str(i["participant_id"]): i for i in items}
 
 
+def _source(cause: Any) -> str:
+    """Where a change came from, beside its cause: the file and row that carried it, or
+    the daily rule's plan section and the day it fell due."""
+    if not isinstance(cause, dict):
+        return ""
+    if cause.get("key"):
+        return f"{cause['key']} row {cause.get('row')}"
+    if cause.get("kind") == "daily":
+        return f"{cause.get('section')}, due {cause.get('due')}"
+    return ""
+
+
+def _scalar(value: Any) -> Any:
+    """A cell's value: a figure, a text or nothing; a list (vesting tranches) as text."""
+    return value if value is None or isinstance(value, str | int) else str(value)
+
+
 def _change_text(change: dict[str, Any]) -> str:
     return "; ".join(
         f"{name} {'-' if before is None else before} -> {'-' if after is None else after}"
@@ -256,7 +277,8 @@ def report_document(
                     "participant_id": pid,
                     "participant_name": names.get(str(pid), "") if pid else "",
                     "award_id": c.get("award_id"),
-                    "change": _change_text(dict(c.get("change") or {})),
+                    "source": _source(c.get("cause")),
+                    "change": dict(c.get("change") or {}),
                 }
             )
     return {
@@ -293,10 +315,15 @@ def section_rows(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         for plan, p in document["pools"].items()
         for h in p["history"]
     ]
+    changes = [
+        {**c, "field": field, "before": _scalar(before), "after": _scalar(after)}
+        for c in document["changes"]
+        for field, (before, after) in c["change"].items()
+    ]
     return {
         "pools": pools,
         "deadlines": document["deadlines"],
-        "changes": document["changes"],
+        "changes": changes,
         "rejections": document["rejections"],
         "undelivered": document["undelivered"],
     }
@@ -332,7 +359,13 @@ def _section(key: str, rows: list[dict[str, Any]]) -> nm.ReportSection:
     cells: list[tuple[Any, ...]]
     if key == "changes":
         cells = [
-            (r["day"], r["participant_id"], r["participant_name"], r["award_id"], r["change"])
+            (
+                r["day"],
+                r["participant_id"],
+                r["participant_name"],
+                r["award_id"],
+                _change_text(r["change"]),
+            )
             for r in rows
         ]
         groups = tuple(
