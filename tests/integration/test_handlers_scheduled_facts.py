@@ -1,4 +1,4 @@
-"""Scheduled facts (rules.md "Facts in time"), through the real handlers on moto.
+"""Scheduled facts (docs/plan-rules.md "Facts in time"), through the real handlers on moto.
 
 A termination, grant, meeting, fee or corporate action dated after the day it is
 applied is checked and keyed at once, listed as upcoming, and applied by the daily job
@@ -65,7 +65,7 @@ def notices(stack: Any, kind: str) -> list[Any]:
 def test_facts_in_time_a_termination_fed_ahead_is_applied_and_told_on_its_date(
     granted: Any,
 ) -> None:
-    """rules.md "Facts in time" (scheduled facts): a termination dated 2002-05-31 fed on
+    """docs/plan-rules.md "Facts in time" (scheduled facts): a termination dated 2002-05-31 fed on
     2002-05-01 is keyed at once but applied, and told, only by the daily job of
     2002-05-31; until then the award is untouched and the termination is upcoming."""
     stack = granted
@@ -116,7 +116,7 @@ def test_facts_in_time_a_termination_fed_ahead_is_applied_and_told_on_its_date(
 def test_facts_in_time_a_scheduled_termination_is_rejected_at_once_when_its_rules_refuse_it(
     granted: Any,
 ) -> None:
-    """rules.md "Facts in time": checked at once (rejections as usual): an unknown person
+    """docs/plan-rules.md "Facts in time": checked at once (rejections as usual): an unknown person
     is rejected when fed, not on the date."""
     stack = granted
     result = feed(
@@ -131,7 +131,7 @@ def test_facts_in_time_a_scheduled_termination_is_rejected_at_once_when_its_rule
 def test_facts_in_time_correct_termination_before_its_date_moves_the_scheduled_one(
     granted: Any,
 ) -> None:
-    """rules.md "Facts in time": before its date `correct_termination` changes a
+    """docs/plan-rules.md "Facts in time": before its date `correct_termination` changes a
     scheduled termination: applied on the corrected date, with the corrected reason."""
     stack = granted
     feed(
@@ -159,7 +159,7 @@ def test_facts_in_time_correct_termination_before_its_date_moves_the_scheduled_o
 
 
 def test_facts_in_time_reverse_termination_before_its_date_withdraws_it(granted: Any) -> None:
-    """rules.md "Facts in time": `reverse_termination` before its date withdraws a
+    """docs/plan-rules.md "Facts in time": `reverse_termination` before its date withdraws a
     scheduled termination: nothing is applied or sent on the date; the person's
     termination may be fed again."""
     stack = granted
@@ -189,7 +189,7 @@ def test_facts_in_time_reverse_termination_before_its_date_withdraws_it(granted:
 
 
 def test_facts_in_time_a_grant_fed_ahead_is_made_and_told_on_its_grant_date(granted: Any) -> None:
-    """rules.md "Facts in time": a grant dated 2002-06-03 fed on 2002-05-01 is keyed
+    """docs/plan-rules.md "Facts in time": a grant dated 2002-06-03 fed on 2002-05-01 is keyed
     at once (the same award_id again is a conflict) and made on its date, with its
     grant notice then; the pool is untouched until then."""
     stack = granted
@@ -217,7 +217,7 @@ def test_facts_in_time_a_grant_fed_ahead_is_made_and_told_on_its_grant_date(gran
 def test_facts_in_time_a_scheduled_grant_refused_on_its_date_is_dropped_and_the_admin_told(
     granted: Any,
 ) -> None:
-    """rules.md "Facts in time": applied on its date by every rule then in force: a
+    """docs/plan-rules.md "Facts in time": applied on its date by every rule then in force: a
     grant to someone whose service ended before the grant date (fed meanwhile) is not
     made; the administrator is told, and the row's key is free again."""
     stack = granted
@@ -242,7 +242,7 @@ def test_facts_in_time_a_scheduled_grant_refused_on_its_date_is_dropped_and_the_
 
 
 def test_facts_in_time_exercises_and_prices_dated_ahead_are_rejected(granted: Any) -> None:
-    """rules.md "Facts in time": exercises and prices dated after the day they are fed
+    """docs/plan-rules.md "Facts in time": exercises and prices dated after the day they are fed
     are rejected (they state what has happened)."""
     stack = granted
     ex = feed(stack, "exercises", "award_id,exercise_date,shares\nG-1,2002-05-02,100\n", MAY1)
@@ -255,7 +255,7 @@ def test_facts_in_time_exercises_and_prices_dated_ahead_are_rejected(granted: An
 
 
 def test_facts_in_time_withdraw_corporate_action_before_its_date(granted: Any) -> None:
-    """rules.md "Facts in time", interfaces §1b: `withdraw_corporate_action` removes a
+    """docs/plan-rules.md "Facts in time", interfaces §1b: `withdraw_corporate_action` removes a
     split recorded ahead of its date (nothing is restated on the day); once its date
     has come it is rejected. The upcoming list shows the split until withdrawn."""
     stack = granted

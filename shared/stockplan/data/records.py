@@ -481,7 +481,8 @@ def due_key(d: DueItem) -> tuple[str, str]:
     return f"DUE#{d.ref}", f"{d.kind.value}#{d.day.isoformat()}#{d.detail}"
 
 
-# --- scheduled facts (rules.md "Facts in time") -------------------------------------------
+# --- scheduled facts (docs/plan-rules.md "Facts in time")
+# -------------------------------------------
 
 SCHEDULED_SK = "SCHEDULED"
 

@@ -68,7 +68,7 @@ class GrantContext:
     granted_this_year: int  # same person, plan and limit bucket, same calendar year
     splits: Sequence[Split] = ()
     # The grant date is still ahead (a scheduled grant checked when fed): its FMV is
-    # not known yet and is checked on that day (rules.md "Facts in time").
+    # not known yet and is checked on that day (docs/plan-rules.md "Facts in time").
     fmv_checked_later: bool = False
 
 

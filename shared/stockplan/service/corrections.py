@@ -231,7 +231,7 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
 def _correct_scheduled_termination(change: Change, row: CorrectionRow, waiting: Item) -> str | None:
     """A termination fed ahead of its date, corrected before it: as if fed with the
     corrected date and reason; scheduled again while that date is still ahead, applied
-    now once it is not (rules.md "Facts in time")."""
+    now once it is not (docs/plan-rules.md "Facts in time")."""
     assert row.participant_id and row.termination_date and row.reason
     values = {
         "participant_id": row.participant_id,
@@ -269,7 +269,7 @@ def _correct_scheduled_termination(change: Change, row: CorrectionRow, waiting: 
 
 def _withdraw_corporate_action(change: Change, row: CorrectionRow) -> str | None:
     """A split or covered transaction recorded ahead of its date that will not happen:
-    removed, only before its date (rules.md "Facts in time")."""
+    removed, only before its date (docs/plan-rules.md "Facts in time")."""
     assert row.action_date is not None
     day = row.action_date.isoformat()
     kinds = [row.corporate_action] if row.corporate_action else list(CorporateActionKind)

@@ -119,7 +119,7 @@ class Change:
     # would need a commit of its own raises BatchFull instead of committing the others.
     batching: bool = False
     # A row dated ahead is checked by applying it without committing anything (its
-    # writes are rolled back and the row is scheduled, rules.md "Facts in time").
+    # writes are rolled back and the row is scheduled, docs/plan-rules.md "Facts in time").
     checking_ahead: bool = False
 
     @property

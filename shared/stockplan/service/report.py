@@ -54,7 +54,7 @@ class State:
     award_items: dict[str, Item] = field(default_factory=dict)
     exercises: list[ExerciseRecord] = field(default_factory=list)
     prices: list[PriceBar] = field(default_factory=list)
-    # What was fed ahead of its date (rules.md "Facts in time"), as listed on the
+    # What was fed ahead of its date (docs/plan-rules.md "Facts in time"), as listed on the
     # DueIndex's UPCOMING partition: scheduled facts, corporate actions, meetings, fees.
     ahead: list[Item] = field(default_factory=list)
 

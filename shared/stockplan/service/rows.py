@@ -292,7 +292,7 @@ def apply_meeting(change: Change, row: fr.MeetingRow) -> str | None:
         "meeting_date": meeting,
     }
     if row.meeting_date > change.day:
-        # Listed as upcoming until the meeting (rules.md "Facts in time").
+        # Listed as upcoming until the meeting (docs/plan-rules.md "Facts in time").
         roster.update(
             rec.upcoming_fields(row.meeting_date, "meetings", f"{meeting}#{row.participant_id}")
         )
@@ -373,7 +373,7 @@ def apply_fee(change: Change, row: fr.FeeRow) -> str | None:
         "award_date": terms.award_date.isoformat(),
     }
     if not cash and terms.award_date > change.day:
-        # Listed as upcoming until its award date (rules.md "Facts in time").
+        # Listed as upcoming until its award date (docs/plan-rules.md "Facts in time").
         fee.update(rec.upcoming_fields(terms.award_date, "fees", sk))
     change.put(fee)
     if not cash:
@@ -428,7 +428,7 @@ def apply_corporate_action(change: Change, row: fr.CorporateActionRow) -> str | 
         return "a split needs a positive ratio (1998 §7.b.(1); Directors §4(c))"
     item = rec.corporate_action_item(action, action_id)
     if row.action_date > change.day:
-        # Listed as upcoming until its date (rules.md "Facts in time").
+        # Listed as upcoming until its date (docs/plan-rules.md "Facts in time").
         item.update(rec.upcoming_fields(row.action_date, "corporate_actions", action_id))
     change.put_new(item)
     change.put_due(DueItem(row.action_date, DueKind.CORPORATE_ACTION, action_id), item["PK"])

@@ -1,4 +1,4 @@
-"""Facts dated after the day they are applied (rules.md "Facts in time": scheduled facts).
+"""Facts dated after the day they are applied (docs/plan-rules.md "Facts in time": scheduled facts).
 
 A termination or grant row dated ahead is checked at once (its rules run on a change
 that commits nothing: rejections and conflicts are as usual), keyed at once (its fact
@@ -27,7 +27,7 @@ from stockplan.service import notify
 from stockplan.service.ledger import Change
 from stockplan.service.rows import UNCHANGED, RowResult
 
-# The date each feed kind's fact is about (rules.md "Facts in time").
+# The date each feed kind's fact is about (docs/plan-rules.md "Facts in time").
 FACT_DATE_COLUMNS: dict[FeedKind, str] = {
     FeedKind.GRANTS: "grant_date",
     FeedKind.TERMINATIONS: "termination_date",
