@@ -145,6 +145,7 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     waiting = scheduled.scheduled(change, FeedKind.TERMINATIONS.value, row.participant_id)
     if waiting is not None:
         # Not applied yet (dated ahead): withdrawn, and nobody was told of it.
+        change.fact_day = date.fromisoformat(str(waiting["day"]))
         scheduled.withdraw(change, waiting)
         change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
         _audit(change, row, rec.participant_pk(row.participant_id))
@@ -158,6 +159,8 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
         )
     ended = rec.termination_from(person)
     assert ended is not None
+    # A correction is about the fact it corrects (go-live, docs/plan-rules.md "Facts in time").
+    change.fact_day = ended.termination_date
     restated = []
     for stored in _awards_of(records):
         done = _rewrite(change, stored, without_termination(stored.history))
@@ -189,6 +192,7 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
             " (docs/interfaces.md §1b)"
         )
     corrected = Termination(row.participant_id, row.termination_date, row.reason)
+    change.fact_day = max(recorded.termination_date, corrected.termination_date)
     if corrected == recorded:
         return (
             f"the termination of {row.participant_id} is already recorded on"
@@ -244,6 +248,7 @@ def _correct_scheduled_termination(change: Change, row: CorrectionRow, waiting: 
             f" {row.termination_date.isoformat()} ({row.reason.value})"
         )
     ahead = row.termination_date > change.day
+    change.fact_day = row.termination_date
     scheduled.withdraw(change, waiting, rescheduled=ahead)
     source_key, source_row = str(waiting["source_key"]), int(waiting["source_row"])
     if ahead:
@@ -271,6 +276,7 @@ def _withdraw_corporate_action(change: Change, row: CorrectionRow) -> str | None
     """A split or covered transaction recorded ahead of its date that will not happen:
     removed, only before its date (docs/plan-rules.md "Facts in time")."""
     assert row.action_date is not None
+    change.fact_day = row.action_date
     day = row.action_date.isoformat()
     kinds = [row.corporate_action] if row.corporate_action else list(CorporateActionKind)
     found = [
@@ -357,6 +363,7 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
             + " is recorded: nothing to void (docs/interfaces.md §1b)"
         )
     voided = stored.history[index]
+    change.fact_day = row.exercise_date
     history = [e for i, e in enumerate(stored.history) if i != index]
     done = _rewrite(change, stored, history)
     # The exercise may be fed again: its row keys are free.
@@ -384,6 +391,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
         return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
     old = granted_award(stored.history[0])
     new = _corrected_terms(old, row)
+    change.fact_day = max(old.grant_date, new.grant_date)
     if new == old:
         return f"the correction of {row.award_id} changes none of its terms"
     if new.tranches and sum(t.shares for t in new.tranches) != new.shares_granted:

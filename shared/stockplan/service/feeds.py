@@ -89,6 +89,8 @@ class FeedOutcome:
     accepted: int = 0  # applied
     unchanged: int = 0
     rejected: int = 0
+    # Applied rows dated before go-live (docs/plan-rules.md "Facts in time").
+    history: int = 0
     file_reason: str | None = None
     notice_ids: list[str] = field(default_factory=list)
 
@@ -168,6 +170,8 @@ class FileRun:
     rejections: list[RowRejection] = field(default_factory=list)
     # The most writes a row of this file has taken so far (a batch keeps room for it).
     largest_row: int = 0
+    # Rows whose fact is dated before go-live: applied as history, told to nobody.
+    history_rows: set[int] = field(default_factory=set)
 
     @property
     def table(self) -> Table:
@@ -361,6 +365,7 @@ def _read_within_limit(
 def _count(run: FileRun, row: ParsedRow, result: RowResult) -> None:
     if result is None or result is SUPERSEDED:
         run.outcome.accepted += 1
+        run.outcome.history += row.row_number in run.history_rows
     elif result is UNCHANGED:
         run.outcome.unchanged += 1
     else:
@@ -498,6 +503,8 @@ def _batch_row(
         return RETRY
     batch.keys |= keys
     batch.rows.append((row, identity, written))
+    if change.is_history:
+        run.history_rows.add(row.row_number)
     run.largest_row = max(run.largest_row, len(change.tx) - point.operations)
     return PENDING
 
@@ -605,6 +612,8 @@ def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult
             return result  # rejected, unchanged, or overwritten by a later upload
         written = _record_fact(change, identity, fact, run.key, row.row_number)
         change.put_new(rec.feed_row_item(run.file_pk, row.row_number))
+        if change.is_history:
+            run.history_rows.add(row.row_number)
         try:
             change.flush()
         except PoolShortError as error:
@@ -775,7 +784,8 @@ def _finish(
         deps.files.write(errors_key(key), render_errors_csv(header, rejections), "text/csv")
         if not recorded:
             record_rejections(run, change, rejections)
-    if rejections or outcome.accepted == 0:
+    # A file with rows applied as history tells the administrator how many (go-live).
+    if rejections or outcome.accepted == 0 or outcome.history:
         summary = nm.FeedRejectionSummary(
             kind.value,
             key,
@@ -786,6 +796,8 @@ def _finish(
             tuple(nm.RejectedRow(r.row_number, r.reason) for r in rejections),
             errors_key(key) if rejections else None,
             outcome.unchanged,
+            outcome.history,
+            deps.settings.go_live,
         )
         notify.feed_summary(change, summary, run.file_pk)
     done = _file_item(
@@ -797,6 +809,7 @@ def _finish(
         accepted=outcome.accepted,
         unchanged=outcome.unchanged,
         rejected=len(rejections),
+        history=outcome.history,
     )
     _put_done(change, done)
     run.writes.before_last_commit(deps.table)

@@ -121,6 +121,15 @@ class Change:
     # A row dated ahead is checked by applying it without committing anything (its
     # writes are rolled back and the row is scheduled, docs/plan-rules.md "Facts in time").
     checking_ahead: bool = False
+    # The date the fact being applied is about (docs/interfaces.md §1d), where it is not
+    # `day` (a feed row's date; the daily job's effects are about their own day).
+    fact_day: date | None = None
+
+    @property
+    def is_history(self) -> bool:
+        """The fact is dated before go-live: applied with every rule, announced to no
+        participant (docs/plan-rules.md "Facts in time")."""
+        return self.settings.is_history(self.fact_day or self.day)
 
     @property
     def notice_day(self) -> date:

@@ -47,6 +47,7 @@ from stockplan.domain.periodic import (
     Month,
     PoolFigures,
     by_cause,
+    first_business_day,
     in_month,
     next_periodic_day,
     pool_series,
@@ -566,6 +567,9 @@ def monthly_report(deps: DailyDeps, month: Month, day: date, own: marker.Own) ->
     # report before it.
     document, quiet, before = gather(table, month, day)
     send = not quiet or any(i.get("sent") for i in _kept(table))
+    # A report due before go-live is history: made (its figures kept for the charts),
+    # never sent (docs/plan-rules.md "Facts in time").
+    mailed = send and not settings.is_history(first_business_day(month.next()))
     files = [f"{REPORTS_PREFIX}{month}.{ext}" for ext in ("html", "csv", "json")]
     done: Item = {
         "PK": PERIODIC,
@@ -586,7 +590,7 @@ def monthly_report(deps: DailyDeps, month: Month, day: date, own: marker.Own) ->
     tx = Transaction()
     tx.put_new(done)
     ids: list[str] = []
-    if send:
+    if mailed:
         whole = report_notice(document, files)
         notice = replace(whole, limit=EMAIL_ROWS)
         rendered = render(notice, settings.letterhead)
@@ -725,7 +729,10 @@ def annual_statements(deps: DailyDeps, year: int, day: date, own: marker.Own) ->
     if table.get(PERIODIC, sk) is not None:
         return []
     ids: list[str] = []
-    holders = statement_holders(table)
+    # Statements due before go-live are history: none is sent (docs/plan-rules.md
+    # "Facts in time").
+    due_before_go_live = settings.is_history(first_business_day(Month(year, 1)))
+    holders = [] if due_before_go_live else statement_holders(table)
     if holders:
         own.mark_dirty(table)
     addresses = Addresses(settings.admin_email)

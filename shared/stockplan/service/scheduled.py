@@ -37,6 +37,7 @@ FACT_DATE_COLUMNS: dict[FeedKind, str] = {
     FeedKind.CORPORATE_ACTIONS: "action_date",
     FeedKind.ELECTIONS: "notice_date",
     FeedKind.PRICES: "date",
+    FeedKind.DECISIONS: "decision_date",
 }
 # Kinds whose rows dated ahead wait for their date (meetings, fees and corporate actions
 # keep a due item of their own from the start).
@@ -86,6 +87,8 @@ def apply_row(
     from stockplan.service.rows import APPLIERS
 
     day = fact_day(kind, row)
+    # What a go-live judges the row by (a correction names its own, from what it corrects).
+    change.fact_day = day
     if day is not None and day > change.day:
         if kind in NEVER_AHEAD:
             return (
