@@ -111,6 +111,10 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
                 "vesting",
                 "participant_consent",
                 "note",
+                # withdraw_corporate_action (§1b): the action's date, and which action
+                # where a split and a covered transaction share it.
+                "action_date",
+                "corporate_action",
             ),
         ),
         (

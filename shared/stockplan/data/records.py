@@ -41,6 +41,9 @@ PENDING_NOTICES = "OUTBOX#PENDING"
 # every send attempt (`stockplan report` lists them).
 UNDELIVERED_NOTICES = "OUTBOX#UNDELIVERED"
 REJECTIONS = "REJECTIONS"
+# What is still ahead (scheduled facts, corporate actions, meetings and fees fed before
+# their date), by day: `stockplan report --upcoming` and the monthly report read it.
+UPCOMING = "UPCOMING"
 PRICES = "PRICES"
 POOL = "POOL"
 
@@ -573,6 +576,52 @@ def due_from(item: Item) -> DueItem:
 
 def due_key(d: DueItem) -> tuple[str, str]:
     return f"DUE#{d.ref}", f"{d.kind.value}#{d.day.isoformat()}#{d.detail}"
+
+
+# --- scheduled facts (docs/plan-rules.md "Facts in time")
+# -------------------------------------------
+
+SCHEDULED_SK = "SCHEDULED"
+
+
+def scheduled_pk(kind: str, key: str) -> str:
+    return f"SCHED#{kind}#{key}"
+
+
+def upcoming_fields(day: date, kind: str, key: str) -> Item:
+    """Lists an item among what is ahead (the UPCOMING partition of the DueIndex)."""
+    return {"GSI1PK": UPCOMING, "GSI1SK": f"{day.isoformat()}#{kind}#{key}"}
+
+
+def scheduled_item(
+    kind: str,
+    key: str,
+    day: date,
+    values: dict[str, str],
+    source_key: str,
+    source_row: int,
+) -> Item:
+    """A fact dated after the day it was applied: its row's values, applied by the
+    daily job on `day` as if fed that day."""
+    item: Item = {
+        "PK": scheduled_pk(kind, key),
+        "SK": SCHEDULED_SK,
+        "type": "scheduled",
+        "kind": kind,
+        "key": key,
+        "day": day.isoformat(),
+        "values": dict(values),
+        "source_key": source_key,
+        "source_row": source_row,
+        **upcoming_fields(day, kind, key),
+    }
+    if values.get("participant_id"):
+        item["participant_id"] = values["participant_id"]
+    return item
+
+
+def scheduled_due(kind: str, key: str, day: date) -> DueItem:
+    return DueItem(day, DueKind.SCHEDULED, f"{kind}#{key}")
 
 
 # --- facts: what each feed row stated, known by its key (docs/interfaces.md §1a) ---------------

@@ -82,6 +82,9 @@ class GrantContext:
     splits: Sequence[Split] = ()
     # The plan actions fed for the award's plan (docs/interfaces.md §1e).
     plan_actions: Sequence[PlanAction] = ()
+    # The grant date is still ahead (a scheduled grant checked when fed): its FMV is
+    # not known yet and is checked on that day (docs/plan-rules.md "Facts in time").
+    fmv_checked_later: bool = False
 
 
 FORMULA_OPTION_FED = Rejection(
@@ -322,6 +325,8 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
                 f"no ISO may be granted after {rules.last_iso_grant.isoformat()}", "1998 §6.b.(5)"
             )
         )
+    if ctx.fmv_checked_later:
+        return reasons
     if ctx.fmv_on_grant is None:
         reasons.append(
             Rejection(

@@ -94,6 +94,7 @@ class CorrectionAction(StrEnum):
     CORRECT_TERMINATION = "correct_termination"
     VOID_EXERCISE = "void_exercise"
     CORRECT_GRANT = "correct_grant"
+    WITHDRAW_CORPORATE_ACTION = "withdraw_corporate_action"
 
 
 class DecisionAction(StrEnum):

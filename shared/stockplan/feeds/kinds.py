@@ -85,6 +85,8 @@ _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
         "vesting",
         "participant_consent",
         "note",
+        "action_date",
+        "corporate_action",
     ),
     FeedKind.DECISIONS: ("new_deadline", "shares", "effective_date", "note"),
     FeedKind.PLAN_ACTIONS: ("shares", "approved_on", "note"),

@@ -42,6 +42,7 @@ from stockplan.feeds.values import (
     IdCell,
     MeetingOutcomeCell,
     OptionalBoolCell,
+    OptionalCorporateActionCell,
     OptionalCountCell,
     OptionalDateCell,
     OptionalEmailCell,
@@ -271,6 +272,7 @@ CORRECTION_COLUMNS: Mapping[CorrectionAction, tuple[str, ...]] = {
     CorrectionAction.CORRECT_TERMINATION: ("participant_id", "termination_date", "reason"),
     CorrectionAction.VOID_EXERCISE: ("award_id", "exercise_date", "shares"),
     CorrectionAction.CORRECT_GRANT: ("award_id",),
+    CorrectionAction.WITHDRAW_CORPORATE_ACTION: ("action_date",),
 }
 GRANT_TERMS = ("grant_date", "shares", "exercise_price", "final_exercise_date", "vesting")
 
@@ -295,6 +297,10 @@ class CorrectionRow(FeedRow):
     vesting: OptionalVestingCell = None
     participant_consent: BoolCell = False
     note: OptionalTextCell = None
+    # withdraw_corporate_action: the action's date, and which action where a split and
+    # a covered transaction share it (blank: the one recorded that day).
+    action_date: OptionalDateCell = None
+    corporate_action: OptionalCorporateActionCell = None
 
     @model_validator(mode="after")
     def _columns_of_the_action(self) -> CorrectionRow:

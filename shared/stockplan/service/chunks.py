@@ -209,6 +209,7 @@ def _record_chunk(run: FileRun, chunk: Chunk, rejections: list[RowRejection], st
             "last": chunk.last,
             "accepted": run.outcome.accepted,
             "unchanged": run.outcome.unchanged,
+            "history": run.outcome.history,
             "rejected": len(rejections),
         }
     )
@@ -233,5 +234,6 @@ def _close_if_complete(run: FileRun, parsed: ParsedFeed, chunks: int) -> None:
     outcome = run.outcome
     outcome.accepted = sum(int(m["accepted"]) for m in markers)
     outcome.unchanged = sum(int(m["unchanged"]) for m in markers)
+    outcome.history = sum(int(m.get("history", 0)) for m in markers)
     outcome.rejected = len(rejections)
     _finish(run, parsed.header, sorted(rejections, key=lambda r: r.row_number), recorded=True)

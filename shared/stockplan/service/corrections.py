@@ -36,6 +36,7 @@ from stockplan.domain.history import (
 from stockplan.domain.model import (
     Award,
     AwardType,
+    CorporateActionKind,
     CorrectionAction,
     DecisionAction,
     PlanCode,
@@ -46,7 +47,8 @@ from stockplan.domain.performance import certification_rejection
 from stockplan.domain.schedule import DueItem, DueKind
 from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
 from stockplan.feeds.identity import canonical
-from stockplan.service import notify
+from stockplan.feeds.rows import TerminationRow
+from stockplan.service import notify, scheduled
 from stockplan.service.ledger import Change, StoredAward, stored_award, stored_deferred
 from stockplan.service.rows import grant_rejection, with_grant_fmv
 
@@ -80,6 +82,8 @@ def apply_correction(change: Change, row: CorrectionRow) -> str | None:
         return _correct_termination(change, row)
     if row.action is CorrectionAction.VOID_EXERCISE:
         return _void_exercise(change, row)
+    if row.action is CorrectionAction.WITHDRAW_CORPORATE_ACTION:
+        return _withdraw_corporate_action(change, row)
     return _correct_grant(change, row)
 
 
@@ -143,6 +147,14 @@ def _tell(
 
 def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     assert row.participant_id is not None
+    waiting = scheduled.scheduled(change, FeedKind.TERMINATIONS.value, row.participant_id)
+    if waiting is not None:
+        # Not applied yet (dated ahead): withdrawn, and nobody was told of it.
+        change.fact_day = date.fromisoformat(str(waiting["day"]))
+        scheduled.withdraw(change, waiting)
+        change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
+        _audit(change, row, rec.participant_pk(row.participant_id))
+        return None
     records = change.ledger.participant_records(row.participant_id)
     person = _profile(records)
     if person is None or rec.termination_from(person) is None:
@@ -152,6 +164,8 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
         )
     ended = rec.termination_from(person)
     assert ended is not None
+    # A correction is about the fact it corrects (go-live, docs/plan-rules.md "Facts in time").
+    change.fact_day = ended.termination_date
     restated = []
     for stored in _awards_of(records):
         done = _rewrite(change, stored, without_termination(stored.history))
@@ -171,6 +185,9 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
 
 def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
     assert row.participant_id and row.termination_date and row.reason
+    waiting = scheduled.scheduled(change, FeedKind.TERMINATIONS.value, row.participant_id)
+    if waiting is not None:
+        return _correct_scheduled_termination(change, row, waiting)
     records = change.ledger.participant_records(row.participant_id)
     person = _profile(records)
     recorded = None if person is None else rec.termination_from(person)
@@ -180,6 +197,7 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
             " (docs/interfaces.md §1b)"
         )
     corrected = Termination(row.participant_id, row.termination_date, row.reason)
+    change.fact_day = max(recorded.termination_date, corrected.termination_date)
     if corrected == recorded:
         return (
             f"the termination of {row.participant_id} is already recorded on"
@@ -216,6 +234,83 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
         _regrant_formula_options(change, records, recorded.termination_date)
     _audit(change, row, person["PK"])
     _tell(change, updated, row, restated)
+    return None
+
+
+def _correct_scheduled_termination(change: Change, row: CorrectionRow, waiting: Item) -> str | None:
+    """A termination fed ahead of its date, corrected before it: as if fed with the
+    corrected date and reason; scheduled again while that date is still ahead, applied
+    now once it is not (docs/plan-rules.md "Facts in time")."""
+    assert row.participant_id and row.termination_date and row.reason
+    values = {
+        "participant_id": row.participant_id,
+        "termination_date": row.termination_date.isoformat(),
+        "reason": row.reason.value,
+    }
+    if values == {k: str(v) for k, v in waiting["values"].items()}:
+        return (
+            f"the termination of {row.participant_id} is already scheduled on"
+            f" {row.termination_date.isoformat()} ({row.reason.value})"
+        )
+    ahead = row.termination_date > change.day
+    change.fact_day = row.termination_date
+    scheduled.withdraw(change, waiting, rescheduled=ahead)
+    source_key, source_row = str(waiting["source_key"]), int(waiting["source_row"])
+    if ahead:
+        scheduled.schedule(
+            change,
+            FeedKind.TERMINATIONS.value,
+            row.participant_id,
+            row.termination_date,
+            values,
+            source_key,
+            source_row,
+        )
+    else:
+        from stockplan.service.rows import apply_termination
+
+        result = apply_termination(change, TerminationRow.model_validate(values))
+        if isinstance(result, str):
+            return result
+    _replace_fact(change, FeedKind.TERMINATIONS, row.participant_id, values)
+    _audit(change, row, rec.participant_pk(row.participant_id))
+    return None
+
+
+def _withdraw_corporate_action(change: Change, row: CorrectionRow) -> str | None:
+    """A split or covered transaction recorded ahead of its date that will not happen:
+    removed, only before its date (docs/plan-rules.md "Facts in time")."""
+    assert row.action_date is not None
+    change.fact_day = row.action_date
+    day = row.action_date.isoformat()
+    kinds = [row.corporate_action] if row.corporate_action else list(CorporateActionKind)
+    found = [
+        item
+        for kind in kinds
+        if (item := change.table.get(f"CORP#{day}#{kind.value}", rec.ACTION_SK)) is not None
+    ]
+    if not found:
+        what = row.corporate_action.value if row.corporate_action else "corporate action"
+        return f"no {what} is recorded on {day}: nothing to withdraw"
+    if len(found) > 1:
+        return (
+            f"a split and a covered_transaction are both recorded on {day}: name the one"
+            " to withdraw in the corporate_action column"
+        )
+    action_item = found[0]
+    if row.action_date <= change.day or action_item.get("applied"):
+        return (
+            f"the {action_item['action']} of {day} has taken effect: only a corporate"
+            " action still ahead of its date can be withdrawn"
+        )
+    action = rec.corporate_action_from(action_item)
+    action_id = str(action_item["action_id"])
+    change.tx.delete(str(action_item["PK"]), rec.ACTION_SK)
+    change.delete_due(DueItem(row.action_date, DueKind.CORPORATE_ACTION, action_id))
+    change.tx.delete(
+        rec.fact_pk(FeedKind.CORPORATE_ACTIONS.value, f"{day}|{action.kind.value}"), rec.FACT_SK
+    )
+    _audit(change, row, str(action_item["PK"]))
     return None
 
 
@@ -273,6 +368,7 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
             + " is recorded: nothing to void (docs/interfaces.md §1b)"
         )
     voided = stored.history[index]
+    change.fact_day = row.exercise_date
     history = [e for i, e in enumerate(stored.history) if i != index]
     done = _rewrite(change, stored, history)
     # The exercise's row keys now say it was voided, and by which correction: the same
@@ -322,6 +418,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
         return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
     old = granted_award(stored.history[0])
     new = _corrected_terms(old, row)
+    change.fact_day = max(old.grant_date, new.grant_date)
     if new == old:
         return f"the correction of {row.award_id} changes none of its terms"
     records = change.ledger.participant_records(old.participant_id)

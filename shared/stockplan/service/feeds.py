@@ -55,9 +55,9 @@ from stockplan.feeds import (
 from stockplan.feeds.capping import capped_record
 from stockplan.feeds.identity import OnConflict, RowIdentity, differences, identify
 from stockplan.feeds.rows import GrantRow, TerminationRow
-from stockplan.service import notify
+from stockplan.service import notify, scheduled
 from stockplan.service.ledger import BatchFull, Change, Ledger, PoolRecord, PoolShortError
-from stockplan.service.rows import APPLIERS, SUPERSEDED, UNCHANGED, RowResult, Unchanged
+from stockplan.service.rows import SUPERSEDED, UNCHANGED, RowResult, Unchanged
 
 if TYPE_CHECKING:
     from stockplan.notices import model as nm
@@ -98,6 +98,8 @@ class FeedOutcome:
     accepted: int = 0  # applied
     unchanged: int = 0
     rejected: int = 0
+    # Applied rows dated before go-live (docs/plan-rules.md "Facts in time").
+    history: int = 0
     file_reason: str | None = None
     notice_ids: list[str] = field(default_factory=list)
     # Rows rejected because judging or applying them raised: "row N: ErrorType" (for
@@ -180,6 +182,8 @@ class FileRun:
     rejections: list[RowRejection] = field(default_factory=list)
     # The most writes a row of this file has taken so far (a batch keeps room for it).
     largest_row: int = 0
+    # Rows whose fact is dated before go-live: applied as history, told to nobody.
+    history_rows: set[int] = field(default_factory=set)
 
     @property
     def table(self) -> Table:
@@ -374,6 +378,7 @@ def _read_within_limit(
 def _count(run: FileRun, row: ParsedRow, result: RowResult) -> None:
     if result is None or result is SUPERSEDED:
         run.outcome.accepted += 1
+        run.outcome.history += row.row_number in run.history_rows
     elif result is UNCHANGED:
         run.outcome.unchanged += 1
     else:
@@ -519,7 +524,7 @@ def _batch_row(
     run.ledger.read_log = set()
     result: RowResult | _Retry
     try:
-        result = APPLIERS[run.kind](change, row.value)
+        result = scheduled.apply_row(change, run.kind, row.value, identity, run.key, row.row_number)
     except PoolShortError as error:
         result = str(error)
     except BatchFull:
@@ -547,6 +552,8 @@ def _batch_row(
         return RETRY
     batch.keys |= keys
     batch.rows.append((row, identity, written))
+    if change.is_history:
+        run.history_rows.add(row.row_number)
     run.largest_row = max(run.largest_row, len(change.tx) - point.operations)
     return PENDING
 
@@ -663,7 +670,9 @@ def _apply_row_once(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowR
         change = run.change(cause, row.row_number)
         change.pools = dict(run.pools)
         try:
-            result = APPLIERS[run.kind](change, row.value)
+            result = scheduled.apply_row(
+                change, run.kind, row.value, identity, run.key, row.row_number
+            )
         except PoolShortError as error:
             result = str(error)
         except (ConflictError, ThrottledError) as error:
@@ -678,6 +687,8 @@ def _apply_row_once(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowR
             return result  # rejected, unchanged, or overwritten by a later upload
         written = _record_fact(change, identity, fact, run.key, row.row_number)
         change.put_new(rec.feed_row_item(run.file_pk, row.row_number))
+        if change.is_history:
+            run.history_rows.add(row.row_number)
         try:
             change.flush()
         except PoolShortError as error:
@@ -844,7 +855,8 @@ def _finish(
         deps.files.write(errors_key(key), render_errors_csv(header, rejections), "text/csv")
         if not recorded:
             record_rejections(run, change, rejections)
-    if rejections or outcome.accepted == 0:
+    # A file with rows applied as history tells the administrator how many (go-live).
+    if rejections or outcome.accepted == 0 or outcome.history:
         summary = nm.FeedRejectionSummary(
             kind.value,
             key,
@@ -855,6 +867,8 @@ def _finish(
             tuple(nm.RejectedRow(r.row_number, r.reason) for r in rejections),
             errors_key(key) if rejections else None,
             outcome.unchanged,
+            outcome.history,
+            deps.settings.go_live,
         )
         notify.feed_summary(change, summary, run.file_pk)
     done = _file_item(
@@ -866,6 +880,7 @@ def _finish(
         accepted=outcome.accepted,
         unchanged=outcome.unchanged,
         rejected=len(rejections),
+        history=outcome.history,
     )
     _put_done(change, done)
     run.writes.before_last_commit(deps.table)

@@ -49,6 +49,7 @@ from stockplan.domain.periodic import (
     Month,
     PoolFigures,
     by_cause,
+    first_business_day,
     in_month,
     next_periodic_day,
     pool_series,
@@ -456,7 +457,13 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool,
         + [c.get("participant_id") for c in changes]
         + [u.get("participant_id") for u in undelivered],
     )
-    state = State(awards=awards, deferred=deferred, pools={}, people=people)
+    ahead = table.query_index(rec.UPCOMING, after=day.isoformat())
+    people.update(
+        _names(
+            table, [str(i.get("participant_id") or "") for i in ahead if i.get("participant_id")]
+        )
+    )
+    state = State(awards=awards, deferred=deferred, pools={}, people=people, ahead=ahead)
     deadlines = upcoming(state, day, DEADLINE_DAYS)
     before = _kept_figures(table, month)
     # A report before this one kept its figures: this one is sent, whatever it finds.
@@ -604,6 +611,9 @@ def monthly_report(deps: DailyDeps, month: Month, day: date, own: marker.Own) ->
     # report before it.
     document, quiet, before = gather(table, month, day)
     send = not quiet or any(i.get("sent") for i in _kept(table))
+    # A report due before go-live is history: made (its figures kept for the charts),
+    # never sent (docs/plan-rules.md "Facts in time").
+    mailed = send and not settings.is_history(first_business_day(month.next()))
     files = [f"{REPORTS_PREFIX}{month}.{ext}" for ext in ("html", "csv", "json")]
     done: Item = {
         "PK": PERIODIC,
@@ -624,7 +634,7 @@ def monthly_report(deps: DailyDeps, month: Month, day: date, own: marker.Own) ->
     tx = Transaction()
     tx.put_new(done)
     ids: list[str] = []
-    if send:
+    if mailed:
         whole = report_notice(document, files)
         notice = replace(whole, limit=EMAIL_ROWS)
         rendered = render(notice, settings.letterhead)
@@ -770,7 +780,10 @@ def annual_statements(deps: DailyDeps, year: int, day: date, own: marker.Own) ->
     if table.get(PERIODIC, sk) is not None:
         return []
     ids: list[str] = []
-    holders = statement_holders(table)
+    # Statements due before go-live are history: none is sent (docs/plan-rules.md
+    # "Facts in time").
+    due_before_go_live = settings.is_history(first_business_day(Month(year, 1)))
+    holders = [] if due_before_go_live else statement_holders(table)
     if holders:
         own.mark_dirty(table)
     addresses = Addresses(settings.admin_email)

@@ -142,12 +142,17 @@ def grant_rejection(
             f" {termination.termination_date.isoformat()}, before the grant date"
             f" {award.grant_date.isoformat()}"
         )
+    ahead = award.grant_date > change.day
     ctx = GrantContext(
         participant=rec.participant_from(person_item),
-        # An ISO's price is held against the FMV, which then may not change (§1a).
-        fmv_on_grant=change.use_fmv(award.grant_date, f"grant {award.award_id}")
+        # An ISO's price is held against the FMV, which then may not change (§1a); a
+        # grant dated ahead is priced on its day (docs/plan-rules.md "Facts in time").
+        fmv_on_grant=None
+        if ahead
+        else change.use_fmv(award.grant_date, f"grant {award.award_id}")
         if award.award_type is AwardType.ISO
         else change.ledger.fmv(award.grant_date),
+        fmv_checked_later=ahead,
         pool_available=change.available(award.plan) + given_back,
         granted_this_year=granted_in_year(
             held,
@@ -166,8 +171,9 @@ def grant_rejection(
 
 def with_grant_fmv(change: Change, award: Award) -> Award:
     """An ISO with the grant date's FMV kept on it: what its shares count against the
-    $100,000 limit (Code §422(d)); other awards as they are."""
-    if award.award_type is not AwardType.ISO:
+    $100,000 limit (Code §422(d)); other awards, and a grant dated ahead (kept when it is
+    applied on its day), as they are."""
+    if award.award_type is not AwardType.ISO or award.grant_date > change.day:
         return award
     return award.evolve(fmv_on_grant=change.ledger.fmv(award.grant_date))
 
@@ -310,16 +316,20 @@ def apply_meeting(change: Change, row: fr.MeetingRow) -> str | None:
     if change.ledger.participant_item(row.participant_id) is None:
         return _unknown(row.participant_id)
     meeting = row.meeting_date.isoformat()
-    change.put(
-        {
-            "PK": rec.meeting_pk(meeting),
-            "SK": rec.roster_sk(row.participant_id),
-            "type": "roster",
-            "participant_id": row.participant_id,
-            "outcome": row.outcome.value,
-            "meeting_date": meeting,
-        }
-    )
+    roster: Item = {
+        "PK": rec.meeting_pk(meeting),
+        "SK": rec.roster_sk(row.participant_id),
+        "type": "roster",
+        "participant_id": row.participant_id,
+        "outcome": row.outcome.value,
+        "meeting_date": meeting,
+    }
+    if row.meeting_date > change.day:
+        # Listed as upcoming until the meeting (docs/plan-rules.md "Facts in time").
+        roster.update(
+            rec.upcoming_fields(row.meeting_date, "meetings", f"{meeting}#{row.participant_id}")
+        )
+    change.put(roster)
     change.put_due(DueItem(row.meeting_date, DueKind.MEETING, meeting), rec.meeting_pk(meeting))
     # Kept with the person too: a termination reversed later finds the meetings it
     # owes a formula option for (docs/plan-rules.md "Corrections").
@@ -384,19 +394,21 @@ def apply_fee(change: Change, row: fr.FeeRow) -> str | None:
         )
     cash = dfr.fee_after_cutoff(row.fee_type, row.fee_date)
     terms = dfr.fee_terms(row.fee_type, row.fee_date)
-    change.put(
-        {
-            "PK": pk,
-            "SK": sk,
-            "type": "fee",
-            "participant_id": row.participant_id,
-            "fee_type": row.fee_type.value,
-            "fee_date": row.fee_date.isoformat(),
-            "amount": str(row.amount),
-            "status": "cash" if cash else "due",
-            "award_date": terms.award_date.isoformat(),
-        }
-    )
+    fee: Item = {
+        "PK": pk,
+        "SK": sk,
+        "type": "fee",
+        "participant_id": row.participant_id,
+        "fee_type": row.fee_type.value,
+        "fee_date": row.fee_date.isoformat(),
+        "amount": str(row.amount),
+        "status": "cash" if cash else "due",
+        "award_date": terms.award_date.isoformat(),
+    }
+    if not cash and terms.award_date > change.day:
+        # Listed as upcoming until its award date (docs/plan-rules.md "Facts in time").
+        fee.update(rec.upcoming_fields(terms.award_date, "fees", sk))
+    change.put(fee)
     if not cash:
         ref = f"{row.participant_id}#{row.fee_type.value}#{row.fee_date.isoformat()}"
         change.put_due(DueItem(terms.award_date, DueKind.FEE, ref), pk)
@@ -479,6 +491,9 @@ def apply_corporate_action(change: Change, row: fr.CorporateActionRow) -> str | 
     if action.kind is CorporateActionKind.SPLIT and (row.ratio is None or row.ratio <= 0):
         return "a split needs a positive ratio (1998 §7.b.(1); Directors §4(c))"
     item = rec.corporate_action_item(action, action_id)
+    if row.action_date > change.day:
+        # Listed as upcoming until its date (docs/plan-rules.md "Facts in time").
+        item.update(rec.upcoming_fields(row.action_date, "corporate_actions", action_id))
     change.put_new(item)
     change.put_due(DueItem(row.action_date, DueKind.CORPORATE_ACTION, action_id), item["PK"])
     change.audit(item["PK"], rec.ACTION_SK, "corporate_action", {"action": row.action.value})
