@@ -29,6 +29,7 @@ from stockplan.domain.history import (
     replay,
     unvested_shares,
     with_acceleration,
+    with_extension,
     with_grant_terms,
     with_termination,
     without_termination,
@@ -130,9 +131,18 @@ def _tell(
     restated: list[Restated],
     *,
     also_personal: bool = False,
+    decided_on: date | None = None,
 ) -> None:
     if restated:
-        notify.correction(change, person, row.request_id, row.action.value, restated, also_personal)
+        notify.correction(
+            change,
+            person,
+            row.request_id,
+            row.action.value,
+            restated,
+            also_personal,
+            decided_on=decided_on,
+        )
 
 
 # --- terminations -------------------------------------------------------------------------
@@ -426,7 +436,11 @@ def _extend(change: Change, row: DecisionRow, stored: StoredAward) -> str | None
             "a directors-1999 option's exercise period may be extended only after a death"
             " (Directors §6(h)); after any other end of service §6(i) leaves no discretion"
         )
-    if not award.is_outstanding or row.decision_date > award.exercise_deadline:
+    # Judged as of the decision's date: one dated on or before the deadline applies
+    # whatever day it is fed, and gives back the shares that expired at that deadline.
+    if row.decision_date > award.exercise_deadline or (
+        award.shares_outstanding + award.shares_expired == 0
+    ):
         return (
             f"{award.award_id} closed on {award.exercise_deadline.isoformat()}; a decision"
             f" dated {row.decision_date.isoformat()} cannot revive it ({section})"
@@ -445,9 +459,17 @@ def _extend(change: Change, row: DecisionRow, stored: StoredAward) -> str | None
     event = AwardEvent(
         EventKind.EXTEND, row.decision_date, {"new_deadline": new_deadline.isoformat()}
     )
-    done = _rewrite(change, stored, [*stored.history, event])
+    history = with_extension(stored.history, event)
+    revived = replay(as_of(history, change.day)).shares_outstanding - award.shares_outstanding
+    if revived > change.available(award.plan):
+        return (
+            f"the {revived} shares of {award.award_id} that expired on"
+            f" {award.exercise_deadline.isoformat()} are no longer in the {award.plan.value}"
+            f" pool ({section})"
+        )
+    done = _rewrite(change, stored, history)
     _audit(change, row, person["PK"])
-    _tell(change, person, row, [] if done is None else [done])
+    _tell(change, person, row, [] if done is None else [done], decided_on=row.decision_date)
     return None
 
 
