@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from stockplan.data import records as rec
-from stockplan.data.table import Item
+from stockplan.data.table import Item, Update
 from stockplan.domain import deferred as dfr
 from stockplan.domain.history import (
     AwardEvent,
@@ -61,15 +61,18 @@ class Restated:
     after: Award
 
 
-def _cause(change: Change, kind: str, row: CorrectionRow | DecisionRow) -> None:
-    """The audit trail names the request and its note, beside the file and row."""
-    change.cause_info = {
-        **(change.cause_info or {}),
+def _request_cause(kind: str, row: CorrectionRow | DecisionRow) -> dict[str, str]:
+    return {
         "kind": kind,
         "request_id": row.request_id,
         "action": row.action.value,
         "note": row.note or "",
     }
+
+
+def _cause(change: Change, kind: str, row: CorrectionRow | DecisionRow) -> None:
+    """The audit trail names the request and its note, beside the file and row."""
+    change.cause_info = {**(change.cause_info or {}), **_request_cause(kind, row)}
 
 
 def apply_correction(change: Change, row: CorrectionRow) -> str | None:
@@ -169,7 +172,7 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     updated = {k: v for k, v in person.items() if k not in ("termination", "death")}
     change.save_profile(updated, person)
     change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
-    _regrant_formula_options(change, records, ended.termination_date)
+    _regrant_formula_options(change, records, ended.termination_date, row)
     _audit(change, row, person["PK"])
     # They were told their service had ended: the work and the personal mailbox hear.
     _tell(change, updated, row, restated, also_personal=True)
@@ -220,7 +223,7 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
         },
     )
     if corrected.termination_date > recorded.termination_date:
-        _regrant_formula_options(change, records, recorded.termination_date)
+        _regrant_formula_options(change, records, recorded.termination_date, row)
     _audit(change, row, person["PK"])
     _tell(change, updated, row, restated)
     return None
@@ -238,19 +241,35 @@ def _restore_deferred(change: Change, records: list[Item], ended: date | None) -
             change.save_deferred(stored, replace(stored.deferred, issue_date=issue_on))
 
 
-def _regrant_formula_options(change: Change, records: list[Item], since: date) -> None:
+def _regrant_formula_options(
+    change: Change, records: list[Item], since: date, row: CorrectionRow
+) -> None:
     """A meeting held after `since` may owe the director a formula option now that
     their service did not end then: the meeting falls due again and the daily job
-    grants what is missing, with the meeting's date and price (Directors §6(a))."""
+    grants what is missing, with the meeting's date and price (Directors §6(a)). The
+    director's roster row of a meeting already held names the correction, which the
+    audit record of such a grant gives as its cause."""
+    assert row.participant_id is not None
     for item in records:
         if item.get("type") != "roster_entry":
             continue
         meeting = date.fromisoformat(str(item["meeting_date"]))
-        if meeting > since:
-            change.put_due(
-                DueItem(meeting, DueKind.MEETING, meeting.isoformat()),
-                f"MEETING#{meeting.isoformat()}",
+        if meeting <= since:
+            continue
+        if meeting <= change.day:
+            change.tx.update(
+                Update(
+                    rec.meeting_pk(meeting.isoformat()),
+                    rec.roster_sk(row.participant_id),
+                    "SET restored_by = :cause",
+                    {":cause": _request_cause("correction", row)},
+                    condition="attribute_exists(PK)",
+                )
             )
+        change.put_due(
+            DueItem(meeting, DueKind.MEETING, meeting.isoformat()),
+            rec.meeting_pk(meeting.isoformat()),
+        )
 
 
 def _replace_fact(change: Change, kind: FeedKind, key: str, values: dict[str, str]) -> None:

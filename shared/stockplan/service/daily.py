@@ -375,6 +375,14 @@ def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> str | Non
     return None
 
 
+def _granted_because(daily: dict[str, Any] | None, restored_by: Any) -> dict[str, Any] | None:
+    """A formula option owed because a correction restored the director's service
+    names that correction as its cause, with the daily rule that granted it."""
+    if not isinstance(restored_by, dict) or daily is None:
+        return daily
+    return {**restored_by, **{k: v for k, v in daily.items() if k != "kind"}}
+
+
 def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
     """Formula options for an annual meeting (Directors §6(a), §6(c), §8(a))."""
     due, _item = batch[0]
@@ -413,12 +421,16 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
         )
     size = formula_grant_size(meeting, change.ledger.splits())
     grants = formula_grants(meeting, pending, fmv, change.available(PlanCode.DIRECTORS_1999), size)
+    restored = {str(i["participant_id"]): i.get("restored_by") for i in roster_items}
+    daily_cause = change.cause_info
     for award in grants.awards:
+        change.cause_info = _granted_because(daily_cause, restored.get(award.participant_id))
         change.save_award(None, award)
         # Serialised with a termination of the director racing this run.
         change.touch_profile(people[award.participant_id])
         notify.formula_grant(change, people[award.participant_id], award, size)
         change.maybe_flush()
+    change.cause_info = daily_cause
     change.delete_due(due)
     return None
 
