@@ -85,7 +85,7 @@ def test_a_formula_option_owed_after_a_reversed_termination_names_the_correction
     Its audit record names the correction (request_id, note) and the daily rule."""
     stack = local_stack
     feed(stack, "participants", PEOPLE_CSV, MAR15)
-    feed(stack, "prices", "date,last_sale\n2002-06-05,25.00\n", MAR15)
+    feed(stack, "prices", "date,last_sale\n2002-06-05,25.00\n", date(2002, 6, 5))
     feed(stack, "meetings", "meeting_date,participant_id,outcome\n2002-06-06,D1,reelected\n", MAR15)
     feed(
         stack,

@@ -8,10 +8,10 @@ import dataclasses
 
 from memory_world import MAR15, World
 
-from stockplan.data.memory import MemoryChunkQueue
 from stockplan.service.audit import participant_trail
 from stockplan.service.chunks import Chunk, process_chunk
 from stockplan.service.feeds import process_upload
+from stockplan_cli.memory import MemoryChunkQueue
 
 PEOPLE = "participant_id,name,email,role\n" + "".join(
     f"E{n},Person {n},e{n}@ctc.example.com,employee\n" for n in range(1, 4)
