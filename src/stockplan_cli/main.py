@@ -560,17 +560,35 @@ def audit_line(entry: dict[str, Any]) -> str:
         f"{field} {before if before is not None else '-'} -> {after}"
         for field, (before, after) in entry["change"].items()
     )
-    cause = entry["cause"]
+    return f"{entry['day']}  {what}  {changes}  [{cause_words(entry['cause'])}]"
+
+
+def cause_words(cause: dict[str, Any]) -> str:
+    """Why a change was made: the feed object and row (its version, ETag and uploader),
+    the daily rule and its section, or the correction or decision (request_id, note)."""
     if cause.get("kind") == "feed":
-        why = f"feed {cause.get('key')} row {cause.get('row')}"
-    elif cause.get("kind") == "daily":
-        why = f"daily rule {cause.get('rule')} ({cause.get('section')})"
-    elif cause.get("kind") in ("correction", "decision"):
+        return f"feed {cause.get('key')} row {cause.get('row')}{_object_words(cause)}"
+    if cause.get("kind") == "daily":
+        return f"daily rule {cause.get('rule')} ({cause.get('section')})"
+    if cause.get("kind") in ("correction", "decision"):
         note = f": {cause['note']}" if cause.get("note") else ""
         why = f"{cause['kind']} {cause.get('request_id')} {cause.get('action')}{note}"
-    else:
-        why = str(cause)
-    return f"{entry['day']}  {what}  {changes}  [{why}]"
+        if cause.get("rule"):
+            # Granted by the daily job because of the correction (a formula option owed).
+            why += f"; daily rule {cause['rule']} ({cause.get('section')})"
+        if cause.get("key"):
+            why += f"; feed {cause['key']} row {cause.get('row')}{_object_words(cause)}"
+        return why
+    return str(cause)
+
+
+def _object_words(cause: dict[str, Any]) -> str:
+    parts = [
+        f"{label} {cause[field]}"
+        for field, label in (("version_id", "version"), ("etag", "ETag"), ("uploader", "by"))
+        if cause.get(field)
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 COMMANDS = {

@@ -27,8 +27,7 @@ from reliability_support import fresh_stack
 
 MAR15 = date(2002, 3, 15)
 OCT2 = date(2002, 10, 2)
-# Exercises are fed on or after their date: one dated ahead is rejected
-# (docs/plan-rules.md "Facts in time").
+# An exercise is fed on or after its date (docs/plan-rules.md "Facts in time").
 OCT5 = date(2002, 10, 5)
 NOV1 = date(2002, 11, 1)
 GRANTS = (

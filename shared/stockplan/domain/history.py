@@ -292,6 +292,20 @@ def with_acceleration(events: Sequence[AwardEvent], decision: AwardEvent) -> lis
     return result
 
 
+def with_extension(events: Sequence[AwardEvent], decision: AwardEvent) -> list[AwardEvent]:
+    """The history with an extension in force from its decision date: before the first
+    expiry after that day, which then expires nothing the new deadline keeps open (an
+    extension dated in time applies whatever day it is fed, docs/plan-rules.md
+    "Administrator decisions")."""
+    result = list(events)
+    for index, event in enumerate(result):
+        if index and event.kind is EventKind.EXPIRE and event.day > decision.day:
+            result.insert(index, decision)
+            return result
+    result.append(decision)
+    return result
+
+
 def unvested_shares(award: Award, on: date) -> int:
     """Shares whose vesting date is after `on` by the schedule (a termination's
     forfeiture aside): what an acceleration effective on `on` may move."""

@@ -569,6 +569,11 @@ class CorrectionNotice(_ToParticipant):
     deceased: bool = False
     # An ISO's exercise period extended past what Code §422(a)(2) allows.
     iso_extended: bool = False
+    # A decision applied after its date, as of that date (docs/plan-rules.md
+    # "Administrator decisions"); None: applied on its date.
+    decided_on: date | None = None
+    # Reminder days of a moved deadline already past when it moved: not sent late.
+    reminders_not_sent: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -258,6 +258,8 @@ def _correction(n: CorrectionNotice) -> dict[str, Any]:
         "title": title,
         "intro": intro.format(whom=whom),
         "iso_tax": _ISO_TAX,
+        # Shares an extension dated in time gave back after they had expired.
+        "revived": any(line.after.shares_expired < line.before.shares_expired for line in n.awards),
         "changed": [
             {
                 "award_id": line.award_id,

@@ -387,6 +387,9 @@ class _FormulaRequest:
     fmv: Decimal
     size: int
     people: dict[str, Item]
+    # The correction that restored a director's service, by participant: the cause of
+    # the formula option it owes (the meeting's roster row names it).
+    restored_by: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -468,18 +471,32 @@ def _formula_request(change: Change, due: DueItem) -> _FormulaRequest | str | No
             "Directors §6(c)",
         )
     size = formula_grant_size(meeting, change.ledger.splits())
-    return _FormulaRequest(due, pending, fmv, size, people)
+    restored = {
+        str(i["participant_id"]): i["restored_by"] for i in roster_items if "restored_by" in i
+    }
+    return _FormulaRequest(due, pending, fmv, size, people, restored)
 
 
 def _grant_formula_options(change: Change, req: _FormulaRequest, cut: dict[str, int]) -> None:
     grants = formula_grants(req.due.day, req.pending, req.fmv, 0, req.size, cut)
+    daily_cause = change.cause_info
     for award in grants.awards:
+        change.cause_info = _granted_because(daily_cause, req.restored_by.get(award.participant_id))
         change.save_award(None, award)
         # Serialised with a termination of the director racing this run.
         change.touch_profile(req.people[award.participant_id])
         notify.formula_grant(change, req.people[award.participant_id], award, req.size)
         change.maybe_flush()
+    change.cause_info = daily_cause
     change.delete_due(req.due)
+
+
+def _granted_because(daily: dict[str, Any] | None, restored_by: Any) -> dict[str, Any] | None:
+    """A formula option owed because a correction restored the director's service
+    names that correction as its cause, with the daily rule that granted it."""
+    if not isinstance(restored_by, dict) or daily is None:
+        return daily
+    return {**restored_by, **{k: v for k, v in daily.items() if k != "kind"}}
 
 
 def _wait_for_price(change: Change, due: DueItem, what: str, section: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from stockplan.domain.model import (
     Role,
     Termination,
 )
+from stockplan.domain.schedule import REMINDER_DAYS
 from stockplan.domain.termination import AwardTermination
 from stockplan.notices.letterhead import Letterhead
 
@@ -274,10 +275,13 @@ def correction(
     action: str,
     restated: Sequence[Any],
     also_personal: bool = False,
+    *,
+    decided_on: date | None = None,
 ) -> None:
     """One notice per correction or decision: each award it changed, before and after
     (docs/plan-rules.md "Corrections"); after a reversed termination to the work and the personal
-    mailbox both (they were told their service had ended)."""
+    mailbox both (they were told their service had ended). `decided_on`: a decision's
+    date, stated when it is earlier than the day it is applied (it applies as of it)."""
     day = change.notice_day
     changed = tuple(
         nm.ChangedAward(
@@ -298,6 +302,8 @@ def correction(
         deceased=bool(person_item.get("death")),
         iso_extended=action == "extend_exercise_period"
         and any(r.after.award_type is AwardType.ISO for r in restated),
+        decided_on=decided_on if decided_on is not None and decided_on < change.day else None,
+        reminders_not_sent=_reminders_passed(restated, change.day),
     )
     recipients = [change.addresses.for_participant(person_item)]
     personal = person_item.get("personal_email")
@@ -305,6 +311,18 @@ def correction(
         recipients.append(str(personal))
     for recipient in recipients:
         _queue(change, notice, recipient, request_id, recipient)
+
+
+def _reminders_passed(restated: Sequence[Any], day: date) -> tuple[date, ...]:
+    """The reminder days of a deadline the change moved that were already past on its
+    day: those reminders are not sent late (docs/plan-rules.md "Vesting and termination")."""
+    passed: set[date] = set()
+    for r in restated:
+        deadline = r.after.exercise_deadline
+        if deadline is None or deadline == r.before.exercise_deadline or not r.after.is_outstanding:
+            continue
+        passed |= {d for d in (deadline - timedelta(days=n) for n in REMINDER_DAYS) if d < day}
+    return tuple(sorted(passed))
 
 
 def _person_fields(person_item: Item) -> dict[str, Any]:
