@@ -467,6 +467,9 @@ class CoveredTransactionNotice(_ToParticipant):
     awards: tuple[CoveredLine, ...]
     deferred: tuple[CoveredDeferredLine, ...] = ()
     deceased: bool = False
+    # Assumed: who assumed the awards, and the exchange ratio that restated them.
+    acquirer: str | None = None
+    exchange_ratio: Decimal | None = None
 
 
 class RejectedRow(NamedTuple):

@@ -586,6 +586,16 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
     if action.kind is CorporateActionKind.SPLIT:
         assert action.ratio is not None
         _restate_pools(change, due, action.ratio)
+    exchange = action.restating_ratio
+    if exchange is not None:
+        # Pending deferred stock is issued on the day first (Directors §7(b)(ii)), then
+        # the pools and awards are restated as a split of the exchange ratio would
+        # restate them, so the pool arithmetic keeps holding (1998 §7.a; §6(j)).
+        _issue_before_exchange(change, due, action_id, open_deferred)
+        _restate_pools(change, due, exchange)
+        open_deferred = [
+            stored_deferred(raw) for raw in change.table.query_index(rec.OPEN_DEFERRED)
+        ]
     for person_id, awards, deferred in _by_participant(open_awards, open_deferred):
         _apply_action(change, due, action, action_id, person_id, awards, deferred)
     action_item["applied"] = True
@@ -595,6 +605,21 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
         action_item["PK"], rec.ACTION_SK, "corporate_action_applied", {"action": action.kind.value}
     )
     return None
+
+
+def _issue_before_exchange(
+    change: Change, due: DueItem, action_id: str, deferred: list[StoredDeferred]
+) -> None:
+    for stored in deferred:
+        if f"{action_id}#issue" in stored.actions:
+            continue
+        issued = dfr.issue(covered_transaction_deferred(stored.deferred, due.day))
+        if issued == stored.deferred:
+            continue
+        change.save_deferred(stored, issued, action=f"{action_id}#issue")
+        notify.deferred_issue(change, _person(change, stored.deferred.participant_id), issued)
+        change.maybe_flush()
+    change.flush()
 
 
 def _by_participant(
@@ -640,16 +665,21 @@ def _apply_action(
         if split:
             notify.split(change, person, action_id, due.day, action.ratio, told, told_d)
         else:
-            notify.covered_transaction(
-                change, person, action_id, due.day, bool(action.assumed), told, told_d
-            )
+            notify.covered_transaction(change, person, action_id, due.day, action, told, told_d)
+    exchange = action.restating_ratio
     if split:
         kind, facts = EventKind.SPLIT, {"ratio": str(action.ratio)}
     else:
         kind, facts = EventKind.COVERED, {"assumed": "true" if action.assumed else "false"}
+        if exchange is not None:
+            facts["exchange_ratio"] = str(exchange)
+    # A split or an exchange restates the pool's delivered figure whole (_restate_pools).
+    restated = split or exchange is not None
     for stored, award in after:
         event = _event_if(stored, award, kind, due.day, facts)
-        change.save_award(stored, award, action=action_id, count_delivered=not split, event=event)
+        change.save_award(
+            stored, award, action=action_id, count_delivered=not restated, event=event
+        )
         change.maybe_flush()
     for stored_d, award_d in after_d:
         change.save_deferred(stored_d, award_d, action=action_id)
@@ -682,7 +712,10 @@ def _covered_targets(
     """What a covered transaction does to each open award and pending deferred stock;
     every one of them is in the notice (1998 §7.a; Directors §6(j), §7(b)(ii))."""
     assumed = bool(action.assumed)
+    exchange = action.restating_ratio
     after = [(s, covered_transaction_award(s.award, due.day, assumed)) for s in todo]
+    if exchange is not None:
+        after = [(s, split_award(a, exchange)) for s, a in after]
     after_d = [(s, covered_transaction_deferred(s.deferred, due.day)) for s in todo_d]
     told = [(s.award, a) for s, a in after if s.award.is_outstanding]
     told_d = [(s.deferred, d) for s, d in after_d if s.deferred.status is DeferredStatus.PENDING]
