@@ -244,16 +244,20 @@ def _apply_batch(
             change.flush()
         except ConflictError:
             continue
-        if waiting:
-            outcome.waiting.append(waiting)
-        elif not change.skipped:
-            outcome.count(due.kind)
+        waits = [waiting] if isinstance(waiting, str) else list(waiting or [])
+        outcome.waiting += waits
+        if not change.skipped:
+            # Each kind of the batch (a meeting and the day's fees) that did not wait.
+            for kind in dict.fromkeys(d.kind for d, _ in batch):
+                if not any(w.startswith(f"{due.day.isoformat()}#{kind.value}#") for w in waits):
+                    outcome.count(kind)
         outcome.notice_ids += change.notice_ids
         return change.due_written
     raise ConflictError(f"{due.key} kept conflicting")
 
 
-DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], str | None]
+# What waits for a price: one reason, or one per item of a joint batch.
+DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], str | list[str] | None]
 
 
 def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
@@ -396,7 +400,7 @@ class _FeeRequest:
     fmv: Decimal
 
 
-def handle_grants_of_day(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+def handle_grants_of_day(change: Change, batch: list[tuple[DueItem, Item]]) -> list[str] | None:
     """The formula options of a meeting and the Deferred Stock Awards of the fees of one
     day. When the pool cannot cover them all they are cut together: with f = available
     / the shares of every award due, each gets floor(shares x f) and the rest stays in
@@ -419,7 +423,7 @@ def handle_grants_of_day(change: Change, batch: list[tuple[DueItem, Item]]) -> s
     if options is not None:
         _grant_formula_options(change, options, {p: cut[f"option#{p}"] for p in options.pending})
     _award_fees(change, fees, {ref: cut[f"fee#{ref}"] for ref in fees})
-    return "; ".join(waiting) or None
+    return waiting or None
 
 
 def _directors_plan_ended_by(change: Change, day: date) -> bool:
