@@ -111,6 +111,7 @@ from typing import Any
 
 from stockplan.data import records as rec
 from stockplan.domain.fmv import fair_market_value
+from stockplan.domain.iso_limit import iso_and_nso, iso_splits
 from stockplan.domain.model import (
     Award,
     AwardType,
@@ -625,8 +626,8 @@ def _restating(state: State, award: Award) -> list[Split]:
     return [s for s in state.splits if s.day.isoformat() in days]
 
 
-def _compensation_type(award: Award) -> str:
-    if award.award_type is AwardType.ISO:
+def _compensation_type(award: Award, iso_shares: int) -> str:
+    if award.award_type is AwardType.ISO and iso_shares:
         return "OPTION_ISO"
     if award.award_type.is_option:
         return "OPTION_NSO"
@@ -706,9 +707,10 @@ def _award_transactions(
     for record in state.exercises:
         exercises.setdefault(record.award_id, []).append(record)
     found: list[dict[str, Any]] = []
+    iso = iso_splits(state.awards)
     for award in state.awards:
         restating = _restating(state, award)
-        found.append(_issuance(award, restating))
+        found.append(_issuance(award, restating, iso_and_nso(award, iso)))
         if award.award_type.requires_exercise:
             found += _exercises(award, exercises.get(award.award_id, []), restating, warnings)
         else:
@@ -720,11 +722,21 @@ def _award_transactions(
     return found
 
 
-def _issuance(award: Award, restating: list[Split]) -> dict[str, Any]:
+def _issuance(
+    award: Award, restating: list[Split], iso: tuple[int, int] | None = None
+) -> dict[str, Any]:
     comments = [
         f"{AWARD_TYPE_NAMES[award.award_type].capitalize()} under the "
         f"{plan_rules(award.plan).title}."
     ]
+    iso_shares, nso_shares = iso or iso_and_nso(award, iso_splits([award]))
+    if award.award_type is AwardType.ISO and nso_shares:
+        comments.append(
+            f"Of its {_shares(award.shares_granted)} shares, {_shares(iso_shares)} keep ISO "
+            f"treatment and {_shares(nso_shares)} are non-qualified: the ISO shares first "
+            "exercisable in one calendar year count only up to $100,000 of grant-date fair "
+            "market value (Code §422(d))."
+        )
     if restating:
         comments.append(_restated_note(restating, award.plan))
     if award.exercise_deadline is not None and award.exercise_deadline != (
@@ -743,7 +755,7 @@ def _issuance(award: Award, restating: list[Split]) -> dict[str, Any]:
         "stakeholder_id": award.participant_id,
         "stock_plan_id": _plan_id(award.plan),
         "stock_class_id": STOCK_CLASS_ID,
-        "compensation_type": _compensation_type(award),
+        "compensation_type": _compensation_type(award, iso_shares),
         "quantity": _num(award.shares_granted),
         "expiration_date": None
         if award.final_exercise_date is None
@@ -755,7 +767,8 @@ def _issuance(award: Award, restating: list[Split]) -> dict[str, Any]:
     if award.exercise_price is not None:
         key = "base_price" if award.award_type is AwardType.SAR else "exercise_price"
         item[key] = _money(award.exercise_price)
-    if award.award_type is AwardType.ISO:
+    if award.award_type is AwardType.ISO and iso_shares:
+        # An ISO wholly over the $100,000 limit is a non-qualified option (Code §422(d)).
         item["option_grant_type"] = "ISO"
     elif award.award_type.is_option:
         item["option_grant_type"] = "NSO"

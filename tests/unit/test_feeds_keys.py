@@ -81,7 +81,7 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
         (
             FeedKind.GRANTS,
             ("award_id", "participant_id", "plan", "award_type", "grant_date", "shares"),
-            ("exercise_price", "final_exercise_date", "vesting"),
+            ("exercise_price", "final_exercise_date", "vesting", "performance_criteria"),
         ),
         (FeedKind.PRICES, ("date",), ("last_sale", "high_bid", "low_ask")),
         (FeedKind.TERMINATIONS, ("participant_id", "termination_date", "reason"), ()),
@@ -115,6 +115,10 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
                 "vesting",
                 "participant_consent",
                 "note",
+                # withdraw_corporate_action (§1b): the action's date, and which action
+                # where a split and a covered transaction share it.
+                "action_date",
+                "corporate_action",
             ),
         ),
         (

@@ -94,6 +94,7 @@ class CorrectionAction(StrEnum):
     CORRECT_TERMINATION = "correct_termination"
     VOID_EXERCISE = "void_exercise"
     CORRECT_GRANT = "correct_grant"
+    WITHDRAW_CORPORATE_ACTION = "withdraw_corporate_action"
 
 
 class DecisionAction(StrEnum):
@@ -101,6 +102,7 @@ class DecisionAction(StrEnum):
 
     EXTEND_EXERCISE_PERIOD = "extend_exercise_period"
     ACCELERATE_VESTING = "accelerate_vesting"
+    CERTIFY_PERFORMANCE = "certify_performance"
 
 
 class AwardStatus(StrEnum):
@@ -174,6 +176,14 @@ class Award:
     accelerated_on: date | None = None
     # Reminders already sent, as "<days>@<deadline>", so a changed deadline gets new ones.
     reminders_sent: frozenset[str] = frozenset()
+    # An ISO's Fair Market Value per share on its grant date, restated by splits as its
+    # price is: what its shares count against the $100,000 limit (Code §422(d)).
+    fmv_on_grant: Decimal | None = None
+    # Of `shares_exercised`, those exercised as ISO shares (an exercise takes the ISO
+    # shares of the exercisable shares first, Code §422(d)).
+    shares_iso_exercised: int = 0
+    # A performance award's criteria, as granted (1998 §6.a.(9)).
+    performance_criteria: str | None = None
 
     @property
     def shares_outstanding(self) -> int:

@@ -63,6 +63,8 @@ def split_award(award: Award, ratio: Decimal) -> Award:
         exercise_price=None
         if award.exercise_price is None
         else split_price(award.exercise_price, ratio),
+        shares_iso_exercised=split_shares(award.shares_iso_exercised, ratio),
+        fmv_on_grant=None if award.fmv_on_grant is None else split_price(award.fmv_on_grant, ratio),
     )
 
 

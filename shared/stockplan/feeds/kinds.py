@@ -63,7 +63,7 @@ _REQUIRED: dict[FeedKind, tuple[str, ...]] = {
 
 _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
     FeedKind.PARTICIPANTS: ("personal_email", "estate_email", "ten_percent_holder"),
-    FeedKind.GRANTS: ("exercise_price", "final_exercise_date", "vesting"),
+    FeedKind.GRANTS: ("exercise_price", "final_exercise_date", "vesting", "performance_criteria"),
     FeedKind.PRICES: ("last_sale", "high_bid", "low_ask"),
     FeedKind.TERMINATIONS: (),
     FeedKind.MEETINGS: (),
@@ -85,6 +85,8 @@ _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
         "vesting",
         "participant_consent",
         "note",
+        "action_date",
+        "corporate_action",
     ),
     FeedKind.DECISIONS: ("new_deadline", "shares", "effective_date", "note"),
     FeedKind.PLAN_ACTIONS: ("shares", "approved_on", "note"),

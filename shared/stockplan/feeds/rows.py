@@ -42,6 +42,8 @@ from stockplan.feeds.values import (
     IdCell,
     MeetingOutcomeCell,
     OptionalBoolCell,
+    OptionalCorporateActionCell,
+    OptionalCountCell,
     OptionalDateCell,
     OptionalEmailCell,
     OptionalIdCell,
@@ -123,6 +125,8 @@ class GrantRow(FeedRow):
     final_exercise_date: OptionalDateCell = None
     # Empty: vested in full at grant.
     vesting: VestingCell = ()
+    # Required for performance awards (1998 §6.a.(9)): checked with the grant's rules.
+    performance_criteria: OptionalTextCell = None
 
     def to_domain(self) -> Award:
         return Award(
@@ -139,6 +143,7 @@ class GrantRow(FeedRow):
             exercise_deadline=(
                 self.final_exercise_date if self.award_type.requires_exercise else None
             ),
+            performance_criteria=self.performance_criteria,
         )
 
 
@@ -275,6 +280,7 @@ CORRECTION_COLUMNS: Mapping[CorrectionAction, tuple[str, ...]] = {
     CorrectionAction.CORRECT_TERMINATION: ("participant_id", "termination_date", "reason"),
     CorrectionAction.VOID_EXERCISE: ("award_id", "exercise_date", "shares"),
     CorrectionAction.CORRECT_GRANT: ("award_id",),
+    CorrectionAction.WITHDRAW_CORPORATE_ACTION: ("action_date",),
 }
 GRANT_TERMS = ("grant_date", "shares", "exercise_price", "final_exercise_date", "vesting")
 
@@ -299,6 +305,10 @@ class CorrectionRow(FeedRow):
     vesting: OptionalVestingCell = None
     participant_consent: BoolCell = False
     note: OptionalTextCell = None
+    # withdraw_corporate_action: the action's date, and which action where a split and
+    # a covered transaction share it (blank: the one recorded that day).
+    action_date: OptionalDateCell = None
+    corporate_action: OptionalCorporateActionCell = None
 
     @model_validator(mode="after")
     def _columns_of_the_action(self) -> CorrectionRow:
@@ -325,7 +335,8 @@ class DecisionRow(FeedRow):
     award_id: IdCell
     decision_date: DateCell
     new_deadline: OptionalDateCell = None
-    shares: OptionalSharesCell = None
+    # 0 is a certification that no share was earned (1998 §6.a.(9)).
+    shares: OptionalCountCell = None
     effective_date: OptionalDateCell = None
     note: OptionalTextCell = None
 
@@ -333,6 +344,12 @@ class DecisionRow(FeedRow):
     def _columns_of_the_action(self) -> DecisionRow:
         if self.action is DecisionAction.EXTEND_EXERCISE_PERIOD and self.new_deadline is None:
             raise _row_error(["new_deadline: required for extend_exercise_period"])
+        if self.action is DecisionAction.CERTIFY_PERFORMANCE and self.shares is None:
+            raise _row_error(
+                ["shares: required for certify_performance, the shares earned (0 if none)"]
+            )
+        if self.action is DecisionAction.ACCELERATE_VESTING and self.shares == 0:
+            raise _row_error(["shares: must be a positive whole number"])
         return self
 
 

@@ -236,6 +236,12 @@ _CORRECTION_WORDS = {
         "The plan administrator has decided that unvested shares of the award vest early"
         " (1998 §6.a.(5); Directors §6(e)(i)).",
     ),
+    "certify_performance": (
+        "Your stock awards: performance certified",
+        "The Committee has certified the shares earned under the award's performance"
+        " criteria for the tranches due: the shares earned are delivered and the rest of"
+        " those tranches is forfeited; the certification is final (1998 §6.a.(9)).",
+    ),
 }
 _ISO_TAX = (
     "The incentive stock option keeps its terms, but an exercise more than three months"

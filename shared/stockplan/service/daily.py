@@ -52,7 +52,7 @@ from stockplan.domain.schedule import (
     settle_award,
 )
 from stockplan.domain.splits import split_award, split_deferred, split_shares
-from stockplan.service import notify, periodic
+from stockplan.service import notify, periodic, scheduled
 from stockplan.service.ledger import (
     Change,
     Ledger,
@@ -68,6 +68,7 @@ MAX_ATTEMPTS = 5
 RULE_SECTIONS: dict[DueKind, str] = {
     DueKind.EXPIRY: "1998 §6.a.(5), §6.b; Directors §6(d), §6(h), §6(i)",
     DueKind.SETTLE: "1998 §6.a.(1)",
+    DueKind.SCHEDULED: "the fact's own rule, on its date",
     DueKind.CORPORATE_ACTION: "1998 §7; Directors §4(c), §6(j)",
     DueKind.MEETING: "Directors §6(a)",
     DueKind.FEE: "Directors §7(a)",
@@ -745,4 +746,5 @@ APPLIERS: dict[DueKind, DueApplier] = {
     DueKind.MEETING: handle_grants_of_day,
     DueKind.FEE: handle_grants_of_day,
     DueKind.CORPORATE_ACTION: handle_corporate_action,
+    DueKind.SCHEDULED: scheduled.apply_due,
 }

@@ -118,6 +118,18 @@ class Change:
     # Several feed rows share this change's transaction (feeds.RowBatch): a row that
     # would need a commit of its own raises BatchFull instead of committing the others.
     batching: bool = False
+    # A row dated ahead is checked by applying it without committing anything (its
+    # writes are rolled back and the row is scheduled, docs/plan-rules.md "Facts in time").
+    checking_ahead: bool = False
+    # The date the fact being applied is about (docs/interfaces.md §1d), where it is not
+    # `day` (a feed row's date; the daily job's effects are about their own day).
+    fact_day: date | None = None
+
+    @property
+    def is_history(self) -> bool:
+        """The fact is dated before go-live: applied with every rule, announced to no
+        participant (docs/plan-rules.md "Facts in time")."""
+        return self.settings.is_history(self.fact_day or self.day)
 
     @property
     def notice_day(self) -> date:
@@ -403,6 +415,8 @@ class Change:
         self.new_notice = True
 
     def maybe_flush(self) -> None:
+        if self.checking_ahead:
+            return  # nothing of a check is committed
         if self.batching:
             # A batch commits whole: only a transaction that cannot take the pool
             # counters any more stops the row (the batch commits, the row is done again).
@@ -449,6 +463,8 @@ class Change:
 
     def flush(self) -> None:
         """Commit what is collected (with the pool counters) and start a new transaction."""
+        if self.checking_ahead:
+            raise RuntimeError("a row checked ahead of its date commits nothing")
         for plan, delta in self.deltas.items():
             pool = self.pool(plan)
             state = pool.state(self.day).apply(delta)
