@@ -405,7 +405,8 @@ def test_1998_7a_directors_6j_an_assumed_transaction_restates_by_its_exchange_ra
     world.feed(
         "elections", "participant_id,notice_date,action\nD1,2001-12-14,elect\n", date(2001, 12, 14)
     )
-    world.feed("prices", "date,last_sale\n2002-03-15,10.00\n2002-04-09,40.00\n", DAY)
+    world.feed("prices", "date,last_sale\n2002-03-15,10.00\n", DAY)
+    world.feed("prices", "date,last_sale\n2002-04-09,40.00\n", date(2002, 4, 9))
     world.feed(
         "grants",
         "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
