@@ -241,6 +241,8 @@ def exercise_confirmation(
     exercise_id: str | None,
     *,
     iso_shares: int = 0,
+    tendered: int = 0,
+    payment: str = "cash",
 ) -> None:
     """A confirmation of an accepted exercise (docs/plan-rules.md "Notices"). `award` is the award
     after the exercise. The id is the exercise's key (docs/interfaces.md §1a): the same
@@ -255,6 +257,8 @@ def exercise_confirmation(
         change.notice_day,
         deceased=bool(person_item.get("death")),
         iso_shares=iso_shares,
+        tendered=tendered,
+        payment=payment,
     )
     parts = (
         award.award_id,

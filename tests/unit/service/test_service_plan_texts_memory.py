@@ -448,3 +448,18 @@ def test_1998_7a_directors_6j_an_assumed_transaction_restates_by_its_exchange_ra
     body = notice.get_body(("plain",))
     assert body is not None
     assert "Acme Telecom" in str(body.get_content())
+
+
+def test_1998_4a_the_exercise_confirmation_says_how_the_price_was_paid(world: World) -> None:
+    """1998 §4.a last sentence, §6.b.(3): the confirmation names the forms of payment
+    and the previously owned shares tendered."""
+    _granted(world, "G-1,E1,incentive-1998,nso,2002-03-15,1000,10.00,2012-03-15\n")
+
+    world.feed("exercises", EXERCISES + "G-1,2002-03-15,1000,100,200,shares+withheld\n", DAY)
+
+    (mail,) = [m for m in world.emails() if str(m["Subject"]).startswith("Exercise confirmed")]
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = str(body.get_content())
+    assert "Paid by: previously owned shares and shares withheld" in text
+    assert "Previously owned shares delivered to pay: 200" in text
