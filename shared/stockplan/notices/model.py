@@ -298,10 +298,20 @@ class ExerciseConfirmation(_AboutAward):
     # Of the shares exercised, those with ISO treatment under the $100,000 limit; the
     # rest of an ISO's are non-qualified (Code §422(d)).
     iso_shares: int = 0
+    # Previously owned shares delivered to pay, and how the price was paid as fed
+    # (1998 §4.a last sentence, §6.b.(3); Directors §6(f)).
+    shares_tendered: int = 0
+    payment: str = "cash"
 
     @property
     def shares_delivered(self) -> int:
         return self.shares_exercised - self.shares_withheld
+
+    @property
+    def payment_words(self) -> str:
+        """The forms of payment in words: "cash and previously owned shares"."""
+        words = [_PAYMENT_WORDS.get(form, form) for form in self.payment.split("+")]
+        return " and ".join(words)
 
     @property
     def nso_shares(self) -> int:
@@ -320,6 +330,8 @@ class ExerciseConfirmation(_AboutAward):
         *,
         deceased: bool = False,
         iso_shares: int = 0,
+        tendered: int = 0,
+        payment: str = "cash",
     ) -> ExerciseConfirmation:
         """From the award after the exercise; what is still exercisable is counted on
         `as_of` (the day the exercise is applied, or its own date if later)."""
@@ -337,7 +349,17 @@ class ExerciseConfirmation(_AboutAward):
             section=exercise_section(award),
             deceased=deceased,
             iso_shares=iso_shares,
+            shares_tendered=tendered,
+            payment=payment,
         )
+
+
+_PAYMENT_WORDS = {
+    "cash": "cash",
+    "shares": "previously owned shares",
+    "broker": "a broker's undertaking",
+    "withheld": "shares withheld",
+}
 
 
 def split_section(plan: PlanCode) -> str:
@@ -477,6 +499,9 @@ class CoveredTransactionNotice(_ToParticipant):
     awards: tuple[CoveredLine, ...]
     deferred: tuple[CoveredDeferredLine, ...] = ()
     deceased: bool = False
+    # Assumed: who assumed the awards, and the exchange ratio that restated them.
+    acquirer: str | None = None
+    exchange_ratio: Decimal | None = None
 
 
 class RejectedRow(NamedTuple):

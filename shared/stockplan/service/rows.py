@@ -463,6 +463,8 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
         row.shares_withheld,
         row.exercise_id,
         iso_shares=iso,
+        tendered=row.shares_tendered,
+        payment=row.payment,
     )
     return None
 
