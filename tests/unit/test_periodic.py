@@ -217,7 +217,14 @@ def test_the_report_csv_holds_every_row_of_every_section_once() -> None:
         "directors-1999": "131000",
     }
     changes = [r for r in rows if r["section"] == "changes"]
-    assert [r["cause_kind"] for r in changes] == ["feed", "daily", "decision"]
+    # One row per changed field: the expiry changed two.
+    assert [(r["cause_kind"], r["field"]) for r in changes] == [
+        ("feed", "shares_exercised"),
+        ("daily", "shares_expired"),
+        ("daily", "status"),
+        ("decision", "exercise_deadline"),
+    ]
+    assert changes[2]["before"] == "outstanding" and changes[2]["after"] == "expired"
 
 
 def test_report_states_a_reserve_above_the_chart_scale_in_words() -> None:

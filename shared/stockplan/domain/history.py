@@ -13,7 +13,7 @@ hold had the right row come in the first place, as of the day of the correction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,7 +21,8 @@ from enum import StrEnum
 from typing import Any
 
 from stockplan.domain.covered import covered_transaction_award
-from stockplan.domain.model import Award, Termination, TerminationReason, Tranche
+from stockplan.domain.exercise import check_exercise
+from stockplan.domain.model import Award, Rejection, Termination, TerminationReason, Tranche
 from stockplan.domain.performance import certify_award
 from stockplan.domain.schedule import expire_award, settle_award
 from stockplan.domain.splits import split_award
@@ -144,7 +145,13 @@ def termination_event(termination: Termination) -> AwardEvent:
 
 
 def exercise_event(
-    day: date, shares: int, withheld: int, exercise_id: str | None, iso_shares: int = 0
+    day: date,
+    shares: int,
+    withheld: int,
+    exercise_id: str | None,
+    tendered: int = 0,
+    payment: str = "cash",
+    iso_shares: int = 0,
 ) -> AwardEvent:
     data = {"shares": str(shares), "withheld": str(withheld)}
     if iso_shares:
@@ -152,6 +159,11 @@ def exercise_event(
         data["iso"] = str(iso_shares)
     if exercise_id:
         data["exercise_id"] = exercise_id
+    # Kept only where given, so an exercise recorded before these columns reads the same.
+    if tendered:
+        data["tendered"] = str(tendered)
+    if payment != "cash":
+        data["payment"] = payment
     return AwardEvent(EventKind.EXERCISE, day, data)
 
 
@@ -174,6 +186,7 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
         return award.evolve(
             shares_exercised=award.shares_exercised + shares,
             shares_withheld=award.shares_withheld + withheld,
+            shares_tendered=award.shares_tendered + int(event.get("tendered") or 0),
             shares_expired=award.shares_expired - reopened,
             shares_iso_exercised=award.shares_iso_exercised + int(event.get("iso") or 0),
         )
@@ -194,8 +207,8 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
     raise ValueError(f"cannot replay an event of kind {kind}")  # pragma: no cover
 
 
-def replay(events: Iterable[AwardEvent]) -> Award:
-    """The award its history makes: the grant, then each event in the order applied."""
+def _steps(events: Iterable[AwardEvent]) -> Iterator[tuple[Award, AwardEvent | None]]:
+    """The award as it stood before each event after the grant (None: after the last)."""
     ordered = list(events)
     if not ordered or ordered[0].kind is not EventKind.GRANT:
         raise ValueError("an award's history starts with its grant")
@@ -206,8 +219,29 @@ def replay(events: Iterable[AwardEvent]) -> Award:
             # had expired (a corrected history may lack that expiry, docs/plan-rules.md
             # "Corrections"; a faithful one has it already, and this changes nothing).
             award = expire_award(award, event.applied - timedelta(days=1))
+        yield award, event
         award = apply_event(award, event)
-    return award
+    yield award, None
+
+
+def replay(events: Iterable[AwardEvent]) -> Award:
+    """The award its history makes: the grant, then each event in the order applied."""
+    return next(award for award, event in _steps(events) if event is None)
+
+
+def refused_exercises(events: Iterable[AwardEvent]) -> dict[int, Rejection]:
+    """The recorded exercises the award, as this history makes it, would not allow where
+    they stand (by index in the history): what a corrected grant must not leave behind
+    (docs/plan-rules.md "Corrections": void the exercise first)."""
+    refused: dict[int, Rejection] = {}
+    for index, (award, event) in enumerate(_steps(events), start=1):
+        if event is None or event.kind is not EventKind.EXERCISE:
+            continue
+        shares, withheld = int(event.get("shares")), int(event.get("withheld") or 0)
+        rejection = check_exercise(award, event.day, shares, withheld).rejection
+        if rejection is not None:
+            refused[index] = rejection
+    return refused
 
 
 def extend_deadline(award: Award, new_deadline: date) -> Award:

@@ -80,6 +80,13 @@ class CorporateActionKind(StrEnum):
     COVERED_TRANSACTION = "covered_transaction"
 
 
+class PlanActionKind(StrEnum):
+    """docs/interfaces.md §1e: a change to a plan itself (1998 §9; Directors §8(f))."""
+
+    AMEND_RESERVE = "amend_reserve"
+    TERMINATE_PLAN = "terminate_plan"
+
+
 class CorrectionAction(StrEnum):
     """docs/interfaces.md §1b."""
 
@@ -87,6 +94,7 @@ class CorrectionAction(StrEnum):
     CORRECT_TERMINATION = "correct_termination"
     VOID_EXERCISE = "void_exercise"
     CORRECT_GRANT = "correct_grant"
+    WITHDRAW_CORPORATE_ACTION = "withdraw_corporate_action"
 
 
 class DecisionAction(StrEnum):
@@ -156,6 +164,8 @@ class Award:
     tranches: tuple[Tranche, ...] = ()
     shares_exercised: int = 0
     shares_withheld: int = 0
+    # Previously owned shares delivered to pay the price or taxes (1998 §4.a last sentence).
+    shares_tendered: int = 0
     shares_forfeited: int = 0
     shares_expired: int = 0
     # Last day on which the award can be exercised, after every rule and cap.
@@ -186,8 +196,12 @@ class Award:
 
     @property
     def shares_delivered(self) -> int:
-        """Shares that left the pool for good: withheld shares are not delivered (1998 §4.a(iv))."""
-        return self.shares_exercised - self.shares_withheld
+        """Shares that left the pool for good. 1998: net of shares withheld (§4.a(iv)) and
+        of previously owned shares tendered (§4.a, last sentence). Directors: every share
+        exercised, tendered or not (§4(a) returns only shares not exercised)."""
+        if self.plan is not PlanCode.INCENTIVE_1998:
+            return self.shares_exercised - self.shares_withheld
+        return self.shares_exercised - self.shares_withheld - self.shares_tendered
 
     @property
     def is_outstanding(self) -> bool:
@@ -285,6 +299,22 @@ class CorporateAction:
     kind: CorporateActionKind
     ratio: Decimal | None = None
     assumed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanAction:
+    """A change to a plan (docs/interfaces.md §1e): a new reserve from `effective_date`
+    (in the shares of that date; a later split restates it), or the end of its grants."""
+
+    request_id: str
+    kind: PlanActionKind
+    plan: PlanCode
+    effective_date: date
+    shares: int | None = None
+    approved_on: date | None = None
+    note: str | None = None
+    # The plan section the action rests on, as notices and exports cite it.
+    section: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,10 @@ class DueKind(StrEnum):
     # deadlines first, then settlements, corporate actions, grants, issues, reminders.
     EXPIRY = "1-expiry"
     SETTLE = "2-settle"
+    # A fact fed ahead of its date (docs/plan-rules.md "Facts in time"): a termination before the
+    # day's corporate action and meeting (a director whose service ended that day gets
+    # no formula option), a grant before the split that restates it.
+    SCHEDULED = "2s-scheduled"
     CORPORATE_ACTION = "3-corporate-action"
     MEETING = "4-meeting"
     FEE = "5-fee"

@@ -505,6 +505,9 @@ class FeedRejectionSummary:
     errors_key: str | None
     # Rows equal to a fact already applied (docs/interfaces.md §1a).
     rows_unchanged: int = 0
+    # Applied rows dated before go-live, and that day (docs/plan-rules.md "Facts in time").
+    rows_history: int = 0
+    go_live: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,10 @@ def outbox_item(
 
 
 def _queue(change: Any, notice: nm.Notice, recipient: str, *id_parts: str) -> None:
+    if getattr(notice, "participant_id", None) and change.is_history:
+        # History loaded at go-live is announced to nobody; the administrator's mail
+        # still goes (docs/plan-rules.md "Facts in time").
+        return
     settings = change.settings
     change.add_notice(
         outbox_item(

@@ -49,6 +49,7 @@ from stockplan.domain.periodic import (
     Month,
     PoolFigures,
     by_cause,
+    first_business_day,
     in_month,
     next_periodic_day,
     pool_series,
@@ -80,14 +81,18 @@ SECTION_COLUMNS: dict[str, tuple[str, ...]] = {
         "shares",
         "detail",
     ),
+    # One row per changed field, so a spreadsheet can filter by field or cause.
     "changes": (
         "day",
         "cause_kind",
         "cause",
+        "source",
         "participant_id",
         "participant_name",
         "award_id",
-        "change",
+        "field",
+        "before",
+        "after",
     ),
     "rejections": ("day", "feed", "key", "row", "reason"),
     # Performance awards' tranches due and not yet certified (1998 §6.a.(9)).
@@ -159,7 +164,7 @@ def pools_now(table: Table, day: date) -> dict[PlanCode, PoolFigures]:
     figures = {}
     for plan in PlanCode:
         item = found.get(plan.value)
-        reserved = reserved_on(plan, day, rec.splits_from(item))
+        reserved = reserved_on(plan, day, rec.splits_from(item), rec.plan_actions_from(item))
         outstanding = int(item["outstanding"]) if item else 0
         delivered = int(item["delivered"]) if item else 0
         figures[plan] = PoolFigures(reserved, outstanding, delivered)
@@ -176,17 +181,14 @@ def month_changes(table: Table, month: Month) -> list[dict[str, Any]]:
 
 
 def month_rejections(table: Table, month: Month) -> list[dict[str, Any]]:
-    last = month.last_day.isoformat()
-    return [
-        {
-            "day": str(i["GSI1SK"])[:10],
-            "feed": i.get("feed"),
-            "key": i["key"],
-            "row": None if i.get("row") is None else int(i["row"]),
-            "reason": i["reason"],
-        }
+    found = [
+        rec.Rejection.from_item(i)
         for i in table.query_index(rec.REJECTIONS, after=month.first_day.isoformat())
-        if str(i["GSI1SK"])[:10] <= last
+    ]
+    return [
+        {"day": r.day.isoformat(), "feed": r.feed, "key": r.key, "row": r.row, "reason": r.reason}
+        for r in found
+        if r.day <= month.last_day
     ]
 
 
@@ -205,6 +207,23 @@ def _names(table: Table, participant_ids: Iterable[str | None]) -> dict[str, Ite
     wanted = sorted({p for p in participant_ids if p})
     items = table.batch_get([(rec.participant_pk(p), "PROFILE") for p in wanted])
     return {str(i["participant_id"]): i for i in items}
+
+
+def _source(cause: Any) -> str:
+    """Where a change came from, beside its cause: the file and row that carried it, or
+    the daily rule's plan section and the day it fell due."""
+    if not isinstance(cause, dict):
+        return ""
+    if cause.get("key"):
+        return f"{cause['key']} row {cause.get('row')}"
+    if cause.get("kind") == "daily":
+        return f"{cause.get('section')}, due {cause.get('due')}"
+    return ""
+
+
+def _scalar(value: Any) -> Any:
+    """A cell's value: a figure, a text or nothing; a list (vesting tranches) as text."""
+    return value if value is None or isinstance(value, str | int) else str(value)
 
 
 def _change_text(change: dict[str, Any]) -> str:
@@ -264,7 +283,8 @@ def report_document(
                     "participant_id": pid,
                     "participant_name": names.get(str(pid), "") if pid else "",
                     "award_id": c.get("award_id"),
-                    "change": _change_text(dict(c.get("change") or {})),
+                    "source": _source(c.get("cause")),
+                    "change": dict(c.get("change") or {}),
                 }
             )
     return {
@@ -304,10 +324,15 @@ def section_rows(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         for plan, p in document["pools"].items()
         for h in p["history"]
     ]
+    changes = [
+        {**c, "field": field, "before": _scalar(before), "after": _scalar(after)}
+        for c in document["changes"]
+        for field, (before, after) in c["change"].items()
+    ]
     return {
         "pools": pools,
         "deadlines": document["deadlines"],
-        "changes": document["changes"],
+        "changes": changes,
         "rejections": document["rejections"],
         "awaiting": document.get("awaiting", []),
         "undelivered": document["undelivered"],
@@ -349,7 +374,13 @@ def _section(key: str, rows: list[dict[str, Any]]) -> nm.ReportSection:
     cells: list[tuple[Any, ...]]
     if key == "changes":
         cells = [
-            (r["day"], r["participant_id"], r["participant_name"], r["award_id"], r["change"])
+            (
+                r["day"],
+                r["participant_id"],
+                r["participant_name"],
+                r["award_id"],
+                _change_text(r["change"]),
+            )
             for r in rows
         ]
         groups = tuple(
@@ -429,7 +460,13 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool,
         + [c.get("participant_id") for c in changes]
         + [u.get("participant_id") for u in undelivered],
     )
-    state = State(awards=awards, deferred=deferred, pools={}, people=people)
+    ahead = table.query_index(rec.UPCOMING, after=day.isoformat())
+    people.update(
+        _names(
+            table, [str(i.get("participant_id") or "") for i in ahead if i.get("participant_id")]
+        )
+    )
+    state = State(awards=awards, deferred=deferred, pools={}, people=people, ahead=ahead)
     deadlines = upcoming(state, day, DEADLINE_DAYS)
     before = _kept_figures(table, month)
     # A report before this one kept its figures: this one is sent, whatever it finds.
@@ -577,6 +614,9 @@ def monthly_report(deps: DailyDeps, month: Month, day: date, own: marker.Own) ->
     # report before it.
     document, quiet, before = gather(table, month, day)
     send = not quiet or any(i.get("sent") for i in _kept(table))
+    # A report due before go-live is history: made (its figures kept for the charts),
+    # never sent (docs/plan-rules.md "Facts in time").
+    mailed = send and not settings.is_history(first_business_day(month.next()))
     files = [f"{REPORTS_PREFIX}{month}.{ext}" for ext in ("html", "csv", "json")]
     done: Item = {
         "PK": PERIODIC,
@@ -597,7 +637,7 @@ def monthly_report(deps: DailyDeps, month: Month, day: date, own: marker.Own) ->
     tx = Transaction()
     tx.put_new(done)
     ids: list[str] = []
-    if send:
+    if mailed:
         whole = report_notice(document, files)
         notice = replace(whole, limit=EMAIL_ROWS)
         rendered = render(notice, settings.letterhead)
@@ -743,7 +783,10 @@ def annual_statements(deps: DailyDeps, year: int, day: date, own: marker.Own) ->
     if table.get(PERIODIC, sk) is not None:
         return []
     ids: list[str] = []
-    holders = statement_holders(table)
+    # Statements due before go-live are history: none is sent (docs/plan-rules.md
+    # "Facts in time").
+    due_before_go_live = settings.is_history(first_business_day(Month(year, 1)))
+    holders = [] if due_before_go_live else statement_holders(table)
     if holders:
         own.mark_dirty(table)
     addresses = Addresses(settings.admin_email)
