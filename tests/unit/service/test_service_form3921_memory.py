@@ -49,8 +49,10 @@ def _forms(world: World) -> list[EmailMessage]:
 
 def _exercised(world: World) -> World:
     world.feed("participants", PEOPLE, MAR15)
-    world.feed("prices", PRICES, MAR15)
+    world.feed("prices", "date,last_sale\n2002-03-15,20.00\n", MAR15)
     world.feed("grants", GRANTS, MAR15)
+    # Prices are fed on or after their day (a price dated ahead is rejected).
+    world.feed("prices", PRICES, date(2002, 12, 31))
     # 2002-06-03: 4,000 ISO shares; 2002-12-30: 1,000 ISO + 2,000 NSO, with no Closing
     # Price in the 5 trading days before (the last is 2002-12-10): waiting for it.
     world.feed(
