@@ -275,8 +275,8 @@ def statement_sample() -> Notice:
 def form_3921_sample() -> Notice:
     """Ann's Form 3921 of 2002 (Code §6039): two ISO exercises, the second waiting for
     its closing price."""
+    from stockplan.domain.plans import COMPANY_NAME
     from stockplan.notices.model import Form3921Exercise, Form3921Notice
-    from stockplan.service.form3921 import COMPANY_NAME
 
     grant = date(1999, 10, 4)
     return Form3921Notice(

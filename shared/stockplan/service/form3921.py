@@ -20,6 +20,7 @@ from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
 from stockplan.domain.form3921 import CSV_COLUMNS, Form3921Line, csv_row, iso_exercise_lines
 from stockplan.domain.model import PriceBar
+from stockplan.domain.plans import COMPANY_NAME  # the plan data (1998 Exhibit A "Company")
 from stockplan.service.reader import stored_award
 
 if TYPE_CHECKING:
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from stockplan.notices import model as nm
     from stockplan.service.daily import DailyDeps
 
-# The Company that gives the statement (1998 Exhibit A "Company").
-COMPANY_NAME = "CTC Communications Group, Inc."
 PERIODIC = "PERIODIC"
 MARK_PREFIX = "ISOEXERCISES#"
 
