@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from stockplan.data import marker
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
+from stockplan.domain.calendar import first_business_day_of_january
 from stockplan.domain.form3921 import CSV_COLUMNS, Form3921Line, csv_row, iso_exercise_lines
 from stockplan.domain.model import PriceBar
 from stockplan.domain.plans import COMPANY_NAME  # the plan data (1998 Exhibit A "Company")
@@ -107,6 +108,9 @@ def form_3921(deps: DailyDeps, year: int, day: date, own: marker.Own) -> list[st
     if table.get(PERIODIC, sk) is not None:
         return []
     holders = sorted(str(i["SK"]) for i in table.query(f"{MARK_PREFIX}{year}"))
+    # Statements due before go-live are history: the file is written, no mail is sent
+    # (docs/plan-rules.md "Facts in time").
+    mailed = not settings.is_history(first_business_day_of_january(year + 1))
     if holders:
         own.mark_dirty(table)
     bars = _prices(table, year) if holders else []
@@ -120,6 +124,8 @@ def form_3921(deps: DailyDeps, year: int, day: date, own: marker.Own) -> list[st
         if person is None or not lines:
             continue
         rows += [csv_row(line, str(person["name"])) for line in lines]
+        if not mailed:
+            continue
         item = outbox_item(
             statement_notice(person, year, lines),
             addresses.for_participant(person),

@@ -151,3 +151,12 @@ def test_code_6039_a_stale_closing_price_is_no_fmv() -> None:
     assert fmv_of_day(bars, date(2002, 12, 17)) == (date(2002, 12, 10), Decimal("30"))
     assert fmv_of_day(bars, date(2002, 12, 18)) is None
     assert fmv_of_day(bars, date(2002, 12, 9)) is None
+
+
+def test_code_6039_statements_due_before_go_live_are_history_the_file_is_written() -> None:
+    world = _exercised(_periodic_world())
+    world.settings = world.settings.model_copy(update={"go_live": date(2003, 2, 1)})
+    world.daily(JAN2)
+    assert _forms(world) == []
+    body = world.store.latest("reports/form-3921-2002.csv").decode("utf-8-sig")
+    assert body.count("\r\n") == 3  # the header and the two exercises
