@@ -256,6 +256,7 @@ def samples() -> dict[str, Notice]:
             ),
         ),
         statement_sample(),
+        form_3921_sample(),
         monthly_report_sample(),
     ]
     return {notice.kind: notice for notice in notices}
@@ -269,6 +270,35 @@ def statement_sample() -> Notice:
     day = date(2003, 1, 2)
     line = statement_line(G_0042, day)
     return StatementNotice("E-17", "Ann Lee", day, True, (line,))
+
+
+def form_3921_sample() -> Notice:
+    """Ann's Form 3921 of 2002 (Code §6039): two ISO exercises, the second waiting for
+    its closing price."""
+    from stockplan.domain.plans import COMPANY_NAME
+    from stockplan.notices.model import Form3921Exercise, Form3921Notice
+
+    grant = date(1999, 10, 4)
+    return Form3921Notice(
+        "E-17",
+        "Ann Lee",
+        COMPANY_NAME,
+        2002,
+        (
+            Form3921Exercise(
+                "G-0043",
+                grant,
+                date(2002, 6, 3),
+                Decimal("31.125"),
+                Decimal("42.50"),
+                date(2002, 6, 3),
+                3000,
+            ),
+            Form3921Exercise(
+                "G-0043", grant, date(2002, 12, 30), Decimal("31.125"), None, None, 1000
+            ),
+        ),
+    )
 
 
 def monthly_report_document() -> dict[str, Any]:

@@ -39,6 +39,7 @@ KINDS = (
     "exercise",
     "expiry",
     "feed-rejections",
+    "form-3921",
     "formula-grant",
     "grant",
     "monthly-report",

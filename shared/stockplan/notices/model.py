@@ -652,6 +652,34 @@ class StatementNotice(_ToParticipant):
 
 
 @dataclass(frozen=True, slots=True)
+class Form3921Exercise:
+    """One ISO exercise in a Form 3921 statement (Code §6039)."""
+
+    award_id: str
+    grant_date: date
+    exercise_date: date
+    exercise_price: Decimal
+    # FMV per share on the exercise date and the day of its Closing Price; None: the
+    # exercise waits for its price.
+    fmv: Decimal | None
+    fmv_day: date | None
+    iso_shares: int
+
+
+@dataclass(frozen=True, slots=True)
+class Form3921Notice(_ToParticipant):
+    """The Form 3921 information statement of `year` (Code §6039; docs/interfaces.md
+    §4: its subject begins "Form 3921"): one section per ISO exercise of the year."""
+
+    kind: ClassVar[str] = "form-3921"
+
+    company: str
+    year: int
+    exercises: tuple[Form3921Exercise, ...]
+    deceased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PoolChartBar:
     """One month of a pool chart, in SVG user units (stockplan.notices.chart)."""
 
@@ -732,5 +760,6 @@ Notice = (
     | FeedRejectionSummary
     | AdminAlert
     | StatementNotice
+    | Form3921Notice
     | MonthlyReportNotice
 )

@@ -38,6 +38,7 @@ from stockplan.notices.model import (
     ExerciseConfirmation,
     ExpiryNotice,
     FeedRejectionSummary,
+    Form3921Notice,
     FormulaGrantNotice,
     GrantNotice,
     MonthlyReportNotice,
@@ -201,6 +202,9 @@ _FRAMINGS: dict[type[Any], Callable[[Any], _Frame]] = {
     CorrectionNotice: lambda n: _Frame([line.plan for line in n.awards], [], _correction(n)),
     CoveredTransactionNotice: _covered_frame,
     StatementNotice: _statement_frame,
+    Form3921Notice: lambda n: _Frame(
+        [PlanCode.INCENTIVE_1998], [], {"plan_name": plan_title(PlanCode.INCENTIVE_1998)}
+    ),
 }
 
 

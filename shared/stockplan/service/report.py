@@ -119,6 +119,8 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
     for item in facts:
         if not str(item["PK"]).startswith(rec.fact_pk("exercises", "")):
             continue
+        if item.get("voided_by") is not None:
+            continue  # a void_exercise took it back: the fact only keeps its key
         values = item["values"]
         source = (str(item["source_key"]), int(item["source_row"]))
         # The id is the fact's key, never one of its values (feeds.identity).

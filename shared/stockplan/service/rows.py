@@ -51,6 +51,7 @@ from stockplan.domain.termination import (
 from stockplan.feeds import FeedKind
 from stockplan.feeds import rows as fr
 from stockplan.service import notify
+from stockplan.service.form3921 import year_mark_item
 from stockplan.service.ledger import Change, stored_award, stored_deferred
 
 
@@ -450,6 +451,9 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
         iso_shares=iso,
     )
     change.save_award(stored, after, event=event)
+    if iso:
+        # Its holder gets a Form 3921 for the year (Code §6039).
+        change.put(year_mark_item(row.exercise_date.year, after.participant_id))
     # A confirmation of each accepted exercise, to the award's participant (docs/plan-rules.md
     # "Notices"; 1998 §6.b.(1), Directors §6(e)).
     person_item = change.ledger.participant_item(after.participant_id)
