@@ -92,6 +92,8 @@ def decision(request_id: str, action: str, **cells: str) -> str:
 E1_QUITS = "participant_id,termination_date,reason\nE1,2002-10-01,voluntary\n"
 E1_QUITS_LATER = "participant_id,termination_date,reason\nE1,2002-10-20,involuntary\n"
 EXERCISE = "award_id,exercise_date,shares,shares_withheld\nG-2,2002-10-05,100,10\n"
+# Fed on its day: an exercise dated ahead is rejected (docs/plan-rules.md "Facts in time").
+EXERCISED = date(2002, 10, 5)
 
 
 def test_reverse_termination_leaves_the_books_as_if_it_had_never_been_fed() -> None:
@@ -132,7 +134,7 @@ def test_void_exercise_equals_the_exercise_never_fed() -> None:
     right = history_books([], date(2003, 6, 1))
     fixed = history_books(
         [
-            ("exercises", EXERCISE, OCT2),
+            ("exercises", EXERCISE, EXERCISED),
             (
                 "corrections",
                 correction(
@@ -237,7 +239,7 @@ def test_an_adverse_grant_correction_needs_the_participants_consent(based: Any) 
 
 
 def test_a_grant_correction_below_recorded_exercises_is_rejected(based: Any) -> None:
-    feed(based, "exercises", EXERCISE.replace("100,10", "400,0"), OCT2)
+    feed(based, "exercises", EXERCISE.replace("100,10", "400,0"), EXERCISED)
     reason = rejected(
         based,
         "corrections",
