@@ -76,6 +76,9 @@ class Settings(BaseModel):
     fanout_rows: int = Field(default=5000, ge=1)
     chunk_rows: int = Field(default=1000, ge=1)
     chunk_max_receives: int = Field(default=3, ge=1, le=1000)
+    # The chunk queue's dead-letter queue, which the ChunkFunction also consumes: a
+    # message from it is a chunk that failed for good (closed as not applied).
+    chunk_dead_letter_arn: str | None = None
     # The day the stack went live (template parameter GoLiveDate; None: none): facts
     # dated before it are history, applied but never announced to participants
     # (docs/plan-rules.md "Facts in time").
@@ -134,5 +137,6 @@ class Settings(BaseModel):
             fanout_rows=int(env.get("FANOUT_ROWS") or "5000"),
             chunk_rows=int(env.get("CHUNK_ROWS") or "1000"),
             chunk_max_receives=int(env.get("CHUNK_MAX_RECEIVES") or "3"),
+            chunk_dead_letter_arn=env.get("CHUNK_DLQ_ARN") or None,
             go_live=_go_live_date(env.get("GO_LIVE_DATE")),
         )

@@ -344,6 +344,7 @@ MONTHLY_TITLES = {
     "deadlines": "Deadlines (90 days)",
     "changes": "Changes by cause",
     "rejections": "Rejected rows",
+    "awaiting": "Awaiting certification",
     "undelivered": "Undelivered notices",
 }
 

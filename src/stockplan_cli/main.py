@@ -78,6 +78,19 @@ def _stack_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _engine_option(parser: argparse.ArgumentParser) -> None:
+    from stockplan_cli.simulate import DEFAULT_ENGINE, ENGINES
+
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
+        help="the embedded AWS: in-memory services (fast) or moto (AWS's request "
+        "validation and moto's models of each service); the same handlers run on "
+        "either (default: %(default)s)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stockplan",
@@ -112,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the stack's go-live day (GoLiveDate): facts dated before it are history, "
         "applied with every rule and announced to no participant (default: none)",
     )
+    _engine_option(sim)
 
     demo = _command(
         commands,
@@ -128,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         "where the outputs go (default: %(default)s, in the current folder)",
         default=Path("demo-output"),
     )
+    _engine_option(demo)
 
     report = _command(
         commands,
@@ -318,7 +333,9 @@ def _silence_stdout() -> None:
 def _simulate(args: argparse.Namespace) -> int:
     from stockplan_cli.simulate import simulate
 
-    summary = simulate(args.scenario, args.start, args.end, args.out, go_live=args.go_live)
+    summary = simulate(
+        args.scenario, args.start, args.end, args.out, engine=args.engine, go_live=args.go_live
+    )
     print(summary_text(summary))
     return 0
 
@@ -329,9 +346,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     scenario = project_root() / "scenarios" / "demo"
     spec = json.loads((scenario / "scenario.json").read_text())
-    summary = simulate(
-        scenario, date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"]), args.out
-    )
+    start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
+    summary = simulate(scenario, start, end, args.out, engine=args.engine)
     print(f"Demo: {spec['title']}")
     print(summary_text(summary))
     return 0

@@ -11,6 +11,7 @@ request_id and note.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -18,13 +19,13 @@ from decimal import Decimal
 from stockplan.data import records as rec
 from stockplan.data.table import Item
 from stockplan.domain import deferred as dfr
-from stockplan.domain.grants import GrantContext, granted_in_year, limit_bucket, validate_grant
 from stockplan.domain.history import (
     AwardEvent,
     EventKind,
     as_of,
     find_exercise,
     granted_award,
+    refused_exercises,
     replay,
     unvested_shares,
     with_acceleration,
@@ -42,12 +43,14 @@ from stockplan.domain.model import (
     Termination,
     TerminationReason,
 )
+from stockplan.domain.performance import certification_rejection
 from stockplan.domain.schedule import DueItem, DueKind
 from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
 from stockplan.feeds.identity import canonical
 from stockplan.feeds.rows import TerminationRow
 from stockplan.service import notify, scheduled
 from stockplan.service.ledger import Change, StoredAward, stored_award, stored_deferred
+from stockplan.service.rows import grant_rejection, with_grant_fmv
 
 CONSENT_SECTIONS = "1998 §3, §9; Directors §8(f)"
 
@@ -91,6 +94,8 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
         return f"no award {row.award_id} is recorded (docs/interfaces.md §1c)"
     if row.action is DecisionAction.EXTEND_EXERCISE_PERIOD:
         return _extend(change, row, stored)
+    if row.action is DecisionAction.CERTIFY_PERFORMANCE:
+        return _certify(change, row, stored)
     return _accelerate(change, row, stored)
 
 
@@ -366,19 +371,41 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
     change.fact_day = row.exercise_date
     history = [e for i, e in enumerate(stored.history) if i != index]
     done = _rewrite(change, stored, history)
-    # The exercise may be fed again: its row keys are free.
-    four = "|".join(
-        (row.award_id, row.exercise_date.isoformat(), str(row.shares), voided.get("withheld"))
-    )
-    change.tx.delete(rec.fact_pk(FeedKind.EXERCISES.value, f"four:{four}"), rec.FACT_SK)
-    if voided.get("exercise_id"):
-        key = f"id:{voided.get('exercise_id')}"
-        change.tx.delete(rec.fact_pk(FeedKind.EXERCISES.value, key), rec.FACT_SK)
+    # The exercise's row keys now say it was voided, and by which correction: the same
+    # row sent again (a month's file re-sent) is rejected naming it, and an exercise
+    # that did happen after all is recorded with a new exercise_id.
+    withheld = voided.get("withheld")
+    four = "|".join((row.award_id, row.exercise_date.isoformat(), str(row.shares), withheld))
+    keys = [] if voided.get("exercise_id") is None else [f"id:{voided.get('exercise_id')}"]
+    if not any(_same_four(e, voided) for e in history):
+        # No equal exercise (another exercise_id) stands for the four columns.
+        keys.append(f"four:{four}")
+    for key in keys:
+        _void_fact(change, key, row.request_id)
     person = change.ledger.participant_item(stored.award.participant_id)
     assert person is not None
     _audit(change, row, person["PK"])
     _tell(change, person, row, [] if done is None else [done])
     return None
+
+
+def _same_four(event: AwardEvent, voided: AwardEvent) -> bool:
+    return (
+        event.kind is EventKind.EXERCISE
+        and all(event.get(name) == voided.get(name) for name in ("shares", "withheld"))
+        and event.day == voided.day
+    )
+
+
+def _void_fact(change: Change, key: str, request_id: str) -> None:
+    """The fact of an exercise's row key, marked voided by the correction `request_id`."""
+    kind = FeedKind.EXERCISES.value
+    fact = change.ledger.fact(kind, key)
+    values = {} if fact is None else fact.values
+    source = ("correction", 0) if fact is None else (fact.source_key, fact.source_row)
+    version = 1 if fact is None else fact.version + 1
+    item = rec.fact_item(kind, key, values, *source, version, voided_by=request_id)
+    change.put(item)
 
 
 # --- grants -------------------------------------------------------------------------------
@@ -394,32 +421,59 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     change.fact_day = max(old.grant_date, new.grant_date)
     if new == old:
         return f"the correction of {row.award_id} changes none of its terms"
-    if new.tranches and sum(t.shares for t in new.tranches) != new.shares_granted:
-        return "vesting: the tranches must add up to the award's shares"
+    records = change.ledger.participant_records(old.participant_id)
+    person = _profile(records)
+    assert person is not None
+    # The grant rules of a fed grants row, word for word, against what is recorded now:
+    # the person's service, their other awards, the pool with this award's shares back.
+    held = [s.award for s in _awards_of(records) if s.award.award_id != new.award_id]
+    rejection = grant_rejection(
+        change, new, person, held, given_back=stored.award.shares_outstanding
+    )
+    if rejection is not None:
+        return rejection
     adverse = _adverse(old, new)
     if adverse and not row.participant_consent:
         return (
             f"the correction is adverse to the participant ({'; '.join(adverse)}):"
             f" it needs participant_consent true ({CONSENT_SECTIONS})"
         )
-    records = change.ledger.participant_records(old.participant_id)
-    person = _profile(records)
-    assert person is not None
-    reasons = validate_grant(new, _grant_context(change, stored, new, records, person))
-    if reasons:
-        return "; ".join(str(r) for r in reasons)
+    # The $100,000 limit counts the corrected grant date's value (Code §422(d)).
+    new = with_grant_fmv(change, new)
     history = with_grant_terms(stored.history, new)
-    after = replay(history)
-    if after.shares_outstanding < 0:
-        return (
-            f"{row.award_id} has {after.shares_exercised} shares exercised, more than the"
-            " corrected award allows: void the exercise first (1998 §3, §9; Directors §8(f):"
-            " a correction cannot take back shares already delivered)"
-        )
+    rejection = _exercises_kept(row.award_id, stored.history, history)
+    if rejection is not None:
+        return rejection
     done = _rewrite(change, stored, history)
     _replace_fact(change, FeedKind.GRANTS, old.award_id, _granted_values(new))
     _audit(change, row, person["PK"])
     _tell(change, person, row, [] if done is None else [done])
+    return None
+
+
+def _exercises_kept(
+    award_id: str, recorded: Sequence[AwardEvent], corrected: list[AwardEvent]
+) -> str | None:
+    """A corrected grant may not leave a recorded exercise outside what it allows: too
+    many shares, before the grant date, after the final exercise date, not yet vested."""
+    after = replay(corrected)
+    if after.shares_outstanding < 0:
+        return (
+            f"{award_id} has {after.shares_exercised} shares exercised, more than the"
+            f" corrected award allows: void the exercise first ({CONSENT_SECTIONS}:"
+            " a correction cannot take back shares already delivered)"
+        )
+    allowed_before = refused_exercises(recorded)
+    for index, rejection in refused_exercises(corrected).items():
+        if index in allowed_before:
+            continue  # refused already under the terms recorded: not this correction's
+        exercise = corrected[index]
+        return (
+            f"the exercise of {exercise.get('shares')} shares on {exercise.day.isoformat()}"
+            f" would not be allowed under the corrected terms of {award_id} ({rejection}):"
+            f" void the exercise first ({CONSENT_SECTIONS}: a correction cannot take back"
+            " shares already delivered)"
+        )
     return None
 
 
@@ -437,24 +491,6 @@ def _corrected_terms(old: Award, row: CorrectionRow) -> Award:
     )
 
 
-def _grant_context(
-    change: Change, stored: StoredAward, new: Award, records: list[Item], person: Item
-) -> GrantContext:
-    """What the grant rules read for the corrected award: the rest of the person's awards
-    and the pool with this award's own shares given back."""
-    held = [s.award for s in _awards_of(records) if s.award.award_id != new.award_id]
-    return GrantContext(
-        participant=rec.participant_from(person),
-        fmv_on_grant=change.ledger.fmv(new.grant_date),
-        # The award's own shares go back to the pool before the corrected ones are taken.
-        pool_available=change.available(new.plan) + stored.award.shares_outstanding,
-        granted_this_year=granted_in_year(
-            held, new.participant_id, new.plan, new.grant_date.year, limit_bucket(new.award_type)
-        ),
-        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
-    )
-
-
 def _granted_values(award: Award) -> dict[str, str]:
     """The terms as a grants row states them (stockplan.feeds.identity)."""
     return {
@@ -467,6 +503,7 @@ def _granted_values(award: Award) -> dict[str, str]:
         "exercise_price": canonical(award.exercise_price),
         "final_exercise_date": canonical(award.final_exercise_date),
         "vesting": canonical(award.tranches),
+        "performance_criteria": canonical(award.performance_criteria),
     }
 
 
@@ -581,6 +618,22 @@ def _accelerate(change: Change, row: DecisionRow, stored: StoredAward) -> str | 
     history = with_acceleration(stored.history, event)
     done = _rewrite(change, stored, history)
     person = change.ledger.participant_item(award.participant_id)
+    assert person is not None
+    _audit(change, row, person["PK"])
+    _tell(change, person, row, [] if done is None else [done])
+    return None
+
+
+def _certify(change: Change, row: DecisionRow, stored: StoredAward) -> str | None:
+    """The Committee's certification of a performance award (1998 §6.a.(9)): the shares
+    earned for the tranches due by decision_date are delivered, the rest forfeited."""
+    assert row.shares is not None
+    rejection = certification_rejection(stored.award, row.decision_date, row.shares)
+    if rejection is not None:
+        return str(rejection)
+    event = AwardEvent(EventKind.CERTIFY, row.decision_date, {"shares": str(row.shares)})
+    done = _rewrite(change, stored, [*stored.history, event])
+    person = change.ledger.participant_item(stored.award.participant_id)
     assert person is not None
     _audit(change, row, person["PK"])
     _tell(change, person, row, [] if done is None else [done])

@@ -40,6 +40,7 @@ from stockplan.domain.model import (
     MeetingOutcome,
     PlanCode,
 )
+from stockplan.domain.plans import plan_terminated_on
 from stockplan.domain.pools import Split, pro_rata
 from stockplan.domain.schedule import (
     REMINDER_DAYS,
@@ -199,14 +200,15 @@ class _Queue:
         return None
 
     def pop_batch(self) -> list[tuple[DueItem, Item]]:
-        """The next item, with the fees of the same day: fees of one award date share a
-        short pool (Directors §8(a))."""
+        """The next item, with the fees of the same day after a meeting or a fee: the
+        formula options and deferred stock of one day share a short pool (Directors
+        §8(a))."""
         first = self._pop()
         if first is None:
             return []
         batch = [first]
         while (
-            first[0].kind is DueKind.FEE
+            first[0].kind in (DueKind.MEETING, DueKind.FEE)
             and self.entries
             and self.entries[0][0].kind is DueKind.FEE
             and self.entries[0][0].day == first[0].day
@@ -376,9 +378,62 @@ def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> str | Non
     return None
 
 
-def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
-    """Formula options for an annual meeting (Directors §6(a), §6(c), §8(a))."""
-    due, _item = batch[0]
+@dataclass
+class _FormulaRequest:
+    """The formula options a meeting owes: who, at what price and size."""
+
+    due: DueItem
+    pending: list[str]
+    fmv: Decimal
+    size: int
+    people: dict[str, Item]
+
+
+@dataclass
+class _FeeRequest:
+    due: DueItem
+    fee: Item
+    person: Item
+    fmv: Decimal
+
+
+def handle_grants_of_day(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+    """The formula options of a meeting and the Deferred Stock Awards of the fees of one
+    day. When the pool cannot cover them all they are cut together: with f = available
+    / the shares of every award due, each gets floor(shares x f) and the rest stays in
+    the pool; a fee's uncovered part is paid in cash (Directors §6(a), §7(a), §8(a))."""
+    waiting: list[str] = []
+    options: _FormulaRequest | None = None
+    for due, _item in batch:
+        if due.kind is DueKind.MEETING:
+            found = _formula_request(change, due)
+            if isinstance(found, str):
+                waiting.append(found)
+            else:
+                options = found
+    fees, fees_waiting = _fee_requests(change, [b for b in batch if b[0].kind is DueKind.FEE])
+    waiting += fees_waiting
+    wanted = {f"fee#{ref}": _fee_shares(r) for ref, r in fees.items()}
+    if options is not None:
+        wanted |= {f"option#{pid}": options.size for pid in options.pending}
+    cut = pro_rata(wanted, change.available(PlanCode.DIRECTORS_1999))
+    if options is not None:
+        _grant_formula_options(change, options, {p: cut[f"option#{p}"] for p in options.pending})
+    _award_fees(change, fees, {ref: cut[f"fee#{ref}"] for ref in fees})
+    return "; ".join(waiting) or None
+
+
+def _directors_plan_ended_by(change: Change, day: date) -> bool:
+    """Terminated as to further grants on or before `day` (Directors §8(f))."""
+    ended = plan_terminated_on(
+        PlanCode.DIRECTORS_1999, change.pool(PlanCode.DIRECTORS_1999).actions
+    )
+    return ended is not None and ended.effective_date <= day
+
+
+def _formula_request(change: Change, due: DueItem) -> _FormulaRequest | str | None:
+    """The formula options a meeting owes (Directors §6(a), §6(c)); None when none (the
+    due item is done), or why they wait."""
     meeting = due.day
     table = change.table
     roster_items = table.query(rec.meeting_pk(meeting.isoformat()), rec.ROSTER_PREFIX)
@@ -399,7 +454,7 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
         for pid in eligible
         if table.get(rec.participant_pk(pid), rec.award_sk(formula_award_id(meeting, pid))) is None
     ]
-    if not pending:
+    if not pending or _directors_plan_ended_by(change, meeting):
         change.delete_due(due)
         return None
     fmv = change.use_fmv(
@@ -413,15 +468,18 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
             "Directors §6(c)",
         )
     size = formula_grant_size(meeting, change.ledger.splits())
-    grants = formula_grants(meeting, pending, fmv, change.available(PlanCode.DIRECTORS_1999), size)
+    return _FormulaRequest(due, pending, fmv, size, people)
+
+
+def _grant_formula_options(change: Change, req: _FormulaRequest, cut: dict[str, int]) -> None:
+    grants = formula_grants(req.due.day, req.pending, req.fmv, 0, req.size, cut)
     for award in grants.awards:
         change.save_award(None, award)
         # Serialised with a termination of the director racing this run.
-        change.touch_profile(people[award.participant_id])
-        notify.formula_grant(change, people[award.participant_id], award, size)
+        change.touch_profile(req.people[award.participant_id])
+        notify.formula_grant(change, req.people[award.participant_id], award, req.size)
         change.maybe_flush()
-    change.delete_due(due)
-    return None
+    change.delete_due(req.due)
 
 
 def _wait_for_price(change: Change, due: DueItem, what: str, section: str) -> str:
@@ -441,9 +499,23 @@ def _wait_for_price(change: Change, due: DueItem, what: str, section: str) -> st
     return f"{due.key}: waiting for a price"
 
 
-def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
-    """Deferred Stock Awards for the fees of one award date (Directors §7(a), §8(a))."""
-    requests: dict[str, tuple[DueItem, Item, Item, Any]] = {}
+def _fee_shares(req: _FeeRequest) -> int:
+    fee = req.fee
+    return dfr.shares_wanted(
+        FeeType(fee["fee_type"]),
+        date.fromisoformat(fee["fee_date"]),
+        Decimal(fee["amount"]),
+        req.fmv,
+    )
+
+
+def _fee_requests(
+    change: Change, batch: list[tuple[DueItem, Item]]
+) -> tuple[dict[str, _FeeRequest], list[str]]:
+    """The fees of the batch that become Deferred Stock Awards now (Directors §7(a)); a
+    fee with no election in force, or under a plan terminated by its award date, is paid
+    in cash (§7(c); §8(f))."""
+    requests: dict[str, _FeeRequest] = {}
     waiting: list[str] = []
     for due, _item in batch:
         participant_id, fee_type, fee_date = due.ref.split("#")
@@ -456,12 +528,14 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None
         person = next(i for i in records if i["SK"] == rec.PROFILE_SK)
         elections = [rec.election_from(i) for i in records if i.get("type") == "election"]
         fee_day = date.fromisoformat(fee_date)
-        if not dfr.election_in_force(elections, fee_day.year):
+        terms = dfr.fee_terms(FeeType(fee_type), fee_day)
+        if not dfr.election_in_force(elections, fee_day.year) or _directors_plan_ended_by(
+            change, terms.award_date
+        ):
             fee["status"] = "cash"
             change.put(fee)
             change.delete_due(due)
             continue
-        terms = dfr.fee_terms(FeeType(fee_type), fee_day)
         fmv = change.use_fmv(
             terms.fmv_day, f"deferred stock of {participant_id} for fees of {fee_date}"
         )
@@ -472,33 +546,32 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None
                 )
             )
             continue
-        requests[due.ref] = (due, fee, person, fmv)
-    wanted = {
-        ref: dfr.shares_for_fee(Decimal(fee["amount"]), fmv)
-        for ref, (_due, fee, _person, fmv) in requests.items()
-    }
-    granted = pro_rata(wanted, change.available(PlanCode.DIRECTORS_1999))
-    for ref, (due, fee, person, fmv) in requests.items():
+        requests[due.ref] = _FeeRequest(due, fee, person, fmv)
+    return requests, waiting
+
+
+def _award_fees(change: Change, requests: dict[str, _FeeRequest], cut: dict[str, int]) -> None:
+    for ref, req in requests.items():
+        fee, person = req.fee, req.person
         ended = rec.termination_from(person)
         award = dfr.deferred_award(
             person["participant_id"],
             FeeType(fee["fee_type"]),
             date.fromisoformat(fee["fee_date"]),
             Decimal(fee["amount"]),
-            fmv,
-            shares=granted[ref],
+            req.fmv,
+            shares=cut[ref],
             service_ended=None if ended is None else ended.termination_date,
         )
         fee["status"] = "awarded"
         change.put(fee)
-        change.delete_due(due)
+        change.delete_due(req.due)
         if award.shares > 0:
             change.save_deferred(None, award)
             # Serialised with a termination (which issues pending deferred stock).
             change.touch_profile(person)
             notify.deferred_award(change, person, award)
         change.maybe_flush()
-    return "; ".join(waiting) or None
 
 
 def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
@@ -633,8 +706,8 @@ APPLIERS: dict[DueKind, DueApplier] = {
     DueKind.REMINDER: handle_reminder,
     DueKind.SETTLE: handle_settle,
     DueKind.ISSUE: handle_issue,
-    DueKind.MEETING: handle_meeting,
-    DueKind.FEE: handle_fees,
+    DueKind.MEETING: handle_grants_of_day,
+    DueKind.FEE: handle_grants_of_day,
     DueKind.CORPORATE_ACTION: handle_corporate_action,
     DueKind.SCHEDULED: scheduled.apply_due,
 }

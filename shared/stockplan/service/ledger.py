@@ -21,7 +21,7 @@ from stockplan.data import marker
 from stockplan.data import records as rec
 from stockplan.data.table import MAX_TRANSACTION_ITEMS, Item, Table, Transaction
 from stockplan.domain.history import AwardEvent, grant_event
-from stockplan.domain.model import Award, DeferredStockAward, PlanCode
+from stockplan.domain.model import Award, DeferredStockAward, PlanAction, PlanCode
 from stockplan.domain.pools import PoolDelta, Split, award_pool_delta, deferred_pool_delta
 from stockplan.domain.schedule import DueItem, award_schedule, deferred_schedule
 from stockplan.service.reader import (
@@ -478,10 +478,16 @@ class Change:
                 "outstanding": state.outstanding,
                 "delivered": state.delivered,
                 "splits": [[s.day.isoformat(), str(s.ratio)] for s in pool.splits],
+                "plan_actions": [rec.plan_action_value(a) for a in pool.actions],
             }
             self.tx.put_versioned(item, pool.version or None)
             self.pools[plan] = PoolRecord(
-                plan, pool.version + 1, state.outstanding, state.delivered, pool.splits
+                plan,
+                pool.version + 1,
+                state.outstanding,
+                state.delivered,
+                pool.splits,
+                pool.actions,
             )
         for pk in self.new_holdings:
             # Added without its profile written alongside: the profile stops listing
@@ -508,10 +514,26 @@ class Change:
     ) -> None:
         """Restate a pool after a split (docs/plan-rules.md: every pool figure times the ratio)."""
         pool = self.pool(plan)
-        self.pools[plan] = PoolRecord(plan, pool.version, outstanding, delivered, splits)
+        self.pools[plan] = PoolRecord(
+            plan, pool.version, outstanding, delivered, splits, pool.actions
+        )
         self.deltas.setdefault(plan, PoolDelta())
         # Written by the next flush through the same versioned put.
         self.deltas[plan] = self.deltas[plan] + PoolDelta()
+
+    def add_plan_action(self, action: PlanAction) -> None:
+        """Record a fed plan action on its pool's record (docs/interfaces.md §1e): every
+        reader of the pool (its reserve, the grant checks) sees it from the commit on."""
+        pool = self.pool(action.plan)
+        self.pools[action.plan] = PoolRecord(
+            action.plan,
+            pool.version,
+            pool.outstanding,
+            pool.delivered,
+            pool.splits,
+            (*pool.actions, action),
+        )
+        self.deltas.setdefault(action.plan, PoolDelta())
 
 
 def _award_summary(a: Award) -> dict[str, Any]:

@@ -238,6 +238,8 @@ def exercise_confirmation(
     shares: int,
     withheld: int,
     exercise_id: str | None,
+    *,
+    iso_shares: int = 0,
 ) -> None:
     """A confirmation of an accepted exercise (docs/plan-rules.md "Notices"). `award` is the award
     after the exercise. The id is the exercise's key (docs/interfaces.md §1a): the same
@@ -251,6 +253,7 @@ def exercise_confirmation(
         withheld,
         change.notice_day,
         deceased=bool(person_item.get("death")),
+        iso_shares=iso_shares,
     )
     parts = (
         award.award_id,

@@ -9,6 +9,7 @@ from typing import Any
 
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
+from stockplan.domain.iso_limit import IsoSplit, iso_and_nso, iso_splits
 from stockplan.domain.model import (
     Award,
     DeferredStatus,
@@ -16,6 +17,7 @@ from stockplan.domain.model import (
     PlanCode,
     PriceBar,
 )
+from stockplan.domain.performance import is_performance, shares_awaiting_certification
 from stockplan.domain.pools import PoolState, Split
 from stockplan.domain.schedule import DueKind, award_schedule
 
@@ -151,6 +153,7 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
             "delivered": pool.delivered,
             "available": pool.available,
         }
+    iso = iso_splits(state.awards)
     return {
         "as_of": as_of.isoformat(),
         "awards": [
@@ -170,6 +173,8 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
                 "exercisable_shares": a.exercisable_shares(as_of),
                 "exercise_deadline": _day(a.exercise_deadline),
                 "status": a.status().value,
+                **_iso_fields(a, iso),
+                **_performance_fields(a, as_of),
             }
             for a in state.awards
         ],
@@ -189,6 +194,23 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
             for d in state.deferred
         ],
         "pools": pools,
+    }
+
+
+def _iso_fields(award: Award, splits: dict[str, IsoSplit]) -> dict[str, int]:
+    """`iso_shares`, `nso_shares` (docs/interfaces.md §3; Code §422(d))."""
+    iso_shares, nso_shares = iso_and_nso(award, splits)
+    return {"iso_shares": iso_shares, "nso_shares": nso_shares}
+
+
+def _performance_fields(award: Award, as_of: date) -> dict[str, int]:
+    """Performance awards: the shares certified (delivered) and those of tranches due
+    and not yet certified (docs/interfaces.md §3; 1998 §6.a.(9))."""
+    if not is_performance(award):
+        return {}
+    return {
+        "shares_certified": award.shares_exercised,
+        "shares_awaiting_certification": shares_awaiting_certification(award, as_of),
     }
 
 
@@ -320,20 +342,15 @@ def _due(
 def _reserved(plan: PlanCode, as_of: date, raw: Item | None) -> int:
     from stockplan.domain.pools import reserved_on
 
-    return reserved_on(plan, as_of, rec.splits_from(raw))
+    return reserved_on(plan, as_of, rec.splits_from(raw), rec.plan_actions_from(raw))
 
 
 def rejections(table: Table) -> list[dict[str, Any]]:
     """Every rejected row or file, oldest first (rejections.json)."""
+    found = [rec.Rejection.from_item(i) for i in table.query_index(rec.REJECTIONS)]
     return [
-        {
-            "feed": i["feed"],
-            "key": i["key"],
-            "row": None if i.get("row") is None else int(i["row"]),
-            "reason": i["reason"],
-            "record": dict(i.get("record") or {}),
-        }
-        for i in table.query_index(rec.REJECTIONS)
+        {"feed": r.feed, "key": r.key, "row": r.row, "reason": r.reason, "record": r.record}
+        for r in found
     ]
 
 
