@@ -33,6 +33,7 @@ EVIL = "Eve <script>alert(1)</script> & Co"
 KINDS = (
     "admin-alert",
     "correction",
+    "covered-announcement",
     "covered-transaction",
     "deferred-award",
     "deferred-issue",
