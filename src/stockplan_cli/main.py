@@ -118,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--out", type=Path, required=True, metavar="OUT_DIR", help="where the outputs go (required)"
     )
+    sim.add_argument(
+        "--go-live",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the stack's go-live day (GoLiveDate): facts dated before it are history, "
+        "applied with every rule and announced to no participant (default: none)",
+    )
     _engine_option(sim)
 
     demo = _command(
@@ -326,7 +334,9 @@ def _silence_stdout() -> None:
 def _simulate(args: argparse.Namespace) -> int:
     from stockplan_cli.simulate import simulate
 
-    summary = simulate(args.scenario, args.start, args.end, args.out, engine=args.engine)
+    summary = simulate(
+        args.scenario, args.start, args.end, args.out, engine=args.engine, go_live=args.go_live
+    )
     print(summary_text(summary))
     return 0
 

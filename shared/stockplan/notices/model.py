@@ -124,6 +124,9 @@ class ReminderNotice(_AboutAward):
     section: str
     # After a death the notice is addressed to the estate.
     deceased: bool = False
+    # The deadline is a covered transaction's date, announced ahead: every share vests
+    # immediately before it (docs/plan-rules.md "Facts in time").
+    covered_transaction: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,6 +507,57 @@ class CoveredTransactionNotice(_ToParticipant):
     exchange_ratio: Decimal | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AnnouncedLine(_AwardLine):
+    """One award outstanding when a covered transaction is recorded ahead of its date:
+    what the transaction will do to it (1998 §7.a; Directors §6(j))."""
+
+    # Shares held now, and those of them not vested yet (all vest immediately before).
+    shares_outstanding: int
+    unvested_shares: int
+    exercise_price: Decimal | None
+    deadline_before: date | None
+    # The last day to exercise after the transaction (the transaction's date, unless
+    # assumed or earlier); None for an award that needs no exercise.
+    deadline_after: date | None
+    # Assumed with an exchange ratio: the acquirer's shares and price per share.
+    restated_shares: int | None
+    restated_price: Decimal | None
+    section: str
+
+    @classmethod
+    def of(cls, award: Award, on: date, after: Award, restated: Award | None) -> AnnouncedLine:
+        return cls.of_award(
+            award,
+            shares_outstanding=award.shares_outstanding,
+            unvested_shares=max(0, award.shares_outstanding - _open_vested(award, on)),
+            exercise_price=award.exercise_price,
+            deadline_before=award.exercise_deadline,
+            deadline_after=after.exercise_deadline,
+            restated_shares=None if restated is None else restated.shares_outstanding,
+            restated_price=None if restated is None else restated.exercise_price,
+            section=covered_section(award.plan),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CoveredTransactionAnnouncement(_ToParticipant):
+    """A covered transaction recorded before its date, told at once to every holder of an
+    award outstanding then (docs/plan-rules.md "Facts in time"; 1998 §7.a; Directors
+    §6(j), §7(b)(ii))."""
+
+    kind: ClassVar[str] = "covered-announcement"
+
+    transaction_date: date
+    assumed: bool
+    awards: tuple[AnnouncedLine, ...]
+    # Pending deferred stock, issued on the transaction's date.
+    deferred: tuple[CoveredDeferredLine, ...] = ()
+    acquirer: str | None = None
+    exchange_ratio: Decimal | None = None
+    deceased: bool = False
+
+
 class RejectedRow(NamedTuple):
     """`row`: 1 = first data row after the header; None for the whole file."""
 
@@ -757,6 +811,7 @@ Notice = (
     | ExerciseConfirmation
     | SplitNotice
     | CoveredTransactionNotice
+    | CoveredTransactionAnnouncement
     | FeedRejectionSummary
     | AdminAlert
     | StatementNotice

@@ -52,7 +52,7 @@ from stockplan.domain.schedule import (
     settle_award,
 )
 from stockplan.domain.splits import split_award, split_deferred, split_shares
-from stockplan.service import notify, periodic, scheduled
+from stockplan.service import covered_ahead, notify, periodic, scheduled
 from stockplan.service.ledger import (
     Change,
     Ledger,
@@ -74,6 +74,7 @@ RULE_SECTIONS: dict[DueKind, str] = {
     DueKind.FEE: "Directors §7(a)",
     DueKind.ISSUE: "Directors §7(b)",
     DueKind.REMINDER: "docs/plan-rules.md Notices",
+    DueKind.COVERED_REMINDER: "1998 §7.a; Directors §6(j)",
 }
 
 
@@ -764,4 +765,5 @@ APPLIERS: dict[DueKind, DueApplier] = {
     DueKind.FEE: handle_grants_of_day,
     DueKind.CORPORATE_ACTION: handle_corporate_action,
     DueKind.SCHEDULED: scheduled.apply_due,
+    DueKind.COVERED_REMINDER: covered_ahead.remind,
 }

@@ -392,6 +392,40 @@ def covered_transaction(
     _queue_action(change, notice, person_item, action_id)
 
 
+def told(change: Any, kind: str, *id_parts: str) -> bool:
+    """The notice of `kind` and `id_parts` is already in the outbox (a step repeated
+    after a commit that queued it: told once)."""
+    from stockplan.notices.mime import notice_id
+
+    return change.table.get(*rec.notice_key(notice_id(kind, *id_parts))) is not None
+
+
+def covered_announcement(
+    change: Any, person_item: Item, action_id: str, notice: nm.CoveredTransactionAnnouncement
+) -> None:
+    """A covered transaction recorded ahead of its date, told to one holder at once
+    (docs/plan-rules.md "Facts in time"); once per participant and transaction."""
+    _queue_action(change, notice, person_item, action_id)
+
+
+def covered_reminder(
+    change: Any, person_item: Item, award: Award, days: int, on: date, action_id: str
+) -> None:
+    """`days` before a covered transaction that ends the award (not assumed): every share
+    vests immediately before it (docs/plan-rules.md "Facts in time"; 1998 §7.a;
+    Directors §6(j))."""
+    fields = _deadline_fields(award, person_item)
+    fields.update(deadline=on, section=nm.covered_section(award.plan))
+    notice = nm.ReminderNotice(
+        **fields,
+        days_left=days,
+        exercisable_shares=award.shares_outstanding,
+        covered_transaction=True,
+    )
+    recipient = change.addresses.for_participant(person_item)
+    _queue(change, notice, recipient, award.award_id, str(days), on.isoformat(), action_id)
+
+
 def feed_summary(change: Any, summary: nm.FeedRejectionSummary, digest: str) -> None:
     _queue(change, summary, change.settings.admin_email, digest)
 
