@@ -339,6 +339,18 @@ class EmbeddedAws:
             moto_speedups.remove()
             self._speeding = False
 
+    def runtime(self, settings: Any) -> Any:
+        """The Lambda runtime's wiring on this engine's clients."""
+        from stockplan.runtime import Runtime
+
+        return Runtime(
+            settings=settings,
+            dynamodb=self.client("dynamodb"),
+            s3=self.client("s3"),
+            ses=self.client("sesv2"),
+            sqs=self.client("sqs"),
+        )
+
     def client(self, service: str) -> Any:
         import boto3
         from botocore import UNSIGNED
@@ -405,7 +417,7 @@ def _resolve_bucket_name(template: dict[str, Any]) -> str:
     )
 
 
-def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
+def create_stack(aws: Any, template: dict[str, Any]) -> Stack:
     """Create the stateful resources exactly as the template defines them."""
     resources = template["Resources"]
     table_props = resources["DataTable"]["Properties"]

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from stockplan_cli import infra_spec
 from stockplan_cli.embedded import (
@@ -36,6 +36,37 @@ FEED_FUNCTION = "FeedFunction"
 DAILY_FUNCTION = "DailyFunction"
 BOUNCE_FUNCTION = "BounceFunction"
 CHUNK_FUNCTION = "ChunkFunction"
+
+# The embedded AWS a simulation runs on: the in-memory services (fast, the default), or
+# moto as it is (botocore's validation and moto's models of each service).
+ENGINES = ("memory", "moto")
+DEFAULT_ENGINE = "memory"
+
+
+class Engine(Protocol):
+    """What the stack needs of an embedded AWS (EmbeddedAws, MemoryAws)."""
+
+    def __enter__(self) -> Engine: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def client(self, service: str) -> Any: ...
+
+    def runtime(self, settings: Any) -> Any: ...
+
+    def objects(self, bucket: str, prefix: str) -> list[tuple[str, bytes]]: ...
+
+    def sent_messages(self) -> list[Any]: ...
+
+
+def make_engine(name: str) -> Engine:
+    if name == "moto":
+        return EmbeddedAws()
+    if name == "memory":
+        from stockplan_cli.memory_aws import MemoryAws
+
+        return MemoryAws()
+    raise ValueError(f"no engine {name!r}: choose one of {', '.join(ENGINES)}")
 
 
 @dataclass
@@ -105,24 +136,18 @@ class Progress:
 class EmbeddedStack:
     """The embedded stack plus the handlers the template names, wired to it."""
 
-    def __init__(self, aws: EmbeddedAws) -> None:
+    def __init__(self, aws: Engine) -> None:
         import os
 
         from stockplan.config import Settings
-        from stockplan.runtime import Runtime, use_runtime
+        from stockplan.runtime import use_runtime
 
         quiet_powertools()
         self.aws = aws
         self.template = infra_spec.load_template()
         self.stack: Stack = create_stack(aws, self.template)
         os.environ.update(stack_environment(self.stack))
-        self.runtime = Runtime(
-            settings=Settings.from_env(dict(os.environ)),
-            dynamodb=aws.client("dynamodb"),
-            s3=aws.client("s3"),
-            ses=aws.client("sesv2"),
-            sqs=aws.client("sqs"),
-        )
+        self.runtime = aws.runtime(Settings.from_env(dict(os.environ)))
         use_runtime(self.runtime)
         specs = infra_spec.functions(self.template)
         self.handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {
@@ -260,6 +285,20 @@ class EmbeddedStack:
         return self.invoke(BOUNCE_FUNCTION, event)
 
 
+@contextmanager
+def go_live_setting(go_live: date | None) -> Iterator[None]:
+    """GO_LIVE_DATE as the template's GoLiveDate parameter sets it, for one simulation."""
+    before = os.environ.get("GO_LIVE_DATE")
+    os.environ["GO_LIVE_DATE"] = "" if go_live is None else go_live.isoformat()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("GO_LIVE_DATE", None)
+        else:
+            os.environ["GO_LIVE_DATE"] = before
+
+
 def simulate(
     scenario: Path,
     start: date,
@@ -267,9 +306,13 @@ def simulate(
     out_dir: Path,
     progress: Progress | None = None,
     while_up: Callable[[EmbeddedStack], None] | None = None,
+    engine: str = DEFAULT_ENGINE,
+    go_live: date | None = None,
 ) -> Summary:
     """Run the scenario's days on a fresh embedded stack and write the outputs;
-    `while_up` is then called with the stack, still running (tests read it live)."""
+    `while_up` is then called with the stack, still running (tests read it live).
+    `engine` names the embedded AWS (ENGINES): the same handlers run on either.
+    `go_live`: the stack's GoLiveDate (None: none)."""
     from stockplan.notices.templating import keep_compiled_templates
     from stockplan.runtime import use_runtime
     from stockplan.service.audit import AUDIT_TYPE, trail_from
@@ -281,7 +324,7 @@ def simulate(
     summary = Summary(start, end, out_dir=out_dir)
     keep_compiled_templates(template_cache())
     began = time.perf_counter()
-    with EmbeddedAws() as aws, collections_spaced():
+    with make_engine(engine) as aws, collections_spaced(), go_live_setting(go_live):
         local = EmbeddedStack(aws)
         try:
             run_days(local, feeds, summary, progress)

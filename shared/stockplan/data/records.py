@@ -19,6 +19,8 @@ from stockplan.domain.model import (
     ElectionAction,
     FeeType,
     Participant,
+    PlanAction,
+    PlanActionKind,
     PlanCode,
     PriceBar,
     Role,
@@ -39,6 +41,9 @@ PENDING_NOTICES = "OUTBOX#PENDING"
 # every send attempt (`stockplan report` lists them).
 UNDELIVERED_NOTICES = "OUTBOX#UNDELIVERED"
 REJECTIONS = "REJECTIONS"
+# What is still ahead (scheduled facts, corporate actions, meetings and fees fed before
+# their date), by day: `stockplan report --upcoming` and the monthly report read it.
+UPCOMING = "UPCOMING"
 PRICES = "PRICES"
 POOL = "POOL"
 
@@ -317,12 +322,16 @@ def award_item(a: Award, version: int) -> Item:
         "tranches": [[t.vest_date.isoformat(), t.shares] for t in a.tranches],
         "shares_exercised": a.shares_exercised,
         "shares_withheld": a.shares_withheld,
+        "shares_tendered": a.shares_tendered,
         "shares_forfeited": a.shares_forfeited,
         "shares_expired": a.shares_expired,
         "exercise_deadline": _d(a.exercise_deadline),
         "service_ended_on": _d(a.service_ended_on),
         "accelerated_on": _d(a.accelerated_on),
         "reminders_sent": sorted(a.reminders_sent),
+        "fmv_on_grant": None if a.fmv_on_grant is None else str(a.fmv_on_grant),
+        "shares_iso_exercised": a.shares_iso_exercised,
+        "performance_criteria": a.performance_criteria,
     }
     if a.is_outstanding:
         item["GSI1PK"] = OPEN_AWARDS
@@ -343,12 +352,16 @@ def award_from(item: Item) -> Award:
         tranches=tuple(Tranche(date.fromisoformat(d), int(n)) for d, n in item.get("tranches", [])),
         shares_exercised=int(item.get("shares_exercised", 0)),
         shares_withheld=int(item.get("shares_withheld", 0)),
+        shares_tendered=int(item.get("shares_tendered", 0)),
         shares_forfeited=int(item.get("shares_forfeited", 0)),
         shares_expired=int(item.get("shares_expired", 0)),
         exercise_deadline=_date(item.get("exercise_deadline")),
         service_ended_on=_date(item.get("service_ended_on")),
         accelerated_on=_date(item.get("accelerated_on")),
         reminders_sent=frozenset(item.get("reminders_sent", [])),
+        fmv_on_grant=_dec(item.get("fmv_on_grant")),
+        shares_iso_exercised=int(item.get("shares_iso_exercised", 0)),
+        performance_criteria=item.get("performance_criteria"),
     )
 
 
@@ -451,6 +464,40 @@ def price_from(item: Item) -> PriceBar:
     )
 
 
+def plan_action_value(action: PlanAction) -> dict[str, Any]:
+    """A fed plan action as its pool's record keeps it (docs/interfaces.md §1e)."""
+    return {
+        "request_id": action.request_id,
+        "action": action.kind.value,
+        "plan": action.plan.value,
+        "effective_date": action.effective_date.isoformat(),
+        "shares": action.shares,
+        "approved_on": _d(action.approved_on),
+        "note": action.note,
+    }
+
+
+def plan_actions_from(item: Item | None) -> tuple[PlanAction, ...]:
+    """The plan actions fed for the pool's plan, as `plan_action_value` wrote them."""
+    if not item:
+        return ()
+    found = []
+    for raw in item.get("plan_actions", []):
+        shares = raw.get("shares")
+        found.append(
+            PlanAction(
+                request_id=str(raw["request_id"]),
+                kind=PlanActionKind(raw["action"]),
+                plan=PlanCode(str(raw["plan"])),
+                effective_date=date.fromisoformat(raw["effective_date"]),
+                shares=None if shares is None else int(shares),
+                approved_on=_date(raw.get("approved_on")),
+                note=raw.get("note"),
+            )
+        )
+    return tuple(found)
+
+
 def splits_from(item: Item | None) -> list[Split]:
     if not item:
         return []
@@ -467,6 +514,8 @@ def corporate_action_item(action: CorporateAction, action_id: str) -> Item:
         "action": action.kind.value,
         "ratio": None if action.ratio is None else str(action.ratio),
         "assumed": action.assumed,
+        "exchange_ratio": None if action.exchange_ratio is None else str(action.exchange_ratio),
+        "acquirer": action.acquirer,
     }
 
 
@@ -476,6 +525,8 @@ def corporate_action_from(item: Item) -> CorporateAction:
         CorporateActionKind(item["action"]),
         _dec(item.get("ratio")),
         item.get("assumed"),
+        _dec(item.get("exchange_ratio")),
+        item.get("acquirer"),
     )
 
 
@@ -531,6 +582,52 @@ def due_key(d: DueItem) -> tuple[str, str]:
     return f"DUE#{d.ref}", f"{d.kind.value}#{d.day.isoformat()}#{d.detail}"
 
 
+# --- scheduled facts (docs/plan-rules.md "Facts in time")
+# -------------------------------------------
+
+SCHEDULED_SK = "SCHEDULED"
+
+
+def scheduled_pk(kind: str, key: str) -> str:
+    return f"SCHED#{kind}#{key}"
+
+
+def upcoming_fields(day: date, kind: str, key: str) -> Item:
+    """Lists an item among what is ahead (the UPCOMING partition of the DueIndex)."""
+    return {"GSI1PK": UPCOMING, "GSI1SK": f"{day.isoformat()}#{kind}#{key}"}
+
+
+def scheduled_item(
+    kind: str,
+    key: str,
+    day: date,
+    values: dict[str, str],
+    source_key: str,
+    source_row: int,
+) -> Item:
+    """A fact dated after the day it was applied: its row's values, applied by the
+    daily job on `day` as if fed that day."""
+    item: Item = {
+        "PK": scheduled_pk(kind, key),
+        "SK": SCHEDULED_SK,
+        "type": "scheduled",
+        "kind": kind,
+        "key": key,
+        "day": day.isoformat(),
+        "values": dict(values),
+        "source_key": source_key,
+        "source_row": source_row,
+        **upcoming_fields(day, kind, key),
+    }
+    if values.get("participant_id"):
+        item["participant_id"] = values["participant_id"]
+    return item
+
+
+def scheduled_due(kind: str, key: str, day: date) -> DueItem:
+    return DueItem(day, DueKind.SCHEDULED, f"{kind}#{key}")
+
+
 # --- facts: what each feed row stated, known by its key (docs/interfaces.md §1a) ---------------
 
 FACT_SK = "FACT"
@@ -559,7 +656,13 @@ class Fact:
     voided_by: str | None = None
 
     def matches(self, values: dict[str, str]) -> bool:
-        return values == self.values or values in self.variants
+        # A column added since the fact was stored, left blank, states nothing new.
+        given = _stated(values)
+        return given == _stated(self.values) or any(given == _stated(v) for v in self.variants)
+
+
+def _stated(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v != ""}
 
 
 def fact_item(

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from stockplan.domain.model import AwardType, PlanCode, TerminationReason
+from stockplan.domain.plans import COMPANY_NAME
 from stockplan.notices import templating
 from stockplan.notices.formatting import (
     award_type_label,
@@ -31,12 +32,14 @@ from stockplan.notices.model import (
     AdminAlert,
     AwardFigures,
     CorrectionNotice,
+    CoveredTransactionAnnouncement,
     CoveredTransactionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
     ExerciseConfirmation,
     ExpiryNotice,
     FeedRejectionSummary,
+    Form3921Notice,
     FormulaGrantNotice,
     GrantNotice,
     MonthlyReportNotice,
@@ -55,8 +58,9 @@ MAX_LISTED_REJECTIONS = 200
 MAX_LISTED_REASON_BYTES = 400
 MAX_LISTED_BYTES = 32 * 1024
 
-COMPANY = "CTC Communications"
-PARTICIPANT_SIGN_OFF = ("Stock Plan Administration", f"{COMPANY}, Inc.")
+# The Company's name from the plan data (1998 Exhibit A "Company"), in every notice.
+COMPANY = COMPANY_NAME
+PARTICIPANT_SIGN_OFF = ("Stock Plan Administration", COMPANY)
 ADMIN_SIGN_OFF = ("stockplan (automated notice)",)
 
 
@@ -185,6 +189,16 @@ def _covered_frame(n: CoveredTransactionNotice) -> _Frame:
     return _Frame(plans, exercisable, _covered(n))
 
 
+def _announcement_frame(n: CoveredTransactionAnnouncement) -> _Frame:
+    plans = [line.plan for line in n.awards]
+    if n.deferred:
+        plans.append(PlanCode.DIRECTORS_1999)
+    exercisable = [line.plan for line in n.awards if line.award_type.requires_exercise]
+    ends = not n.assumed and bool(exercisable)
+    sections = [covered_section(plan) for plan in _distinct([line.plan for line in n.awards])]
+    return _Frame(plans, exercisable, {"options_end": ends, "covered_sections": sections})
+
+
 _DIRECTORS = [PlanCode.DIRECTORS_1999]
 _FRAMINGS: dict[type[Any], Callable[[Any], _Frame]] = {
     TerminationNotice: _termination_frame,
@@ -198,7 +212,11 @@ _FRAMINGS: dict[type[Any], Callable[[Any], _Frame]] = {
     SplitNotice: _split_frame,
     CorrectionNotice: lambda n: _Frame([line.plan for line in n.awards], [], _correction(n)),
     CoveredTransactionNotice: _covered_frame,
+    CoveredTransactionAnnouncement: _announcement_frame,
     StatementNotice: _statement_frame,
+    Form3921Notice: lambda n: _Frame(
+        [PlanCode.INCENTIVE_1998], [], {"plan_name": plan_title(PlanCode.INCENTIVE_1998)}
+    ),
 }
 
 
@@ -234,6 +252,12 @@ _CORRECTION_WORDS = {
         "The plan administrator has decided that unvested shares of the award vest early"
         " (1998 §6.a.(5); Directors §6(e)(i)).",
     ),
+    "certify_performance": (
+        "Your stock awards: performance certified",
+        "The Committee has certified the shares earned under the award's performance"
+        " criteria for the tranches due: the shares earned are delivered and the rest of"
+        " those tranches is forfeited; the certification is final (1998 §6.a.(9)).",
+    ),
 }
 _ISO_TAX = (
     "The incentive stock option keeps its terms, but an exercise more than three months"
@@ -250,6 +274,8 @@ def _correction(n: CorrectionNotice) -> dict[str, Any]:
         "title": title,
         "intro": intro.format(whom=whom),
         "iso_tax": _ISO_TAX,
+        # Shares an extension dated in time gave back after they had expired.
+        "revived": any(line.after.shares_expired < line.before.shares_expired for line in n.awards),
         "changed": [
             {
                 "award_id": line.award_id,

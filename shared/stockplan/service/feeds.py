@@ -55,9 +55,9 @@ from stockplan.feeds import (
 from stockplan.feeds.capping import capped_record
 from stockplan.feeds.identity import OnConflict, RowIdentity, differences, identify
 from stockplan.feeds.rows import GrantRow, TerminationRow
-from stockplan.service import notify
+from stockplan.service import notify, scheduled
 from stockplan.service.ledger import BatchFull, Change, Ledger, PoolRecord, PoolShortError
-from stockplan.service.rows import APPLIERS, SUPERSEDED, UNCHANGED, RowResult, Unchanged
+from stockplan.service.rows import SUPERSEDED, UNCHANGED, RowResult, Unchanged
 
 if TYPE_CHECKING:
     from stockplan.notices import model as nm
@@ -98,6 +98,8 @@ class FeedOutcome:
     accepted: int = 0  # applied
     unchanged: int = 0
     rejected: int = 0
+    # Applied rows dated before go-live (docs/plan-rules.md "Facts in time").
+    history: int = 0
     file_reason: str | None = None
     notice_ids: list[str] = field(default_factory=list)
     # Rows rejected because judging or applying them raised: "row N: ErrorType" (for
@@ -156,6 +158,30 @@ def object_pk(kind: str, key: str, version_id: str | None, fingerprint: str) -> 
     return f"FEED#{kind}#{hashlib.sha256(identity).hexdigest()[:40]}"
 
 
+@dataclass(frozen=True)
+class UploadOrigin:
+    """The S3 object a file's rows came from and who uploaded it: a key may later hold
+    another object, so the audit trail names the version, its ETag and the uploader
+    (the S3 event's userIdentity.principalId) beside the key and row."""
+
+    version_id: str | None = None
+    etag: str | None = None
+    uploader: str | None = None
+
+
+def feed_cause(kind: FeedKind, key: str, row: int | None, origin: UploadOrigin) -> dict[str, Any]:
+    """The audit trail's cause of a change a feed row made (docs/interfaces.md §3)."""
+    return {
+        "kind": "feed",
+        "feed": kind.value,
+        "key": key,
+        "row": row,
+        "version_id": origin.version_id,
+        "etag": origin.etag,
+        "uploader": origin.uploader,
+    }
+
+
 @dataclass
 class FileRun:
     """One delivery of one uploaded feed file, from its rows to its summary."""
@@ -180,6 +206,9 @@ class FileRun:
     rejections: list[RowRejection] = field(default_factory=list)
     # The most writes a row of this file has taken so far (a batch keeps room for it).
     largest_row: int = 0
+    # Rows whose fact is dated before go-live: applied as history, told to nobody.
+    history_rows: set[int] = field(default_factory=set)
+    origin: UploadOrigin = field(default_factory=UploadOrigin)
 
     @property
     def table(self) -> Table:
@@ -211,7 +240,7 @@ class FileRun:
             self.ledger, self.today, cause, self.deps.settings, marker_writes=self.writes
         )
         change.upload_order = self.order
-        change.cause_info = {"kind": "feed", "feed": self.kind.value, "key": self.key, "row": row}
+        change.cause_info = feed_cause(self.kind, self.key, row, self.origin)
         return change
 
 
@@ -225,6 +254,7 @@ def process_upload(
     size: int | None = None,
     etag: str | None = None,
     uploaded_at: str | None = None,
+    uploader: str | None = None,
 ) -> FeedOutcome:
     """Run one uploaded feed file; `today` is the upload day in the plan's time zone.
 
@@ -235,7 +265,8 @@ def process_upload(
 
     `uploaded_at` is the event's time: S3 does not deliver events in upload order, so
     rows that overwrite (a day's price, a person's details) keep the latest upload's
-    values whatever order the files arrive in (see `upload_order`)."""
+    values whatever order the files arrive in (see `upload_order`). `uploader`: the
+    event's principal, named with the version and ETag by the audit trail."""
     try:
         kind = kind_from_key(key)
     except KeyRejected as error:
@@ -264,6 +295,7 @@ def process_upload(
         return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
     if deps.chunks is not None and row_count(parsed) > deps.settings.fanout_rows:
         where = {"bucket": bucket, "key": key, "version_id": version_id, "file": file_pk}
+        where |= {"etag": _etag(etag) or None, "uploader": uploader}
         moment = {"day": today.isoformat(), "order": upload_order(uploaded_at, key)}
         fan_out(deps.chunks, deps.settings.chunk_rows, parsed, {**where, **moment})
         return FeedOutcome(key, kind.value, "fanned_out")
@@ -277,6 +309,7 @@ def process_upload(
         ledger,
         FeedOutcome(key, kind.value, "processed"),
         MarkerWrites(floor=today),
+        origin=UploadOrigin(version_id, _etag(etag) or None, uploader),
     )
     return _apply_file(run, parsed)
 
@@ -374,6 +407,7 @@ def _read_within_limit(
 def _count(run: FileRun, row: ParsedRow, result: RowResult) -> None:
     if result is None or result is SUPERSEDED:
         run.outcome.accepted += 1
+        run.outcome.history += row.row_number in run.history_rows
     elif result is UNCHANGED:
         run.outcome.unchanged += 1
     else:
@@ -510,16 +544,11 @@ def _batch_row(
     change.cause = f"feed:{run.key}#row{row.row_number}"
     # Numbered from 1 for each row, as a row committed on its own numbers them.
     change.audit_seq = 0
-    change.cause_info = {
-        "kind": "feed",
-        "feed": run.kind.value,
-        "key": run.key,
-        "row": row.row_number,
-    }
+    change.cause_info = feed_cause(run.kind, run.key, row.row_number, run.origin)
     run.ledger.read_log = set()
     result: RowResult | _Retry
     try:
-        result = APPLIERS[run.kind](change, row.value)
+        result = scheduled.apply_row(change, run.kind, row.value, identity, run.key, row.row_number)
     except PoolShortError as error:
         result = str(error)
     except BatchFull:
@@ -547,6 +576,8 @@ def _batch_row(
         return RETRY
     batch.keys |= keys
     batch.rows.append((row, identity, written))
+    if change.is_history:
+        run.history_rows.add(row.row_number)
     run.largest_row = max(run.largest_row, len(change.tx) - point.operations)
     return PENDING
 
@@ -663,7 +694,9 @@ def _apply_row_once(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowR
         change = run.change(cause, row.row_number)
         change.pools = dict(run.pools)
         try:
-            result = APPLIERS[run.kind](change, row.value)
+            result = scheduled.apply_row(
+                change, run.kind, row.value, identity, run.key, row.row_number
+            )
         except PoolShortError as error:
             result = str(error)
         except (ConflictError, ThrottledError) as error:
@@ -678,6 +711,8 @@ def _apply_row_once(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowR
             return result  # rejected, unchanged, or overwritten by a later upload
         written = _record_fact(change, identity, fact, run.key, row.row_number)
         change.put_new(rec.feed_row_item(run.file_pk, row.row_number))
+        if change.is_history:
+            run.history_rows.add(row.row_number)
         try:
             change.flush()
         except PoolShortError as error:
@@ -844,7 +879,8 @@ def _finish(
         deps.files.write(errors_key(key), render_errors_csv(header, rejections), "text/csv")
         if not recorded:
             record_rejections(run, change, rejections)
-    if rejections or outcome.accepted == 0:
+    # A file with rows applied as history tells the administrator how many (go-live).
+    if rejections or outcome.accepted == 0 or outcome.history:
         summary = nm.FeedRejectionSummary(
             kind.value,
             key,
@@ -855,6 +891,8 @@ def _finish(
             tuple(nm.RejectedRow(r.row_number, r.reason) for r in rejections),
             errors_key(key) if rejections else None,
             outcome.unchanged,
+            outcome.history,
+            deps.settings.go_live,
         )
         notify.feed_summary(change, summary, run.file_pk)
     done = _file_item(
@@ -866,6 +904,7 @@ def _finish(
         accepted=outcome.accepted,
         unchanged=outcome.unchanged,
         rejected=len(rejections),
+        history=outcome.history,
     )
     _put_done(change, done)
     run.writes.before_last_commit(deps.table)
