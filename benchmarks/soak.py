@@ -209,7 +209,10 @@ def outcome(stack: Any) -> dict[str, Any]:
             json.dumps(x, sort_keys=True, default=str)
             for x in [*report["awards"], *report["deferred_stock"], report["pools"]]
         ),
-        "audit": Counter(json.dumps(r, sort_keys=True, default=str) for r in trail_from(items)),
+        "audit": Counter(
+            json.dumps(_same_in_every_run(r), sort_keys=True, default=str)
+            for r in trail_from(items)
+        ),
         "emails": Counter(_addressed(m) for m in stack.aws.sent_messages()),
         "stuck": sum(1 for i in items if i.get("type") == "feed_file" and i["status"] != "done")
         + sum(
@@ -221,6 +224,13 @@ def outcome(stack: Any) -> dict[str, Any]:
     }
 
 
+def _same_in_every_run(record: dict[str, Any]) -> dict[str, Any]:
+    """An audit record without the object version its cause names (S3 draws a new
+    one in every run; the key, row and ETag say which upload it was)."""
+    cause = {k: v for k, v in dict(record.get("cause") or {}).items() if k != "version_id"}
+    return {**record, "cause": cause}
+
+
 def _addressed(message: Any) -> str:
     import email
 
@@ -228,12 +238,17 @@ def _addressed(message: Any) -> str:
     return f"{parsed['To']}|{parsed['Subject']}"
 
 
-def compare(reference: dict[str, Any], run: dict[str, Any]) -> dict[str, int]:
-    found = {"lost": 0, "doubled": 0, "stuck": run["stuck"]}
+def compare(reference: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    """lost and doubled, in all and by part (books, audit, emails), and stuck."""
+    found: dict[str, Any] = {"lost": 0, "doubled": 0, "stuck": run["stuck"]}
     for part in ("books", "audit", "emails"):
         lost, doubled = reference[part] - run[part], run[part] - reference[part]
         found["lost"] += sum(lost.values())
         found["doubled"] += sum(doubled.values())
+        if doubled:
+            found[f"doubled_{part}"] = sum(doubled.values())
+        if lost:
+            found[f"lost_{part}"] = sum(lost.values())
         if DETAILS and (lost or doubled):
             print(json.dumps({part: {"lost": list(lost), "doubled": list(doubled)}}, indent=1))
     return found
@@ -282,6 +297,8 @@ def fault_run(
         for client in faulty:  # no faults in the settling sweep
             client.enabled = False
         settle(stack)
+        if DETAILS:
+            print("failed calls:", [c.failed for c in faulty])
         injected = sum(sum(c.injected.values()) for c in faulty)
         failed = sum(sum(c.failed.values()) for c in faulty)
         return outcome(stack), {
@@ -379,16 +396,9 @@ def main() -> None:
         print(json.dumps(result), flush=True)
     progress.unlink(missing_ok=True)
     for row in rows:
-        for name in (
-            "lost",
-            "doubled",
-            "stuck",
-            "injected",
-            "failed_calls",
-            "failed_invocations",
-            "kills",
-        ):
-            totals[name] += row.get(name, 0)
+        for name, value in row.items():
+            if isinstance(value, int):
+                totals[name] += value
     totals["runs"] = len(rows)
     totals["seconds"] = round(time.monotonic() - clock)
     print(json.dumps({"total": dict(totals)}), flush=True)
