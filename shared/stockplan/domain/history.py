@@ -193,7 +193,11 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
     if kind is EventKind.SPLIT:
         return split_award(award, Decimal(event.get("ratio")))
     if kind is EventKind.COVERED:
-        return covered_transaction_award(award, event.day, event.get("assumed") == "true")
+        covered = covered_transaction_award(award, event.day, event.get("assumed") == "true")
+        exchange = event.get("exchange_ratio")
+        # Assumed with an exchange ratio: restated as a split of that ratio (1998 §7.a;
+        # Directors §6(j)).
+        return split_award(covered, Decimal(exchange)) if exchange else covered
     if kind is EventKind.EXPIRE:
         return expire_award(award, event.day)
     if kind is EventKind.SETTLE:

@@ -22,6 +22,7 @@ from stockplan.domain.exercise import ServiceEnd, deadline_section
 from stockplan.domain.model import (
     Award,
     AwardType,
+    CorporateAction,
     DeferredStockAward,
     Participant,
     Role,
@@ -241,6 +242,8 @@ def exercise_confirmation(
     exercise_id: str | None,
     *,
     iso_shares: int = 0,
+    tendered: int = 0,
+    payment: str = "cash",
 ) -> None:
     """A confirmation of an accepted exercise (docs/plan-rules.md "Notices"). `award` is the award
     after the exercise. The id is the exercise's key (docs/interfaces.md §1a): the same
@@ -255,6 +258,8 @@ def exercise_confirmation(
         change.notice_day,
         deceased=bool(person_item.get("death")),
         iso_shares=iso_shares,
+        tendered=tendered,
+        payment=payment,
     )
     parts = (
         award.award_id,
@@ -367,21 +372,58 @@ def covered_transaction(
     person_item: Item,
     action_id: str,
     day: date,
-    assumed: bool,
+    action: CorporateAction,
     awards: Sequence[tuple[Award, Award]],
     deferred: Sequence[tuple[DeferredStockAward, DeferredStockAward]],
 ) -> None:
     """What a covered transaction did to the participant's awards: vested in full and,
-    unless assumed, the new deadline (1998 §7.a; Directors §6(j), §7(b)(ii)), on the day
+    unless assumed, the new deadline; when assumed, the acquirer and the exchange ratio
+    that restated shares and prices (1998 §7.a; Directors §6(j), §7(b)(ii)), on the day
     it is applied; one notice per participant and transaction."""
     notice = nm.CoveredTransactionNotice(
         **_person_fields(person_item),
         transaction_date=day,
-        assumed=assumed,
+        assumed=bool(action.assumed),
+        acquirer=action.acquirer if action.assumed else None,
+        exchange_ratio=action.restating_ratio,
         awards=tuple(nm.CoveredLine.of(before, after, day) for before, after in awards),
         deferred=tuple(nm.CoveredDeferredLine.of(before, after) for before, after in deferred),
     )
     _queue_action(change, notice, person_item, action_id)
+
+
+def told(change: Any, kind: str, *id_parts: str) -> bool:
+    """The notice of `kind` and `id_parts` is already in the outbox (a step repeated
+    after a commit that queued it: told once)."""
+    from stockplan.notices.mime import notice_id
+
+    return change.table.get(*rec.notice_key(notice_id(kind, *id_parts))) is not None
+
+
+def covered_announcement(
+    change: Any, person_item: Item, action_id: str, notice: nm.CoveredTransactionAnnouncement
+) -> None:
+    """A covered transaction recorded ahead of its date, told to one holder at once
+    (docs/plan-rules.md "Facts in time"); once per participant and transaction."""
+    _queue_action(change, notice, person_item, action_id)
+
+
+def covered_reminder(
+    change: Any, person_item: Item, award: Award, days: int, on: date, action_id: str
+) -> None:
+    """`days` before a covered transaction that ends the award (not assumed): every share
+    vests immediately before it (docs/plan-rules.md "Facts in time"; 1998 §7.a;
+    Directors §6(j))."""
+    fields = _deadline_fields(award, person_item)
+    fields.update(deadline=on, section=nm.covered_section(award.plan))
+    notice = nm.ReminderNotice(
+        **fields,
+        days_left=days,
+        exercisable_shares=award.shares_outstanding,
+        covered_transaction=True,
+    )
+    recipient = change.addresses.for_participant(person_item)
+    _queue(change, notice, recipient, award.award_id, str(days), on.isoformat(), action_id)
 
 
 def feed_summary(change: Any, summary: nm.FeedRejectionSummary, digest: str) -> None:
