@@ -199,7 +199,6 @@ def test_a_correction_that_names_nothing_recorded_is_rejected(based: Any) -> Non
         based, "corrections", correction("R-9", "reverse_termination", participant_id="E1")
     )
     assert "no termination is recorded for E1" in reason and "check the participant_id" in reason
-    assert "interfaces.md" not in reason  # HR is not sent to an internal document
     reason = rejected(
         based,
         "corrections",

@@ -95,7 +95,7 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
     _cause(change, "decision", row)
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return unknown_award(row.award_id)
+        return no_award(row.award_id)
     if row.action is DecisionAction.EXTEND_EXERCISE_PERIOD:
         return _extend(change, row, stored)
     if row.action is DecisionAction.CERTIFY_PERFORMANCE:
@@ -104,6 +104,13 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
 
 
 # --- shared steps ---------------------------------------------------------------------
+
+
+def no_award(award_id: str) -> str:
+    return (
+        f"no award {award_id} is recorded: check the award_id (an award loaded through"
+        " grants, or a formula option FO-<grant date>-<participant_id>)"
+    )
 
 
 def _rewrite(change: Change, stored: StoredAward, history: list[AwardEvent]) -> Restated | None:
@@ -172,8 +179,8 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     person = _profile(records)
     if person is None or rec.termination_from(person) is None:
         return (
-            f"no termination is recorded for {row.participant_id}: nothing to reverse;"
-            " check the participant_id"
+            f"no termination is recorded for {row.participant_id}: nothing to reverse"
+            " (check the participant_id)"
         )
     ended = rec.termination_from(person)
     assert ended is not None
@@ -206,8 +213,9 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
     recorded = None if person is None else rec.termination_from(person)
     if person is None or recorded is None:
         return (
-            f"no termination is recorded for {row.participant_id}: nothing to correct;"
-            " check the participant_id, or send the termination as a terminations row"
+            f"no termination is recorded for {row.participant_id}: nothing to correct"
+            " (check the participant_id; a termination not yet recorded is fed as a"
+            " terminations row)"
         )
     corrected = Termination(row.participant_id, row.termination_date, row.reason)
     change.fact_day = max(recorded.termination_date, corrected.termination_date)
@@ -383,27 +391,19 @@ def _replace_fact(change: Change, kind: FeedKind, key: str, values: dict[str, st
 # --- exercises ----------------------------------------------------------------------------
 
 
-def unknown_award(award_id: str) -> str:
-    """A correction or decision naming no recorded award, in HR's words."""
-    return (
-        f"no award {award_id} is recorded: check the award_id (a formula option's is"
-        " FO-<meeting date>-<participant_id>)"
-    )
-
-
 def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id and row.exercise_date and row.shares is not None
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return unknown_award(row.award_id)
+        return no_award(row.award_id)
     index = find_exercise(stored.history, row.exercise_date, row.shares, row.exercise_id)
     if index is None:
         return (
             f"no exercise of {row.shares} shares of {row.award_id} on"
             f" {row.exercise_date.isoformat()}"
             + (f" with exercise_id {row.exercise_id}" if row.exercise_id else "")
-            + " is recorded: nothing to void; check the award_id, exercise_date, shares"
-            " and exercise_id against the exercise as it was sent"
+            + " is recorded: nothing to void (check the award_id, exercise_date, shares"
+            " and exercise_id against the exercise as it was fed)"
         )
     voided = stored.history[index]
     change.fact_day = row.exercise_date
@@ -453,7 +453,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None or not stored.history:
-        return unknown_award(row.award_id)
+        return no_award(row.award_id)
     old = granted_award(stored.history[0])
     new = _corrected_terms(old, row)
     change.fact_day = max(old.grant_date, new.grant_date)
