@@ -111,6 +111,7 @@ from typing import Any
 
 from stockplan.data import records as rec
 from stockplan.domain.fmv import fair_market_value
+from stockplan.domain.history import AwardEvent, EventKind, replay
 from stockplan.domain.iso_limit import iso_and_nso, iso_splits
 from stockplan.domain.model import (
     Award,
@@ -711,11 +712,14 @@ def _award_transactions(
     for award in state.awards:
         restating = _restating(state, award)
         found.append(_issuance(award, restating, iso_and_nso(award, iso)))
+        certified = _certifications(award, state)
         if award.award_type.requires_exercise:
             found += _exercises(award, exercises.get(award.award_id, []), restating, warnings)
+        elif certified is not None:
+            found += certified[0]
         else:
             found += _releases(award, state, warnings)
-        found += _cancellations(award, as_of)
+        found += _cancellations(award, as_of, 0 if certified is None else certified[1])
         acceleration = _acceleration(award)
         if acceleration is not None:
             found.append(acceleration)
@@ -917,9 +921,64 @@ def _releases(award: Award, state: State, warnings: list[str]) -> list[dict[str,
     return found
 
 
-def _cancellations(award: Award, as_of: date) -> list[dict[str, Any]]:
+def _certifications(award: Award, state: State) -> tuple[list[dict[str, Any]], int] | None:
+    """A performance award's certifications (1998 §6.a.(9)), each on its day: the
+    shares earned released, the rest of the tranches due forfeited; and the shares
+    they forfeited. None for other awards, or where the history's figures do not add
+    up to the award's (the vesting-based releases then stand)."""
+    if award.award_type is not AwardType.PERFORMANCE:
+        return None
+    raw = state.award_items.get(award.award_id, {}).get("history", []) or []
+    history = [AwardEvent.from_stored(e) for e in raw]
+    found: list[dict[str, Any]] = []
+    released = forfeited = 0
+    for index, event in enumerate(history):
+        if event.kind is not EventKind.CERTIFY:
+            continue
+        before, after = replay(history[:index]), replay(history[: index + 1])
+        earned = after.shares_exercised - before.shares_exercised
+        lost = after.shares_forfeited - before.shares_forfeited
+        number, day = index, event.day.isoformat()
+        if earned:
+            price = _fmv(state, event.day)
+            found.append(
+                {
+                    "object_type": "TX_EQUITY_COMPENSATION_RELEASE",
+                    "id": f"{award.award_id}-certified-{number}",
+                    "date": day,
+                    "security_id": award.award_id,
+                    "settlement_date": day,
+                    "release_price": _money(price if price is not None else Decimal(0)),
+                    "quantity": _num(earned),
+                    "resulting_security_ids": [],
+                    "comments": [
+                        f"Delivered as certified by the Committee on {day} (1998 §6.a.(9))."
+                    ],
+                }
+            )
+        if lost:
+            found.append(
+                {
+                    "object_type": "TX_EQUITY_COMPENSATION_CANCELLATION",
+                    "id": f"{award.award_id}-not-earned-{number}",
+                    "date": day,
+                    "security_id": award.award_id,
+                    "quantity": _num(lost),
+                    "reason_text": f"Forfeited: not earned under the performance criteria, as "
+                    f"certified on {day} (1998 §6.a.(9)).",
+                }
+            )
+        released += earned
+        forfeited += lost
+    if released != award.shares_exercised or forfeited > award.shares_forfeited:
+        return None
+    return found, forfeited
+
+
+def _cancellations(award: Award, as_of: date, settled: int = 0) -> list[dict[str, Any]]:
+    """Forfeitures and expiries; `settled`: shares a certification already forfeited."""
     found = []
-    if award.shares_forfeited:
+    if award.shares_forfeited > settled:
         day = award.service_ended_on or award.grant_date
         found.append(
             {
@@ -927,7 +986,7 @@ def _cancellations(award: Award, as_of: date) -> list[dict[str, Any]]:
                 "id": f"{award.award_id}-forfeiture",
                 "date": day.isoformat(),
                 "security_id": award.award_id,
-                "quantity": _num(award.shares_forfeited),
+                "quantity": _num(award.shares_forfeited - settled),
                 "reason_text": f"Forfeited: unvested when the holder's service ended on "
                 f"{day.isoformat()} ({FORFEITURE_SECTIONS[award.plan]}).",
             }

@@ -209,3 +209,25 @@ def test_pools_at_the_end(run: Run) -> None:
             "available": 196_875,
         },
     }
+
+
+def test_ocf_export_gives_the_option_type_and_the_certification(run: Run) -> None:
+    import json
+
+    items = json.loads((run.out / "ocf" / "Transactions.ocf.json").read_text())["items"]
+    issued = {t["security_id"]: t for t in items if t["object_type"].endswith("ISSUANCE")}
+    # I-1 keeps 10,000 ISO shares; I-3 has none: a non-qualified option (Code §422(d)).
+    assert (issued["I-1"]["option_grant_type"], issued["I-3"]["option_grant_type"]) == (
+        "ISO",
+        "NSO",
+    )
+    assert any("10,000 keep ISO treatment and 5,000" in c for c in issued["I-1"]["comments"])
+    # P-1: released and forfeited on the certification's day (1998 §6.a.(9)).
+    p1 = sorted(
+        (t["object_type"], t["date"], t["quantity"]) for t in items if t.get("security_id") == "P-1"
+    )
+    assert p1 == [
+        ("TX_EQUITY_COMPENSATION_CANCELLATION", "2009-03-20", "500"),
+        ("TX_EQUITY_COMPENSATION_ISSUANCE", "2008-03-03", "2000"),
+        ("TX_EQUITY_COMPENSATION_RELEASE", "2009-03-20", "1500"),
+    ]
