@@ -29,11 +29,13 @@ from stockplan.notices.letterhead import Letterhead
 from stockplan.notices.mime import build_mime, notice_id
 from stockplan.notices.model import (
     AdminAlert,
+    AnnouncedLine,
     AwardFigures,
     ChangedAward,
     CorrectionNotice,
     CoveredDeferredLine,
     CoveredLine,
+    CoveredTransactionAnnouncement,
     CoveredTransactionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
@@ -204,6 +206,32 @@ def samples() -> dict[str, Notice]:
                     exercise_price=Decimal("5.6"),
                     deadline_before=date(2014, 1, 2),
                     deadline_after=date(2009, 11, 30),
+                    section="Directors §6(j)",
+                ),
+            ),
+            deferred=(
+                CoveredDeferredLine(
+                    FeeType.ANNUAL, date(2009, 1, 2), 1702, date(2012, 1, 3), date(2009, 11, 30)
+                ),
+            ),
+        ),
+        CoveredTransactionAnnouncement(
+            participant_id="D-3",
+            participant_name="Dan Dorsey",
+            transaction_date=date(2009, 11, 30),
+            assumed=False,
+            awards=(
+                AnnouncedLine(
+                    award_id="DO-1",
+                    plan=PlanCode.DIRECTORS_1999,
+                    award_type=AwardType.DISCRETIONARY_OPTION,
+                    shares_outstanding=5000,
+                    unvested_shares=2500,
+                    exercise_price=Decimal("5.6"),
+                    deadline_before=date(2014, 1, 2),
+                    deadline_after=date(2009, 11, 30),
+                    restated_shares=None,
+                    restated_price=None,
                     section="Directors §6(j)",
                 ),
             ),

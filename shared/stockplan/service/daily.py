@@ -52,7 +52,7 @@ from stockplan.domain.schedule import (
     settle_award,
 )
 from stockplan.domain.splits import split_award, split_deferred, split_shares
-from stockplan.service import notify, periodic, scheduled
+from stockplan.service import covered_ahead, notify, periodic, scheduled
 from stockplan.service.ledger import (
     Change,
     Ledger,
@@ -74,6 +74,7 @@ RULE_SECTIONS: dict[DueKind, str] = {
     DueKind.FEE: "Directors §7(a)",
     DueKind.ISSUE: "Directors §7(b)",
     DueKind.REMINDER: "docs/plan-rules.md Notices",
+    DueKind.COVERED_REMINDER: "1998 §7.a; Directors §6(j)",
 }
 
 
@@ -245,16 +246,20 @@ def _apply_batch(
             change.flush()
         except ConflictError:
             continue
-        if waiting:
-            outcome.waiting.append(waiting)
-        elif not change.skipped:
-            outcome.count(due.kind)
+        waits = [waiting] if isinstance(waiting, str) else list(waiting or [])
+        outcome.waiting += waits
+        if not change.skipped:
+            # Each kind of the batch (a meeting and the day's fees) that did not wait.
+            for kind in dict.fromkeys(d.kind for d, _ in batch):
+                if not any(w.startswith(f"{due.day.isoformat()}#{kind.value}#") for w in waits):
+                    outcome.count(kind)
         outcome.notice_ids += change.notice_ids
         return change.due_written
     raise ConflictError(f"{due.key} kept conflicting")
 
 
-DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], str | None]
+# What waits for a price: one reason, or one per item of a joint batch.
+DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], str | list[str] | None]
 
 
 def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
@@ -387,6 +392,9 @@ class _FormulaRequest:
     fmv: Decimal
     size: int
     people: dict[str, Item]
+    # The correction that restored a director's service, by participant: the cause of
+    # the formula option it owes (the meeting's roster row names it).
+    restored_by: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -397,7 +405,7 @@ class _FeeRequest:
     fmv: Decimal
 
 
-def handle_grants_of_day(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+def handle_grants_of_day(change: Change, batch: list[tuple[DueItem, Item]]) -> list[str] | None:
     """The formula options of a meeting and the Deferred Stock Awards of the fees of one
     day. When the pool cannot cover them all they are cut together: with f = available
     / the shares of every award due, each gets floor(shares x f) and the rest stays in
@@ -420,7 +428,7 @@ def handle_grants_of_day(change: Change, batch: list[tuple[DueItem, Item]]) -> s
     if options is not None:
         _grant_formula_options(change, options, {p: cut[f"option#{p}"] for p in options.pending})
     _award_fees(change, fees, {ref: cut[f"fee#{ref}"] for ref in fees})
-    return "; ".join(waiting) or None
+    return waiting or None
 
 
 def _directors_plan_ended_by(change: Change, day: date) -> bool:
@@ -468,18 +476,32 @@ def _formula_request(change: Change, due: DueItem) -> _FormulaRequest | str | No
             "Directors §6(c)",
         )
     size = formula_grant_size(meeting, change.ledger.splits())
-    return _FormulaRequest(due, pending, fmv, size, people)
+    restored = {
+        str(i["participant_id"]): i["restored_by"] for i in roster_items if "restored_by" in i
+    }
+    return _FormulaRequest(due, pending, fmv, size, people, restored)
 
 
 def _grant_formula_options(change: Change, req: _FormulaRequest, cut: dict[str, int]) -> None:
     grants = formula_grants(req.due.day, req.pending, req.fmv, 0, req.size, cut)
+    daily_cause = change.cause_info
     for award in grants.awards:
+        change.cause_info = _granted_because(daily_cause, req.restored_by.get(award.participant_id))
         change.save_award(None, award)
         # Serialised with a termination of the director racing this run.
         change.touch_profile(req.people[award.participant_id])
         notify.formula_grant(change, req.people[award.participant_id], award, req.size)
         change.maybe_flush()
+    change.cause_info = daily_cause
     change.delete_due(req.due)
+
+
+def _granted_because(daily: dict[str, Any] | None, restored_by: Any) -> dict[str, Any] | None:
+    """A formula option owed because a correction restored the director's service
+    names that correction as its cause, with the daily rule that granted it."""
+    if not isinstance(restored_by, dict) or daily is None:
+        return daily
+    return {**restored_by, **{k: v for k, v in daily.items() if k != "kind"}}
 
 
 def _wait_for_price(change: Change, due: DueItem, what: str, section: str) -> str:
@@ -587,6 +609,16 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
     if action.kind is CorporateActionKind.SPLIT:
         assert action.ratio is not None
         _restate_pools(change, due, action.ratio)
+    exchange = action.restating_ratio
+    if exchange is not None:
+        # Pending deferred stock is issued on the day first (Directors §7(b)(ii)), then
+        # the pools and awards are restated as a split of the exchange ratio would
+        # restate them, so the pool arithmetic keeps holding (1998 §7.a; §6(j)).
+        _issue_before_exchange(change, due, action_id, open_deferred)
+        _restate_pools(change, due, exchange)
+        open_deferred = [
+            stored_deferred(raw) for raw in change.table.query_index(rec.OPEN_DEFERRED)
+        ]
     for person_id, awards, deferred in _by_participant(open_awards, open_deferred):
         _apply_action(change, due, action, action_id, person_id, awards, deferred)
     action_item["applied"] = True
@@ -596,6 +628,21 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
         action_item["PK"], rec.ACTION_SK, "corporate_action_applied", {"action": action.kind.value}
     )
     return None
+
+
+def _issue_before_exchange(
+    change: Change, due: DueItem, action_id: str, deferred: list[StoredDeferred]
+) -> None:
+    for stored in deferred:
+        if f"{action_id}#issue" in stored.actions:
+            continue
+        issued = dfr.issue(covered_transaction_deferred(stored.deferred, due.day))
+        if issued == stored.deferred:
+            continue
+        change.save_deferred(stored, issued, action=f"{action_id}#issue")
+        notify.deferred_issue(change, _person(change, stored.deferred.participant_id), issued)
+        change.maybe_flush()
+    change.flush()
 
 
 def _by_participant(
@@ -641,16 +688,21 @@ def _apply_action(
         if split:
             notify.split(change, person, action_id, due.day, action.ratio, told, told_d)
         else:
-            notify.covered_transaction(
-                change, person, action_id, due.day, bool(action.assumed), told, told_d
-            )
+            notify.covered_transaction(change, person, action_id, due.day, action, told, told_d)
+    exchange = action.restating_ratio
     if split:
         kind, facts = EventKind.SPLIT, {"ratio": str(action.ratio)}
     else:
         kind, facts = EventKind.COVERED, {"assumed": "true" if action.assumed else "false"}
+        if exchange is not None:
+            facts["exchange_ratio"] = str(exchange)
+    # A split or an exchange restates the pool's delivered figure whole (_restate_pools).
+    restated = split or exchange is not None
     for stored, award in after:
         event = _event_if(stored, award, kind, due.day, facts)
-        change.save_award(stored, award, action=action_id, count_delivered=not split, event=event)
+        change.save_award(
+            stored, award, action=action_id, count_delivered=not restated, event=event
+        )
         change.maybe_flush()
     for stored_d, award_d in after_d:
         change.save_deferred(stored_d, award_d, action=action_id)
@@ -683,7 +735,10 @@ def _covered_targets(
     """What a covered transaction does to each open award and pending deferred stock;
     every one of them is in the notice (1998 §7.a; Directors §6(j), §7(b)(ii))."""
     assumed = bool(action.assumed)
+    exchange = action.restating_ratio
     after = [(s, covered_transaction_award(s.award, due.day, assumed)) for s in todo]
+    if exchange is not None:
+        after = [(s, split_award(a, exchange)) for s, a in after]
     after_d = [(s, covered_transaction_deferred(s.deferred, due.day)) for s in todo_d]
     told = [(s.award, a) for s, a in after if s.award.is_outstanding]
     told_d = [(s.deferred, d) for s, d in after_d if s.deferred.status is DeferredStatus.PENDING]
@@ -710,4 +765,5 @@ APPLIERS: dict[DueKind, DueApplier] = {
     DueKind.FEE: handle_grants_of_day,
     DueKind.CORPORATE_ACTION: handle_corporate_action,
     DueKind.SCHEDULED: scheduled.apply_due,
+    DueKind.COVERED_REMINDER: covered_ahead.remind,
 }

@@ -41,6 +41,9 @@ class ExerciseRecord:
     exercise_id: str | None
     source_key: str
     source_row: int
+    # Previously owned shares tendered and the payment, as fed (blank: 0 and cash).
+    shares_tendered: int = 0
+    payment: str = "cash"
 
 
 @dataclass
@@ -133,6 +136,8 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
             exercise_id=exercise_id,
             source_key=source[0],
             source_row=source[1],
+            shares_tendered=int(values.get("shares_tendered") or 0),
+            payment=str(values.get("payment") or "cash"),
         )
     return sorted(found.values(), key=lambda e: (e.exercise_date, e.source_key, e.source_row))
 
