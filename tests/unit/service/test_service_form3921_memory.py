@@ -168,7 +168,15 @@ def test_code_6039_a_run_stopped_half_way_sends_nothing_twice() -> None:
     # The year's record lost (a run that stopped before writing it): the next run finds
     # the statement already queued and sent, and sends it no more.
     del world.table.items[("PERIODIC", "FORM3921#2002")]
-    world.daily(date(2003, 1, 3))
+    from stockplan.data import marker
+    from stockplan.service.daily import DailyDeps
+    from stockplan.service.form3921 import form_3921
+
+    deps = DailyDeps(world.table, world.settings, world.store)
+    own = marker.Own(marker.read(world.table))
+    assert form_3921(deps, 2002, date(2003, 1, 3), own) == []
+    assert ("PERIODIC", "FORM3921#2002") in world.table.items
+    world.send_pending()
     assert len(_forms(world)) == 1
 
 
