@@ -262,6 +262,8 @@ class GrantNotice(_AboutAward):
     service_ended_on: date | None = None
     forfeited_shares: int = 0
     exercise_deadline: date | None = None
+    # A performance award's criteria (1998 §6.a.(9)).
+    performance_criteria: str | None = None
 
     @classmethod
     def of(cls, award: Award, participant: Participant, *, deceased: bool = False) -> GrantNotice:
@@ -278,6 +280,7 @@ class GrantNotice(_AboutAward):
             service_ended_on=award.service_ended_on,
             forfeited_shares=award.shares_forfeited,
             exercise_deadline=award.exercise_deadline,
+            performance_criteria=award.performance_criteria,
         )
 
 
