@@ -145,3 +145,36 @@ def test_withdraw_corporate_action_names_what_it_cannot_withdraw() -> None:
     )
     assert one.accepted == 1
     assert [r[1] for r in listed(world, MAY1) if r[0] == "2002-09-01"] == ["covered transaction"]
+
+
+def test_a_covered_transaction_announced_ahead_tells_deferred_stock_holders_its_issue() -> None:
+    """docs/plan-rules.md "Facts in time" (Directors §7(b)(ii)): a holder of pending
+    deferred stock is told it is issued on D; an option whose own deadline comes
+    before D gets no reminder of D (its own reminders say its deadline)."""
+    world = loaded()
+    world.feed("elections", "participant_id,notice_date,action\nD1,2001-12-01,elect\n", MAY1)
+    world.feed("fees", "participant_id,fee_type,fee_date,amount\nD1,annual,2002-03-01,3000.00\n", MAY1)
+    world.feed("prices", "date,last_sale\n2002-01-02,20.00\n", MAY1, "jan")
+    world.daily(MAY1)
+    world.feed("terminations", "participant_id,termination_date,reason\nE1,2002-05-01,other\n", MAY1)
+    world.feed(
+        "corporate_actions", "action_date,action,assumed\n2002-09-16,covered_transaction,false\n", MAY1
+    )
+    announced = [s for s in world.subjects() if s.startswith("Covered transaction on 2002-09-16")]
+    assert len(announced) == 2
+    dana = next(
+        m for m in world.emails() if str(m["To"]).startswith("dana") and "Covered" in str(m["Subject"])
+    )
+    body = dana.get_body(("plain",))
+    assert body is not None
+    text = " ".join(body.get_content().split())
+    assert "Pending deferred stock will be issued on the day of the transaction" in text
+    admin = [s for s in world.subjects() if "announced to 2 holders" in s]
+    assert len(admin) == 1
+    day = MAY1
+    while day <= date(2002, 9, 15):
+        world.daily(day)
+        day += timedelta(days=1)
+    # E1's G-1 ends 2002-08-01 (3 months after 2002-05-01): its own reminders only.
+    reminders = [s for s in world.subjects() if s.startswith("Reminder")]
+    assert reminders and all("deadline 2002-08-01" in s for s in reminders)
