@@ -153,17 +153,20 @@ def test_a_covered_transaction_announced_ahead_tells_deferred_stock_holders_its_
     before D gets no reminder of D (its own reminders say its deadline)."""
     world = loaded()
     world.feed("elections", "participant_id,notice_date,action\nD1,2001-12-01,elect\n", MAY1)
-    world.feed("fees", "participant_id,fee_type,fee_date,amount\nD1,annual,2002-03-01,3000.00\n", MAY1)
+    fee = "participant_id,fee_type,fee_date,amount\nD1,annual,2002-03-01,3000.00\n"
+    world.feed("fees", fee, MAY1)
     world.feed("prices", "date,last_sale\n2002-01-02,20.00\n", MAY1, "jan")
     world.daily(MAY1)
-    world.feed("terminations", "participant_id,termination_date,reason\nE1,2002-05-01,other\n", MAY1)
-    world.feed(
-        "corporate_actions", "action_date,action,assumed\n2002-09-16,covered_transaction,false\n", MAY1
-    )
+    ended = "participant_id,termination_date,reason\nE1,2002-05-01,other\n"
+    world.feed("terminations", ended, MAY1)
+    action = "action_date,action,assumed\n2002-09-16,covered_transaction,false\n"
+    world.feed("corporate_actions", action, MAY1)
     announced = [s for s in world.subjects() if s.startswith("Covered transaction on 2002-09-16")]
     assert len(announced) == 2
     dana = next(
-        m for m in world.emails() if str(m["To"]).startswith("dana") and "Covered" in str(m["Subject"])
+        m
+        for m in world.emails()
+        if str(m["To"]).startswith("dana") and "Covered" in str(m["Subject"])
     )
     body = dana.get_body(("plain",))
     assert body is not None
