@@ -95,9 +95,11 @@ def deferred_award(
     fmv: Decimal,
     shares: int | None = None,
     service_ended: date | None = None,
+    price_day: date | None = None,
 ) -> DeferredStockAward:
     """The award for one fee; `shares` below floor(amount / FMV) when the pool is short,
-    the rest of the fee paid in cash (§8(a))."""
+    the rest of the fee paid in cash (§8(a)). `price_day`: the day of the Closing Price
+    that set the FMV (its notices name it)."""
     terms = fee_terms(fee_type, fee_date)
     full = shares_for_fee(amount, fmv)
     granted = full if shares is None else min(shares, full)
@@ -111,6 +113,7 @@ def deferred_award(
         shares=granted,
         cash_in_lieu=amount - fmv * granted,
         issue_date=issue_date(terms.award_date, service_ended),
+        price_day=price_day,
     )
 
 

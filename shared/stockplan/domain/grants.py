@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from stockplan.domain.calendar import add_years
+from stockplan.domain.fmv import missing_price_reason
 from stockplan.domain.model import Award, AwardType, Participant, PlanCode, Rejection, Role
 from stockplan.domain.plans import ISO_TEN_PERCENT_FACTOR, plan_rules
 from stockplan.domain.pools import Split
@@ -67,6 +68,10 @@ class GrantContext:
     pool_available: int
     granted_this_year: int  # same person, plan and limit bucket, same calendar year
     splits: Sequence[Split] = ()
+    # The day of the Closing Price that set `fmv_on_grant`, and the latest price day on
+    # or before the grant date (stale or not), for the reasons that name them.
+    fmv_day: date | None = None
+    latest_price_day: date | None = None
 
 
 FORMULA_OPTION_FED = Rejection(
@@ -266,10 +271,12 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
             )
         )
     if ctx.fmv_on_grant is None:
+        # A stale price is a missing one (docs/plan-rules.md "Fair Market Value"); the row
+        # is tried again when it is uploaded again.
         reasons.append(
             Rejection(
-                f"no Fair Market Value on or before {award.grant_date.isoformat()} to check "
-                "the ISO price against: upload prices first",
+                f"the ISO price cannot be checked: "
+                f"{missing_price_reason(award.grant_date, ctx.latest_price_day)}",
                 "1998 §6.b.(2)",
             )
         )
@@ -280,7 +287,9 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
             reasons.append(
                 Rejection(
                     f"ISO exercise price {award.exercise_price} is below {share} of the "
-                    f"Fair Market Value {ctx.fmv_on_grant} on the grant date ({floor_price})",
+                    f"Fair Market Value {ctx.fmv_on_grant} on the grant date"
+                    + ("" if ctx.fmv_day is None else f", the closing price of {ctx.fmv_day}")
+                    + f" ({floor_price})",
                     "1998 §6.b.(2)",
                 )
             )

@@ -28,6 +28,7 @@ from stockplan.domain.model import (
     MeetingOutcome,
     PlanCode,
     Role,
+    Service,
     TerminationReason,
     Tranche,
 )
@@ -307,3 +308,4 @@ CorporateActionCell = Annotated[CorporateActionKind, _enum_cell(CorporateActionK
 CorrectionActionCell = Annotated[CorrectionAction, _enum_cell(CorrectionAction)]
 DecisionActionCell = Annotated[DecisionAction, _enum_cell(DecisionAction)]
 OptionalTerminationReasonCell = Annotated[TerminationReason | None, _enum_cell(TerminationReason)]
+OptionalServiceCell = Annotated[Service | None, _enum_cell(Service)]

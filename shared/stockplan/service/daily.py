@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from stockplan.data.table import ConflictError, Item, Table
 from stockplan.domain import deferred as dfr
 from stockplan.domain.calendar import day_after, day_before
 from stockplan.domain.covered import covered_transaction_award, covered_transaction_deferred
+from stockplan.domain.fmv import missing_price_reason
 from stockplan.domain.formula import (
     RosterEntry,
     eligible_directors,
@@ -39,6 +40,9 @@ from stockplan.domain.model import (
     FeeType,
     MeetingOutcome,
     PlanCode,
+    Service,
+    Termination,
+    TerminationReason,
 )
 from stockplan.domain.pools import Split, pro_rata
 from stockplan.domain.schedule import (
@@ -61,6 +65,7 @@ from stockplan.service.ledger import (
     stored_deferred,
 )
 from stockplan.service.outbox import OutboxDeps, dispatch
+from stockplan.service.rows import terminate
 
 MAX_ATTEMPTS = 5
 # The plan sections behind each daily rule, for the audit trail (docs/interfaces.md §3).
@@ -75,11 +80,23 @@ RULE_SECTIONS: dict[DueKind, str] = {
 }
 
 
+@dataclass(frozen=True)
+class PriceWait:
+    """A due item that waits for the Closing Price of `price_day` (docs/plan-rules.md
+    "Fair Market Value"): `what` names it for the administrator."""
+
+    due_key: str
+    price_day: date
+    what: str
+
+
 @dataclass
 class DailyOutcome:
     day: date
     applied: dict[str, int] = field(default_factory=dict)
     waiting: list[str] = field(default_factory=list)
+    # What waits for a price, by the day whose Closing Price is missing.
+    price_waits: dict[date, list[str]] = field(default_factory=dict)
     notice_ids: list[str] = field(default_factory=list)
     quiet: bool = False  # the schedule marker showed nothing to do
     sent: int = 0
@@ -133,6 +150,7 @@ def run_daily(
     while batch := queue.pop_batch():
         for item in _apply_batch(deps, ledger, batch, outcome):
             queue.push(item)
+    _tell_price_waits(deps, ledger, outcome)
     # The annual statements due by this day, after its rules (docs/interfaces.md §4).
     outcome.notice_ids += periodic.annual(deps, day, own)
     dirty = False
@@ -242,16 +260,17 @@ def _apply_batch(
             change.flush()
         except ConflictError:
             continue
-        if waiting:
-            outcome.waiting.append(waiting)
-        elif not change.skipped:
+        for wait in waiting or ():
+            outcome.waiting.append(f"{wait.due_key}: waiting for the price of {wait.price_day}")
+            outcome.price_waits.setdefault(wait.price_day, []).append(wait.what)
+        if not waiting and not change.skipped:
             outcome.count(due.kind)
         outcome.notice_ids += change.notice_ids
         return change.due_written
     raise ConflictError(f"{due.key} kept conflicting")
 
 
-DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], str | None]
+DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], list[PriceWait] | None]
 
 
 def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
@@ -286,7 +305,7 @@ def _on_award(handler: Callable[[Change, DueItem, StoredAward], None]) -> DueApp
     """A due item about one stored award: `handler` runs on the award when the item is
     the award's next effect; its write moves the item on (`_award_for`)."""
 
-    def apply(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+    def apply(change: Change, batch: list[tuple[DueItem, Item]]) -> list[PriceWait] | None:
         due, item = batch[0]
         stored = _award_for(change, due, item)
         if stored is None:
@@ -357,7 +376,7 @@ def handle_settle(change: Change, due: DueItem, stored: StoredAward) -> None:
     change.save_award(stored, after, event=_event_if(stored, after, EventKind.SETTLE, due.day))
 
 
-def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> list[PriceWait] | None:
     due = batch[0][0]
     participant_id, fee_type, fee_date = due.ref.split("#")
     sk = rec.deferred_sk(FeeType(fee_type), date.fromisoformat(fee_date))
@@ -375,7 +394,7 @@ def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> str | Non
     return None
 
 
-def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> list[PriceWait] | None:
     """Formula options for an annual meeting (Directors §6(a), §6(c), §8(a))."""
     due, _item = batch[0]
     meeting = due.day
@@ -386,12 +405,14 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
         i["participant_id"]: i
         for i in table.batch_get([rec.profile_key(r.participant_id) for r in roster])
     }
-    participants = {pid: rec.participant_from(i) for pid, i in people.items()}
-    ended = {
-        pid: t.termination_date
+    _end_not_continuing(change, meeting, roster, people)
+    # Eligibility is judged on the meeting date (Directors §5, §6(a)): the role of that
+    # day, and whether the directorship has ended by then.
+    participants = {
+        pid: replace(rec.participant_from(i), role=rec.role_history_from(i).on(meeting))
         for pid, i in people.items()
-        if (t := rec.termination_from(i)) is not None
     }
+    ended = {pid: end for pid, i in people.items() if (end := _directorship_end(i)) is not None}
     eligible = eligible_directors(meeting, roster, participants, ended)
     pending = [
         pid
@@ -401,49 +422,120 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> str | N
     if not pending:
         change.delete_due(due)
         return None
-    fmv = change.use_fmv(
-        day_before(meeting), f"the formula options of the {meeting.isoformat()} meeting"
-    )
+    price_day = day_before(meeting)
+    fmv = change.use_fmv(price_day, f"the formula options of the {meeting.isoformat()} meeting")
     if fmv is None:
-        return _wait_for_price(
-            change,
-            due,
-            f"the {meeting.isoformat()} annual meeting's formula options",
-            "Directors §6(c)",
+        # The FMV of the day before the meeting (Directors §6(c)): the options wait for it.
+        what = (
+            f"the formula options of the {meeting.isoformat()} annual meeting "
+            f"({', '.join(pending)}; Directors §6(a), §6(c))"
         )
+        return [PriceWait(due.key, price_day, what)]
+    closing_day = _closing_day(change, price_day)
     size = formula_grant_size(meeting, change.ledger.splits())
     grants = formula_grants(meeting, pending, fmv, change.available(PlanCode.DIRECTORS_1999), size)
     for award in grants.awards:
         change.save_award(None, award)
         # Serialised with a termination of the director racing this run.
         change.touch_profile(people[award.participant_id])
-        notify.formula_grant(change, people[award.participant_id], award, size)
+        notify.formula_grant(change, people[award.participant_id], award, size, closing_day)
         change.maybe_flush()
     change.delete_due(due)
     return None
 
 
-def _wait_for_price(change: Change, due: DueItem, what: str, section: str) -> str:
-    """No price on or before the day yet: stay due and tell the administrator once."""
-    if change.table.get(*rec.wait_flag_key(due.key)) is None:
-        change.put(rec.wait_flag_item(due.key))
-        notify.admin_alert(
-            change,
-            f"Waiting for a price: {what}",
-            [
-                f"No closing price exists on or before {due.day.isoformat()} for {what}.",
-                "It stays due and is made with its original date once the price arrives "
-                f"({section}).",
-            ],
-            due.key,
+def _directorship_end(person_item: Item) -> date | None:
+    """The day the person's directorship ended: every relationship's end, or the end of
+    the directorship while another relationship went on."""
+    days = [
+        t.termination_date
+        for t in (
+            rec.termination_from(person_item),
+            rec.service_ends_from(person_item).get(Service.DIRECTORSHIP),
         )
-    return f"{due.key}: waiting for a price"
+        if t is not None
+    ]
+    return min(days, default=None)
 
 
-def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+def _end_not_continuing(
+    change: Change, meeting: date, roster: list[RosterEntry], people: dict[str, Item]
+) -> None:
+    """`not_continuing` ends the directorship on the meeting date, as a termination with
+    service directorship and reason other (3-month window, Directors §6(i); pending
+    deferred stock issued that day, §7(b)(iii)), unless an end of that directorship
+    was already recorded."""
+    for entry in roster:
+        person = people.get(entry.participant_id)
+        if entry.outcome is not MeetingOutcome.NOT_CONTINUING or person is None:
+            continue
+        if _directorship_end(person) is not None:
+            continue
+        records = change.ledger.participant_records(entry.participant_id)
+        current = next(i for i in records if i["SK"] == rec.PROFILE_SK)
+        ending = Termination(
+            entry.participant_id, meeting, TerminationReason.OTHER, Service.DIRECTORSHIP
+        )
+        terminate(change, records, current, ending)
+        updated = change.profile_puts.get(current["PK"])
+        if updated is not None:
+            people[entry.participant_id] = updated[1]
+        change.maybe_flush()
+
+
+def _closing_day(change: Change, on: date) -> date | None:
+    """The day of the Closing Price that set the FMV of `on` (notices name it)."""
+    found = change.ledger.fmv_with_day(on)
+    return None if found is None else found[0]
+
+
+def _tell_price_waits(deps: DailyDeps, ledger: Ledger, outcome: DailyOutcome) -> None:
+    """The administrator is told once per missing day, naming what waits for it
+    (docs/plan-rules.md "Fair Market Value"); each waits, stays due and is made with its
+    own date and that day's FMV once the price arrives."""
+    if not outcome.price_waits:
+        return
+    for _attempt in attempts(MAX_ATTEMPTS):
+        change = Change(
+            ledger,
+            outcome.day,
+            f"daily:{outcome.day.isoformat()}#price-wait",
+            deps.settings,
+            sent_on=outcome.day,
+            track_marker=False,
+            cause_info={"kind": "daily", "rule": "price_wait", "section": "Directors §6(c)"},
+        )
+        for price_day, waiting in sorted(outcome.price_waits.items()):
+            flag = f"PRICE#{price_day.isoformat()}"
+            if change.table.get(*rec.wait_flag_key(flag)) is not None:
+                continue
+            change.put(rec.wait_flag_item(flag))
+            reason = missing_price_reason(price_day, ledger.latest_price_day(price_day))
+            notify.admin_alert(
+                change,
+                f"Waiting for a price: the Closing Price of {price_day.isoformat()}",
+                [
+                    f"{reason[0].upper()}{reason[1:]}.",
+                    "Waiting for it: " + "; ".join(waiting) + ".",
+                    "Each is made with its own date and the Fair Market Value of that day "
+                    "once the price arrives (Directors §6(c)).",
+                ],
+                "price-wait",
+                price_day.isoformat(),
+            )
+        try:
+            change.flush()
+        except ConflictError:
+            continue  # another run told it meanwhile: read again
+        outcome.notice_ids += change.notice_ids
+        return
+
+
+def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> list[PriceWait] | None:
     """Deferred Stock Awards for the fees of one award date (Directors §7(a), §8(a))."""
     requests: dict[str, tuple[DueItem, Item, Item, Any]] = {}
-    waiting: list[str] = []
+    waiting: list[PriceWait] = []
+    price_days: dict[str, date | None] = {}
     for due, _item in batch:
         participant_id, fee_type, fee_date = due.ref.split("#")
         pk = rec.participant_pk(participant_id)
@@ -465,13 +557,12 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None
             terms.fmv_day, f"deferred stock of {participant_id} for fees of {fee_date}"
         )
         if fmv is None:
-            waiting.append(
-                _wait_for_price(
-                    change, due, f"deferred stock for fees of {participant_id}", "Directors §7(a)"
-                )
-            )
+            # Fees of one award date share their FMV day: one alert names them all.
+            what = f"deferred stock for the {fee_type} fee of {participant_id} of {fee_date}"
+            waiting.append(PriceWait(due.key, terms.fmv_day, what + " (Directors §7(a))"))
             continue
         requests[due.ref] = (due, fee, person, fmv)
+        price_days[due.ref] = _closing_day(change, terms.fmv_day)
     wanted = {
         ref: dfr.shares_for_fee(Decimal(fee["amount"]), fmv)
         for ref, (_due, fee, _person, fmv) in requests.items()
@@ -487,6 +578,7 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None
             fmv,
             shares=granted[ref],
             service_ended=None if ended is None else ended.termination_date,
+            price_day=price_days[ref],
         )
         fee["status"] = "awarded"
         change.put(fee)
@@ -497,10 +589,12 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None
             change.touch_profile(person)
             notify.deferred_award(change, person, award)
         change.maybe_flush()
-    return "; ".join(waiting) or None
+    return waiting or None
 
 
-def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+def handle_corporate_action(
+    change: Change, batch: list[tuple[DueItem, Item]]
+) -> list[PriceWait] | None:
     due, item = batch[0]
     action_item = change.table.get(str(item["owner"]), "ACTION")
     if action_item is None or action_item.get("applied"):
