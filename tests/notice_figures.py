@@ -44,6 +44,9 @@ def _hidden(notice: Any) -> set[str]:
         hidden.add("rejections")
         if notice.file_reason is not None:
             hidden |= {"rows_total", "rows_accepted", "rows_rejected", "rows_unchanged"}
+        # Rows applied as history are counted only where there are some (go-live).
+        if not notice.rows_history:
+            hidden.add("rows_history")
     return hidden
 
 

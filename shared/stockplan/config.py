@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -25,6 +26,19 @@ def _printable_line(value: str, what: str, limit: int) -> str:
         if char != " " and unicodedata.category(char)[0] in "CZ":
             raise ValueError(f"{what} must be one line of printable text: U+{ord(char):04X}")
     return text
+
+
+def _go_live_date(value: str | None) -> date | None:
+    """GO_LIVE_DATE: empty (no go-live) or a calendar date YYYY-MM-DD."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"GO_LIVE_DATE must be a date YYYY-MM-DD or empty: {value!r}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"GO_LIVE_DATE is not a calendar date: {value!r}") from None
 
 
 class Settings(BaseModel):
@@ -62,6 +76,13 @@ class Settings(BaseModel):
     fanout_rows: int = Field(default=5000, ge=1)
     chunk_rows: int = Field(default=1000, ge=1)
     chunk_max_receives: int = Field(default=3, ge=1, le=1000)
+    # The chunk queue's dead-letter queue, which the ChunkFunction also consumes: a
+    # message from it is a chunk that failed for good (closed as not applied).
+    chunk_dead_letter_arn: str | None = None
+    # The day the stack went live (template parameter GoLiveDate; None: none): facts
+    # dated before it are history, applied but never announced to participants
+    # (docs/plan-rules.md "Facts in time").
+    go_live: date | None = None
 
     @field_validator("sender_name")
     @classmethod
@@ -85,6 +106,11 @@ class Settings(BaseModel):
         if not _ADDRESS.fullmatch(text) or not text.isascii():
             raise ValueError(f"REPLY_TO_EMAIL is not an email address: {value!r}")
         return text
+
+    def is_history(self, day: date) -> bool:
+        """A fact about `day` is history: dated before go-live (docs/plan-rules.md
+        "Facts in time")."""
+        return self.go_live is not None and day < self.go_live
 
     @property
     def letterhead(self) -> Letterhead:
@@ -111,4 +137,6 @@ class Settings(BaseModel):
             fanout_rows=int(env.get("FANOUT_ROWS") or "5000"),
             chunk_rows=int(env.get("CHUNK_ROWS") or "1000"),
             chunk_max_receives=int(env.get("CHUNK_MAX_RECEIVES") or "3"),
+            chunk_dead_letter_arn=env.get("CHUNK_DLQ_ARN") or None,
+            go_live=_go_live_date(env.get("GO_LIVE_DATE")),
         )

@@ -76,6 +76,7 @@ DATE_KEYS = {
     "day",
     "send_on",
     "reported_on",
+    "as_of",
 }
 MONEY_KEYS = {"exercise_price", "amount", "fair_market_value", "cash_in_lieu"}
 
@@ -86,6 +87,12 @@ class Sheet:
     title: str  # worksheet title
     columns: tuple[str, ...]
     rows: list[list[Any]]  # typed: int, Decimal, date, str or None
+
+
+def about_sheet(title: str, as_of: str) -> Sheet:
+    """A workbook's first sheet: what it is and the day its figures are as of, as a date
+    cell (the sheets after it hold figures, not their day)."""
+    return Sheet("about", "About", ("report", "as_of"), [[title, date.fromisoformat(as_of)]])
 
 
 def _typed(key: str, value: Any) -> Any:
@@ -183,7 +190,7 @@ def write_xlsx(file: Path, tables: list[Sheet], as_of: str, title: str | None = 
     book.remove(book.active)
     book.properties.title = title or f"stockplan report as of {as_of}"
     bold = Font(bold=True)
-    for sheet in tables:
+    for sheet in [about_sheet(book.properties.title, as_of), *tables]:
         ws = book.create_sheet(sheet.title)
         ws.append(list(sheet.columns))
         for cell in ws[1]:
@@ -337,6 +344,7 @@ MONTHLY_TITLES = {
     "deadlines": "Deadlines (90 days)",
     "changes": "Changes by cause",
     "rejections": "Rejected rows",
+    "awaiting": "Awaiting certification",
     "undelivered": "Undelivered notices",
 }
 
@@ -366,5 +374,6 @@ def write_monthly_xlsx(document_path: Path, file: Path) -> Path:
 
     document: dict[str, Any] = json.loads(document_path.read_text())
     title = f"stockplan monthly report {document['month']} (made {document['made_on']})"
-    sheets = [(s.title, s.columns, s.rows) for s in monthly_sheets(document)]
+    about = about_sheet(title, document["made_on"])
+    sheets = [(s.title, s.columns, s.rows) for s in [about, *monthly_sheets(document)]]
     return sheetml.write_workbook(file, sheets, title, style_of, _text)

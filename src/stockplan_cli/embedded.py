@@ -218,9 +218,12 @@ def sns_event(topic_arn: str, message_id: str, message: str, timestamp: str) -> 
     }
 
 
+def queue_arn(queue_url: str) -> str:
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue_url.rsplit('/', 1)[-1]}"
+
+
 def sqs_event(queue_url: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
     """The event Lambda's SQS event source hands a function for received messages."""
-    name = queue_url.rsplit("/", 1)[-1]
     return {
         "Records": [
             {
@@ -231,7 +234,7 @@ def sqs_event(queue_url: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
                 "messageAttributes": {},
                 "md5OfBody": m.get("MD5OfBody", ""),
                 "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
+                "eventSourceARN": queue_arn(queue_url),
                 "awsRegion": REGION,
             }
             for m in messages
@@ -336,6 +339,18 @@ class EmbeddedAws:
             moto_speedups.remove()
             self._speeding = False
 
+    def runtime(self, settings: Any) -> Any:
+        """The Lambda runtime's wiring on this engine's clients."""
+        from stockplan.runtime import Runtime
+
+        return Runtime(
+            settings=settings,
+            dynamodb=self.client("dynamodb"),
+            s3=self.client("s3"),
+            ses=self.client("sesv2"),
+            sqs=self.client("sqs"),
+        )
+
     def client(self, service: str) -> Any:
         import boto3
         from botocore import UNSIGNED
@@ -402,7 +417,7 @@ def _resolve_bucket_name(template: dict[str, Any]) -> str:
     )
 
 
-def create_stack(aws: EmbeddedAws, template: dict[str, Any]) -> Stack:
+def create_stack(aws: Any, template: dict[str, Any]) -> Stack:
     """Create the stateful resources exactly as the template defines them."""
     resources = template["Resources"]
     table_props = resources["DataTable"]["Properties"]
@@ -484,6 +499,7 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "CONTACT_LINE": stack.contact_line,
         "CHUNK_QUEUE_URL": stack.chunk_queue_url,
         "CHUNK_MAX_RECEIVES": str(stack.chunk_max_receives),
+        "CHUNK_DLQ_ARN": queue_arn(stack.chunk_dlq_url),
     }
 
 

@@ -61,7 +61,8 @@ def _stack_options(parser: argparse.ArgumentParser) -> None:
         type=_day,
         default=None,
         metavar="YYYY-MM-DD",
-        help=f"the day the state is read as of (default: today in {PLAN_TIMEZONE})",
+        help="the day the state is read as of (default: the stack's plan day: the day "
+        f"`stockplan local` is on, else today in {PLAN_TIMEZONE})",
     )
     parser.add_argument(
         "--table",
@@ -75,6 +76,19 @@ def _stack_options(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="DynamoDB endpoint, e.g. the one `stockplan local` prints "
         "(default: $AWS_ENDPOINT_URL, else AWS itself)",
+    )
+
+
+def _engine_option(parser: argparse.ArgumentParser) -> None:
+    from stockplan_cli.simulate import DEFAULT_ENGINE, ENGINES
+
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
+        help="the embedded AWS: in-memory services (fast) or moto (AWS's request "
+        "validation and moto's models of each service); the same handlers run on "
+        "either (default: %(default)s)",
     )
 
 
@@ -104,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--out", type=Path, required=True, metavar="OUT_DIR", help="where the outputs go (required)"
     )
+    _engine_option(sim)
 
     demo = _command(
         commands,
@@ -120,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         "where the outputs go (default: %(default)s, in the current folder)",
         default=Path("demo-output"),
     )
+    _engine_option(demo)
 
     report = _command(
         commands,
@@ -310,7 +326,7 @@ def _silence_stdout() -> None:
 def _simulate(args: argparse.Namespace) -> int:
     from stockplan_cli.simulate import simulate
 
-    summary = simulate(args.scenario, args.start, args.end, args.out)
+    summary = simulate(args.scenario, args.start, args.end, args.out, engine=args.engine)
     print(summary_text(summary))
     return 0
 
@@ -321,9 +337,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     scenario = project_root() / "scenarios" / "demo"
     spec = json.loads((scenario / "scenario.json").read_text())
-    summary = simulate(
-        scenario, date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"]), args.out
-    )
+    start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
+    summary = simulate(scenario, start, end, args.out, engine=args.engine)
     print(f"Demo: {spec['title']}")
     print(summary_text(summary))
     return 0
@@ -396,8 +411,13 @@ def _table(args: argparse.Namespace) -> Any:
     return Table(client, name)
 
 
-def _as_of(args: argparse.Namespace) -> date:
-    return args.as_of or plan_today()
+def _as_of(args: argparse.Namespace, table: Any) -> date:
+    """--as-of, else the stack's plan day: the day `stockplan local` is on, or today in
+    the plan time zone for a stack that follows the calendar (AWS)."""
+    from stockplan.data.marker import read_plan_day
+
+    given: date | None = args.as_of
+    return given or read_plan_day(table) or plan_today()
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -405,7 +425,7 @@ def _report(args: argparse.Namespace) -> int:
     from stockplan_cli import desk
 
     table = _table(args)
-    as_of = _as_of(args)
+    as_of = _as_of(args, table)
     state = read_state(table)
     report = build_report(table, as_of, state)
     undelivered = undelivered_notices(table)
@@ -446,7 +466,7 @@ def _export(args: argparse.Namespace) -> int:
     export = ocf.write_bundle(
         args.ocf,
         state,
-        _as_of(args),
+        _as_of(args, table),
         generated_at=datetime.now(UTC),
         formation_date=args.formation_date,
     )
@@ -463,7 +483,7 @@ def _statement(args: argparse.Namespace) -> int:
     from stockplan.service.periodic import statement
 
     table = _table(args)
-    as_of = _as_of(args)
+    as_of = _as_of(args, table)
     notice = statement(table, args.participant, as_of)
     if notice is None:
         raise ValueError(f"no participant {args.participant} is recorded")

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from stockplan_cli import infra_spec
 from stockplan_cli.embedded import (
@@ -36,6 +36,37 @@ FEED_FUNCTION = "FeedFunction"
 DAILY_FUNCTION = "DailyFunction"
 BOUNCE_FUNCTION = "BounceFunction"
 CHUNK_FUNCTION = "ChunkFunction"
+
+# The embedded AWS a simulation runs on: the in-memory services (fast, the default), or
+# moto as it is (botocore's validation and moto's models of each service).
+ENGINES = ("memory", "moto")
+DEFAULT_ENGINE = "memory"
+
+
+class Engine(Protocol):
+    """What the stack needs of an embedded AWS (EmbeddedAws, MemoryAws)."""
+
+    def __enter__(self) -> Engine: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def client(self, service: str) -> Any: ...
+
+    def runtime(self, settings: Any) -> Any: ...
+
+    def objects(self, bucket: str, prefix: str) -> list[tuple[str, bytes]]: ...
+
+    def sent_messages(self) -> list[Any]: ...
+
+
+def make_engine(name: str) -> Engine:
+    if name == "moto":
+        return EmbeddedAws()
+    if name == "memory":
+        from stockplan_cli.memory_aws import MemoryAws
+
+        return MemoryAws()
+    raise ValueError(f"no engine {name!r}: choose one of {', '.join(ENGINES)}")
 
 
 @dataclass
@@ -105,24 +136,18 @@ class Progress:
 class EmbeddedStack:
     """The embedded stack plus the handlers the template names, wired to it."""
 
-    def __init__(self, aws: EmbeddedAws) -> None:
+    def __init__(self, aws: Engine) -> None:
         import os
 
         from stockplan.config import Settings
-        from stockplan.runtime import Runtime, use_runtime
+        from stockplan.runtime import use_runtime
 
         quiet_powertools()
         self.aws = aws
         self.template = infra_spec.load_template()
         self.stack: Stack = create_stack(aws, self.template)
         os.environ.update(stack_environment(self.stack))
-        self.runtime = Runtime(
-            settings=Settings.from_env(dict(os.environ)),
-            dynamodb=aws.client("dynamodb"),
-            s3=aws.client("s3"),
-            ses=aws.client("sesv2"),
-            sqs=aws.client("sqs"),
-        )
+        self.runtime = aws.runtime(Settings.from_env(dict(os.environ)))
         use_runtime(self.runtime)
         specs = infra_spec.functions(self.template)
         self.handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {
@@ -175,7 +200,7 @@ class EmbeddedStack:
                     AttributeNames=["All"],
                 ).get("Messages", [])
                 if not received:
-                    return made
+                    return made + self.deliver_dead_chunks()
                 made += 1
                 failed = self._chunk_failures(received)
                 self.chunk_deliveries.append((len(received), bool(failed)))
@@ -184,9 +209,29 @@ class EmbeddedStack:
         finally:
             self.delivering = False
 
-    def _chunk_failures(self, received: list[dict[str, Any]]) -> set[str]:
+    def deliver_dead_chunks(self) -> int:
+        """As the dead-letter queue's event source does: hand each chunk that failed for
+        good to the ChunkFunction, which closes its file. One it fails on stays in the
+        queue (received again after its visibility timeout, not in this run)."""
+        sqs = self.runtime.sqs
+        url = self.stack.chunk_dlq_url
+        made = 0
+        while received := sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"]
+        ).get("Messages", []):
+            made += 1
+            # A failed invocation or item stays in flight (not deleted).
+            failed = self._chunk_failures(received, url)
+            for message in received:
+                if message["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return made
+
+    def _chunk_failures(self, received: list[dict[str, Any]], url: str = "") -> set[str]:
         try:
-            response = self._run(CHUNK_FUNCTION, sqs_event(self.stack.chunk_queue_url, received))
+            response = self._run(
+                CHUNK_FUNCTION, sqs_event(url or self.stack.chunk_queue_url, received)
+            )
         except Exception:  # the invocation failed: every message of the batch returns
             return {m["MessageId"] for m in received}
         return {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
@@ -247,9 +292,11 @@ def simulate(
     out_dir: Path,
     progress: Progress | None = None,
     while_up: Callable[[EmbeddedStack], None] | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> Summary:
     """Run the scenario's days on a fresh embedded stack and write the outputs;
-    `while_up` is then called with the stack, still running (tests read it live)."""
+    `while_up` is then called with the stack, still running (tests read it live).
+    `engine` names the embedded AWS (ENGINES): the same handlers run on either."""
     from stockplan.notices.templating import keep_compiled_templates
     from stockplan.runtime import use_runtime
     from stockplan.service.audit import AUDIT_TYPE, trail_from
@@ -261,7 +308,7 @@ def simulate(
     summary = Summary(start, end, out_dir=out_dir)
     keep_compiled_templates(template_cache())
     began = time.perf_counter()
-    with EmbeddedAws() as aws, collections_spaced():
+    with make_engine(engine) as aws, collections_spaced():
         local = EmbeddedStack(aws)
         try:
             run_days(local, feeds, summary, progress)

@@ -127,7 +127,9 @@ def test_shares_withheld_above_the_shares_exercised_is_rejected_and_equal_is_acc
     jun3 = date(2002, 6, 3)
     body = EXERCISES_HEADER + (
         "G-1,2002-06-03,100,101,\n"  # row 1: 101 withheld of 100: rejected
-        "G-1,2002-06-04,100,100,\n"  # row 2: all 100 withheld: accepted, nothing delivered
+        # row 2: all 100 withheld: accepted, nothing delivered (dated the upload day: an
+        # exercise dated ahead is rejected, docs/plan-rules.md "Facts in time")
+        "G-1,2002-06-03,100,100,\n"
     )
     outcome = feed(stack, "exercises", body, jun3)
 

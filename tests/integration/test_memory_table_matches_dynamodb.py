@@ -1,4 +1,4 @@
-"""The in-memory table (stockplan.data.memory, the service unit tier's) answers as
+"""The in-memory table (stockplan_cli.memory, the service unit tier's) answers as
 DynamoDB does: every intent write the data layer makes, run on it and on the same
 table schema in plain moto, gives the same answers and leaves the same items.
 
@@ -21,8 +21,8 @@ from moto import mock_aws
 
 from stockplan.data import marker
 from stockplan.data import outbox as box
-from stockplan.data.memory import MemoryTable
 from stockplan.data.table import ConflictError, Table, Transaction, from_wire
+from stockplan_cli.memory import MemoryTable
 
 Step = Callable[[Table], Any]
 

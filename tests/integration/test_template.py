@@ -48,7 +48,7 @@ FUNCTION_IDS = (
 # Each function's own variables besides the global ones.
 FUNCTION_ENVIRONMENT = {
     "FeedFunction": {"CHUNK_QUEUE_URL", "FANOUT_ROWS", "CHUNK_ROWS"},
-    "ChunkFunction": {"CHUNK_MAX_RECEIVES"},
+    "ChunkFunction": {"CHUNK_MAX_RECEIVES", "CHUNK_DLQ_ARN"},
 }
 GLOBAL_ENVIRONMENT = {
     "TABLE_NAME",
@@ -213,13 +213,57 @@ def test_large_feed_files_fan_out_in_chunks_through_an_alarmed_queue(
         chunk["Environment"]["Variables"]["CHUNK_MAX_RECEIVES"]
     )
     assert chunk["ReservedConcurrentExecutions"] == {"Ref": "ChunkConcurrency"}
-    (mapping,) = _of_type(translated, "AWS::Lambda::EventSourceMapping").values()
+    mappings = _of_type(translated, "AWS::Lambda::EventSourceMapping")
+    assert set(mappings) == {"ChunkEventSource", "ChunkDeadLetterEventSource"}
+    mapping = mappings["ChunkEventSource"]
     assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["ChunkQueue", "Arn"]}
     assert mapping["Properties"]["FunctionName"] == {"Ref": "ChunkFunction"}
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     feed = resources["FeedFunction"]["Properties"]["Environment"]["Variables"]
     assert feed["CHUNK_QUEUE_URL"] == {"Ref": "ChunkQueue"}
     assert feed["FANOUT_ROWS"] == {"Ref": "FanoutRows"}
+
+
+def test_chunks_that_failed_for_good_are_consumed_by_the_chunk_function_to_close_their_files(
+    translated: dict[str, Any], source: dict[str, Any]
+) -> None:
+    """However a chunk died (an error, a timeout, out of memory), its message reaches
+    ChunkDeadLetterQueue; the ChunkFunction consumes that queue too, knows its messages
+    by the queue's ARN, and may receive from the two chunk queues and no other."""
+    from stockplan.metrics import CHUNKS_FAILED
+
+    resources = translated["Resources"]
+    dead = resources["ChunkDeadLetterEventSource"]["Properties"]
+    dlq = {"Fn::GetAtt": ["ChunkDeadLetterQueue", "Arn"]}
+    assert dead["EventSourceArn"] == dlq
+    assert dead["FunctionName"] == {"Ref": "ChunkFunction"}
+    assert dead["BatchSize"] == 1
+    assert dead["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    chunk = resources["ChunkFunction"]["Properties"]
+    assert chunk["Environment"]["Variables"]["CHUNK_DLQ_ARN"] == dlq
+    # Lambda needs a queue's visibility timeout to cover the function's timeout.
+    queue = resources["ChunkDeadLetterQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= chunk["Timeout"]
+    receiving = [
+        s
+        for p in source["Resources"]["ChunkFunction"]["Properties"]["Policies"]
+        for s in p["Statement"]
+        if any(str(a).startswith("sqs:Receive") for a in s["Action"])
+    ]
+    (statement,) = receiving
+    assert statement["Action"] == [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+    ]
+    assert statement["Resource"] == [{"Fn::GetAtt": ["ChunkQueue", "Arn"]}, dlq]
+    # A chunk that failed for good is alarmed as it happens, and a dead chunk the
+    # function could not close is alarmed by its age in the queue.
+    props = _custom_alarm(translated, source, CHUNKS_FAILED)
+    assert (props["Statistic"], props["Threshold"]) == ("Sum", 1)
+    alarm = resources["ChunkDeadLetterAlarm"]["Properties"]
+    assert alarm["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert alarm["Threshold"] == 3600
 
 
 def test_bucket_name_in_environment_and_policies_is_the_bucket(
@@ -597,8 +641,13 @@ def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[s
         props = alarm["Properties"]
         if props.get("Namespace") != "AWS/SQS":
             continue
-        assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
-        assert props["Threshold"] == 1
+        (dimension,) = props["Dimensions"]
+        if dimension["Value"]["Fn::GetAtt"][0] == "ChunkDeadLetterQueue":
+            # Consumed by the ChunkFunction: alarmed on its age (see the chunk test).
+            assert props["MetricName"] == "ApproximateAgeOfOldestMessage"
+        else:
+            assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
+            assert props["Threshold"] == 1
         assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
         assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
         (dimension,) = props["Dimensions"]

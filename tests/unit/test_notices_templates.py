@@ -224,18 +224,19 @@ def test_options_are_exercised_never_bought(name: str) -> None:
         (
             "termination",
             "Your stock awards after your employment ended on 2002-03-15",
-            "Your employment with CTC Communications ended on 2002-03-15 (March 15, 2002): "
-            "you resigned.",
+            "Your employment with CTC Communications Group, Inc. ended on 2002-03-15 "
+            "(March 15, 2002): you resigned.",
         ),
         (
             "termination-consultant-other",
             "Your stock awards after your engagement ended on 2002-03-15",
-            "Your engagement with CTC Communications ended on 2002-03-15 (March 15, 2002).",
+            "Your engagement with CTC Communications Group, Inc. ended on 2002-03-15 "
+            "(March 15, 2002).",
         ),
         (
             "termination-director",
             "Your stock awards after your service as a director ended on 2002-03-15",
-            "Your service as a director of CTC Communications ended on 2002-03-15 "
+            "Your service as a director of CTC Communications Group, Inc. ended on 2002-03-15 "
             "(March 15, 2002).",
         ),
     ],

@@ -171,3 +171,47 @@ def test_a_bundle_as_of_a_day_before_what_the_state_holds_says_so() -> None:
         "1 transactions are dated after as_of 2003-12-31 (the first 2004-01-05)"
     )
     assert ocf.bundle(state, date(2004, 1, 5), generated_at=MOMENT).warnings == []
+
+
+def _iso_award(award_id: str, shares: int, fmv: str) -> Award:
+    return Award(
+        award_id=award_id,
+        participant_id="E1",
+        plan=PlanCode.INCENTIVE_1998,
+        award_type=AwardType.ISO,
+        grant_date=date(2002, 3, 15),
+        shares_granted=shares,
+        exercise_price=Decimal(fmv),
+        final_exercise_date=date(2012, 3, 15),
+        fmv_on_grant=Decimal(fmv),
+    )
+
+
+def test_code_422d_the_option_type_of_each_security_follows_the_100000_limit() -> None:
+    # I-1: $80,000 (ISO); I-2: $60,000 more in 2002, 1,000 of its 3,000 keep ISO; I-3:
+    # nothing left in 2002, a non-qualified option.
+    state = _state(
+        _iso_award("I-1", 4_000, "20"), _iso_award("I-2", 3_000, "20"), _iso_award("I-3", 10, "20")
+    )
+    export = ocf.bundle(state, date(2009, 12, 31), generated_at=MOMENT)
+    assert export.warnings == [] or all("I-" not in w for w in export.warnings)
+    issued = {
+        t["security_id"]: t
+        for doc in export.documents.values()
+        for t in doc.get("items", [])
+        if t.get("object_type") == "TX_EQUITY_COMPENSATION_ISSUANCE"
+    }
+    assert (issued["I-1"]["option_grant_type"], issued["I-1"]["compensation_type"]) == (
+        "ISO",
+        "OPTION_ISO",
+    )
+    assert (issued["I-3"]["option_grant_type"], issued["I-3"]["compensation_type"]) == (
+        "NSO",
+        "OPTION_NSO",
+    )
+    assert issued["I-2"]["option_grant_type"] == "ISO"
+    assert any(
+        "1,000 keep ISO treatment and 2,000 are non-qualified" in c
+        for c in issued["I-2"]["comments"]
+    )
+    assert ocf.validate(export.documents) == []

@@ -67,6 +67,11 @@ class FakeChange:
         return self.day
 
     @property
+    def is_history(self) -> bool:
+        """Facts after go-live: every notice is news (docs/plan-rules.md "Facts in time")."""
+        return False
+
+    @property
     def addresses(self) -> Addresses:
         return Addresses(ADMIN)
 

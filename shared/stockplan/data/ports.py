@@ -1,7 +1,7 @@
 """What the use cases need of AWS besides the table, as small ports (typing.Protocol).
 
 The boto3 implementations are in stockplan.data.aws, the in-memory ones (unit tests, no
-AWS at all) in stockplan.data.memory. The use cases see these intents only: no client,
+AWS at all) in stockplan_cli.memory. The use cases see these intents only: no client,
 no request shape, no botocore error.
 """
 

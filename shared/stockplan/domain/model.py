@@ -90,6 +90,13 @@ class CorporateActionKind(StrEnum):
     COVERED_TRANSACTION = "covered_transaction"
 
 
+class PlanActionKind(StrEnum):
+    """docs/interfaces.md §1e: a change to a plan itself (1998 §9; Directors §8(f))."""
+
+    AMEND_RESERVE = "amend_reserve"
+    TERMINATE_PLAN = "terminate_plan"
+
+
 class CorrectionAction(StrEnum):
     """docs/interfaces.md §1b."""
 
@@ -97,6 +104,7 @@ class CorrectionAction(StrEnum):
     CORRECT_TERMINATION = "correct_termination"
     VOID_EXERCISE = "void_exercise"
     CORRECT_GRANT = "correct_grant"
+    WITHDRAW_CORPORATE_ACTION = "withdraw_corporate_action"
 
 
 class DecisionAction(StrEnum):
@@ -104,6 +112,7 @@ class DecisionAction(StrEnum):
 
     EXTEND_EXERCISE_PERIOD = "extend_exercise_period"
     ACCELERATE_VESTING = "accelerate_vesting"
+    CERTIFY_PERFORMANCE = "certify_performance"
 
 
 class AwardStatus(StrEnum):
@@ -167,6 +176,8 @@ class Award:
     tranches: tuple[Tranche, ...] = ()
     shares_exercised: int = 0
     shares_withheld: int = 0
+    # Previously owned shares delivered to pay the price or taxes (1998 §4.a last sentence).
+    shares_tendered: int = 0
     shares_forfeited: int = 0
     shares_expired: int = 0
     # Last day on which the award can be exercised, after every rule and cap.
@@ -177,6 +188,14 @@ class Award:
     accelerated_on: date | None = None
     # Reminders already sent, as "<days>@<deadline>", so a changed deadline gets new ones.
     reminders_sent: frozenset[str] = frozenset()
+    # An ISO's Fair Market Value per share on its grant date, restated by splits as its
+    # price is: what its shares count against the $100,000 limit (Code §422(d)).
+    fmv_on_grant: Decimal | None = None
+    # Of `shares_exercised`, those exercised as ISO shares (an exercise takes the ISO
+    # shares of the exercisable shares first, Code §422(d)).
+    shares_iso_exercised: int = 0
+    # A performance award's criteria, as granted (1998 §6.a.(9)).
+    performance_criteria: str | None = None
 
     @property
     def shares_outstanding(self) -> int:
@@ -189,8 +208,12 @@ class Award:
 
     @property
     def shares_delivered(self) -> int:
-        """Shares that left the pool for good: withheld shares are not delivered (1998 §4.a(iv))."""
-        return self.shares_exercised - self.shares_withheld
+        """Shares that left the pool for good. 1998: net of shares withheld (§4.a(iv)) and
+        of previously owned shares tendered (§4.a, last sentence). Directors: every share
+        exercised, tendered or not (§4(a) returns only shares not exercised)."""
+        if self.plan is not PlanCode.INCENTIVE_1998:
+            return self.shares_exercised - self.shares_withheld
+        return self.shares_exercised - self.shares_withheld - self.shares_tendered
 
     @property
     def is_outstanding(self) -> bool:
@@ -290,6 +313,22 @@ class CorporateAction:
     kind: CorporateActionKind
     ratio: Decimal | None = None
     assumed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanAction:
+    """A change to a plan (docs/interfaces.md §1e): a new reserve from `effective_date`
+    (in the shares of that date; a later split restates it), or the end of its grants."""
+
+    request_id: str
+    kind: PlanActionKind
+    plan: PlanCode
+    effective_date: date
+    shares: int | None = None
+    approved_on: date | None = None
+    note: str | None = None
+    # The plan section the action rests on, as notices and exports cite it.
+    section: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

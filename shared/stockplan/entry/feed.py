@@ -40,6 +40,7 @@ def feed_files(uploads: Iterable[S3Upload], time_left: TimeLeft) -> dict[str, An
                 "status": outcome.status,
                 "accepted": outcome.accepted,
                 "unchanged": outcome.unchanged,
+                "history": outcome.history,
                 "rejected": outcome.rejected,
                 "file_reason": outcome.file_reason,
             }

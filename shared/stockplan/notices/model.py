@@ -310,10 +310,18 @@ class ExerciseConfirmation(_AboutAward):
     deadline: date | None
     section: str
     deceased: bool = False
+    # Of the shares exercised, those with ISO treatment under the $100,000 limit; the
+    # rest of an ISO's are non-qualified (Code §422(d)).
+    iso_shares: int = 0
 
     @property
     def shares_delivered(self) -> int:
         return self.shares_exercised - self.shares_withheld
+
+    @property
+    def nso_shares(self) -> int:
+        """Shares exercised as non-qualified options."""
+        return self.shares_exercised - self.iso_shares
 
     @classmethod
     def of(
@@ -326,6 +334,7 @@ class ExerciseConfirmation(_AboutAward):
         as_of: date,
         *,
         deceased: bool = False,
+        iso_shares: int = 0,
     ) -> ExerciseConfirmation:
         """From the award after the exercise; what is still exercisable is counted on
         `as_of` (the day the exercise is applied, or its own date if later)."""
@@ -342,6 +351,7 @@ class ExerciseConfirmation(_AboutAward):
             deadline=award.exercise_deadline,
             section=exercise_section(award),
             deceased=deceased,
+            iso_shares=iso_shares,
         )
 
 
@@ -510,6 +520,9 @@ class FeedRejectionSummary:
     errors_key: str | None
     # Rows equal to a fact already applied (docs/interfaces.md §1a).
     rows_unchanged: int = 0
+    # Applied rows dated before go-live, and that day (docs/plan-rules.md "Facts in time").
+    rows_history: int = 0
+    go_live: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,6 +601,13 @@ class StatementLine(_AwardLine):
     exercisable_shares: int
     exercise_deadline: date | None
     status: str
+    # The shares granted with ISO treatment and as non-qualified options (Code §422(d)).
+    iso_shares: int = 0
+    nso_shares: int = 0
+    # Performance awards (1998 §6.a.(9)): the criteria, and the target shares of the
+    # tranches due that the Committee has not certified yet.
+    performance_criteria: str | None = None
+    shares_awaiting_certification: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -628,7 +648,7 @@ class PoolChartBar:
     delivered_h: float
     outstanding_y: float
     outstanding_h: float
-    reserved_y: float | None
+    reserved_y: float | None  # None: no figures, or a reserve above the chart's scale
     figures: tuple[int, int, int, int] | None  # reserved, outstanding, delivered, available
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from stockplan.domain.model import AwardType, PlanCode, TerminationReason
+from stockplan.domain.plans import COMPANY_NAME
 from stockplan.notices import templating
 from stockplan.notices.formatting import (
     award_type_label,
@@ -55,8 +56,9 @@ MAX_LISTED_REJECTIONS = 200
 MAX_LISTED_REASON_BYTES = 400
 MAX_LISTED_BYTES = 32 * 1024
 
-COMPANY = "CTC Communications"
-PARTICIPANT_SIGN_OFF = ("Stock Plan Administration", f"{COMPANY}, Inc.")
+# The Company's name from the plan data (1998 Exhibit A "Company"), in every notice.
+COMPANY = COMPANY_NAME
+PARTICIPANT_SIGN_OFF = ("Stock Plan Administration", COMPANY)
 ADMIN_SIGN_OFF = ("stockplan (automated notice)",)
 
 
@@ -233,6 +235,12 @@ _CORRECTION_WORDS = {
         "Your stock awards: shares vest early",
         "The plan administrator has decided that unvested shares of the award vest early"
         " (1998 §6.a.(5); Directors §6(e)(i)).",
+    ),
+    "certify_performance": (
+        "Your stock awards: performance certified",
+        "The Committee has certified the shares earned under the award's performance"
+        " criteria for the tranches due: the shares earned are delivered and the rest of"
+        " those tranches is forfeited; the certification is final (1998 §6.a.(9)).",
     ),
 }
 _ISO_TAX = (

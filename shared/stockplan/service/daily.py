@@ -44,6 +44,7 @@ from stockplan.domain.model import (
     Termination,
     TerminationReason,
 )
+from stockplan.domain.plans import plan_terminated_on
 from stockplan.domain.pools import Split, pro_rata
 from stockplan.domain.schedule import (
     REMINDER_DAYS,
@@ -55,7 +56,7 @@ from stockplan.domain.schedule import (
     settle_award,
 )
 from stockplan.domain.splits import split_award, split_deferred, split_shares
-from stockplan.service import notify, periodic
+from stockplan.service import notify, periodic, scheduled
 from stockplan.service.ledger import (
     Change,
     Ledger,
@@ -72,6 +73,7 @@ MAX_ATTEMPTS = 5
 RULE_SECTIONS: dict[DueKind, str] = {
     DueKind.EXPIRY: "1998 §6.a.(5), §6.b; Directors §6(d), §6(h), §6(i)",
     DueKind.SETTLE: "1998 §6.a.(1)",
+    DueKind.SCHEDULED: "the fact's own rule, on its date",
     DueKind.CORPORATE_ACTION: "1998 §7; Directors §4(c), §6(j)",
     DueKind.MEETING: "Directors §6(a)",
     DueKind.FEE: "Directors §7(a)",
@@ -97,6 +99,7 @@ class DailyOutcome:
     waiting: list[str] = field(default_factory=list)
     # What waits for a price, by the day whose Closing Price is missing.
     price_waits: dict[date, list[str]] = field(default_factory=dict)
+
     notice_ids: list[str] = field(default_factory=list)
     quiet: bool = False  # the schedule marker showed nothing to do
     sent: int = 0
@@ -216,14 +219,15 @@ class _Queue:
         return None
 
     def pop_batch(self) -> list[tuple[DueItem, Item]]:
-        """The next item, with the fees of the same day: fees of one award date share a
-        short pool (Directors §8(a))."""
+        """The next item, with the fees of the same day after a meeting or a fee: the
+        formula options and deferred stock of one day share a short pool (Directors
+        §8(a))."""
         first = self._pop()
         if first is None:
             return []
         batch = [first]
         while (
-            first[0].kind is DueKind.FEE
+            first[0].kind in (DueKind.MEETING, DueKind.FEE)
             and self.entries
             and self.entries[0][0].kind is DueKind.FEE
             and self.entries[0][0].day == first[0].day
@@ -260,17 +264,22 @@ def _apply_batch(
             change.flush()
         except ConflictError:
             continue
-        for wait in waiting or ():
+        if isinstance(waiting, str):
+            outcome.waiting.append(waiting)
+        for wait in [] if isinstance(waiting, str) else waiting or ():
             outcome.waiting.append(f"{wait.due_key}: waiting for the price of {wait.price_day}")
             outcome.price_waits.setdefault(wait.price_day, []).append(wait.what)
         if not waiting and not change.skipped:
-            outcome.count(due.kind)
+            # A meeting's batch holds the fees of its day too: each is counted.
+            for kind in dict.fromkeys(d.kind for d, _item in batch):
+                outcome.count(kind)
         outcome.notice_ids += change.notice_ids
         return change.due_written
     raise ConflictError(f"{due.key} kept conflicting")
 
 
-DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], list[PriceWait] | None]
+# What an applier leaves waiting: why (a scheduled fact), or what waits for a price.
+DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], "str | list[PriceWait] | None"]
 
 
 def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
@@ -305,7 +314,7 @@ def _on_award(handler: Callable[[Change, DueItem, StoredAward], None]) -> DueApp
     """A due item about one stored award: `handler` runs on the award when the item is
     the award's next effect; its write moves the item on (`_award_for`)."""
 
-    def apply(change: Change, batch: list[tuple[DueItem, Item]]) -> list[PriceWait] | None:
+    def apply(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
         due, item = batch[0]
         stored = _award_for(change, due, item)
         if stored is None:
@@ -376,7 +385,7 @@ def handle_settle(change: Change, due: DueItem, stored: StoredAward) -> None:
     change.save_award(stored, after, event=_event_if(stored, after, EventKind.SETTLE, due.day))
 
 
-def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> list[PriceWait] | None:
+def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
     due = batch[0][0]
     participant_id, fee_type, fee_date = due.ref.split("#")
     sk = rec.deferred_sk(FeeType(fee_type), date.fromisoformat(fee_date))
@@ -394,9 +403,66 @@ def handle_issue(change: Change, batch: list[tuple[DueItem, Item]]) -> list[Pric
     return None
 
 
-def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> list[PriceWait] | None:
-    """Formula options for an annual meeting (Directors §6(a), §6(c), §8(a))."""
-    due, _item = batch[0]
+@dataclass
+class _FormulaRequest:
+    """The formula options a meeting owes: who, at what price and size."""
+
+    due: DueItem
+    pending: list[str]
+    fmv: Decimal
+    size: int
+    people: dict[str, Item]
+    price_day: date | None = None  # the day of the Closing Price (notices name it)
+
+
+@dataclass
+class _FeeRequest:
+    due: DueItem
+    fee: Item
+    person: Item
+    fmv: Decimal
+    price_day: date | None = None  # the day of the Closing Price (notices name it)
+
+
+def handle_grants_of_day(
+    change: Change, batch: list[tuple[DueItem, Item]]
+) -> list[PriceWait] | None:
+    """The formula options of a meeting and the Deferred Stock Awards of the fees of one
+    day. When the pool cannot cover them all they are cut together: with f = available
+    / the shares of every award due, each gets floor(shares x f) and the rest stays in
+    the pool; a fee's uncovered part is paid in cash (Directors §6(a), §7(a), §8(a))."""
+    waiting: list[PriceWait] = []
+    options: _FormulaRequest | None = None
+    for due, _item in batch:
+        if due.kind is DueKind.MEETING:
+            found = _formula_request(change, due)
+            if isinstance(found, PriceWait):
+                waiting.append(found)
+            else:
+                options = found
+    fees, fees_waiting = _fee_requests(change, [b for b in batch if b[0].kind is DueKind.FEE])
+    waiting += fees_waiting
+    wanted = {f"fee#{ref}": _fee_shares(r) for ref, r in fees.items()}
+    if options is not None:
+        wanted |= {f"option#{pid}": options.size for pid in options.pending}
+    cut = pro_rata(wanted, change.available(PlanCode.DIRECTORS_1999))
+    if options is not None:
+        _grant_formula_options(change, options, {p: cut[f"option#{p}"] for p in options.pending})
+    _award_fees(change, fees, {ref: cut[f"fee#{ref}"] for ref in fees})
+    return waiting or None
+
+
+def _directors_plan_ended_by(change: Change, day: date) -> bool:
+    """Terminated as to further grants on or before `day` (Directors §8(f))."""
+    ended = plan_terminated_on(
+        PlanCode.DIRECTORS_1999, change.pool(PlanCode.DIRECTORS_1999).actions
+    )
+    return ended is not None and ended.effective_date <= day
+
+
+def _formula_request(change: Change, due: DueItem) -> _FormulaRequest | PriceWait | None:
+    """The formula options a meeting owes (Directors §6(a), §6(c)); None when none (the
+    due item is done), or why they wait."""
     meeting = due.day
     table = change.table
     roster_items = table.query(rec.meeting_pk(meeting.isoformat()), rec.ROSTER_PREFIX)
@@ -414,12 +480,13 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> list[Pr
     }
     ended = {pid: end for pid, i in people.items() if (end := _directorship_end(i)) is not None}
     eligible = eligible_directors(meeting, roster, participants, ended)
+
     pending = [
         pid
         for pid in eligible
         if table.get(rec.participant_pk(pid), rec.award_sk(formula_award_id(meeting, pid))) is None
     ]
-    if not pending:
+    if not pending or _directors_plan_ended_by(change, meeting):
         change.delete_due(due)
         return None
     price_day = day_before(meeting)
@@ -430,18 +497,22 @@ def handle_meeting(change: Change, batch: list[tuple[DueItem, Item]]) -> list[Pr
             f"the formula options of the {meeting.isoformat()} annual meeting "
             f"({', '.join(pending)}; Directors §6(a), §6(c))"
         )
-        return [PriceWait(due.key, price_day, what)]
-    closing_day = _closing_day(change, price_day)
+        return PriceWait(due.key, price_day, what)
     size = formula_grant_size(meeting, change.ledger.splits())
-    grants = formula_grants(meeting, pending, fmv, change.available(PlanCode.DIRECTORS_1999), size)
+    return _FormulaRequest(due, pending, fmv, size, people, _closing_day(change, price_day))
+
+
+def _grant_formula_options(change: Change, req: _FormulaRequest, cut: dict[str, int]) -> None:
+    grants = formula_grants(req.due.day, req.pending, req.fmv, 0, req.size, cut)
     for award in grants.awards:
         change.save_award(None, award)
         # Serialised with a termination of the director racing this run.
-        change.touch_profile(people[award.participant_id])
-        notify.formula_grant(change, people[award.participant_id], award, size, closing_day)
+        change.touch_profile(req.people[award.participant_id])
+        notify.formula_grant(
+            change, req.people[award.participant_id], award, req.size, req.price_day
+        )
         change.maybe_flush()
-    change.delete_due(due)
-    return None
+    change.delete_due(req.due)
 
 
 def _directorship_end(person_item: Item) -> date | None:
@@ -531,11 +602,24 @@ def _tell_price_waits(deps: DailyDeps, ledger: Ledger, outcome: DailyOutcome) ->
         return
 
 
-def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> list[PriceWait] | None:
-    """Deferred Stock Awards for the fees of one award date (Directors §7(a), §8(a))."""
-    requests: dict[str, tuple[DueItem, Item, Item, Any]] = {}
+def _fee_shares(req: _FeeRequest) -> int:
+    fee = req.fee
+    return dfr.shares_wanted(
+        FeeType(fee["fee_type"]),
+        date.fromisoformat(fee["fee_date"]),
+        Decimal(fee["amount"]),
+        req.fmv,
+    )
+
+
+def _fee_requests(
+    change: Change, batch: list[tuple[DueItem, Item]]
+) -> tuple[dict[str, _FeeRequest], list[PriceWait]]:
+    """The fees of the batch that become Deferred Stock Awards now (Directors §7(a)); a
+    fee with no election in force, or under a plan terminated by its award date, is paid
+    in cash (§7(c); §8(f))."""
+    requests: dict[str, _FeeRequest] = {}
     waiting: list[PriceWait] = []
-    price_days: dict[str, date | None] = {}
     for due, _item in batch:
         participant_id, fee_type, fee_date = due.ref.split("#")
         pk = rec.participant_pk(participant_id)
@@ -547,12 +631,14 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> list[Price
         person = next(i for i in records if i["SK"] == rec.PROFILE_SK)
         elections = [rec.election_from(i) for i in records if i.get("type") == "election"]
         fee_day = date.fromisoformat(fee_date)
-        if not dfr.election_in_force(elections, fee_day.year):
+        terms = dfr.fee_terms(FeeType(fee_type), fee_day)
+        if not dfr.election_in_force(elections, fee_day.year) or _directors_plan_ended_by(
+            change, terms.award_date
+        ):
             fee["status"] = "cash"
             change.put(fee)
             change.delete_due(due)
             continue
-        terms = dfr.fee_terms(FeeType(fee_type), fee_day)
         fmv = change.use_fmv(
             terms.fmv_day, f"deferred stock of {participant_id} for fees of {fee_date}"
         )
@@ -561,40 +647,36 @@ def handle_fees(change: Change, batch: list[tuple[DueItem, Item]]) -> list[Price
             what = f"deferred stock for the {fee_type} fee of {participant_id} of {fee_date}"
             waiting.append(PriceWait(due.key, terms.fmv_day, what + " (Directors §7(a))"))
             continue
-        requests[due.ref] = (due, fee, person, fmv)
-        price_days[due.ref] = _closing_day(change, terms.fmv_day)
-    wanted = {
-        ref: dfr.shares_for_fee(Decimal(fee["amount"]), fmv)
-        for ref, (_due, fee, _person, fmv) in requests.items()
-    }
-    granted = pro_rata(wanted, change.available(PlanCode.DIRECTORS_1999))
-    for ref, (due, fee, person, fmv) in requests.items():
-        ended = rec.termination_from(person)
+        requests[due.ref] = _FeeRequest(due, fee, person, fmv, _closing_day(change, terms.fmv_day))
+    return requests, waiting
+
+
+def _award_fees(change: Change, requests: dict[str, _FeeRequest], cut: dict[str, int]) -> None:
+    for ref, req in requests.items():
+        fee, person = req.fee, req.person
         award = dfr.deferred_award(
             person["participant_id"],
             FeeType(fee["fee_type"]),
             date.fromisoformat(fee["fee_date"]),
             Decimal(fee["amount"]),
-            fmv,
-            shares=granted[ref],
-            service_ended=None if ended is None else ended.termination_date,
-            price_day=price_days[ref],
+            req.fmv,
+            shares=cut[ref],
+            # Issued when the directorship ends (Directors §7(b)(iii)).
+            service_ended=_directorship_end(person),
+            price_day=req.price_day,
         )
         fee["status"] = "awarded"
         change.put(fee)
-        change.delete_due(due)
+        change.delete_due(req.due)
         if award.shares > 0:
             change.save_deferred(None, award)
             # Serialised with a termination (which issues pending deferred stock).
             change.touch_profile(person)
             notify.deferred_award(change, person, award)
         change.maybe_flush()
-    return waiting or None
 
 
-def handle_corporate_action(
-    change: Change, batch: list[tuple[DueItem, Item]]
-) -> list[PriceWait] | None:
+def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
     due, item = batch[0]
     action_item = change.table.get(str(item["owner"]), "ACTION")
     if action_item is None or action_item.get("applied"):
@@ -726,7 +808,8 @@ APPLIERS: dict[DueKind, DueApplier] = {
     DueKind.REMINDER: handle_reminder,
     DueKind.SETTLE: handle_settle,
     DueKind.ISSUE: handle_issue,
-    DueKind.MEETING: handle_meeting,
-    DueKind.FEE: handle_fees,
+    DueKind.MEETING: handle_grants_of_day,
+    DueKind.FEE: handle_grants_of_day,
     DueKind.CORPORATE_ACTION: handle_corporate_action,
+    DueKind.SCHEDULED: scheduled.apply_due,
 }

@@ -94,6 +94,10 @@ def outbox_item(
 
 
 def _queue(change: Any, notice: nm.Notice, recipient: str, *id_parts: str) -> None:
+    if getattr(notice, "participant_id", None) and change.is_history:
+        # History loaded at go-live is announced to nobody; the administrator's mail
+        # still goes (docs/plan-rules.md "Facts in time").
+        return
     settings = change.settings
     change.add_notice(
         outbox_item(
@@ -242,6 +246,8 @@ def exercise_confirmation(
     shares: int,
     withheld: int,
     exercise_id: str | None,
+    *,
+    iso_shares: int = 0,
 ) -> None:
     """A confirmation of an accepted exercise (docs/plan-rules.md "Notices"). `award` is the award
     after the exercise. The id is the exercise's key (docs/interfaces.md §1a): the same
@@ -255,6 +261,7 @@ def exercise_confirmation(
         withheld,
         change.notice_day,
         deceased=bool(person_item.get("death")),
+        iso_shares=iso_shares,
     )
     parts = (
         award.award_id,

@@ -12,7 +12,7 @@ from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
 from stockplan.domain.fmv import fmv_with_day
 from stockplan.domain.history import AwardEvent
-from stockplan.domain.model import Award, DeferredStockAward, Participant, PlanCode
+from stockplan.domain.model import Award, DeferredStockAward, Participant, PlanAction, PlanCode
 from stockplan.domain.pools import PoolState, Split, reserved_on
 from stockplan.domain.schedule import DueItem, DueKind
 
@@ -56,11 +56,12 @@ class PoolRecord:
     outstanding: int
     delivered: int
     splits: list[Split]
+    # The plan actions fed for this plan (docs/interfaces.md §1e), the shipped ones aside.
+    actions: tuple[PlanAction, ...] = ()
 
     def state(self, on: date) -> PoolState:
-        return PoolState(
-            self.plan, reserved_on(self.plan, on, self.splits), self.outstanding, self.delivered
-        )
+        reserved = reserved_on(self.plan, on, self.splits, self.actions)
+        return PoolState(self.plan, reserved, self.outstanding, self.delivered)
 
 
 def stored_award(item: Item) -> StoredAward:
@@ -229,6 +230,7 @@ class Ledger:
             int(item["outstanding"]),
             int(item["delivered"]),
             rec.splits_from(item),
+            rec.plan_actions_from(item),
         )
 
     def splits(self) -> list[Split]:

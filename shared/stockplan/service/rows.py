@@ -24,17 +24,20 @@ from stockplan.domain.history import (
     replay,
     termination_event,
 )
+from stockplan.domain.iso_limit import iso_shares_of_exercise, iso_splits
 from stockplan.domain.model import (
     Award,
     AwardType,
     CorporateActionKind,
+    PlanAction,
+    PlanActionKind,
     PlanCode,
     Role,
     Service,
     Termination,
     TerminationReason,
 )
-from stockplan.domain.plans import plan_rules
+from stockplan.domain.plans import plan_rules, plan_terminated_on, termination_section
 from stockplan.domain.pools import PoolDelta
 from stockplan.domain.roles import (
     ROLE_OF,
@@ -192,6 +195,73 @@ def apply_price(change: Change, row: fr.PriceRow) -> RowResult:
     return None
 
 
+def grant_rejection(
+    change: Change,
+    award: Award,
+    person_item: Item,
+    held: list[Award],
+    *,
+    given_back: int = 0,
+) -> str | None:
+    """Why a grant with these terms cannot be made for this person, or None: the one
+    home of the checks a grants row and a correct_grant are both held to (docs/plan-rules.md
+    "Corrections": every grant rule is checked again on corrected terms). `held`: the
+    person's other awards; `given_back`: shares of the pool the award already holds."""
+    termination = rec.termination_from(person_item)
+    if termination is not None and termination.termination_date < award.grant_date:
+        return (
+            f"{award.participant_id}'s service ended on"
+            f" {termination.termination_date.isoformat()}, before the grant date"
+            f" {award.grant_date.isoformat()}"
+        )
+    # Eligibility is judged on the grant date: the role of that day (ISO: employee,
+    # 1998 §5; directors-1999: non-employee director, Directors §5).
+    roles = rec.role_history_from(person_item)
+    relationship_end = rec.service_ends_from(person_item).get(award_service(award, roles))
+    if relationship_end is not None and relationship_end.termination_date < award.grant_date:
+        return (
+            f"{award.participant_id}'s {relationship_end.service} ended on "
+            f"{relationship_end.termination_date.isoformat()}, before the grant date "
+            f"{award.grant_date.isoformat()}"
+        )
+    ahead = award.grant_date > change.day
+    ctx = GrantContext(
+        participant=replace(rec.participant_from(person_item), role=roles.on(award.grant_date)),
+        # An ISO's price is held against the FMV, which then may not change (§1a); a
+        # grant dated ahead is priced on its day (docs/plan-rules.md "Facts in time").
+        fmv_on_grant=None
+        if ahead
+        else change.use_fmv(award.grant_date, f"grant {award.award_id}")
+        if award.award_type is AwardType.ISO
+        else change.ledger.fmv(award.grant_date),
+        fmv_checked_later=ahead,
+        pool_available=change.available(award.plan) + given_back,
+        granted_this_year=granted_in_year(
+            held,
+            award.participant_id,
+            award.plan,
+            award.grant_date.year,
+            limit_bucket(award.award_type),
+        ),
+        # The splits are kept on the 1998 pool's record, read once a file (Change.pool).
+        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
+        plan_actions=change.pool(award.plan).actions,
+        fmv_day=None if ahead else _price_day(change.ledger.fmv_with_day(award.grant_date)),
+        latest_price_day=change.ledger.latest_price_day(award.grant_date),
+    )
+    reasons = validate_grant(award, ctx)
+    return "; ".join(str(r) for r in reasons) if reasons else None
+
+
+def with_grant_fmv(change: Change, award: Award) -> Award:
+    """An ISO with the grant date's FMV kept on it: what its shares count against the
+    $100,000 limit (Code §422(d)); other awards, and a grant dated ahead (kept when it is
+    applied on its day), as they are."""
+    if award.award_type is not AwardType.ISO or award.grant_date > change.day:
+        return award
+    return award.evolve(fmv_on_grant=change.ledger.fmv(award.grant_date))
+
+
 def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     ledger = change.ledger
     award = row.to_domain()
@@ -207,45 +277,12 @@ def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     person_item = next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
     if person_item is None:
         return _unknown(row.participant_id)
-    # Eligibility is judged on the grant date: the role of that day (ISO: employee,
-    # 1998 §5; directors-1999: non-employee director, Directors §5).
-    roles = rec.role_history_from(person_item)
-    person = replace(rec.participant_from(person_item), role=roles.on(award.grant_date))
+    rejection = grant_rejection(change, award, person_item, [s.award for s in held])
+    if rejection is not None:
+        return rejection
     termination = rec.termination_from(person_item)
-    if termination is not None and termination.termination_date < award.grant_date:
-        return (
-            f"{row.participant_id}'s service ended on {termination.termination_date.isoformat()}, "
-            f"before the grant date {award.grant_date.isoformat()}"
-        )
-    relationship_end = rec.service_ends_from(person_item).get(award_service(award, roles))
-    if relationship_end is not None and relationship_end.termination_date < award.grant_date:
-        return (
-            f"{row.participant_id}'s {relationship_end.service} ended on "
-            f"{relationship_end.termination_date.isoformat()}, before the grant date "
-            f"{award.grant_date.isoformat()}"
-        )
-    ctx = GrantContext(
-        participant=person,
-        # An ISO's price is held against the FMV, which then may not change (§1a).
-        fmv_on_grant=change.use_fmv(award.grant_date, f"grant {award.award_id}")
-        if award.award_type is AwardType.ISO
-        else ledger.fmv(award.grant_date),
-        pool_available=change.available(award.plan),
-        granted_this_year=granted_in_year(
-            [s.award for s in held],
-            award.participant_id,
-            award.plan,
-            award.grant_date.year,
-            limit_bucket(award.award_type),
-        ),
-        # The splits are kept on the 1998 pool's record, read once a file (Change.pool).
-        splits=change.pool(PlanCode.INCENTIVE_1998).splits,
-        fmv_day=_price_day(ledger.fmv_with_day(award.grant_date)),
-        latest_price_day=ledger.latest_price_day(award.grant_date),
-    )
-    reasons = validate_grant(award, ctx)
-    if reasons:
-        return "; ".join(str(r) for r in reasons)
+    # What its shares count against the ISO $100,000 limit (Code §422(d)).
+    award = with_grant_fmv(change, award)
     # A historical award of someone whose service already ended gets the termination
     # rules; one loaded after its deadline (its final exercise date, or the end of the
     # window its holder's termination left it) is recorded as expired at once, with no
@@ -463,16 +500,20 @@ def apply_meeting(change: Change, row: fr.MeetingRow) -> str | None:
     if change.ledger.participant_item(row.participant_id) is None:
         return _unknown(row.participant_id)
     meeting = row.meeting_date.isoformat()
-    change.put(
-        {
-            "PK": rec.meeting_pk(meeting),
-            "SK": rec.roster_sk(row.participant_id),
-            "type": "roster",
-            "participant_id": row.participant_id,
-            "outcome": row.outcome.value,
-            "meeting_date": meeting,
-        }
-    )
+    roster: Item = {
+        "PK": rec.meeting_pk(meeting),
+        "SK": rec.roster_sk(row.participant_id),
+        "type": "roster",
+        "participant_id": row.participant_id,
+        "outcome": row.outcome.value,
+        "meeting_date": meeting,
+    }
+    if row.meeting_date > change.day:
+        # Listed as upcoming until the meeting (docs/plan-rules.md "Facts in time").
+        roster.update(
+            rec.upcoming_fields(row.meeting_date, "meetings", f"{meeting}#{row.participant_id}")
+        )
+    change.put(roster)
     change.put_due(DueItem(row.meeting_date, DueKind.MEETING, meeting), rec.meeting_pk(meeting))
     # Kept with the person too: a termination reversed later finds the meetings it
     # owes a formula option for (docs/plan-rules.md "Corrections").
@@ -537,19 +578,21 @@ def apply_fee(change: Change, row: fr.FeeRow) -> str | None:
         )
     cash = dfr.fee_after_cutoff(row.fee_type, row.fee_date)
     terms = dfr.fee_terms(row.fee_type, row.fee_date)
-    change.put(
-        {
-            "PK": pk,
-            "SK": sk,
-            "type": "fee",
-            "participant_id": row.participant_id,
-            "fee_type": row.fee_type.value,
-            "fee_date": row.fee_date.isoformat(),
-            "amount": str(row.amount),
-            "status": "cash" if cash else "due",
-            "award_date": terms.award_date.isoformat(),
-        }
-    )
+    fee: Item = {
+        "PK": pk,
+        "SK": sk,
+        "type": "fee",
+        "participant_id": row.participant_id,
+        "fee_type": row.fee_type.value,
+        "fee_date": row.fee_date.isoformat(),
+        "amount": str(row.amount),
+        "status": "cash" if cash else "due",
+        "award_date": terms.award_date.isoformat(),
+    }
+    if not cash and terms.award_date > change.day:
+        # Listed as upcoming until its award date (docs/plan-rules.md "Facts in time").
+        fee.update(rec.upcoming_fields(terms.award_date, "fees", sk))
+    change.put(fee)
     if not cash:
         ref = f"{row.participant_id}#{row.fee_type.value}#{row.fee_date.isoformat()}"
         change.put_due(DueItem(terms.award_date, DueKind.FEE, ref), pk)
@@ -561,7 +604,14 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
         return f"unknown award {row.award_id}"
-    check = check_exercise(stored.award, row.exercise_date, row.shares, row.shares_withheld)
+    check = check_exercise(
+        stored.award,
+        row.exercise_date,
+        row.shares,
+        row.shares_withheld,
+        row.shares_tendered,
+        row.payment_forms,
+    )
     if check.rejection is not None:
         return str(check.rejection)
     if check.reopened and change.available(stored.award.plan) < check.reopened:
@@ -569,8 +619,20 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
             f"the {check.reopened} shares expired after the exercise date are no longer in the "
             f"{stored.award.plan.value} pool"
         )
-    after = apply_exercise(stored.award, row.shares, row.shares_withheld, check.reopened)
-    event = exercise_event(row.exercise_date, row.shares, row.shares_withheld, row.exercise_id)
+    iso = _iso_shares_exercised(change, stored.award, row.exercise_date, row.shares)
+    after = apply_exercise(
+        stored.award, row.shares, row.shares_withheld, check.reopened, row.shares_tendered
+    )
+    after = after.evolve(shares_iso_exercised=after.shares_iso_exercised + iso)
+    event = exercise_event(
+        row.exercise_date,
+        row.shares,
+        row.shares_withheld,
+        row.exercise_id,
+        row.shares_tendered,
+        row.payment,
+        iso_shares=iso,
+    )
     change.save_award(stored, after, event=event)
     # A confirmation of each accepted exercise, to the award's participant (docs/plan-rules.md
     # "Notices"; 1998 §6.b.(1), Directors §6(e)).
@@ -584,8 +646,20 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
         row.shares,
         row.shares_withheld,
         row.exercise_id,
+        iso_shares=iso,
     )
     return None
+
+
+def _iso_shares_exercised(change: Change, award: Award, on: date, shares: int) -> int:
+    """Of an ISO exercise, the shares that keep ISO treatment under the $100,000 limit
+    (Code §422(d)): read against every ISO award of the holder."""
+    if award.award_type is not AwardType.ISO:
+        return 0
+    records = change.ledger.participant_records(award.participant_id)
+    held = [stored_award(i).award for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]
+    splits = iso_splits([a for a in held if a.award_id != award.award_id] + [award])
+    return iso_shares_of_exercise(award, splits.get(award.award_id), on, shares)
 
 
 def apply_corporate_action(change: Change, row: fr.CorporateActionRow) -> str | None:
@@ -601,10 +675,72 @@ def apply_corporate_action(change: Change, row: fr.CorporateActionRow) -> str | 
     if action.kind is CorporateActionKind.SPLIT and (row.ratio is None or row.ratio <= 0):
         return "a split needs a positive ratio (1998 §7.b.(1); Directors §4(c))"
     item = rec.corporate_action_item(action, action_id)
+    if row.action_date > change.day:
+        # Listed as upcoming until its date (docs/plan-rules.md "Facts in time").
+        item.update(rec.upcoming_fields(row.action_date, "corporate_actions", action_id))
     change.put_new(item)
     change.put_due(DueItem(row.action_date, DueKind.CORPORATE_ACTION, action_id), item["PK"])
     change.audit(item["PK"], rec.ACTION_SK, "corporate_action", {"action": row.action.value})
     return None
+
+
+def apply_plan_action(change: Change, row: fr.PlanActionRow) -> str | None:
+    """A change to a plan itself, recorded on its pool (docs/interfaces.md §1e; 1998 §9,
+    Directors §8(f)): a reserve from its effective date, or the end of further grants."""
+    action = row.to_domain()
+    section = termination_section(action.plan)
+    rules = plan_rules(action.plan)
+    if action.effective_date < rules.effective_date:
+        return (
+            f"effective_date {action.effective_date.isoformat()} is before the {action.plan.value}"
+            f" plan took effect ({rules.effective_date.isoformat()}) ({section})"
+        )
+    pool = change.pool(action.plan)
+    if action.kind is PlanActionKind.TERMINATE_PLAN:
+        ended = plan_terminated_on(action.plan, pool.actions)
+        if ended is not None and ended.effective_date <= action.effective_date:
+            return (
+                f"the {action.plan.value} plan is already terminated as to further grants from "
+                f"{ended.effective_date.isoformat()} (plan action {ended.request_id}) ({section})"
+            )
+    else:
+        problem = _reserve_problem(change, action)
+        if problem:
+            return f"{problem} ({section})"
+    change.add_plan_action(action)
+    change.audit(
+        rec.POOL,
+        action.plan.value,
+        "plan_action",
+        {
+            "request_id": action.request_id,
+            "action": action.kind.value,
+            "effective_date": action.effective_date.isoformat(),
+            "shares": action.shares,
+            "approved_on": None if action.approved_on is None else action.approved_on.isoformat(),
+            "note": action.note,
+        },
+    )
+    return None
+
+
+def _reserve_problem(change: Change, action: PlanAction) -> str | None:
+    """A reserve amended below what the plan has already granted and delivered would
+    leave awards made without shares behind them."""
+    pool = change.pool(action.plan)
+    on = max(change.day, action.effective_date)
+    before = change.available(action.plan)
+    after = replace(pool, actions=(*pool.actions, action)).state(on)
+    delta = change.deltas.get(action.plan, PoolDelta())
+    available = after.apply(delta).available
+    if available >= 0:
+        return None
+    used = after.outstanding + after.delivered + delta.takes
+    return (
+        f"a reserve of {action.shares} shares from {action.effective_date.isoformat()} is below "
+        f"the {used} shares the {action.plan.value} plan has outstanding and delivered "
+        f"(available now: {before}); amend it to at least that"
+    )
 
 
 def apply_correction_row(change: Change, row: Any) -> RowResult:
@@ -632,6 +768,7 @@ APPLIERS: dict[FeedKind, RowApplier] = {
     FeedKind.CORPORATE_ACTIONS: apply_corporate_action,
     FeedKind.CORRECTIONS: apply_correction_row,
     FeedKind.DECISIONS: apply_decision_row,
+    FeedKind.PLAN_ACTIONS: apply_plan_action,
 }
 
 __all__ = [

@@ -1,5 +1,5 @@
 """The service unit tier: the use cases on the in-memory table and ports
-(stockplan.data.memory), no AWS and no moto; the whole tier runs in seconds."""
+(stockplan_cli.memory), no AWS and no moto; the whole tier runs in seconds."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The service unit tier's stack: the use cases on the in-memory table and ports
-(stockplan.data.memory), no AWS and no moto."""
+(stockplan_cli.memory), no AWS and no moto."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from email.message import EmailMessage
 from typing import Any
 
 from stockplan.config import Settings
-from stockplan.data.memory import MemoryDeadLetters, MemoryFeedStore, MemoryMailer, MemoryTable
 from stockplan.service.daily import DailyDeps, DailyOutcome, run_daily
 from stockplan.service.feeds import FeedDeps, FeedOutcome, process_upload
 from stockplan.service.outbox import DispatchOutcome, OutboxDeps, dispatch
+from stockplan_cli.memory import MemoryDeadLetters, MemoryFeedStore, MemoryMailer, MemoryTable
 
 ADMIN = "plan-admin@ctc.example.com"
 PEOPLE_CSV = (

@@ -6,9 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from botocore.exceptions import ClientError
 
-from stockplan.data.memory import MemoryTable
 from stockplan.data.table import ConflictError, Transaction, Update
+from stockplan_cli.memory import MemoryTable
 
 
 def test_a_put_versioned_over_a_version_raced_since_the_read_raises_conflict() -> None:
@@ -34,7 +35,7 @@ def test_a_transaction_with_one_failed_condition_writes_nothing() -> None:
     tx.put({"PK": "B", "SK": "1"})
     tx.update(Update("A", "1", "ADD n :one", {":one": 1}))
     tx.put_new({"PK": "A", "SK": "1"})  # exists: fails the whole transaction
-    with pytest.raises(ValueError, match="twice"):
+    with pytest.raises(ClientError, match="multiple operations on one item"):
         table.commit(tx)  # DynamoDB refuses two writes of one item in a transaction
     tx = Transaction()
     tx.put({"PK": "B", "SK": "1"})

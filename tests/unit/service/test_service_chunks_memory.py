@@ -9,9 +9,9 @@ import dataclasses
 from memory_world import MAR15, World
 
 from stockplan.data import records as rec
-from stockplan.data.memory import MemoryChunkQueue
 from stockplan.service.chunks import Chunk, chunk_failed, process_chunk
 from stockplan.service.feeds import FeedDeps, process_upload
+from stockplan_cli.memory import MemoryChunkQueue
 
 # Five people, one with no email (row 5: rejected when read).
 PEOPLE = (

@@ -1,5 +1,6 @@
 """In-memory stand-ins for the table and the ports: the use cases run on them with no
-AWS at all (the unit tier, tests/unit/service).
+AWS at all (the unit tier, tests/unit/service, and `stockplan simulate`'s default
+engine). Never deployed: they live in the command's package, not the Lambda layer.
 
 They keep DynamoDB's rules that the use cases rely on: items are read back as
 DynamoDB returns them (numbers as Decimal, no None attributes), every condition and
@@ -11,15 +12,22 @@ items that carry their keys.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Collection
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+
+from boto3.dynamodb.types import Binary
+from botocore.exceptions import ClientError
 
 from stockplan.data.ports import FeedObject, SendFailed
 from stockplan.data.table import (
     BATCH_GET_KEYS,
     DUE_INDEX,
+    MAX_TRANSACTION_ITEMS,
     MESSAGE_INDEX,
     ConflictError,
     Item,
@@ -203,8 +211,24 @@ def _number(value: Any) -> bool:
 
 
 def _stored(item: Item) -> Item:
-    """The item as DynamoDB stores and returns it (a copy)."""
+    """The item as DynamoDB stores it: numbers as Decimal, bytes as Binary, no None
+    attributes; a float or another type DynamoDB cannot hold raises as boto3 does."""
     return from_wire(to_wire(item))
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a stored value (its strings, numbers and binaries are immutable)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, set):
+        return set(value)
+    return value
+
+
+def _copy_item(item: Item) -> Item:
+    return {k: _copy(v) for k, v in item.items()}
 
 
 def _passes(
@@ -219,32 +243,134 @@ def _passes(
     return result
 
 
-# The sort key of each index (the MessageIndex has none).
-_INDEX_SORT_KEY: dict[str | None, str | None] = {
-    None: "SK",
-    DUE_INDEX: "GSI1SK",
-    MESSAGE_INDEX: None,
+# DynamoDB's quotas the code relies on ("Service, account, and table quotas in Amazon
+# DynamoDB"): an item, a key attribute, a transaction's items, one Query or Scan page.
+ITEM_BYTES = 400 * 1024
+PARTITION_KEY_BYTES = 2048
+SORT_KEY_BYTES = 1024
+TRANSACTION_BYTES = 4 * 1024 * 1024
+PAGE_BYTES = 1024 * 1024
+
+# Each index: its partition key attribute and its sort key attribute (the MessageIndex
+# has none). None is the table itself.
+_INDEXES: dict[str | None, tuple[str, str | None]] = {
+    None: ("PK", "SK"),
+    DUE_INDEX: ("GSI1PK", "GSI1SK"),
+    MESSAGE_INDEX: ("message_id", None),
 }
 
 
+def item_size(item: Item) -> int:
+    """An item's size as DynamoDB counts it against its limits: each attribute's name
+    and value ("Item sizes and formats" in the DynamoDB developer guide)."""
+    return sum(len(name.encode("utf-8")) + _value_size(v) for name, v in item.items())
+
+
+def _value_size(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, bool) or value is None:
+        return 1
+    if isinstance(value, Binary):
+        return len(value.value)
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    if isinstance(value, dict):  # 3 bytes, and 1 for each element with its name
+        return 3 + sum(1 + len(k.encode("utf-8")) + _value_size(v) for k, v in value.items())
+    if isinstance(value, list):
+        return 3 + sum(1 + _value_size(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return sum(_value_size(v) for v in value)
+    # A number: one byte for each two significant digits, and one.
+    digits = Decimal(value).normalize().as_tuple().digits
+    return (len(digits) + 1) // 2 + 1
+
+
+def _invalid(message: str, operation: str) -> ClientError:
+    """DynamoDB's answer to a request over a limit (boto3 raises it as a ClientError)."""
+    return ClientError({"Error": {"Code": "ValidationException", "Message": message}}, operation)
+
+
+def _check_limits(item: Item, operation: str) -> None:
+    for index, (partition, sort) in _INDEXES.items():
+        for attribute, limit in ((partition, PARTITION_KEY_BYTES), (sort, SORT_KEY_BYTES)):
+            value = item.get(attribute) if attribute else None
+            if isinstance(value, str) and len(value.encode("utf-8")) > limit:
+                where = "the table" if index is None else index
+                raise _invalid(f"{attribute} of {where} is over {limit} bytes", operation)
+    if item_size(item) > ITEM_BYTES:
+        raise _invalid("Item size has exceeded the maximum allowed size", operation)
+
+
+def _key_of(sort_value: str, key: Key) -> tuple[str, str, str]:
+    return (sort_value, key[0], key[1])
+
+
 class MemoryTable(Table):
-    """The table in a dict. `before_commit` (a test hook) runs before each transaction
-    is checked: a racing writer's write lands there."""
+    """The table in a dict, with each partition of the table and of its indexes kept in
+    sort-key order (a query finds its range by bisection, never by reading the table).
+
+    Requests are counted as DynamoDB would bill them (`requests`, by operation, with
+    the items read and written), one for each 1 MB page of a query or a scan.
+    `before_commit` (a test hook) runs before each transaction is checked: a racing
+    writer's write lands there."""
 
     def __init__(self, name: str = "memory") -> None:
         super().__init__(None, name)
         self.items: dict[Key, Item] = {}
+        # (index, partition value) -> [(sort value, PK, SK)], sorted.
+        self._partitions: dict[tuple[str | None, str], list[tuple[str, str, str]]] = {}
         self.before_commit: Callable[[Transaction], None] | None = None
         # Test hook: the keys of a BatchGetItem request left unprocessed.
         self.unprocessed: Callable[[list[Key]], list[Key]] | None = None
-        self.batch_gets = 0
-        self.commits = 0
+        self.requests: Counter[str] = Counter()
+        self.items_read = 0
+        self.items_written = 0
+
+    @property
+    def batch_gets(self) -> int:
+        return self.requests["batch_get_item"]
+
+    @property
+    def commits(self) -> int:
+        return self.requests["transact_write_items"] + self.requests["commit_put_item"]
+
+    # --- the partitions ---------------------------------------------------------------
+
+    def _entries(self, key: Key, item: Item) -> Iterator[tuple[tuple[str | None, str], Any]]:
+        for index, (partition, sort) in _INDEXES.items():
+            value = item.get(partition)
+            if not isinstance(value, str):
+                continue  # a sparse index holds only the items that carry its keys
+            if sort is None:
+                yield (index, value), _key_of("", key)
+            elif isinstance(item.get(sort), str):
+                yield (index, value), _key_of(str(item[sort]), key)
+
+    def _write(self, key: Key, item: Item | None) -> None:
+        before = self.items.get(key)
+        if before is not None:
+            for where, entry in self._entries(key, before):
+                entries = self._partitions[where]
+                del entries[bisect.bisect_left(entries, entry)]
+                if not entries:
+                    del self._partitions[where]
+        if item is None:
+            self.items.pop(key, None)
+            return
+        self.items[key] = item
+        for where, entry in self._entries(key, item):
+            bisect.insort(self._partitions.setdefault(where, []), entry)
 
     # --- reads ------------------------------------------------------------------------
 
     def get(self, pk: str, sk: str) -> Item | None:
+        self.requests["get_item"] += 1
         found = self.items.get((pk, sk))
-        return None if found is None else _stored(found)
+        if found is None:
+            return None
+        self.items_read += 1
+        return _copy_item(found)
 
     def _batch_get_page(
         self, keys: list[tuple[str, str]]
@@ -252,84 +378,163 @@ class MemoryTable(Table):
         """As DynamoDB answers one BatchGetItem: at most 100 keys; `unprocessed` (a test
         hook) picks the keys left for the caller to ask again (throttling)."""
         if len(keys) > BATCH_GET_KEYS:
-            raise ValueError(f"BatchGetItem takes at most {BATCH_GET_KEYS} keys")
-        self.batch_gets += 1
+            raise _invalid(f"BatchGetItem takes at most {BATCH_GET_KEYS} keys", "BatchGetItem")
+        self.requests["batch_get_item"] += 1
         left = [] if self.unprocessed is None else self.unprocessed(keys)
-        return [_stored(self.items[k]) for k in keys if k in self.items and k not in left], left
+        found = [_copy_item(self.items[k]) for k in keys if k in self.items and k not in left]
+        self.items_read += len(found)
+        return found, left
 
     def _query(
         self, key: PartitionKey, condition: SortCondition | None, limit: int | None, **extra: Any
     ) -> list[Item]:
-        """Table._query's one request, answered from the dict: the items of one
-        partition (of the table or of a sparse index, which holds only the items that
-        carry its keys) in sort-key order, narrowed by the key condition."""
+        """Table._query's requests, answered from the partition's sorted entries: the
+        range the key condition names is found by bisection."""
         attribute, value = key
-        sort = _INDEX_SORT_KEY.get(extra.get("IndexName"), "SK")
-        clause, placeholder, bound = condition or ("", "", "")
-        found = sorted(
-            ((str(i.get(sort, "")) if sort else "", stored_key), i)
-            for stored_key, i in self.items.items()
-            if i.get(attribute) == value
-            and (sort is None or sort in i)
-            and _passes(i, clause, None, {placeholder: bound})
-        )
+        index = extra.get("IndexName")
+        if _INDEXES[index][0] != attribute:
+            raise _invalid(f"{attribute} is not the partition key of {index}", "Query")
+        entries = self._partitions.get((index, value), [])
+        low, high = _bounds(entries, condition)
+        chosen = entries[low:high]
         if not extra.get("ScanIndexForward", True):
-            found.reverse()
-        return [_stored(item) for _, item in found[:limit]]
+            chosen = chosen[::-1]
+        if limit is not None:
+            chosen = chosen[:limit]
+        found = [_copy_item(self.items[(pk, sk)]) for _, pk, sk in chosen]
+        self._count_pages("query", found, limit is not None and len(found) == limit)
+        return found
+
+    def _count_pages(self, operation: str, found: list[Item], stopped: bool) -> None:
+        """One request for each 1 MB page read (a page ends at the limit, too)."""
+        pages, page = 1, 0
+        for item in found:
+            page += item_size(item)
+            if page > PAGE_BYTES:
+                pages, page = pages + 1, item_size(item)
+        self.requests[operation] += pages
+        self.items_read += len(found)
 
     def scan_types(self, types: Collection[str]) -> list[Item]:
-        return [_stored(i) for i in self.items.values() if i.get("type") in types]
+        every = list(self.items.values())
+        self._count_pages("scan", every, False)
+        self.items_read -= len(every)  # read, but only the wanted ones sent
+        found = [_copy_item(i) for i in every if i.get("type") in types]
+        self.items_read += len(found)
+        return found
 
     # --- single writes ----------------------------------------------------------------
 
     def put(self, item: Item, condition: str | None = None, values: Item | None = None) -> bool:
-        key = (str(item["PK"]), str(item["SK"]))
+        stored = _stored(item)
+        _check_limits(stored, "PutItem")
+        key = (str(stored["PK"]), str(stored["SK"]))
+        self.requests["put_item"] += 1
         if not _passes(self.items.get(key), condition, None, values):
             return False
-        self.items[key] = _stored(item)
+        self.items_written += 1
+        self._write(key, stored)
         return True
 
     def update(self, change: Update) -> Item | None:
         key = (change.pk, change.sk)
         before = self.items.get(key)
+        self.requests["update_item"] += 1
         if not _passes(before, change.condition, change.names, change.values):
             return None
-        self.items[key] = _updated(
-            key, before, change.expression, change.names, change.values or {}
-        )
-        return _stored(self.items[key])
+        after = _updated(key, before, change.expression, change.names, change.values or {})
+        _check_limits(after, "UpdateItem")
+        self.items_written += 1
+        self.items_read += 1  # ALL_NEW
+        self._write(key, after)
+        return _copy_item(after)
 
     # --- transactions -----------------------------------------------------------------
 
     def commit(self, transaction: Transaction) -> None:
-        """All or nothing: every condition is checked before anything is written."""
-        if not transaction.operations:
+        """All or nothing: every condition is checked before anything is written; over
+        DynamoDB's limits (100 items, 4 MB, an item twice) nothing is checked at all."""
+        operations = transaction.operations
+        if not operations:
             return
+        if len(operations) > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} writes")
         if self.before_commit is not None:
             self.before_commit(transaction)
+        single = len(operations) == 1 and "Put" in operations[0]
+        single = single and "ConditionExpression" not in operations[0]["Put"]
+        name = "PutItem" if single else "TransactWriteItems"
+        writes = self._transaction_writes(operations, name)
+        self.requests["commit_put_item" if single else "transact_write_items"] += 1
+        for key, written in writes.items():
+            self._write(key, written)
+        self.items_written += sum(1 for o in operations if "ConditionCheck" not in o)
+
+    def _transaction_writes(
+        self, operations: list[dict[str, Any]], name: str
+    ) -> dict[Key, Item | None]:
         writes: dict[Key, Item | None] = {}
-        for operation in transaction.operations:
+        checked: set[Key] = set()
+        failed: list[Key] = []
+        size = 0
+        for operation in operations:
             kind, request = next(iter(operation.items()))
             key = _request_key(request)
-            if key in writes:
-                raise ValueError(f"a transaction may not write {key} twice")
+            if key in checked:
+                raise _invalid(
+                    "Transaction request cannot include multiple operations on one item", name
+                )
+            checked.add(key)
+            before = self.items.get(key)
             values = from_wire(request.get("ExpressionAttributeValues", {}))
             names = request.get("ExpressionAttributeNames")
-            before = self.items.get(key)
             if not _passes(before, request.get("ConditionExpression"), names, values):
-                raise ConflictError(f"{kind} of {key}: the condition failed")
+                failed.append(key)
+            if kind == "ConditionCheck":
+                continue
+            written: Item | None = None
             if kind == "Put":
-                writes[key] = from_wire(request["Item"])
+                written = from_wire(request["Item"])
             elif kind == "Update":
-                writes[key] = _updated(key, before, request["UpdateExpression"], names, values)
-            elif kind == "Delete":
-                writes[key] = None
-        for key, written in writes.items():
-            if written is None:
-                self.items.pop(key, None)
-            else:
-                self.items[key] = written
-        self.commits += 1
+                written = _updated(key, before, request["UpdateExpression"], names, values)
+            if written is not None:
+                _check_limits(written, name)
+                size += item_size(written)
+            writes[key] = written
+        if size > TRANSACTION_BYTES:
+            raise _invalid(f"a transaction's items are over {TRANSACTION_BYTES} bytes", name)
+        if failed:
+            raise ConflictError(f"{name}: the condition of {failed} failed")
+        return writes
+
+
+def _bounds(
+    entries: list[tuple[str, str, str]], condition: SortCondition | None
+) -> tuple[int, int]:
+    """The slice of a partition's sorted entries a sort-key condition selects."""
+    if condition is None:
+        return 0, len(entries)
+    clause, _placeholder, bound = condition
+    if clause.startswith("begins_with"):
+        low = bisect.bisect_left(entries, (bound,))
+        high = low
+        while high < len(entries) and entries[high][0].startswith(bound):
+            high += 1
+        return low, high
+    operator = clause.split()[1]
+    below = bisect.bisect_left(entries, bound, key=_sort_value)
+    above = bisect.bisect_right(entries, bound, key=_sort_value)
+    return {
+        "<=": (0, above),
+        "<": (0, below),
+        ">": (above, len(entries)),
+        ">=": (below, len(entries)),
+        "=": (below, above),
+    }[operator]
+
+
+def _sort_value(entry: tuple[str, str, str]) -> str:
+    return entry[0]
 
 
 def _request_key(request: dict[str, Any]) -> Key:
