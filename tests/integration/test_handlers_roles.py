@@ -281,3 +281,41 @@ def test_the_end_of_a_directorship_ends_the_directors_awards_and_not_the_employm
     )
     assert (later["accepted"], later["rejected"]) == (1, 0)
     assert to(_mails(stack, "grant")[-1]) == "dana.fox@board.example.com"
+
+
+def test_a_reversed_directorship_end_restores_the_options_while_the_employment_goes_on(
+    people: Any,
+) -> None:
+    """docs/plan-rules.md "Corrections": reverse_termination of a directorship ended while the
+    employment goes on restores DO-1 as if the end had never been recorded (Directors
+    §6(i)); the employment's NSO is untouched."""
+    stack = people
+    feed(
+        stack,
+        "grants",
+        GRANTS_HEADER
+        + "DO-1,D1,directors-1999,discretionary_option,2000-06-01,500,10.00,2010-06-01,\n",
+        MAR15,
+    )
+    feed(
+        stack,
+        "participants",
+        PEOPLE_HEADER + "D1,Dana Fox,dana.fox@board.example.com,employee,,2002-04-01\n",
+        MAR15,
+    )
+    feed(
+        stack,
+        "terminations",
+        TERMINATIONS_HEADER + "D1,2002-03-31,other,directorship\n",
+        date(2002, 4, 15),
+    )
+    assert award(report(stack, date(2002, 4, 16)), "DO-1")["exercise_deadline"] == "2002-06-30"
+    outcome = feed(
+        stack,
+        "corrections",
+        "request_id,action,participant_id\nC-1,reverse_termination,D1\n",
+        date(2002, 4, 20),
+    )
+    assert (outcome["accepted"], outcome["rejected"]) == (1, 0)
+    do1 = award(report(stack, date(2002, 7, 1)), "DO-1")
+    assert (do1["exercise_deadline"], do1["status"]) == ("2010-06-01", "outstanding")

@@ -535,21 +535,24 @@ def apply_meeting(change: Change, row: fr.MeetingRow) -> str | None:
     return None
 
 
-def _director(change: Change, participant_id: str, what: str) -> str | None:
-    person = change.ledger.participant(participant_id)
-    if person is None:
+def _director(change: Change, participant_id: str, what: str, on: date) -> str | None:
+    """None when the person is a non-employee director on `on` (the role of that day,
+    docs/plan-rules.md "Facts in time"), else why not."""
+    item = change.ledger.participant_item(participant_id)
+    if item is None:
         return _unknown(participant_id)
-    if person.role is not Role.DIRECTOR:
+    role = rec.role_history_from(item).on(on)
+    if role is not Role.DIRECTOR:
         return (
             f"{what} are for non-employee directors only; {participant_id} is "
-            f"{'an' if person.role is Role.EMPLOYEE else 'a'} {person.role.value} "
+            f"{'an' if role is Role.EMPLOYEE else 'a'} {role.value} on {on.isoformat()} "
             "(Directors §5, §7)"
         )
     return None
 
 
 def apply_election(change: Change, row: fr.ElectionRow) -> str | None:
-    problem = _director(change, row.participant_id, "Deferred Stock Elections")
+    problem = _director(change, row.participant_id, "Deferred Stock Elections", row.notice_date)
     if problem:
         return problem
     election = row.to_domain()
@@ -563,7 +566,7 @@ def apply_election(change: Change, row: fr.ElectionRow) -> str | None:
 
 
 def apply_fee(change: Change, row: fr.FeeRow) -> str | None:
-    problem = _director(change, row.participant_id, "fees in deferred stock")
+    problem = _director(change, row.participant_id, "fees in deferred stock", row.fee_date)
     if problem:
         return problem
     pk = rec.participant_pk(row.participant_id)
