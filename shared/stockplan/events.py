@@ -24,6 +24,9 @@ class S3Upload:
     version_id: str | None
     size: int | None
     etag: str | None
+    # Who put the object (the event's userIdentity.principalId): the audit trail names
+    # the uploader of every row it applies.
+    uploader: str | None = None
 
 
 def _numbered_records(event: dict[str, Any], source: str) -> list[tuple[int, Any]]:
@@ -54,11 +57,18 @@ def s3_uploads(event: dict[str, Any]) -> list[S3Upload]:
                     version_id=obj.get("versionId") or None,
                     size=None if size is None else int(size),
                     etag=obj.get("eTag") or None,
+                    uploader=_principal(record),
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise EventError(f"S3 event record {number} lacks {exc}") from None
     return uploads
+
+
+def _principal(record: dict[str, Any]) -> str | None:
+    identity = record.get("userIdentity")
+    principal = identity.get("principalId") if isinstance(identity, dict) else None
+    return str(principal) if principal else None
 
 
 def schedule_time(event: dict[str, Any]) -> str:

@@ -118,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--out", type=Path, required=True, metavar="OUT_DIR", help="where the outputs go (required)"
     )
+    sim.add_argument(
+        "--go-live",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the stack's go-live day (GoLiveDate): facts dated before it are history, "
+        "applied with every rule and announced to no participant (default: none)",
+    )
     _engine_option(sim)
 
     demo = _command(
@@ -326,7 +334,9 @@ def _silence_stdout() -> None:
 def _simulate(args: argparse.Namespace) -> int:
     from stockplan_cli.simulate import simulate
 
-    summary = simulate(args.scenario, args.start, args.end, args.out, engine=args.engine)
+    summary = simulate(
+        args.scenario, args.start, args.end, args.out, engine=args.engine, go_live=args.go_live
+    )
     print(summary_text(summary))
     return 0
 
@@ -560,17 +570,35 @@ def audit_line(entry: dict[str, Any]) -> str:
         f"{field} {before if before is not None else '-'} -> {after}"
         for field, (before, after) in entry["change"].items()
     )
-    cause = entry["cause"]
+    return f"{entry['day']}  {what}  {changes}  [{cause_words(entry['cause'])}]"
+
+
+def cause_words(cause: dict[str, Any]) -> str:
+    """Why a change was made: the feed object and row (its version, ETag and uploader),
+    the daily rule and its section, or the correction or decision (request_id, note)."""
     if cause.get("kind") == "feed":
-        why = f"feed {cause.get('key')} row {cause.get('row')}"
-    elif cause.get("kind") == "daily":
-        why = f"daily rule {cause.get('rule')} ({cause.get('section')})"
-    elif cause.get("kind") in ("correction", "decision"):
+        return f"feed {cause.get('key')} row {cause.get('row')}{_object_words(cause)}"
+    if cause.get("kind") == "daily":
+        return f"daily rule {cause.get('rule')} ({cause.get('section')})"
+    if cause.get("kind") in ("correction", "decision"):
         note = f": {cause['note']}" if cause.get("note") else ""
         why = f"{cause['kind']} {cause.get('request_id')} {cause.get('action')}{note}"
-    else:
-        why = str(cause)
-    return f"{entry['day']}  {what}  {changes}  [{why}]"
+        if cause.get("rule"):
+            # Granted by the daily job because of the correction (a formula option owed).
+            why += f"; daily rule {cause['rule']} ({cause.get('section')})"
+        if cause.get("key"):
+            why += f"; feed {cause['key']} row {cause.get('row')}{_object_words(cause)}"
+        return why
+    return str(cause)
+
+
+def _object_words(cause: dict[str, Any]) -> str:
+    parts = [
+        f"{label} {cause[field]}"
+        for field, label in (("version_id", "version"), ("etag", "ETag"), ("uploader", "by"))
+        if cause.get(field)
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 COMMANDS = {

@@ -858,11 +858,25 @@ def _exercise(
         "resulting_security_ids": [],
         "comments": comments,
     }
+    paid = []
     if withheld:
-        item["consideration_text"] = (
+        paid.append(
             f"{_shares(withheld)} shares withheld for the exercise price or taxes; "
             f"{_shares(quantity - withheld)} shares delivered."
         )
+    if record is not None and (record.shares_tendered or record.payment != "cash"):
+        # 1998 §4.a last sentence: delivery is counted net of previously owned shares
+        # tendered; the directors plan counts every share exercised (Directors §4(a)).
+        paid.append(
+            f"Paid by {record.payment.replace('+', ' + ')}"
+            + (
+                f"; {_shares(record.shares_tendered)} previously owned shares tendered (as fed)."
+                if record.shares_tendered
+                else "."
+            )
+        )
+    if paid:
+        item["consideration_text"] = " ".join(paid)
     return item
 
 

@@ -285,6 +285,20 @@ class EmbeddedStack:
         return self.invoke(BOUNCE_FUNCTION, event)
 
 
+@contextmanager
+def go_live_setting(go_live: date | None) -> Iterator[None]:
+    """GO_LIVE_DATE as the template's GoLiveDate parameter sets it, for one simulation."""
+    before = os.environ.get("GO_LIVE_DATE")
+    os.environ["GO_LIVE_DATE"] = "" if go_live is None else go_live.isoformat()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("GO_LIVE_DATE", None)
+        else:
+            os.environ["GO_LIVE_DATE"] = before
+
+
 def simulate(
     scenario: Path,
     start: date,
@@ -293,10 +307,12 @@ def simulate(
     progress: Progress | None = None,
     while_up: Callable[[EmbeddedStack], None] | None = None,
     engine: str = DEFAULT_ENGINE,
+    go_live: date | None = None,
 ) -> Summary:
     """Run the scenario's days on a fresh embedded stack and write the outputs;
     `while_up` is then called with the stack, still running (tests read it live).
-    `engine` names the embedded AWS (ENGINES): the same handlers run on either."""
+    `engine` names the embedded AWS (ENGINES): the same handlers run on either.
+    `go_live`: the stack's GoLiveDate (None: none)."""
     from stockplan.notices.templating import keep_compiled_templates
     from stockplan.runtime import use_runtime
     from stockplan.service.audit import AUDIT_TYPE, trail_from
@@ -308,7 +324,7 @@ def simulate(
     summary = Summary(start, end, out_dir=out_dir)
     keep_compiled_templates(template_cache())
     began = time.perf_counter()
-    with make_engine(engine) as aws, collections_spaced():
+    with make_engine(engine) as aws, collections_spaced(), go_live_setting(go_live):
         local = EmbeddedStack(aws)
         try:
             run_days(local, feeds, summary, progress)

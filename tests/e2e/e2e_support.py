@@ -27,7 +27,7 @@ _FRIENDLY = re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}, \d{{4}}\b")
 
 
 # The subjects periodic mail begins with (docs/interfaces.md §4).
-PERIODIC_SUBJECTS = ("Monthly report", "Annual statement")
+PERIODIC_SUBJECTS = ("Monthly report", "Annual statement", "Form 3921")
 
 
 @dataclass(frozen=True)

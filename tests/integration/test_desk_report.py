@@ -35,9 +35,11 @@ def desk(local_stack: Any) -> Any:
     Dana (D1) defers a 2002 meeting fee: 37 shares issued on 2005-01-03 (Directors §7(b))."""
     stack = local_stack
     feed(stack, "participants", PEOPLE_CSV, MAR15)
-    feed(stack, "prices", "date,last_sale\n2002-03-14,10.00\n2002-05-14,40.00\n", MAR15)
+    # Prices are fed once their day has come (one dated ahead is rejected).
+    feed(stack, "prices", "date,last_sale\n2002-03-14,10.00\n", MAR15)
     feed(stack, "grants", GRANTS, MAR15)
     feed(stack, "elections", "participant_id,notice_date,action\nD1,2001-12-03,elect\n", MAR15)
+    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n", MAY15)
     feed(
         stack,
         "fees",

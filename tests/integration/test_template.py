@@ -59,6 +59,7 @@ GLOBAL_ENVIRONMENT = {
     "CONFIGURATION_SET_NAME",
     "NOTICE_BODY_RETENTION_DAYS",
     "SES_MAX_SEND_RATE",
+    "GO_LIVE_DATE",
     "SENDER_NAME",
     "REPLY_TO_EMAIL",
     "CONTACT_LINE",
@@ -553,6 +554,20 @@ def test_sent_notice_bodies_expire_by_the_tables_time_to_live(translated: dict[s
         variables = translated["Resources"][function]["Properties"]["Environment"]["Variables"]
         assert variables["NOTICE_BODY_RETENTION_DAYS"] == {"Ref": "SentNoticeBodyRetentionDays"}
         assert variables["SES_MAX_SEND_RATE"] == {"Ref": "SesMaxSendRate"}
+        # docs/plan-rules.md "Facts in time": every function reads the go-live day.
+        assert variables["GO_LIVE_DATE"] == {"Ref": "GoLiveDate"}
+
+
+def test_go_live_date_is_a_parameter_empty_or_a_date(source: dict[str, Any]) -> None:
+    """GoLiveDate (docs/interfaces.md §1d): empty by default; its pattern takes what the
+    GO_LIVE_DATE setting takes (a day YYYY-MM-DD) and refuses other text."""
+    import re
+
+    parameter = source["Parameters"]["GoLiveDate"]
+    assert parameter["Default"] == ""
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert pattern.fullmatch("") and pattern.fullmatch("2002-05-01")
+    assert not pattern.fullmatch("May 1, 2002") and not pattern.fullmatch("2002-5-1")
 
 
 def test_the_notices_letterhead_comes_from_template_parameters(

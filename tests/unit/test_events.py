@@ -30,6 +30,7 @@ def test_s3_upload_fields_come_from_the_sample_event() -> None:
         version_id=record["s3"]["object"].get("versionId"),
         size=record["s3"]["object"]["size"],
         etag=record["s3"]["object"].get("eTag"),
+        uploader=record["userIdentity"]["principalId"],
     )
 
 

@@ -93,7 +93,11 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
             ("award_id", "exercise_date", "shares"),
             ("shares_withheld", "shares_tendered", "payment", "exercise_id"),
         ),
-        (FeedKind.CORPORATE_ACTIONS, ("action_date", "action"), ("ratio", "assumed")),
+        (
+            FeedKind.CORPORATE_ACTIONS,
+            ("action_date", "action"),
+            ("ratio", "assumed", "exchange_ratio", "acquirer"),
+        ),
         (
             FeedKind.CORRECTIONS,
             ("request_id", "action"),

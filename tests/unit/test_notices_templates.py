@@ -33,12 +33,14 @@ EVIL = "Eve <script>alert(1)</script> & Co"
 KINDS = (
     "admin-alert",
     "correction",
+    "covered-announcement",
     "covered-transaction",
     "deferred-award",
     "deferred-issue",
     "exercise",
     "expiry",
     "feed-rejections",
+    "form-3921",
     "formula-grant",
     "grant",
     "monthly-report",
@@ -97,6 +99,21 @@ def _variants() -> dict[str, Notice]:
         ),
         "feed-nothing-new": dataclasses.replace(
             feed, rows_total=1, rows_accepted=0, rows_rejected=0, rows_unchanged=1, rejections=()
+        ),
+        # Rows applied as history at go-live (docs/plan-rules.md "Facts in time").
+        "feed-history": dataclasses.replace(
+            feed,
+            rows_total=1200,
+            rows_accepted=1200,
+            rows_rejected=0,
+            rows_unchanged=0,
+            rejections=(),
+            errors_key=None,
+            rows_history=1187,
+            go_live=date(2002, 5, 1),
+        ),
+        "feed-history-and-rejected": dataclasses.replace(
+            feed, rows_history=3, go_live=date(2002, 5, 1)
         ),
     }
 

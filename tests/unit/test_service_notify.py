@@ -61,15 +61,12 @@ class FakeChange:
         )
     )
     added: list[dict[str, Any]] = field(default_factory=list)
+    # No go-live: nothing it tells is history (docs/plan-rules.md "Facts in time").
+    is_history: bool = False
 
     @property
     def notice_day(self) -> date:
         return self.day
-
-    @property
-    def is_history(self) -> bool:
-        """Facts after go-live: every notice is news (docs/plan-rules.md "Facts in time")."""
-        return False
 
     @property
     def addresses(self) -> Addresses:

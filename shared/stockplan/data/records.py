@@ -563,6 +563,8 @@ def corporate_action_item(action: CorporateAction, action_id: str) -> Item:
         "action": action.kind.value,
         "ratio": None if action.ratio is None else str(action.ratio),
         "assumed": action.assumed,
+        "exchange_ratio": None if action.exchange_ratio is None else str(action.exchange_ratio),
+        "acquirer": action.acquirer,
     }
 
 
@@ -572,6 +574,8 @@ def corporate_action_from(item: Item) -> CorporateAction:
         CorporateActionKind(item["action"]),
         _dec(item.get("ratio")),
         item.get("assumed"),
+        _dec(item.get("exchange_ratio")),
+        item.get("acquirer"),
     )
 
 

@@ -313,6 +313,20 @@ class CorporateAction:
     kind: CorporateActionKind
     ratio: Decimal | None = None
     assumed: bool | None = None
+    # An assumed covered transaction: acquirer shares per share (blank = 1) and the
+    # acquirer's name for the notices (1998 §7.a; Directors §6(j)).
+    exchange_ratio: Decimal | None = None
+    acquirer: str | None = None
+
+    @property
+    def restating_ratio(self) -> Decimal | None:
+        """The ratio an assumed covered transaction restates awards and pools by, as a
+        split of that ratio would (None: nothing to restate)."""
+        if self.kind is not CorporateActionKind.COVERED_TRANSACTION or not self.assumed:
+            return None
+        if self.exchange_ratio is None or self.exchange_ratio == 1:
+            return None
+        return self.exchange_ratio
 
 
 @dataclass(frozen=True, slots=True)

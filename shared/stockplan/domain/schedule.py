@@ -31,6 +31,9 @@ class DueKind(StrEnum):
     FEE = "5-fee"
     ISSUE = "6-issue"
     REMINDER = "7-reminder"
+    # 30 and 7 days before a covered transaction announced ahead, not assumed
+    # (docs/plan-rules.md "Facts in time").
+    COVERED_REMINDER = "7c-covered-reminder"
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -75,7 +75,7 @@ _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
     FeedKind.ELECTIONS: (),
     FeedKind.FEES: (),
     FeedKind.EXERCISES: ("shares_withheld", "shares_tendered", "payment", "exercise_id"),
-    FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed"),
+    FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed", "exchange_ratio", "acquirer"),
     FeedKind.CORRECTIONS: (
         "participant_id",
         "award_id",

@@ -255,6 +255,9 @@ class CorporateActionRow(FeedRow):
     ratio: OptionalPositiveDecimalCell = None
     # Empty stays None: a covered transaction must say true or false.
     assumed: OptionalBoolCell = None
+    # Blank = 1 (acquirer shares per share); read only when assumed.
+    exchange_ratio: OptionalPositiveDecimalCell = None
+    acquirer: OptionalTextCell = None
 
     @model_validator(mode="after")
     def _action_rules(self) -> CorporateActionRow:
@@ -267,7 +270,12 @@ class CorporateActionRow(FeedRow):
     def to_domain(self) -> CorporateAction:
         # Kept as fed: a cell the action does not use is recorded, not dropped.
         return CorporateAction(
-            action_date=self.action_date, kind=self.action, ratio=self.ratio, assumed=self.assumed
+            action_date=self.action_date,
+            kind=self.action,
+            ratio=self.ratio,
+            assumed=self.assumed,
+            exchange_ratio=self.exchange_ratio,
+            acquirer=self.acquirer,
         )
 
 

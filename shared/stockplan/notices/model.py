@@ -124,6 +124,9 @@ class ReminderNotice(_AboutAward):
     section: str
     # After a death the notice is addressed to the estate.
     deceased: bool = False
+    # The deadline is a covered transaction's date, announced ahead: every share vests
+    # immediately before it (docs/plan-rules.md "Facts in time").
+    covered_transaction: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,10 +316,20 @@ class ExerciseConfirmation(_AboutAward):
     # Of the shares exercised, those with ISO treatment under the $100,000 limit; the
     # rest of an ISO's are non-qualified (Code §422(d)).
     iso_shares: int = 0
+    # Previously owned shares delivered to pay, and how the price was paid as fed
+    # (1998 §4.a last sentence, §6.b.(3); Directors §6(f)).
+    shares_tendered: int = 0
+    payment: str = "cash"
 
     @property
     def shares_delivered(self) -> int:
         return self.shares_exercised - self.shares_withheld
+
+    @property
+    def payment_words(self) -> str:
+        """The forms of payment in words: "cash and previously owned shares"."""
+        words = [_PAYMENT_WORDS.get(form, form) for form in self.payment.split("+")]
+        return " and ".join(words)
 
     @property
     def nso_shares(self) -> int:
@@ -335,6 +348,8 @@ class ExerciseConfirmation(_AboutAward):
         *,
         deceased: bool = False,
         iso_shares: int = 0,
+        tendered: int = 0,
+        payment: str = "cash",
     ) -> ExerciseConfirmation:
         """From the award after the exercise; what is still exercisable is counted on
         `as_of` (the day the exercise is applied, or its own date if later)."""
@@ -352,7 +367,17 @@ class ExerciseConfirmation(_AboutAward):
             section=exercise_section(award),
             deceased=deceased,
             iso_shares=iso_shares,
+            shares_tendered=tendered,
+            payment=payment,
         )
+
+
+_PAYMENT_WORDS = {
+    "cash": "cash",
+    "shares": "previously owned shares",
+    "broker": "a broker's undertaking",
+    "withheld": "shares withheld",
+}
 
 
 def split_section(plan: PlanCode) -> str:
@@ -492,6 +517,60 @@ class CoveredTransactionNotice(_ToParticipant):
     awards: tuple[CoveredLine, ...]
     deferred: tuple[CoveredDeferredLine, ...] = ()
     deceased: bool = False
+    # Assumed: who assumed the awards, and the exchange ratio that restated them.
+    acquirer: str | None = None
+    exchange_ratio: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedLine(_AwardLine):
+    """One award outstanding when a covered transaction is recorded ahead of its date:
+    what the transaction will do to it (1998 §7.a; Directors §6(j))."""
+
+    # Shares held now, and those of them not vested yet (all vest immediately before).
+    shares_outstanding: int
+    unvested_shares: int
+    exercise_price: Decimal | None
+    deadline_before: date | None
+    # The last day to exercise after the transaction (the transaction's date, unless
+    # assumed or earlier); None for an award that needs no exercise.
+    deadline_after: date | None
+    # Assumed with an exchange ratio: the acquirer's shares and price per share.
+    restated_shares: int | None
+    restated_price: Decimal | None
+    section: str
+
+    @classmethod
+    def of(cls, award: Award, on: date, after: Award, restated: Award | None) -> AnnouncedLine:
+        return cls.of_award(
+            award,
+            shares_outstanding=award.shares_outstanding,
+            unvested_shares=max(0, award.shares_outstanding - _open_vested(award, on)),
+            exercise_price=award.exercise_price,
+            deadline_before=award.exercise_deadline,
+            deadline_after=after.exercise_deadline,
+            restated_shares=None if restated is None else restated.shares_outstanding,
+            restated_price=None if restated is None else restated.exercise_price,
+            section=covered_section(award.plan),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CoveredTransactionAnnouncement(_ToParticipant):
+    """A covered transaction recorded before its date, told at once to every holder of an
+    award outstanding then (docs/plan-rules.md "Facts in time"; 1998 §7.a; Directors
+    §6(j), §7(b)(ii))."""
+
+    kind: ClassVar[str] = "covered-announcement"
+
+    transaction_date: date
+    assumed: bool
+    awards: tuple[AnnouncedLine, ...]
+    # Pending deferred stock, issued on the transaction's date.
+    deferred: tuple[CoveredDeferredLine, ...] = ()
+    acquirer: str | None = None
+    exchange_ratio: Decimal | None = None
+    deceased: bool = False
 
 
 class RejectedRow(NamedTuple):
@@ -584,6 +663,11 @@ class CorrectionNotice(_ToParticipant):
     deceased: bool = False
     # An ISO's exercise period extended past what Code §422(a)(2) allows.
     iso_extended: bool = False
+    # A decision applied after its date, as of that date (docs/plan-rules.md
+    # "Administrator decisions"); None: applied on its date.
+    decided_on: date | None = None
+    # Reminder days of a moved deadline already past when it moved: not sent late.
+    reminders_not_sent: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,6 +717,34 @@ class StatementNotice(_ToParticipant):
     annual: bool
     awards: tuple[StatementLine, ...]
     deferred: tuple[StatementDeferredLine, ...] = ()
+    deceased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Form3921Exercise:
+    """One ISO exercise in a Form 3921 statement (Code §6039)."""
+
+    award_id: str
+    grant_date: date
+    exercise_date: date
+    exercise_price: Decimal
+    # FMV per share on the exercise date and the day of its Closing Price; None: the
+    # exercise waits for its price.
+    fmv: Decimal | None
+    fmv_day: date | None
+    iso_shares: int
+
+
+@dataclass(frozen=True, slots=True)
+class Form3921Notice(_ToParticipant):
+    """The Form 3921 information statement of `year` (Code §6039; docs/interfaces.md
+    §4: its subject begins "Form 3921"): one section per ISO exercise of the year."""
+
+    kind: ClassVar[str] = "form-3921"
+
+    company: str
+    year: int
+    exercises: tuple[Form3921Exercise, ...]
     deceased: bool = False
 
 
@@ -714,8 +826,10 @@ Notice = (
     | ExerciseConfirmation
     | SplitNotice
     | CoveredTransactionNotice
+    | CoveredTransactionAnnouncement
     | FeedRejectionSummary
     | AdminAlert
     | StatementNotice
+    | Form3921Notice
     | MonthlyReportNotice
 )

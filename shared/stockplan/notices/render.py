@@ -32,12 +32,14 @@ from stockplan.notices.model import (
     AdminAlert,
     AwardFigures,
     CorrectionNotice,
+    CoveredTransactionAnnouncement,
     CoveredTransactionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
     ExerciseConfirmation,
     ExpiryNotice,
     FeedRejectionSummary,
+    Form3921Notice,
     FormulaGrantNotice,
     GrantNotice,
     MonthlyReportNotice,
@@ -187,6 +189,16 @@ def _covered_frame(n: CoveredTransactionNotice) -> _Frame:
     return _Frame(plans, exercisable, _covered(n))
 
 
+def _announcement_frame(n: CoveredTransactionAnnouncement) -> _Frame:
+    plans = [line.plan for line in n.awards]
+    if n.deferred:
+        plans.append(PlanCode.DIRECTORS_1999)
+    exercisable = [line.plan for line in n.awards if line.award_type.requires_exercise]
+    ends = not n.assumed and bool(exercisable)
+    sections = [covered_section(plan) for plan in _distinct([line.plan for line in n.awards])]
+    return _Frame(plans, exercisable, {"options_end": ends, "covered_sections": sections})
+
+
 _DIRECTORS = [PlanCode.DIRECTORS_1999]
 _FRAMINGS: dict[type[Any], Callable[[Any], _Frame]] = {
     TerminationNotice: _termination_frame,
@@ -200,7 +212,11 @@ _FRAMINGS: dict[type[Any], Callable[[Any], _Frame]] = {
     SplitNotice: _split_frame,
     CorrectionNotice: lambda n: _Frame([line.plan for line in n.awards], [], _correction(n)),
     CoveredTransactionNotice: _covered_frame,
+    CoveredTransactionAnnouncement: _announcement_frame,
     StatementNotice: _statement_frame,
+    Form3921Notice: lambda n: _Frame(
+        [PlanCode.INCENTIVE_1998], [], {"plan_name": plan_title(PlanCode.INCENTIVE_1998)}
+    ),
 }
 
 
@@ -258,6 +274,8 @@ def _correction(n: CorrectionNotice) -> dict[str, Any]:
         "title": title,
         "intro": intro.format(whom=whom),
         "iso_tax": _ISO_TAX,
+        # Shares an extension dated in time gave back after they had expired.
+        "revived": any(line.after.shares_expired < line.before.shares_expired for line in n.awards),
         "changed": [
             {
                 "award_id": line.award_id,

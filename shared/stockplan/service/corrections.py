@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from stockplan.data import records as rec
-from stockplan.data.table import Item
+from stockplan.data.table import Item, Update
 from stockplan.domain import deferred as dfr
 from stockplan.domain.history import (
     AwardEvent,
@@ -29,6 +29,7 @@ from stockplan.domain.history import (
     replay,
     unvested_shares,
     with_acceleration,
+    with_extension,
     with_grant_terms,
     with_termination,
     without_termination,
@@ -65,15 +66,18 @@ class Restated:
     after: Award
 
 
-def _cause(change: Change, kind: str, row: CorrectionRow | DecisionRow) -> None:
-    """The audit trail names the request and its note, beside the file and row."""
-    change.cause_info = {
-        **(change.cause_info or {}),
+def _request_cause(kind: str, row: CorrectionRow | DecisionRow) -> dict[str, str]:
+    return {
         "kind": kind,
         "request_id": row.request_id,
         "action": row.action.value,
         "note": row.note or "",
     }
+
+
+def _cause(change: Change, kind: str, row: CorrectionRow | DecisionRow) -> None:
+    """The audit trail names the request and its note, beside the file and row."""
+    change.cause_info = {**(change.cause_info or {}), **_request_cause(kind, row)}
 
 
 def apply_correction(change: Change, row: CorrectionRow) -> str | None:
@@ -139,9 +143,18 @@ def _tell(
     restated: list[Restated],
     *,
     also_personal: bool = False,
+    decided_on: date | None = None,
 ) -> None:
     if restated:
-        notify.correction(change, person, row.request_id, row.action.value, restated, also_personal)
+        notify.correction(
+            change,
+            person,
+            row.request_id,
+            row.action.value,
+            restated,
+            also_personal,
+            decided_on=decided_on,
+        )
 
 
 # --- terminations -------------------------------------------------------------------------
@@ -180,7 +193,7 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     updated = {k: v for k, v in person.items() if k not in ("termination", "death")}
     change.save_profile(updated, person)
     change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
-    _regrant_formula_options(change, records, ended.termination_date)
+    _regrant_formula_options(change, records, ended.termination_date, row)
     _audit(change, row, person["PK"])
     # They were told their service had ended: the work and the personal mailbox hear.
     _tell(change, updated, row, restated, also_personal=True)
@@ -219,7 +232,7 @@ def _reverse_service_end(
     change.save_profile(updated, person)
     change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
     if ended.service is Service.DIRECTORSHIP:
-        _regrant_formula_options(change, records, ended.termination_date)
+        _regrant_formula_options(change, records, ended.termination_date, row)
     _audit(change, row, person["PK"])
     _tell(change, updated, row, restated, also_personal=True)
     return None
@@ -273,7 +286,7 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
         },
     )
     if corrected.termination_date > recorded.termination_date:
-        _regrant_formula_options(change, records, recorded.termination_date)
+        _regrant_formula_options(change, records, recorded.termination_date, row)
     _audit(change, row, person["PK"])
     _tell(change, updated, row, restated)
     return None
@@ -368,19 +381,35 @@ def _restore_deferred(change: Change, records: list[Item], ended: date | None) -
             change.save_deferred(stored, replace(stored.deferred, issue_date=issue_on))
 
 
-def _regrant_formula_options(change: Change, records: list[Item], since: date) -> None:
+def _regrant_formula_options(
+    change: Change, records: list[Item], since: date, row: CorrectionRow
+) -> None:
     """A meeting held after `since` may owe the director a formula option now that
     their service did not end then: the meeting falls due again and the daily job
-    grants what is missing, with the meeting's date and price (Directors §6(a))."""
+    grants what is missing, with the meeting's date and price (Directors §6(a)). The
+    director's roster row of a meeting already held names the correction, which the
+    audit record of such a grant gives as its cause."""
+    assert row.participant_id is not None
     for item in records:
         if item.get("type") != "roster_entry":
             continue
         meeting = date.fromisoformat(str(item["meeting_date"]))
-        if meeting > since:
-            change.put_due(
-                DueItem(meeting, DueKind.MEETING, meeting.isoformat()),
-                f"MEETING#{meeting.isoformat()}",
+        if meeting <= since:
+            continue
+        if meeting <= change.day:
+            change.tx.update(
+                Update(
+                    rec.meeting_pk(meeting.isoformat()),
+                    rec.roster_sk(row.participant_id),
+                    "SET restored_by = :cause",
+                    {":cause": _request_cause("correction", row)},
+                    condition="attribute_exists(PK)",
+                )
             )
+        change.put_due(
+            DueItem(meeting, DueKind.MEETING, meeting.isoformat()),
+            rec.meeting_pk(meeting.isoformat()),
+        )
 
 
 def _replace_fact(change: Change, kind: FeedKind, key: str, values: dict[str, str]) -> None:
@@ -593,7 +622,11 @@ def _extend(change: Change, row: DecisionRow, stored: StoredAward) -> str | None
             "a directors-1999 option's exercise period may be extended only after a death"
             " (Directors §6(h)); after any other end of service §6(i) leaves no discretion"
         )
-    if not award.is_outstanding or row.decision_date > award.exercise_deadline:
+    # Judged as of the decision's date: one dated on or before the deadline applies
+    # whatever day it is fed, and gives back the shares that expired at that deadline.
+    if row.decision_date > award.exercise_deadline or (
+        award.shares_outstanding + award.shares_expired == 0
+    ):
         return (
             f"{award.award_id} closed on {award.exercise_deadline.isoformat()}; a decision"
             f" dated {row.decision_date.isoformat()} cannot revive it ({section})"
@@ -612,9 +645,17 @@ def _extend(change: Change, row: DecisionRow, stored: StoredAward) -> str | None
     event = AwardEvent(
         EventKind.EXTEND, row.decision_date, {"new_deadline": new_deadline.isoformat()}
     )
-    done = _rewrite(change, stored, [*stored.history, event])
+    history = with_extension(stored.history, event)
+    revived = replay(as_of(history, change.day)).shares_outstanding - award.shares_outstanding
+    if revived > change.available(award.plan):
+        return (
+            f"the {revived} shares of {award.award_id} that expired on"
+            f" {award.exercise_deadline.isoformat()} are no longer in the {award.plan.value}"
+            f" pool ({section})"
+        )
+    done = _rewrite(change, stored, history)
     _audit(change, row, person["PK"])
-    _tell(change, person, row, [] if done is None else [done])
+    _tell(change, person, row, [] if done is None else [done], decided_on=row.decision_date)
     return None
 
 

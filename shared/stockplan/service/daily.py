@@ -56,7 +56,7 @@ from stockplan.domain.schedule import (
     settle_award,
 )
 from stockplan.domain.splits import split_award, split_deferred, split_shares
-from stockplan.service import notify, periodic, scheduled
+from stockplan.service import covered_ahead, notify, periodic, scheduled
 from stockplan.service.ledger import (
     Change,
     Ledger,
@@ -79,6 +79,7 @@ RULE_SECTIONS: dict[DueKind, str] = {
     DueKind.FEE: "Directors §7(a)",
     DueKind.ISSUE: "Directors §7(b)",
     DueKind.REMINDER: "docs/plan-rules.md Notices",
+    DueKind.COVERED_REMINDER: "1998 §7.a; Directors §6(j)",
 }
 
 
@@ -264,15 +265,21 @@ def _apply_batch(
             change.flush()
         except ConflictError:
             continue
-        if isinstance(waiting, str):
-            outcome.waiting.append(waiting)
-        for wait in [] if isinstance(waiting, str) else waiting or ():
-            outcome.waiting.append(f"{wait.due_key}: waiting for the price of {wait.price_day}")
-            outcome.price_waits.setdefault(wait.price_day, []).append(wait.what)
-        if not waiting and not change.skipped:
-            # A meeting's batch holds the fees of its day too: each is counted.
-            for kind in dict.fromkeys(d.kind for d, _item in batch):
-                outcome.count(kind)
+        waits = [waiting] if isinstance(waiting, str) else list(waiting or [])
+        keys = []
+        for wait in waits:
+            if isinstance(wait, PriceWait):
+                outcome.waiting.append(f"{wait.due_key}: waiting for the price of {wait.price_day}")
+                outcome.price_waits.setdefault(wait.price_day, []).append(wait.what)
+                keys.append(wait.due_key)
+            else:
+                outcome.waiting.append(wait)
+                keys.append(wait)
+        if not change.skipped:
+            # Each kind of the batch (a meeting and the day's fees) that did not wait.
+            for kind in dict.fromkeys(d.kind for d, _ in batch):
+                if not any(k.startswith(f"{due.day.isoformat()}#{kind.value}#") for k in keys):
+                    outcome.count(kind)
         outcome.notice_ids += change.notice_ids
         return change.due_written
     raise ConflictError(f"{due.key} kept conflicting")
@@ -412,6 +419,9 @@ class _FormulaRequest:
     fmv: Decimal
     size: int
     people: dict[str, Item]
+    # The correction that restored a director's service, by participant: the cause of
+    # the formula option it owes (the meeting's roster row names it).
+    restored_by: dict[str, Any] = field(default_factory=dict)
     price_day: date | None = None  # the day of the Closing Price (notices name it)
 
 
@@ -499,12 +509,25 @@ def _formula_request(change: Change, due: DueItem) -> _FormulaRequest | PriceWai
         )
         return PriceWait(due.key, price_day, what)
     size = formula_grant_size(meeting, change.ledger.splits())
-    return _FormulaRequest(due, pending, fmv, size, people, _closing_day(change, price_day))
+    restored = {
+        str(i["participant_id"]): i["restored_by"] for i in roster_items if "restored_by" in i
+    }
+    return _FormulaRequest(
+        due,
+        pending,
+        fmv,
+        size,
+        people,
+        restored_by=restored,
+        price_day=_closing_day(change, price_day),
+    )
 
 
 def _grant_formula_options(change: Change, req: _FormulaRequest, cut: dict[str, int]) -> None:
     grants = formula_grants(req.due.day, req.pending, req.fmv, 0, req.size, cut)
+    daily_cause = change.cause_info
     for award in grants.awards:
+        change.cause_info = _granted_because(daily_cause, req.restored_by.get(award.participant_id))
         change.save_award(None, award)
         # Serialised with a termination of the director racing this run.
         change.touch_profile(req.people[award.participant_id])
@@ -512,7 +535,16 @@ def _grant_formula_options(change: Change, req: _FormulaRequest, cut: dict[str, 
             change, req.people[award.participant_id], award, req.size, req.price_day
         )
         change.maybe_flush()
+    change.cause_info = daily_cause
     change.delete_due(req.due)
+
+
+def _granted_because(daily: dict[str, Any] | None, restored_by: Any) -> dict[str, Any] | None:
+    """A formula option owed because a correction restored the director's service
+    names that correction as its cause, with the daily rule that granted it."""
+    if not isinstance(restored_by, dict) or daily is None:
+        return daily
+    return {**restored_by, **{k: v for k, v in daily.items() if k != "kind"}}
 
 
 def _directorship_end(person_item: Item) -> date | None:
@@ -689,6 +721,16 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
     if action.kind is CorporateActionKind.SPLIT:
         assert action.ratio is not None
         _restate_pools(change, due, action.ratio)
+    exchange = action.restating_ratio
+    if exchange is not None:
+        # Pending deferred stock is issued on the day first (Directors §7(b)(ii)), then
+        # the pools and awards are restated as a split of the exchange ratio would
+        # restate them, so the pool arithmetic keeps holding (1998 §7.a; §6(j)).
+        _issue_before_exchange(change, due, action_id, open_deferred)
+        _restate_pools(change, due, exchange)
+        open_deferred = [
+            stored_deferred(raw) for raw in change.table.query_index(rec.OPEN_DEFERRED)
+        ]
     for person_id, awards, deferred in _by_participant(open_awards, open_deferred):
         _apply_action(change, due, action, action_id, person_id, awards, deferred)
     action_item["applied"] = True
@@ -698,6 +740,21 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
         action_item["PK"], rec.ACTION_SK, "corporate_action_applied", {"action": action.kind.value}
     )
     return None
+
+
+def _issue_before_exchange(
+    change: Change, due: DueItem, action_id: str, deferred: list[StoredDeferred]
+) -> None:
+    for stored in deferred:
+        if f"{action_id}#issue" in stored.actions:
+            continue
+        issued = dfr.issue(covered_transaction_deferred(stored.deferred, due.day))
+        if issued == stored.deferred:
+            continue
+        change.save_deferred(stored, issued, action=f"{action_id}#issue")
+        notify.deferred_issue(change, _person(change, stored.deferred.participant_id), issued)
+        change.maybe_flush()
+    change.flush()
 
 
 def _by_participant(
@@ -743,16 +800,21 @@ def _apply_action(
         if split:
             notify.split(change, person, action_id, due.day, action.ratio, told, told_d)
         else:
-            notify.covered_transaction(
-                change, person, action_id, due.day, bool(action.assumed), told, told_d
-            )
+            notify.covered_transaction(change, person, action_id, due.day, action, told, told_d)
+    exchange = action.restating_ratio
     if split:
         kind, facts = EventKind.SPLIT, {"ratio": str(action.ratio)}
     else:
         kind, facts = EventKind.COVERED, {"assumed": "true" if action.assumed else "false"}
+        if exchange is not None:
+            facts["exchange_ratio"] = str(exchange)
+    # A split or an exchange restates the pool's delivered figure whole (_restate_pools).
+    restated = split or exchange is not None
     for stored, award in after:
         event = _event_if(stored, award, kind, due.day, facts)
-        change.save_award(stored, award, action=action_id, count_delivered=not split, event=event)
+        change.save_award(
+            stored, award, action=action_id, count_delivered=not restated, event=event
+        )
         change.maybe_flush()
     for stored_d, award_d in after_d:
         change.save_deferred(stored_d, award_d, action=action_id)
@@ -785,7 +847,10 @@ def _covered_targets(
     """What a covered transaction does to each open award and pending deferred stock;
     every one of them is in the notice (1998 §7.a; Directors §6(j), §7(b)(ii))."""
     assumed = bool(action.assumed)
+    exchange = action.restating_ratio
     after = [(s, covered_transaction_award(s.award, due.day, assumed)) for s in todo]
+    if exchange is not None:
+        after = [(s, split_award(a, exchange)) for s, a in after]
     after_d = [(s, covered_transaction_deferred(s.deferred, due.day)) for s in todo_d]
     told = [(s.award, a) for s, a in after if s.award.is_outstanding]
     told_d = [(s.deferred, d) for s, d in after_d if s.deferred.status is DeferredStatus.PENDING]
@@ -812,4 +877,5 @@ APPLIERS: dict[DueKind, DueApplier] = {
     DueKind.FEE: handle_grants_of_day,
     DueKind.CORPORATE_ACTION: handle_corporate_action,
     DueKind.SCHEDULED: scheduled.apply_due,
+    DueKind.COVERED_REMINDER: covered_ahead.remind,
 }

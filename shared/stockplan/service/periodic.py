@@ -145,7 +145,10 @@ def annual(deps: DailyDeps, day: date, own: marker.Own) -> list[str]:
     year = statement_year(day)
     if year is None or not deps.settings.periodic_mail:
         return []
-    return annual_statements(deps, year, day, own)
+    from stockplan.service.form3921 import form_3921
+
+    # The year before's Form 3921 statements go out in the same January (Code §6039).
+    return annual_statements(deps, year, day, own) + form_3921(deps, year - 1, day, own)
 
 
 # --- the monthly report -----------------------------------------------------------------

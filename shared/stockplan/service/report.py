@@ -41,6 +41,9 @@ class ExerciseRecord:
     exercise_id: str | None
     source_key: str
     source_row: int
+    # Previously owned shares tendered and the payment, as fed (blank: 0 and cash).
+    shares_tendered: int = 0
+    payment: str = "cash"
 
 
 @dataclass
@@ -116,6 +119,8 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
     for item in facts:
         if not str(item["PK"]).startswith(rec.fact_pk("exercises", "")):
             continue
+        if item.get("voided_by") is not None:
+            continue  # a void_exercise took it back: the fact only keeps its key
         values = item["values"]
         source = (str(item["source_key"]), int(item["source_row"]))
         # The id is the fact's key, never one of its values (feeds.identity).
@@ -131,6 +136,8 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
             exercise_id=exercise_id,
             source_key=source[0],
             source_row=source[1],
+            shares_tendered=int(values.get("shares_tendered") or 0),
+            payment=str(values.get("payment") or "cash"),
         )
     return sorted(found.values(), key=lambda e: (e.exercise_date, e.source_key, e.source_row))
 

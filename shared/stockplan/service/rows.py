@@ -61,6 +61,7 @@ from stockplan.domain.termination import (
 from stockplan.feeds import FeedKind
 from stockplan.feeds import rows as fr
 from stockplan.service import notify
+from stockplan.service.form3921 import year_mark_item
 from stockplan.service.ledger import Change, stored_award, stored_deferred
 
 
@@ -637,6 +638,9 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
         iso_shares=iso,
     )
     change.save_award(stored, after, event=event)
+    if iso:
+        # Its holder gets a Form 3921 for the year (Code §6039).
+        change.put(year_mark_item(row.exercise_date.year, after.participant_id))
     # A confirmation of each accepted exercise, to the award's participant (docs/plan-rules.md
     # "Notices"; 1998 §6.b.(1), Directors §6(e)).
     person_item = change.ledger.participant_item(after.participant_id)
@@ -650,6 +654,8 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
         row.shares_withheld,
         row.exercise_id,
         iso_shares=iso,
+        tendered=row.shares_tendered,
+        payment=row.payment,
     )
     return None
 
@@ -671,6 +677,8 @@ def apply_corporate_action(change: Change, row: fr.CorporateActionRow) -> str | 
     existing = change.table.get(f"CORP#{action_id}", "ACTION")
     if existing is not None:
         if rec.corporate_action_from(existing) == action:
+            # Recorded by an attempt that stopped half way: its announcement goes on.
+            _announce_if_ahead(change, action, action_id)
             return None
         return (
             f"a different {row.action.value} on {row.action_date.isoformat()} is already recorded"
@@ -684,7 +692,17 @@ def apply_corporate_action(change: Change, row: fr.CorporateActionRow) -> str | 
     change.put_new(item)
     change.put_due(DueItem(row.action_date, DueKind.CORPORATE_ACTION, action_id), item["PK"])
     change.audit(item["PK"], rec.ACTION_SK, "corporate_action", {"action": row.action.value})
+    _announce_if_ahead(change, action, action_id)
     return None
+
+
+def _announce_if_ahead(change: Change, action: Any, action_id: str) -> None:
+    """A covered transaction recorded before its date is told to every holder at once
+    (docs/plan-rules.md "Facts in time")."""
+    if action.kind is CorporateActionKind.COVERED_TRANSACTION and action.action_date > change.day:
+        from stockplan.service.covered_ahead import announce
+
+        announce(change, action, action_id)
 
 
 def apply_plan_action(change: Change, row: fr.PlanActionRow) -> str | None:
