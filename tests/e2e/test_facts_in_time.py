@@ -25,11 +25,12 @@ starts on 2002-05-01 with its history (grants of 1999-2001, a termination of
 - A covered transaction on 2002-09-20, not assumed, is fed on 2002-07-22 (60 days
   ahead): every open option vests and ends on 2002-09-20 (1998 §7.a; Directors §6(j)).
 
-Not yet in this scenario (they are the facts helper's and land separately): the
-go-live date (`simulate --go-live 2002-05-01`, which would keep the five notices of
-2002-05-01 about the history from being sent) and the announcement of the covered
-transaction when it is recorded (a notice to every holder on 2002-07-22 and the 30-
-and 7-day reminders of 2002-09-20).
+The company goes live on 2002-05-01 (`simulate --go-live 2002-05-01`): the history
+loaded that day (grants, Beth's termination) is applied with every rule and announced
+to no participant; the administrator's summaries count the rows applied as history.
+The covered transaction, recorded 60 days ahead, is announced at once to every holder
+(with the administrator's list) and its 30- and 7-day reminders go out on 2002-08-21
+and 2002-09-13.
 """
 
 from __future__ import annotations
@@ -48,22 +49,35 @@ COVERED = (
     "Covered transaction on 2002-09-20: your awards vest in full and your options end that day"
 )
 
+ANNOUNCED = "Covered transaction on 2002-09-20: your awards will vest in full; exercise by then"
+FEEDS = "incoming"
+
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return simulate(SCENARIO, START, END, tmp_path_factory.mktemp("facts_in_time"))
+    return simulate(SCENARIO, START, END, tmp_path_factory.mktemp("facts_in_time"), go_live=START)
 
 
 def test_every_notice_in_order(run: Run) -> None:
     assert run.exit_code == 0 and run.rejections == []
     assert timeline(run) == [
-        # The history loaded on the first day (go-live would keep these quiet).
-        ("2002-05-01", CARL, "Your stock option grant of 1999-10-04"),
-        ("2002-05-01", BETH, "Your stock option grant of 2000-01-03"),
-        ("2002-05-01", HAL, "Your stock option grant of 2001-06-01"),
-        ("2002-05-01", DEE, "Your stock option grant of 2000-06-15"),
-        ("2002-05-01", BETH_HOME, "Your stock awards after your employment ended on 2002-03-15"),
-        # Beth's window, open on the first day: its reminders and expiry.
+        # Go-live: the history is applied and told to nobody but the administrator.
+        (
+            "2002-05-01",
+            ADMIN,
+            f"Feed prices: 5 rows applied as history ({FEEDS}/prices/{START}.csv)",
+        ),
+        (
+            "2002-05-01",
+            ADMIN,
+            f"Feed grants: 4 rows applied as history ({FEEDS}/grants/{START}.csv)",
+        ),
+        (
+            "2002-05-01",
+            ADMIN,
+            f"Feed terminations: 1 row applied as history ({FEEDS}/terminations/{START}.csv)",
+        ),
+        # Beth's window, open at go-live: its remaining reminders and its expiry.
         (
             "2002-05-16",
             BETH_HOME,
@@ -96,14 +110,45 @@ def test_every_notice_in_order(run: Run) -> None:
         # The termination fed on 2002-05-01 for its own date.
         ("2002-06-28", HAL, "Your stock awards after your employment ended on 2002-06-28"),
         ("2002-07-15", DEE, "Exercise confirmed: 2,000 shares on 2002-07-15"),
+        # The covered transaction recorded 60 days ahead: every holder told at once.
+        ("2002-07-22", DEE, ANNOUNCED),
+        ("2002-07-22", CARL, ANNOUNCED),
+        ("2002-07-22", HAL, ANNOUNCED),
+        ("2002-07-22", ADMIN, "Covered transaction of 2002-09-20 announced to 3 holders"),
         ("2002-08-01", CARL, "Reminder: 30 days left to exercise award G-1 (deadline 2002-08-31)"),
+        # 30 days before the transaction, for every option it will end.
+        ("2002-08-21", DEE, "Reminder: 30 days left to exercise award DO-1 (deadline 2002-09-20)"),
+        (
+            "2002-08-21",
+            DEE,
+            "Reminder: 30 days left to exercise award FO-2002-06-13-D-1 (deadline 2002-09-20)",
+        ),
+        (
+            "2002-08-21",
+            CARL,
+            "Reminder: 30 days left to exercise award FO-2002-06-13-E-1 (deadline 2002-09-20)",
+        ),
+        ("2002-08-21", HAL, "Reminder: 30 days left to exercise award G-3 (deadline 2002-09-20)"),
         ("2002-08-24", CARL, "Reminder: 7 days left to exercise award G-1 (deadline 2002-08-31)"),
+        # Hal's own window, to Saturday 2002-09-28, before the transaction cuts it short.
         ("2002-08-29", HAL, "Reminder: 30 days left to exercise award G-3 (deadline 2002-09-28)"),
         (
             "2002-09-01",
             CARL,
             "Shares expired: 10,000 shares of award G-1 not exercised by 2002-08-31",
         ),
+        ("2002-09-13", DEE, "Reminder: 7 days left to exercise award DO-1 (deadline 2002-09-20)"),
+        (
+            "2002-09-13",
+            DEE,
+            "Reminder: 7 days left to exercise award FO-2002-06-13-D-1 (deadline 2002-09-20)",
+        ),
+        (
+            "2002-09-13",
+            CARL,
+            "Reminder: 7 days left to exercise award FO-2002-06-13-E-1 (deadline 2002-09-20)",
+        ),
+        ("2002-09-13", HAL, "Reminder: 7 days left to exercise award G-3 (deadline 2002-09-20)"),
         ("2002-09-20", DEE, COVERED),
         ("2002-09-20", CARL, COVERED),
         ("2002-09-20", HAL, COVERED),
@@ -128,6 +173,8 @@ def test_every_notice_in_order(run: Run) -> None:
             "Shares expired: 1,000 shares of award G-3 not exercised by 2002-09-20",
         ),
     ]
+    # Nobody was told of a fact dated before go-live.
+    assert not [m for m in run.mails if m.day.isoformat() == START and m.to != ADMIN]
     for mail in run.mails:
         assert_well_formed(mail)
 
@@ -299,3 +346,20 @@ def test_the_covered_transaction_ends_every_open_option_on_its_day(run: Run) -> 
         (notice,) = [m for m in run.mails_to(address) if m.subject == COVERED]
         assert f"Award {award_id}" in notice.text
         assert f"Last day to exercise: Friday, 2002-09-20; it was {before}" in notice.text
+
+
+def test_the_covered_transaction_is_announced_with_the_new_deadlines(run: Run) -> None:
+    """docs/plan-rules.md "Facts in time": recorded before its date, every holder of an
+    outstanding award is told at once (1998 §7.a; Directors §6(j))."""
+    (carl,) = [m for m in run.mails_to(CARL) if m.subject == ANNOUNCED]
+    assert carl.day.isoformat() == "2002-07-22"
+    assert "must be exercised on or before Friday, 2002-09-20" in carl.text
+    assert (
+        "Last day to exercise: Friday, 2002-09-20 (until the transaction: Wednesday, 2007-06-13)"
+    ) in carl.text
+    # G-1's own deadline comes first, on a Saturday: the Administrator must have the
+    # notice of exercise by then (1998 §6.b.(1)).
+    assert "Last day to exercise: Saturday, 2002-08-31, unchanged" in carl.text
+    assert "2002-08-31 falls on a Saturday" in carl.text
+    admin = run.mail("announced to 3 holders")
+    assert "E-1 Carl Chen: 2 awards" in admin.text
