@@ -124,7 +124,7 @@ def test_1998_directors_valid_grants_accepted(award: Award, context: GrantContex
             grant(award_type=T.ISO),
             ctx(fmv_on_grant=None),
             "1998 §6.b.(2)",
-            "no Fair Market Value",
+            "or the 5 trading days before it; none is recorded",
             id="iso-no-price-yet",
         ),
         # --- per-person calendar-year limits (1998 §4.c) ------------------------------

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from stockplan.domain.calendar import add_years
+from stockplan.domain.fmv import missing_price_reason
 from stockplan.domain.model import (
     Award,
     AwardType,
@@ -85,6 +86,10 @@ class GrantContext:
     # The grant date is still ahead (a scheduled grant checked when fed): its FMV is
     # not known yet and is checked on that day (docs/plan-rules.md "Facts in time").
     fmv_checked_later: bool = False
+    # The day of the Closing Price that set `fmv_on_grant`, and the latest price day on
+    # or before the grant date (stale or not), for the reasons that name them.
+    fmv_day: date | None = None
+    latest_price_day: date | None = None
 
 
 FORMULA_OPTION_FED = Rejection(
@@ -328,10 +333,12 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
     if ctx.fmv_checked_later:
         return reasons
     if ctx.fmv_on_grant is None:
+        # A stale price is a missing one (docs/plan-rules.md "Fair Market Value"); the row
+        # is tried again when it is uploaded again.
         reasons.append(
             Rejection(
-                f"no Fair Market Value on or before {award.grant_date.isoformat()} to check "
-                "the ISO price against: upload prices first",
+                f"the ISO price cannot be checked: "
+                f"{missing_price_reason(award.grant_date, ctx.latest_price_day)}",
                 "1998 §6.b.(2)",
             )
         )
@@ -342,7 +349,9 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
             reasons.append(
                 Rejection(
                     f"ISO exercise price {award.exercise_price} is below {share} of the "
-                    f"Fair Market Value {ctx.fmv_on_grant} on the grant date ({floor_price})",
+                    f"Fair Market Value {ctx.fmv_on_grant} on the grant date"
+                    + ("" if ctx.fmv_day is None else f", the closing price of {ctx.fmv_day}")
+                    + f" ({floor_price})",
                     "1998 §6.b.(2)",
                 )
             )
