@@ -629,9 +629,17 @@ class AwardFigures:
     exercisable_shares: int
     exercise_price: Decimal | None
     exercise_deadline: date | None
+    # The tranches still to vest after `on` (none once service has ended: 1998
+    # §6.a.(5); Directors §6(e)): what a decision on vesting leaves ahead.
+    vesting_ahead: tuple[Tranche, ...] = ()
 
     @staticmethod
     def of(award: Award, on: date) -> AwardFigures:
+        ahead = (
+            tuple(t for t in award.tranches if t.vest_date > on)
+            if award.is_outstanding and award.service_ended_on is None
+            else ()
+        )
         return AwardFigures(
             award.shares_granted,
             award.shares_exercised,
@@ -641,6 +649,7 @@ class AwardFigures:
             award.exercisable_shares(on),
             award.exercise_price,
             award.exercise_deadline,
+            ahead,
         )
 
 
@@ -671,6 +680,9 @@ class CorrectionNotice(_ToParticipant):
     decided_on: date | None = None
     # Reminder days of a moved deadline already past when it moved: not sent late.
     reminders_not_sent: tuple[date, ...] = ()
+    # The day a decision takes effect (accelerate_vesting: its effective_date;
+    # otherwise its decision_date); None for a correction, which is as of the fact.
+    effective_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

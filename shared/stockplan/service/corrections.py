@@ -153,6 +153,10 @@ def _tell(
     decided_on: date | None = None,
 ) -> None:
     if restated:
+        # A decision takes effect on its effective_date (accelerate_vesting) or its date.
+        effective = (
+            (row.effective_date or row.decision_date) if isinstance(row, DecisionRow) else None
+        )
         notify.correction(
             change,
             person,
@@ -161,6 +165,7 @@ def _tell(
             restated,
             also_personal,
             decided_on=decided_on,
+            effective_on=effective,
         )
 
 
