@@ -44,7 +44,7 @@ def test_corrections_naming_nothing_recorded_are_rejected_saying_what_to_check(
     assert "no termination is recorded for E1" in reasons["C-2"]
     # Each says what to check; none cites an internal document.
     assert all("check the" in reason for reason in reasons.values()), reasons
-    assert not [r for r in reasons.values() if "interfaces.md" in r]
+    assert not [r for r in reasons.values() if ".md" in r]
     assert build_report(granted.table, APR1)["awards"] == before["awards"]
 
 
