@@ -41,10 +41,12 @@ from stockplan.domain.model import (
     CorrectionAction,
     DecisionAction,
     PlanCode,
+    Service,
     Termination,
     TerminationReason,
 )
 from stockplan.domain.performance import certification_rejection
+from stockplan.domain.roles import award_service
 from stockplan.domain.schedule import DueItem, DueKind
 from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
 from stockplan.feeds.identity import canonical
@@ -151,6 +153,10 @@ def _tell(
     decided_on: date | None = None,
 ) -> None:
     if restated:
+        # A decision takes effect on its effective_date (accelerate_vesting) or its date.
+        effective = (
+            (row.effective_date or row.decision_date) if isinstance(row, DecisionRow) else None
+        )
         notify.correction(
             change,
             person,
@@ -159,6 +165,7 @@ def _tell(
             restated,
             also_personal,
             decided_on=decided_on,
+            effective_on=effective,
         )
 
 
@@ -177,6 +184,8 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
         return None
     records = change.ledger.participant_records(row.participant_id)
     person = _profile(records)
+    if person is not None and rec.termination_from(person) is None and person.get(rec.SERVICE_ENDS):
+        return _reverse_service_end(change, row, records, person)
     if person is None or rec.termination_from(person) is None:
         return (
             f"no termination is recorded for {row.participant_id}: nothing to reverse"
@@ -199,6 +208,44 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     _regrant_formula_options(change, records, ended.termination_date, row)
     _audit(change, row, person["PK"])
     # They were told their service had ended: the work and the personal mailbox hear.
+    _tell(change, updated, row, restated, also_personal=True)
+    return None
+
+
+def _reverse_service_end(
+    change: Change, row: CorrectionRow, records: list[Item], person: Item
+) -> str | None:
+    """The end of one relationship recorded while another went on (the latest one) is
+    removed: the awards held in respect of it are restored, as a reversed termination
+    restores them (docs/plan-rules.md "Corrections", "Facts in time"); a reversed
+    directorship restores the formula options of the meetings held since."""
+    assert row.participant_id is not None
+    ends = rec.service_ends_from(person)
+    ended = max(ends.values(), key=lambda t: t.termination_date)
+    assert ended.service is not None
+    change.fact_day = ended.termination_date
+    roles = rec.role_history_from(person)
+    restated = []
+    for stored in _awards_of(records):
+        if award_service(stored.award, roles) is not ended.service:
+            continue
+        done = _rewrite(change, stored, without_termination(stored.history))
+        if done is not None:
+            restated.append(done)
+            change.maybe_flush()
+    if ended.service is Service.DIRECTORSHIP:
+        _restore_deferred(change, records, None)
+    updated = dict(person)
+    kept = {k: v for k, v in dict(person[rec.SERVICE_ENDS]).items() if k != ended.service.value}
+    if kept:
+        updated[rec.SERVICE_ENDS] = kept
+    else:
+        updated.pop(rec.SERVICE_ENDS)
+    change.save_profile(updated, person)
+    change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
+    if ended.service is Service.DIRECTORSHIP:
+        _regrant_formula_options(change, records, ended.termination_date, row)
+    _audit(change, row, person["PK"])
     _tell(change, updated, row, restated, also_personal=True)
     return None
 
