@@ -20,6 +20,7 @@ from stockplan.domain.plans import COMPANY_NAME
 from stockplan.notices import templating
 from stockplan.notices.formatting import (
     award_type_label,
+    deadline,
     iso,
     plan_title,
     price,
@@ -155,6 +156,31 @@ def _grant_frame(n: GrantNotice) -> _Frame:
     return _Frame([n.plan], [n.plan] if open_option else [], _grant(n))
 
 
+# The plan section a decision rests on, by the plan of the award it changes: only the
+# plans of the awards the notice names are cited.
+_DECISION_SECTIONS: dict[str, dict[PlanCode, str]] = {
+    "extend_exercise_period": {
+        PlanCode.INCENTIVE_1998: "1998 §6.a.(5)",
+        PlanCode.DIRECTORS_1999: "Directors §6(h)",
+    },
+    "accelerate_vesting": {
+        PlanCode.INCENTIVE_1998: "1998 §6.a.(5)",
+        PlanCode.DIRECTORS_1999: "Directors §6(e)(i)",
+    },
+}
+
+
+def _correction_frame(n: CorrectionNotice) -> _Frame:
+    """A correction names the plans of its awards; those with shares that can be bought
+    after it get the how-to-exercise paragraph (an extension above all)."""
+    exercisable = [
+        line.plan
+        for line in n.awards
+        if line.after.exercise_deadline is not None and line.after.exercisable_shares > 0
+    ]
+    return _Frame([line.plan for line in n.awards], exercisable, _correction(n))
+
+
 def _exercise_frame(n: ExerciseConfirmation) -> _Frame:
     left = n.deadline is not None and n.exercisable_shares > 0
     return _Frame([n.plan], [n.plan] if left else [], {})
@@ -210,7 +236,7 @@ _FRAMINGS: dict[type[Any], Callable[[Any], _Frame]] = {
     GrantNotice: _grant_frame,
     ExerciseConfirmation: _exercise_frame,
     SplitNotice: _split_frame,
-    CorrectionNotice: lambda n: _Frame([line.plan for line in n.awards], [], _correction(n)),
+    CorrectionNotice: _correction_frame,
     CoveredTransactionNotice: _covered_frame,
     CoveredTransactionAnnouncement: _announcement_frame,
     StatementNotice: _statement_frame,
@@ -245,12 +271,12 @@ _CORRECTION_WORDS = {
     "extend_exercise_period": (
         "Your stock awards: more time to exercise",
         "The plan administrator has extended the period in which the option may be"
-        " exercised after the end of service (1998 §6.a.(5); Directors §6(h)).",
+        " exercised after the end of service ({sections}).",
     ),
     "accelerate_vesting": (
         "Your stock awards: shares vest early",
         "The plan administrator has decided that unvested shares of the award vest early"
-        " (1998 §6.a.(5); Directors §6(e)(i)).",
+        " ({sections}).",
     ),
     "certify_performance": (
         "Your stock awards: performance certified",
@@ -270,9 +296,13 @@ def _correction(n: CorrectionNotice) -> dict[str, Any]:
     """A correction or decision, award by award: each figure before -> after."""
     title, intro = _CORRECTION_WORDS[n.action]
     whom = f"{n.participant_name}" if n.deceased else "you"
+    by_plan = _DECISION_SECTIONS.get(n.action, {})
+    sections = "; ".join(
+        by_plan[p] for p in _distinct([line.plan for line in n.awards]) if p in by_plan
+    )
     return {
         "title": title,
-        "intro": intro.format(whom=whom),
+        "intro": intro.format(whom=whom, sections=sections),
         "iso_tax": _ISO_TAX,
         # Shares an extension dated in time gave back after they had expired.
         "revived": any(line.after.shares_expired < line.before.shares_expired for line in n.awards),
@@ -292,9 +322,9 @@ def _figure_rows(before: AwardFigures, after: AwardFigures) -> list[tuple[str, s
         return "none" if value is None else price(value)
 
     def day(value: date | None) -> str:
-        return "none" if value is None else iso(value)
+        return "none" if value is None else deadline(value)
 
-    pairs = (
+    pairs = [
         ("Shares granted", shares(before.shares_granted), shares(after.shares_granted)),
         ("Exercise price", money(before.exercise_price), money(after.exercise_price)),
         ("Shares exercised", shares(before.shares_exercised), shares(after.shares_exercised)),
@@ -311,8 +341,17 @@ def _figure_rows(before: AwardFigures, after: AwardFigures) -> list[tuple[str, s
             shares(after.exercisable_shares),
         ),
         ("Last day to exercise", day(before.exercise_deadline), day(after.exercise_deadline)),
-    )
+    ]
+    if before.vesting_ahead or after.vesting_ahead:
+        pairs.append(("Still to vest", _vesting(before), _vesting(after)))
     return [(label, f"{old} -> {new}" if old != new else old) for label, old, new in pairs]
+
+
+def _vesting(figures: AwardFigures) -> str:
+    """The tranches still to vest, `2003-03-15: 500; ...`, or `none`."""
+    return "; ".join(f"{iso(t.vest_date)}: {shares(t.shares)}" for t in figures.vesting_ahead) or (
+        "none"
+    )
 
 
 def _distinct(plans: list[PlanCode]) -> list[PlanCode]:
