@@ -504,3 +504,22 @@ def test_directors_8a_a_cut_deferred_award_notice_says_the_pool_was_short(world:
     text = " ".join(str(body.get_content()).split())
     assert "you receive 83 shares of the 100 shares your fee would buy" in text
     assert "Paid in cash: $340.00" in text
+
+
+def test_1998_9_a_plan_action_dated_ahead_is_listed_as_upcoming(world: World) -> None:
+    """docs/interfaces.md §1d, §1e: a plan action fed before its effective date is listed
+    by `stockplan report --upcoming` until that day."""
+    from stockplan.service.report import read_state, upcoming
+
+    world.feed("participants", PEOPLE, DAY)
+    world.feed(
+        "plan_actions",
+        PLAN_ACTIONS + "PA-9,terminate_plan,directors-1999,2002-04-01,,,Board resolution\n",
+        DAY,
+    )
+
+    ahead = upcoming(read_state(world.table), DAY, 30)
+    assert [(d["day"], d["what"], d["ref"], d["detail"]) for d in ahead] == [
+        ("2002-04-01", "terminate plan", "PA-9", "directors-1999")
+    ]
+    assert upcoming(read_state(world.table), date(2002, 4, 2), 30) == []
