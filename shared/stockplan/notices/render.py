@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from stockplan.domain.model import AwardType, PlanCode, TerminationReason
-from stockplan.domain.plans import COMPANY_NAME
+from stockplan.domain.plans import COMPANY_NAME, DEFERRED
 from stockplan.notices import templating
 from stockplan.notices.formatting import (
     award_type_label,
@@ -110,6 +110,7 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
         "sign_off": PARTICIPANT_SIGN_OFF,
         "contact_line": letterhead.contact_line,
         "directors_title": plan_title(PlanCode.DIRECTORS_1999),
+        "last_deferred_service_day": DEFERRED.last_service_day,
         "company": COMPANY,
     } | frame.extra
 

@@ -38,6 +38,7 @@ FACT_DATE_COLUMNS: dict[FeedKind, str] = {
     FeedKind.ELECTIONS: "notice_date",
     FeedKind.PRICES: "date",
     FeedKind.DECISIONS: "decision_date",
+    FeedKind.PLAN_ACTIONS: "effective_date",
 }
 # Kinds whose rows dated ahead wait for their date (meetings, fees and corporate actions
 # keep a due item of their own from the start).
