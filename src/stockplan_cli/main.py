@@ -172,8 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="DAYS",
-        help="list only the exercise deadlines, reminders and deferred-stock issues due "
-        "from --as-of to DAYS days later (default: the whole state; the files' upcoming "
+        help="list only what falls due from --as-of to DAYS days later: exercise deadlines, "
+        "reminders, deferred-stock issues, and the facts fed ahead of their date "
+        "(scheduled terminations and grants, meetings, fees, splits and covered "
+        "transactions) (default: the whole state; the files' upcoming "
         f"sheet covers {UPCOMING_DAYS} days when not given)",
     )
     _path_option(

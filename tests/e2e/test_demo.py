@@ -157,7 +157,7 @@ def test_demo_scenario_runs_and_summarises(demo: tuple[Path, str], record_proper
             "Covered transaction on 2009-11-30: your awards vest in full and your options "
             "end that day"
         )
-        assert "Last day to exercise: 2009-11-30 (November 30, 2009); it was " in mail.text
+        assert "Last day to exercise: Monday, 2009-11-30; it was " in mail.text
         assert "1998 §7.a" in mail.text or "Directors §6(j)" in mail.text
     grant = next(m for m in run.mails if m.subject.startswith("Your stock option grant"))
     assert "How to exercise:" in grant.text and "award agreement govern" in grant.text

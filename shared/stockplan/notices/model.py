@@ -156,12 +156,19 @@ class FormulaGrantNotice(_ToParticipant):
     final_exercise_date: date
     pro_rated: bool
     requested_shares: int
+    # The day of the Closing Price that set the exercise price (Directors §6(c)).
+    price_day: date | None = None
 
     @classmethod
     def of(
-        cls, award: Award, participant: Participant, requested_shares: int
+        cls,
+        award: Award,
+        participant: Participant,
+        requested_shares: int,
+        price_day: date | None = None,
     ) -> FormulaGrantNotice:
-        """From a granted formula option; `requested_shares` is the full formula size."""
+        """From a granted formula option; `requested_shares` is the full formula size,
+        `price_day` the day of the Closing Price its exercise price is."""
         if award.exercise_price is None or award.final_exercise_date is None:
             raise ValueError(f"formula option {award.award_id} needs a price and a final date")
         return cls(
@@ -174,6 +181,7 @@ class FormulaGrantNotice(_ToParticipant):
             final_exercise_date=award.final_exercise_date,
             pro_rated=award.shares_granted < requested_shares,
             requested_shares=requested_shares,
+            price_day=price_day,
         )
 
 
@@ -201,9 +209,12 @@ class DeferredAwardNotice(_DeferredNotice):
     kind: ClassVar[str] = "deferred-award"
     section: ClassVar[str] = DEFERRED_AWARD_SECTION
 
+    # The day of the Closing Price that set the Fair Market Value.
+    price_day: date | None = None
+
     @classmethod
     def of(cls, award: DeferredStockAward, participant: Participant) -> DeferredAwardNotice:
-        return cls._of(award, participant)
+        return cls._of(award, participant, price_day=award.price_day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +227,8 @@ class DeferredIssueNotice(_DeferredNotice):
     issued_on: date
     # After a death the notice is addressed to the estate.
     deceased: bool = False
+    # The day of the Closing Price that set the Fair Market Value.
+    price_day: date | None = None
 
     @classmethod
     def of(
@@ -226,7 +239,9 @@ class DeferredIssueNotice(_DeferredNotice):
         *,
         deceased: bool = False,
     ) -> DeferredIssueNotice:
-        return cls._of(award, participant, issued_on=issued_on, deceased=deceased)
+        return cls._of(
+            award, participant, issued_on=issued_on, deceased=deceased, price_day=award.price_day
+        )
 
 
 def grant_section(award: Award) -> str:

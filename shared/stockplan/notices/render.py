@@ -20,7 +20,7 @@ from stockplan.domain.plans import COMPANY_NAME
 from stockplan.notices import templating
 from stockplan.notices.formatting import (
     award_type_label,
-    iso,
+    deadline,
     plan_title,
     price,
     reason_words,
@@ -292,7 +292,7 @@ def _figure_rows(before: AwardFigures, after: AwardFigures) -> list[tuple[str, s
         return "none" if value is None else price(value)
 
     def day(value: date | None) -> str:
-        return "none" if value is None else iso(value)
+        return "none" if value is None else deadline(value)
 
     pairs = (
         ("Shares granted", shares(before.shares_granted), shares(after.shares_granted)),

@@ -118,7 +118,12 @@ def termination(
     person_item: Item,
     incoming: Termination,
     lines: Sequence[tuple[Award, AwardTermination]],
+    *,
+    address: str | None = None,
+    role: Role | None = None,
 ) -> None:
+    """`address` and `role`: where the notice of the end of one relationship goes and
+    whose relationship it was, while another goes on (default: the person's)."""
     deceased = bool(person_item.get("death"))
     notice = nm.TerminationNotice(
         participant_id=incoming.participant_id,
@@ -129,15 +134,16 @@ def termination(
         awards=tuple(
             _termination_line(outcome, incoming.termination_date) for _b, outcome in lines
         ),
-        role=_role(person_item),
+        role=role or _role(person_item),
     )
     _queue(
         change,
         notice,
-        change.addresses.for_participant(person_item),
+        address or change.addresses.for_participant(person_item),
         incoming.participant_id,
         incoming.termination_date.isoformat(),
         incoming.reason.value,
+        *([] if incoming.service is None else [incoming.service.value]),
     )
 
 
@@ -204,9 +210,11 @@ def expiry(change: Any, person_item: Item, award: Award, expired: int) -> None:
     _queue(change, notice, recipient, award.award_id, award.exercise_deadline.isoformat())
 
 
-def formula_grant(change: Any, person_item: Item, award: Award, requested: int) -> None:
+def formula_grant(
+    change: Any, person_item: Item, award: Award, requested: int, price_day: date | None = None
+) -> None:
     person = rec.participant_from(person_item)
-    notice = nm.FormulaGrantNotice.of(award, person, requested)
+    notice = nm.FormulaGrantNotice.of(award, person, requested, price_day)
     _queue(change, notice, change.addresses.for_participant(person_item), award.award_id)
 
 

@@ -51,3 +51,22 @@ def test_feedback_for_a_message_we_never_sent_is_unmatched(world: World) -> None
     outcome = record_feedback(BounceDeps(world.table, world.settings), _bounce("not-ours"), MAR16)
     assert outcome.status == "unmatched"
     assert world.table.items == {}
+
+
+def test_a_second_feedback_id_for_the_same_notice_does_not_mail_the_administrator_again(
+    granted: World,
+) -> None:
+    (mail,) = granted.mailer.sent
+    deps = BounceDeps(granted.table, granted.settings)
+
+    first = record_feedback(deps, _bounce(mail.message_id, "fb-1"), MAR16)
+    second = record_feedback(deps, _bounce(mail.message_id, "fb-2"), MAR16)
+    again = record_feedback(deps, _bounce(mail.message_id, "fb-2"), MAR16)
+
+    assert first.alert_id is not None
+    assert (second.status, second.alert_id) == ("recorded", None)
+    assert again.status == "duplicate"
+    granted.send_pending()
+    assert [str(m["To"]) for m in granted.emails()].count(ADMIN) == 1
+    notice = granted.table.get(*rec.notice_key(str(first.notice_id)))
+    assert notice is not None and notice["feedback_id"] == "fb-2"
