@@ -35,7 +35,10 @@ def desk(local_stack: Any) -> Any:
     Dana (D1) defers a 2002 meeting fee: 37 shares issued on 2005-01-03 (Directors §7(b))."""
     stack = local_stack
     feed(stack, "participants", PEOPLE_CSV, MAR15)
-    feed(stack, "prices", "date,last_sale\n2002-03-14,10.00\n2002-05-14,40.00\n", MAR15)
+    feed(stack, "prices", "date,last_sale\n2002-03-14,10.00\n", MAR15)
+    # Each price fed once its day has traded (one dated ahead is rejected,
+    # docs/plan-rules.md "Facts in time").
+    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n", MAY15, name="may")
     feed(stack, "grants", GRANTS, MAR15)
     feed(stack, "elections", "participant_id,notice_date,action\nD1,2001-12-03,elect\n", MAR15)
     feed(
