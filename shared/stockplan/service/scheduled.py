@@ -191,7 +191,10 @@ def apply_due(change: Change, batch: list[tuple[Any, Item]]) -> str | None:
     result = SCHEDULED_APPLIERS[kind](change, values)
     if isinstance(result, str):
         change.rollback(point)
-        change.tx.delete(*_fact_key(kind, key))
+        fact = change.ledger.fact(kind, key)
+        if fact is not None and fact.values == values:
+            # The key is free for a corrected row (one applied since keeps its own).
+            change.tx.delete(*_fact_key(kind, key))
         notify.admin_alert(
             change,
             f"A scheduled {kind} row was not applied on {due.day.isoformat()}",
