@@ -26,7 +26,7 @@ from stockplan.notices.model import (
 # Money fields (to the cent); every other Decimal is a price.
 _MONEY = {"amount", "cash_in_lieu"}
 # Ints that are not share counts.
-_NOT_SHARES = {"days_left", "row"}
+_NOT_SHARES = {"days_left", "row", "year"}
 
 
 def _hidden(notice: Any) -> set[str]:
@@ -44,6 +44,9 @@ def _hidden(notice: Any) -> set[str]:
         hidden.add("rejections")
         if notice.file_reason is not None:
             hidden |= {"rows_total", "rows_accepted", "rows_rejected", "rows_unchanged"}
+        if not notice.rows_history:
+            # Rows applied as history (go-live) are counted only where there are some.
+            hidden |= {"rows_history", "go_live"}
     return hidden
 
 

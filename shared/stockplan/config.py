@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from stockplan.notices.letterhead import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME, Letterhead
 
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}")
 
 
 def _printable_line(value: str, what: str, limit: int) -> str:
@@ -25,6 +27,19 @@ def _printable_line(value: str, what: str, limit: int) -> str:
         if char != " " and unicodedata.category(char)[0] in "CZ":
             raise ValueError(f"{what} must be one line of printable text: U+{ord(char):04X}")
     return text
+
+
+def _go_live_date(value: str | None) -> date | None:
+    """GO_LIVE_DATE: empty (no go-live) or a calendar date YYYY-MM-DD."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"GO_LIVE_DATE must be a date YYYY-MM-DD or empty: {value!r}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"GO_LIVE_DATE is not a calendar date: {value!r}") from None
 
 
 class Settings(BaseModel):
@@ -62,6 +77,25 @@ class Settings(BaseModel):
     fanout_rows: int = Field(default=5000, ge=1)
     chunk_rows: int = Field(default=1000, ge=1)
     chunk_max_receives: int = Field(default=3, ge=1, le=1000)
+    # The chunk queue's dead-letter queue, which the ChunkFunction also consumes: a
+    # message from it is a chunk that failed for good (closed as not applied).
+    chunk_dead_letter_arn: str | None = None
+    # The day the stack went live (template parameter GoLiveDate; None: none): facts
+    # dated before it are history, applied but never announced to participants
+    # (docs/plan-rules.md "Facts in time").
+    go_live: date | None = None
+    # The stack's NoticeFeedbackTopic (template: the BounceFunction's FEEDBACK_TOPIC_ARN):
+    # the BounceFunction reads only Notifications of this topic (None: none is read).
+    feedback_topic_arn: str | None = None
+
+    @field_validator("feedback_topic_arn")
+    @classmethod
+    def _feedback_topic(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _TOPIC_ARN.fullmatch(value):
+            raise ValueError(f"FEEDBACK_TOPIC_ARN is not an SNS topic ARN: {value!r}")
+        return value
 
     @field_validator("sender_name")
     @classmethod
@@ -85,6 +119,11 @@ class Settings(BaseModel):
         if not _ADDRESS.fullmatch(text) or not text.isascii():
             raise ValueError(f"REPLY_TO_EMAIL is not an email address: {value!r}")
         return text
+
+    def is_history(self, day: date) -> bool:
+        """A fact about `day` is history: dated before go-live (docs/plan-rules.md
+        "Facts in time")."""
+        return self.go_live is not None and day < self.go_live
 
     @property
     def letterhead(self) -> Letterhead:
@@ -111,4 +150,7 @@ class Settings(BaseModel):
             fanout_rows=int(env.get("FANOUT_ROWS") or "5000"),
             chunk_rows=int(env.get("CHUNK_ROWS") or "1000"),
             chunk_max_receives=int(env.get("CHUNK_MAX_RECEIVES") or "3"),
+            chunk_dead_letter_arn=env.get("CHUNK_DLQ_ARN") or None,
+            go_live=_go_live_date(env.get("GO_LIVE_DATE")),
+            feedback_topic_arn=env.get("FEEDBACK_TOPIC_ARN") or None,
         )

@@ -17,3 +17,6 @@ DAILY_JOB_COMPLETED = "DailyJobCompleted"
 # Seconds since the oldest notice still pending was queued (0 when none is), published by
 # every sweep of the NoticeFunction.
 OLDEST_PENDING_NOTICE_AGE = "OldestPendingNoticeAge"
+# 1 for each chunk of a fanned-out feed file that failed for good (its rows are listed
+# as not applied in the file's summary), published by the ChunkFunction.
+CHUNKS_FAILED = "ChunksFailed"

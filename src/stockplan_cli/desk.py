@@ -76,6 +76,7 @@ DATE_KEYS = {
     "day",
     "send_on",
     "reported_on",
+    "as_of",
 }
 MONEY_KEYS = {"exercise_price", "amount", "fair_market_value", "cash_in_lieu"}
 
@@ -86,6 +87,12 @@ class Sheet:
     title: str  # worksheet title
     columns: tuple[str, ...]
     rows: list[list[Any]]  # typed: int, Decimal, date, str or None
+
+
+def about_sheet(title: str, as_of: str) -> Sheet:
+    """A workbook's first sheet: what it is and the day its figures are as of, as a date
+    cell (the sheets after it hold figures, not their day)."""
+    return Sheet("about", "About", ("report", "as_of"), [[title, date.fromisoformat(as_of)]])
 
 
 def _typed(key: str, value: Any) -> Any:
@@ -183,7 +190,7 @@ def write_xlsx(file: Path, tables: list[Sheet], as_of: str, title: str | None = 
     book.remove(book.active)
     book.properties.title = title or f"stockplan report as of {as_of}"
     bold = Font(bold=True)
-    for sheet in tables:
+    for sheet in [about_sheet(book.properties.title, as_of), *tables]:
         ws = book.create_sheet(sheet.title)
         ws.append(list(sheet.columns))
         for cell in ws[1]:
@@ -218,6 +225,18 @@ def _table(header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> list[str]:
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in every]
 
 
+def _weekday(day: str | None) -> str:
+    """A day for people: its weekday beside it (docs/plan-rules.md "Notices": the weekday
+    beside every deadline); "-" for none. The JSON keeps the ISO day."""
+    if not day:
+        return "-"
+    from datetime import date
+
+    from stockplan.notices.formatting import deadline
+
+    return deadline(date.fromisoformat(day))
+
+
 def report_table(report: dict[str, Any], names: dict[str, str] | None = None) -> str:
     names = names or {}
     header = (
@@ -248,7 +267,7 @@ def report_table(report: dict[str, Any], names: dict[str, str] | None = None) ->
             str(a["shares_expired"]),
             str(a["shares_outstanding"]),
             str(a["exercisable_shares"]),
-            a["exercise_deadline"] or "-",
+            _weekday(a["exercise_deadline"]),
             a["status"],
         )
         for a in report["awards"]
@@ -317,7 +336,7 @@ def upcoming_table(items: list[dict[str, Any]], as_of: str, days: int) -> str:
     header = ("day", "what", "participant", "name", "award or fee", "shares", "detail")
     rows = [
         (
-            i["day"],
+            _weekday(i["day"]),
             i["what"],
             i["participant_id"],
             i["name"],
@@ -337,6 +356,7 @@ MONTHLY_TITLES = {
     "deadlines": "Deadlines (90 days)",
     "changes": "Changes by cause",
     "rejections": "Rejected rows",
+    "awaiting": "Awaiting certification",
     "undelivered": "Undelivered notices",
 }
 
@@ -366,5 +386,6 @@ def write_monthly_xlsx(document_path: Path, file: Path) -> Path:
 
     document: dict[str, Any] = json.loads(document_path.read_text())
     title = f"stockplan monthly report {document['month']} (made {document['made_on']})"
-    sheets = [(s.title, s.columns, s.rows) for s in monthly_sheets(document)]
+    about = about_sheet(title, document["made_on"])
+    sheets = [(s.title, s.columns, s.rows) for s in [about, *monthly_sheets(document)]]
     return sheetml.write_workbook(file, sheets, title, style_of, _text)

@@ -218,9 +218,12 @@ def sns_event(topic_arn: str, message_id: str, message: str, timestamp: str) -> 
     }
 
 
+def queue_arn(queue_url: str) -> str:
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue_url.rsplit('/', 1)[-1]}"
+
+
 def sqs_event(queue_url: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
     """The event Lambda's SQS event source hands a function for received messages."""
-    name = queue_url.rsplit("/", 1)[-1]
     return {
         "Records": [
             {
@@ -231,7 +234,7 @@ def sqs_event(queue_url: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
                 "messageAttributes": {},
                 "md5OfBody": m.get("MD5OfBody", ""),
                 "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
+                "eventSourceARN": queue_arn(queue_url),
                 "awsRegion": REGION,
             }
             for m in messages
@@ -474,6 +477,9 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "CONTACT_LINE": stack.contact_line,
         "CHUNK_QUEUE_URL": stack.chunk_queue_url,
         "CHUNK_MAX_RECEIVES": str(stack.chunk_max_receives),
+        "CHUNK_DLQ_ARN": queue_arn(stack.chunk_dlq_url),
+        # The template gives it to the BounceFunction: the only topic it reads.
+        "FEEDBACK_TOPIC_ARN": stack.feedback_topic_arn,
     }
 
 

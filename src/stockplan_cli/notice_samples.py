@@ -29,11 +29,13 @@ from stockplan.notices.letterhead import Letterhead
 from stockplan.notices.mime import build_mime, notice_id
 from stockplan.notices.model import (
     AdminAlert,
+    AnnouncedLine,
     AwardFigures,
     ChangedAward,
     CorrectionNotice,
     CoveredDeferredLine,
     CoveredLine,
+    CoveredTransactionAnnouncement,
     CoveredTransactionNotice,
     DeferredAwardNotice,
     DeferredIssueNotice,
@@ -102,6 +104,7 @@ DEFERRED = DeferredStockAward(
     shares=37,
     cash_in_lieu=Decimal("17.6875"),
     issue_date=date(2004, 1, 2),
+    price_day=date(2001, 2, 13),
 )
 
 
@@ -174,6 +177,7 @@ def samples() -> dict[str, Notice]:
             final_exercise_date=date(2006, 6, 14),
             pro_rated=True,
             requested_shares=10000,
+            price_day=date(2001, 6, 13),
         ),
         DeferredAwardNotice.of(DEFERRED, DAN),
         DeferredIssueNotice.of(DEFERRED, DAN, date(2004, 1, 2)),
@@ -204,6 +208,32 @@ def samples() -> dict[str, Notice]:
                     exercise_price=Decimal("5.6"),
                     deadline_before=date(2014, 1, 2),
                     deadline_after=date(2009, 11, 30),
+                    section="Directors §6(j)",
+                ),
+            ),
+            deferred=(
+                CoveredDeferredLine(
+                    FeeType.ANNUAL, date(2009, 1, 2), 1702, date(2012, 1, 3), date(2009, 11, 30)
+                ),
+            ),
+        ),
+        CoveredTransactionAnnouncement(
+            participant_id="D-3",
+            participant_name="Dan Dorsey",
+            transaction_date=date(2009, 11, 30),
+            assumed=False,
+            awards=(
+                AnnouncedLine(
+                    award_id="DO-1",
+                    plan=PlanCode.DIRECTORS_1999,
+                    award_type=AwardType.DISCRETIONARY_OPTION,
+                    shares_outstanding=5000,
+                    unvested_shares=2500,
+                    exercise_price=Decimal("5.6"),
+                    deadline_before=date(2014, 1, 2),
+                    deadline_after=date(2009, 11, 30),
+                    restated_shares=None,
+                    restated_price=None,
                     section="Directors §6(j)",
                 ),
             ),
@@ -256,6 +286,7 @@ def samples() -> dict[str, Notice]:
             ),
         ),
         statement_sample(),
+        form_3921_sample(),
         monthly_report_sample(),
     ]
     return {notice.kind: notice for notice in notices}
@@ -269,6 +300,35 @@ def statement_sample() -> Notice:
     day = date(2003, 1, 2)
     line = statement_line(G_0042, day)
     return StatementNotice("E-17", "Ann Lee", day, True, (line,))
+
+
+def form_3921_sample() -> Notice:
+    """Ann's Form 3921 of 2002 (Code §6039): two ISO exercises, the second waiting for
+    its closing price."""
+    from stockplan.domain.plans import COMPANY_NAME
+    from stockplan.notices.model import Form3921Exercise, Form3921Notice
+
+    grant = date(1999, 10, 4)
+    return Form3921Notice(
+        "E-17",
+        "Ann Lee",
+        COMPANY_NAME,
+        2002,
+        (
+            Form3921Exercise(
+                "G-0043",
+                grant,
+                date(2002, 6, 3),
+                Decimal("31.125"),
+                Decimal("42.50"),
+                date(2002, 6, 3),
+                3000,
+            ),
+            Form3921Exercise(
+                "G-0043", grant, date(2002, 12, 30), Decimal("31.125"), None, None, 1000
+            ),
+        ),
+    )
 
 
 def monthly_report_document() -> dict[str, Any]:

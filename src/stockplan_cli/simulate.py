@@ -200,7 +200,7 @@ class EmbeddedStack:
                     AttributeNames=["All"],
                 ).get("Messages", [])
                 if not received:
-                    return made
+                    return made + self.deliver_dead_chunks()
                 made += 1
                 failed = self._chunk_failures(received)
                 self.chunk_deliveries.append((len(received), bool(failed)))
@@ -209,9 +209,29 @@ class EmbeddedStack:
         finally:
             self.delivering = False
 
-    def _chunk_failures(self, received: list[dict[str, Any]]) -> set[str]:
+    def deliver_dead_chunks(self) -> int:
+        """As the dead-letter queue's event source does: hand each chunk that failed for
+        good to the ChunkFunction, which closes its file. One it fails on stays in the
+        queue (received again after its visibility timeout, not in this run)."""
+        sqs = self.runtime.sqs
+        url = self.stack.chunk_dlq_url
+        made = 0
+        while received := sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"]
+        ).get("Messages", []):
+            made += 1
+            # A failed invocation or item stays in flight (not deleted).
+            failed = self._chunk_failures(received, url)
+            for message in received:
+                if message["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return made
+
+    def _chunk_failures(self, received: list[dict[str, Any]], url: str = "") -> set[str]:
         try:
-            response = self._run(CHUNK_FUNCTION, sqs_event(self.stack.chunk_queue_url, received))
+            response = self._run(
+                CHUNK_FUNCTION, sqs_event(url or self.stack.chunk_queue_url, received)
+            )
         except Exception:  # the invocation failed: every message of the batch returns
             return {m["MessageId"] for m in received}
         return {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
@@ -265,6 +285,20 @@ class EmbeddedStack:
         return self.invoke(BOUNCE_FUNCTION, event)
 
 
+@contextmanager
+def go_live_setting(go_live: date | None) -> Iterator[None]:
+    """GO_LIVE_DATE as the template's GoLiveDate parameter sets it, for one simulation."""
+    before = os.environ.get("GO_LIVE_DATE")
+    os.environ["GO_LIVE_DATE"] = "" if go_live is None else go_live.isoformat()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("GO_LIVE_DATE", None)
+        else:
+            os.environ["GO_LIVE_DATE"] = before
+
+
 def simulate(
     scenario: Path,
     start: date,
@@ -273,10 +307,12 @@ def simulate(
     progress: Progress | None = None,
     while_up: Callable[[EmbeddedStack], None] | None = None,
     engine: str = DEFAULT_ENGINE,
+    go_live: date | None = None,
 ) -> Summary:
     """Run the scenario's days on a fresh embedded stack and write the outputs;
     `while_up` is then called with the stack, still running (tests read it live).
-    `engine` names the embedded AWS (ENGINES): the same handlers run on either."""
+    `engine` names the embedded AWS (ENGINES): the same handlers run on either.
+    `go_live`: the stack's GoLiveDate (None: none)."""
     from stockplan.notices.templating import keep_compiled_templates
     from stockplan.runtime import use_runtime
     from stockplan.service.audit import AUDIT_TYPE, trail_from
@@ -288,7 +324,7 @@ def simulate(
     summary = Summary(start, end, out_dir=out_dir)
     keep_compiled_templates(template_cache())
     began = time.perf_counter()
-    with make_engine(engine) as aws, collections_spaced():
+    with make_engine(engine) as aws, collections_spaced(), go_live_setting(go_live):
         local = EmbeddedStack(aws)
         try:
             run_days(local, feeds, summary, progress)

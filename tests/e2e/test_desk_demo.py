@@ -55,6 +55,7 @@ def test_the_workbook_holds_the_figures_of_report_json(
 
     book = load_workbook(desk / "desk.xlsx")
     assert book.sheetnames == [
+        "About",
         "Awards",
         "Deferred stock",
         "Pools",
@@ -62,8 +63,9 @@ def test_the_workbook_holds_the_figures_of_report_json(
         "Undelivered notices",
     ]
     names = printed["participant_names"]
+    assert book["About"]["B2"].value.date().isoformat() == report_json["as_of"]
     sheets = {}
-    for title in book.sheetnames:
+    for title in book.sheetnames[1:]:
         rows = [[_cell(v) for v in row] for row in book[title].iter_rows(values_only=True)]
         sheets[title] = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 

@@ -46,6 +46,11 @@ class Crash(Exception):
     """The Lambda dies here."""
 
 
+class Killed(BaseException):
+    """A timeout, out of memory or a kill: the process ends, no `except` of the
+    handler runs (Lambda then reports the invocation as failed)."""
+
+
 def small_chunks(stack: Any, monkeypatch: pytest.MonkeyPatch, fanout: bool = True) -> None:
     settings = stack.runtime.settings.model_copy(
         update={"fanout_rows": FANOUT_ROWS if fanout else 10_000, "chunk_rows": CHUNK_ROWS}
@@ -53,7 +58,13 @@ def small_chunks(stack: Any, monkeypatch: pytest.MonkeyPatch, fanout: bool = Tru
     monkeypatch.setattr(stack.runtime, "settings", settings)
 
 
-def crash_on(stack: Any, monkeypatch: pytest.MonkeyPatch, rows: set[int], times: int) -> None:
+def crash_on(
+    stack: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: set[int],
+    times: int,
+    death: type[BaseException] = Crash,
+) -> None:
     """The chunk (or feed) invocation dies before any row of `rows`, `times` times."""
     from stockplan.service.feeds import FeedDeps
 
@@ -63,7 +74,7 @@ def crash_on(stack: Any, monkeypatch: pytest.MonkeyPatch, rows: set[int], times:
     def die(row: int) -> None:
         if row in rows and len(crashes) < times:
             crashes.append(row)
-            raise Crash(f"died before row {row}")
+            raise death(f"died before row {row}")
 
     monkeypatch.setattr(
         runtime,
@@ -282,11 +293,9 @@ def test_a_chunk_failing_for_good_goes_to_the_dead_letter_queue_and_the_summary_
     upload_terminations(stack)
 
     assert [failed for _, failed in stack.chunk_deliveries].count(True) == 3
-    parked = stack.runtime.sqs.receive_message(
-        QueueUrl=stack.stack.chunk_dlq_url, MaxNumberOfMessages=10
-    ).get("Messages", [])
-    assert len(parked) == 1
-    assert '"first": 4' in parked[0]["Body"] and '"last": 6' in parked[0]["Body"]
+    # Parked, then handed to the ChunkFunction by the dead-letter queue's event source:
+    # the file was already closed, so nothing more happened.
+    assert dead_letters(stack) == []
     result = outcome(stack)
     assert result["file"] == {"status": "done", "accepted": 5, "unchanged": 0, "rejected": 5}
     rows = {r["row"]: r for r in result["errors"]}
@@ -301,3 +310,66 @@ def test_a_chunk_failing_for_good_goes_to_the_dead_letter_queue_and_the_summary_
     assert {a for a, shares in forfeited.items() if shares == 0} == {"G-3", "G-4", "G-5"}
     terminated = sorted(t for k, t in result["notices"] if k == "termination")
     assert terminated == sorted(f"e{n}@ctc.example.com" for n in (0, 1, 2, 6, 7))
+
+
+def dead_letters(stack: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = stack.runtime.sqs.receive_message(
+        QueueUrl=stack.stack.chunk_dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+    ).get("Messages", [])
+    return found
+
+
+def test_a_chunk_killed_on_every_receive_is_closed_from_the_dead_letter_queue_naming_its_rows(
+    people: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunk 2 (rows 4-6) times out on each of its three receives: its handler's
+    `except` never runs, so nothing is recorded when SQS parks it. The dead-letter
+    queue hands it to the ChunkFunction, which records rows 4-6 as not applied and
+    closes the file: one summary and one errors CSV name them. Delivered again from
+    the dead-letter queue, it changes nothing and sends nothing."""
+    stack = people
+    small_chunks(stack, monkeypatch)
+    crash_on(stack, monkeypatch, rows={4}, times=1_000, death=Killed)
+    invoke = stack._run
+
+    def lambda_runtime(function: str, event: dict[str, Any]) -> Any:
+        try:
+            return invoke(function, event)
+        except Killed as death:  # what Lambda tells the event source
+            raise RuntimeError("Task timed out") from death
+
+    monkeypatch.setattr(stack, "_run", lambda_runtime)
+    sent: list[str] = []
+    monkeypatch.setattr(
+        stack.runtime.sqs, "send_message", spy(stack.runtime.sqs.send_message, sent)
+    )
+
+    upload_terminations(stack)
+
+    assert [failed for _, failed in stack.chunk_deliveries].count(True) == 3
+    (parked,) = sent
+    assert dead_letters(stack) == []
+    result = outcome(stack)
+    assert result["file"] == {"status": "done", "accepted": 5, "unchanged": 0, "rejected": 5}
+    rows = {r["row"]: r for r in result["errors"]}
+    assert sorted(rows, key=int) == ["4", "5", "6", "9", "10"]
+    for row in ("4", "5", "6"):
+        reason = rows[row]["rejection_reason"]
+        assert reason.startswith("not applied: rows 4-6 (chunk 2 of 4)"), reason
+        assert "a timeout" in reason and "upload these rows again" in reason
+    (summary,) = result["summaries"]
+    assert "not applied: rows 4-6" in summary
+    forfeited = {a["award_id"]: a["shares_forfeited"] for a in result["report"]["awards"]}
+    assert {a for a, shares in forfeited.items() if shares == 0} == {"G-3", "G-4", "G-5"}
+
+    stack.runtime.sqs.send_message(QueueUrl=stack.stack.chunk_dlq_url, MessageBody=parked)
+    assert stack.deliver_dead_chunks() == 1
+    assert outcome(stack) == result
+
+
+def spy(send: Any, bodies: list[str]) -> Any:
+    def sending(**kwargs: Any) -> Any:
+        bodies.append(kwargs["MessageBody"])
+        return send(**kwargs)
+
+    return sending

@@ -127,7 +127,9 @@ def test_shares_withheld_above_the_shares_exercised_is_rejected_and_equal_is_acc
     jun3 = date(2002, 6, 3)
     body = EXERCISES_HEADER + (
         "G-1,2002-06-03,100,101,\n"  # row 1: 101 withheld of 100: rejected
-        "G-1,2002-06-04,100,100,\n"  # row 2: all 100 withheld: accepted, nothing delivered
+        # row 2: all 100 withheld: accepted, nothing delivered (dated the upload day: an
+        # exercise dated ahead is rejected, docs/plan-rules.md "Facts in time")
+        "G-1,2002-06-03,100,100,\n"
     )
     outcome = feed(stack, "exercises", body, jun3)
 
@@ -238,7 +240,7 @@ def test_a_termination_fed_80_days_late_sends_no_late_30_day_reminder_but_the_7_
         ),
     ]
     # The termination notice states the deadline the 30-day reminder would have.
-    assert "Last day to exercise: 2002-09-03" in plain(emails_besides(stack, "grant")[0])
+    assert "Last day to exercise: Tuesday, 2002-09-03" in plain(emails_besides(stack, "grant")[0])
 
 
 # --- 5. a death after every award closed ----------------------------------------------
@@ -430,7 +432,7 @@ def test_a_fed_grant_is_told_to_its_participant_on_the_day_it_is_applied_once(
         "Grant date: 2002-03-15 (March 15, 2002)",
         "Shares: 1,000",
         "Exercise price: $20.00 per share",
-        "Final exercise date: 2012-03-15 (March 15, 2012)",
+        "Final exercise date: Thursday, 2012-03-15",
         "  - 2003-03-15 (March 15, 2003): 500 shares become exercisable",
         "  - 2004-03-15 (March 15, 2004): 500 shares become exercisable",
         "Rule: 1998 §6.a.(1)",
@@ -474,8 +476,8 @@ def test_a_grant_loaded_after_its_holder_left_is_told_at_the_personal_address_wi
     assert (notice_kind(notice), to(notice)) == ("grant", ANN_HOME)
     text = plain(notice)
     assert "Service ended: 2002-10-01" in text
-    assert "Last day to exercise: 2003-01-01 (January 1, 2003)" in text
-    assert "Final exercise date: 2012-01-02" in text
+    assert "Last day to exercise: Wednesday, 2003-01-01" in text
+    assert "Final exercise date: Monday, 2012-01-02" in text
 
 
 def test_each_accepted_exercise_is_confirmed_once_equal_ones_told_apart_by_exercise_id(
@@ -514,7 +516,7 @@ def test_each_accepted_exercise_is_confirmed_once_equal_ones_told_apart_by_exerc
         assert "Shares withheld for the price or taxes: 20" in t
         assert "Shares delivered: 280" in t
         assert "Exercise price: $20.00 per share" in t
-        assert "Last day to exercise: 2012-03-15" in t
+        assert "Last day to exercise: Thursday, 2012-03-15" in t
         assert "Rule: 1998 §6.b.(1)" in t
 
     # Delivered again: nothing applied, nothing sent twice.

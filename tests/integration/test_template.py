@@ -48,7 +48,8 @@ FUNCTION_IDS = (
 # Each function's own variables besides the global ones.
 FUNCTION_ENVIRONMENT = {
     "FeedFunction": {"CHUNK_QUEUE_URL", "FANOUT_ROWS", "CHUNK_ROWS"},
-    "ChunkFunction": {"CHUNK_MAX_RECEIVES"},
+    "ChunkFunction": {"CHUNK_MAX_RECEIVES", "CHUNK_DLQ_ARN"},
+    "BounceFunction": {"FEEDBACK_TOPIC_ARN"},
 }
 GLOBAL_ENVIRONMENT = {
     "TABLE_NAME",
@@ -59,6 +60,7 @@ GLOBAL_ENVIRONMENT = {
     "CONFIGURATION_SET_NAME",
     "NOTICE_BODY_RETENTION_DAYS",
     "SES_MAX_SEND_RATE",
+    "GO_LIVE_DATE",
     "SENDER_NAME",
     "REPLY_TO_EMAIL",
     "CONTACT_LINE",
@@ -213,13 +215,57 @@ def test_large_feed_files_fan_out_in_chunks_through_an_alarmed_queue(
         chunk["Environment"]["Variables"]["CHUNK_MAX_RECEIVES"]
     )
     assert chunk["ReservedConcurrentExecutions"] == {"Ref": "ChunkConcurrency"}
-    (mapping,) = _of_type(translated, "AWS::Lambda::EventSourceMapping").values()
+    mappings = _of_type(translated, "AWS::Lambda::EventSourceMapping")
+    assert set(mappings) == {"ChunkEventSource", "ChunkDeadLetterEventSource"}
+    mapping = mappings["ChunkEventSource"]
     assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["ChunkQueue", "Arn"]}
     assert mapping["Properties"]["FunctionName"] == {"Ref": "ChunkFunction"}
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     feed = resources["FeedFunction"]["Properties"]["Environment"]["Variables"]
     assert feed["CHUNK_QUEUE_URL"] == {"Ref": "ChunkQueue"}
     assert feed["FANOUT_ROWS"] == {"Ref": "FanoutRows"}
+
+
+def test_chunks_that_failed_for_good_are_consumed_by_the_chunk_function_to_close_their_files(
+    translated: dict[str, Any], source: dict[str, Any]
+) -> None:
+    """However a chunk died (an error, a timeout, out of memory), its message reaches
+    ChunkDeadLetterQueue; the ChunkFunction consumes that queue too, knows its messages
+    by the queue's ARN, and may receive from the two chunk queues and no other."""
+    from stockplan.metrics import CHUNKS_FAILED
+
+    resources = translated["Resources"]
+    dead = resources["ChunkDeadLetterEventSource"]["Properties"]
+    dlq = {"Fn::GetAtt": ["ChunkDeadLetterQueue", "Arn"]}
+    assert dead["EventSourceArn"] == dlq
+    assert dead["FunctionName"] == {"Ref": "ChunkFunction"}
+    assert dead["BatchSize"] == 1
+    assert dead["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    chunk = resources["ChunkFunction"]["Properties"]
+    assert chunk["Environment"]["Variables"]["CHUNK_DLQ_ARN"] == dlq
+    # Lambda needs a queue's visibility timeout to cover the function's timeout.
+    queue = resources["ChunkDeadLetterQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= chunk["Timeout"]
+    receiving = [
+        s
+        for p in source["Resources"]["ChunkFunction"]["Properties"]["Policies"]
+        for s in p["Statement"]
+        if any(str(a).startswith("sqs:Receive") for a in s["Action"])
+    ]
+    (statement,) = receiving
+    assert statement["Action"] == [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+    ]
+    assert statement["Resource"] == [{"Fn::GetAtt": ["ChunkQueue", "Arn"]}, dlq]
+    # A chunk that failed for good is alarmed as it happens, and a dead chunk the
+    # function could not close is alarmed by its age in the queue.
+    props = _custom_alarm(translated, source, CHUNKS_FAILED)
+    assert (props["Statistic"], props["Threshold"]) == ("Sum", 1)
+    alarm = resources["ChunkDeadLetterAlarm"]["Properties"]
+    assert alarm["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert alarm["Threshold"] == 3600
 
 
 def test_bucket_name_in_environment_and_policies_is_the_bucket(
@@ -397,6 +443,43 @@ def test_bounces_and_complaints_reach_the_bounce_function_and_nothing_is_dropped
     assert _tls_only(policy)
 
 
+def test_the_bounce_function_reads_only_its_own_feedback_topic_and_may_do_nothing_on_it(
+    translated: dict[str, Any],
+) -> None:
+    """The BounceFunction is told the stack's NoticeFeedbackTopic (FEEDBACK_TOPIC_ARN, the
+    ARN SNS names in each record it delivers): records of any other topic, account or
+    type are refused. Being invoked by the topic needs no permission of its own: its
+    role is granted nothing on SNS (least privilege)."""
+    resources = translated["Resources"]
+    bounce = resources["BounceFunction"]["Properties"]
+    assert bounce["Environment"]["Variables"]["FEEDBACK_TOPIC_ARN"] == {
+        "Ref": "NoticeFeedbackTopic"
+    }
+    # The one subscription of the topic is the function's, the one the variable names.
+    (subscription,) = [
+        s["Properties"]
+        for s in _of_type(translated, "AWS::SNS::Subscription").values()
+        if s["Properties"]["Endpoint"] == {"Fn::GetAtt": ["BounceFunction", "Arn"]}
+    ]
+    assert subscription["TopicArn"] == bounce["Environment"]["Variables"]["FEEDBACK_TOPIC_ARN"]
+    role = resources[bounce["Role"]["Fn::GetAtt"][0]]["Properties"]
+    actions = [
+        action
+        for policy in role["Policies"]
+        for statement in _listify(policy["PolicyDocument"]["Statement"])
+        for action in _listify(statement["Action"])
+    ]
+    assert actions and not [a for a in actions if a.startswith("sns:")]
+    # Only SNS, from that topic, may invoke it.
+    (permission,) = [
+        p["Properties"]
+        for p in _of_type(translated, "AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == {"Ref": "BounceFunction"}
+        and p["Properties"]["Principal"] == "sns.amazonaws.com"
+    ]
+    assert permission["SourceArn"] == {"Ref": "NoticeFeedbackTopic"}
+
+
 def test_resource_policies_allow_nothing_to_everyone(translated: dict[str, Any]) -> None:
     documents = []
     for logical_id, resource in translated["Resources"].items():
@@ -509,6 +592,20 @@ def test_sent_notice_bodies_expire_by_the_tables_time_to_live(translated: dict[s
         variables = translated["Resources"][function]["Properties"]["Environment"]["Variables"]
         assert variables["NOTICE_BODY_RETENTION_DAYS"] == {"Ref": "SentNoticeBodyRetentionDays"}
         assert variables["SES_MAX_SEND_RATE"] == {"Ref": "SesMaxSendRate"}
+        # docs/plan-rules.md "Facts in time": every function reads the go-live day.
+        assert variables["GO_LIVE_DATE"] == {"Ref": "GoLiveDate"}
+
+
+def test_go_live_date_is_a_parameter_empty_or_a_date(source: dict[str, Any]) -> None:
+    """GoLiveDate (docs/interfaces.md §1d): empty by default; its pattern takes what the
+    GO_LIVE_DATE setting takes (a day YYYY-MM-DD) and refuses other text."""
+    import re
+
+    parameter = source["Parameters"]["GoLiveDate"]
+    assert parameter["Default"] == ""
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert pattern.fullmatch("") and pattern.fullmatch("2002-05-01")
+    assert not pattern.fullmatch("May 1, 2002") and not pattern.fullmatch("2002-5-1")
 
 
 def test_the_notices_letterhead_comes_from_template_parameters(
@@ -597,8 +694,13 @@ def test_queues_are_encrypted_keep_messages_14_days_and_alarm(translated: dict[s
         props = alarm["Properties"]
         if props.get("Namespace") != "AWS/SQS":
             continue
-        assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
-        assert props["Threshold"] == 1
+        (dimension,) = props["Dimensions"]
+        if dimension["Value"]["Fn::GetAtt"][0] == "ChunkDeadLetterQueue":
+            # Consumed by the ChunkFunction: alarmed on its age (see the chunk test).
+            assert props["MetricName"] == "ApproximateAgeOfOldestMessage"
+        else:
+            assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
+            assert props["Threshold"] == 1
         assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
         assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
         (dimension,) = props["Dimensions"]

@@ -151,14 +151,24 @@ def test_1998_7b1_award_without_price_restated() -> None:
     assert split.shares_granted == 24_000
 
 
-def test_directors_4c_pending_deferred_multiplied_fmv_unchanged() -> None:
-    """Pending 37 shares x 1.5 = 55.5 -> 55; FMV 40.00 and cash 20.00 stay (docs/plan-rules.md)."""
+def test_directors_4b_7a_split_fraction_of_pending_deferred_is_paid_in_cash_at_issue() -> None:
+    """Directors §4(b), §4(c), §7(a) (docs/plan-rules.md "Splits and covered
+    transactions"): pending 37 shares x 1.5 = 55.5 -> 55; the half share lost is paid in
+    cash at issue, 0.5 x 40.00 / 1.5 = 13.333 -> $13.33, added to the fee's $20.00; the
+    FMV stays 40.00."""
     pending = deferred_award("D-1", FeeType.MEETING, date(2001, 2, 14), D("1500.00"), D("40.00"))
     split = split_deferred(pending, D("1.5"))
     assert split.shares == 55
     assert split.fair_market_value == D("40.00")
-    assert split.cash_in_lieu == D("20.00")
+    assert split.cash_in_lieu == D("33.33")
     assert split.issue_date == pending.issue_date
+
+
+def test_directors_4c_a_whole_split_of_pending_deferred_adds_no_cash() -> None:
+    """A ratio that leaves no fraction (37 x 2 = 74) pays nothing more in cash."""
+    pending = deferred_award("D-1", FeeType.MEETING, date(2001, 2, 14), D("1500.00"), D("40.00"))
+    split = split_deferred(pending, D(2))
+    assert (split.shares, split.cash_in_lieu) == (74, D("20.00"))
 
 
 def test_directors_4c_issued_deferred_untouched() -> None:

@@ -148,26 +148,47 @@ def test_empty_file_is_rejected_for_having_no_header(data: bytes) -> None:
         (
             FeedKind.GRANTS,
             ["participant_id", "award_type", "grant_date", "shares"],
-            "missing required column(s): award_id, plan",
+            "missing required column(s): award_id, plan; the header row found reads:"
+            " participant_id, award_type, grant_date, shares; a file under incoming/grants/"
+            " starts with a header row naming award_id, participant_id, plan, award_type,"
+            " grant_date, shares",
         ),
-        (FeedKind.PRICES, ["last_sale", "high_bid", "low_ask"], "missing required column(s): date"),
+        (
+            FeedKind.PRICES,
+            ["last_sale", "high_bid", "low_ask"],
+            "missing required column(s): date; the header row found reads: last_sale,"
+            " high_bid, low_ask; a file under incoming/prices/ starts with a header row"
+            " naming date",
+        ),
         (
             FeedKind.EXERCISES,
             ["award_id", "exercise date", "shares"],
-            "missing required column(s): exercise_date",
+            "missing required column(s): exercise_date; the header row found reads:"
+            " award_id, exercise date, shares; a file under incoming/exercises/ starts with"
+            " a header row naming award_id, exercise_date, shares",
         ),
         (
             FeedKind.TERMINATIONS,
             ["participant_id;termination_date;reason"],
-            "missing required column(s): participant_id, termination_date, reason;"
-            " the header seems to use ';' or tabs between columns, not commas",
+            "missing required column(s): participant_id, termination_date, reason; the"
+            " header row found reads: participant_id;termination_date;reason; a file under"
+            " incoming/terminations/ starts with a header row naming participant_id,"
+            " termination_date, reason; the header seems to use ';' or tabs between"
+            " columns, not commas",
         ),
     ],
 )
-def test_missing_required_column_rejects_the_file_naming_the_columns(
+def test_missing_required_column_rejects_the_file_naming_the_columns_and_the_header_found(
     kind: FeedKind, header: list[str], reason: str
 ) -> None:
     assert rejected(kind, csv_bytes(header, [["x"] * len(header)])) == reason
+
+
+def test_a_long_wrong_header_is_quoted_back_shortened() -> None:
+    header = [f"column_{n}_" + "x" * 50 for n in range(15)]
+    reason = rejected(FeedKind.PRICES, csv_bytes(header, [["1"] * 15]))
+    assert ("column_0_" + "x" * 31 + "...") in reason
+    assert "column_11_" in reason and "column_12_" not in reason and ", ..." in reason
 
 
 def test_duplicate_columns_after_normalising_reject_the_file() -> None:

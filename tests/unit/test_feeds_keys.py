@@ -64,6 +64,7 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
         "terminations",
         "corrections",
         "decisions",
+        "plan_actions",
         "corporate_actions",
     ]
     assert set(FEED_ORDER) == set(FeedKind)
@@ -75,24 +76,28 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
         (
             FeedKind.PARTICIPANTS,
             ("participant_id", "name", "email", "role"),
-            ("personal_email", "estate_email", "ten_percent_holder"),
+            ("personal_email", "estate_email", "ten_percent_holder", "effective_date"),
         ),
         (
             FeedKind.GRANTS,
             ("award_id", "participant_id", "plan", "award_type", "grant_date", "shares"),
-            ("exercise_price", "final_exercise_date", "vesting"),
+            ("exercise_price", "final_exercise_date", "vesting", "performance_criteria"),
         ),
         (FeedKind.PRICES, ("date",), ("last_sale", "high_bid", "low_ask")),
-        (FeedKind.TERMINATIONS, ("participant_id", "termination_date", "reason"), ()),
+        (FeedKind.TERMINATIONS, ("participant_id", "termination_date", "reason"), ("service",)),
         (FeedKind.MEETINGS, ("meeting_date", "participant_id", "outcome"), ()),
         (FeedKind.ELECTIONS, ("participant_id", "notice_date", "action"), ()),
         (FeedKind.FEES, ("participant_id", "fee_type", "fee_date", "amount"), ()),
         (
             FeedKind.EXERCISES,
             ("award_id", "exercise_date", "shares"),
-            ("shares_withheld", "exercise_id"),
+            ("shares_withheld", "shares_tendered", "payment", "exercise_id"),
         ),
-        (FeedKind.CORPORATE_ACTIONS, ("action_date", "action"), ("ratio", "assumed")),
+        (
+            FeedKind.CORPORATE_ACTIONS,
+            ("action_date", "action"),
+            ("ratio", "assumed", "exchange_ratio", "acquirer"),
+        ),
         (
             FeedKind.CORRECTIONS,
             ("request_id", "action"),
@@ -110,12 +115,21 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
                 "vesting",
                 "participant_consent",
                 "note",
+                # withdraw_corporate_action (§1b): the action's date, and which action
+                # where a split and a covered transaction share it.
+                "action_date",
+                "corporate_action",
             ),
         ),
         (
             FeedKind.DECISIONS,
             ("request_id", "action", "award_id", "decision_date"),
             ("new_deadline", "shares", "effective_date", "note"),
+        ),
+        (
+            FeedKind.PLAN_ACTIONS,
+            ("request_id", "action", "plan", "effective_date"),
+            ("shares", "approved_on", "note"),
         ),
     ],
 )

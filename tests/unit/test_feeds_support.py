@@ -60,12 +60,16 @@ GOOD_ROWS: dict[FeedKind, dict[str, str]] = {
         "exercise_date": "2001-11-01",
         "shares": "3000",
         "shares_withheld": "100",
+        "shares_tendered": "50",
+        "payment": "withheld+shares",
     },
     FeedKind.CORPORATE_ACTIONS: {
         "action_date": "2002-03-01",
         "action": "split",
         "ratio": "1.5",
         "assumed": "",
+        "exchange_ratio": "",
+        "acquirer": "",
     },
     FeedKind.CORRECTIONS: {
         "request_id": "REQ-1",
@@ -93,6 +97,15 @@ GOOD_ROWS: dict[FeedKind, dict[str, str]] = {
         "shares": "",
         "effective_date": "",
         "note": "Board minutes 2002-06-10",
+    },
+    FeedKind.PLAN_ACTIONS: {
+        "request_id": "PA-1",
+        "action": "amend_reserve",
+        "plan": "directors-1999",
+        "effective_date": "2004-05-20",
+        "shares": "300000",
+        "approved_on": "2004-05-20",
+        "note": "Annual meeting vote",
     },
 }
 

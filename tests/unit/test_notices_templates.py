@@ -33,12 +33,14 @@ EVIL = "Eve <script>alert(1)</script> & Co"
 KINDS = (
     "admin-alert",
     "correction",
+    "covered-announcement",
     "covered-transaction",
     "deferred-award",
     "deferred-issue",
     "exercise",
     "expiry",
     "feed-rejections",
+    "form-3921",
     "formula-grant",
     "grant",
     "monthly-report",
@@ -97,6 +99,21 @@ def _variants() -> dict[str, Notice]:
         ),
         "feed-nothing-new": dataclasses.replace(
             feed, rows_total=1, rows_accepted=0, rows_rejected=0, rows_unchanged=1, rejections=()
+        ),
+        # Rows applied as history at go-live (docs/plan-rules.md "Facts in time").
+        "feed-history": dataclasses.replace(
+            feed,
+            rows_total=1200,
+            rows_accepted=1200,
+            rows_rejected=0,
+            rows_unchanged=0,
+            rejections=(),
+            errors_key=None,
+            rows_history=1187,
+            go_live=date(2002, 5, 1),
+        ),
+        "feed-history-and-rejected": dataclasses.replace(
+            feed, rows_history=3, go_live=date(2002, 5, 1)
         ),
     }
 
@@ -224,18 +241,19 @@ def test_options_are_exercised_never_bought(name: str) -> None:
         (
             "termination",
             "Your stock awards after your employment ended on 2002-03-15",
-            "Your employment with CTC Communications ended on 2002-03-15 (March 15, 2002): "
-            "you resigned.",
+            "Your employment with CTC Communications Group, Inc. ended on 2002-03-15 "
+            "(March 15, 2002): you resigned.",
         ),
         (
             "termination-consultant-other",
             "Your stock awards after your engagement ended on 2002-03-15",
-            "Your engagement with CTC Communications ended on 2002-03-15 (March 15, 2002).",
+            "Your engagement with CTC Communications Group, Inc. ended on 2002-03-15 "
+            "(March 15, 2002).",
         ),
         (
             "termination-director",
             "Your stock awards after your service as a director ended on 2002-03-15",
-            "Your service as a director of CTC Communications ended on 2002-03-15 "
+            "Your service as a director of CTC Communications Group, Inc. ended on 2002-03-15 "
             "(March 15, 2002).",
         ),
     ],
@@ -317,14 +335,14 @@ def test_covered_transaction_not_assumed_gives_the_acceleration_and_the_new_dead
     )
     text = out.text
     assert "Shares that vested because of the transaction: 2,500" in text
-    assert "Last day to exercise: 2009-11-30 (November 30, 2009); it was 2014-01-02" in text
+    assert "Last day to exercise: Monday, 2009-11-30; it was Thursday, 2014-01-02" in text
     assert "Directors §6(j)" in text and "Directors §7(b)(ii)" in text
 
 
 def test_covered_transaction_assumed_keeps_the_deadlines() -> None:
     out = render(VARIANTS["covered-assumed"])
     assert out.subject == "Covered transaction on 2009-11-30: your awards vest in full"
-    assert "Last day to exercise: 2014-01-02 (January 2, 2014), unchanged" in out.text
+    assert "Last day to exercise: Thursday, 2014-01-02, unchanged" in out.text
     assert "assumed the awards" in out.text
 
 

@@ -23,7 +23,7 @@ from stockplan.domain.periodic import (
     report_month,
     statement_year,
 )
-from stockplan.notices.chart import bars
+from stockplan.notices.chart import PLOT_HEIGHT, TOP, bars, nice_ceiling
 from stockplan.service.periodic import report_csv, section_rows
 from stockplan.service.report import State, upcoming
 from stockplan_cli.notice_samples import monthly_report_document
@@ -121,13 +121,42 @@ def test_chart_bars_are_in_proportion_to_the_pool_figures() -> None:
         Month(2002, 12),
     )
     drawn, top = bars(series)
-    assert top == 1000 and len(drawn) == 24
+    assert top == 500 and len(drawn) == 24
     last = drawn[-1]
     assert last.outstanding_h == pytest.approx(3 * last.delivered_h)
     assert last.figures == (1000, 300, 100, 600)
     assert drawn[-2].delivered_h == 0 and drawn[-2].outstanding_h == 0
     assert drawn[0].figures is None and drawn[0].reserved_y is None
     assert all(a.x < b.x for a, b in pairwise(drawn))
+
+
+def test_chart_is_scaled_to_the_shares_in_use_not_to_a_far_larger_reserve() -> None:
+    """1998 §4.a and Amendment No. 1: 30,000 shares used of 2,250,000 reserved. Scaled to
+    the reserve the bars were about a pixel high; scaled to the use they fill most of the
+    plot, and the reserve, above the scale, gets no tick (the report states it)."""
+    series = pool_series({Month(2002, 12): PoolFigures(2250000, 20000, 10000)}, Month(2002, 12))
+    drawn, top = bars(series)
+    last = drawn[-1]
+    assert top == 50000
+    assert last.delivered_h + last.outstanding_h == pytest.approx(PLOT_HEIGHT * 30000 / 50000)
+    assert last.reserved_y is None
+
+
+def test_chart_keeps_the_reserve_tick_when_the_reserve_is_within_the_scale() -> None:
+    """Directors §4(a): a pool nearly used up (190,000 of 200,000) is drawn against its
+    reserve, which tops the axis."""
+    series = pool_series({Month(2002, 12): PoolFigures(200000, 150000, 40000)}, Month(2002, 12))
+    drawn, top = bars(series)
+    assert top == 200000
+    assert drawn[-1].reserved_y == pytest.approx(TOP)
+
+
+@pytest.mark.parametrize(
+    ("value", "ceiling"),
+    [(0, 1), (1, 1), (7, 10), (30000, 50000), (12001, 20000), (2400, 2500), (100, 100)],
+)
+def test_chart_axis_tops_are_round_numbers(value: int, ceiling: int) -> None:
+    assert nice_ceiling(value) == ceiling
 
 
 def _award(award_id: str, deadline: date) -> Award:
@@ -188,4 +217,23 @@ def test_the_report_csv_holds_every_row_of_every_section_once() -> None:
         "directors-1999": "131000",
     }
     changes = [r for r in rows if r["section"] == "changes"]
-    assert [r["cause_kind"] for r in changes] == ["feed", "daily", "decision"]
+    # One row per changed field: the expiry changed two.
+    assert [(r["cause_kind"], r["field"]) for r in changes] == [
+        ("feed", "shares_exercised"),
+        ("daily", "shares_expired"),
+        ("daily", "status"),
+        ("decision", "exercise_deadline"),
+    ]
+    assert changes[2]["before"] == "outstanding" and changes[2]["after"] == "expired"
+
+
+def test_report_states_a_reserve_above_the_chart_scale_in_words() -> None:
+    """1998 §4.a: the sample's pools use far less than their reserves, so the report file
+    draws no reserve tick and says the reserve in words instead."""
+    from stockplan.service.periodic import render_report
+    from stockplan_cli.notice_samples import monthly_report_document
+
+    page = render_report(monthly_report_document())
+    assert 'class="reserved"' not in page
+    assert "reserve 2,250,000: above this scale" in page
+    assert "reserve 200,000: above this scale" in page

@@ -61,6 +61,8 @@ class FakeChange:
         )
     )
     added: list[dict[str, Any]] = field(default_factory=list)
+    # No go-live: nothing it tells is history (docs/plan-rules.md "Facts in time").
+    is_history: bool = False
 
     @property
     def notice_day(self) -> date:

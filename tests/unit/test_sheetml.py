@@ -46,9 +46,47 @@ def test_the_monthly_workbook_reads_back_as_openpyxl_writes_it(tmp_path: Path) -
     )
     written = desk.write_monthly_xlsx(source, tmp_path / "2002-09.xlsx")
     assert _read(written) == _read(expected)
-    cells = _read(written)["sheets"][1]["cells"]
+    sheets = {s["title"]: s for s in _read(written)["sheets"]}
+    cells = sheets["Deadlines (90 days)"]["cells"]
     assert cells[0][0] == ("day", "General", True)  # the header is bold; dates are dates
     assert cells[1][0][1] == "yyyy-mm-dd"
+
+
+def test_a_workbook_opens_on_the_day_its_figures_are_as_of(tmp_path: Path) -> None:
+    """The first sheet says what the workbook is and its "as of" day, as a date cell."""
+    document = monthly_report_document()
+    source = tmp_path / "2002-09.json"
+    source.write_text(json.dumps(document))
+    about = _read(desk.write_monthly_xlsx(source, tmp_path / "2002-09.xlsx"))["sheets"][0]
+    assert about["title"] == "About"
+    header, row = about["cells"]
+    assert [c[0] for c in header] == ["report", "as_of"]
+    assert row[1][0].date().isoformat() == document["made_on"]
+    assert row[1][1] == "yyyy-mm-dd"
+
+
+def test_the_changes_sheet_has_one_filterable_row_per_changed_field(tmp_path: Path) -> None:
+    """Each change is split into field, before and after, with its cause and source, so a
+    spreadsheet filter finds every change of one field or one cause."""
+    document = monthly_report_document()
+    source = tmp_path / "2002-09.json"
+    source.write_text(json.dumps(document))
+    sheets = {
+        s["title"]: s for s in _read(desk.write_monthly_xlsx(source, tmp_path / "m.xlsx"))["sheets"]
+    }
+    header, *rows = sheets["Changes by cause"]["cells"]
+    columns = [c[0] for c in header]
+    assert columns[-3:] == ["field", "before", "after"] and "source" in columns
+    fields = [
+        (r[columns.index("field")][0], r[columns.index("before")][0], r[columns.index("after")][0])
+        for r in rows
+    ]
+    expected = [
+        (field, before, after)
+        for change in document["changes"]
+        for field, (before, after) in change["change"].items()
+    ]
+    assert fields == expected and len(fields) > len(document["changes"])
 
 
 def test_column_letters_run_past_z() -> None:

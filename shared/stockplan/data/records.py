@@ -19,14 +19,18 @@ from stockplan.domain.model import (
     ElectionAction,
     FeeType,
     Participant,
+    PlanAction,
+    PlanActionKind,
     PlanCode,
     PriceBar,
     Role,
+    Service,
     Termination,
     TerminationReason,
     Tranche,
 )
 from stockplan.domain.pools import Split
+from stockplan.domain.roles import RoleHistory
 from stockplan.domain.schedule import DueItem, DueKind
 
 Item = dict[str, Any]
@@ -39,6 +43,9 @@ PENDING_NOTICES = "OUTBOX#PENDING"
 # every send attempt (`stockplan report` lists them).
 UNDELIVERED_NOTICES = "OUTBOX#UNDELIVERED"
 REJECTIONS = "REJECTIONS"
+# What is still ahead (scheduled facts, corporate actions, meetings and fees fed before
+# their date), by day: `stockplan report --upcoming` and the monthly report read it.
+UPCOMING = "UPCOMING"
 PRICES = "PRICES"
 POOL = "POOL"
 
@@ -162,6 +169,59 @@ def rejection_key(file_pk: str, row: int | None) -> tuple[str, str]:
     return file_pk, "REJECTED" if row is None else f"REJECTED#{row:06d}"
 
 
+# The feed of a file whose key names no kind (an unknown folder, an over-long key).
+UNKNOWN_FEED = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A rejected row, or a file refused whole (`row` None): the one shape every
+    rejection is stored in and read back through (the rejections report, the monthly
+    report, a fanned-out file's summary)."""
+
+    feed: str  # the kind, or UNKNOWN_FEED
+    key: str
+    row: int | None
+    reason: str
+    record: dict[str, str]
+    day: date  # the upload day
+
+    def item(self, file_pk: str, listed_key: str) -> Item:
+        """The stored item; `listed_key` is the key as the index sorts it (cut short
+        when too long to build keys from)."""
+        pk, sk = rejection_key(file_pk, self.row)
+        where = "file" if self.row is None else f"{self.row:06d}"
+        kind: Item = (
+            {"type": "feed_rejection"}
+            if self.row is None
+            else {"type": "feed_row", "status": "rejected"}
+        )
+        return {
+            "PK": pk,
+            "SK": sk,
+            **kind,
+            "GSI1PK": REJECTIONS,
+            "GSI1SK": f"{self.day.isoformat()}#{listed_key}#{where}",
+            "feed": self.feed,
+            "key": self.key,
+            "row": self.row,
+            "record": dict(self.record),
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_item(cls, item: Item) -> Rejection:
+        """Read back; a record stored before every rejection named its feed is `unknown`."""
+        return cls(
+            feed=str(item.get("feed") or UNKNOWN_FEED),
+            key=str(item["key"]),
+            row=None if item.get("row") is None else int(item["row"]),
+            reason=str(item["reason"]),
+            record={str(k): str(v) for k, v in dict(item.get("record") or {}).items()},
+            day=date.fromisoformat(str(item["GSI1SK"])[:10]),
+        )
+
+
 def _d(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -236,12 +296,56 @@ def termination_from(item: Item, field: str = "termination") -> Termination | No
     if not raw:
         return None
     return Termination(
-        item["participant_id"], date.fromisoformat(raw["date"]), TerminationReason(raw["reason"])
+        item["participant_id"],
+        date.fromisoformat(raw["date"]),
+        TerminationReason(raw["reason"]),
+        Service(raw["service"]) if raw.get("service") else None,
     )
 
 
 def termination_value(t: Termination) -> Item:
-    return {"date": t.termination_date.isoformat(), "reason": t.reason.value}
+    value: Item = {"date": t.termination_date.isoformat(), "reason": t.reason.value}
+    if t.service is not None:
+        value["service"] = t.service.value
+    return value
+
+
+# On the profile: the person's roles over time, [[since or "", role], ...] oldest first
+# ("" = from the start), and the relationships that ended while another went on
+# ({service: termination value}), (docs/plan-rules.md "Facts in time").
+ROLES = "roles"
+SERVICE_ENDS = "service_ends"
+
+
+def role_history_from(item: Item) -> RoleHistory:
+    raw = item.get(ROLES)
+    if not raw:
+        return RoleHistory.of(Role(str(item["role"])))
+    return RoleHistory(
+        tuple(
+            (date.fromisoformat(str(since)) if since else None, Role(str(role)))
+            for since, role in raw
+        )
+    )
+
+
+def role_history_value(history: RoleHistory) -> list[list[str]]:
+    return [
+        ["" if since is None else since.isoformat(), role.value] for since, role in history.spans
+    ]
+
+
+def service_ends_from(item: Item) -> dict[Service, Termination]:
+    """The relationships that ended while another went on, by service."""
+    ends: dict[Service, Termination] = {}
+    for service, raw in dict(item.get(SERVICE_ENDS) or {}).items():
+        ends[Service(service)] = Termination(
+            item["participant_id"],
+            date.fromisoformat(raw["date"]),
+            TerminationReason(raw["reason"]),
+            Service(service),
+        )
+    return ends
 
 
 # --- awards ---------------------------------------------------------------------------
@@ -264,12 +368,16 @@ def award_item(a: Award, version: int) -> Item:
         "tranches": [[t.vest_date.isoformat(), t.shares] for t in a.tranches],
         "shares_exercised": a.shares_exercised,
         "shares_withheld": a.shares_withheld,
+        "shares_tendered": a.shares_tendered,
         "shares_forfeited": a.shares_forfeited,
         "shares_expired": a.shares_expired,
         "exercise_deadline": _d(a.exercise_deadline),
         "service_ended_on": _d(a.service_ended_on),
         "accelerated_on": _d(a.accelerated_on),
         "reminders_sent": sorted(a.reminders_sent),
+        "fmv_on_grant": None if a.fmv_on_grant is None else str(a.fmv_on_grant),
+        "shares_iso_exercised": a.shares_iso_exercised,
+        "performance_criteria": a.performance_criteria,
     }
     if a.is_outstanding:
         item["GSI1PK"] = OPEN_AWARDS
@@ -290,12 +398,16 @@ def award_from(item: Item) -> Award:
         tranches=tuple(Tranche(date.fromisoformat(d), int(n)) for d, n in item.get("tranches", [])),
         shares_exercised=int(item.get("shares_exercised", 0)),
         shares_withheld=int(item.get("shares_withheld", 0)),
+        shares_tendered=int(item.get("shares_tendered", 0)),
         shares_forfeited=int(item.get("shares_forfeited", 0)),
         shares_expired=int(item.get("shares_expired", 0)),
         exercise_deadline=_date(item.get("exercise_deadline")),
         service_ended_on=_date(item.get("service_ended_on")),
         accelerated_on=_date(item.get("accelerated_on")),
         reminders_sent=frozenset(item.get("reminders_sent", [])),
+        fmv_on_grant=_dec(item.get("fmv_on_grant")),
+        shares_iso_exercised=int(item.get("shares_iso_exercised", 0)),
+        performance_criteria=item.get("performance_criteria"),
     )
 
 
@@ -331,6 +443,8 @@ def deferred_item(d: DeferredStockAward, version: int) -> Item:
         "issue_date": d.issue_date.isoformat(),
         "status": d.status.value,
     }
+    if d.price_day is not None:
+        item["price_day"] = d.price_day.isoformat()
     if d.status is DeferredStatus.PENDING:
         item["GSI1PK"] = OPEN_DEFERRED
         item["GSI1SK"] = d.key
@@ -349,6 +463,7 @@ def deferred_from(item: Item) -> DeferredStockAward:
         cash_in_lieu=Decimal(item["cash_in_lieu"]),
         issue_date=date.fromisoformat(item["issue_date"]),
         status=DeferredStatus(item["status"]),
+        price_day=date.fromisoformat(item["price_day"]) if item.get("price_day") else None,
     )
 
 
@@ -398,6 +513,40 @@ def price_from(item: Item) -> PriceBar:
     )
 
 
+def plan_action_value(action: PlanAction) -> dict[str, Any]:
+    """A fed plan action as its pool's record keeps it (docs/interfaces.md §1e)."""
+    return {
+        "request_id": action.request_id,
+        "action": action.kind.value,
+        "plan": action.plan.value,
+        "effective_date": action.effective_date.isoformat(),
+        "shares": action.shares,
+        "approved_on": _d(action.approved_on),
+        "note": action.note,
+    }
+
+
+def plan_actions_from(item: Item | None) -> tuple[PlanAction, ...]:
+    """The plan actions fed for the pool's plan, as `plan_action_value` wrote them."""
+    if not item:
+        return ()
+    found = []
+    for raw in item.get("plan_actions", []):
+        shares = raw.get("shares")
+        found.append(
+            PlanAction(
+                request_id=str(raw["request_id"]),
+                kind=PlanActionKind(raw["action"]),
+                plan=PlanCode(str(raw["plan"])),
+                effective_date=date.fromisoformat(raw["effective_date"]),
+                shares=None if shares is None else int(shares),
+                approved_on=_date(raw.get("approved_on")),
+                note=raw.get("note"),
+            )
+        )
+    return tuple(found)
+
+
 def splits_from(item: Item | None) -> list[Split]:
     if not item:
         return []
@@ -414,6 +563,8 @@ def corporate_action_item(action: CorporateAction, action_id: str) -> Item:
         "action": action.kind.value,
         "ratio": None if action.ratio is None else str(action.ratio),
         "assumed": action.assumed,
+        "exchange_ratio": None if action.exchange_ratio is None else str(action.exchange_ratio),
+        "acquirer": action.acquirer,
     }
 
 
@@ -423,6 +574,8 @@ def corporate_action_from(item: Item) -> CorporateAction:
         CorporateActionKind(item["action"]),
         _dec(item.get("ratio")),
         item.get("assumed"),
+        _dec(item.get("exchange_ratio")),
+        item.get("acquirer"),
     )
 
 
@@ -478,6 +631,52 @@ def due_key(d: DueItem) -> tuple[str, str]:
     return f"DUE#{d.ref}", f"{d.kind.value}#{d.day.isoformat()}#{d.detail}"
 
 
+# --- scheduled facts (docs/plan-rules.md "Facts in time")
+# -------------------------------------------
+
+SCHEDULED_SK = "SCHEDULED"
+
+
+def scheduled_pk(kind: str, key: str) -> str:
+    return f"SCHED#{kind}#{key}"
+
+
+def upcoming_fields(day: date, kind: str, key: str) -> Item:
+    """Lists an item among what is ahead (the UPCOMING partition of the DueIndex)."""
+    return {"GSI1PK": UPCOMING, "GSI1SK": f"{day.isoformat()}#{kind}#{key}"}
+
+
+def scheduled_item(
+    kind: str,
+    key: str,
+    day: date,
+    values: dict[str, str],
+    source_key: str,
+    source_row: int,
+) -> Item:
+    """A fact dated after the day it was applied: its row's values, applied by the
+    daily job on `day` as if fed that day."""
+    item: Item = {
+        "PK": scheduled_pk(kind, key),
+        "SK": SCHEDULED_SK,
+        "type": "scheduled",
+        "kind": kind,
+        "key": key,
+        "day": day.isoformat(),
+        "values": dict(values),
+        "source_key": source_key,
+        "source_row": source_row,
+        **upcoming_fields(day, kind, key),
+    }
+    if values.get("participant_id"):
+        item["participant_id"] = values["participant_id"]
+    return item
+
+
+def scheduled_due(kind: str, key: str, day: date) -> DueItem:
+    return DueItem(day, DueKind.SCHEDULED, f"{kind}#{key}")
+
+
 # --- facts: what each feed row stated, known by its key (docs/interfaces.md §1a) ---------------
 
 FACT_SK = "FACT"
@@ -502,9 +701,17 @@ class Fact:
     variants: tuple[dict[str, str], ...] = ()
     # What used it, for a price: a grant, formula option or deferred stock award.
     used_by: str | None = None
+    # The correction that undid it (an exercise voided): its request_id.
+    voided_by: str | None = None
 
     def matches(self, values: dict[str, str]) -> bool:
-        return values == self.values or values in self.variants
+        # A column added since the fact was stored, left blank, states nothing new.
+        given = _stated(values)
+        return given == _stated(self.values) or any(given == _stated(v) for v in self.variants)
+
+
+def _stated(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v != ""}
 
 
 def fact_item(
@@ -515,6 +722,7 @@ def fact_item(
     source_row: int,
     version: int,
     variants: tuple[dict[str, str], ...] = (),
+    voided_by: str | None = None,
 ) -> Item:
     item: Item = {
         "PK": fact_pk(kind, key),
@@ -527,6 +735,8 @@ def fact_item(
     }
     if variants:
         item["variants"] = [dict(v) for v in variants]
+    if voided_by is not None:
+        item["voided_by"] = voided_by
     return item
 
 
@@ -545,6 +755,7 @@ def fact_from(kind: str, key: str, items: list[Item]) -> Fact | None:
         int(stored["version"]),
         tuple({k: str(v) for k, v in variant.items()} for variant in stored.get("variants", [])),
         None if used is None else str(used["used_by"]),
+        None if stored.get("voided_by") is None else str(stored["voided_by"]),
     )
 
 

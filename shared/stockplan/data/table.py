@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from stockplan.data.retry import attempts
 
@@ -104,8 +104,45 @@ class ConflictError(Exception):
 
 
 class ThrottledError(Exception):
-    """DynamoDB kept leaving a batch read's keys unprocessed: the invocation fails and
-    is retried (nothing was written)."""
+    """DynamoDB kept leaving a batch read's keys unprocessed, or refused a transaction
+    for throughput: the invocation fails and is retried (nothing was written)."""
+
+
+# Error codes of AWS refusing for a while, whatever was asked (throughput, capacity,
+# an outage): asking again later succeeds.
+TRANSIENT_CODES = frozenset(
+    {
+        "InternalFailure",
+        "InternalServerError",
+        "LimitExceededException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "TransactionInProgressException",
+    }
+)
+# Why a transaction was cancelled when DynamoDB, not a condition, refused it.
+THROTTLED_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
+def is_transient(error: BaseException) -> bool:
+    """An infrastructure failure (throttling, an outage, the network, memory): the
+    invocation must fail and be retried. Anything else raised while one feed row is
+    judged or applied is that row's own (it would fail again the same way)."""
+    if isinstance(error, ThrottledError | BotoCoreError | MemoryError | OSError):
+        return True
+    if isinstance(error, ClientError):
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        return code in TRANSIENT_CODES or status >= 500
+    return False
 
 
 @dataclass
@@ -376,6 +413,9 @@ class Table:
                 self.client.transact_write_items(TransactItems=ops)
         except ClientError as error:
             code = error.response["Error"]["Code"]
+            reasons = {str(r.get("Code")) for r in error.response.get("CancellationReasons", [])}
+            if reasons & THROTTLED_REASONS:
+                raise ThrottledError(f"transaction refused for throughput: {code}") from error
             if code in {
                 "TransactionCanceledException",
                 "ConditionalCheckFailedException",

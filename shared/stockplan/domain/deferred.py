@@ -73,6 +73,28 @@ def fee_after_cutoff(fee_type: FeeType, fee_date: date) -> bool:
     return fee_terms(fee_type, fee_date).award_date > DEFERRED.last_service_day
 
 
+CENT = Decimal("0.01")
+
+
+def deferrable_amount(fee_type: FeeType, fee_date: date, amount: Decimal) -> Decimal:
+    """The part of a fee that may become deferred stock: no award for services after
+    2009-03-31 (§3). An annual fee pays for its whole calendar year, so in the year of
+    the cut-off only the days up to it count (2009: amount x 90 / 365), rounded down to
+    the cent; the rest of the fee is paid in cash."""
+    last = DEFERRED.last_service_day
+    if fee_type is not FeeType.ANNUAL or fee_date.year != last.year:
+        return amount
+    first = date(last.year, 1, 1)
+    served = (last - first).days + 1
+    in_year = (date(last.year + 1, 1, 1) - first).days
+    return (amount * served / in_year).quantize(CENT, rounding=ROUND_FLOOR)
+
+
+def shares_wanted(fee_type: FeeType, fee_date: date, amount: Decimal, fmv: Decimal) -> int:
+    """The shares a fee asks of the pool: floor(deferrable amount / FMV) (§3, §7(a))."""
+    return shares_for_fee(deferrable_amount(fee_type, fee_date, amount), fmv)
+
+
 def shares_for_fee(amount: Decimal, fmv: Decimal) -> int:
     """floor(amount / FMV): no fractional shares (§4(b))."""
     return int((amount / fmv).to_integral_value(rounding=ROUND_FLOOR))
@@ -95,11 +117,14 @@ def deferred_award(
     fmv: Decimal,
     shares: int | None = None,
     service_ended: date | None = None,
+    price_day: date | None = None,
 ) -> DeferredStockAward:
     """The award for one fee; `shares` below floor(amount / FMV) when the pool is short,
-    the rest of the fee paid in cash (§8(a))."""
+    the rest of the fee paid in cash (§8(a)); in 2009 only the annual fee's part up to
+    2009-03-31 is converted (§3), and `amount` stays the whole fee. `price_day`: the day
+    of the Closing Price that set the FMV (its notices name it)."""
     terms = fee_terms(fee_type, fee_date)
-    full = shares_for_fee(amount, fmv)
+    full = shares_wanted(fee_type, fee_date, amount, fmv)
     granted = full if shares is None else min(shares, full)
     return DeferredStockAward(
         participant_id=participant_id,
@@ -111,6 +136,7 @@ def deferred_award(
         shares=granted,
         cash_in_lieu=amount - fmv * granted,
         issue_date=issue_date(terms.award_date, service_ended),
+        price_day=price_day,
     )
 
 

@@ -36,9 +36,18 @@ def exercise_capacity(award: Award, on: date) -> int:
     return max(0, min(award.vested_shares(on) - award.shares_exercised, open_shares))
 
 
-def check_exercise(award: Award, on: date, shares: int, withheld: int) -> ExerciseCheck:
-    rejection = _request_rejection(award, on, shares, withheld) or _capacity_rejection(
-        award, on, shares
+def check_exercise(
+    award: Award,
+    on: date,
+    shares: int,
+    withheld: int,
+    tendered: int = 0,
+    payment: frozenset[str] = frozenset({"cash"}),
+) -> ExerciseCheck:
+    rejection = (
+        _request_rejection(award, on, shares, withheld)
+        or _payment_rejection(award, shares, withheld, tendered, payment)
+        or _capacity_rejection(award, on, shares)
     )
     if rejection is not None:
         return ExerciseCheck(rejection)
@@ -76,6 +85,30 @@ def _request_rejection(award: Award, on: date, shares: int, withheld: int) -> Re
             f"exercise date {on.isoformat()} is after the exercise deadline "
             f"{deadline.isoformat()} of award {award.award_id}",
             deadline_section(award),
+        )
+    return None
+
+
+def _payment_rejection(
+    award: Award, shares: int, withheld: int, tendered: int, payment: frozenset[str]
+) -> Rejection | None:
+    """How the price is paid. Directors §6(f): cash, previously owned shares or a
+    broker's undertaking, never shares held back. 1998 §4.a: delivery is counted net of
+    shares withheld and tendered, so together they may not pass the shares exercised."""
+    if award.plan is PlanCode.DIRECTORS_1999:
+        if withheld > 0 or "withheld" in payment:
+            return Rejection(
+                f"award {award.award_id} is under the directors-1999 plan, whose options are "
+                "paid in cash, previously owned shares or a broker's undertaking, never by "
+                "holding shares back: send the row with shares_withheld 0 and the payment used",
+                "Directors §6(f)",
+            )
+        return None
+    if withheld + tendered > shares:
+        return Rejection(
+            f"shares_withheld ({withheld}) and shares_tendered ({tendered}) together pass the "
+            f"{shares} shares exercised: delivery is counted net of both",
+            "1998 §4.a",
         )
     return None
 
@@ -126,10 +159,13 @@ def deadline_section(award: Award, service_end: ServiceEnd | None = None) -> str
     return window_section(rules, service_end.ended.reason)
 
 
-def apply_exercise(award: Award, shares: int, withheld: int, reopened: int = 0) -> Award:
+def apply_exercise(
+    award: Award, shares: int, withheld: int, reopened: int = 0, tendered: int = 0
+) -> Award:
     """Record an accepted exercise; `reopened` shares come back from a premature expiry."""
     return award.evolve(
         shares_exercised=award.shares_exercised + shares,
         shares_withheld=award.shares_withheld + withheld,
+        shares_tendered=award.shares_tendered + tendered,
         shares_expired=award.shares_expired - reopened,
     )

@@ -90,11 +90,14 @@ def formula_grants(
     fmv_day_before: Decimal,
     available: int,
     grant_size: int,
+    cut: Mapping[str, int] | None = None,
 ) -> FormulaGrants:
     """Grant each director `grant_size` shares at the FMV of the day before the meeting,
-    exercisable at once, for 5 years; pro rata floor(available / n) when short (§8(a))."""
+    exercisable at once, for 5 years; pro rata floor(available / n) when short (§8(a)).
+    `cut`: the shares of each option as cut together with the day's deferred stock
+    (§8(a)), in place of the cut of the options alone."""
     requests = {pid: grant_size for pid in director_ids}
-    granted = pro_rata(requests, available)
+    granted = dict(cut) if cut is not None else pro_rata(requests, available)
     awards = tuple(
         Award(
             award_id=formula_award_id(meeting_date, pid),

@@ -8,8 +8,22 @@ from datetime import date
 from decimal import Decimal
 
 from stockplan.domain.calendar import add_years
-from stockplan.domain.model import Award, AwardType, Participant, PlanCode, Rejection, Role
-from stockplan.domain.plans import ISO_TEN_PERCENT_FACTOR, plan_rules
+from stockplan.domain.fmv import missing_price_reason
+from stockplan.domain.model import (
+    Award,
+    AwardType,
+    Participant,
+    PlanAction,
+    PlanCode,
+    Rejection,
+    Role,
+)
+from stockplan.domain.plans import (
+    ISO_TEN_PERCENT_FACTOR,
+    plan_rules,
+    plan_terminated_on,
+    termination_section,
+)
 from stockplan.domain.pools import Split
 from stockplan.domain.splits import split_shares
 
@@ -67,6 +81,15 @@ class GrantContext:
     pool_available: int
     granted_this_year: int  # same person, plan and limit bucket, same calendar year
     splits: Sequence[Split] = ()
+    # The plan actions fed for the award's plan (docs/interfaces.md §1e).
+    plan_actions: Sequence[PlanAction] = ()
+    # The grant date is still ahead (a scheduled grant checked when fed): its FMV is
+    # not known yet and is checked on that day (docs/plan-rules.md "Facts in time").
+    fmv_checked_later: bool = False
+    # The day of the Closing Price that set `fmv_on_grant`, and the latest price day on
+    # or before the grant date (stale or not), for the reasons that name them.
+    fmv_day: date | None = None
+    latest_price_day: date | None = None
 
 
 FORMULA_OPTION_FED = Rejection(
@@ -84,8 +107,50 @@ def validate_grant(award: Award, ctx: GrantContext) -> list[Rejection]:
     reasons += _vesting_reasons(award)
     if award.award_type.requires_exercise:
         reasons += _option_reasons(award, ctx)
+    reasons += _performance_reasons(award)
     reasons += _limit_reasons(award, ctx)
+    reasons += plan_ended_reasons(award.plan, award.grant_date, ctx.plan_actions)
     return reasons + _pool_reasons(award, ctx)
+
+
+def plan_ended_reasons(
+    plan: PlanCode, grant_date: date, actions: Sequence[PlanAction] = ()
+) -> list[Rejection]:
+    """No grant under a plan on or after the day it was terminated as to further grants;
+    awards already made go on (1998 §9; Directors §8(f))."""
+    ended = plan_terminated_on(plan, actions)
+    if ended is None or grant_date < ended.effective_date:
+        return []
+    return [
+        Rejection(
+            f"the {plan.value} plan was terminated as to further grants from "
+            f"{ended.effective_date.isoformat()} (plan action {ended.request_id}): no award "
+            f"can be granted under it on {grant_date.isoformat()}",
+            termination_section(plan),
+        )
+    ]
+
+
+def _performance_reasons(award: Award) -> list[Rejection]:
+    """A performance award states the criteria the Committee will certify (1998 §6.a.(9))."""
+    performance = award.award_type is AwardType.PERFORMANCE
+    if performance and not (award.performance_criteria or "").strip():
+        return [
+            Rejection(
+                "a performance award needs its performance_criteria: state the criteria the "
+                "Committee will certify",
+                "1998 §6.a.(9)",
+            )
+        ]
+    if not performance and award.performance_criteria:
+        return [
+            Rejection(
+                f"performance_criteria is for performance awards only; {award.award_id} is "
+                f"{_a(award.award_type.value)} award: leave it blank",
+                "1998 §6.a.(9)",
+            )
+        ]
+    return []
 
 
 def fed_award_types(plan: PlanCode) -> frozenset[AwardType]:
@@ -265,26 +330,43 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
                 f"no ISO may be granted after {rules.last_iso_grant.isoformat()}", "1998 §6.b.(5)"
             )
         )
+    if ctx.fmv_checked_later:
+        return reasons
     if ctx.fmv_on_grant is None:
+        # A stale price is a missing one (docs/plan-rules.md "Fair Market Value"); the row
+        # is tried again when it is uploaded again.
         reasons.append(
             Rejection(
-                f"no Fair Market Value on or before {award.grant_date.isoformat()} to check "
-                "the ISO price against: upload prices first",
+                f"the ISO price cannot be checked: "
+                f"{missing_price_reason(award.grant_date, ctx.latest_price_day)}",
                 "1998 §6.b.(2)",
             )
         )
     elif award.exercise_price is not None:
         floor_price = ctx.fmv_on_grant * (ISO_TEN_PERCENT_FACTOR if ten else 1)
         if award.exercise_price < floor_price:
-            share = "110%" if ten else "100%"
+            fmv = f"the Fair Market Value on the grant date, ${_dollars(ctx.fmv_on_grant)}" + (
+                "" if ctx.fmv_day is None else f" (the closing price of {ctx.fmv_day})"
+            )
+            floor = f"{fmv}" if not ten else f"${_dollars(floor_price)}, 110% of {fmv}"
+            whose = "a ten percent holder's ISO" if ten else "an ISO"
             reasons.append(
                 Rejection(
-                    f"ISO exercise price {award.exercise_price} is below {share} of the "
-                    f"Fair Market Value {ctx.fmv_on_grant} on the grant date ({floor_price})",
+                    f"the ISO exercise price ${_dollars(award.exercise_price)} is below"
+                    f" {floor}: {whose} must be priced at least at that; correct the"
+                    " exercise_price, or grant a non-qualified option (nso)",
                     "1998 §6.b.(2)",
                 )
             )
     return reasons
+
+
+def _dollars(amount: Decimal) -> str:
+    """An exact amount as people write money: at least two decimals, no trailing zeros
+    beyond them (33.000 -> 33.00; 16.56875 stays whole: prices are never rounded)."""
+    text = format(amount.normalize(), "f")
+    whole, _, cents = text.partition(".")
+    return f"{whole}.{cents.ljust(2, '0')}"
 
 
 def _iso_term_reasons(award: Award, ten_percent_holder: bool) -> list[Rejection]:

@@ -13,7 +13,7 @@ hold had the right row come in the first place, as of the day of the correction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,7 +21,9 @@ from enum import StrEnum
 from typing import Any
 
 from stockplan.domain.covered import covered_transaction_award
-from stockplan.domain.model import Award, Termination, TerminationReason, Tranche
+from stockplan.domain.exercise import check_exercise
+from stockplan.domain.model import Award, Rejection, Termination, TerminationReason, Tranche
+from stockplan.domain.performance import certify_award
 from stockplan.domain.schedule import expire_award, settle_award
 from stockplan.domain.splits import split_award
 from stockplan.domain.termination import apply_death_after_termination, terminate_award
@@ -38,6 +40,7 @@ class EventKind(StrEnum):
     SETTLE = "settle"
     EXTEND = "extend"
     ACCELERATE = "accelerate"
+    CERTIFY = "certify"
 
 
 # Events that read the vesting schedule: an acceleration effective before them must be
@@ -79,10 +82,14 @@ class AwardEvent:
 
 def grant_event(award: Award) -> AwardEvent:
     """The terms as granted: what a correct_grant changes and a split never does."""
+    fmv = {} if award.fmv_on_grant is None else {"fmv_on_grant": str(award.fmv_on_grant)}
+    if award.performance_criteria is not None:
+        fmv["performance_criteria"] = award.performance_criteria
     return AwardEvent(
         EventKind.GRANT,
         award.grant_date,
         {
+            **fmv,
             "award_id": award.award_id,
             "participant_id": award.participant_id,
             "plan": award.plan.value,
@@ -104,6 +111,7 @@ def granted_award(event: AwardEvent) -> Award:
     final = event.get("final_exercise_date")
     price = event.get("exercise_price")
     vesting = event.get("vesting")
+    fmv = event.get("fmv_on_grant")
     return Award(
         award_id=event.get("award_id"),
         participant_id=event.get("participant_id"),
@@ -117,6 +125,8 @@ def granted_award(event: AwardEvent) -> Award:
         exercise_deadline=date.fromisoformat(final)
         if final and award_type.requires_exercise
         else None,
+        fmv_on_grant=Decimal(fmv) if fmv else None,
+        performance_criteria=event.data.get("performance_criteria"),
     )
 
 
@@ -134,10 +144,26 @@ def termination_event(termination: Termination) -> AwardEvent:
     return AwardEvent(kind, termination.termination_date, {"reason": termination.reason.value})
 
 
-def exercise_event(day: date, shares: int, withheld: int, exercise_id: str | None) -> AwardEvent:
+def exercise_event(
+    day: date,
+    shares: int,
+    withheld: int,
+    exercise_id: str | None,
+    tendered: int = 0,
+    payment: str = "cash",
+    iso_shares: int = 0,
+) -> AwardEvent:
     data = {"shares": str(shares), "withheld": str(withheld)}
+    if iso_shares:
+        # Of the shares, those exercised as ISO shares (Code §422(d)): Form 3921's figure.
+        data["iso"] = str(iso_shares)
     if exercise_id:
         data["exercise_id"] = exercise_id
+    # Kept only where given, so an exercise recorded before these columns reads the same.
+    if tendered:
+        data["tendered"] = str(tendered)
+    if payment != "cash":
+        data["payment"] = payment
     return AwardEvent(EventKind.EXERCISE, day, data)
 
 
@@ -160,12 +186,18 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
         return award.evolve(
             shares_exercised=award.shares_exercised + shares,
             shares_withheld=award.shares_withheld + withheld,
+            shares_tendered=award.shares_tendered + int(event.get("tendered") or 0),
             shares_expired=award.shares_expired - reopened,
+            shares_iso_exercised=award.shares_iso_exercised + int(event.get("iso") or 0),
         )
     if kind is EventKind.SPLIT:
         return split_award(award, Decimal(event.get("ratio")))
     if kind is EventKind.COVERED:
-        return covered_transaction_award(award, event.day, event.get("assumed") == "true")
+        covered = covered_transaction_award(award, event.day, event.get("assumed") == "true")
+        exchange = event.get("exchange_ratio")
+        # Assumed with an exchange ratio: restated as a split of that ratio (1998 §7.a;
+        # Directors §6(j)).
+        return split_award(covered, Decimal(exchange)) if exchange else covered
     if kind is EventKind.EXPIRE:
         return expire_award(award, event.day)
     if kind is EventKind.SETTLE:
@@ -174,11 +206,13 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
         return extend_deadline(award, date.fromisoformat(event.get("new_deadline")))
     if kind is EventKind.ACCELERATE:
         return accelerate(award, event.day, int(event.get("shares")))
+    if kind is EventKind.CERTIFY:
+        return certify_award(award, event.day, int(event.get("shares")))
     raise ValueError(f"cannot replay an event of kind {kind}")  # pragma: no cover
 
 
-def replay(events: Iterable[AwardEvent]) -> Award:
-    """The award its history makes: the grant, then each event in the order applied."""
+def _steps(events: Iterable[AwardEvent]) -> Iterator[tuple[Award, AwardEvent | None]]:
+    """The award as it stood before each event after the grant (None: after the last)."""
     ordered = list(events)
     if not ordered or ordered[0].kind is not EventKind.GRANT:
         raise ValueError("an award's history starts with its grant")
@@ -189,8 +223,29 @@ def replay(events: Iterable[AwardEvent]) -> Award:
             # had expired (a corrected history may lack that expiry, docs/plan-rules.md
             # "Corrections"; a faithful one has it already, and this changes nothing).
             award = expire_award(award, event.applied - timedelta(days=1))
+        yield award, event
         award = apply_event(award, event)
-    return award
+    yield award, None
+
+
+def replay(events: Iterable[AwardEvent]) -> Award:
+    """The award its history makes: the grant, then each event in the order applied."""
+    return next(award for award, event in _steps(events) if event is None)
+
+
+def refused_exercises(events: Iterable[AwardEvent]) -> dict[int, Rejection]:
+    """The recorded exercises the award, as this history makes it, would not allow where
+    they stand (by index in the history): what a corrected grant must not leave behind
+    (docs/plan-rules.md "Corrections": void the exercise first)."""
+    refused: dict[int, Rejection] = {}
+    for index, (award, event) in enumerate(_steps(events), start=1):
+        if event is None or event.kind is not EventKind.EXERCISE:
+            continue
+        shares, withheld = int(event.get("shares")), int(event.get("withheld") or 0)
+        rejection = check_exercise(award, event.day, shares, withheld).rejection
+        if rejection is not None:
+            refused[index] = rejection
+    return refused
 
 
 def extend_deadline(award: Award, new_deadline: date) -> Award:
@@ -235,6 +290,20 @@ def with_acceleration(events: Sequence[AwardEvent], decision: AwardEvent) -> lis
     result = list(events)
     for index, event in enumerate(result):
         if index and event.kind in _READS_VESTING and event.day >= decision.day:
+            result.insert(index, decision)
+            return result
+    result.append(decision)
+    return result
+
+
+def with_extension(events: Sequence[AwardEvent], decision: AwardEvent) -> list[AwardEvent]:
+    """The history with an extension in force from its decision date: before the first
+    expiry after that day, which then expires nothing the new deadline keeps open (an
+    extension dated in time applies whatever day it is fed, docs/plan-rules.md
+    "Administrator decisions")."""
+    result = list(events)
+    for index, event in enumerate(result):
+        if index and event.kind is EventKind.EXPIRE and event.day > decision.day:
             result.insert(index, decision)
             return result
     result.append(decision)

@@ -58,6 +58,16 @@ class TerminationReason(StrEnum):
     OTHER = "other"
 
 
+class Service(StrEnum):
+    """A relationship with the Company that a termination ends (docs/plan-rules.md
+    "Facts in time"): an employee's employment, a non-employee director's
+    directorship, a consultant's consultancy."""
+
+    EMPLOYMENT = "employment"
+    DIRECTORSHIP = "directorship"
+    CONSULTANCY = "consultancy"
+
+
 class MeetingOutcome(StrEnum):
     ELECTED = "elected"
     REELECTED = "reelected"
@@ -80,6 +90,13 @@ class CorporateActionKind(StrEnum):
     COVERED_TRANSACTION = "covered_transaction"
 
 
+class PlanActionKind(StrEnum):
+    """docs/interfaces.md §1e: a change to a plan itself (1998 §9; Directors §8(f))."""
+
+    AMEND_RESERVE = "amend_reserve"
+    TERMINATE_PLAN = "terminate_plan"
+
+
 class CorrectionAction(StrEnum):
     """docs/interfaces.md §1b."""
 
@@ -87,6 +104,7 @@ class CorrectionAction(StrEnum):
     CORRECT_TERMINATION = "correct_termination"
     VOID_EXERCISE = "void_exercise"
     CORRECT_GRANT = "correct_grant"
+    WITHDRAW_CORPORATE_ACTION = "withdraw_corporate_action"
 
 
 class DecisionAction(StrEnum):
@@ -94,6 +112,7 @@ class DecisionAction(StrEnum):
 
     EXTEND_EXERCISE_PERIOD = "extend_exercise_period"
     ACCELERATE_VESTING = "accelerate_vesting"
+    CERTIFY_PERFORMANCE = "certify_performance"
 
 
 class AwardStatus(StrEnum):
@@ -132,6 +151,8 @@ class Termination:
     participant_id: str
     termination_date: date
     reason: TerminationReason
+    # The relationship that ended; None: every one (a death always ends every one).
+    service: Service | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +176,8 @@ class Award:
     tranches: tuple[Tranche, ...] = ()
     shares_exercised: int = 0
     shares_withheld: int = 0
+    # Previously owned shares delivered to pay the price or taxes (1998 §4.a last sentence).
+    shares_tendered: int = 0
     shares_forfeited: int = 0
     shares_expired: int = 0
     # Last day on which the award can be exercised, after every rule and cap.
@@ -165,6 +188,14 @@ class Award:
     accelerated_on: date | None = None
     # Reminders already sent, as "<days>@<deadline>", so a changed deadline gets new ones.
     reminders_sent: frozenset[str] = frozenset()
+    # An ISO's Fair Market Value per share on its grant date, restated by splits as its
+    # price is: what its shares count against the $100,000 limit (Code §422(d)).
+    fmv_on_grant: Decimal | None = None
+    # Of `shares_exercised`, those exercised as ISO shares (an exercise takes the ISO
+    # shares of the exercisable shares first, Code §422(d)).
+    shares_iso_exercised: int = 0
+    # A performance award's criteria, as granted (1998 §6.a.(9)).
+    performance_criteria: str | None = None
 
     @property
     def shares_outstanding(self) -> int:
@@ -177,8 +208,12 @@ class Award:
 
     @property
     def shares_delivered(self) -> int:
-        """Shares that left the pool for good: withheld shares are not delivered (1998 §4.a(iv))."""
-        return self.shares_exercised - self.shares_withheld
+        """Shares that left the pool for good. 1998: net of shares withheld (§4.a(iv)) and
+        of previously owned shares tendered (§4.a, last sentence). Directors: every share
+        exercised, tendered or not (§4(a) returns only shares not exercised)."""
+        if self.plan is not PlanCode.INCENTIVE_1998:
+            return self.shares_exercised - self.shares_withheld
+        return self.shares_exercised - self.shares_withheld - self.shares_tendered
 
     @property
     def is_outstanding(self) -> bool:
@@ -257,6 +292,8 @@ class DeferredStockAward(DeferredFigures):
 
     participant_id: str
     status: DeferredStatus = DeferredStatus.PENDING
+    # The day of the Closing Price that set `fair_market_value` (None: not recorded).
+    price_day: date | None = None
 
     @property
     def key(self) -> str:
@@ -276,6 +313,36 @@ class CorporateAction:
     kind: CorporateActionKind
     ratio: Decimal | None = None
     assumed: bool | None = None
+    # An assumed covered transaction: acquirer shares per share (blank = 1) and the
+    # acquirer's name for the notices (1998 §7.a; Directors §6(j)).
+    exchange_ratio: Decimal | None = None
+    acquirer: str | None = None
+
+    @property
+    def restating_ratio(self) -> Decimal | None:
+        """The ratio an assumed covered transaction restates awards and pools by, as a
+        split of that ratio would (None: nothing to restate)."""
+        if self.kind is not CorporateActionKind.COVERED_TRANSACTION or not self.assumed:
+            return None
+        if self.exchange_ratio is None or self.exchange_ratio == 1:
+            return None
+        return self.exchange_ratio
+
+
+@dataclass(frozen=True, slots=True)
+class PlanAction:
+    """A change to a plan (docs/interfaces.md §1e): a new reserve from `effective_date`
+    (in the shares of that date; a later split restates it), or the end of its grants."""
+
+    request_id: str
+    kind: PlanActionKind
+    plan: PlanCode
+    effective_date: date
+    shares: int | None = None
+    approved_on: date | None = None
+    note: str | None = None
+    # The plan section the action rests on, as notices and exports cite it.
+    section: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,58 @@
-"""The two plans' parameters as data: rules read these and never repeat a plan's number."""
+"""The two plans' parameters as data: rules read these and never repeat a plan's number.
+
+The plans' own starting terms (the Company's name, the reserves, Amendment No. 1, the
+ISO and formula-option end dates) come from `plans.json`, shipped with the system: a
+plan is changed by data (that file, or a `plan_actions` feed row), never by code
+(1998 §9; Directors §8(f))."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from importlib import resources
+from typing import Any
 
-from stockplan.domain.model import AwardType, PlanCode, Role
+from stockplan.domain.model import AwardType, PlanAction, PlanActionKind, PlanCode, Role
+
+
+def _load_plan_data() -> dict[str, Any]:
+    text = resources.files("stockplan.domain").joinpath("plans.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+_DATA = _load_plan_data()
+
+# The Company the plans belong to, as notices, reports and exports name it (1998 Exhibit A).
+COMPANY_NAME: str = _DATA["company"]
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _action(plan: PlanCode, raw: Mapping[str, Any]) -> PlanAction:
+    return PlanAction(
+        request_id=raw["request_id"],
+        kind=PlanActionKind(raw["action"]),
+        plan=plan,
+        effective_date=date.fromisoformat(raw["effective_date"]),
+        shares=raw.get("shares"),
+        approved_on=_day(raw.get("approved_on")),
+        note=raw.get("note"),
+        section=raw.get("section"),
+    )
+
+
+# The plan actions shipped with the system, oldest first (Amendment No. 1 is the first).
+SHIPPED_ACTIONS: tuple[PlanAction, ...] = tuple(
+    _action(PlanCode(code), raw)
+    for code, plan in _DATA["plans"].items()
+    for raw in plan.get("actions", [])
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +124,57 @@ PLAN_TIMEZONE = "America/New_York"
 PAR_VALUE = Decimal("0.01")  # 1998 Exhibit A "Stock"; Directors §6(c)
 ISO_TEN_PERCENT_FACTOR = Decimal("1.1")  # 1998 §6.b.(2), Code §422(b)(6)
 
+
+def amendment_section(action: PlanAction) -> str:
+    """What a reserve amendment rests on: its own section where shipped, else the
+    plan's amendment clause (1998 §9; Directors §8(f))."""
+    if action.section:
+        return action.section
+    clause = "1998 §9" if action.plan is PlanCode.INCENTIVE_1998 else "Directors §8(f)"
+    return f"{clause}, plan action {action.request_id}"
+
+
+def reserve_steps(plan: PlanCode, actions: Iterable[PlanAction] = ()) -> tuple[ReserveStep, ...]:
+    """The plan's reserve from its start, then each `amend_reserve` (shipped and fed),
+    by effective date."""
+    raw = _DATA["plans"][plan.value]
+    first = ReserveStep(
+        date.fromisoformat(raw["effective_date"]), raw["reserve"], raw["reserve_section"]
+    )
+    amendments = sorted(
+        (a for a in (*SHIPPED_ACTIONS, *actions) if a.plan is plan),
+        key=lambda a: a.effective_date,
+    )
+    steps = [
+        ReserveStep(a.effective_date, int(a.shares), amendment_section(a))
+        for a in amendments
+        if a.kind is PlanActionKind.AMEND_RESERVE and a.shares is not None
+    ]
+    return (first, *steps)
+
+
+def plan_terminated_on(plan: PlanCode, actions: Iterable[PlanAction] = ()) -> PlanAction | None:
+    """The earliest `terminate_plan` of `plan`: no grant, formula option or deferred
+    stock award under it on or after its effective date (1998 §9; Directors §8(f))."""
+    ends = [
+        a
+        for a in (*SHIPPED_ACTIONS, *actions)
+        if a.plan is plan and a.kind is PlanActionKind.TERMINATE_PLAN
+    ]
+    return min(ends, key=lambda a: a.effective_date, default=None)
+
+
+def termination_section(plan: PlanCode) -> str:
+    return "1998 §9" if plan is PlanCode.INCENTIVE_1998 else "Directors §8(f)"
+
+
+_INCENTIVE = _DATA["plans"][PlanCode.INCENTIVE_1998.value]
+_DIRECTORS = _DATA["plans"][PlanCode.DIRECTORS_1999.value]
+
 INCENTIVE_1998 = PlanRules(
     code=PlanCode.INCENTIVE_1998,
-    title="CTC Communications 1998 Incentive Plan",
-    reserve_steps=(
-        ReserveStep(date(1998, 1, 1), 1_500_000, "1998 §4.a"),
-        ReserveStep(date(1999, 9, 16), 2_250_000, "1998 §4.a as amended by Amendment No. 1"),
-    ),
+    title=_INCENTIVE["title"],
+    reserve_steps=reserve_steps(PlanCode.INCENTIVE_1998),
     award_types=frozenset(
         {
             AwardType.NSO,
@@ -100,14 +190,14 @@ INCENTIVE_1998 = PlanRules(
     death_window_years=1,
     other_window_months=3,
     cause_forfeits=True,
-    last_option_grant=None,
-    last_iso_grant=date(2008, 11, 16),
+    last_option_grant=_day(_INCENTIVE["last_option_grant"]),
+    last_iso_grant=_day(_INCENTIVE["last_iso_grant"]),
     yearly_option_limit=1_000_000,
     yearly_sar_limit=1_000_000,
     yearly_other_limit=1_000_000,
     max_option_term_years=None,
     min_exercise_price=PAR_VALUE,
-    effective_date=date(1998, 1, 1),
+    effective_date=date.fromisoformat(_INCENTIVE["effective_date"]),
     section_death="1998 §6.a.(5)(A)",
     section_other="1998 §6.a.(5)(B)",
     section_cause="1998 §6.a.(5)(C)",
@@ -119,21 +209,21 @@ INCENTIVE_1998 = PlanRules(
 
 DIRECTORS_1999 = PlanRules(
     code=PlanCode.DIRECTORS_1999,
-    title="1999 Equity Incentive Plan for Non-Employee Directors",
-    reserve_steps=(ReserveStep(date(1999, 7, 27), 200_000, "Directors §4(a)"),),
+    title=_DIRECTORS["title"],
+    reserve_steps=reserve_steps(PlanCode.DIRECTORS_1999),
     award_types=frozenset({AwardType.DISCRETIONARY_OPTION, AwardType.FORMULA_OPTION}),
     roles=frozenset({Role.DIRECTOR}),
     death_window_years=1,
     other_window_months=3,
     cause_forfeits=False,
-    last_option_grant=date(2009, 7, 27),
-    last_iso_grant=None,
+    last_option_grant=_day(_DIRECTORS["last_option_grant"]),
+    last_iso_grant=_day(_DIRECTORS["last_iso_grant"]),
     yearly_option_limit=None,
     yearly_sar_limit=None,
     yearly_other_limit=None,
     max_option_term_years=10,
     min_exercise_price=PAR_VALUE,
-    effective_date=date(1999, 7, 27),
+    effective_date=date.fromisoformat(_DIRECTORS["effective_date"]),
     section_death="Directors §6(h)",
     section_other="Directors §6(i)",
     section_cause=None,
@@ -143,11 +233,14 @@ DIRECTORS_1999 = PlanRules(
 FORMULA = FormulaRules(
     shares=10_000,
     term_years=5,
-    first_meeting=date(1999, 7, 27),
-    last_meeting=date(2009, 7, 27),
+    first_meeting=date.fromisoformat(_DIRECTORS["formula_first_meeting"]),
+    last_meeting=date.fromisoformat(_DIRECTORS["formula_last_meeting"]),
 )
 
-DEFERRED = DeferredRules(last_service_day=date(2009, 3, 31), issue_january=3)
+DEFERRED = DeferredRules(
+    last_service_day=date.fromisoformat(_DIRECTORS["deferred_last_service_day"]),
+    issue_january=3,
+)
 
 PLANS: dict[PlanCode, PlanRules] = {
     PlanCode.INCENTIVE_1998: INCENTIVE_1998,

@@ -8,8 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from stockplan.domain.model import Award, DeferredStatus, DeferredStockAward, PlanCode
-from stockplan.domain.plans import plan_rules
+from stockplan.domain.model import (
+    Award,
+    DeferredStatus,
+    DeferredStockAward,
+    PlanAction,
+    PlanCode,
+)
+from stockplan.domain.plans import reserve_steps
 from stockplan.domain.splits import split_shares
 
 
@@ -19,11 +25,17 @@ class Split:
     ratio: Decimal
 
 
-def reserved_on(plan: PlanCode, day: date, splits: Sequence[Split] = ()) -> int:
-    """Shares reserved on `day`: the plan's reserve step in force, times later splits."""
-    rules = plan_rules(plan)
+def reserved_on(
+    plan: PlanCode,
+    day: date,
+    splits: Sequence[Split] = (),
+    actions: Sequence[PlanAction] = (),
+) -> int:
+    """Shares reserved on `day`: the plan's reserve step in force (its start, Amendment
+    No. 1 and every fed `amend_reserve`, each in the shares of its date), times the
+    splits since that step (1998 §4.a, §7.b.(1), §9; Directors §4(a), §4(c), §8(f))."""
     events: list[tuple[date, int, Decimal | int]] = [
-        (step.effective, 0, step.shares) for step in rules.reserve_steps
+        (step.effective, 0, step.shares) for step in reserve_steps(plan, actions)
     ]
     events += [(s.day, 1, s.ratio) for s in splits]
     reserved = 0

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from stockplan.domain.calendar import day_after
-from stockplan.domain.model import Award, DeferredStatus, DeferredStockAward
+from stockplan.domain.model import Award, AwardType, DeferredStatus, DeferredStockAward
 
 REMINDER_DAYS = (30, 7)
 
@@ -22,11 +22,18 @@ class DueKind(StrEnum):
     # deadlines first, then settlements, corporate actions, grants, issues, reminders.
     EXPIRY = "1-expiry"
     SETTLE = "2-settle"
+    # A fact fed ahead of its date (docs/plan-rules.md "Facts in time"): a termination before the
+    # day's corporate action and meeting (a director whose service ended that day gets
+    # no formula option), a grant before the split that restates it.
+    SCHEDULED = "2s-scheduled"
     CORPORATE_ACTION = "3-corporate-action"
     MEETING = "4-meeting"
     FEE = "5-fee"
     ISSUE = "6-issue"
     REMINDER = "7-reminder"
+    # 30 and 7 days before a covered transaction announced ahead, not assumed
+    # (docs/plan-rules.md "Facts in time").
+    COVERED_REMINDER = "7c-covered-reminder"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -62,6 +69,9 @@ def award_schedule(award: Award, today: date) -> list[DueItem]:
             if when >= today and key not in award.reminders_sent:
                 items.append(DueItem(when, DueKind.REMINDER, award.award_id, key))
         return items
+    if award.award_type is AwardType.PERFORMANCE:
+        # Delivered only as the Committee certifies them (1998 §6.a.(9)).
+        return []
     # Awards that need no exercise deliver their shares as they vest.
     next_vest = _next_settlement(award)
     if next_vest is not None:
@@ -106,8 +116,13 @@ def expire_award(award: Award, day: date) -> Award:
 
 
 def settle_award(award: Award, day: date) -> Award:
-    """Deliver the shares of an award that needs no exercise as they vest."""
-    if award.award_type.requires_exercise or not award.is_outstanding:
+    """Deliver the shares of an award that needs no exercise as they vest; a performance
+    award's only as certified (1998 §6.a.(9))."""
+    if (
+        award.award_type.requires_exercise
+        or award.award_type is AwardType.PERFORMANCE
+        or not award.is_outstanding
+    ):
         return award
     vested = min(award.vested_shares(day), award.shares_granted - award.shares_forfeited)
     delivered = max(award.shares_exercised, vested - award.shares_expired)

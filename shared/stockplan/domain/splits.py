@@ -56,18 +56,33 @@ def split_award(award: Award, ratio: Decimal) -> Award:
         shares_granted=split_shares(award.shares_granted, ratio),
         shares_exercised=split_shares(award.shares_exercised, ratio),
         shares_withheld=split_shares(award.shares_withheld, ratio),
+        shares_tendered=split_shares(award.shares_tendered, ratio),
         shares_forfeited=split_shares(award.shares_forfeited, ratio),
         shares_expired=split_shares(award.shares_expired, ratio),
         tranches=split_tranches(award.tranches, ratio),
         exercise_price=None
         if award.exercise_price is None
         else split_price(award.exercise_price, ratio),
+        shares_iso_exercised=split_shares(award.shares_iso_exercised, ratio),
+        fmv_on_grant=None if award.fmv_on_grant is None else split_price(award.fmv_on_grant, ratio),
     )
+
+
+CENT = Decimal("0.01")
 
 
 def split_deferred(deferred: DeferredStockAward, ratio: Decimal) -> DeferredStockAward:
     """Pending deferred stock is multiplied; its fair market value stays as it was.
-    Stock already issued before the split keeps its figures."""
+    The fractional share lost to the floor is paid in cash at issue, as the fee's own
+    fraction was: fraction x FMV / ratio, rounded down to the cent, added to its
+    cash_in_lieu (Directors §4(b), §7(a)). Stock already issued keeps its figures."""
     if deferred.status is not DeferredStatus.PENDING:
         return deferred
-    return replace(deferred, shares=split_shares(deferred.shares, ratio))
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = Decimal(deferred.shares) * ratio
+        shares = split_shares(deferred.shares, ratio)
+        cash = ((exact - shares) * deferred.fair_market_value / ratio).quantize(
+            CENT, rounding=ROUND_FLOOR
+        )
+    return replace(deferred, shares=shares, cash_in_lieu=deferred.cash_in_lieu + cash)

@@ -10,7 +10,13 @@ from datetime import date
 from enum import StrEnum
 
 from stockplan.domain.calendar import add_months, add_years, day_before
-from stockplan.domain.model import Award, Rejection, Termination, TerminationReason
+from stockplan.domain.model import (
+    Award,
+    AwardType,
+    Rejection,
+    Termination,
+    TerminationReason,
+)
 from stockplan.domain.plans import PlanRules, plan_rules
 
 
@@ -110,6 +116,9 @@ def terminate_award(award: Award, termination: Termination) -> AwardTermination:
     vested = award.vested_shares(end)
     unvested_open = award.shares_granted - vested - award.shares_forfeited
     forfeited = max(0, min(unvested_open, award.shares_outstanding))
+    if award.award_type is AwardType.PERFORMANCE:
+        # What is not yet certified is forfeited (1998 §6.a.(5), §6.a.(9)).
+        forfeited = award.shares_outstanding
     updated = award.evolve(
         service_ended_on=end, shares_forfeited=award.shares_forfeited + forfeited
     )

@@ -16,6 +16,7 @@ def report_rows(message: str, outcome: FeedOutcome, sent: DispatchOutcome, **ext
         RowsAccepted=outcome.accepted,
         RowsUnchanged=outcome.unchanged,
         RowsRejected=outcome.rejected,
+        RowsFailed=len(outcome.row_errors),
         NoticesSent=len(sent.sent),
         NoticesDeferred=len(sent.deferred),
     )
@@ -27,6 +28,9 @@ def report_rows(message: str, outcome: FeedOutcome, sent: DispatchOutcome, **ext
             "accepted": outcome.accepted,
             "unchanged": outcome.unchanged,
             "rejected": outcome.rejected,
+            # Rows rejected because an error of their own stopped them (row number and
+            # error type only): what the operators look into.
+            "row_errors": outcome.row_errors,
             "notices_sent": len(sent.sent),
             "notices_deferred": len(sent.deferred),
         },

@@ -83,6 +83,11 @@ IDENTITIES: Mapping[FeedKind, KindIdentity] = {
         OnConflict.REJECT,
         "give each decision its own request_id",
     ),
+    FeedKind.PLAN_ACTIONS: KindIdentity(
+        ("request_id",),
+        OnConflict.REJECT,
+        "give each plan action its own request_id",
+    ),
 }
 
 
@@ -133,6 +138,12 @@ def identify(kind: FeedKind, row: FeedRow) -> RowIdentity:
         # exercise_id is the key where given, never a value: two rows equal on the four
         # columns are one exercise unless their ids tell them apart.
         exercise_id = values.pop("exercise_id", "")
+        # The columns added since exercises were first keyed read blank at their
+        # defaults, so an exercise recorded before them compares equal to its re-upload.
+        if values.get("shares_tendered") == "0":
+            values["shares_tendered"] = ""
+        if values.get("payment") == "cash":
+            values["payment"] = ""
         four = "four:" + _key(rule.key_columns, values)
         if exercise_id:
             return RowIdentity(kind, f"id:{exercise_id}", values, (four,))

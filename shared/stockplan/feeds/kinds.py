@@ -22,6 +22,7 @@ class FeedKind(StrEnum):
     CORPORATE_ACTIONS = "corporate_actions"
     CORRECTIONS = "corrections"
     DECISIONS = "decisions"
+    PLAN_ACTIONS = "plan_actions"
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -57,18 +58,24 @@ _REQUIRED: dict[FeedKind, tuple[str, ...]] = {
     FeedKind.CORPORATE_ACTIONS: ("action_date", "action"),
     FeedKind.CORRECTIONS: ("request_id", "action"),
     FeedKind.DECISIONS: ("request_id", "action", "award_id", "decision_date"),
+    FeedKind.PLAN_ACTIONS: ("request_id", "action", "plan", "effective_date"),
 }
 
 _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
-    FeedKind.PARTICIPANTS: ("personal_email", "estate_email", "ten_percent_holder"),
-    FeedKind.GRANTS: ("exercise_price", "final_exercise_date", "vesting"),
+    FeedKind.PARTICIPANTS: (
+        "personal_email",
+        "estate_email",
+        "ten_percent_holder",
+        "effective_date",
+    ),
+    FeedKind.GRANTS: ("exercise_price", "final_exercise_date", "vesting", "performance_criteria"),
     FeedKind.PRICES: ("last_sale", "high_bid", "low_ask"),
-    FeedKind.TERMINATIONS: (),
+    FeedKind.TERMINATIONS: ("service",),
     FeedKind.MEETINGS: (),
     FeedKind.ELECTIONS: (),
     FeedKind.FEES: (),
-    FeedKind.EXERCISES: ("shares_withheld", "exercise_id"),
-    FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed"),
+    FeedKind.EXERCISES: ("shares_withheld", "shares_tendered", "payment", "exercise_id"),
+    FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed", "exchange_ratio", "acquirer"),
     FeedKind.CORRECTIONS: (
         "participant_id",
         "award_id",
@@ -83,8 +90,11 @@ _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
         "vesting",
         "participant_consent",
         "note",
+        "action_date",
+        "corporate_action",
     ),
     FeedKind.DECISIONS: ("new_deadline", "shares", "effective_date", "note"),
+    FeedKind.PLAN_ACTIONS: ("shares", "approved_on", "note"),
 }
 
 # The order in which `stockplan simulate` uploads one day's feeds (docs/interfaces.md §3).
@@ -99,6 +109,7 @@ FEED_ORDER: tuple[FeedKind, ...] = (
     FeedKind.TERMINATIONS,
     FeedKind.CORRECTIONS,
     FeedKind.DECISIONS,
+    FeedKind.PLAN_ACTIONS,
     FeedKind.CORPORATE_ACTIONS,
 )
 

@@ -42,11 +42,29 @@ class ParsedFeed:
     rejections: list[RowRejection] = field(default_factory=list)
 
 
+# How much of a wrong header a rejection quotes back (the file's cells may be long).
+SHOWN_HEADER_COLUMNS = 12
+SHOWN_HEADER_CHARS = 40
+
+
+def _found_header(named: list[str]) -> str:
+    """The header row as read, for HR to compare with what the kind needs."""
+    if not named:
+        return "no column names"
+    shown = [n if len(n) <= SHOWN_HEADER_CHARS else n[:SHOWN_HEADER_CHARS] + "..." for n in named]
+    more = len(shown) > SHOWN_HEADER_COLUMNS
+    return ", ".join(shown[:SHOWN_HEADER_COLUMNS]) + (", ..." if more else "")
+
+
 def _check_header(kind: FeedKind, columns: tuple[str, ...]) -> None:
     named = [name for name in columns if name]
     missing = [name for name in kind.required_columns if name not in named]
     if missing:
-        reason = f"missing required column(s): {', '.join(missing)}"
+        reason = (
+            f"missing required column(s): {', '.join(missing)}; the header row found reads:"
+            f" {_found_header(named)}; a file under incoming/{kind.value}/ starts with a"
+            f" header row naming {', '.join(kind.required_columns)}"
+        )
         if len(named) == 1 and any(sep in named[0] for sep in ";\t"):
             reason += "; the header seems to use ';' or tabs between columns, not commas"
         raise FileRejected(reason)

@@ -23,6 +23,8 @@ from stockplan.domain.model import (
     DecisionAction,
     Election,
     Participant,
+    PlanAction,
+    PlanActionKind,
     PriceBar,
     Termination,
 )
@@ -40,14 +42,19 @@ from stockplan.feeds.values import (
     IdCell,
     MeetingOutcomeCell,
     OptionalBoolCell,
+    OptionalCorporateActionCell,
+    OptionalCountCell,
     OptionalDateCell,
     OptionalEmailCell,
     OptionalIdCell,
     OptionalPositiveDecimalCell,
+    OptionalServiceCell,
     OptionalSharesCell,
     OptionalTerminationReasonCell,
     OptionalTextCell,
     OptionalVestingCell,
+    PaymentCell,
+    PlanActionCell,
     PlanCell,
     PositiveDecimalCell,
     PositiveSharesCell,
@@ -98,6 +105,8 @@ class ParticipantRow(FeedRow):
     personal_email: OptionalEmailCell = None
     estate_email: OptionalEmailCell = None
     ten_percent_holder: BoolCell = False
+    # The first day of a new role (docs/plan-rules.md "Facts in time").
+    effective_date: OptionalDateCell = None
 
     def to_domain(self) -> Participant:
         return self._as(Participant)
@@ -119,6 +128,8 @@ class GrantRow(FeedRow):
     final_exercise_date: OptionalDateCell = None
     # Empty: vested in full at grant.
     vesting: VestingCell = ()
+    # Required for performance awards (1998 §6.a.(9)): checked with the grant's rules.
+    performance_criteria: OptionalTextCell = None
 
     def to_domain(self) -> Award:
         return Award(
@@ -135,6 +146,7 @@ class GrantRow(FeedRow):
             exercise_deadline=(
                 self.final_exercise_date if self.award_type.requires_exercise else None
             ),
+            performance_criteria=self.performance_criteria,
         )
 
 
@@ -171,6 +183,8 @@ class TerminationRow(FeedRow):
     participant_id: IdCell
     termination_date: DateCell
     reason: TerminationReasonCell
+    # The relationship that ended; blank: every one.
+    service: OptionalServiceCell = None
 
     def to_domain(self) -> Termination:
         return self._as(Termination)
@@ -211,8 +225,15 @@ class ExerciseRow(FeedRow):
     exercise_date: DateCell
     shares: PositiveSharesCell
     shares_withheld: SharesCell = 0
+    # Previously owned shares delivered to pay (1998 §4.a last sentence, §6.b.(3)).
+    shares_tendered: SharesCell = 0
+    payment: PaymentCell = "cash"
     # The company's reference; needed only to tell two equal exercises apart (§1a).
     exercise_id: OptionalIdCell = None
+
+    @property
+    def payment_forms(self) -> frozenset[str]:
+        return frozenset(self.payment.split("+"))
 
     @model_validator(mode="after")
     def _withheld_within_shares(self) -> ExerciseRow:
@@ -234,6 +255,9 @@ class CorporateActionRow(FeedRow):
     ratio: OptionalPositiveDecimalCell = None
     # Empty stays None: a covered transaction must say true or false.
     assumed: OptionalBoolCell = None
+    # Blank = 1 (acquirer shares per share); read only when assumed.
+    exchange_ratio: OptionalPositiveDecimalCell = None
+    acquirer: OptionalTextCell = None
 
     @model_validator(mode="after")
     def _action_rules(self) -> CorporateActionRow:
@@ -246,7 +270,12 @@ class CorporateActionRow(FeedRow):
     def to_domain(self) -> CorporateAction:
         # Kept as fed: a cell the action does not use is recorded, not dropped.
         return CorporateAction(
-            action_date=self.action_date, kind=self.action, ratio=self.ratio, assumed=self.assumed
+            action_date=self.action_date,
+            kind=self.action,
+            ratio=self.ratio,
+            assumed=self.assumed,
+            exchange_ratio=self.exchange_ratio,
+            acquirer=self.acquirer,
         )
 
 
@@ -256,6 +285,7 @@ CORRECTION_COLUMNS: Mapping[CorrectionAction, tuple[str, ...]] = {
     CorrectionAction.CORRECT_TERMINATION: ("participant_id", "termination_date", "reason"),
     CorrectionAction.VOID_EXERCISE: ("award_id", "exercise_date", "shares"),
     CorrectionAction.CORRECT_GRANT: ("award_id",),
+    CorrectionAction.WITHDRAW_CORPORATE_ACTION: ("action_date",),
 }
 GRANT_TERMS = ("grant_date", "shares", "exercise_price", "final_exercise_date", "vesting")
 
@@ -280,6 +310,10 @@ class CorrectionRow(FeedRow):
     vesting: OptionalVestingCell = None
     participant_consent: BoolCell = False
     note: OptionalTextCell = None
+    # withdraw_corporate_action: the action's date, and which action where a split and
+    # a covered transaction share it (blank: the one recorded that day).
+    action_date: OptionalDateCell = None
+    corporate_action: OptionalCorporateActionCell = None
 
     @model_validator(mode="after")
     def _columns_of_the_action(self) -> CorrectionRow:
@@ -306,7 +340,8 @@ class DecisionRow(FeedRow):
     award_id: IdCell
     decision_date: DateCell
     new_deadline: OptionalDateCell = None
-    shares: OptionalSharesCell = None
+    # 0 is a certification that no share was earned (1998 §6.a.(9)).
+    shares: OptionalCountCell = None
     effective_date: OptionalDateCell = None
     note: OptionalTextCell = None
 
@@ -314,7 +349,44 @@ class DecisionRow(FeedRow):
     def _columns_of_the_action(self) -> DecisionRow:
         if self.action is DecisionAction.EXTEND_EXERCISE_PERIOD and self.new_deadline is None:
             raise _row_error(["new_deadline: required for extend_exercise_period"])
+        if self.action is DecisionAction.CERTIFY_PERFORMANCE and self.shares is None:
+            raise _row_error(
+                ["shares: required for certify_performance, the shares earned (0 if none)"]
+            )
+        if self.action is DecisionAction.ACCELERATE_VESTING and self.shares == 0:
+            raise _row_error(["shares: must be a positive whole number"])
         return self
+
+
+class PlanActionRow(FeedRow):
+    """A change to a plan itself (docs/interfaces.md §1e; 1998 §9, Directors §8(f))."""
+
+    kind: ClassVar[FeedKind] = FeedKind.PLAN_ACTIONS
+
+    request_id: IdCell
+    action: PlanActionCell
+    plan: PlanCell
+    effective_date: DateCell
+    shares: OptionalSharesCell = None
+    approved_on: OptionalDateCell = None
+    note: OptionalTextCell = None
+
+    @model_validator(mode="after")
+    def _columns_of_the_action(self) -> PlanActionRow:
+        if self.action is PlanActionKind.AMEND_RESERVE and self.shares is None:
+            raise _row_error(["shares: required for amend_reserve (the new reserve)"])
+        return self
+
+    def to_domain(self) -> PlanAction:
+        return PlanAction(
+            request_id=self.request_id,
+            kind=self.action,
+            plan=self.plan,
+            effective_date=self.effective_date,
+            shares=self.shares,
+            approved_on=self.approved_on,
+            note=self.note,
+        )
 
 
 ROW_MODELS: Mapping[FeedKind, type[FeedRow]] = {
@@ -331,5 +403,6 @@ ROW_MODELS: Mapping[FeedKind, type[FeedRow]] = {
         CorporateActionRow,
         CorrectionRow,
         DecisionRow,
+        PlanActionRow,
     )
 }

@@ -26,8 +26,10 @@ from stockplan.domain.model import (
     ElectionAction,
     FeeType,
     MeetingOutcome,
+    PlanActionKind,
     PlanCode,
     Role,
+    Service,
     TerminationReason,
     Tranche,
 )
@@ -249,6 +251,23 @@ def parse_corrected_vesting(text: str) -> tuple[Tranche, ...]:
     return tranches
 
 
+# How an exercise is paid, in this order when combined (1998 §6.b.(3); Directors §6(f)).
+PAYMENT_FORMS = ("cash", "shares", "broker", "withheld")
+
+
+def parse_payment(text: str) -> str:
+    """`cash`, `shares`, `broker`, `withheld` or a combination joined by `+`, written
+    back in one order so the same payment always reads the same."""
+    parts = [part.strip().lower() for part in text.split("+")]
+    unknown = [part for part in parts if part not in PAYMENT_FORMS]
+    if unknown:
+        raise CellError(
+            f"{shown(text)} is not a payment: write {', '.join(PAYMENT_FORMS)} "
+            "or a combination joined by + (e.g. cash+shares)"
+        )
+    return "+".join(form for form in PAYMENT_FORMS if form in parts)
+
+
 def _cell(parser: Callable[[str], object]) -> BeforeValidator:
     """A pydantic validator that runs `parser` on the cell text.
 
@@ -295,6 +314,8 @@ OptionalEmailCell = Annotated[str | None, _cell(parse_email)]
 VestingCell = Annotated[tuple[Tranche, ...], _cell(parse_vesting)]
 OptionalVestingCell = Annotated[tuple[Tranche, ...] | None, _cell(parse_corrected_vesting)]
 OptionalSharesCell = Annotated[int | None, _cell(parse_positive_shares)]
+PaymentCell = Annotated[str, _cell(parse_payment)]
+OptionalCountCell = Annotated[int | None, _cell(parse_shares)]
 
 PlanCell = Annotated[PlanCode, _enum_cell(PlanCode)]
 RoleCell = Annotated[Role, _enum_cell(Role)]
@@ -306,4 +327,7 @@ FeeTypeCell = Annotated[FeeType, _enum_cell(FeeType)]
 CorporateActionCell = Annotated[CorporateActionKind, _enum_cell(CorporateActionKind)]
 CorrectionActionCell = Annotated[CorrectionAction, _enum_cell(CorrectionAction)]
 DecisionActionCell = Annotated[DecisionAction, _enum_cell(DecisionAction)]
+PlanActionCell = Annotated[PlanActionKind, _enum_cell(PlanActionKind)]
 OptionalTerminationReasonCell = Annotated[TerminationReason | None, _enum_cell(TerminationReason)]
+OptionalServiceCell = Annotated[Service | None, _enum_cell(Service)]
+OptionalCorporateActionCell = Annotated[CorporateActionKind | None, _enum_cell(CorporateActionKind)]

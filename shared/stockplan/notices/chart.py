@@ -1,6 +1,10 @@
 """The monthly report's pool chart as numbers: one bar per month (delivered below,
 outstanding above) and a tick at the month's reserve, in SVG user units. The template
-(templates/monthly-report.j2) draws them as inline SVG: no script, no external asset."""
+(templates/monthly-report.j2) draws them as inline SVG: no script, no external asset.
+
+The axis is scaled to what moves (the shares in use), not to the reserve: a pool using
+30,000 of a 2,250,000 reserve would otherwise draw bars a pixel high. A reserve above
+the scale gets no tick; the report states it in words instead."""
 
 from __future__ import annotations
 
@@ -17,10 +21,28 @@ BOTTOM = 36  # room for the month labels
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 
 
+# Axis tops are a step of these times a power of ten (1,000, 2,000, 2,500, 5,000, ...).
+NICE_STEPS = (1, 2, 2.5, 5, 10)
+
+
+def nice_ceiling(value: int) -> int:
+    """The smallest round number (1, 2, 2.5 or 5 times a power of ten) at or above value."""
+    if value <= 1:
+        return 1
+    power = 1
+    while power * 10 < value:
+        power *= 10
+    return next(int(step * power) for step in NICE_STEPS if step * power >= value)
+
+
 def scale_max(points: Sequence[PoolPoint]) -> int:
-    """The top of the axis: the largest reserve or use shown (1 for an empty chart)."""
-    tops = [max(p.figures.reserved, p.figures.used) for p in points if p.figures is not None]
-    return max([1, *tops])
+    """The top of the axis: a round number at or above the most shares in use shown (1
+    for a chart with nothing in use). When every reserve shown fits under that, the
+    reserves are the scale, so the ticks stay on the chart."""
+    used = [p.figures.used for p in points if p.figures is not None]
+    reserves = [p.figures.reserved for p in points if p.figures is not None]
+    top = nice_ceiling(max([1, *used]))
+    return max([top, *reserves]) if all(r <= top for r in reserves) else top
 
 
 def _y(value: int, top: int) -> float:
@@ -52,7 +74,7 @@ def bars(points: Sequence[PoolPoint]) -> tuple[tuple[PoolChartBar, ...], int]:
                 delivered_h=round(TOP + PLOT_HEIGHT - delivered_y, 2),
                 outstanding_y=used_y,
                 outstanding_h=round(delivered_y - used_y, 2),
-                reserved_y=_y(figures.reserved, top),
+                reserved_y=_y(figures.reserved, top) if figures.reserved <= top else None,
                 figures=(
                     figures.reserved,
                     figures.outstanding,

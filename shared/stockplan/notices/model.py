@@ -124,6 +124,9 @@ class ReminderNotice(_AboutAward):
     section: str
     # After a death the notice is addressed to the estate.
     deceased: bool = False
+    # The deadline is a covered transaction's date, announced ahead: every share vests
+    # immediately before it (docs/plan-rules.md "Facts in time").
+    covered_transaction: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +156,19 @@ class FormulaGrantNotice(_ToParticipant):
     final_exercise_date: date
     pro_rated: bool
     requested_shares: int
+    # The day of the Closing Price that set the exercise price (Directors §6(c)).
+    price_day: date | None = None
 
     @classmethod
     def of(
-        cls, award: Award, participant: Participant, requested_shares: int
+        cls,
+        award: Award,
+        participant: Participant,
+        requested_shares: int,
+        price_day: date | None = None,
     ) -> FormulaGrantNotice:
-        """From a granted formula option; `requested_shares` is the full formula size."""
+        """From a granted formula option; `requested_shares` is the full formula size,
+        `price_day` the day of the Closing Price its exercise price is."""
         if award.exercise_price is None or award.final_exercise_date is None:
             raise ValueError(f"formula option {award.award_id} needs a price and a final date")
         return cls(
@@ -171,6 +181,7 @@ class FormulaGrantNotice(_ToParticipant):
             final_exercise_date=award.final_exercise_date,
             pro_rated=award.shares_granted < requested_shares,
             requested_shares=requested_shares,
+            price_day=price_day,
         )
 
 
@@ -198,9 +209,34 @@ class DeferredAwardNotice(_DeferredNotice):
     kind: ClassVar[str] = "deferred-award"
     section: ClassVar[str] = DEFERRED_AWARD_SECTION
 
+    # The day of the Closing Price that set the Fair Market Value.
+    price_day: date | None = None
+    # The part of the fee converted into shares: less than the fee for the 2009 annual
+    # fee (Directors §3); and the shares it would have bought, more than those awarded
+    # when the pool was short (§8(a)).
+    deferrable: Decimal | None = None
+    shares_wanted: int = 0
+
+    @property
+    def partly_for_later_services(self) -> bool:
+        return self.deferrable is not None and self.deferrable < self.amount
+
+    @property
+    def cut_by_the_pool(self) -> bool:
+        return self.shares < self.shares_wanted
+
     @classmethod
     def of(cls, award: DeferredStockAward, participant: Participant) -> DeferredAwardNotice:
-        return cls._of(award, participant)
+        from stockplan.domain.deferred import deferrable_amount, shares_for_fee
+
+        deferrable = deferrable_amount(award.fee_type, award.fee_date, award.amount)
+        return cls._of(
+            award,
+            participant,
+            price_day=award.price_day,
+            deferrable=deferrable,
+            shares_wanted=shares_for_fee(deferrable, award.fair_market_value),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +249,8 @@ class DeferredIssueNotice(_DeferredNotice):
     issued_on: date
     # After a death the notice is addressed to the estate.
     deceased: bool = False
+    # The day of the Closing Price that set the Fair Market Value.
+    price_day: date | None = None
 
     @classmethod
     def of(
@@ -223,7 +261,9 @@ class DeferredIssueNotice(_DeferredNotice):
         *,
         deceased: bool = False,
     ) -> DeferredIssueNotice:
-        return cls._of(award, participant, issued_on=issued_on, deceased=deceased)
+        return cls._of(
+            award, participant, issued_on=issued_on, deceased=deceased, price_day=award.price_day
+        )
 
 
 def grant_section(award: Award) -> str:
@@ -259,6 +299,8 @@ class GrantNotice(_AboutAward):
     service_ended_on: date | None = None
     forfeited_shares: int = 0
     exercise_deadline: date | None = None
+    # A performance award's criteria (1998 §6.a.(9)).
+    performance_criteria: str | None = None
 
     @classmethod
     def of(cls, award: Award, participant: Participant, *, deceased: bool = False) -> GrantNotice:
@@ -275,6 +317,7 @@ class GrantNotice(_AboutAward):
             service_ended_on=award.service_ended_on,
             forfeited_shares=award.shares_forfeited,
             exercise_deadline=award.exercise_deadline,
+            performance_criteria=award.performance_criteria,
         )
 
 
@@ -295,10 +338,28 @@ class ExerciseConfirmation(_AboutAward):
     deadline: date | None
     section: str
     deceased: bool = False
+    # Of the shares exercised, those with ISO treatment under the $100,000 limit; the
+    # rest of an ISO's are non-qualified (Code §422(d)).
+    iso_shares: int = 0
+    # Previously owned shares delivered to pay, and how the price was paid as fed
+    # (1998 §4.a last sentence, §6.b.(3); Directors §6(f)).
+    shares_tendered: int = 0
+    payment: str = "cash"
 
     @property
     def shares_delivered(self) -> int:
         return self.shares_exercised - self.shares_withheld
+
+    @property
+    def payment_words(self) -> str:
+        """The forms of payment in words: "cash and previously owned shares"."""
+        words = [_PAYMENT_WORDS.get(form, form) for form in self.payment.split("+")]
+        return " and ".join(words)
+
+    @property
+    def nso_shares(self) -> int:
+        """Shares exercised as non-qualified options."""
+        return self.shares_exercised - self.iso_shares
 
     @classmethod
     def of(
@@ -311,6 +372,9 @@ class ExerciseConfirmation(_AboutAward):
         as_of: date,
         *,
         deceased: bool = False,
+        iso_shares: int = 0,
+        tendered: int = 0,
+        payment: str = "cash",
     ) -> ExerciseConfirmation:
         """From the award after the exercise; what is still exercisable is counted on
         `as_of` (the day the exercise is applied, or its own date if later)."""
@@ -327,7 +391,18 @@ class ExerciseConfirmation(_AboutAward):
             deadline=award.exercise_deadline,
             section=exercise_section(award),
             deceased=deceased,
+            iso_shares=iso_shares,
+            shares_tendered=tendered,
+            payment=payment,
         )
+
+
+_PAYMENT_WORDS = {
+    "cash": "cash",
+    "shares": "previously owned shares",
+    "broker": "a broker's undertaking",
+    "withheld": "shares withheld",
+}
 
 
 def split_section(plan: PlanCode) -> str:
@@ -467,6 +542,60 @@ class CoveredTransactionNotice(_ToParticipant):
     awards: tuple[CoveredLine, ...]
     deferred: tuple[CoveredDeferredLine, ...] = ()
     deceased: bool = False
+    # Assumed: who assumed the awards, and the exchange ratio that restated them.
+    acquirer: str | None = None
+    exchange_ratio: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedLine(_AwardLine):
+    """One award outstanding when a covered transaction is recorded ahead of its date:
+    what the transaction will do to it (1998 §7.a; Directors §6(j))."""
+
+    # Shares held now, and those of them not vested yet (all vest immediately before).
+    shares_outstanding: int
+    unvested_shares: int
+    exercise_price: Decimal | None
+    deadline_before: date | None
+    # The last day to exercise after the transaction (the transaction's date, unless
+    # assumed or earlier); None for an award that needs no exercise.
+    deadline_after: date | None
+    # Assumed with an exchange ratio: the acquirer's shares and price per share.
+    restated_shares: int | None
+    restated_price: Decimal | None
+    section: str
+
+    @classmethod
+    def of(cls, award: Award, on: date, after: Award, restated: Award | None) -> AnnouncedLine:
+        return cls.of_award(
+            award,
+            shares_outstanding=award.shares_outstanding,
+            unvested_shares=max(0, award.shares_outstanding - _open_vested(award, on)),
+            exercise_price=award.exercise_price,
+            deadline_before=award.exercise_deadline,
+            deadline_after=after.exercise_deadline,
+            restated_shares=None if restated is None else restated.shares_outstanding,
+            restated_price=None if restated is None else restated.exercise_price,
+            section=covered_section(award.plan),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CoveredTransactionAnnouncement(_ToParticipant):
+    """A covered transaction recorded before its date, told at once to every holder of an
+    award outstanding then (docs/plan-rules.md "Facts in time"; 1998 §7.a; Directors
+    §6(j), §7(b)(ii))."""
+
+    kind: ClassVar[str] = "covered-announcement"
+
+    transaction_date: date
+    assumed: bool
+    awards: tuple[AnnouncedLine, ...]
+    # Pending deferred stock, issued on the transaction's date.
+    deferred: tuple[CoveredDeferredLine, ...] = ()
+    acquirer: str | None = None
+    exchange_ratio: Decimal | None = None
+    deceased: bool = False
 
 
 class RejectedRow(NamedTuple):
@@ -495,6 +624,9 @@ class FeedRejectionSummary:
     errors_key: str | None
     # Rows equal to a fact already applied (docs/interfaces.md §1a).
     rows_unchanged: int = 0
+    # Applied rows dated before go-live, and that day (docs/plan-rules.md "Facts in time").
+    rows_history: int = 0
+    go_live: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,9 +651,17 @@ class AwardFigures:
     exercisable_shares: int
     exercise_price: Decimal | None
     exercise_deadline: date | None
+    # The tranches still to vest after `on` (none once service has ended: 1998
+    # §6.a.(5); Directors §6(e)): what a decision on vesting leaves ahead.
+    vesting_ahead: tuple[Tranche, ...] = ()
 
     @staticmethod
     def of(award: Award, on: date) -> AwardFigures:
+        ahead = (
+            tuple(t for t in award.tranches if t.vest_date > on)
+            if award.is_outstanding and award.service_ended_on is None
+            else ()
+        )
         return AwardFigures(
             award.shares_granted,
             award.shares_exercised,
@@ -531,6 +671,7 @@ class AwardFigures:
             award.exercisable_shares(on),
             award.exercise_price,
             award.exercise_deadline,
+            ahead,
         )
 
 
@@ -556,6 +697,14 @@ class CorrectionNotice(_ToParticipant):
     deceased: bool = False
     # An ISO's exercise period extended past what Code §422(a)(2) allows.
     iso_extended: bool = False
+    # A decision applied after its date, as of that date (docs/plan-rules.md
+    # "Administrator decisions"); None: applied on its date.
+    decided_on: date | None = None
+    # Reminder days of a moved deadline already past when it moved: not sent late.
+    reminders_not_sent: tuple[date, ...] = ()
+    # The day a decision takes effect (accelerate_vesting: its effective_date;
+    # otherwise its decision_date); None for a correction, which is as of the fact.
+    effective_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -573,6 +722,15 @@ class StatementLine(_AwardLine):
     exercisable_shares: int
     exercise_deadline: date | None
     status: str
+    # The shares granted with ISO treatment and as non-qualified options (Code §422(d)).
+    iso_shares: int = 0
+    nso_shares: int = 0
+    # Performance awards (1998 §6.a.(9)): the criteria, and the target shares of the
+    # tranches due that the Committee has not certified yet.
+    performance_criteria: str | None = None
+    shares_awaiting_certification: int = 0
+    # The next tranche to vest after the statement's day (none once service has ended).
+    next_vesting: Tranche | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -602,6 +760,34 @@ class StatementNotice(_ToParticipant):
 
 
 @dataclass(frozen=True, slots=True)
+class Form3921Exercise:
+    """One ISO exercise in a Form 3921 statement (Code §6039)."""
+
+    award_id: str
+    grant_date: date
+    exercise_date: date
+    exercise_price: Decimal
+    # FMV per share on the exercise date and the day of its Closing Price; None: the
+    # exercise waits for its price.
+    fmv: Decimal | None
+    fmv_day: date | None
+    iso_shares: int
+
+
+@dataclass(frozen=True, slots=True)
+class Form3921Notice(_ToParticipant):
+    """The Form 3921 information statement of `year` (Code §6039; docs/interfaces.md
+    §4: its subject begins "Form 3921"): one section per ISO exercise of the year."""
+
+    kind: ClassVar[str] = "form-3921"
+
+    company: str
+    year: int
+    exercises: tuple[Form3921Exercise, ...]
+    deceased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PoolChartBar:
     """One month of a pool chart, in SVG user units (stockplan.notices.chart)."""
 
@@ -613,7 +799,7 @@ class PoolChartBar:
     delivered_h: float
     outstanding_y: float
     outstanding_h: float
-    reserved_y: float | None
+    reserved_y: float | None  # None: no figures, or a reserve above the chart's scale
     figures: tuple[int, int, int, int] | None  # reserved, outstanding, delivered, available
 
 
@@ -679,8 +865,10 @@ Notice = (
     | ExerciseConfirmation
     | SplitNotice
     | CoveredTransactionNotice
+    | CoveredTransactionAnnouncement
     | FeedRejectionSummary
     | AdminAlert
     | StatementNotice
+    | Form3921Notice
     | MonthlyReportNotice
 )

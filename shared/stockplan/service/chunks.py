@@ -16,12 +16,15 @@ docs/interfaces.md §1 and §1a hold for every row as if the file ran in one inv
 - A chunk that fails on its last receive (Settings.chunk_max_receives, the queue's
   maxReceiveCount) records its rows that have no row marker as not applied, with a
   marker of its own, before its message goes to the dead-letter queue: the file then
-  still closes, and its summary lists those rows.
+  still closes, and its summary lists those rows. A chunk that died without its
+  `except` running (a timeout, out of memory, a kill) is recorded the same way when
+  the dead-letter queue delivers its message (`chunk_dead`): whichever comes first
+  writes the marker, the other only closes the file if it is complete.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -33,6 +36,7 @@ from stockplan.service.feeds import (
     FeedDeps,
     FeedOutcome,
     FileRun,
+    UploadOrigin,
     _finish,
     _read_within_limit,
     apply_parsed,
@@ -63,6 +67,7 @@ class Chunk:
     chunks: int
     first: int
     last: int
+    origin: UploadOrigin = field(default_factory=UploadOrigin)
 
     @classmethod
     def from_message(cls, body: dict[str, Any]) -> Chunk:
@@ -77,6 +82,9 @@ class Chunk:
             chunks=int(body["chunks"]),
             first=int(body["first"]),
             last=int(body["last"]),
+            origin=UploadOrigin(
+                body.get("version_id") or None, body.get("etag"), body.get("uploader")
+            ),
         )
 
     def holds(self, row_number: int) -> bool:
@@ -110,11 +118,28 @@ def process_chunk(deps: FeedDeps, chunk: Chunk) -> FeedOutcome:
     return run.outcome
 
 
+# Why a chunk delivered by its dead-letter queue ended: its invocation did not say.
+DIED = "its invocation ended before it finished: a timeout, out of memory or a stop"
+
+
+def chunk_dead(deps: FeedDeps, chunk: Chunk) -> FeedOutcome:
+    """The dead-letter queue's delivery of a chunk that failed for good, however it
+    died: its unapplied rows recorded as not applied, then the file closed if complete.
+    Delivered twice, or after the last receive's `except` recorded it, it changes
+    nothing and the file's one summary is not sent again."""
+    return chunk_failed(deps, chunk, DIED)
+
+
 def chunk_failed(deps: FeedDeps, chunk: Chunk, why: str) -> FeedOutcome:
     """The chunk's last receive failed: its rows without a row marker are recorded as
-    not applied (the summary lists them), and the file closes if it is complete."""
+    not applied (the summary lists them), and the file closes if it is complete. A
+    chunk already recorded (done, or failed before) is not recorded again."""
     kind = kind_from_key(chunk.key)
     run = _run(deps, chunk, kind)
+    closed = deps.table.get(*rec.feed_file_key(chunk.file))
+    if closed is not None and closed.get("status") == "done":
+        run.outcome.status = "duplicate"
+        return run.outcome
     try:
         parsed: ParsedFeed | None = _parsed(deps, chunk, kind)
     except Exception:  # unreadable now: the rows are named by number only
@@ -128,6 +153,11 @@ def chunk_failed(deps: FeedDeps, chunk: Chunk, why: str) -> FeedOutcome:
         f"not applied: rows {chunk.first}-{chunk.last} (chunk {chunk.number} of {chunk.chunks})"
         f" failed {deps.settings.chunk_max_receives} times ({why}); upload these rows again"
     )
+    if deps.table.get(*chunk_key(chunk.file, chunk.number)) is not None:
+        # Recorded already (it finished, or an earlier failure recorded it).
+        run.outcome.status = "duplicate"
+        _close_if_complete(run, parsed or ParsedFeed(kind, []), chunk.chunks)
+        return run.outcome
     if parsed is None:
         missing = [RowRejection(n, {}, reason) for n in range(chunk.first, chunk.last + 1)]
         parsed = ParsedFeed(kind, [])
@@ -166,6 +196,7 @@ def _run(deps: FeedDeps, chunk: Chunk, kind: FeedKind) -> FileRun:
         Ledger(deps.table),
         FeedOutcome(chunk.key, kind.value, "processed"),
         MarkerWrites(floor=chunk.day),
+        origin=chunk.origin,
     )
 
 
@@ -184,6 +215,7 @@ def _record_chunk(run: FileRun, chunk: Chunk, rejections: list[RowRejection], st
             "last": chunk.last,
             "accepted": run.outcome.accepted,
             "unchanged": run.outcome.unchanged,
+            "history": run.outcome.history,
             "rejected": len(rejections),
         }
     )
@@ -199,12 +231,15 @@ def _close_if_complete(run: FileRun, parsed: ParsedFeed, chunks: int) -> None:
         return
     records = {r.row_number: r.record for r in parsed.rows}
     records.update({r.row_number: r.record for r in parsed.rejections})
+    stored = [rec.Rejection.from_item(i) for i in run.table.query(run.file_pk, "REJECTED#")]
     rejections = [
-        RowRejection(int(i["row"]), records.get(int(i["row"]), {}), str(i["reason"]))
-        for i in run.table.query(run.file_pk, "REJECTED#")
+        RowRejection(r.row, records.get(r.row, r.record), r.reason)
+        for r in stored
+        if r.row is not None
     ]
     outcome = run.outcome
     outcome.accepted = sum(int(m["accepted"]) for m in markers)
     outcome.unchanged = sum(int(m["unchanged"]) for m in markers)
+    outcome.history = sum(int(m.get("history", 0)) for m in markers)
     outcome.rejected = len(rejections)
     _finish(run, parsed.header, sorted(rejections, key=lambda r: r.row_number), recorded=True)

@@ -19,7 +19,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from stockplan.coldstart import lazy_module
 from stockplan.config import Settings
@@ -27,7 +28,13 @@ from stockplan.data import records as rec
 from stockplan.data.marker import Writes as MarkerWrites
 from stockplan.data.ports import ChunkQueue, FeedStore
 from stockplan.data.retry import attempts
-from stockplan.data.table import MAX_TRANSACTION_ITEMS, ConflictError, Table
+from stockplan.data.table import (
+    MAX_TRANSACTION_ITEMS,
+    ConflictError,
+    Table,
+    ThrottledError,
+    is_transient,
+)
 from stockplan.domain.model import PlanCode
 from stockplan.feeds import (
     DEFAULT_LIMITS,
@@ -48,14 +55,16 @@ from stockplan.feeds import (
 from stockplan.feeds.capping import capped_record
 from stockplan.feeds.identity import OnConflict, RowIdentity, differences, identify
 from stockplan.feeds.rows import GrantRow, TerminationRow
-from stockplan.service import notify
+from stockplan.service import notify, scheduled
 from stockplan.service.ledger import BatchFull, Change, Ledger, PoolRecord, PoolShortError
-from stockplan.service.rows import APPLIERS, SUPERSEDED, UNCHANGED, RowResult, Unchanged
+from stockplan.service.rows import SUPERSEDED, UNCHANGED, RowResult, Unchanged
 
 if TYPE_CHECKING:
     from stockplan.notices import model as nm
 else:
     nm = lazy_module("stockplan.notices.model")
+
+_T = TypeVar("_T")
 
 MAX_ROW_ATTEMPTS = 5
 # Kinds whose rows each read one person's profile and holdings: read ahead for the next
@@ -89,8 +98,13 @@ class FeedOutcome:
     accepted: int = 0  # applied
     unchanged: int = 0
     rejected: int = 0
+    # Applied rows dated before go-live (docs/plan-rules.md "Facts in time").
+    history: int = 0
     file_reason: str | None = None
     notice_ids: list[str] = field(default_factory=list)
+    # Rows rejected because judging or applying them raised: "row N: ErrorType" (for
+    # the operators' log; never the row's values).
+    row_errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -144,6 +158,30 @@ def object_pk(kind: str, key: str, version_id: str | None, fingerprint: str) -> 
     return f"FEED#{kind}#{hashlib.sha256(identity).hexdigest()[:40]}"
 
 
+@dataclass(frozen=True)
+class UploadOrigin:
+    """The S3 object a file's rows came from and who uploaded it: a key may later hold
+    another object, so the audit trail names the version, its ETag and the uploader
+    (the S3 event's userIdentity.principalId) beside the key and row."""
+
+    version_id: str | None = None
+    etag: str | None = None
+    uploader: str | None = None
+
+
+def feed_cause(kind: FeedKind, key: str, row: int | None, origin: UploadOrigin) -> dict[str, Any]:
+    """The audit trail's cause of a change a feed row made (docs/interfaces.md §3)."""
+    return {
+        "kind": "feed",
+        "feed": kind.value,
+        "key": key,
+        "row": row,
+        "version_id": origin.version_id,
+        "etag": origin.etag,
+        "uploader": origin.uploader,
+    }
+
+
 @dataclass
 class FileRun:
     """One delivery of one uploaded feed file, from its rows to its summary."""
@@ -168,6 +206,9 @@ class FileRun:
     rejections: list[RowRejection] = field(default_factory=list)
     # The most writes a row of this file has taken so far (a batch keeps room for it).
     largest_row: int = 0
+    # Rows whose fact is dated before go-live: applied as history, told to nobody.
+    history_rows: set[int] = field(default_factory=set)
+    origin: UploadOrigin = field(default_factory=UploadOrigin)
 
     @property
     def table(self) -> Table:
@@ -199,7 +240,7 @@ class FileRun:
             self.ledger, self.today, cause, self.deps.settings, marker_writes=self.writes
         )
         change.upload_order = self.order
-        change.cause_info = {"kind": "feed", "feed": self.kind.value, "key": self.key, "row": row}
+        change.cause_info = feed_cause(self.kind, self.key, row, self.origin)
         return change
 
 
@@ -213,6 +254,7 @@ def process_upload(
     size: int | None = None,
     etag: str | None = None,
     uploaded_at: str | None = None,
+    uploader: str | None = None,
 ) -> FeedOutcome:
     """Run one uploaded feed file; `today` is the upload day in the plan's time zone.
 
@@ -223,7 +265,8 @@ def process_upload(
 
     `uploaded_at` is the event's time: S3 does not deliver events in upload order, so
     rows that overwrite (a day's price, a person's details) keep the latest upload's
-    values whatever order the files arrive in (see `upload_order`)."""
+    values whatever order the files arrive in (see `upload_order`). `uploader`: the
+    event's principal, named with the version and ETag by the audit trail."""
     try:
         kind = kind_from_key(key)
     except KeyRejected as error:
@@ -252,6 +295,7 @@ def process_upload(
         return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
     if deps.chunks is not None and row_count(parsed) > deps.settings.fanout_rows:
         where = {"bucket": bucket, "key": key, "version_id": version_id, "file": file_pk}
+        where |= {"etag": _etag(etag) or None, "uploader": uploader}
         moment = {"day": today.isoformat(), "order": upload_order(uploaded_at, key)}
         fan_out(deps.chunks, deps.settings.chunk_rows, parsed, {**where, **moment})
         return FeedOutcome(key, kind.value, "fanned_out")
@@ -265,6 +309,7 @@ def process_upload(
         ledger,
         FeedOutcome(key, kind.value, "processed"),
         MarkerWrites(floor=today),
+        origin=UploadOrigin(version_id, _etag(etag) or None, uploader),
     )
     return _apply_file(run, parsed)
 
@@ -323,13 +368,14 @@ def apply_parsed(run: FileRun, parsed: ParsedFeed) -> list[RowRejection]:
     file_pk, kind = run.file_pk, run.kind
     # Rows this object already applied (a redelivery after a crash half way through).
     applied = {rec.feed_row_number(i) for i in table.query(file_pk, rec.FEED_ROW_PREFIX)}
-    identities = {
-        row.row_number: identify(kind, row.value)
-        for row in parsed.rows
-        if row.row_number not in applied
-    }
-    run.prefetch(list(identities.values()))
     run.rejections = list(parsed.rejections)
+    identities: dict[int, RowIdentity] = {}
+    for row in parsed.rows:
+        if row.row_number not in applied:
+            found = _guarded(run, row, partial(identify, kind, row.value))
+            if isinstance(found, RowIdentity):
+                identities[row.row_number] = found
+    run.prefetch(list(identities.values()))
     run.outcome.accepted += sum(1 for row in parsed.rows if row.row_number in applied)
     _apply_rows(
         run,
@@ -361,6 +407,7 @@ def _read_within_limit(
 def _count(run: FileRun, row: ParsedRow, result: RowResult) -> None:
     if result is None or result is SUPERSEDED:
         run.outcome.accepted += 1
+        run.outcome.history += row.row_number in run.history_rows
     elif result is UNCHANGED:
         run.outcome.unchanged += 1
     else:
@@ -414,11 +461,11 @@ def _apply_rows(run: FileRun, rows: list[tuple[ParsedRow, RowIdentity]]) -> None
             # Committed before the row is read: a row that does not fit is read twice.
             _commit_batch(run, batch)
             batch = _new_batch(run)
-        result = _batch_row(run, batch, row, identity)
+        result = _guarded_batch_row(run, batch, row, identity)
         if result is RETRY:
             _commit_batch(run, batch)
             batch = _new_batch(run)
-            result = _batch_row(run, batch, row, identity)
+            result = _guarded_batch_row(run, batch, row, identity)
         if result is RETRY:  # too large for a batch even alone
             result = _apply_row(run, row, identity)
         if not isinstance(result, _Pending | _Retry):
@@ -427,6 +474,42 @@ def _apply_rows(run: FileRun, rows: list[tuple[ParsedRow, RowIdentity]]) -> None
             _commit_batch(run, batch)
             batch = _new_batch(run)
     _commit_batch(run, batch)
+
+
+def _guarded(run: FileRun, row: ParsedRow, step: Callable[[], _T]) -> _T | str:
+    """`step()`, or the row's rejection when it raised an error of its own (a row's
+    own error fails again the same way, and must not stop the rows after it). An
+    infrastructure failure (throttling, an outage) is raised: the invocation fails and
+    is delivered again, and the rows already applied are skipped by their markers."""
+    try:
+        return step()
+    except Exception as error:
+        if is_transient(error):
+            raise
+        return _row_failed(run, row, error)
+
+
+def _row_failed(run: FileRun, row: ParsedRow, error: Exception) -> str:
+    run.outcome.row_errors.append(f"row {row.row_number}: {type(error).__name__}")
+    return (
+        f"not applied: an unexpected error ({type(error).__name__}) stopped this row;"
+        " the other rows of the file went on. Upload the row again; if it fails again,"
+        " ask the plan's operators to look at it"
+    )
+
+
+def _guarded_batch_row(
+    run: FileRun, batch: RowBatch, row: ParsedRow, identity: RowIdentity
+) -> RowResult | _Pending | _Retry:
+    point = batch.change.savepoint()
+    try:
+        return _batch_row(run, batch, row, identity)
+    except Exception as error:
+        batch.change.rollback(point)
+        run.ledger.read_log = None
+        if is_transient(error):
+            raise
+        return _row_failed(run, row, error)
 
 
 def _people(rows: list[tuple[ParsedRow, RowIdentity]]) -> list[str]:
@@ -461,16 +544,11 @@ def _batch_row(
     change.cause = f"feed:{run.key}#row{row.row_number}"
     # Numbered from 1 for each row, as a row committed on its own numbers them.
     change.audit_seq = 0
-    change.cause_info = {
-        "kind": "feed",
-        "feed": run.kind.value,
-        "key": run.key,
-        "row": row.row_number,
-    }
+    change.cause_info = feed_cause(run.kind, run.key, row.row_number, run.origin)
     run.ledger.read_log = set()
     result: RowResult | _Retry
     try:
-        result = APPLIERS[run.kind](change, row.value)
+        result = scheduled.apply_row(change, run.kind, row.value, identity, run.key, row.row_number)
     except PoolShortError as error:
         result = str(error)
     except BatchFull:
@@ -498,6 +576,8 @@ def _batch_row(
         return RETRY
     batch.keys |= keys
     batch.rows.append((row, identity, written))
+    if change.is_history:
+        run.history_rows.add(row.row_number)
     run.largest_row = max(run.largest_row, len(change.tx) - point.operations)
     return PENDING
 
@@ -508,9 +588,12 @@ def _commit_batch(run: FileRun, batch: RowBatch) -> None:
     change = batch.change
     try:
         change.flush()
-    except (ConflictError, PoolShortError):
+    except Exception as error:
+        if is_transient(error):
+            raise
         # Another writer moved something a row read (or the pool ran short with all of
-        # them): each row is read and applied again on its own, in order.
+        # them, or one row's write was refused): each row is read and applied again on
+        # its own, in order, and judged on its own.
         run.pools.clear()
         # Rows a concurrent delivery of this very object applied are applied (its
         # notices are that delivery's to send), as _apply_row's own conflict check says.
@@ -548,6 +631,8 @@ def _judge(identity: RowIdentity, fact: rec.Fact | None) -> Unchanged | str | No
     UNCHANGED, a rejection reason, or None: go on and apply it."""
     if fact is None:
         return None
+    if fact.voided_by is not None:
+        return _voided(identity, fact.voided_by)
     if fact.matches(identity.values):
         return UNCHANGED
     rule = identity.rule
@@ -564,6 +649,16 @@ def _judge(identity: RowIdentity, fact: rec.Fact | None) -> Unchanged | str | No
     return _conflict(identity, fact, rule.remedy)
 
 
+def _voided(identity: RowIdentity, request_id: str) -> str:
+    """A row that repeats an exercise a correction voided (it did not happen)."""
+    values = identity.values
+    return (
+        f"this exercise of {values.get('shares')} shares of {values.get('award_id')} on"
+        f" {values.get('exercise_date')} was voided by void_exercise correction {request_id}"
+        " and is not recorded again; if it did happen, send it with a new exercise_id"
+    )
+
+
 def _conflict(identity: RowIdentity, fact: rec.Fact, remedy: str) -> str:
     """A row that contradicts an applied one names where that one came from and what
     differs (docs/interfaces.md §1a)."""
@@ -577,9 +672,15 @@ def _conflict(identity: RowIdentity, fact: rec.Fact, remedy: str) -> str:
 
 def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult:
     """Apply one row with its fact record and its row marker in the same transactions:
-    a retry after a crash skips it, a second upload finds it unchanged."""
+    a retry after a crash skips it, a second upload finds it unchanged. Whatever the
+    row raises of its own is its rejection (`_guarded`)."""
+    return _guarded(run, row, lambda: _apply_row_once(run, row, identity))
+
+
+def _apply_row_once(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult:
     cause = f"feed:{run.key}#row{row.row_number}"
     forced: str | None = None
+    last_failure: Exception | None = None
     for attempt in attempts(MAX_ROW_ATTEMPTS):
         fact = run.fact(identity, fresh=attempt > 0)
         verdict = _judge(identity, fact) if forced is None else forced
@@ -593,9 +694,16 @@ def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult
         change = run.change(cause, row.row_number)
         change.pools = dict(run.pools)
         try:
-            result = APPLIERS[run.kind](change, row.value)
+            result = scheduled.apply_row(
+                change, run.kind, row.value, identity, run.key, row.row_number
+            )
         except PoolShortError as error:
             result = str(error)
+        except (ConflictError, ThrottledError) as error:
+            # A large row's earlier transaction lost a race: read and apply it again.
+            run.pools.clear()
+            last_failure = error
+            continue
         if isinstance(result, str) and fact is not None and not fact.matches(identity.values):
             # The rules refused a second row for a known key (a termination).
             return _conflict(identity, fact, f"{result}; send a corrections row to change it")
@@ -603,24 +711,32 @@ def _apply_row(run: FileRun, row: ParsedRow, identity: RowIdentity) -> RowResult
             return result  # rejected, unchanged, or overwritten by a later upload
         written = _record_fact(change, identity, fact, run.key, row.row_number)
         change.put_new(rec.feed_row_item(run.file_pk, row.row_number))
+        if change.is_history:
+            run.history_rows.add(row.row_number)
         try:
             change.flush()
         except PoolShortError as error:
             forced = str(error)
             continue
-        except ConflictError:
+        except (ConflictError, ThrottledError) as error:
             run.pools.clear()  # another writer may have moved them: read them again
             if run.table.get(*rec.feed_row_key(run.file_pk, row.row_number)) is not None:
                 # A concurrent delivery of the same object applied this row (its
                 # notices are that delivery's to send).
                 return None
+            last_failure = error
             continue
         run.pools.update(change.pools)
         run.outcome.notice_ids += change.notice_ids
         # Later rows of the file read the facts as this row left them.
         run.known.update(written)
         return None
-    raise ConflictError(f"row {row.row_number} of {run.key} kept conflicting")
+    if isinstance(last_failure, ThrottledError):
+        raise last_failure  # DynamoDB, not another writer: the invocation is retried
+    return (
+        f"not applied: it conflicted with a concurrent change {MAX_ROW_ATTEMPTS} times;"
+        " upload it again"
+    )
 
 
 def _applied_by_this_object(run: FileRun, fact: rec.Fact | None, row_number: int) -> bool:
@@ -656,25 +772,24 @@ def _record_fact(
     return written
 
 
-def _rejection_fields(
+def rejection(
     kind: FeedKind | None,
     key: str,
     row: int | None,
     record: dict[str, str],
     reason: str,
     today: date,
-) -> dict[str, Any]:
-    """A rejected row or file as the rejections report reads it. The record keeps the
-    columns the kind reads, cut to a size DynamoDB stores (the errors CSV has it whole)."""
-    return {
-        "GSI1PK": rec.REJECTIONS,
-        "GSI1SK": f"{today.isoformat()}#{short_key(key)}#{'file' if row is None else f'{row:06d}'}",
-        "feed": None if kind is None else kind.value,
-        "key": key,
-        "row": row,
-        "record": {} if kind is None else capped_record(record, kind.columns),
-        "reason": reason,
-    }
+) -> rec.Rejection:
+    """A rejected row or file as stored. The record keeps the columns the kind reads,
+    cut to a size DynamoDB stores (the errors CSV has it whole)."""
+    return rec.Rejection(
+        feed=rec.UNKNOWN_FEED if kind is None else kind.value,
+        key=key,
+        row=row,
+        reason=reason,
+        record={} if kind is None else capped_record(record, kind.columns),
+        day=today,
+    )
 
 
 def _refuse_unread(
@@ -702,15 +817,7 @@ def _reject_file(
     outcome = FeedOutcome(key, kind_name, "rejected", file_reason=reason)
     deps.files.write(errors_key(key), render_file_rejection_csv(reason), "text/csv")
     change = Change(ledger, today, f"feed:{key}", deps.settings)
-    pk, sk = rec.rejection_key(file_pk, None)
-    change.put(
-        {
-            "PK": pk,
-            "SK": sk,
-            "type": "feed_rejection",
-            **_rejection_fields(kind, key, None, {}, reason, today),
-        }
-    )
+    change.put(rejection(kind, key, None, {}, reason, today).item(file_pk, short_key(key)))
     summary = nm.FeedRejectionSummary(
         kind_name or "unknown", key, 0, 0, 0, reason, (), errors_key(key)
     )
@@ -752,12 +859,11 @@ def _flush_unless_done_elsewhere(table: Table, change: Change, file_pk: str) -> 
 
 def record_rejections(run: FileRun, change: Change, rejections: list[RowRejection]) -> None:
     """The rejected rows as the rejections report reads them."""
-    for rejection in rejections:
-        pk, sk = rec.rejection_key(run.file_pk, rejection.row_number)
-        fields = _rejection_fields(
-            run.kind, run.key, rejection.row_number, rejection.record, rejection.reason, run.today
+    for rejected in rejections:
+        stored = rejection(
+            run.kind, run.key, rejected.row_number, rejected.record, rejected.reason, run.today
         )
-        change.put({"PK": pk, "SK": sk, "type": "feed_row", "status": "rejected", **fields})
+        change.put(stored.item(run.file_pk, short_key(run.key)))
         change.maybe_flush()
 
 
@@ -773,7 +879,8 @@ def _finish(
         deps.files.write(errors_key(key), render_errors_csv(header, rejections), "text/csv")
         if not recorded:
             record_rejections(run, change, rejections)
-    if rejections or outcome.accepted == 0:
+    # A file with rows applied as history tells the administrator how many (go-live).
+    if rejections or outcome.accepted == 0 or outcome.history:
         summary = nm.FeedRejectionSummary(
             kind.value,
             key,
@@ -784,6 +891,8 @@ def _finish(
             tuple(nm.RejectedRow(r.row_number, r.reason) for r in rejections),
             errors_key(key) if rejections else None,
             outcome.unchanged,
+            outcome.history,
+            deps.settings.go_live,
         )
         notify.feed_summary(change, summary, run.file_pk)
     done = _file_item(
@@ -795,6 +904,7 @@ def _finish(
         accepted=outcome.accepted,
         unchanged=outcome.unchanged,
         rejected=len(rejections),
+        history=outcome.history,
     )
     _put_done(change, done)
     run.writes.before_last_commit(deps.table)

@@ -21,7 +21,7 @@ from stockplan.data import marker
 from stockplan.data import records as rec
 from stockplan.data.table import MAX_TRANSACTION_ITEMS, Item, Table, Transaction
 from stockplan.domain.history import AwardEvent, grant_event
-from stockplan.domain.model import Award, DeferredStockAward, PlanCode
+from stockplan.domain.model import Award, DeferredStockAward, PlanAction, PlanCode
 from stockplan.domain.pools import PoolDelta, Split, award_pool_delta, deferred_pool_delta
 from stockplan.domain.schedule import DueItem, award_schedule, deferred_schedule
 from stockplan.service.reader import (
@@ -118,6 +118,18 @@ class Change:
     # Several feed rows share this change's transaction (feeds.RowBatch): a row that
     # would need a commit of its own raises BatchFull instead of committing the others.
     batching: bool = False
+    # A row dated ahead is checked by applying it without committing anything (its
+    # writes are rolled back and the row is scheduled, docs/plan-rules.md "Facts in time").
+    checking_ahead: bool = False
+    # The date the fact being applied is about (docs/interfaces.md §1d), where it is not
+    # `day` (a feed row's date; the daily job's effects are about their own day).
+    fact_day: date | None = None
+
+    @property
+    def is_history(self) -> bool:
+        """The fact is dated before go-live: applied with every rule, announced to no
+        participant (docs/plan-rules.md "Facts in time")."""
+        return self.settings.is_history(self.fact_day or self.day)
 
     @property
     def notice_day(self) -> date:
@@ -403,6 +415,8 @@ class Change:
         self.new_notice = True
 
     def maybe_flush(self) -> None:
+        if self.checking_ahead:
+            return  # nothing of a check is committed
         if self.batching:
             # A batch commits whole: only a transaction that cannot take the pool
             # counters any more stops the row (the batch commits, the row is done again).
@@ -449,6 +463,8 @@ class Change:
 
     def flush(self) -> None:
         """Commit what is collected (with the pool counters) and start a new transaction."""
+        if self.checking_ahead:
+            raise RuntimeError("a row checked ahead of its date commits nothing")
         for plan, delta in self.deltas.items():
             pool = self.pool(plan)
             state = pool.state(self.day).apply(delta)
@@ -462,10 +478,16 @@ class Change:
                 "outstanding": state.outstanding,
                 "delivered": state.delivered,
                 "splits": [[s.day.isoformat(), str(s.ratio)] for s in pool.splits],
+                "plan_actions": [rec.plan_action_value(a) for a in pool.actions],
             }
             self.tx.put_versioned(item, pool.version or None)
             self.pools[plan] = PoolRecord(
-                plan, pool.version + 1, state.outstanding, state.delivered, pool.splits
+                plan,
+                pool.version + 1,
+                state.outstanding,
+                state.delivered,
+                pool.splits,
+                pool.actions,
             )
         for pk in self.new_holdings:
             # Added without its profile written alongside: the profile stops listing
@@ -492,15 +514,35 @@ class Change:
     ) -> None:
         """Restate a pool after a split (docs/plan-rules.md: every pool figure times the ratio)."""
         pool = self.pool(plan)
-        self.pools[plan] = PoolRecord(plan, pool.version, outstanding, delivered, splits)
+        self.pools[plan] = PoolRecord(
+            plan, pool.version, outstanding, delivered, splits, pool.actions
+        )
         self.deltas.setdefault(plan, PoolDelta())
         # Written by the next flush through the same versioned put.
         self.deltas[plan] = self.deltas[plan] + PoolDelta()
 
+    def add_plan_action(self, action: PlanAction) -> None:
+        """Record a fed plan action on its pool's record (docs/interfaces.md §1e): every
+        reader of the pool (its reserve, the grant checks) sees it from the commit on."""
+        pool = self.pool(action.plan)
+        self.pools[action.plan] = PoolRecord(
+            action.plan,
+            pool.version,
+            pool.outstanding,
+            pool.delivered,
+            pool.splits,
+            (*pool.actions, action),
+        )
+        self.deltas.setdefault(action.plan, PoolDelta())
+
 
 def _award_summary(a: Award) -> dict[str, Any]:
-    """The award's figures as report.json names them (docs/interfaces.md §3)."""
+    """The award's figures as report.json names them (docs/interfaces.md §3), and its
+    vesting schedule: a decision that only makes shares vest early changes that alone."""
     return {
+        "grant_date": a.grant_date.isoformat(),
+        # None: vested at grant.
+        "vesting": ";".join(f"{t.vest_date.isoformat()}:{t.shares}" for t in a.tranches) or None,
         "shares_granted": a.shares_granted,
         "exercise_price": None if a.exercise_price is None else str(a.exercise_price),
         "final_exercise_date": _iso(a.final_exercise_date),

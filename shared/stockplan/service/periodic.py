@@ -34,6 +34,7 @@ from stockplan.data.ports import FeedStore
 from stockplan.data.table import ConflictError, Item, Table, Transaction
 from stockplan.domain.history import as_of as history_as_of
 from stockplan.domain.history import replay
+from stockplan.domain.iso_limit import iso_and_nso, iso_splits
 from stockplan.domain.model import (
     Award,
     DeferredStatus,
@@ -41,12 +42,14 @@ from stockplan.domain.model import (
     FeeType,
     PlanCode,
 )
+from stockplan.domain.performance import shares_awaiting_certification
 from stockplan.domain.periodic import (
     CHART_MONTHS,
     DEADLINE_DAYS,
     Month,
     PoolFigures,
     by_cause,
+    first_business_day,
     in_month,
     next_periodic_day,
     pool_series,
@@ -78,16 +81,22 @@ SECTION_COLUMNS: dict[str, tuple[str, ...]] = {
         "shares",
         "detail",
     ),
+    # One row per changed field, so a spreadsheet can filter by field or cause.
     "changes": (
         "day",
         "cause_kind",
         "cause",
+        "source",
         "participant_id",
         "participant_name",
         "award_id",
-        "change",
+        "field",
+        "before",
+        "after",
     ),
     "rejections": ("day", "feed", "key", "row", "reason"),
+    # Performance awards' tranches due and not yet certified (1998 §6.a.(9)).
+    "awaiting": ("day", "participant_id", "participant_name", "award_id", "shares", "detail"),
     "undelivered": (
         "notice_id",
         "kind",
@@ -136,7 +145,10 @@ def annual(deps: DailyDeps, day: date, own: marker.Own) -> list[str]:
     year = statement_year(day)
     if year is None or not deps.settings.periodic_mail:
         return []
-    return annual_statements(deps, year, day, own)
+    from stockplan.service.form3921 import form_3921
+
+    # The year before's Form 3921 statements go out in the same January (Code §6039).
+    return annual_statements(deps, year, day, own) + form_3921(deps, year - 1, day, own)
 
 
 # --- the monthly report -----------------------------------------------------------------
@@ -152,7 +164,7 @@ def pools_now(table: Table, day: date) -> dict[PlanCode, PoolFigures]:
     figures = {}
     for plan in PlanCode:
         item = found.get(plan.value)
-        reserved = reserved_on(plan, day, rec.splits_from(item))
+        reserved = reserved_on(plan, day, rec.splits_from(item), rec.plan_actions_from(item))
         outstanding = int(item["outstanding"]) if item else 0
         delivered = int(item["delivered"]) if item else 0
         figures[plan] = PoolFigures(reserved, outstanding, delivered)
@@ -169,17 +181,14 @@ def month_changes(table: Table, month: Month) -> list[dict[str, Any]]:
 
 
 def month_rejections(table: Table, month: Month) -> list[dict[str, Any]]:
-    last = month.last_day.isoformat()
-    return [
-        {
-            "day": str(i["GSI1SK"])[:10],
-            "feed": i.get("feed"),
-            "key": i["key"],
-            "row": None if i.get("row") is None else int(i["row"]),
-            "reason": i["reason"],
-        }
+    found = [
+        rec.Rejection.from_item(i)
         for i in table.query_index(rec.REJECTIONS, after=month.first_day.isoformat())
-        if str(i["GSI1SK"])[:10] <= last
+    ]
+    return [
+        {"day": r.day.isoformat(), "feed": r.feed, "key": r.key, "row": r.row, "reason": r.reason}
+        for r in found
+        if r.day <= month.last_day
     ]
 
 
@@ -198,6 +207,23 @@ def _names(table: Table, participant_ids: Iterable[str | None]) -> dict[str, Ite
     wanted = sorted({p for p in participant_ids if p})
     items = table.batch_get([(rec.participant_pk(p), "PROFILE") for p in wanted])
     return {str(i["participant_id"]): i for i in items}
+
+
+def _source(cause: Any) -> str:
+    """Where a change came from, beside its cause: the file and row that carried it, or
+    the daily rule's plan section and the day it fell due."""
+    if not isinstance(cause, dict):
+        return ""
+    if cause.get("key"):
+        return f"{cause['key']} row {cause.get('row')}"
+    if cause.get("kind") == "daily":
+        return f"{cause.get('section')}, due {cause.get('due')}"
+    return ""
+
+
+def _scalar(value: Any) -> Any:
+    """A cell's value: a figure, a text or nothing; a list (vesting tranches) as text."""
+    return value if value is None or isinstance(value, str | int) else str(value)
 
 
 def _change_text(change: dict[str, Any]) -> str:
@@ -221,6 +247,7 @@ def report_document(
     rejections: list[dict[str, Any]],
     undelivered: list[dict[str, Any]],
     names: dict[str, str],
+    awaiting: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """reports/M.json: every figure of the report, as plain JSON (pure)."""
     history = {
@@ -256,7 +283,8 @@ def report_document(
                     "participant_id": pid,
                     "participant_name": names.get(str(pid), "") if pid else "",
                     "award_id": c.get("award_id"),
-                    "change": _change_text(dict(c.get("change") or {})),
+                    "source": _source(c.get("cause")),
+                    "change": dict(c.get("change") or {}),
                 }
             )
     return {
@@ -278,6 +306,9 @@ def report_document(
         ],
         "changes": grouped,
         "rejections": rejections,
+        "awaiting": [
+            {**a, "participant_name": names.get(a["participant_id"], "")} for a in awaiting
+        ],
         "undelivered": [
             {**u, "participant_name": names.get(u.get("participant_id") or "", "")}
             for u in undelivered
@@ -293,11 +324,17 @@ def section_rows(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         for plan, p in document["pools"].items()
         for h in p["history"]
     ]
+    changes = [
+        {**c, "field": field, "before": _scalar(before), "after": _scalar(after)}
+        for c in document["changes"]
+        for field, (before, after) in c["change"].items()
+    ]
     return {
         "pools": pools,
         "deadlines": document["deadlines"],
-        "changes": document["changes"],
+        "changes": changes,
         "rejections": document["rejections"],
+        "awaiting": document.get("awaiting", []),
         "undelivered": document["undelivered"],
     }
 
@@ -317,14 +354,25 @@ _TITLES = {
     "deadlines": ("Deadlines of the next 90 days", "Nothing falls due"),
     "changes": ("Changes of the month, by cause", "No change"),
     "rejections": ("Rejected rows of the month", "No row was rejected"),
+    "awaiting": (
+        "Performance awards awaiting certification (1998 §6.a.(9))",
+        "No performance award awaits certification",
+    ),
     "undelivered": ("Undelivered notices", "Every notice was delivered"),
 }
 _HEADINGS = {
     "deadlines": ("day", "what", "participant", "name", "award or fee", "shares", "detail"),
     "changes": ("day", "participant", "name", "award", "change"),
     "rejections": ("day", "feed", "file", "row", "reason"),
+    "awaiting": ("due since", "participant", "name", "award", "target shares", "criteria"),
     "undelivered": ("notice", "kind", "participant", "name", "sent on", "delivery", "detail"),
 }
+
+
+def _weekday_day(value: Any) -> Any:
+    from stockplan.notices.formatting import deadline
+
+    return deadline(date.fromisoformat(value)) if isinstance(value, str) else value
 
 
 def _section(key: str, rows: list[dict[str, Any]]) -> nm.ReportSection:
@@ -332,7 +380,13 @@ def _section(key: str, rows: list[dict[str, Any]]) -> nm.ReportSection:
     cells: list[tuple[Any, ...]]
     if key == "changes":
         cells = [
-            (r["day"], r["participant_id"], r["participant_name"], r["award_id"], r["change"])
+            (
+                r["day"],
+                r["participant_id"],
+                r["participant_name"],
+                r["award_id"],
+                _change_text(r["change"]),
+            )
             for r in rows
         ]
         groups = tuple(
@@ -342,6 +396,9 @@ def _section(key: str, rows: list[dict[str, Any]]) -> nm.ReportSection:
         )
     else:
         cells = [tuple(r.get(c) for c in SECTION_COLUMNS[key]) for r in rows]
+        if key == "deadlines":
+            # The weekday beside each day; the report's files keep the ISO day.
+            cells = [(_weekday_day(row[0]), *row[1:]) for row in cells]
         groups = ()
     return nm.ReportSection(
         key,
@@ -377,8 +434,8 @@ def report_notice(document: dict[str, Any], files: Sequence[str] = ()) -> nm.Mon
             )
         )
     sections = tuple(
-        _section(key, document[key])
-        for key in ("deadlines", "changes", "rejections", "undelivered")
+        _section(key, document.get(key, []))
+        for key in ("deadlines", "changes", "rejections", "awaiting", "undelivered")
     )
     return nm.MonthlyReportNotice(
         document["month"],
@@ -403,14 +460,22 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool,
     rejections = month_rejections(table, month)
     undelivered = month_undelivered(table, month)
     awards, deferred = _due_soon(table, day)
+    awaiting = awaiting_certification(table.query_index(rec.OPEN_AWARDS), day)
     people = _names(
         table,
         [a.participant_id for a in awards]
+        + [a["participant_id"] for a in awaiting]
         + [d.participant_id for d in deferred]
         + [c.get("participant_id") for c in changes]
         + [u.get("participant_id") for u in undelivered],
     )
-    state = State(awards=awards, deferred=deferred, pools={}, people=people)
+    ahead = table.query_index(rec.UPCOMING, after=day.isoformat())
+    people.update(
+        _names(
+            table, [str(i.get("participant_id") or "") for i in ahead if i.get("participant_id")]
+        )
+    )
+    state = State(awards=awards, deferred=deferred, pools={}, people=people, ahead=ahead)
     deadlines = upcoming(state, day, DEADLINE_DAYS)
     before = _kept_figures(table, month)
     # A report before this one kept its figures: this one is sent, whatever it finds.
@@ -419,10 +484,41 @@ def gather(table: Table, month: Month, day: date) -> tuple[dict[str, Any], bool,
     kept = {**before, month: {plan.value: f for plan, f in pools.items()}}
     names = {pid: str(i.get("name", "")) for pid, i in people.items()}
     document = report_document(
-        month, day, pools, kept, deadlines, changes, rejections, undelivered, names
+        month, day, pools, kept, deadlines, changes, rejections, undelivered, names, awaiting
     )
     quiet = not (changes or rejections or reported_before) and not _held(table, month)
     return document, quiet, before
+
+
+def awaiting_certification(open_awards: Iterable[Item], day: date) -> list[dict[str, Any]]:
+    """Performance awards whose tranches have come by `day` and await the Committee's
+    certification (1998 §6.a.(9)): the earliest such tranche's date, the target shares."""
+    found = []
+    for item in open_awards:
+        award = rec.award_from(item)
+        shares = shares_awaiting_certification(award, day)
+        if not shares:
+            continue
+        settled = award.shares_exercised + award.shares_forfeited
+        since = next(
+            (
+                d
+                for d in sorted({t.vest_date for t in award.tranches} | {award.grant_date})
+                if award.vested_shares(d) > settled
+            ),
+            award.grant_date,
+        )
+        found.append(
+            {
+                "day": since.isoformat(),
+                "participant_id": award.participant_id,
+                "award_id": award.award_id,
+                "shares": shares,
+                "detail": award.performance_criteria or "",
+            }
+        )
+    found.sort(key=lambda a: (a["day"], a["participant_id"], a["award_id"]))
+    return found
 
 
 def _due_soon(table: Table, day: date) -> tuple[list[Award], list[DeferredStockAward]]:
@@ -527,6 +623,9 @@ def monthly_report(deps: DailyDeps, month: Month, day: date, own: marker.Own) ->
     # report before it.
     document, quiet, before = gather(table, month, day)
     send = not quiet or any(i.get("sent") for i in _kept(table))
+    # A report due before go-live is history: made (its figures kept for the charts),
+    # never sent (docs/plan-rules.md "Facts in time").
+    mailed = send and not settings.is_history(first_business_day(month.next()))
     files = [f"{REPORTS_PREFIX}{month}.{ext}" for ext in ("html", "csv", "json")]
     done: Item = {
         "PK": PERIODIC,
@@ -547,7 +646,7 @@ def monthly_report(deps: DailyDeps, month: Month, day: date, own: marker.Own) ->
     tx = Transaction()
     tx.put_new(done)
     ids: list[str] = []
-    if send:
+    if mailed:
         whole = report_notice(document, files)
         notice = replace(whole, limit=EMAIL_ROWS)
         rendered = render(notice, settings.letterhead)
@@ -595,8 +694,10 @@ def write_files(
 # --- statements ---------------------------------------------------------------------------
 
 
-def statement_line(award: Award, day: date) -> nm.StatementLine:
-    """One award as a statement shows it on `day`."""
+def statement_line(award: Award, day: date, iso: tuple[int, int] | None = None) -> nm.StatementLine:
+    """One award as a statement shows it on `day`; `iso`: its ISO and NSO shares
+    (Code §422(d)), where its holder's other awards were read."""
+    iso_shares, nso_shares = iso or iso_and_nso(award, iso_splits([award]))
     return nm.StatementLine.of_award(
         award,
         grant_date=award.grant_date,
@@ -610,6 +711,18 @@ def statement_line(award: Award, day: date) -> nm.StatementLine:
         exercisable_shares=award.exercisable_shares(day),
         exercise_deadline=award.exercise_deadline,
         status=award.status().value,
+        iso_shares=iso_shares,
+        nso_shares=nso_shares,
+        performance_criteria=award.performance_criteria,
+        shares_awaiting_certification=shares_awaiting_certification(award, day),
+        next_vesting=next(
+            (
+                t
+                for t in award.tranches
+                if t.vest_date > day and award.is_outstanding and award.service_ended_on is None
+            ),
+            None,
+        ),
     )
 
 
@@ -653,6 +766,7 @@ def _statement(
         award = replay(history_as_of(events, day)) if events else stored.award
         awards.append(award)
     awards.sort(key=lambda a: (a.grant_date, a.award_id))
+    split = iso_splits(awards)
     deferred = sorted(
         (rec.deferred_from(i) for i in items if i.get("type") == "deferred"),
         key=lambda d: (d.award_date, d.fee_type.value, d.fee_date),
@@ -662,7 +776,7 @@ def _statement(
         participant_name=str(person["name"]),
         as_of=day,
         annual=annual,
-        awards=tuple(statement_line(a, day) for a in awards),
+        awards=tuple(statement_line(a, day, iso_and_nso(a, split)) for a in awards),
         deferred=tuple(_deferred_line(d, day) for d in deferred if d.award_date <= day),
         deceased=bool(person.get("death")),
     )
@@ -686,7 +800,10 @@ def annual_statements(deps: DailyDeps, year: int, day: date, own: marker.Own) ->
     if table.get(PERIODIC, sk) is not None:
         return []
     ids: list[str] = []
-    holders = statement_holders(table)
+    # Statements due before go-live are history: none is sent (docs/plan-rules.md
+    # "Facts in time").
+    due_before_go_live = settings.is_history(first_business_day(Month(year, 1)))
+    holders = [] if due_before_go_live else statement_holders(table)
     if holders:
         own.mark_dirty(table)
     addresses = Addresses(settings.admin_email)

@@ -9,6 +9,7 @@ from typing import Any
 
 from stockplan.data import records as rec
 from stockplan.data.table import Item, Table
+from stockplan.domain.iso_limit import IsoSplit, iso_and_nso, iso_splits
 from stockplan.domain.model import (
     Award,
     DeferredStatus,
@@ -16,6 +17,7 @@ from stockplan.domain.model import (
     PlanCode,
     PriceBar,
 )
+from stockplan.domain.performance import is_performance, shares_awaiting_certification
 from stockplan.domain.pools import PoolState, Split
 from stockplan.domain.schedule import DueKind, award_schedule
 
@@ -39,6 +41,9 @@ class ExerciseRecord:
     exercise_id: str | None
     source_key: str
     source_row: int
+    # Previously owned shares tendered and the payment, as fed (blank: 0 and cash).
+    shares_tendered: int = 0
+    payment: str = "cash"
 
 
 @dataclass
@@ -54,6 +59,9 @@ class State:
     award_items: dict[str, Item] = field(default_factory=dict)
     exercises: list[ExerciseRecord] = field(default_factory=list)
     prices: list[PriceBar] = field(default_factory=list)
+    # What was fed ahead of its date (docs/plan-rules.md "Facts in time"), as listed on the
+    # DueIndex's UPCOMING partition: scheduled facts, corporate actions, meetings, fees.
+    ahead: list[Item] = field(default_factory=list)
 
     def name(self, participant_id: str | None) -> str:
         person = self.people.get(participant_id or "")
@@ -73,7 +81,9 @@ def state_types(*, history: bool = False) -> set[str]:
 def read_state(table: Table, *, history: bool = False) -> State:
     """Awards, deferred stock, pools and people; with `history` also the exercises
     applied (their facts) and the prices, which the OCF export needs."""
-    return state_from(table.scan_types(state_types(history=history)), history=history)
+    state = state_from(table.scan_types(state_types(history=history)), history=history)
+    state.ahead = table.query_index(rec.UPCOMING)
+    return state
 
 
 def state_from(items: list[Item], *, history: bool = False) -> State:
@@ -109,6 +119,8 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
     for item in facts:
         if not str(item["PK"]).startswith(rec.fact_pk("exercises", "")):
             continue
+        if item.get("voided_by") is not None:
+            continue  # a void_exercise took it back: the fact only keeps its key
         values = item["values"]
         source = (str(item["source_key"]), int(item["source_row"]))
         # The id is the fact's key, never one of its values (feeds.identity).
@@ -124,6 +136,8 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
             exercise_id=exercise_id,
             source_key=source[0],
             source_row=source[1],
+            shares_tendered=int(values.get("shares_tendered") or 0),
+            payment=str(values.get("payment") or "cash"),
         )
     return sorted(found.values(), key=lambda e: (e.exercise_date, e.source_key, e.source_row))
 
@@ -146,6 +160,7 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
             "delivered": pool.delivered,
             "available": pool.available,
         }
+    iso = iso_splits(state.awards)
     return {
         "as_of": as_of.isoformat(),
         "awards": [
@@ -165,6 +180,8 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
                 "exercisable_shares": a.exercisable_shares(as_of),
                 "exercise_deadline": _day(a.exercise_deadline),
                 "status": a.status().value,
+                **_iso_fields(a, iso),
+                **_performance_fields(a, as_of),
             }
             for a in state.awards
         ],
@@ -184,6 +201,23 @@ def build_report(table: Table, as_of: date, state: State | None = None) -> dict[
             for d in state.deferred
         ],
         "pools": pools,
+    }
+
+
+def _iso_fields(award: Award, splits: dict[str, IsoSplit]) -> dict[str, int]:
+    """`iso_shares`, `nso_shares` (docs/interfaces.md §3; Code §422(d))."""
+    iso_shares, nso_shares = iso_and_nso(award, splits)
+    return {"iso_shares": iso_shares, "nso_shares": nso_shares}
+
+
+def _performance_fields(award: Award, as_of: date) -> dict[str, int]:
+    """Performance awards: the shares certified (delivered) and those of tranches due
+    and not yet certified (docs/interfaces.md §3; 1998 §6.a.(9))."""
+    if not is_performance(award):
+        return {}
+    return {
+        "shares_certified": award.shares_exercised,
+        "shares_awaiting_certification": shares_awaiting_certification(award, as_of),
     }
 
 
@@ -241,9 +275,67 @@ def upcoming(state: State, as_of: date, days: int) -> list[dict[str, Any]]:
                     f"deferred stock awarded {deferred.award_date.isoformat()} is issued",
                 )
             )
+    found += [
+        entry
+        for item in state.ahead
+        if as_of <= date.fromisoformat(str(item["GSI1SK"])[:10]) <= last
+        and (entry := _ahead_entry(state, item)) is not None
+    ]
     order = {"exercise deadline": 0, "30-day reminder": 1, "7-day reminder": 2}
     found.sort(key=lambda d: (d["day"], order.get(d["what"], 3), d["participant_id"], d["ref"]))
     return found
+
+
+def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
+    """A fact fed ahead of its date, as `upcoming` lists it; None once it is done."""
+    day = date.fromisoformat(str(item["GSI1SK"])[:10])
+    kind = item.get("type")
+    if kind == "scheduled":
+        values = {k: str(v) for k, v in item["values"].items()}
+        what = {"terminations": "termination", "grants": "grant"}.get(str(item["kind"]))
+        shares = int(values.get("shares") or 0)
+        if item["kind"] == "role_change":
+            what, ref, detail = "role change", values["role"], "new role from this day"
+        elif what == "termination":
+            ref, detail = values["reason"], "ends service (scheduled)"
+        elif what == "grant":
+            ref = values["award_id"]
+            detail = f"{values['plan']} {values['award_type']} granted (scheduled)"
+        else:
+            what, ref, detail = str(item["kind"]), str(item["key"]), "scheduled"
+        source = f"; row {item['source_row']} of {item['source_key']}"
+        pid = values.get("participant_id", "")
+        return _due(state, day, str(what), pid, ref, shares, detail + source)
+    if kind == "corporate_action":
+        if item.get("applied"):
+            return None
+        if item["action"] == "split":
+            what, detail = "split", f"ratio {item.get('ratio')}"
+        else:
+            assumed = item.get("assumed")
+            what = "covered transaction"
+            detail = "assumed by the acquirer" if assumed else "not assumed: options terminate"
+            if assumed and (item.get("acquirer") or item.get("exchange_ratio")):
+                detail = (
+                    f"assumed by {item.get('acquirer') or 'the acquirer'}, exchange ratio "
+                    f"{item.get('exchange_ratio') or 1}"
+                )
+        return _due(state, day, what, "", str(item["action_id"]), 0, detail)
+    if kind == "plan_action":
+        # A reserve amendment or the end of a plan's grants (docs/interfaces.md §1e).
+        what = str(item["action"]).replace("_", " ")
+        shares = int(item.get("shares") or 0)
+        return _due(state, day, what, "", str(item["request_id"]), shares, str(item["plan"]))
+    if kind == "roster":
+        pid = str(item["participant_id"])
+        return _due(
+            state, day, "annual meeting", pid, str(item["meeting_date"]), 0, str(item["outcome"])
+        )
+    if kind == "fee" and item.get("status") == "due":
+        pid = str(item["participant_id"])
+        ref = f"{item['fee_type']} fee of {item['fee_date']}"
+        return _due(state, day, "fee", pid, ref, 0, f"amount {item['amount']}")
+    return None
 
 
 def _due(
@@ -269,20 +361,15 @@ def _due(
 def _reserved(plan: PlanCode, as_of: date, raw: Item | None) -> int:
     from stockplan.domain.pools import reserved_on
 
-    return reserved_on(plan, as_of, rec.splits_from(raw))
+    return reserved_on(plan, as_of, rec.splits_from(raw), rec.plan_actions_from(raw))
 
 
 def rejections(table: Table) -> list[dict[str, Any]]:
     """Every rejected row or file, oldest first (rejections.json)."""
+    found = [rec.Rejection.from_item(i) for i in table.query_index(rec.REJECTIONS)]
     return [
-        {
-            "feed": i["feed"],
-            "key": i["key"],
-            "row": None if i.get("row") is None else int(i["row"]),
-            "reason": i["reason"],
-            "record": dict(i.get("record") or {}),
-        }
-        for i in table.query_index(rec.REJECTIONS)
+        {"feed": r.feed, "key": r.key, "row": r.row, "reason": r.reason, "record": r.record}
+        for r in found
     ]
 
 
