@@ -729,6 +729,8 @@ class StatementLine(_AwardLine):
     # tranches due that the Committee has not certified yet.
     performance_criteria: str | None = None
     shares_awaiting_certification: int = 0
+    # The next tranche to vest after the statement's day (none once service has ended).
+    next_vesting: Tranche | None = None
 
 
 @dataclass(frozen=True, slots=True)

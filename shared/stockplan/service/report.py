@@ -294,7 +294,9 @@ def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
         values = {k: str(v) for k, v in item["values"].items()}
         what = {"terminations": "termination", "grants": "grant"}.get(str(item["kind"]))
         shares = int(values.get("shares") or 0)
-        if what == "termination":
+        if item["kind"] == "role_change":
+            what, ref, detail = "role change", values["role"], "new role from this day"
+        elif what == "termination":
             ref, detail = values["reason"], "ends service (scheduled)"
         elif what == "grant":
             ref = values["award_id"]
