@@ -307,20 +307,7 @@ def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
         pid = values.get("participant_id", "")
         return _due(state, day, str(what), pid, ref, shares, detail + source)
     if kind == "corporate_action":
-        if item.get("applied"):
-            return None
-        if item["action"] == "split":
-            what, detail = "split", f"ratio {item.get('ratio')}"
-        else:
-            assumed = item.get("assumed")
-            what = "covered transaction"
-            detail = "assumed by the acquirer" if assumed else "not assumed: options terminate"
-            if assumed and (item.get("acquirer") or item.get("exchange_ratio")):
-                detail = (
-                    f"assumed by {item.get('acquirer') or 'the acquirer'}, exchange ratio "
-                    f"{item.get('exchange_ratio') or 1}"
-                )
-        return _due(state, day, what, "", str(item["action_id"]), 0, detail)
+        return None if item.get("applied") else _corporate_action_ahead(state, day, item)
     if kind == "plan_action":
         # A reserve amendment or the end of a plan's grants (docs/interfaces.md §1e).
         what = str(item["action"]).replace("_", " ")
@@ -336,6 +323,23 @@ def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
         ref = f"{item['fee_type']} fee of {item['fee_date']}"
         return _due(state, day, "fee", pid, ref, 0, f"amount {item['amount']}")
     return None
+
+
+def _corporate_action_ahead(state: State, day: date, item: Item) -> dict[str, Any]:
+    """A split, or a covered transaction with its acquirer and exchange ratio when
+    assumed (1998 §7.a; Directors §6(j))."""
+    if item["action"] == "split":
+        what, detail = "split", f"ratio {item.get('ratio')}"
+    else:
+        assumed = item.get("assumed")
+        what = "covered transaction"
+        detail = "assumed by the acquirer" if assumed else "not assumed: options terminate"
+        if assumed and (item.get("acquirer") or item.get("exchange_ratio")):
+            detail = (
+                f"assumed by {item.get('acquirer') or 'the acquirer'}, exchange ratio "
+                f"{item.get('exchange_ratio') or 1}"
+            )
+    return _due(state, day, what, "", str(item["action_id"]), 0, detail)
 
 
 def _due(
