@@ -528,9 +528,9 @@ def test_1998_9_a_plan_action_dated_ahead_is_listed_as_upcoming(world: World) ->
 def test_1998_7a_a_grant_corrected_after_an_assumed_transaction_is_restated_again(
     world: World,
 ) -> None:
-    """1998 §7.a with docs/plan-rules.md "Corrections": a correct_grant replays the award's history,
-    the exchange ratio of the assumed transaction included: G-1 corrected to 1,200 shares
-    at $10.00 holds 1,800 at $6.666667 after the 1.5 exchange."""
+    """1998 §7.a with docs/plan-rules.md "Corrections": a correct_grant replays the
+    award's history, the exchange ratio of the assumed transaction included: G-1
+    corrected to 1,200 shares at $10.00 holds 1,800 at $6.666667 after the 1.5 exchange."""
     world.feed("participants", PEOPLE, DAY)
     world.feed("prices", "date,last_sale\n2002-03-15,10.00\n", DAY)
     world.feed(
