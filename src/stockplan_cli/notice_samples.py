@@ -104,6 +104,7 @@ DEFERRED = DeferredStockAward(
     shares=37,
     cash_in_lieu=Decimal("17.6875"),
     issue_date=date(2004, 1, 2),
+    price_day=date(2001, 2, 13),
 )
 
 
@@ -176,6 +177,7 @@ def samples() -> dict[str, Notice]:
             final_exercise_date=date(2006, 6, 14),
             pro_rated=True,
             requested_shares=10000,
+            price_day=date(2001, 6, 13),
         ),
         DeferredAwardNotice.of(DEFERRED, DAN),
         DeferredIssueNotice.of(DEFERRED, DAN, date(2004, 1, 2)),

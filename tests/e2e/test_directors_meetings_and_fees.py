@@ -405,7 +405,7 @@ def test_notice_texts(run: Run) -> None:
     issued = run.mail("Deferred stock issued: 2,488 shares on 2003-01-02")
     assert issued.to == DAN and "§7(b)" in issued.text
     death = run.mail("after death on 2002-02-10").text
-    assert "Last day to exercise: 2003-02-10" in death and "Directors §6(h)" in death
+    assert "Last day to exercise: Monday, 2003-02-10" in death and "Directors §6(h)" in death
     reminder = run.mail("30 days left to exercise award DO-1").text
     assert "Shares that can be exercised: 75,000" in reminder and "Directors §6(h)" in reminder
     exercise = run.mail("Exercise confirmed: 7,230 shares on 2003-01-20")

@@ -105,7 +105,7 @@ def test_an_extension_dated_in_time_but_fed_after_the_expiry_applies_as_of_its_d
         (notice,) = [m for m in emails(stack)[before:] if to(m) != ADMIN]
         text = " ".join(plain(notice).split())
         assert "Shares expired: 600 -> 0" in text
-        assert "Last day to exercise: 2003-01-01 -> 2003-03-01" in text
+        assert "Last day to exercise: Wednesday, 2003-01-01 -> Saturday, 2003-03-01" in text
         assert "dated 2002-12-20" in text and "applies as of that day" in text
         assert "2003-01-30" in text and "not sent" in text
 

@@ -58,6 +58,16 @@ class TerminationReason(StrEnum):
     OTHER = "other"
 
 
+class Service(StrEnum):
+    """A relationship with the Company that a termination ends (docs/plan-rules.md
+    "Facts in time"): an employee's employment, a non-employee director's
+    directorship, a consultant's consultancy."""
+
+    EMPLOYMENT = "employment"
+    DIRECTORSHIP = "directorship"
+    CONSULTANCY = "consultancy"
+
+
 class MeetingOutcome(StrEnum):
     ELECTED = "elected"
     REELECTED = "reelected"
@@ -141,6 +151,8 @@ class Termination:
     participant_id: str
     termination_date: date
     reason: TerminationReason
+    # The relationship that ended; None: every one (a death always ends every one).
+    service: Service | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +292,8 @@ class DeferredStockAward(DeferredFigures):
 
     participant_id: str
     status: DeferredStatus = DeferredStatus.PENDING
+    # The day of the Closing Price that set `fair_market_value` (None: not recorded).
+    price_day: date | None = None
 
     @property
     def key(self) -> str:

@@ -48,6 +48,7 @@ from stockplan.feeds.values import (
     OptionalEmailCell,
     OptionalIdCell,
     OptionalPositiveDecimalCell,
+    OptionalServiceCell,
     OptionalSharesCell,
     OptionalTerminationReasonCell,
     OptionalTextCell,
@@ -104,6 +105,8 @@ class ParticipantRow(FeedRow):
     personal_email: OptionalEmailCell = None
     estate_email: OptionalEmailCell = None
     ten_percent_holder: BoolCell = False
+    # The first day of a new role (docs/plan-rules.md "Facts in time").
+    effective_date: OptionalDateCell = None
 
     def to_domain(self) -> Participant:
         return self._as(Participant)
@@ -180,6 +183,8 @@ class TerminationRow(FeedRow):
     participant_id: IdCell
     termination_date: DateCell
     reason: TerminationReasonCell
+    # The relationship that ended; blank: every one.
+    service: OptionalServiceCell = None
 
     def to_domain(self) -> Termination:
         return self._as(Termination)

@@ -41,10 +41,12 @@ from stockplan.domain.model import (
     CorrectionAction,
     DecisionAction,
     PlanCode,
+    Service,
     Termination,
     TerminationReason,
 )
 from stockplan.domain.performance import certification_rejection
+from stockplan.domain.roles import award_service
 from stockplan.domain.schedule import DueItem, DueKind
 from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
 from stockplan.feeds.identity import canonical
@@ -95,7 +97,7 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
     _cause(change, "decision", row)
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return f"no award {row.award_id} is recorded (docs/interfaces.md §1c)"
+        return no_award(row.award_id)
     if row.action is DecisionAction.EXTEND_EXERCISE_PERIOD:
         return _extend(change, row, stored)
     if row.action is DecisionAction.CERTIFY_PERFORMANCE:
@@ -104,6 +106,13 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
 
 
 # --- shared steps ---------------------------------------------------------------------
+
+
+def no_award(award_id: str) -> str:
+    return (
+        f"no award {award_id} is recorded: check the award_id (an award loaded through"
+        " grants, or a formula option FO-<grant date>-<participant_id>)"
+    )
 
 
 def _rewrite(change: Change, stored: StoredAward, history: list[AwardEvent]) -> Restated | None:
@@ -144,6 +153,10 @@ def _tell(
     decided_on: date | None = None,
 ) -> None:
     if restated:
+        # A decision takes effect on its effective_date (accelerate_vesting) or its date.
+        effective = (
+            (row.effective_date or row.decision_date) if isinstance(row, DecisionRow) else None
+        )
         notify.correction(
             change,
             person,
@@ -152,6 +165,7 @@ def _tell(
             restated,
             also_personal,
             decided_on=decided_on,
+            effective_on=effective,
         )
 
 
@@ -170,10 +184,12 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
         return None
     records = change.ledger.participant_records(row.participant_id)
     person = _profile(records)
+    if person is not None and rec.termination_from(person) is None and person.get(rec.SERVICE_ENDS):
+        return _reverse_service_end(change, row, records, person)
     if person is None or rec.termination_from(person) is None:
         return (
             f"no termination is recorded for {row.participant_id}: nothing to reverse"
-            " (docs/interfaces.md §1b)"
+            " (check the participant_id)"
         )
     ended = rec.termination_from(person)
     assert ended is not None
@@ -196,6 +212,44 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     return None
 
 
+def _reverse_service_end(
+    change: Change, row: CorrectionRow, records: list[Item], person: Item
+) -> str | None:
+    """The end of one relationship recorded while another went on (the latest one) is
+    removed: the awards held in respect of it are restored, as a reversed termination
+    restores them (docs/plan-rules.md "Corrections", "Facts in time"); a reversed
+    directorship restores the formula options of the meetings held since."""
+    assert row.participant_id is not None
+    ends = rec.service_ends_from(person)
+    ended = max(ends.values(), key=lambda t: t.termination_date)
+    assert ended.service is not None
+    change.fact_day = ended.termination_date
+    roles = rec.role_history_from(person)
+    restated = []
+    for stored in _awards_of(records):
+        if award_service(stored.award, roles) is not ended.service:
+            continue
+        done = _rewrite(change, stored, without_termination(stored.history))
+        if done is not None:
+            restated.append(done)
+            change.maybe_flush()
+    if ended.service is Service.DIRECTORSHIP:
+        _restore_deferred(change, records, None)
+    updated = dict(person)
+    kept = {k: v for k, v in dict(person[rec.SERVICE_ENDS]).items() if k != ended.service.value}
+    if kept:
+        updated[rec.SERVICE_ENDS] = kept
+    else:
+        updated.pop(rec.SERVICE_ENDS)
+    change.save_profile(updated, person)
+    change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
+    if ended.service is Service.DIRECTORSHIP:
+        _regrant_formula_options(change, records, ended.termination_date, row)
+    _audit(change, row, person["PK"])
+    _tell(change, updated, row, restated, also_personal=True)
+    return None
+
+
 def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
     assert row.participant_id and row.termination_date and row.reason
     waiting = scheduled.scheduled(change, FeedKind.TERMINATIONS.value, row.participant_id)
@@ -207,7 +261,8 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
     if person is None or recorded is None:
         return (
             f"no termination is recorded for {row.participant_id}: nothing to correct"
-            " (docs/interfaces.md §1b)"
+            " (check the participant_id; a termination not yet recorded is fed as a"
+            " terminations row)"
         )
     corrected = Termination(row.participant_id, row.termination_date, row.reason)
     change.fact_day = max(recorded.termination_date, corrected.termination_date)
@@ -387,14 +442,15 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id and row.exercise_date and row.shares is not None
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
+        return no_award(row.award_id)
     index = find_exercise(stored.history, row.exercise_date, row.shares, row.exercise_id)
     if index is None:
         return (
             f"no exercise of {row.shares} shares of {row.award_id} on"
             f" {row.exercise_date.isoformat()}"
             + (f" with exercise_id {row.exercise_id}" if row.exercise_id else "")
-            + " is recorded: nothing to void (docs/interfaces.md §1b)"
+            + " is recorded: nothing to void (check the award_id, exercise_date, shares"
+            " and exercise_id against the exercise as it was fed)"
         )
     voided = stored.history[index]
     change.fact_day = row.exercise_date
@@ -444,7 +500,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None or not stored.history:
-        return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
+        return no_award(row.award_id)
     old = granted_award(stored.history[0])
     new = _corrected_terms(old, row)
     change.fact_day = max(old.grant_date, new.grant_date)

@@ -118,7 +118,12 @@ def termination(
     person_item: Item,
     incoming: Termination,
     lines: Sequence[tuple[Award, AwardTermination]],
+    *,
+    address: str | None = None,
+    role: Role | None = None,
 ) -> None:
+    """`address` and `role`: where the notice of the end of one relationship goes and
+    whose relationship it was, while another goes on (default: the person's)."""
     deceased = bool(person_item.get("death"))
     notice = nm.TerminationNotice(
         participant_id=incoming.participant_id,
@@ -129,15 +134,16 @@ def termination(
         awards=tuple(
             _termination_line(outcome, incoming.termination_date) for _b, outcome in lines
         ),
-        role=_role(person_item),
+        role=role or _role(person_item),
     )
     _queue(
         change,
         notice,
-        change.addresses.for_participant(person_item),
+        address or change.addresses.for_participant(person_item),
         incoming.participant_id,
         incoming.termination_date.isoformat(),
         incoming.reason.value,
+        *([] if incoming.service is None else [incoming.service.value]),
     )
 
 
@@ -204,9 +210,11 @@ def expiry(change: Any, person_item: Item, award: Award, expired: int) -> None:
     _queue(change, notice, recipient, award.award_id, award.exercise_deadline.isoformat())
 
 
-def formula_grant(change: Any, person_item: Item, award: Award, requested: int) -> None:
+def formula_grant(
+    change: Any, person_item: Item, award: Award, requested: int, price_day: date | None = None
+) -> None:
     person = rec.participant_from(person_item)
-    notice = nm.FormulaGrantNotice.of(award, person, requested)
+    notice = nm.FormulaGrantNotice.of(award, person, requested, price_day)
     _queue(change, notice, change.addresses.for_participant(person_item), award.award_id)
 
 
@@ -282,11 +290,13 @@ def correction(
     also_personal: bool = False,
     *,
     decided_on: date | None = None,
+    effective_on: date | None = None,
 ) -> None:
     """One notice per correction or decision: each award it changed, before and after
     (docs/plan-rules.md "Corrections"); after a reversed termination to the work and the personal
     mailbox both (they were told their service had ended). `decided_on`: a decision's
-    date, stated when it is earlier than the day it is applied (it applies as of it)."""
+    date, stated when it is earlier than the day it is applied (it applies as of it);
+    `effective_on`: the day a decision takes effect, which its notice states."""
     day = change.notice_day
     changed = tuple(
         nm.ChangedAward(
@@ -309,6 +319,7 @@ def correction(
         and any(r.after.award_type is AwardType.ISO for r in restated),
         decided_on=decided_on if decided_on is not None and decided_on < change.day else None,
         reminders_not_sent=_reminders_passed(restated, change.day),
+        effective_on=effective_on,
     )
     recipients = [change.addresses.for_participant(person_item)]
     personal = person_item.get("personal_email")
