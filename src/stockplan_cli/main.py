@@ -135,8 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "demo",
         help="simulate the scenario shipped with the project and summarise it",
-        description="Simulates the demo scenario (CTC Communications, 1999-2009) from an "
-        "empty state and prints what was granted, terminated, expired and emailed, and "
+        description="Simulates the demo scenario (CTC Communications Group, Inc., 1999-2009) "
+        "from an empty state and prints what was granted, terminated, expired and emailed, and "
         "where the outputs are.",
     )
     _path_option(

@@ -29,7 +29,9 @@ What maps to what:
   tranche (VESTING_SCHEDULE_ABSOLUTE, quantity), chained in date order. An award without
   tranches vests at grant and names no vesting terms.
 - TX_EQUITY_COMPENSATION_ISSUANCE per award: options OPTION_ISO / OPTION_NSO (formula
-  and discretionary director options are NSOs) with exercise_price, SARs SSAR with
+  and discretionary director options are NSOs; an ISO award wholly over the $100,000
+  limit of Code §422(d) is an NSO, and one partly over it two securities, its ISO part
+  and its NSO part `<award_id>-NSO`, stockplan_cli.ocf_iso) with exercise_price, SARs SSAR with
   base_price, the stock awards (restricted, unrestricted, deferred, performance) RSU;
   expiration_date = final exercise date; termination_exercise_windows from the plan's
   rules (death 1 year, cause 0 days under the 1998 plan, any other 3 months).
@@ -37,7 +39,8 @@ What maps to what:
   Directors plan too (security ``DS-<participant>-<fee type>-<fee date>``).
 - TX_EQUITY_COMPENSATION_EXERCISE per applied exercises row (shares exercised; shares
   withheld and delivered in consideration_text, the company's exercise_id in comments).
-- TX_EQUITY_COMPENSATION_RELEASE per delivery of a stock award as it vests, and per
+- TX_EQUITY_COMPENSATION_RELEASE per delivery of a stock award as it vests (a
+  performance award: as the Committee certifies it, 1998 §6.a.(9)), and per
   issue of deferred stock (release_price: the Fair Market Value that day).
 - TX_EQUITY_COMPENSATION_CANCELLATION for the shares forfeited (on the day service
   ended) and for the shares expired (the day after the exercise deadline), told apart

@@ -38,6 +38,13 @@ def _mails(stack: Any, kind: str) -> list[Any]:
     return [m for m in emails(stack) if notice_kind(m) == kind]
 
 
+def _upcoming(stack: Any, as_of: date) -> list[tuple[str, str, str]]:
+    from stockplan.service.report import read_state, upcoming
+
+    state = read_state(stack.runtime.table())
+    return [(u["day"], u["what"], u["ref"]) for u in upcoming(state, as_of, 90)]
+
+
 @pytest.fixture
 def people(local_stack: Any) -> Any:
     feed(local_stack, "participants", PEOPLE_CSV, MAR15)
@@ -66,10 +73,9 @@ def test_a_ceo_who_retires_from_employment_and_stays_on_the_board_gets_a_formula
         + "E1,Ann Lee,ann.lee@ctc.example.com,director,ann@home.example.com,2002-06-01\n",
         may1,
     )
-    # No end of employment is recorded yet: the administrator is told.
-    (alert,) = [m for m in emails(stack) if to(m) == ADMIN]
-    assert subject(alert) == "Role change without an end of employment: E1"
-    assert "E1 becomes director on 2002-06-01" in plain(alert)
+    # A role change dated ahead is scheduled (Facts in time): listed as upcoming.
+    ahead = _upcoming(stack, may1)
+    assert ("2002-06-01", "role change", "director") in ahead
 
     feed(
         stack,
@@ -90,7 +96,8 @@ def test_a_ceo_who_retires_from_employment_and_stays_on_the_board_gets_a_formula
         "meeting_date,participant_id,outcome\n2002-06-13,E1,continuing\n",
         MEETING,
     )
-    assert run_daily(stack, MEETING)["applied"] == {"meeting": 1}
+    # The daily job catches up the role change of 2002-06-01 and makes the option.
+    assert run_daily(stack, MEETING)["applied"] == {"scheduled": 1, "meeting": 1}
     option = award(report(stack, MEETING), "FO-2002-06-13-E1")
     assert (option["exercise_price"], option["shares_granted"]) == ("13.50", 10000)
     (grant,) = _mails(stack, "formula-grant")
@@ -319,3 +326,47 @@ def test_a_reversed_directorship_end_restores_the_options_while_the_employment_g
     assert (outcome["accepted"], outcome["rejected"]) == (1, 0)
     do1 = award(report(stack, date(2002, 7, 1)), "DO-1")
     assert (do1["exercise_deadline"], do1["status"]) == ("2010-06-01", "outstanding")
+
+
+def test_a_role_change_away_from_employee_without_an_end_of_employment_is_named(
+    people: Any,
+) -> None:
+    """docs/plan-rules.md "Facts in time": a role change away from `employee` with no
+    recorded end of employment on or before its effective date is named to the
+    administrator, on that date for one fed ahead; the profile takes the new role then
+    (1998 §6.a.(5), last paragraph: the employment's awards go on until it ends)."""
+    stack = people
+    feed(
+        stack,
+        "participants",
+        PEOPLE_HEADER + "M1,Max Ives,max.ives@ctc.example.com,consultant,,2002-06-01\n",
+        date(2002, 5, 1),
+    )
+    assert [m for m in emails(stack) if to(m) == ADMIN] == []
+    assert report_role(stack, "M1") == "employee"
+    run_daily(stack, date(2002, 6, 1))
+    (alert,) = [m for m in emails(stack) if to(m) == ADMIN]
+    assert subject(alert) == "Role change without an end of employment: M1"
+    assert "M1 becomes consultant on 2002-06-01" in plain(alert)
+    assert "service employment" in plain(alert)
+    assert report_role(stack, "M1") == "consultant"
+    ahead = _upcoming(stack, date(2002, 6, 1))
+    assert all(what != "role change" for _day, what, _ref in ahead)
+    # A role change dated on the day it is fed is checked at once.
+    feed(
+        stack,
+        "participants",
+        PEOPLE_HEADER + "E2,Bob Roe,bob.roe@ctc.example.com,director,,2002-06-03\n",
+        date(2002, 6, 3),
+    )
+    assert [subject(m) for m in emails(stack) if to(m) == ADMIN][-1] == (
+        "Role change without an end of employment: E2"
+    )
+
+
+def report_role(stack: Any, participant_id: str) -> str:
+    from handlers_support import item
+
+    profile = item(stack, f"P#{participant_id}", "PROFILE")
+    assert profile is not None
+    return str(profile["role"])

@@ -211,10 +211,32 @@ class DeferredAwardNotice(_DeferredNotice):
 
     # The day of the Closing Price that set the Fair Market Value.
     price_day: date | None = None
+    # The part of the fee converted into shares: less than the fee for the 2009 annual
+    # fee (Directors §3); and the shares it would have bought, more than those awarded
+    # when the pool was short (§8(a)).
+    deferrable: Decimal | None = None
+    shares_wanted: int = 0
+
+    @property
+    def partly_for_later_services(self) -> bool:
+        return self.deferrable is not None and self.deferrable < self.amount
+
+    @property
+    def cut_by_the_pool(self) -> bool:
+        return self.shares < self.shares_wanted
 
     @classmethod
     def of(cls, award: DeferredStockAward, participant: Participant) -> DeferredAwardNotice:
-        return cls._of(award, participant, price_day=award.price_day)
+        from stockplan.domain.deferred import deferrable_amount, shares_for_fee
+
+        deferrable = deferrable_amount(award.fee_type, award.fee_date, award.amount)
+        return cls._of(
+            award,
+            participant,
+            price_day=award.price_day,
+            deferrable=deferrable,
+            shares_wanted=shares_for_fee(deferrable, award.fair_market_value),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -707,6 +729,8 @@ class StatementLine(_AwardLine):
     # tranches due that the Committee has not certified yet.
     performance_criteria: str | None = None
     shares_awaiting_certification: int = 0
+    # The next tranche to vest after the statement's day (none once service has ended).
+    next_vesting: Tranche | None = None
 
 
 @dataclass(frozen=True, slots=True)

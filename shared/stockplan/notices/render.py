@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from stockplan.domain.model import AwardType, PlanCode, TerminationReason
-from stockplan.domain.plans import COMPANY_NAME
+from stockplan.domain.plans import COMPANY_NAME, DEFERRED
 from stockplan.notices import templating
 from stockplan.notices.formatting import (
     award_type_label,
@@ -48,6 +48,7 @@ from stockplan.notices.model import (
     RejectedRow,
     ReminderNotice,
     SplitNotice,
+    StatementLine,
     StatementNotice,
     TerminationNotice,
     covered_section,
@@ -109,6 +110,7 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
         "sign_off": PARTICIPANT_SIGN_OFF,
         "contact_line": letterhead.contact_line,
         "directors_title": plan_title(PlanCode.DIRECTORS_1999),
+        "last_deferred_service_day": DEFERRED.last_service_day,
         "company": COMPANY,
     } | frame.extra
 
@@ -194,10 +196,34 @@ def _split_frame(n: SplitNotice) -> _Frame:
 
 
 def _statement_frame(n: StatementNotice) -> _Frame:
+    """What is open comes first, each with its next date; what has closed after it, one
+    line each (a director's ten closed awards once came before the one still open)."""
     plans = [line.plan for line in n.awards]
     if n.deferred:
         plans.append(PlanCode.DIRECTORS_1999)
-    return _Frame(plans, [line.plan for line in n.awards if line.exercisable_shares > 0], {})
+    open_awards = [a for a in n.awards if a.status == "outstanding"]
+    exercisable = [line.plan for line in open_awards if line.exercisable_shares > 0]
+    return _Frame(
+        plans,
+        exercisable,
+        {
+            "open_awards": open_awards,
+            "closed_awards": [a for a in n.awards if a.status != "outstanding"],
+            "open_deferred": [d for d in n.deferred if d.status == "pending"],
+            "issued_deferred": [d for d in n.deferred if d.status != "pending"],
+            "next_dates": {a.award_id: _next_date(a) for a in open_awards},
+        },
+    )
+
+
+def _next_date(line: StatementLine) -> str | None:
+    """An open award's next date: its next tranche to vest, else its last day to exercise."""
+    if line.next_vesting is not None:
+        tranche = line.next_vesting
+        return f"{iso(tranche.vest_date)}: {shares(tranche.shares)} shares vest"
+    if line.exercise_deadline is not None and line.exercisable_shares > 0:
+        return f"{deadline(line.exercise_deadline)}: last day to exercise"
+    return None
 
 
 def _covered_frame(n: CoveredTransactionNotice) -> _Frame:

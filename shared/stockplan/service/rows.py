@@ -126,8 +126,59 @@ def apply_participant(change: Change, row: fr.ParticipantRow) -> RowResult:
         return UNCHANGED
     change.save_profile(item, existing)
     change.audit(item["PK"], rec.PROFILE_SK, "participant", {"role": person.role.value})
-    if before is not None and row.effective_date is not None:
-        _tell_unrecorded_end_of_employment(change, existing, before, history, row.effective_date)
+    if before is not None and row.effective_date is not None and history != before:
+        if row.effective_date > change.day:
+            _schedule_role_change(change, row, person.role)
+        else:
+            _tell_unrecorded_end_of_employment(change, item, before, history, row.effective_date)
+    return None
+
+
+def _schedule_role_change(change: Change, row: fr.ParticipantRow, role: Role) -> None:
+    """A role change dated ahead is a scheduled fact (docs/plan-rules.md "Facts in time"):
+    its history is recorded now (eligibility asks it for the day that matters), and the
+    daily job of its effective date makes it the profile's role and checks the end of
+    employment then; `report --upcoming` lists it until then."""
+    from stockplan.service import scheduled
+
+    assert row.effective_date is not None
+    cause = change.cause_info or {}
+    scheduled.schedule(
+        change,
+        ROLE_CHANGE,
+        row.participant_id,
+        row.effective_date,
+        {
+            "participant_id": row.participant_id,
+            "role": row.role.value,
+            "effective_date": row.effective_date.isoformat(),
+        },
+        str(cause.get("key", "")),
+        int(cause.get("row") or 0),
+    )
+
+
+# The scheduled records' kind of a role change dated ahead.
+ROLE_CHANGE = "role_change"
+
+
+def apply_role_change(change: Change, values: dict[str, str]) -> RowResult:
+    """The daily job on a role change's effective date: the profile's role becomes the
+    one of that day, and a change away from `employee` with no recorded end of
+    employment by then is named to the administrator."""
+    existing = change.ledger.participant_item(values["participant_id"])
+    if existing is None:
+        return _unknown(values["participant_id"])
+    history = rec.role_history_from(existing)
+    on = date.fromisoformat(values["effective_date"])
+    role = history.on(change.day)
+    if role.value == existing.get("role"):
+        return UNCHANGED
+    updated = {**existing, "role": role.value}
+    change.save_profile(updated, existing)
+    change.audit(updated["PK"], rec.PROFILE_SK, "participant", {"role": role.value})
+    before = RoleHistory(tuple(s for s in history.spans if s[0] is None or s[0] < on))
+    _tell_unrecorded_end_of_employment(change, updated, before, history, on)
     return None
 
 
@@ -729,6 +780,20 @@ def apply_plan_action(change: Change, row: fr.PlanActionRow) -> str | None:
         if problem:
             return f"{problem} ({section})"
     change.add_plan_action(action)
+    if action.effective_date > change.day:
+        # Listed as upcoming until its date (docs/plan-rules.md "Facts in time").
+        change.put(
+            {
+                "PK": f"PLANACTION#{action.request_id}",
+                "SK": "ACTION",
+                "type": "plan_action",
+                "request_id": action.request_id,
+                "action": action.kind.value,
+                "plan": action.plan.value,
+                "shares": action.shares,
+                **rec.upcoming_fields(action.effective_date, "plan_actions", action.request_id),
+            }
+        )
     change.audit(
         rec.POOL,
         action.plan.value,

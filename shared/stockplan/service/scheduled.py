@@ -38,6 +38,7 @@ FACT_DATE_COLUMNS: dict[FeedKind, str] = {
     FeedKind.ELECTIONS: "notice_date",
     FeedKind.PRICES: "date",
     FeedKind.DECISIONS: "decision_date",
+    FeedKind.PLAN_ACTIONS: "effective_date",
 }
 # Kinds whose rows dated ahead wait for their date (meetings, fees and corporate actions
 # keep a due item of their own from the start).
@@ -70,8 +71,16 @@ def _feed_applier(kind: FeedKind) -> ScheduledApplier:
     return apply
 
 
+def _role_change(change: Change, values: dict[str, str]) -> RowResult:
+    from stockplan.service.rows import apply_role_change
+
+    return apply_role_change(change, values)
+
+
 SCHEDULED_APPLIERS: dict[str, ScheduledApplier] = {
-    kind.value: _feed_applier(kind) for kind in SCHEDULED_KINDS
+    **{kind.value: _feed_applier(kind) for kind in SCHEDULED_KINDS},
+    # A participants row's role change dated ahead (effective_date).
+    "role_change": _role_change,
 }
 
 
@@ -190,7 +199,10 @@ def apply_due(change: Change, batch: list[tuple[Any, Item]]) -> str | None:
     result = SCHEDULED_APPLIERS[kind](change, values)
     if isinstance(result, str):
         change.rollback(point)
-        change.tx.delete(*_fact_key(kind, key))
+        fact = change.ledger.fact(kind, key)
+        if fact is not None and fact.values == values:
+            # The key is free for a corrected row (one applied since keeps its own).
+            change.tx.delete(*_fact_key(kind, key))
         notify.admin_alert(
             change,
             f"A scheduled {kind} row was not applied on {due.day.isoformat()}",
