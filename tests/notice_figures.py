@@ -26,7 +26,7 @@ from stockplan.notices.model import (
 # Money fields (to the cent); every other Decimal is a price.
 _MONEY = {"amount", "cash_in_lieu"}
 # Ints that are not share counts.
-_NOT_SHARES = {"days_left", "row"}
+_NOT_SHARES = {"days_left", "row", "year"}
 
 
 def _hidden(notice: Any) -> set[str]:

@@ -225,6 +225,18 @@ def _table(header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> list[str]:
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in every]
 
 
+def _weekday(day: str | None) -> str:
+    """A day for people: its weekday beside it (docs/plan-rules.md "Notices": the weekday
+    beside every deadline); "-" for none. The JSON keeps the ISO day."""
+    if not day:
+        return "-"
+    from datetime import date
+
+    from stockplan.notices.formatting import deadline
+
+    return deadline(date.fromisoformat(day))
+
+
 def report_table(report: dict[str, Any], names: dict[str, str] | None = None) -> str:
     names = names or {}
     header = (
@@ -255,7 +267,7 @@ def report_table(report: dict[str, Any], names: dict[str, str] | None = None) ->
             str(a["shares_expired"]),
             str(a["shares_outstanding"]),
             str(a["exercisable_shares"]),
-            a["exercise_deadline"] or "-",
+            _weekday(a["exercise_deadline"]),
             a["status"],
         )
         for a in report["awards"]
@@ -324,7 +336,7 @@ def upcoming_table(items: list[dict[str, Any]], as_of: str, days: int) -> str:
     header = ("day", "what", "participant", "name", "award or fee", "shares", "detail")
     rows = [
         (
-            i["day"],
+            _weekday(i["day"]),
             i["what"],
             i["participant_id"],
             i["name"],

@@ -1,8 +1,12 @@
 """`stockplan local`: the embedded AWS on 127.0.0.1, kept running.
 
 Uploads to the local bucket (for example with `aws s3 cp ... --endpoint-url`) reach the
-feed handler as S3 events; the daily schedule fires once per plan day; every email SES
-receives is written to a folder as an .eml file.
+feed handler as S3 events; the daily schedule fires once per plan day and again after
+each batch of uploads (a meeting or a fee uploaded on a day that stays put is then
+granted that day: the daily job is idempotent, so the extra runs repeat nothing); every
+email SES receives is written to a folder as an .eml file. The plan day is kept in the
+stack's table, where `stockplan report`, `statement` and `export` read their default
+--as-of.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from stockplan.data.marker import write_plan_day
 from stockplan.plantime import plan_today
 from stockplan_cli.embedded import REGION, EmbeddedAws, s3_event
 from stockplan_cli.simulate import EmbeddedStack, write_emails
@@ -65,9 +70,13 @@ class LocalRunner:
             results.append(self.local.invoke("FeedFunction", event))
         return results
 
-    def fire_schedule(self) -> dict[str, Any] | None:
-        if self.last_run == self.day:
+    def fire_schedule(self, uploaded: bool = False) -> dict[str, Any] | None:
+        """The daily job for the plan day: once when the day starts, and again after
+        uploads (what they scheduled for today is done today, not never)."""
+        if self.last_run == self.day and not uploaded:
             return None
+        if self.last_run != self.day:
+            write_plan_day(self.local.runtime.table(), self.day)
         self.last_run = self.day
         result: dict[str, Any] = self.local.run_day(self.day)
         return result
@@ -123,13 +132,14 @@ def run_local(args: argparse.Namespace) -> int:
         next_day_at = time.monotonic() + args.seconds_per_day if args.seconds_per_day else None
         try:
             while True:
-                for result in runner.poll_uploads():
+                results = runner.poll_uploads()
+                for result in results:
                     for f in result["files"]:
                         print(
                             f"{runner.day} {f['key']}: {f['status']}, {f['accepted']} "
                             f"accepted, {f['rejected']} rejected"
                         )
-                daily = runner.fire_schedule()
+                daily = runner.fire_schedule(uploaded=bool(results))
                 if daily is not None and daily["applied"]:
                     print(f"{runner.day} daily job: {daily['applied']}")
                 new = runner.write_emails()

@@ -54,14 +54,18 @@ def _command(commands: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser
     return parser
 
 
-def _stack_options(parser: argparse.ArgumentParser) -> None:
-    """Where a running stack's table is: the options `report` and `export` share."""
+def _stack_options(
+    parser: argparse.ArgumentParser, as_of: str = "the day the state is read as of"
+) -> None:
+    """Where a running stack's table is, and its day: the options the commands that read
+    (or act on) a running stack share."""
     parser.add_argument(
         "--as-of",
         type=_day,
         default=None,
         metavar="YYYY-MM-DD",
-        help=f"the day the state is read as of (default: today in {PLAN_TIMEZONE})",
+        help=f"{as_of} (default: the stack's plan day: the day `stockplan local` is on, "
+        f"else today in {PLAN_TIMEZONE})",
     )
     parser.add_argument(
         "--table",
@@ -131,8 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "demo",
         help="simulate the scenario shipped with the project and summarise it",
-        description="Simulates the demo scenario (CTC Communications, 1999-2009) from an "
-        "empty state and prints what was granted, terminated, expired and emailed, and "
+        description="Simulates the demo scenario (CTC Communications Group, Inc., 1999-2009) "
+        "from an empty state and prints what was granted, terminated, expired and emailed, and "
         "where the outputs are.",
     )
     _path_option(
@@ -246,6 +250,28 @@ def build_parser() -> argparse.ArgumentParser:
         "Without --out the text is printed; with --out DIR, DIR/statement-<P>-<day>.html "
         "and .txt are written.",
     )
+    resend = _command(
+        commands,
+        "resend",
+        help="send a notice again to another address (a bounced or failed notice)",
+        description="Queues a copy of the notice as it was written (its stored body, kept "
+        "for SentNoticeBodyRetentionDays once sent), addressed to ADDRESS; the notice "
+        "sweep sends it within 15 minutes. The original's record keeps who asked, when and "
+        "the copy's id; asking twice for the same address queues it once. `stockplan "
+        "report` lists the notices that did not arrive, with their ids.",
+    )
+    resend.add_argument("--notice", required=True, metavar="NOTICE_ID", help="(required)")
+    resend.add_argument(
+        "--to", required=True, metavar="ADDRESS", help="where the copy goes (required)"
+    )
+    resend.add_argument(
+        "--by",
+        default=None,
+        metavar="NAME",
+        help="who asks, kept on the notice's record (default: this computer's user name)",
+    )
+    _stack_options(resend, as_of="the day the copy is dated and sent")
+
     statement.add_argument(
         "--participant",
         required=True,
@@ -422,8 +448,13 @@ def _table(args: argparse.Namespace) -> Any:
     return Table(client, name)
 
 
-def _as_of(args: argparse.Namespace) -> date:
-    return args.as_of or plan_today()
+def _as_of(args: argparse.Namespace, table: Any) -> date:
+    """--as-of, else the stack's plan day: the day `stockplan local` is on, or today in
+    the plan time zone for a stack that follows the calendar (AWS)."""
+    from stockplan.data.marker import read_plan_day
+
+    given: date | None = args.as_of
+    return given or read_plan_day(table) or plan_today()
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -431,7 +462,7 @@ def _report(args: argparse.Namespace) -> int:
     from stockplan_cli import desk
 
     table = _table(args)
-    as_of = _as_of(args)
+    as_of = _as_of(args, table)
     state = read_state(table)
     report = build_report(table, as_of, state)
     undelivered = undelivered_notices(table)
@@ -472,7 +503,7 @@ def _export(args: argparse.Namespace) -> int:
     export = ocf.write_bundle(
         args.ocf,
         state,
-        _as_of(args),
+        _as_of(args, table),
         generated_at=datetime.now(UTC),
         formation_date=args.formation_date,
     )
@@ -489,7 +520,7 @@ def _statement(args: argparse.Namespace) -> int:
     from stockplan.service.periodic import statement
 
     table = _table(args)
-    as_of = _as_of(args)
+    as_of = _as_of(args, table)
     notice = statement(table, args.participant, as_of)
     if notice is None:
         raise ValueError(f"no participant {args.participant} is recorded")
@@ -544,6 +575,20 @@ def _local(args: argparse.Namespace) -> int:
     return run_local(args)
 
 
+def _resend(args: argparse.Namespace) -> int:
+    import getpass
+
+    from stockplan.service.resend import resend
+
+    table = _table(args)
+    done = resend(table, args.notice, args.to, _as_of(args, table), args.by or getpass.getuser())
+    if done.queued:
+        print(f"queued {done.notice_id}, a copy of {done.original_id}: the notice sweep sends it")
+    else:
+        print(f"{done.notice_id}, this copy of {done.original_id}, was queued before: not again")
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     from stockplan.service.audit import award_trail, participant_trail
 
@@ -566,17 +611,35 @@ def audit_line(entry: dict[str, Any]) -> str:
         f"{field} {before if before is not None else '-'} -> {after}"
         for field, (before, after) in entry["change"].items()
     )
-    cause = entry["cause"]
+    return f"{entry['day']}  {what}  {changes}  [{cause_words(entry['cause'])}]"
+
+
+def cause_words(cause: dict[str, Any]) -> str:
+    """Why a change was made: the feed object and row (its version, ETag and uploader),
+    the daily rule and its section, or the correction or decision (request_id, note)."""
     if cause.get("kind") == "feed":
-        why = f"feed {cause.get('key')} row {cause.get('row')}"
-    elif cause.get("kind") == "daily":
-        why = f"daily rule {cause.get('rule')} ({cause.get('section')})"
-    elif cause.get("kind") in ("correction", "decision"):
+        return f"feed {cause.get('key')} row {cause.get('row')}{_object_words(cause)}"
+    if cause.get("kind") == "daily":
+        return f"daily rule {cause.get('rule')} ({cause.get('section')})"
+    if cause.get("kind") in ("correction", "decision"):
         note = f": {cause['note']}" if cause.get("note") else ""
         why = f"{cause['kind']} {cause.get('request_id')} {cause.get('action')}{note}"
-    else:
-        why = str(cause)
-    return f"{entry['day']}  {what}  {changes}  [{why}]"
+        if cause.get("rule"):
+            # Granted by the daily job because of the correction (a formula option owed).
+            why += f"; daily rule {cause['rule']} ({cause.get('section')})"
+        if cause.get("key"):
+            why += f"; feed {cause['key']} row {cause.get('row')}{_object_words(cause)}"
+        return why
+    return str(cause)
+
+
+def _object_words(cause: dict[str, Any]) -> str:
+    parts = [
+        f"{label} {cause[field]}"
+        for field, label in (("version_id", "version"), ("etag", "ETag"), ("uploader", "by"))
+        if cause.get(field)
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 COMMANDS = {
@@ -586,6 +649,7 @@ COMMANDS = {
     "audit": _audit,
     "export": _export,
     "statement": _statement,
+    "resend": _resend,
     "notices": _notices,
     "local": _local,
 }

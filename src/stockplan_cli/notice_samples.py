@@ -104,6 +104,7 @@ DEFERRED = DeferredStockAward(
     shares=37,
     cash_in_lieu=Decimal("17.6875"),
     issue_date=date(2004, 1, 2),
+    price_day=date(2001, 2, 13),
 )
 
 
@@ -176,6 +177,7 @@ def samples() -> dict[str, Notice]:
             final_exercise_date=date(2006, 6, 14),
             pro_rated=True,
             requested_shares=10000,
+            price_day=date(2001, 6, 13),
         ),
         DeferredAwardNotice.of(DEFERRED, DAN),
         DeferredIssueNotice.of(DEFERRED, DAN, date(2004, 1, 2)),
@@ -284,6 +286,7 @@ def samples() -> dict[str, Notice]:
             ),
         ),
         statement_sample(),
+        form_3921_sample(),
         monthly_report_sample(),
     ]
     return {notice.kind: notice for notice in notices}
@@ -297,6 +300,35 @@ def statement_sample() -> Notice:
     day = date(2003, 1, 2)
     line = statement_line(G_0042, day)
     return StatementNotice("E-17", "Ann Lee", day, True, (line,))
+
+
+def form_3921_sample() -> Notice:
+    """Ann's Form 3921 of 2002 (Code §6039): two ISO exercises, the second waiting for
+    its closing price."""
+    from stockplan.domain.plans import COMPANY_NAME
+    from stockplan.notices.model import Form3921Exercise, Form3921Notice
+
+    grant = date(1999, 10, 4)
+    return Form3921Notice(
+        "E-17",
+        "Ann Lee",
+        COMPANY_NAME,
+        2002,
+        (
+            Form3921Exercise(
+                "G-0043",
+                grant,
+                date(2002, 6, 3),
+                Decimal("31.125"),
+                Decimal("42.50"),
+                date(2002, 6, 3),
+                3000,
+            ),
+            Form3921Exercise(
+                "G-0043", grant, date(2002, 12, 30), Decimal("31.125"), None, None, 1000
+            ),
+        ),
+    )
 
 
 def monthly_report_document() -> dict[str, Any]:

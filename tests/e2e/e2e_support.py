@@ -27,7 +27,7 @@ _FRIENDLY = re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}, \d{{4}}\b")
 
 
 # The subjects periodic mail begins with (docs/interfaces.md §4).
-PERIODIC_SUBJECTS = ("Monthly report", "Annual statement")
+PERIODIC_SUBJECTS = ("Monthly report", "Annual statement", "Form 3921")
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,17 @@ class Run:
         return found[0]
 
 
-def simulate(scenario: Path, start: str, end: str, out: Path) -> Run:
-    """`stockplan simulate SCENARIO --start --end --out` through the command's own entry."""
+def simulate(scenario: Path, start: str, end: str, out: Path, go_live: str | None = None) -> Run:
+    """`stockplan simulate SCENARIO --start --end --out [--go-live]` through the command's
+    own entry."""
     from stockplan_cli.main import main
 
     buffer = io.StringIO()
+    args = ["simulate", str(scenario), "--start", start, "--end", end, "--out", str(out)]
+    if go_live is not None:
+        args += ["--go-live", go_live]
     with contextlib.redirect_stdout(buffer):
-        code = main(["simulate", str(scenario), "--start", start, "--end", end, "--out", str(out)])
+        code = main(args)
     run = read_outputs(out, buffer.getvalue(), code)
     if code == 0:
         # Every simulation's ocf/ (docs/interfaces.md §3): valid OCF, adding up to report.json.

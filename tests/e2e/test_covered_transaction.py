@@ -163,7 +163,7 @@ def test_not_assumed_emails(not_assumed: Run) -> None:
     confirmation = not_assumed.mail("Exercise confirmed").text
     assert "Shares delivered: 3,000" in confirmation
     assert "Shares still exercisable: 0 on 2008-10-03" in confirmation
-    assert "Last day to exercise: 2008-09-30 (September 30, 2008), passed" in confirmation
+    assert "Last day to exercise: Tuesday, 2008-09-30, passed" in confirmation
     for mail in not_assumed.mails:
         assert_well_formed(mail)
     assert "1998 §7.a" in not_assumed.mail("of award G-N1 not exercised").text
@@ -171,7 +171,7 @@ def test_not_assumed_emails(not_assumed: Run) -> None:
     # The covered-transaction notice: what vested, and the new deadline (1998 §7.a).
     nora = next(m for m in not_assumed.mails_to(NORA) if m.subject.startswith(COVERED)).text
     assert "Shares that vested because of the transaction: 8,000" in nora
-    assert "Last day to exercise: 2008-09-30 (September 30, 2008); it was 2018-01-02" in nora
+    assert "Last day to exercise: Tuesday, 2008-09-30; it was Tuesday, 2018-01-02" in nora
     assert "Rule: 1998 §7.a" in nora and "How to exercise" in nora
 
 
@@ -179,7 +179,7 @@ def test_assumed_notices_say_the_awards_go_on_with_their_deadlines(assumed: Run)
     (nora,) = [m for m in assumed.mails_to(NORA) if m.subject.startswith(COVERED)]
     assert nora.subject == f"{COVERED}: your awards vest in full"
     assert "Shares that vested because of the transaction: 8,000" in nora.text
-    assert "Last day to exercise: 2018-01-02 (January 2, 2018), unchanged" in nora.text
+    assert "Last day to exercise: Tuesday, 2018-01-02, unchanged" in nora.text
     assert "assumed the awards" in nora.text
 
 
@@ -225,4 +225,4 @@ def test_assumed_awards_go_on_fully_vested_with_their_deadlines(assumed: Run) ->
     # until the final exercise date.
     confirmation = assumed.mail("Exercise confirmed").text
     assert "Shares still exercisable: 5,000 on 2008-10-03" in confirmation
-    assert "Last day to exercise: 2018-01-02 (January 2, 2018)" in confirmation
+    assert "Last day to exercise: Tuesday, 2018-01-02" in confirmation

@@ -19,22 +19,28 @@ Pool of the directors plan, step by step (reserve 200,000, Directors §4(a)):
   2000-06-15 formula D-1, D-2, D-4 3 x 10,000; fees 2 x 74   outstanding  33,466
   2001-01-02 annual fee D-1 2,000 (D-2 revoked: cash)        outstanding  35,466
   2001-03-01 discretionary DO-1 150,000                      outstanding 185,466
-  2001-06-14 available 14,534; 3 formula options of floor(14,534 / 3) = 4,844 = 14,532;
-             the meeting fee of D-1 gets the 2 shares left     outstanding 200,000
-  2001-09-15 D-4's formula option expires: +10,000 back       outstanding 190,000
-  2002-01-02 annual fee D-1 1,562                            outstanding 191,562
+  2001-06-14 available 14,534 for 3 formula options of 10,000 and D-1's meeting fee of
+             150 shares, cut together (§8(a)): f = 14,534 / 30,150; each option
+             floor(10,000 f) = 4,820, the fee floor(150 f) = 72: 14,532, 2 left
+                                                             outstanding 199,998
+  2001-09-15 D-4's formula option expires: +10,000 back       outstanding 189,998
+  2002-01-02 annual fee D-1 1,562                            outstanding 191,560
   2002-02-10 D-2 dies: DO-1 forfeits 100,000; D-2's pending deferred 1,659 + 74 = 1,733
-             is issued (outstanding -> delivered)            outstanding  89,829
+             is issued (outstanding -> delivered)            outstanding  89,827
                                                              delivered     1,733
   2002-03-15 split 1.5: reserve 300,000; delivered floor(1,733 x 1.5) = 2,599;
-             outstanding = sum of the restated awards = 134,743 (below)
-  2002-06-13 formula D-1, D-3 2 x 15,000; fee D-1 166        outstanding 164,909
-  2003-01-02 D-1's 2000 deferred issued 2,488 + 111 = 2,599  outstanding 162,310
+             outstanding = sum of the restated awards = 134,740 (below)
+  2002-06-13 formula D-1, D-3 2 x 15,000; fee D-1 166        outstanding 164,906
+  2003-01-02 D-1's 2000 deferred issued 2,488 + 111 = 2,599  outstanding 162,307
                                                              delivered     5,198
-  2003-01-20 D-2's estate exercises FO-2001-06-14-D-2 7,266  outstanding 155,044
-                                                             delivered    12,464
-  2003-02-11 D-2's FO-2000 15,000 and DO-1 75,000 expire     outstanding  65,044
-  available = 300,000 - 65,044 - 12,464 = 222,492
+  2003-01-20 D-2's estate exercises FO-2001-06-14-D-2 7,230  outstanding 155,077
+                                                             delivered    12,428
+  2003-02-11 D-2's FO-2000 15,000 and DO-1 75,000 expire     outstanding  65,077
+  available = 300,000 - 65,077 - 12,428 = 222,495
+
+The restated outstanding of 2002-03-15: options 15,000 + 15,000 (FO-2000 D-1, D-2) +
+3 x 7,230 (FO-2001) + 75,000 (DO-1) = 126,690; pending deferred of D-1 2,488 + 111 +
+3,000 + 108 + 2,343 = 8,050; 134,740 in all.
 """
 
 from __future__ import annotations
@@ -128,19 +134,20 @@ def test_formula_options_2000(run: Run) -> None:
 
 
 def test_short_pool_cuts_formula_options_pro_rata(run: Run) -> None:
-    # Meeting 2001-06-14: D-1, D-2, D-3 to be granted (D-4 not_continuing, E-9 employee).
-    # Available 14,534 < 30,000 -> each floor(14,534 / 3) = 4,844; 2 shares stay (§8(a)).
-    # Price: FMV 2001-06-13 = 10.00; final 2006-06-14.
-    # Split 1.5: 4,844 x 1.5 = 7,266 at 10.00 / 1.5 = 6.666666... -> 6.666667.
+    # Meeting 2001-06-14: D-1, D-2, D-3 to be granted (D-4 not_continuing, E-9 employee),
+    # and D-1's meeting fee of 150 shares due the same day. Available 14,534 < 30,150:
+    # cut together by f = 14,534 / 30,150 (§8(a)): each option floor(10,000 f) = 4,820,
+    # the fee 72; 2 shares stay. Price: FMV 2001-06-13 = 10.00; final 2006-06-14.
+    # Split 1.5: 4,820 x 1.5 = 7,230 at 10.00 / 1.5 = 6.666666... -> 6.666667.
     for owner in ("D-1", "D-3"):
         assert award_figures(run.award(f"FO-2001-06-14-{owner}")) == _figures(
-            7266, "6.666667", "2006-06-14", exercisable=7266
+            7230, "6.666667", "2006-06-14", exercisable=7230
         )
-    # D-2's estate exercised all 7,266 on 2003-01-20, within the death window.
+    # D-2's estate exercised all 7,230 on 2003-01-20, within the death window.
     assert award_figures(run.award("FO-2001-06-14-D-2")) == _figures(
-        7266, "6.666667", "2006-06-14", exercised=7266, deadline="2003-02-10", status="exercised"
+        7230, "6.666667", "2006-06-14", exercised=7230, deadline="2003-02-10", status="exercised"
     )
-    notice = run.mail("Formula option granted: 4,844 shares at $10.00 (award FO-2001-06-14-D-3)")
+    notice = run.mail("Formula option granted: 4,820 shares at $10.00 (award FO-2001-06-14-D-3)")
     assert notice.to == FAY and notice.day.isoformat() == "2001-06-14"
 
 
@@ -189,14 +196,15 @@ def test_deferred_stock_awards(run: Run) -> None:
     # date are the first business day of 2000, 2000-01-03 (Directors §7(a)).
     # 25,000.00 / 15.0625 = 1,659.75 -> 1,659 shares; cash 25,000 - 1,659 x 15.0625 =
     # 25,000 - 24,988.6875 = 11.3125. Issue: first business day of the third January
-    # after 2000-01-03 -> 2003-01-02 (§7(b)(i)). Split 1.5 while pending: 1,659 -> 2,488
-    # (FMV and cash stay as they were).
+    # after 2000-01-03 -> 2003-01-02 (§7(b)(i)). Split 1.5 while pending: 1,659 x 1.5 =
+    # 2,488.5 -> 2,488 (the FMV stays); the half share lost is paid in cash at issue,
+    # 0.5 x 15.0625 / 1.5 = 5.0208... -> 5.02 (Directors §4(b)): 11.3125 + 5.02 = 16.3325.
     assert _deferred(run, "D-1", "annual", "2000-03-31") == {
         "amount": Decimal("25000"),
         "fair_market_value": Decimal("15.0625"),
         "award_date": "2000-01-03",
         "shares": 2488,
-        "cash_in_lieu": Decimal("11.3125"),
+        "cash_in_lieu": Decimal("16.3325"),
         "issue_date": "2003-01-02",
         "status": "issued",
     }
@@ -228,15 +236,15 @@ def test_deferred_stock_awards(run: Run) -> None:
         "issue_date": "2004-01-02",
         "status": "pending",
     }
-    # 2001 meeting fee in a short pool: wanted floor(1,500 / 10.00) = 150, only 2 shares
-    # left after the formula options -> 2 shares, the rest in cash: 1,500 - 20 = 1,480
-    # (§8(a)). Split: 2 -> 3.
+    # 2001 meeting fee in a short pool: wanted floor(1,500 / 10.00) = 150, cut with the
+    # day's formula options by f = 14,534 / 30,150 -> 72 shares, the rest in cash:
+    # 1,500 - 720 = 780 (§8(a)). Split: 72 -> 108, no fraction.
     assert _deferred(run, "D-1", "meeting", "2001-06-14") == {
         "amount": Decimal("1500"),
         "fair_market_value": Decimal("10.00"),
         "award_date": "2001-06-14",
-        "shares": 3,
-        "cash_in_lieu": Decimal("1480"),
+        "shares": 108,
+        "cash_in_lieu": Decimal("780"),
         "issue_date": "2004-01-02",
         "status": "pending",
     }
@@ -272,9 +280,9 @@ def test_pools(run: Run) -> None:
         },
         "directors-1999": {
             "reserved": 300000,
-            "outstanding": 65044,
-            "delivered": 12464,
-            "available": 222492,
+            "outstanding": 65077,
+            "delivered": 12428,
+            "available": 222495,
         },
     }
 
@@ -284,9 +292,9 @@ def test_pool_outstanding_equals_the_awards(run: Run) -> None:
         a["shares_outstanding"] for a in run.report["awards"] if a["plan"] == "directors-1999"
     )
     pending = sum(d["shares"] for d in run.report["deferred_stock"] if d["status"] == "pending")
-    # 15,000 + 7,266 + 15,000 (D-1) + 7,266 + 15,000 (D-3) = 59,532 under options;
-    # 3,000 + 3 + 2,343 + 166 = 5,512 pending deferred stock.
-    assert (awards, pending) == (59532, 5512)
+    # 15,000 + 7,230 + 15,000 (D-1) + 7,230 + 15,000 (D-3) = 59,460 under options;
+    # 3,000 + 108 + 2,343 + 166 = 5,617 pending deferred stock.
+    assert (awards, pending) == (59460, 5617)
     assert run.report["pools"]["directors-1999"]["outstanding"] == awards + pending
 
 
@@ -389,7 +397,7 @@ def test_notice_texts(run: Run) -> None:
     assert "2000-06-15" in formula and "2005-06-15" in formula
     assert "Directors §6" in formula
     short = run.mail("award FO-2001-06-14-D-1)").text
-    assert "4,844" in short and "§8(a)" in short
+    assert "4,820" in short and "§8(a)" in short
     deferred = [m for m in run.mails_to(DAN) if m.subject.startswith("Deferred stock award")]
     first = deferred[0].text  # the 2000 annual fee
     assert "1,659" in first and "15.0625" in first and "11.3125" in first
@@ -397,10 +405,10 @@ def test_notice_texts(run: Run) -> None:
     issued = run.mail("Deferred stock issued: 2,488 shares on 2003-01-02")
     assert issued.to == DAN and "§7(b)" in issued.text
     death = run.mail("after death on 2002-02-10").text
-    assert "Last day to exercise: 2003-02-10" in death and "Directors §6(h)" in death
+    assert "Last day to exercise: Monday, 2003-02-10" in death and "Directors §6(h)" in death
     reminder = run.mail("30 days left to exercise award DO-1").text
     assert "Shares that can be exercised: 75,000" in reminder and "Directors §6(h)" in reminder
-    exercise = run.mail("Exercise confirmed: 7,266 shares on 2003-01-20")
+    exercise = run.mail("Exercise confirmed: 7,230 shares on 2003-01-20")
     assert exercise.to == EVE_ESTATE and exercise.text.startswith("To the estate of Eve Elder,")
     assert "Shares still exercisable: 0 on 2003-01-20" in exercise.text
     assert "Rule: Directors §6(e)" in exercise.text

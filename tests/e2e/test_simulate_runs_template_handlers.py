@@ -149,5 +149,8 @@ def test_simulate_invokes_the_template_handlers(
     assert [(m.day.isoformat(), m.subject) for m in run.mails] == [
         ("2002-01-02", "Your stock option grant of 2002-01-02"),
         ("2002-01-04", "Your stock awards after your employment ended on 2002-01-04"),
-        ("2002-01-04", "Shares expired: 100 shares of award G-1 not exercised by 2002-01-03"),
+        (
+            "2002-01-04",
+            "Shares expired: 100 shares of award G-1 not exercised by 2002-01-03",
+        ),
     ]

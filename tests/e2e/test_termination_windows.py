@@ -262,7 +262,11 @@ def test_email_timeline(run: Run) -> None:
             "Reminder: 30 days left to exercise award G-A1 (deadline 2003-02-28)",
         ),
         ("2003-01-31", DORA_HOME, "Your stock awards after your employment ended on 2003-01-31"),
-        ("2003-02-21", ALICE, "Reminder: 7 days left to exercise award G-A1 (deadline 2003-02-28)"),
+        (
+            "2003-02-21",
+            ALICE,
+            "Reminder: 7 days left to exercise award G-A1 (deadline 2003-02-28)",
+        ),
         (
             "2003-03-01",
             ALICE,
@@ -313,7 +317,7 @@ def test_termination_notice_lists_each_award(run: Run) -> None:
     text = run.mail("employment ended on 2002-11-30").text
     assert "Award G-A1" in text and "Award G-R1" in text
     assert "Vested shares: 6,000" in text
-    assert "Last day to exercise: 2003-02-28" in text
+    assert "Last day to exercise: Friday, 2003-02-28" in text
     assert "Unvested shares forfeited: 6,000 on 2002-11-30" in text
     assert "1998 §6.a.(5)(B)" in text
     # G-R1 needs no exercise: its 500 vested shares were delivered, 500 are forfeited
@@ -323,7 +327,7 @@ def test_termination_notice_lists_each_award(run: Run) -> None:
     assert "Unvested shares forfeited: 500 on 2002-11-30" in restricted
     assert "Rule: 1998 §6.a.(5)\r\n" in restricted or "Rule: 1998 §6.a.(5)\n" in restricted
     cause = run.mail("employment ended on 2002-09-16").text
-    assert "Last day to exercise: 2002-09-15" in cause
+    assert "Last day to exercise: Sunday, 2002-09-15" in cause
     assert "Unvested shares forfeited: 3,000 on 2002-09-16" in cause
     assert "1998 §6.a.(5)(C)" in cause
 
@@ -339,7 +343,7 @@ def test_reminder_and_expiry_texts(run: Run) -> None:
     expiry = run.mail("2,000 shares of award G-C1 not exercised").text
     assert "Expired shares: 2,000" in expiry and "1998 §6.a.(5)(C)" in expiry
     death = run.mail("after death on 2003-03-10").text
-    assert "Last day to exercise: 2004-03-10" in death and "1998 §6.a.(5)(A)" in death
+    assert "Last day to exercise: Wednesday, 2004-03-10" in death and "1998 §6.a.(5)(A)" in death
 
 
 def test_exercise_confirmation_after_termination(run: Run) -> None:
@@ -354,4 +358,4 @@ def test_exercise_confirmation_after_termination(run: Run) -> None:
     assert "Shares delivered: 1,500" in text
     assert "Exercise price: $10.00 per share" in text
     assert "Shares still exercisable: 4,000 on 2003-01-15" in text
-    assert "Last day to exercise: 2003-02-28 (February 28, 2003)" in text
+    assert "Last day to exercise: Friday, 2003-02-28" in text

@@ -23,6 +23,7 @@ GRANTS = (
     "final_exercise_date,vesting\n"
     "G-1,E1,incentive-1998,nso,2002-03-15,1000,20.00,2012-03-15,2002-09-15:500;2003-03-15:500\n"
 )
+GRANTS_KEY = "incoming/grants/2002-03-15.csv"
 QUITS = "participant_id,termination_date,reason\nE1,2002-10-01,voluntary\n"
 CORRECTION = "request_id,action,participant_id,note\nREQ-7,reverse_termination,E1,Wrong person\n"
 
@@ -78,11 +79,16 @@ def test_stockplan_audit_prints_an_awards_changes_with_their_causes(served: Any)
     assert [r["day"] for r in records] == ["2002-03-15", "2002-10-02", "2002-10-09"]
     granted, ended, reversed_ = records
     assert granted["change"]["shares_granted"] == [None, 1000]
+    head = stack.runtime.s3.head_object(Bucket=stack.stack.bucket, Key=GRANTS_KEY)
+    # The object the row came from and who uploaded it (the S3 event's principal).
     assert granted["cause"] == {
         "kind": "feed",
         "feed": "grants",
-        "key": "incoming/grants/2002-03-15.csv",
+        "key": GRANTS_KEY,
         "row": 1,
+        "version_id": head["VersionId"],
+        "etag": head["ETag"].strip('"'),
+        "uploader": "AWS:LOCAL",
     }
     # Voluntary, 2002-10-01: 500 unvested forfeited, 3 months to exercise (1998 §6.a.(5)(B)).
     assert ended["change"]["shares_forfeited"] == [0, 500]

@@ -35,12 +35,11 @@ def desk(local_stack: Any) -> Any:
     Dana (D1) defers a 2002 meeting fee: 37 shares issued on 2005-01-03 (Directors §7(b))."""
     stack = local_stack
     feed(stack, "participants", PEOPLE_CSV, MAR15)
+    # Prices are fed once their day has come (one dated ahead is rejected).
     feed(stack, "prices", "date,last_sale\n2002-03-14,10.00\n", MAR15)
-    # Each price fed once its day has traded (one dated ahead is rejected,
-    # docs/plan-rules.md "Facts in time").
-    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n", MAY15, name="may")
     feed(stack, "grants", GRANTS, MAR15)
     feed(stack, "elections", "participant_id,notice_date,action\nD1,2001-12-03,elect\n", MAR15)
+    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n", MAY15)
     feed(
         stack,
         "fees",
@@ -78,15 +77,16 @@ def test_upcoming_lists_deadlines_reminders_and_deferred_issues_within_the_days_
     # 2005-01-03: G1's 7-day reminder (its 30-day one, 2004-12-11, is past) and D1's
     # deferred stock; 2005-01-10: G1's deadline. G2's deadline (2005-03-01) and 30-day
     # reminder (2005-01-30) are after 2005-01-19.
-    assert [(r[0], r[1]) for r in rows] == [
-        ("2005-01-03", "7-day"),
-        ("2005-01-03", "deferred"),
-        ("2005-01-10", "exercise"),
+    # Each day with its weekday beside it (docs/plan-rules.md "Notices").
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("Monday,", "2005-01-03", "7-day"),
+        ("Monday,", "2005-01-03", "deferred"),
+        ("Monday,", "2005-01-10", "exercise"),
     ]
-    assert rows[0][3:7] == ["E1", "Ann", "Lee", "G1"]
-    assert rows[1][4:7] == ["D1", "Dana", "Fox"]
+    assert rows[0][4:8] == ["E1", "Ann", "Lee", "G1"]
+    assert rows[1][5:8] == ["D1", "Dana", "Fox"]
     assert "37" in rows[1]
-    assert rows[2][3:8] == ["E1", "Ann", "Lee", "G1", "1000"]
+    assert rows[2][4:9] == ["E1", "Ann", "Lee", "G1", "1000"]
 
     data = json.loads(_report(desk, capsys, "--upcoming", "60", "--json"))
     assert [(u["day"], u["what"], u["ref"]) for u in data["upcoming"]] == [

@@ -79,7 +79,7 @@ def test_facts_in_time_a_covered_transaction_recorded_ahead_is_told_to_every_hol
     ann = next(m for m in told if to(m) == "ann.lee@ctc.example.com")
     text = " ".join(plain(ann).split())
     assert "2002-08-01" in subject(ann)
-    assert "must be exercised on or before 2002-08-01" in text
+    assert "must be exercised on or before Thursday, 2002-08-01" in text
     assert "Shares that will vest because of the transaction: 500" in text
     assert "1998 §7.a" in text
     assert str(ann["Date"]).find("3 Jun 2002") >= 0

@@ -298,4 +298,4 @@ def test_a_termination_of_many_awards_that_dies_half_way_is_noticed_in_full_on_r
     assert text.count("Award G-") == AWARDS
     assert text.count("Vested shares: 50\n") == AWARDS
     assert text.count("Unvested shares forfeited: 50 on 2002-10-01") == AWARDS
-    assert text.count("Last day to exercise: 2003-01-01") == AWARDS
+    assert text.count("Last day to exercise: Wednesday, 2003-01-01") == AWARDS

@@ -309,7 +309,7 @@ def test_termination_notice_goes_to_personal_email_with_vested_price_deadline_an
     assert "Award G-100" in text
     assert "Vested shares: 500" in text
     assert "Exercise price: $20.00 per share" in text
-    assert "Last day to exercise: 2003-01-01" in text
+    assert "Last day to exercise: Wednesday, 2003-01-01" in text
     assert "Unvested shares forfeited: 500 on 2002-10-01" in text
     assert "1998 §6.a.(5)(B)" in text
     assert "G-200" not in text  # Bob's award is not Ann's business
@@ -341,7 +341,7 @@ def test_death_notice_goes_to_the_estate_never_to_the_deceased_with_a_one_year_w
     assert text.startswith("To the estate of Bob Roe,")
     assert "Vested shares: 400" in text
     assert "Exercise price: $20.00 per share" in text
-    assert "Last day to exercise: 2003-10-01" in text
+    assert "Last day to exercise: Wednesday, 2003-10-01" in text
     assert "Unvested shares forfeited: 0 on 2002-10-01" in text
     assert "1998 §6.a.(5)(A)" in text
 
@@ -426,7 +426,7 @@ def test_formula_options_at_an_annual_meeting_are_priced_at_the_fmv_of_the_day_b
             f"Formula option granted: 10,000 shares at $40.00 (award FO-2002-05-15-{director})"
         )
         assert "Exercise price: $40.00 per share" in text
-        assert "Final exercise date: 2007-05-15" in text
+        assert "Final exercise date: Tuesday, 2007-05-15" in text
         assert "Directors §6(a)" in text
 
 
@@ -535,7 +535,7 @@ def test_an_exercise_moves_shares_from_outstanding_to_delivered_less_those_withh
     assert "Shares delivered: 90" in text
     assert "Exercise price: $20.00 per share" in text
     assert "Shares still exercisable: 300 on 2002-06-03" in text
-    assert "Last day to exercise: 2012-03-15" in text
+    assert "Last day to exercise: Thursday, 2012-03-15" in text
     (summary,) = emails_besides(stack, "grant", "exercise")
     assert to(summary) == ADMIN
 
@@ -648,7 +648,7 @@ def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_
         "Covered transaction on 2002-07-01: your awards vest in full and your options end that day"
     )
     assert "Award G-100" in ann and "Shares that can be exercised: 1,000" in ann
-    assert "Last day to exercise: 2002-07-01 (July 1, 2002); it was 2012-03-15" in ann
+    assert "Last day to exercise: Monday, 2002-07-01; it was Thursday, 2012-03-15" in ann
     assert "Rule: 1998 §7.a" in ann and "How to exercise" in ann
     bob = plain(covered["bob.roe@ctc.example.com"])
     # G-400's 300 unvested restricted shares vest because of the transaction.
@@ -656,7 +656,7 @@ def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_
     assert "Shares that vested because of the transaction: 300" in bob
     for message in emails_besides(stack, "grant", "covered-transaction"):
         text = assert_notice_form(message, to(message), jul2)
-        assert "Last day to exercise: 2002-07-01" in text
+        assert "Last day to exercise: Monday, 2002-07-01" in text
         assert "Rule: 1998 §7.a" in text  # the covered transaction set the deadline
     expiries = sorted(
         (to(m), subject(m)) for m in emails_besides(stack, "grant", "covered-transaction")

@@ -240,7 +240,7 @@ def test_a_termination_fed_80_days_late_sends_no_late_30_day_reminder_but_the_7_
         ),
     ]
     # The termination notice states the deadline the 30-day reminder would have.
-    assert "Last day to exercise: 2002-09-03" in plain(emails_besides(stack, "grant")[0])
+    assert "Last day to exercise: Tuesday, 2002-09-03" in plain(emails_besides(stack, "grant")[0])
 
 
 # --- 5. a death after every award closed ----------------------------------------------
@@ -432,7 +432,7 @@ def test_a_fed_grant_is_told_to_its_participant_on_the_day_it_is_applied_once(
         "Grant date: 2002-03-15 (March 15, 2002)",
         "Shares: 1,000",
         "Exercise price: $20.00 per share",
-        "Final exercise date: 2012-03-15 (March 15, 2012)",
+        "Final exercise date: Thursday, 2012-03-15",
         "  - 2003-03-15 (March 15, 2003): 500 shares become exercisable",
         "  - 2004-03-15 (March 15, 2004): 500 shares become exercisable",
         "Rule: 1998 §6.a.(1)",
@@ -476,8 +476,8 @@ def test_a_grant_loaded_after_its_holder_left_is_told_at_the_personal_address_wi
     assert (notice_kind(notice), to(notice)) == ("grant", ANN_HOME)
     text = plain(notice)
     assert "Service ended: 2002-10-01" in text
-    assert "Last day to exercise: 2003-01-01 (January 1, 2003)" in text
-    assert "Final exercise date: 2012-01-02" in text
+    assert "Last day to exercise: Wednesday, 2003-01-01" in text
+    assert "Final exercise date: Monday, 2012-01-02" in text
 
 
 def test_each_accepted_exercise_is_confirmed_once_equal_ones_told_apart_by_exercise_id(
@@ -516,7 +516,7 @@ def test_each_accepted_exercise_is_confirmed_once_equal_ones_told_apart_by_exerc
         assert "Shares withheld for the price or taxes: 20" in t
         assert "Shares delivered: 280" in t
         assert "Exercise price: $20.00 per share" in t
-        assert "Last day to exercise: 2012-03-15" in t
+        assert "Last day to exercise: Thursday, 2012-03-15" in t
         assert "Rule: 1998 §6.b.(1)" in t
 
     # Delivered again: nothing applied, nothing sent twice.

@@ -152,3 +152,44 @@ def test_report_reads_the_local_stack_with_the_environment_local_printed(
     finally:
         os.close(write_end)
     assert (closed.returncode, closed.stderr) == (141, "")
+
+
+DIRECTOR = "participant_id,name,email,role\nD1,Dana Diaz,dana.diaz@board.example.com,director\n"
+PRICE_BEFORE_MEETING = "date,last_sale\n2002-03-14,12.50\n"
+MEETING = "meeting_date,participant_id,outcome\n2002-03-15,D1,reelected\n"
+
+
+def test_a_meeting_uploaded_on_a_frozen_day_is_granted_that_day_and_report_defaults_to_it(
+    local: dict[str, Any],
+) -> None:
+    """Directors §6(a): a reelected director's formula option is granted on the meeting
+    date. `stockplan local --day` stays on its day; the meeting roster uploaded after the
+    day's first daily run is processed by the run that follows the upload, and `report`
+    without --as-of reads the state as of the stack's plan day, not the wall clock's."""
+    env = local["environment"]
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env["AWS_DEFAULT_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    s3.put_object(Bucket=local["bucket"], Key="incoming/participants/d.csv", Body=DIRECTOR)
+    s3.put_object(Bucket=local["bucket"], Key="incoming/prices/p.csv", Body=PRICE_BEFORE_MEETING)
+    time.sleep(3)  # the first uploads and the day's first run are behind us
+    s3.put_object(Bucket=local["bucket"], Key="incoming/meetings/m.csv", Body=MEETING)
+
+    with_printed = _clean_environment() | env
+    deadline = time.monotonic() + 90
+    while True:
+        done = _stockplan("report", "--json", env=with_printed)
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        if report["awards"] or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert report["as_of"] == "2002-03-15"
+    (option,) = report["awards"]
+    assert option["award_id"] == "FO-2002-03-15-D1"
+    assert (option["shares_granted"], option["exercise_price"]) == (10000, "12.50")
+    assert option["status"] == "outstanding" and option["exercisable_shares"] == 10000

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
-from stockplan.domain.fmv import closing_price, fair_market_value
+from stockplan.domain.fmv import (
+    closing_price,
+    fair_market_value,
+    fmv_with_day,
+    missing_price_reason,
+    oldest_fresh_day,
+)
 from stockplan.domain.model import PriceBar
 
 D = Decimal
@@ -63,7 +69,9 @@ BARS = (
         pytest.param(date(2001, 2, 13), D("39.25"), id="bar-without-price-skipped"),
         pytest.param(date(2001, 2, 14), D("39.25"), id="no-bar-uses-latest-before"),
         pytest.param(date(2001, 2, 15), D("41.00"), id="later-bar-not-used-before"),
-        pytest.param(date(2010, 1, 1), D("41.00"), id="long-after"),
+        # A Closing Price more than 5 trading days old is stale: a missing price
+        # (docs/plan-rules.md "Fair Market Value").
+        pytest.param(date(2010, 1, 1), None, id="long-after-is-stale"),
         pytest.param(date(2001, 2, 8), None, id="no-price-yet"),
     ],
 )
@@ -80,3 +88,32 @@ def test_directors_6cA_no_price_is_none_not_zero() -> None:
     assert fair_market_value([], date(2001, 1, 1)) is None
     result = fair_market_value([PriceBar(date(2001, 1, 2), D("0.01"))], date(2001, 1, 2))
     assert result == D("0.01")
+
+
+@pytest.mark.parametrize(
+    ("on", "oldest"),
+    [
+        # Thursday: Wed, Tue, Mon, Fri, Thu before it.
+        pytest.param(date(2001, 6, 14), date(2001, 6, 7), id="weekday"),
+        # Saturday: Fri, Thu, Wed, Tue, Mon.
+        pytest.param(date(2002, 8, 31), date(2002, 8, 26), id="saturday"),
+        # 2001-01-02: 2000-12-29, 28, 27, 26 and 22 (12-25 is a holiday).
+        pytest.param(date(2001, 1, 2), date(2000, 12, 22), id="over-a-holiday"),
+        # The 2001-09-11..14 closures do not count.
+        pytest.param(date(2001, 9, 18), date(2001, 9, 5), id="over-special-closures"),
+    ],
+)
+def test_a_price_is_fresh_back_to_the_5th_trading_day_before(on: date, oldest: date) -> None:
+    """docs/plan-rules.md "Fair Market Value": a Closing Price more than 5 NYSE trading days
+    before D is not used."""
+    assert oldest_fresh_day(on) == oldest
+    assert fmv_with_day([PriceBar(oldest, last_sale=D("1"))], on) == (oldest, D("1"))
+    assert fmv_with_day([PriceBar(oldest - timedelta(days=1), last_sale=D("1"))], on) is None
+
+
+def test_the_missing_price_reason_names_the_day_and_the_latest_price() -> None:
+    assert missing_price_reason(date(2002, 6, 13), date(2001, 6, 1)) == (
+        "no Closing Price for 2002-06-13 or the 5 trading days before it; the latest is "
+        "2001-06-01 \N{EM DASH} upload prices"
+    )
+    assert "none is recorded" in missing_price_reason(date(2002, 6, 13), None)

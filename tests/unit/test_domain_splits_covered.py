@@ -152,9 +152,10 @@ def test_1998_7b1_award_without_price_restated() -> None:
 
 
 def test_directors_4b_7a_split_fraction_of_pending_deferred_is_paid_in_cash_at_issue() -> None:
-    """Directors §4(b), §4(c), §7(a) (rules.md "Splits"): pending 37 shares x 1.5 = 55.5
-    -> 55; the half share lost is paid in cash at issue, 0.5 x 40.00 / 1.5 = 13.333 ->
-    $13.33, added to the fee's $20.00; the FMV stays 40.00."""
+    """Directors §4(b), §4(c), §7(a) (docs/plan-rules.md "Splits and covered
+    transactions"): pending 37 shares x 1.5 = 55.5 -> 55; the half share lost is paid in
+    cash at issue, 0.5 x 40.00 / 1.5 = 13.333 -> $13.33, added to the fee's $20.00; the
+    FMV stays 40.00."""
     pending = deferred_award("D-1", FeeType.MEETING, date(2001, 2, 14), D("1500.00"), D("40.00"))
     split = split_deferred(pending, D("1.5"))
     assert split.shares == 55

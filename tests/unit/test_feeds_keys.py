@@ -76,7 +76,7 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
         (
             FeedKind.PARTICIPANTS,
             ("participant_id", "name", "email", "role"),
-            ("personal_email", "estate_email", "ten_percent_holder"),
+            ("personal_email", "estate_email", "ten_percent_holder", "effective_date"),
         ),
         (
             FeedKind.GRANTS,
@@ -84,7 +84,7 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
             ("exercise_price", "final_exercise_date", "vesting", "performance_criteria"),
         ),
         (FeedKind.PRICES, ("date",), ("last_sale", "high_bid", "low_ask")),
-        (FeedKind.TERMINATIONS, ("participant_id", "termination_date", "reason"), ()),
+        (FeedKind.TERMINATIONS, ("participant_id", "termination_date", "reason"), ("service",)),
         (FeedKind.MEETINGS, ("meeting_date", "participant_id", "outcome"), ()),
         (FeedKind.ELECTIONS, ("participant_id", "notice_date", "action"), ()),
         (FeedKind.FEES, ("participant_id", "fee_type", "fee_date", "amount"), ()),
@@ -93,7 +93,11 @@ def test_feed_order_is_the_simulate_upload_order_of_interfaces_3() -> None:
             ("award_id", "exercise_date", "shares"),
             ("shares_withheld", "shares_tendered", "payment", "exercise_id"),
         ),
-        (FeedKind.CORPORATE_ACTIONS, ("action_date", "action"), ("ratio", "assumed")),
+        (
+            FeedKind.CORPORATE_ACTIONS,
+            ("action_date", "action"),
+            ("ratio", "assumed", "exchange_ratio", "acquirer"),
+        ),
         (
             FeedKind.CORRECTIONS,
             ("request_id", "action"),

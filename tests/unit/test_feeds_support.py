@@ -68,6 +68,8 @@ GOOD_ROWS: dict[FeedKind, dict[str, str]] = {
         "action": "split",
         "ratio": "1.5",
         "assumed": "",
+        "exchange_ratio": "",
+        "acquirer": "",
     },
     FeedKind.CORRECTIONS: {
         "request_id": "REQ-1",

@@ -228,9 +228,11 @@ def test_participant_notices_name_their_plan(notice: Notice, day: str, section: 
     assert plan in out.text and plan in out.html
 
 
-def test_text_writes_dates_as_iso_with_friendly_form_beside_it() -> None:
+def test_text_writes_a_deadline_as_iso_with_its_weekday_beside_it() -> None:
+    """docs/plan-rules.md "Notices": the text part writes each date as YYYY-MM-DD; a
+    deadline has its weekday beside it."""
     text = render(reminder()).text
-    assert "2003-02-28 (February 28, 2003)" in text
+    assert "Last day to exercise: Friday, 2003-02-28" in text
 
 
 @pytest.mark.parametrize(
@@ -287,7 +289,7 @@ def test_termination_notice_lists_each_award_with_vested_price_deadline_forfeite
     text = render(termination()).text
     assert "Award G-0042" in text and "Award R-7" in text
     assert "Vested shares: 3,000" in text and "Vested shares: 400" in text
-    assert "Last day to exercise: 2002-06-15 (June 15, 2002)" in text
+    assert "Last day to exercise: Saturday, 2002-06-15" in text
     assert "Unvested shares forfeited: 6,000 on 2002-03-15" in text
     assert "needs no exercise" in text  # restricted stock has no deadline
 
@@ -463,10 +465,13 @@ def test_grant_notice_shows_plan_type_date_shares_price_vesting_and_final_date()
     assert "Grant date: 1999-10-04 (October 4, 1999)" in text
     assert "Shares: 12,000" in text
     assert "Exercise price: $31.125 per share" in text
-    assert "Final exercise date: 2009-10-04 (October 4, 2009)" in text
+    assert "Final exercise date: Sunday, 2009-10-04" in text
     assert "  - 2000-10-04 (October 4, 2000): 6,000 shares become exercisable" in text
     assert "  - 2001-10-04 (October 4, 2001): 6,000 shares become exercisable" in text
-    assert ">2000-10-04 (October 4, 2000): 6,000 shares become exercisable</li>" in out.html
+    assert (
+        '><span style="white-space:nowrap;">2000-10-04</span> (October 4, 2000): '
+        "6,000 shares become exercisable</li>"
+    ) in out.html
 
 
 def test_grant_notice_of_an_award_vested_at_grant_says_so() -> None:
@@ -529,7 +534,7 @@ def test_exercise_confirmation_shows_shares_withheld_delivered_left_and_deadline
     assert "Shares delivered: 2,500" in text  # 3,000 - 500
     assert "Exercise price: $31.125 per share" in text
     assert "Shares still exercisable: 9,000 on 2001-11-05" in text
-    assert "Last day to exercise: 2009-10-04 (October 4, 2009)" in text
+    assert "Last day to exercise: Sunday, 2009-10-04" in text
     assert "Rule: 1998 §6.b.(1)" in text
     for figure in ("3,000", "500", "2,500", "$31.125", "9,000", "2009-10-04"):
         assert figure in out.html
@@ -560,7 +565,7 @@ def test_exercise_confirmation_counts_what_is_left_on_the_later_of_exercise_and_
     assert late.exercisable_shares == 0
     text = render(late).text
     assert "Shares still exercisable: 0 on 2002-01-15" in text
-    assert "Last day to exercise: 2002-01-01 (January 1, 2002), passed" in text
+    assert "Last day to exercise: Tuesday, 2002-01-01, passed" in text
     assert "still exercisable can be exercised" not in text
 
 
@@ -585,6 +590,6 @@ def test_grant_notice_of_an_award_loaded_after_service_ended_gives_the_deadline_
     text = render(grant_notice(award=ended)).text
     assert "Service ended: 2000-12-01" in text
     assert "Unvested shares forfeited: 6,000 on 2000-12-01" in text
-    assert "Last day to exercise: 2001-03-01 (March 1, 2001)" in text
-    assert "can be exercised until the end of 2001-03-01" in text
+    assert "Last day to exercise: Thursday, 2001-03-01" in text
+    assert "can be exercised until the end of Thursday, 2001-03-01" in text
     assert "If service ends earlier" not in text

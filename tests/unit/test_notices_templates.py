@@ -40,6 +40,7 @@ KINDS = (
     "exercise",
     "expiry",
     "feed-rejections",
+    "form-3921",
     "formula-grant",
     "grant",
     "monthly-report",
@@ -334,14 +335,14 @@ def test_covered_transaction_not_assumed_gives_the_acceleration_and_the_new_dead
     )
     text = out.text
     assert "Shares that vested because of the transaction: 2,500" in text
-    assert "Last day to exercise: 2009-11-30 (November 30, 2009); it was 2014-01-02" in text
+    assert "Last day to exercise: Monday, 2009-11-30; it was Thursday, 2014-01-02" in text
     assert "Directors §6(j)" in text and "Directors §7(b)(ii)" in text
 
 
 def test_covered_transaction_assumed_keeps_the_deadlines() -> None:
     out = render(VARIANTS["covered-assumed"])
     assert out.subject == "Covered transaction on 2009-11-30: your awards vest in full"
-    assert "Last day to exercise: 2014-01-02 (January 2, 2014), unchanged" in out.text
+    assert "Last day to exercise: Thursday, 2014-01-02, unchanged" in out.text
     assert "assumed the awards" in out.text
 
 

@@ -45,6 +45,21 @@ def read(table: Table) -> Marker:
     )
 
 
+# The plan day of a stack whose calendar is not the clock's (`stockplan local --day`),
+# kept where the commands that read a stack find it; a deployed stack has none: its
+# plan day is today in the plan time zone.
+PLAN_DAY_SK = "PLANDAY"
+
+
+def write_plan_day(table: Table, day: date) -> None:
+    table.put({"PK": PK, "SK": PLAN_DAY_SK, "type": "plan_day", "day": day.isoformat()})
+
+
+def read_plan_day(table: Table) -> date | None:
+    item = table.get(PK, PLAN_DAY_SK)
+    return None if item is None else date.fromisoformat(str(item["day"]))
+
+
 def lower_due(table: Table, day: date) -> None:
     """Something falls due on `day`: make sure the marker is not later."""
     table.update(

@@ -24,11 +24,13 @@ from stockplan.domain.model import (
     PlanCode,
     PriceBar,
     Role,
+    Service,
     Termination,
     TerminationReason,
     Tranche,
 )
 from stockplan.domain.pools import Split
+from stockplan.domain.roles import RoleHistory
 from stockplan.domain.schedule import DueItem, DueKind
 
 Item = dict[str, Any]
@@ -294,12 +296,56 @@ def termination_from(item: Item, field: str = "termination") -> Termination | No
     if not raw:
         return None
     return Termination(
-        item["participant_id"], date.fromisoformat(raw["date"]), TerminationReason(raw["reason"])
+        item["participant_id"],
+        date.fromisoformat(raw["date"]),
+        TerminationReason(raw["reason"]),
+        Service(raw["service"]) if raw.get("service") else None,
     )
 
 
 def termination_value(t: Termination) -> Item:
-    return {"date": t.termination_date.isoformat(), "reason": t.reason.value}
+    value: Item = {"date": t.termination_date.isoformat(), "reason": t.reason.value}
+    if t.service is not None:
+        value["service"] = t.service.value
+    return value
+
+
+# On the profile: the person's roles over time, [[since or "", role], ...] oldest first
+# ("" = from the start), and the relationships that ended while another went on
+# ({service: termination value}), (docs/plan-rules.md "Facts in time").
+ROLES = "roles"
+SERVICE_ENDS = "service_ends"
+
+
+def role_history_from(item: Item) -> RoleHistory:
+    raw = item.get(ROLES)
+    if not raw:
+        return RoleHistory.of(Role(str(item["role"])))
+    return RoleHistory(
+        tuple(
+            (date.fromisoformat(str(since)) if since else None, Role(str(role)))
+            for since, role in raw
+        )
+    )
+
+
+def role_history_value(history: RoleHistory) -> list[list[str]]:
+    return [
+        ["" if since is None else since.isoformat(), role.value] for since, role in history.spans
+    ]
+
+
+def service_ends_from(item: Item) -> dict[Service, Termination]:
+    """The relationships that ended while another went on, by service."""
+    ends: dict[Service, Termination] = {}
+    for service, raw in dict(item.get(SERVICE_ENDS) or {}).items():
+        ends[Service(service)] = Termination(
+            item["participant_id"],
+            date.fromisoformat(raw["date"]),
+            TerminationReason(raw["reason"]),
+            Service(service),
+        )
+    return ends
 
 
 # --- awards ---------------------------------------------------------------------------
@@ -397,6 +443,8 @@ def deferred_item(d: DeferredStockAward, version: int) -> Item:
         "issue_date": d.issue_date.isoformat(),
         "status": d.status.value,
     }
+    if d.price_day is not None:
+        item["price_day"] = d.price_day.isoformat()
     if d.status is DeferredStatus.PENDING:
         item["GSI1PK"] = OPEN_DEFERRED
         item["GSI1SK"] = d.key
@@ -415,6 +463,7 @@ def deferred_from(item: Item) -> DeferredStockAward:
         cash_in_lieu=Decimal(item["cash_in_lieu"]),
         issue_date=date.fromisoformat(item["issue_date"]),
         status=DeferredStatus(item["status"]),
+        price_day=date.fromisoformat(item["price_day"]) if item.get("price_day") else None,
     )
 
 
@@ -514,6 +563,8 @@ def corporate_action_item(action: CorporateAction, action_id: str) -> Item:
         "action": action.kind.value,
         "ratio": None if action.ratio is None else str(action.ratio),
         "assumed": action.assumed,
+        "exchange_ratio": None if action.exchange_ratio is None else str(action.exchange_ratio),
+        "acquirer": action.acquirer,
     }
 
 
@@ -523,6 +574,8 @@ def corporate_action_from(item: Item) -> CorporateAction:
         CorporateActionKind(item["action"]),
         _dec(item.get("ratio")),
         item.get("assumed"),
+        _dec(item.get("exchange_ratio")),
+        item.get("acquirer"),
     )
 
 

@@ -117,10 +117,12 @@ def deferred_award(
     fmv: Decimal,
     shares: int | None = None,
     service_ended: date | None = None,
+    price_day: date | None = None,
 ) -> DeferredStockAward:
     """The award for one fee; `shares` below floor(amount / FMV) when the pool is short,
     the rest of the fee paid in cash (§8(a)); in 2009 only the annual fee's part up to
-    2009-03-31 is converted (§3), and `amount` stays the whole fee."""
+    2009-03-31 is converted (§3), and `amount` stays the whole fee. `price_day`: the day
+    of the Closing Price that set the FMV (its notices name it)."""
     terms = fee_terms(fee_type, fee_date)
     full = shares_wanted(fee_type, fee_date, amount, fmv)
     granted = full if shares is None else min(shares, full)
@@ -134,6 +136,7 @@ def deferred_award(
         shares=granted,
         cash_in_lieu=amount - fmv * granted,
         issue_date=issue_date(terms.award_date, service_ended),
+        price_day=price_day,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from stockplan.domain.calendar import add_years
+from stockplan.domain.fmv import missing_price_reason
 from stockplan.domain.model import (
     Award,
     AwardType,
@@ -85,6 +86,10 @@ class GrantContext:
     # The grant date is still ahead (a scheduled grant checked when fed): its FMV is
     # not known yet and is checked on that day (docs/plan-rules.md "Facts in time").
     fmv_checked_later: bool = False
+    # The day of the Closing Price that set `fmv_on_grant`, and the latest price day on
+    # or before the grant date (stale or not), for the reasons that name them.
+    fmv_day: date | None = None
+    latest_price_day: date | None = None
 
 
 FORMULA_OPTION_FED = Rejection(
@@ -328,25 +333,40 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
     if ctx.fmv_checked_later:
         return reasons
     if ctx.fmv_on_grant is None:
+        # A stale price is a missing one (docs/plan-rules.md "Fair Market Value"); the row
+        # is tried again when it is uploaded again.
         reasons.append(
             Rejection(
-                f"no Fair Market Value on or before {award.grant_date.isoformat()} to check "
-                "the ISO price against: upload prices first",
+                f"the ISO price cannot be checked: "
+                f"{missing_price_reason(award.grant_date, ctx.latest_price_day)}",
                 "1998 §6.b.(2)",
             )
         )
     elif award.exercise_price is not None:
         floor_price = ctx.fmv_on_grant * (ISO_TEN_PERCENT_FACTOR if ten else 1)
         if award.exercise_price < floor_price:
-            share = "110%" if ten else "100%"
+            fmv = f"the Fair Market Value on the grant date, ${_dollars(ctx.fmv_on_grant)}" + (
+                "" if ctx.fmv_day is None else f" (the closing price of {ctx.fmv_day})"
+            )
+            floor = f"{fmv}" if not ten else f"${_dollars(floor_price)}, 110% of {fmv}"
+            whose = "a ten percent holder's ISO" if ten else "an ISO"
             reasons.append(
                 Rejection(
-                    f"ISO exercise price {award.exercise_price} is below {share} of the "
-                    f"Fair Market Value {ctx.fmv_on_grant} on the grant date ({floor_price})",
+                    f"the ISO exercise price ${_dollars(award.exercise_price)} is below"
+                    f" {floor}: {whose} must be priced at least at that; correct the"
+                    " exercise_price, or grant a non-qualified option (nso)",
                     "1998 §6.b.(2)",
                 )
             )
     return reasons
+
+
+def _dollars(amount: Decimal) -> str:
+    """An exact amount as people write money: at least two decimals, no trailing zeros
+    beyond them (33.000 -> 33.00; 16.56875 stays whole: prices are never rounded)."""
+    text = format(amount.normalize(), "f")
+    whole, _, cents = text.partition(".")
+    return f"{whole}.{cents.ljust(2, '0')}"
 
 
 def _iso_term_reasons(award: Award, ten_percent_holder: bool) -> list[Rejection]:

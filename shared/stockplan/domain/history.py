@@ -193,7 +193,11 @@ def apply_event(award: Award, event: AwardEvent) -> Award:
     if kind is EventKind.SPLIT:
         return split_award(award, Decimal(event.get("ratio")))
     if kind is EventKind.COVERED:
-        return covered_transaction_award(award, event.day, event.get("assumed") == "true")
+        covered = covered_transaction_award(award, event.day, event.get("assumed") == "true")
+        exchange = event.get("exchange_ratio")
+        # Assumed with an exchange ratio: restated as a split of that ratio (1998 §7.a;
+        # Directors §6(j)).
+        return split_award(covered, Decimal(exchange)) if exchange else covered
     if kind is EventKind.EXPIRE:
         return expire_award(award, event.day)
     if kind is EventKind.SETTLE:
@@ -286,6 +290,20 @@ def with_acceleration(events: Sequence[AwardEvent], decision: AwardEvent) -> lis
     result = list(events)
     for index, event in enumerate(result):
         if index and event.kind in _READS_VESTING and event.day >= decision.day:
+            result.insert(index, decision)
+            return result
+    result.append(decision)
+    return result
+
+
+def with_extension(events: Sequence[AwardEvent], decision: AwardEvent) -> list[AwardEvent]:
+    """The history with an extension in force from its decision date: before the first
+    expiry after that day, which then expires nothing the new deadline keeps open (an
+    extension dated in time applies whatever day it is fed, docs/plan-rules.md
+    "Administrator decisions")."""
+    result = list(events)
+    for index, event in enumerate(result):
+        if index and event.kind is EventKind.EXPIRE and event.day > decision.day:
             result.insert(index, decision)
             return result
     result.append(decision)

@@ -58,6 +58,16 @@ class TerminationReason(StrEnum):
     OTHER = "other"
 
 
+class Service(StrEnum):
+    """A relationship with the Company that a termination ends (docs/plan-rules.md
+    "Facts in time"): an employee's employment, a non-employee director's
+    directorship, a consultant's consultancy."""
+
+    EMPLOYMENT = "employment"
+    DIRECTORSHIP = "directorship"
+    CONSULTANCY = "consultancy"
+
+
 class MeetingOutcome(StrEnum):
     ELECTED = "elected"
     REELECTED = "reelected"
@@ -141,6 +151,8 @@ class Termination:
     participant_id: str
     termination_date: date
     reason: TerminationReason
+    # The relationship that ended; None: every one (a death always ends every one).
+    service: Service | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +292,8 @@ class DeferredStockAward(DeferredFigures):
 
     participant_id: str
     status: DeferredStatus = DeferredStatus.PENDING
+    # The day of the Closing Price that set `fair_market_value` (None: not recorded).
+    price_day: date | None = None
 
     @property
     def key(self) -> str:
@@ -299,6 +313,20 @@ class CorporateAction:
     kind: CorporateActionKind
     ratio: Decimal | None = None
     assumed: bool | None = None
+    # An assumed covered transaction: acquirer shares per share (blank = 1) and the
+    # acquirer's name for the notices (1998 §7.a; Directors §6(j)).
+    exchange_ratio: Decimal | None = None
+    acquirer: str | None = None
+
+    @property
+    def restating_ratio(self) -> Decimal | None:
+        """The ratio an assumed covered transaction restates awards and pools by, as a
+        split of that ratio would (None: nothing to restate)."""
+        if self.kind is not CorporateActionKind.COVERED_TRANSACTION or not self.assumed:
+            return None
+        if self.exchange_ratio is None or self.exchange_ratio == 1:
+            return None
+        return self.exchange_ratio
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ def feed_files(uploads: Iterable[S3Upload], time_left: TimeLeft) -> dict[str, An
             size=upload.size,
             etag=upload.etag,
             uploaded_at=upload.event_time,
+            uploader=upload.uploader,
         )
         sent = dispatch(rt.outbox_deps(table), outcome.notice_ids, time_left)
         report_rows("feed processed", outcome, sent, kind=outcome.kind)

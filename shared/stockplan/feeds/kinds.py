@@ -62,15 +62,20 @@ _REQUIRED: dict[FeedKind, tuple[str, ...]] = {
 }
 
 _OPTIONAL: dict[FeedKind, tuple[str, ...]] = {
-    FeedKind.PARTICIPANTS: ("personal_email", "estate_email", "ten_percent_holder"),
+    FeedKind.PARTICIPANTS: (
+        "personal_email",
+        "estate_email",
+        "ten_percent_holder",
+        "effective_date",
+    ),
     FeedKind.GRANTS: ("exercise_price", "final_exercise_date", "vesting", "performance_criteria"),
     FeedKind.PRICES: ("last_sale", "high_bid", "low_ask"),
-    FeedKind.TERMINATIONS: (),
+    FeedKind.TERMINATIONS: ("service",),
     FeedKind.MEETINGS: (),
     FeedKind.ELECTIONS: (),
     FeedKind.FEES: (),
     FeedKind.EXERCISES: ("shares_withheld", "shares_tendered", "payment", "exercise_id"),
-    FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed"),
+    FeedKind.CORPORATE_ACTIONS: ("ratio", "assumed", "exchange_ratio", "acquirer"),
     FeedKind.CORRECTIONS: (
         "participant_id",
         "award_id",

@@ -48,6 +48,7 @@ from stockplan.feeds.values import (
     OptionalEmailCell,
     OptionalIdCell,
     OptionalPositiveDecimalCell,
+    OptionalServiceCell,
     OptionalSharesCell,
     OptionalTerminationReasonCell,
     OptionalTextCell,
@@ -104,6 +105,8 @@ class ParticipantRow(FeedRow):
     personal_email: OptionalEmailCell = None
     estate_email: OptionalEmailCell = None
     ten_percent_holder: BoolCell = False
+    # The first day of a new role (docs/plan-rules.md "Facts in time").
+    effective_date: OptionalDateCell = None
 
     def to_domain(self) -> Participant:
         return self._as(Participant)
@@ -180,6 +183,8 @@ class TerminationRow(FeedRow):
     participant_id: IdCell
     termination_date: DateCell
     reason: TerminationReasonCell
+    # The relationship that ended; blank: every one.
+    service: OptionalServiceCell = None
 
     def to_domain(self) -> Termination:
         return self._as(Termination)
@@ -250,6 +255,9 @@ class CorporateActionRow(FeedRow):
     ratio: OptionalPositiveDecimalCell = None
     # Empty stays None: a covered transaction must say true or false.
     assumed: OptionalBoolCell = None
+    # Blank = 1 (acquirer shares per share); read only when assumed.
+    exchange_ratio: OptionalPositiveDecimalCell = None
+    acquirer: OptionalTextCell = None
 
     @model_validator(mode="after")
     def _action_rules(self) -> CorporateActionRow:
@@ -262,7 +270,12 @@ class CorporateActionRow(FeedRow):
     def to_domain(self) -> CorporateAction:
         # Kept as fed: a cell the action does not use is recorded, not dropped.
         return CorporateAction(
-            action_date=self.action_date, kind=self.action, ratio=self.ratio, assumed=self.assumed
+            action_date=self.action_date,
+            kind=self.action,
+            ratio=self.ratio,
+            assumed=self.assumed,
+            exchange_ratio=self.exchange_ratio,
+            acquirer=self.acquirer,
         )
 
 

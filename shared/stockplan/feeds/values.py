@@ -29,6 +29,7 @@ from stockplan.domain.model import (
     PlanActionKind,
     PlanCode,
     Role,
+    Service,
     TerminationReason,
     Tranche,
 )
@@ -328,4 +329,5 @@ CorrectionActionCell = Annotated[CorrectionAction, _enum_cell(CorrectionAction)]
 DecisionActionCell = Annotated[DecisionAction, _enum_cell(DecisionAction)]
 PlanActionCell = Annotated[PlanActionKind, _enum_cell(PlanActionKind)]
 OptionalTerminationReasonCell = Annotated[TerminationReason | None, _enum_cell(TerminationReason)]
+OptionalServiceCell = Annotated[Service | None, _enum_cell(Service)]
 OptionalCorporateActionCell = Annotated[CorporateActionKind | None, _enum_cell(CorporateActionKind)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, localcontext
 
+from stockplan.domain.calendar import is_trading_day
 from stockplan.domain.model import AwardType, FeeType, PlanCode, Role, TerminationReason
 from stockplan.domain.plans import plan_rules
 
@@ -32,6 +33,8 @@ _MONTHS = (
     "November",
     "December",
 )
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 _AWARD_TYPES: dict[AwardType, str] = {
     AwardType.NSO: "non-qualified stock option",
@@ -62,6 +65,23 @@ def long_date(day: date) -> str:
     Month names come from a fixed table, not the locale, so output never varies.
     """
     return f"{day.isoformat()} ({friendly_date(day)})"
+
+
+def deadline(day: date) -> str:
+    """A deadline with its weekday beside it: Saturday, 2002-08-31 (the ISO form stays whole,
+    so the text part still carries YYYY-MM-DD)."""
+    return f"{_WEEKDAYS[day.weekday()]}, {day.isoformat()}"
+
+
+def closed_day(day: date) -> str:
+    """Why the exchange is closed on `day` ("falls on a Saturday", "is an NYSE holiday"),
+    or "" on a trading day: a deadline on such a day does not move (docs/plan-rules.md
+    "Calendar and dates")."""
+    if is_trading_day(day):
+        return ""
+    if day.weekday() >= 5:
+        return f"falls on a {_WEEKDAYS[day.weekday()]}"
+    return "is an NYSE holiday"
 
 
 def friendly_date(day: date) -> str:

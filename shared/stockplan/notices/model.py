@@ -156,12 +156,19 @@ class FormulaGrantNotice(_ToParticipant):
     final_exercise_date: date
     pro_rated: bool
     requested_shares: int
+    # The day of the Closing Price that set the exercise price (Directors §6(c)).
+    price_day: date | None = None
 
     @classmethod
     def of(
-        cls, award: Award, participant: Participant, requested_shares: int
+        cls,
+        award: Award,
+        participant: Participant,
+        requested_shares: int,
+        price_day: date | None = None,
     ) -> FormulaGrantNotice:
-        """From a granted formula option; `requested_shares` is the full formula size."""
+        """From a granted formula option; `requested_shares` is the full formula size,
+        `price_day` the day of the Closing Price its exercise price is."""
         if award.exercise_price is None or award.final_exercise_date is None:
             raise ValueError(f"formula option {award.award_id} needs a price and a final date")
         return cls(
@@ -174,6 +181,7 @@ class FormulaGrantNotice(_ToParticipant):
             final_exercise_date=award.final_exercise_date,
             pro_rated=award.shares_granted < requested_shares,
             requested_shares=requested_shares,
+            price_day=price_day,
         )
 
 
@@ -201,9 +209,34 @@ class DeferredAwardNotice(_DeferredNotice):
     kind: ClassVar[str] = "deferred-award"
     section: ClassVar[str] = DEFERRED_AWARD_SECTION
 
+    # The day of the Closing Price that set the Fair Market Value.
+    price_day: date | None = None
+    # The part of the fee converted into shares: less than the fee for the 2009 annual
+    # fee (Directors §3); and the shares it would have bought, more than those awarded
+    # when the pool was short (§8(a)).
+    deferrable: Decimal | None = None
+    shares_wanted: int = 0
+
+    @property
+    def partly_for_later_services(self) -> bool:
+        return self.deferrable is not None and self.deferrable < self.amount
+
+    @property
+    def cut_by_the_pool(self) -> bool:
+        return self.shares < self.shares_wanted
+
     @classmethod
     def of(cls, award: DeferredStockAward, participant: Participant) -> DeferredAwardNotice:
-        return cls._of(award, participant)
+        from stockplan.domain.deferred import deferrable_amount, shares_for_fee
+
+        deferrable = deferrable_amount(award.fee_type, award.fee_date, award.amount)
+        return cls._of(
+            award,
+            participant,
+            price_day=award.price_day,
+            deferrable=deferrable,
+            shares_wanted=shares_for_fee(deferrable, award.fair_market_value),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +249,8 @@ class DeferredIssueNotice(_DeferredNotice):
     issued_on: date
     # After a death the notice is addressed to the estate.
     deceased: bool = False
+    # The day of the Closing Price that set the Fair Market Value.
+    price_day: date | None = None
 
     @classmethod
     def of(
@@ -226,7 +261,9 @@ class DeferredIssueNotice(_DeferredNotice):
         *,
         deceased: bool = False,
     ) -> DeferredIssueNotice:
-        return cls._of(award, participant, issued_on=issued_on, deceased=deceased)
+        return cls._of(
+            award, participant, issued_on=issued_on, deceased=deceased, price_day=award.price_day
+        )
 
 
 def grant_section(award: Award) -> str:
@@ -262,6 +299,8 @@ class GrantNotice(_AboutAward):
     service_ended_on: date | None = None
     forfeited_shares: int = 0
     exercise_deadline: date | None = None
+    # A performance award's criteria (1998 §6.a.(9)).
+    performance_criteria: str | None = None
 
     @classmethod
     def of(cls, award: Award, participant: Participant, *, deceased: bool = False) -> GrantNotice:
@@ -278,6 +317,7 @@ class GrantNotice(_AboutAward):
             service_ended_on=award.service_ended_on,
             forfeited_shares=award.shares_forfeited,
             exercise_deadline=award.exercise_deadline,
+            performance_criteria=award.performance_criteria,
         )
 
 
@@ -301,10 +341,20 @@ class ExerciseConfirmation(_AboutAward):
     # Of the shares exercised, those with ISO treatment under the $100,000 limit; the
     # rest of an ISO's are non-qualified (Code §422(d)).
     iso_shares: int = 0
+    # Previously owned shares delivered to pay, and how the price was paid as fed
+    # (1998 §4.a last sentence, §6.b.(3); Directors §6(f)).
+    shares_tendered: int = 0
+    payment: str = "cash"
 
     @property
     def shares_delivered(self) -> int:
         return self.shares_exercised - self.shares_withheld
+
+    @property
+    def payment_words(self) -> str:
+        """The forms of payment in words: "cash and previously owned shares"."""
+        words = [_PAYMENT_WORDS.get(form, form) for form in self.payment.split("+")]
+        return " and ".join(words)
 
     @property
     def nso_shares(self) -> int:
@@ -323,6 +373,8 @@ class ExerciseConfirmation(_AboutAward):
         *,
         deceased: bool = False,
         iso_shares: int = 0,
+        tendered: int = 0,
+        payment: str = "cash",
     ) -> ExerciseConfirmation:
         """From the award after the exercise; what is still exercisable is counted on
         `as_of` (the day the exercise is applied, or its own date if later)."""
@@ -340,7 +392,17 @@ class ExerciseConfirmation(_AboutAward):
             section=exercise_section(award),
             deceased=deceased,
             iso_shares=iso_shares,
+            shares_tendered=tendered,
+            payment=payment,
         )
+
+
+_PAYMENT_WORDS = {
+    "cash": "cash",
+    "shares": "previously owned shares",
+    "broker": "a broker's undertaking",
+    "withheld": "shares withheld",
+}
 
 
 def split_section(plan: PlanCode) -> str:
@@ -480,6 +542,9 @@ class CoveredTransactionNotice(_ToParticipant):
     awards: tuple[CoveredLine, ...]
     deferred: tuple[CoveredDeferredLine, ...] = ()
     deceased: bool = False
+    # Assumed: who assumed the awards, and the exchange ratio that restated them.
+    acquirer: str | None = None
+    exchange_ratio: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,9 +651,17 @@ class AwardFigures:
     exercisable_shares: int
     exercise_price: Decimal | None
     exercise_deadline: date | None
+    # The tranches still to vest after `on` (none once service has ended: 1998
+    # §6.a.(5); Directors §6(e)): what a decision on vesting leaves ahead.
+    vesting_ahead: tuple[Tranche, ...] = ()
 
     @staticmethod
     def of(award: Award, on: date) -> AwardFigures:
+        ahead = (
+            tuple(t for t in award.tranches if t.vest_date > on)
+            if award.is_outstanding and award.service_ended_on is None
+            else ()
+        )
         return AwardFigures(
             award.shares_granted,
             award.shares_exercised,
@@ -598,6 +671,7 @@ class AwardFigures:
             award.exercisable_shares(on),
             award.exercise_price,
             award.exercise_deadline,
+            ahead,
         )
 
 
@@ -623,6 +697,14 @@ class CorrectionNotice(_ToParticipant):
     deceased: bool = False
     # An ISO's exercise period extended past what Code §422(a)(2) allows.
     iso_extended: bool = False
+    # A decision applied after its date, as of that date (docs/plan-rules.md
+    # "Administrator decisions"); None: applied on its date.
+    decided_on: date | None = None
+    # Reminder days of a moved deadline already past when it moved: not sent late.
+    reminders_not_sent: tuple[date, ...] = ()
+    # The day a decision takes effect (accelerate_vesting: its effective_date;
+    # otherwise its decision_date); None for a correction, which is as of the fact.
+    effective_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -647,6 +729,8 @@ class StatementLine(_AwardLine):
     # tranches due that the Committee has not certified yet.
     performance_criteria: str | None = None
     shares_awaiting_certification: int = 0
+    # The next tranche to vest after the statement's day (none once service has ended).
+    next_vesting: Tranche | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -672,6 +756,34 @@ class StatementNotice(_ToParticipant):
     annual: bool
     awards: tuple[StatementLine, ...]
     deferred: tuple[StatementDeferredLine, ...] = ()
+    deceased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Form3921Exercise:
+    """One ISO exercise in a Form 3921 statement (Code §6039)."""
+
+    award_id: str
+    grant_date: date
+    exercise_date: date
+    exercise_price: Decimal
+    # FMV per share on the exercise date and the day of its Closing Price; None: the
+    # exercise waits for its price.
+    fmv: Decimal | None
+    fmv_day: date | None
+    iso_shares: int
+
+
+@dataclass(frozen=True, slots=True)
+class Form3921Notice(_ToParticipant):
+    """The Form 3921 information statement of `year` (Code §6039; docs/interfaces.md
+    §4: its subject begins "Form 3921"): one section per ISO exercise of the year."""
+
+    kind: ClassVar[str] = "form-3921"
+
+    company: str
+    year: int
+    exercises: tuple[Form3921Exercise, ...]
     deceased: bool = False
 
 
@@ -757,5 +869,6 @@ Notice = (
     | FeedRejectionSummary
     | AdminAlert
     | StatementNotice
+    | Form3921Notice
     | MonthlyReportNotice
 )

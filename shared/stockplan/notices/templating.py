@@ -15,7 +15,9 @@ Lambda cold start that sends nothing does not pay for it (benchmarks/bench_impor
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextlib import suppress
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,8 +42,24 @@ def _one_line(value: Any) -> Any:
     return fmt.one_line(str(value))
 
 
+def _nowrap(render: Callable[[date], str], kept: Callable[[date], str]) -> Any:
+    """The HTML form of a date filter: the part `kept` gives stays on one line (a phone
+    never breaks 2002-08-31 at its hyphens); the rest of the text may wrap."""
+
+    def wrapped(day: date) -> Any:
+        from markupsafe import Markup, escape
+
+        before, whole, after = render(day).partition(kept(day))
+        span = Markup('<span style="white-space:nowrap;">{}</span>').format(whole)
+        return escape(before) + span + escape(after)
+
+    return wrapped
+
+
 _FILTERS = {
     "iso": fmt.iso,
+    "deadline": fmt.deadline,
+    "closed_day": fmt.closed_day,
     "long_date": fmt.long_date,
     "money": fmt.money,
     "price": fmt.price,
@@ -53,6 +71,39 @@ _FILTERS = {
     "oneline": _one_line,
     "ratio": fmt.ratio,
     "split_name": fmt.split_name,
+}
+
+
+# A date written into a text (a figure row "Tuesday, 2002-12-31 -> Sunday, 2009-10-04",
+# a list item): its weekday, if it has one, and the ISO date.
+_DATE_IN_TEXT = re.compile(
+    r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), )?\d{4}-\d{2}-\d{2}"
+)
+
+
+def _html_one_line(value: Any) -> Any:
+    """`oneline` in HTML: also every date in the text kept on one line, as the date
+    filters keep theirs (a phone broke "2003-01-31" as "2003-01-" / "31")."""
+    if hasattr(value, "__html__"):
+        return _one_line(value)
+    from markupsafe import Markup, escape
+
+    text = fmt.one_line(str(value))
+    out, last = Markup(), 0
+    for found in _DATE_IN_TEXT.finditer(text):
+        kept = Markup('<span style="white-space:nowrap;">{}</span>').format(found.group(0))
+        out += escape(text[last : found.start()]) + kept
+        last = found.end()
+    return out + escape(text[last:])
+
+
+# In HTML a date never breaks inside (docs/plan-rules.md "Notices"): the weekday and the ISO
+# date of a deadline stay together, as does the ISO date of any other date.
+_HTML_DATES = {
+    "iso": _nowrap(fmt.iso, fmt.iso),
+    "long_date": _nowrap(fmt.long_date, fmt.iso),
+    "deadline": _nowrap(fmt.deadline, fmt.deadline),
+    "oneline": _html_one_line,
 }
 
 
@@ -123,6 +174,8 @@ def environment(kind: str) -> Environment:
         **options,
     )
     env.filters.update(_FILTERS)
+    if kind == "html":
+        env.filters.update(_HTML_DATES)
     env.filters["count"] = _count
     env.globals["fmt"] = kind
     return env

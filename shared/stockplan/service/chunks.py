@@ -24,7 +24,7 @@ docs/interfaces.md §1 and §1a hold for every row as if the file ran in one inv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -36,6 +36,7 @@ from stockplan.service.feeds import (
     FeedDeps,
     FeedOutcome,
     FileRun,
+    UploadOrigin,
     _finish,
     _read_within_limit,
     apply_parsed,
@@ -66,6 +67,7 @@ class Chunk:
     chunks: int
     first: int
     last: int
+    origin: UploadOrigin = field(default_factory=UploadOrigin)
 
     @classmethod
     def from_message(cls, body: dict[str, Any]) -> Chunk:
@@ -80,6 +82,9 @@ class Chunk:
             chunks=int(body["chunks"]),
             first=int(body["first"]),
             last=int(body["last"]),
+            origin=UploadOrigin(
+                body.get("version_id") or None, body.get("etag"), body.get("uploader")
+            ),
         )
 
     def holds(self, row_number: int) -> bool:
@@ -191,6 +196,7 @@ def _run(deps: FeedDeps, chunk: Chunk, kind: FeedKind) -> FileRun:
         Ledger(deps.table),
         FeedOutcome(chunk.key, kind.value, "processed"),
         MarkerWrites(floor=chunk.day),
+        origin=chunk.origin,
     )
 
 

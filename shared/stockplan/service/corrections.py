@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from stockplan.data import records as rec
-from stockplan.data.table import Item
+from stockplan.data.table import Item, Update
 from stockplan.domain import deferred as dfr
 from stockplan.domain.history import (
     AwardEvent,
@@ -29,6 +29,7 @@ from stockplan.domain.history import (
     replay,
     unvested_shares,
     with_acceleration,
+    with_extension,
     with_grant_terms,
     with_termination,
     without_termination,
@@ -40,10 +41,12 @@ from stockplan.domain.model import (
     CorrectionAction,
     DecisionAction,
     PlanCode,
+    Service,
     Termination,
     TerminationReason,
 )
 from stockplan.domain.performance import certification_rejection
+from stockplan.domain.roles import award_service
 from stockplan.domain.schedule import DueItem, DueKind
 from stockplan.feeds import CorrectionRow, DecisionRow, FeedKind
 from stockplan.feeds.identity import canonical
@@ -63,15 +66,18 @@ class Restated:
     after: Award
 
 
-def _cause(change: Change, kind: str, row: CorrectionRow | DecisionRow) -> None:
-    """The audit trail names the request and its note, beside the file and row."""
-    change.cause_info = {
-        **(change.cause_info or {}),
+def _request_cause(kind: str, row: CorrectionRow | DecisionRow) -> dict[str, str]:
+    return {
         "kind": kind,
         "request_id": row.request_id,
         "action": row.action.value,
         "note": row.note or "",
     }
+
+
+def _cause(change: Change, kind: str, row: CorrectionRow | DecisionRow) -> None:
+    """The audit trail names the request and its note, beside the file and row."""
+    change.cause_info = {**(change.cause_info or {}), **_request_cause(kind, row)}
 
 
 def apply_correction(change: Change, row: CorrectionRow) -> str | None:
@@ -91,7 +97,7 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
     _cause(change, "decision", row)
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return f"no award {row.award_id} is recorded (docs/interfaces.md §1c)"
+        return no_award(row.award_id)
     if row.action is DecisionAction.EXTEND_EXERCISE_PERIOD:
         return _extend(change, row, stored)
     if row.action is DecisionAction.CERTIFY_PERFORMANCE:
@@ -100,6 +106,13 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
 
 
 # --- shared steps ---------------------------------------------------------------------
+
+
+def no_award(award_id: str) -> str:
+    return (
+        f"no award {award_id} is recorded: check the award_id (an award loaded through"
+        " grants, or a formula option FO-<grant date>-<participant_id>)"
+    )
 
 
 def _rewrite(change: Change, stored: StoredAward, history: list[AwardEvent]) -> Restated | None:
@@ -137,9 +150,23 @@ def _tell(
     restated: list[Restated],
     *,
     also_personal: bool = False,
+    decided_on: date | None = None,
 ) -> None:
     if restated:
-        notify.correction(change, person, row.request_id, row.action.value, restated, also_personal)
+        # A decision takes effect on its effective_date (accelerate_vesting) or its date.
+        effective = (
+            (row.effective_date or row.decision_date) if isinstance(row, DecisionRow) else None
+        )
+        notify.correction(
+            change,
+            person,
+            row.request_id,
+            row.action.value,
+            restated,
+            also_personal,
+            decided_on=decided_on,
+            effective_on=effective,
+        )
 
 
 # --- terminations -------------------------------------------------------------------------
@@ -157,10 +184,12 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
         return None
     records = change.ledger.participant_records(row.participant_id)
     person = _profile(records)
+    if person is not None and rec.termination_from(person) is None and person.get(rec.SERVICE_ENDS):
+        return _reverse_service_end(change, row, records, person)
     if person is None or rec.termination_from(person) is None:
         return (
             f"no termination is recorded for {row.participant_id}: nothing to reverse"
-            " (docs/interfaces.md §1b)"
+            " (check the participant_id)"
         )
     ended = rec.termination_from(person)
     assert ended is not None
@@ -176,9 +205,47 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     updated = {k: v for k, v in person.items() if k not in ("termination", "death")}
     change.save_profile(updated, person)
     change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
-    _regrant_formula_options(change, records, ended.termination_date)
+    _regrant_formula_options(change, records, ended.termination_date, row)
     _audit(change, row, person["PK"])
     # They were told their service had ended: the work and the personal mailbox hear.
+    _tell(change, updated, row, restated, also_personal=True)
+    return None
+
+
+def _reverse_service_end(
+    change: Change, row: CorrectionRow, records: list[Item], person: Item
+) -> str | None:
+    """The end of one relationship recorded while another went on (the latest one) is
+    removed: the awards held in respect of it are restored, as a reversed termination
+    restores them (docs/plan-rules.md "Corrections", "Facts in time"); a reversed
+    directorship restores the formula options of the meetings held since."""
+    assert row.participant_id is not None
+    ends = rec.service_ends_from(person)
+    ended = max(ends.values(), key=lambda t: t.termination_date)
+    assert ended.service is not None
+    change.fact_day = ended.termination_date
+    roles = rec.role_history_from(person)
+    restated = []
+    for stored in _awards_of(records):
+        if award_service(stored.award, roles) is not ended.service:
+            continue
+        done = _rewrite(change, stored, without_termination(stored.history))
+        if done is not None:
+            restated.append(done)
+            change.maybe_flush()
+    if ended.service is Service.DIRECTORSHIP:
+        _restore_deferred(change, records, None)
+    updated = dict(person)
+    kept = {k: v for k, v in dict(person[rec.SERVICE_ENDS]).items() if k != ended.service.value}
+    if kept:
+        updated[rec.SERVICE_ENDS] = kept
+    else:
+        updated.pop(rec.SERVICE_ENDS)
+    change.save_profile(updated, person)
+    change.tx.delete(rec.fact_pk(FeedKind.TERMINATIONS.value, row.participant_id), rec.FACT_SK)
+    if ended.service is Service.DIRECTORSHIP:
+        _regrant_formula_options(change, records, ended.termination_date, row)
+    _audit(change, row, person["PK"])
     _tell(change, updated, row, restated, also_personal=True)
     return None
 
@@ -194,7 +261,8 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
     if person is None or recorded is None:
         return (
             f"no termination is recorded for {row.participant_id}: nothing to correct"
-            " (docs/interfaces.md §1b)"
+            " (check the participant_id; a termination not yet recorded is fed as a"
+            " terminations row)"
         )
     corrected = Termination(row.participant_id, row.termination_date, row.reason)
     change.fact_day = max(recorded.termination_date, corrected.termination_date)
@@ -231,7 +299,7 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
         },
     )
     if corrected.termination_date > recorded.termination_date:
-        _regrant_formula_options(change, records, recorded.termination_date)
+        _regrant_formula_options(change, records, recorded.termination_date, row)
     _audit(change, row, person["PK"])
     _tell(change, updated, row, restated)
     return None
@@ -326,19 +394,35 @@ def _restore_deferred(change: Change, records: list[Item], ended: date | None) -
             change.save_deferred(stored, replace(stored.deferred, issue_date=issue_on))
 
 
-def _regrant_formula_options(change: Change, records: list[Item], since: date) -> None:
+def _regrant_formula_options(
+    change: Change, records: list[Item], since: date, row: CorrectionRow
+) -> None:
     """A meeting held after `since` may owe the director a formula option now that
     their service did not end then: the meeting falls due again and the daily job
-    grants what is missing, with the meeting's date and price (Directors §6(a))."""
+    grants what is missing, with the meeting's date and price (Directors §6(a)). The
+    director's roster row of a meeting already held names the correction, which the
+    audit record of such a grant gives as its cause."""
+    assert row.participant_id is not None
     for item in records:
         if item.get("type") != "roster_entry":
             continue
         meeting = date.fromisoformat(str(item["meeting_date"]))
-        if meeting > since:
-            change.put_due(
-                DueItem(meeting, DueKind.MEETING, meeting.isoformat()),
-                f"MEETING#{meeting.isoformat()}",
+        if meeting <= since:
+            continue
+        if meeting <= change.day:
+            change.tx.update(
+                Update(
+                    rec.meeting_pk(meeting.isoformat()),
+                    rec.roster_sk(row.participant_id),
+                    "SET restored_by = :cause",
+                    {":cause": _request_cause("correction", row)},
+                    condition="attribute_exists(PK)",
+                )
             )
+        change.put_due(
+            DueItem(meeting, DueKind.MEETING, meeting.isoformat()),
+            rec.meeting_pk(meeting.isoformat()),
+        )
 
 
 def _replace_fact(change: Change, kind: FeedKind, key: str, values: dict[str, str]) -> None:
@@ -358,14 +442,15 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id and row.exercise_date and row.shares is not None
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
+        return no_award(row.award_id)
     index = find_exercise(stored.history, row.exercise_date, row.shares, row.exercise_id)
     if index is None:
         return (
             f"no exercise of {row.shares} shares of {row.award_id} on"
             f" {row.exercise_date.isoformat()}"
             + (f" with exercise_id {row.exercise_id}" if row.exercise_id else "")
-            + " is recorded: nothing to void (docs/interfaces.md §1b)"
+            + " is recorded: nothing to void (check the award_id, exercise_date, shares"
+            " and exercise_id against the exercise as it was fed)"
         )
     voided = stored.history[index]
     change.fact_day = row.exercise_date
@@ -415,7 +500,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None or not stored.history:
-        return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
+        return no_award(row.award_id)
     old = granted_award(stored.history[0])
     new = _corrected_terms(old, row)
     change.fact_day = max(old.grant_date, new.grant_date)
@@ -551,7 +636,11 @@ def _extend(change: Change, row: DecisionRow, stored: StoredAward) -> str | None
             "a directors-1999 option's exercise period may be extended only after a death"
             " (Directors §6(h)); after any other end of service §6(i) leaves no discretion"
         )
-    if not award.is_outstanding or row.decision_date > award.exercise_deadline:
+    # Judged as of the decision's date: one dated on or before the deadline applies
+    # whatever day it is fed, and gives back the shares that expired at that deadline.
+    if row.decision_date > award.exercise_deadline or (
+        award.shares_outstanding + award.shares_expired == 0
+    ):
         return (
             f"{award.award_id} closed on {award.exercise_deadline.isoformat()}; a decision"
             f" dated {row.decision_date.isoformat()} cannot revive it ({section})"
@@ -570,9 +659,17 @@ def _extend(change: Change, row: DecisionRow, stored: StoredAward) -> str | None
     event = AwardEvent(
         EventKind.EXTEND, row.decision_date, {"new_deadline": new_deadline.isoformat()}
     )
-    done = _rewrite(change, stored, [*stored.history, event])
+    history = with_extension(stored.history, event)
+    revived = replay(as_of(history, change.day)).shares_outstanding - award.shares_outstanding
+    if revived > change.available(award.plan):
+        return (
+            f"the {revived} shares of {award.award_id} that expired on"
+            f" {award.exercise_deadline.isoformat()} are no longer in the {award.plan.value}"
+            f" pool ({section})"
+        )
+    done = _rewrite(change, stored, history)
     _audit(change, row, person["PK"])
-    _tell(change, person, row, [] if done is None else [done])
+    _tell(change, person, row, [] if done is None else [done], decided_on=row.decision_date)
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from stockplan.data.table import ConflictError, Item, Table
 from stockplan.domain import deferred as dfr
 from stockplan.domain.calendar import day_after, day_before
 from stockplan.domain.covered import covered_transaction_award, covered_transaction_deferred
+from stockplan.domain.fmv import missing_price_reason
 from stockplan.domain.formula import (
     RosterEntry,
     eligible_directors,
@@ -39,6 +40,9 @@ from stockplan.domain.model import (
     FeeType,
     MeetingOutcome,
     PlanCode,
+    Service,
+    Termination,
+    TerminationReason,
 )
 from stockplan.domain.plans import plan_terminated_on
 from stockplan.domain.pools import Split, pro_rata
@@ -62,6 +66,7 @@ from stockplan.service.ledger import (
     stored_deferred,
 )
 from stockplan.service.outbox import OutboxDeps, dispatch
+from stockplan.service.rows import terminate
 
 MAX_ATTEMPTS = 5
 # The plan sections behind each daily rule, for the audit trail (docs/interfaces.md §3).
@@ -73,9 +78,19 @@ RULE_SECTIONS: dict[DueKind, str] = {
     DueKind.MEETING: "Directors §6(a)",
     DueKind.FEE: "Directors §7(a)",
     DueKind.ISSUE: "Directors §7(b)",
-    DueKind.REMINDER: "docs/plan-rules.md Notices",
+    DueKind.REMINDER: "the deadline of 1998 §6.a.(5); Directors §6(h), §6(i)",
     DueKind.COVERED_REMINDER: "1998 §7.a; Directors §6(j)",
 }
+
+
+@dataclass(frozen=True)
+class PriceWait:
+    """A due item that waits for the Closing Price of `price_day` (docs/plan-rules.md
+    "Fair Market Value"): `what` names it for the administrator."""
+
+    due_key: str
+    price_day: date
+    what: str
 
 
 @dataclass
@@ -83,6 +98,9 @@ class DailyOutcome:
     day: date
     applied: dict[str, int] = field(default_factory=dict)
     waiting: list[str] = field(default_factory=list)
+    # What waits for a price, by the day whose Closing Price is missing.
+    price_waits: dict[date, list[str]] = field(default_factory=dict)
+
     notice_ids: list[str] = field(default_factory=list)
     quiet: bool = False  # the schedule marker showed nothing to do
     sent: int = 0
@@ -136,6 +154,7 @@ def run_daily(
     while batch := queue.pop_batch():
         for item in _apply_batch(deps, ledger, batch, outcome):
             queue.push(item)
+    _tell_price_waits(deps, ledger, outcome)
     # The annual statements due by this day, after its rules (docs/interfaces.md §4).
     outcome.notice_ids += periodic.annual(deps, day, own)
     dirty = False
@@ -246,16 +265,28 @@ def _apply_batch(
             change.flush()
         except ConflictError:
             continue
-        if waiting:
-            outcome.waiting.append(waiting)
-        elif not change.skipped:
-            outcome.count(due.kind)
+        waits = [waiting] if isinstance(waiting, str) else list(waiting or [])
+        keys = []
+        for wait in waits:
+            if isinstance(wait, PriceWait):
+                outcome.waiting.append(f"{wait.due_key}: waiting for the price of {wait.price_day}")
+                outcome.price_waits.setdefault(wait.price_day, []).append(wait.what)
+                keys.append(wait.due_key)
+            else:
+                outcome.waiting.append(wait)
+                keys.append(wait)
+        if not change.skipped:
+            # Each kind of the batch (a meeting and the day's fees) that did not wait.
+            for kind in dict.fromkeys(d.kind for d, _ in batch):
+                if not any(k.startswith(f"{due.day.isoformat()}#{kind.value}#") for k in keys):
+                    outcome.count(kind)
         outcome.notice_ids += change.notice_ids
         return change.due_written
     raise ConflictError(f"{due.key} kept conflicting")
 
 
-DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], str | None]
+# What an applier leaves waiting: why (a scheduled fact), or what waits for a price.
+DueApplier = Callable[[Change, list[tuple[DueItem, Item]]], "str | list[PriceWait] | None"]
 
 
 def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
@@ -388,6 +419,10 @@ class _FormulaRequest:
     fmv: Decimal
     size: int
     people: dict[str, Item]
+    # The correction that restored a director's service, by participant: the cause of
+    # the formula option it owes (the meeting's roster row names it).
+    restored_by: dict[str, Any] = field(default_factory=dict)
+    price_day: date | None = None  # the day of the Closing Price (notices name it)
 
 
 @dataclass
@@ -396,19 +431,22 @@ class _FeeRequest:
     fee: Item
     person: Item
     fmv: Decimal
+    price_day: date | None = None  # the day of the Closing Price (notices name it)
 
 
-def handle_grants_of_day(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
+def handle_grants_of_day(
+    change: Change, batch: list[tuple[DueItem, Item]]
+) -> list[PriceWait] | None:
     """The formula options of a meeting and the Deferred Stock Awards of the fees of one
     day. When the pool cannot cover them all they are cut together: with f = available
     / the shares of every award due, each gets floor(shares x f) and the rest stays in
     the pool; a fee's uncovered part is paid in cash (Directors §6(a), §7(a), §8(a))."""
-    waiting: list[str] = []
+    waiting: list[PriceWait] = []
     options: _FormulaRequest | None = None
     for due, _item in batch:
         if due.kind is DueKind.MEETING:
             found = _formula_request(change, due)
-            if isinstance(found, str):
+            if isinstance(found, PriceWait):
                 waiting.append(found)
             else:
                 options = found
@@ -421,7 +459,7 @@ def handle_grants_of_day(change: Change, batch: list[tuple[DueItem, Item]]) -> s
     if options is not None:
         _grant_formula_options(change, options, {p: cut[f"option#{p}"] for p in options.pending})
     _award_fees(change, fees, {ref: cut[f"fee#{ref}"] for ref in fees})
-    return "; ".join(waiting) or None
+    return waiting or None
 
 
 def _directors_plan_ended_by(change: Change, day: date) -> bool:
@@ -432,7 +470,7 @@ def _directors_plan_ended_by(change: Change, day: date) -> bool:
     return ended is not None and ended.effective_date <= day
 
 
-def _formula_request(change: Change, due: DueItem) -> _FormulaRequest | str | None:
+def _formula_request(change: Change, due: DueItem) -> _FormulaRequest | PriceWait | None:
     """The formula options a meeting owes (Directors §6(a), §6(c)); None when none (the
     due item is done), or why they wait."""
     meeting = due.day
@@ -443,13 +481,16 @@ def _formula_request(change: Change, due: DueItem) -> _FormulaRequest | str | No
         i["participant_id"]: i
         for i in table.batch_get([rec.profile_key(r.participant_id) for r in roster])
     }
-    participants = {pid: rec.participant_from(i) for pid, i in people.items()}
-    ended = {
-        pid: t.termination_date
+    _end_not_continuing(change, meeting, roster, people)
+    # Eligibility is judged on the meeting date (Directors §5, §6(a)): the role of that
+    # day, and whether the directorship has ended by then.
+    participants = {
+        pid: replace(rec.participant_from(i), role=rec.role_history_from(i).on(meeting))
         for pid, i in people.items()
-        if (t := rec.termination_from(i)) is not None
     }
+    ended = {pid: end for pid, i in people.items() if (end := _directorship_end(i)) is not None}
     eligible = eligible_directors(meeting, roster, participants, ended)
+
     pending = [
         pid
         for pid in eligible
@@ -458,46 +499,139 @@ def _formula_request(change: Change, due: DueItem) -> _FormulaRequest | str | No
     if not pending or _directors_plan_ended_by(change, meeting):
         change.delete_due(due)
         return None
-    fmv = change.use_fmv(
-        day_before(meeting), f"the formula options of the {meeting.isoformat()} meeting"
-    )
+    price_day = day_before(meeting)
+    fmv = change.use_fmv(price_day, f"the formula options of the {meeting.isoformat()} meeting")
     if fmv is None:
-        return _wait_for_price(
-            change,
-            due,
-            f"the {meeting.isoformat()} annual meeting's formula options",
-            "Directors §6(c)",
+        # The FMV of the day before the meeting (Directors §6(c)): the options wait for it.
+        what = (
+            f"the formula options of the {meeting.isoformat()} annual meeting "
+            f"({', '.join(pending)}; Directors §6(a), §6(c))"
         )
+        return PriceWait(due.key, price_day, what)
     size = formula_grant_size(meeting, change.ledger.splits())
-    return _FormulaRequest(due, pending, fmv, size, people)
+    restored = {
+        str(i["participant_id"]): i["restored_by"] for i in roster_items if "restored_by" in i
+    }
+    return _FormulaRequest(
+        due,
+        pending,
+        fmv,
+        size,
+        people,
+        restored_by=restored,
+        price_day=_closing_day(change, price_day),
+    )
 
 
 def _grant_formula_options(change: Change, req: _FormulaRequest, cut: dict[str, int]) -> None:
     grants = formula_grants(req.due.day, req.pending, req.fmv, 0, req.size, cut)
+    daily_cause = change.cause_info
     for award in grants.awards:
+        change.cause_info = _granted_because(daily_cause, req.restored_by.get(award.participant_id))
         change.save_award(None, award)
         # Serialised with a termination of the director racing this run.
         change.touch_profile(req.people[award.participant_id])
-        notify.formula_grant(change, req.people[award.participant_id], award, req.size)
+        notify.formula_grant(
+            change, req.people[award.participant_id], award, req.size, req.price_day
+        )
         change.maybe_flush()
+    change.cause_info = daily_cause
     change.delete_due(req.due)
 
 
-def _wait_for_price(change: Change, due: DueItem, what: str, section: str) -> str:
-    """No price on or before the day yet: stay due and tell the administrator once."""
-    if change.table.get(*rec.wait_flag_key(due.key)) is None:
-        change.put(rec.wait_flag_item(due.key))
-        notify.admin_alert(
-            change,
-            f"Waiting for a price: {what}",
-            [
-                f"No closing price exists on or before {due.day.isoformat()} for {what}.",
-                "It stays due and is made with its original date once the price arrives "
-                f"({section}).",
-            ],
-            due.key,
+def _granted_because(daily: dict[str, Any] | None, restored_by: Any) -> dict[str, Any] | None:
+    """A formula option owed because a correction restored the director's service
+    names that correction as its cause, with the daily rule that granted it."""
+    if not isinstance(restored_by, dict) or daily is None:
+        return daily
+    return {**restored_by, **{k: v for k, v in daily.items() if k != "kind"}}
+
+
+def _directorship_end(person_item: Item) -> date | None:
+    """The day the person's directorship ended: every relationship's end, or the end of
+    the directorship while another relationship went on."""
+    days = [
+        t.termination_date
+        for t in (
+            rec.termination_from(person_item),
+            rec.service_ends_from(person_item).get(Service.DIRECTORSHIP),
         )
-    return f"{due.key}: waiting for a price"
+        if t is not None
+    ]
+    return min(days, default=None)
+
+
+def _end_not_continuing(
+    change: Change, meeting: date, roster: list[RosterEntry], people: dict[str, Item]
+) -> None:
+    """`not_continuing` ends the directorship on the meeting date, as a termination with
+    service directorship and reason other (3-month window, Directors §6(i); pending
+    deferred stock issued that day, §7(b)(iii)), unless an end of that directorship
+    was already recorded."""
+    for entry in roster:
+        person = people.get(entry.participant_id)
+        if entry.outcome is not MeetingOutcome.NOT_CONTINUING or person is None:
+            continue
+        if _directorship_end(person) is not None:
+            continue
+        records = change.ledger.participant_records(entry.participant_id)
+        current = next(i for i in records if i["SK"] == rec.PROFILE_SK)
+        ending = Termination(
+            entry.participant_id, meeting, TerminationReason.OTHER, Service.DIRECTORSHIP
+        )
+        terminate(change, records, current, ending)
+        updated = change.profile_puts.get(current["PK"])
+        if updated is not None:
+            people[entry.participant_id] = updated[1]
+        change.maybe_flush()
+
+
+def _closing_day(change: Change, on: date) -> date | None:
+    """The day of the Closing Price that set the FMV of `on` (notices name it)."""
+    found = change.ledger.fmv_with_day(on)
+    return None if found is None else found[0]
+
+
+def _tell_price_waits(deps: DailyDeps, ledger: Ledger, outcome: DailyOutcome) -> None:
+    """The administrator is told once per missing day, naming what waits for it
+    (docs/plan-rules.md "Fair Market Value"); each waits, stays due and is made with its
+    own date and that day's FMV once the price arrives."""
+    if not outcome.price_waits:
+        return
+    for _attempt in attempts(MAX_ATTEMPTS):
+        change = Change(
+            ledger,
+            outcome.day,
+            f"daily:{outcome.day.isoformat()}#price-wait",
+            deps.settings,
+            sent_on=outcome.day,
+            track_marker=False,
+            cause_info={"kind": "daily", "rule": "price_wait", "section": "Directors §6(c)"},
+        )
+        for price_day, waiting in sorted(outcome.price_waits.items()):
+            flag = f"PRICE#{price_day.isoformat()}"
+            if change.table.get(*rec.wait_flag_key(flag)) is not None:
+                continue
+            change.put(rec.wait_flag_item(flag))
+            reason = missing_price_reason(price_day, ledger.latest_price_day(price_day))
+            notify.admin_alert(
+                change,
+                f"Waiting for a price: the Closing Price of {price_day.isoformat()}",
+                [
+                    f"{reason[0].upper()}{reason[1:]}.",
+                    "Waiting for it: " + "; ".join(waiting) + ".",
+                    "Each is made with its own date and the Fair Market Value of that day "
+                    "once the price arrives (Directors §6(c)).",
+                ],
+                "price-wait",
+                price_day.isoformat(),
+            )
+        try:
+            change.flush()
+        except ConflictError:
+            continue  # another run told it meanwhile: read again
+        outcome.notice_ids += change.notice_ids
+        return
 
 
 def _fee_shares(req: _FeeRequest) -> int:
@@ -512,12 +646,12 @@ def _fee_shares(req: _FeeRequest) -> int:
 
 def _fee_requests(
     change: Change, batch: list[tuple[DueItem, Item]]
-) -> tuple[dict[str, _FeeRequest], list[str]]:
+) -> tuple[dict[str, _FeeRequest], list[PriceWait]]:
     """The fees of the batch that become Deferred Stock Awards now (Directors §7(a)); a
     fee with no election in force, or under a plan terminated by its award date, is paid
     in cash (§7(c); §8(f))."""
     requests: dict[str, _FeeRequest] = {}
-    waiting: list[str] = []
+    waiting: list[PriceWait] = []
     for due, _item in batch:
         participant_id, fee_type, fee_date = due.ref.split("#")
         pk = rec.participant_pk(participant_id)
@@ -541,20 +675,17 @@ def _fee_requests(
             terms.fmv_day, f"deferred stock of {participant_id} for fees of {fee_date}"
         )
         if fmv is None:
-            waiting.append(
-                _wait_for_price(
-                    change, due, f"deferred stock for fees of {participant_id}", "Directors §7(a)"
-                )
-            )
+            # Fees of one award date share their FMV day: one alert names them all.
+            what = f"deferred stock for the {fee_type} fee of {participant_id} of {fee_date}"
+            waiting.append(PriceWait(due.key, terms.fmv_day, what + " (Directors §7(a))"))
             continue
-        requests[due.ref] = _FeeRequest(due, fee, person, fmv)
+        requests[due.ref] = _FeeRequest(due, fee, person, fmv, _closing_day(change, terms.fmv_day))
     return requests, waiting
 
 
 def _award_fees(change: Change, requests: dict[str, _FeeRequest], cut: dict[str, int]) -> None:
     for ref, req in requests.items():
         fee, person = req.fee, req.person
-        ended = rec.termination_from(person)
         award = dfr.deferred_award(
             person["participant_id"],
             FeeType(fee["fee_type"]),
@@ -562,7 +693,9 @@ def _award_fees(change: Change, requests: dict[str, _FeeRequest], cut: dict[str,
             Decimal(fee["amount"]),
             req.fmv,
             shares=cut[ref],
-            service_ended=None if ended is None else ended.termination_date,
+            # Issued when the directorship ends (Directors §7(b)(iii)).
+            service_ended=_directorship_end(person),
+            price_day=req.price_day,
         )
         fee["status"] = "awarded"
         change.put(fee)
@@ -588,6 +721,16 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
     if action.kind is CorporateActionKind.SPLIT:
         assert action.ratio is not None
         _restate_pools(change, due, action.ratio)
+    exchange = action.restating_ratio
+    if exchange is not None:
+        # Pending deferred stock is issued on the day first (Directors §7(b)(ii)), then
+        # the pools and awards are restated as a split of the exchange ratio would
+        # restate them, so the pool arithmetic keeps holding (1998 §7.a; §6(j)).
+        _issue_before_exchange(change, due, action_id, open_deferred)
+        _restate_pools(change, due, exchange)
+        open_deferred = [
+            stored_deferred(raw) for raw in change.table.query_index(rec.OPEN_DEFERRED)
+        ]
     for person_id, awards, deferred in _by_participant(open_awards, open_deferred):
         _apply_action(change, due, action, action_id, person_id, awards, deferred)
     action_item["applied"] = True
@@ -597,6 +740,21 @@ def handle_corporate_action(change: Change, batch: list[tuple[DueItem, Item]]) -
         action_item["PK"], rec.ACTION_SK, "corporate_action_applied", {"action": action.kind.value}
     )
     return None
+
+
+def _issue_before_exchange(
+    change: Change, due: DueItem, action_id: str, deferred: list[StoredDeferred]
+) -> None:
+    for stored in deferred:
+        if f"{action_id}#issue" in stored.actions:
+            continue
+        issued = dfr.issue(covered_transaction_deferred(stored.deferred, due.day))
+        if issued == stored.deferred:
+            continue
+        change.save_deferred(stored, issued, action=f"{action_id}#issue")
+        notify.deferred_issue(change, _person(change, stored.deferred.participant_id), issued)
+        change.maybe_flush()
+    change.flush()
 
 
 def _by_participant(
@@ -642,16 +800,21 @@ def _apply_action(
         if split:
             notify.split(change, person, action_id, due.day, action.ratio, told, told_d)
         else:
-            notify.covered_transaction(
-                change, person, action_id, due.day, bool(action.assumed), told, told_d
-            )
+            notify.covered_transaction(change, person, action_id, due.day, action, told, told_d)
+    exchange = action.restating_ratio
     if split:
         kind, facts = EventKind.SPLIT, {"ratio": str(action.ratio)}
     else:
         kind, facts = EventKind.COVERED, {"assumed": "true" if action.assumed else "false"}
+        if exchange is not None:
+            facts["exchange_ratio"] = str(exchange)
+    # A split or an exchange restates the pool's delivered figure whole (_restate_pools).
+    restated = split or exchange is not None
     for stored, award in after:
         event = _event_if(stored, award, kind, due.day, facts)
-        change.save_award(stored, award, action=action_id, count_delivered=not split, event=event)
+        change.save_award(
+            stored, award, action=action_id, count_delivered=not restated, event=event
+        )
         change.maybe_flush()
     for stored_d, award_d in after_d:
         change.save_deferred(stored_d, award_d, action=action_id)
@@ -684,7 +847,10 @@ def _covered_targets(
     """What a covered transaction does to each open award and pending deferred stock;
     every one of them is in the notice (1998 §7.a; Directors §6(j), §7(b)(ii))."""
     assumed = bool(action.assumed)
+    exchange = action.restating_ratio
     after = [(s, covered_transaction_award(s.award, due.day, assumed)) for s in todo]
+    if exchange is not None:
+        after = [(s, split_award(a, exchange)) for s, a in after]
     after_d = [(s, covered_transaction_deferred(s.deferred, due.day)) for s in todo_d]
     told = [(s.award, a) for s, a in after if s.award.is_outstanding]
     told_d = [(s.deferred, d) for s, d in after_d if s.deferred.status is DeferredStatus.PENDING]

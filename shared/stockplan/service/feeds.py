@@ -158,6 +158,30 @@ def object_pk(kind: str, key: str, version_id: str | None, fingerprint: str) -> 
     return f"FEED#{kind}#{hashlib.sha256(identity).hexdigest()[:40]}"
 
 
+@dataclass(frozen=True)
+class UploadOrigin:
+    """The S3 object a file's rows came from and who uploaded it: a key may later hold
+    another object, so the audit trail names the version, its ETag and the uploader
+    (the S3 event's userIdentity.principalId) beside the key and row."""
+
+    version_id: str | None = None
+    etag: str | None = None
+    uploader: str | None = None
+
+
+def feed_cause(kind: FeedKind, key: str, row: int | None, origin: UploadOrigin) -> dict[str, Any]:
+    """The audit trail's cause of a change a feed row made (docs/interfaces.md §3)."""
+    return {
+        "kind": "feed",
+        "feed": kind.value,
+        "key": key,
+        "row": row,
+        "version_id": origin.version_id,
+        "etag": origin.etag,
+        "uploader": origin.uploader,
+    }
+
+
 @dataclass
 class FileRun:
     """One delivery of one uploaded feed file, from its rows to its summary."""
@@ -184,6 +208,7 @@ class FileRun:
     largest_row: int = 0
     # Rows whose fact is dated before go-live: applied as history, told to nobody.
     history_rows: set[int] = field(default_factory=set)
+    origin: UploadOrigin = field(default_factory=UploadOrigin)
 
     @property
     def table(self) -> Table:
@@ -215,7 +240,7 @@ class FileRun:
             self.ledger, self.today, cause, self.deps.settings, marker_writes=self.writes
         )
         change.upload_order = self.order
-        change.cause_info = {"kind": "feed", "feed": self.kind.value, "key": self.key, "row": row}
+        change.cause_info = feed_cause(self.kind, self.key, row, self.origin)
         return change
 
 
@@ -229,6 +254,7 @@ def process_upload(
     size: int | None = None,
     etag: str | None = None,
     uploaded_at: str | None = None,
+    uploader: str | None = None,
 ) -> FeedOutcome:
     """Run one uploaded feed file; `today` is the upload day in the plan's time zone.
 
@@ -239,7 +265,8 @@ def process_upload(
 
     `uploaded_at` is the event's time: S3 does not deliver events in upload order, so
     rows that overwrite (a day's price, a person's details) keep the latest upload's
-    values whatever order the files arrive in (see `upload_order`)."""
+    values whatever order the files arrive in (see `upload_order`). `uploader`: the
+    event's principal, named with the version and ETag by the audit trail."""
     try:
         kind = kind_from_key(key)
     except KeyRejected as error:
@@ -268,6 +295,7 @@ def process_upload(
         return _reject_file(deps, ledger, kind, key, file_pk, today, error.reason)
     if deps.chunks is not None and row_count(parsed) > deps.settings.fanout_rows:
         where = {"bucket": bucket, "key": key, "version_id": version_id, "file": file_pk}
+        where |= {"etag": _etag(etag) or None, "uploader": uploader}
         moment = {"day": today.isoformat(), "order": upload_order(uploaded_at, key)}
         fan_out(deps.chunks, deps.settings.chunk_rows, parsed, {**where, **moment})
         return FeedOutcome(key, kind.value, "fanned_out")
@@ -281,6 +309,7 @@ def process_upload(
         ledger,
         FeedOutcome(key, kind.value, "processed"),
         MarkerWrites(floor=today),
+        origin=UploadOrigin(version_id, _etag(etag) or None, uploader),
     )
     return _apply_file(run, parsed)
 
@@ -515,12 +544,7 @@ def _batch_row(
     change.cause = f"feed:{run.key}#row{row.row_number}"
     # Numbered from 1 for each row, as a row committed on its own numbers them.
     change.audit_seq = 0
-    change.cause_info = {
-        "kind": "feed",
-        "feed": run.kind.value,
-        "key": run.key,
-        "row": row.row_number,
-    }
+    change.cause_info = feed_cause(run.kind, run.key, row.row_number, run.origin)
     run.ledger.read_log = set()
     result: RowResult | _Retry
     try:

@@ -537,8 +537,12 @@ class Change:
 
 
 def _award_summary(a: Award) -> dict[str, Any]:
-    """The award's figures as report.json names them (docs/interfaces.md §3)."""
+    """The award's figures as report.json names them (docs/interfaces.md §3), and its
+    vesting schedule: a decision that only makes shares vest early changes that alone."""
     return {
+        "grant_date": a.grant_date.isoformat(),
+        # None: vested at grant.
+        "vesting": ";".join(f"{t.vest_date.isoformat()}:{t.shares}" for t in a.tranches) or None,
         "shares_granted": a.shares_granted,
         "exercise_price": None if a.exercise_price is None else str(a.exercise_price),
         "final_exercise_date": _iso(a.final_exercise_date),

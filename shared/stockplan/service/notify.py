@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +22,13 @@ from stockplan.domain.exercise import ServiceEnd, deadline_section
 from stockplan.domain.model import (
     Award,
     AwardType,
+    CorporateAction,
     DeferredStockAward,
     Participant,
     Role,
     Termination,
 )
+from stockplan.domain.schedule import REMINDER_DAYS
 from stockplan.domain.termination import AwardTermination
 from stockplan.notices.letterhead import Letterhead
 
@@ -116,7 +118,12 @@ def termination(
     person_item: Item,
     incoming: Termination,
     lines: Sequence[tuple[Award, AwardTermination]],
+    *,
+    address: str | None = None,
+    role: Role | None = None,
 ) -> None:
+    """`address` and `role`: where the notice of the end of one relationship goes and
+    whose relationship it was, while another goes on (default: the person's)."""
     deceased = bool(person_item.get("death"))
     notice = nm.TerminationNotice(
         participant_id=incoming.participant_id,
@@ -127,15 +134,16 @@ def termination(
         awards=tuple(
             _termination_line(outcome, incoming.termination_date) for _b, outcome in lines
         ),
-        role=_role(person_item),
+        role=role or _role(person_item),
     )
     _queue(
         change,
         notice,
-        change.addresses.for_participant(person_item),
+        address or change.addresses.for_participant(person_item),
         incoming.participant_id,
         incoming.termination_date.isoformat(),
         incoming.reason.value,
+        *([] if incoming.service is None else [incoming.service.value]),
     )
 
 
@@ -202,9 +210,11 @@ def expiry(change: Any, person_item: Item, award: Award, expired: int) -> None:
     _queue(change, notice, recipient, award.award_id, award.exercise_deadline.isoformat())
 
 
-def formula_grant(change: Any, person_item: Item, award: Award, requested: int) -> None:
+def formula_grant(
+    change: Any, person_item: Item, award: Award, requested: int, price_day: date | None = None
+) -> None:
     person = rec.participant_from(person_item)
-    notice = nm.FormulaGrantNotice.of(award, person, requested)
+    notice = nm.FormulaGrantNotice.of(award, person, requested, price_day)
     _queue(change, notice, change.addresses.for_participant(person_item), award.award_id)
 
 
@@ -240,6 +250,8 @@ def exercise_confirmation(
     exercise_id: str | None,
     *,
     iso_shares: int = 0,
+    tendered: int = 0,
+    payment: str = "cash",
 ) -> None:
     """A confirmation of an accepted exercise (docs/plan-rules.md "Notices"). `award` is the award
     after the exercise. The id is the exercise's key (docs/interfaces.md §1a): the same
@@ -254,6 +266,8 @@ def exercise_confirmation(
         change.notice_day,
         deceased=bool(person_item.get("death")),
         iso_shares=iso_shares,
+        tendered=tendered,
+        payment=payment,
     )
     parts = (
         award.award_id,
@@ -274,10 +288,15 @@ def correction(
     action: str,
     restated: Sequence[Any],
     also_personal: bool = False,
+    *,
+    decided_on: date | None = None,
+    effective_on: date | None = None,
 ) -> None:
     """One notice per correction or decision: each award it changed, before and after
     (docs/plan-rules.md "Corrections"); after a reversed termination to the work and the personal
-    mailbox both (they were told their service had ended)."""
+    mailbox both (they were told their service had ended). `decided_on`: a decision's
+    date, stated when it is earlier than the day it is applied (it applies as of it);
+    `effective_on`: the day a decision takes effect, which its notice states."""
     day = change.notice_day
     changed = tuple(
         nm.ChangedAward(
@@ -298,6 +317,9 @@ def correction(
         deceased=bool(person_item.get("death")),
         iso_extended=action == "extend_exercise_period"
         and any(r.after.award_type is AwardType.ISO for r in restated),
+        decided_on=decided_on if decided_on is not None and decided_on < change.day else None,
+        reminders_not_sent=_reminders_passed(restated, change.day),
+        effective_on=effective_on,
     )
     recipients = [change.addresses.for_participant(person_item)]
     personal = person_item.get("personal_email")
@@ -305,6 +327,18 @@ def correction(
         recipients.append(str(personal))
     for recipient in recipients:
         _queue(change, notice, recipient, request_id, recipient)
+
+
+def _reminders_passed(restated: Sequence[Any], day: date) -> tuple[date, ...]:
+    """The reminder days of a deadline the change moved that were already past on its
+    day: those reminders are not sent late (docs/plan-rules.md "Vesting and termination")."""
+    passed: set[date] = set()
+    for r in restated:
+        deadline = r.after.exercise_deadline
+        if deadline is None or deadline == r.before.exercise_deadline or not r.after.is_outstanding:
+            continue
+        passed |= {d for d in (deadline - timedelta(days=n) for n in REMINDER_DAYS) if d < day}
+    return tuple(sorted(passed))
 
 
 def _person_fields(person_item: Item) -> dict[str, Any]:
@@ -349,17 +383,20 @@ def covered_transaction(
     person_item: Item,
     action_id: str,
     day: date,
-    assumed: bool,
+    action: CorporateAction,
     awards: Sequence[tuple[Award, Award]],
     deferred: Sequence[tuple[DeferredStockAward, DeferredStockAward]],
 ) -> None:
     """What a covered transaction did to the participant's awards: vested in full and,
-    unless assumed, the new deadline (1998 §7.a; Directors §6(j), §7(b)(ii)), on the day
+    unless assumed, the new deadline; when assumed, the acquirer and the exchange ratio
+    that restated shares and prices (1998 §7.a; Directors §6(j), §7(b)(ii)), on the day
     it is applied; one notice per participant and transaction."""
     notice = nm.CoveredTransactionNotice(
         **_person_fields(person_item),
         transaction_date=day,
-        assumed=assumed,
+        assumed=bool(action.assumed),
+        acquirer=action.acquirer if action.assumed else None,
+        exchange_ratio=action.restating_ratio,
         awards=tuple(nm.CoveredLine.of(before, after, day) for before, after in awards),
         deferred=tuple(nm.CoveredDeferredLine.of(before, after) for before, after in deferred),
     )

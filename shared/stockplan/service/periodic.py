@@ -145,7 +145,10 @@ def annual(deps: DailyDeps, day: date, own: marker.Own) -> list[str]:
     year = statement_year(day)
     if year is None or not deps.settings.periodic_mail:
         return []
-    return annual_statements(deps, year, day, own)
+    from stockplan.service.form3921 import form_3921
+
+    # The year before's Form 3921 statements go out in the same January (Code §6039).
+    return annual_statements(deps, year, day, own) + form_3921(deps, year - 1, day, own)
 
 
 # --- the monthly report -----------------------------------------------------------------
@@ -366,6 +369,12 @@ _HEADINGS = {
 }
 
 
+def _weekday_day(value: Any) -> Any:
+    from stockplan.notices.formatting import deadline
+
+    return deadline(date.fromisoformat(value)) if isinstance(value, str) else value
+
+
 def _section(key: str, rows: list[dict[str, Any]]) -> nm.ReportSection:
     title, empty = _TITLES[key]
     cells: list[tuple[Any, ...]]
@@ -387,6 +396,9 @@ def _section(key: str, rows: list[dict[str, Any]]) -> nm.ReportSection:
         )
     else:
         cells = [tuple(r.get(c) for c in SECTION_COLUMNS[key]) for r in rows]
+        if key == "deadlines":
+            # The weekday beside each day; the report's files keep the ISO day.
+            cells = [(_weekday_day(row[0]), *row[1:]) for row in cells]
         groups = ()
     return nm.ReportSection(
         key,
@@ -703,6 +715,14 @@ def statement_line(award: Award, day: date, iso: tuple[int, int] | None = None) 
         nso_shares=nso_shares,
         performance_criteria=award.performance_criteria,
         shares_awaiting_certification=shares_awaiting_certification(award, day),
+        next_vesting=next(
+            (
+                t
+                for t in award.tranches
+                if t.vest_date > day and award.is_outstanding and award.service_ended_on is None
+            ),
+            None,
+        ),
     )
 
 

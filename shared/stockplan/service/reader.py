@@ -96,6 +96,7 @@ class Ledger:
         # Prices are only written by the prices feed, which never asks for a Fair Market
         # Value, so within one file or run an FMV once read stays true.
         self._fmv: dict[date, tuple[date, Decimal] | None] = {}
+        self._latest_price: dict[date, date | None] = {}
         # Price days whose use is already recorded (rec.fact_use_item) by this run.
         self.price_uses_recorded: set[date] = set()
         # The partitions read while a batched feed row is applied (feeds.RowBatch): a row
@@ -201,11 +202,19 @@ class Ledger:
         return None if found is None else found[1]
 
     def fmv_with_day(self, on: date) -> tuple[date, Decimal] | None:
-        """The FMV on `on` and the day of the price that set it."""
+        """The FMV on `on` and the day of the price that set it; None when the latest
+        price is stale or missing (docs/plan-rules.md "Fair Market Value")."""
         if on not in self._fmv:
             items = self.table.query(rec.PRICES, sk_upto=on.isoformat(), newest_first=True, limit=5)
-            self._fmv[on] = fmv_with_day((rec.price_from(i) for i in items), on)
+            bars = [rec.price_from(i) for i in items]
+            self._latest_price[on] = bars[0].day if bars else None
+            self._fmv[on] = fmv_with_day(bars, on)
         return self._fmv[on]
+
+    def latest_price_day(self, on: date) -> date | None:
+        """The day of the latest price recorded on or before `on`, stale or not."""
+        self.fmv_with_day(on)
+        return self._latest_price[on]
 
     def fact(self, kind: str, key: str) -> rec.Fact | None:
         """What a feed row with this key stated, as last applied (docs/interfaces.md §1a)."""

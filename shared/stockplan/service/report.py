@@ -41,6 +41,9 @@ class ExerciseRecord:
     exercise_id: str | None
     source_key: str
     source_row: int
+    # Previously owned shares tendered and the payment, as fed (blank: 0 and cash).
+    shares_tendered: int = 0
+    payment: str = "cash"
 
 
 @dataclass
@@ -116,6 +119,8 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
     for item in facts:
         if not str(item["PK"]).startswith(rec.fact_pk("exercises", "")):
             continue
+        if item.get("voided_by") is not None:
+            continue  # a void_exercise took it back: the fact only keeps its key
         values = item["values"]
         source = (str(item["source_key"]), int(item["source_row"]))
         # The id is the fact's key, never one of its values (feeds.identity).
@@ -131,6 +136,8 @@ def _exercises(facts: Any) -> list[ExerciseRecord]:
             exercise_id=exercise_id,
             source_key=source[0],
             source_row=source[1],
+            shares_tendered=int(values.get("shares_tendered") or 0),
+            payment=str(values.get("payment") or "cash"),
         )
     return sorted(found.values(), key=lambda e: (e.exercise_date, e.source_key, e.source_row))
 
@@ -287,7 +294,9 @@ def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
         values = {k: str(v) for k, v in item["values"].items()}
         what = {"terminations": "termination", "grants": "grant"}.get(str(item["kind"]))
         shares = int(values.get("shares") or 0)
-        if what == "termination":
+        if item["kind"] == "role_change":
+            what, ref, detail = "role change", values["role"], "new role from this day"
+        elif what == "termination":
             ref, detail = values["reason"], "ends service (scheduled)"
         elif what == "grant":
             ref = values["award_id"]
@@ -306,7 +315,17 @@ def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
             assumed = item.get("assumed")
             what = "covered transaction"
             detail = "assumed by the acquirer" if assumed else "not assumed: options terminate"
+            if assumed and (item.get("acquirer") or item.get("exchange_ratio")):
+                detail = (
+                    f"assumed by {item.get('acquirer') or 'the acquirer'}, exchange ratio "
+                    f"{item.get('exchange_ratio') or 1}"
+                )
         return _due(state, day, what, "", str(item["action_id"]), 0, detail)
+    if kind == "plan_action":
+        # A reserve amendment or the end of a plan's grants (docs/interfaces.md §1e).
+        what = str(item["action"]).replace("_", " ")
+        shares = int(item.get("shares") or 0)
+        return _due(state, day, what, "", str(item["request_id"]), shares, str(item["plan"]))
     if kind == "roster":
         pid = str(item["participant_id"])
         return _due(

@@ -33,11 +33,21 @@ from stockplan.domain.model import (
     PlanActionKind,
     PlanCode,
     Role,
+    Service,
     Termination,
     TerminationReason,
 )
 from stockplan.domain.plans import plan_rules, plan_terminated_on, termination_section
 from stockplan.domain.pools import PoolDelta
+from stockplan.domain.roles import (
+    ROLE_OF,
+    RoleHistory,
+    award_service,
+    ends_award,
+    goes_on,
+    left_employment_unrecorded,
+    role_change_rejection,
+)
 from stockplan.domain.schedule import DueItem, DueKind, expire_award
 from stockplan.domain.termination import (
     AwardTermination,
@@ -51,6 +61,7 @@ from stockplan.domain.termination import (
 from stockplan.feeds import FeedKind
 from stockplan.feeds import rows as fr
 from stockplan.service import notify
+from stockplan.service.form3921 import year_mark_item
 from stockplan.service.ledger import Change, stored_award, stored_deferred
 
 
@@ -93,7 +104,20 @@ def apply_participant(change: Change, row: fr.ParticipantRow) -> RowResult:
     if _superseded(change, existing, "details_upload"):
         return SUPERSEDED
     person = row.to_domain()
+    before = None if existing is None else rec.role_history_from(existing)
+    history = RoleHistory.of(person.role) if before is None else before
+    if before is not None:
+        rejection = role_change_rejection(before, person.role, row.effective_date)
+        if rejection is not None:
+            return str(rejection)
+        if row.effective_date is not None:
+            history = before.changed(person.role, row.effective_date)
+    # The profile's role is the one of the day it is applied; what depends on the role
+    # asks the history for the day that matters (a meeting, a grant date).
+    person = replace(person, role=history.on(change.day))
     item = rec.participant_item(person, existing)
+    item[rec.ROLES] = rec.role_history_value(history)
+    _keep_other_relationship(item, history)
     # Which upload the details come from; unknown (a caller without the event) is none.
     item.pop("details_upload", None)
     if change.upload_order is not None:
@@ -102,7 +126,107 @@ def apply_participant(change: Change, row: fr.ParticipantRow) -> RowResult:
         return UNCHANGED
     change.save_profile(item, existing)
     change.audit(item["PK"], rec.PROFILE_SK, "participant", {"role": person.role.value})
+    if before is not None and row.effective_date is not None and history != before:
+        if row.effective_date > change.day:
+            _schedule_role_change(change, row, person.role)
+        else:
+            _tell_unrecorded_end_of_employment(change, item, before, history, row.effective_date)
     return None
+
+
+def _schedule_role_change(change: Change, row: fr.ParticipantRow, role: Role) -> None:
+    """A role change dated ahead is a scheduled fact (docs/plan-rules.md "Facts in time"):
+    its history is recorded now (eligibility asks it for the day that matters), and the
+    daily job of its effective date makes it the profile's role and checks the end of
+    employment then; `report --upcoming` lists it until then."""
+    from stockplan.service import scheduled
+
+    assert row.effective_date is not None
+    cause = change.cause_info or {}
+    scheduled.schedule(
+        change,
+        ROLE_CHANGE,
+        row.participant_id,
+        row.effective_date,
+        {
+            "participant_id": row.participant_id,
+            "role": row.role.value,
+            "effective_date": row.effective_date.isoformat(),
+        },
+        str(cause.get("key", "")),
+        int(cause.get("row") or 0),
+    )
+
+
+# The scheduled records' kind of a role change dated ahead.
+ROLE_CHANGE = "role_change"
+
+
+def apply_role_change(change: Change, values: dict[str, str]) -> RowResult:
+    """The daily job on a role change's effective date: the profile's role becomes the
+    one of that day, and a change away from `employee` with no recorded end of
+    employment by then is named to the administrator."""
+    existing = change.ledger.participant_item(values["participant_id"])
+    if existing is None:
+        return _unknown(values["participant_id"])
+    history = rec.role_history_from(existing)
+    on = date.fromisoformat(values["effective_date"])
+    role = history.on(change.day)
+    if role.value == existing.get("role"):
+        return UNCHANGED
+    updated = {**existing, "role": role.value}
+    change.save_profile(updated, existing)
+    change.audit(updated["PK"], rec.PROFILE_SK, "participant", {"role": role.value})
+    before = RoleHistory(tuple(s for s in history.spans if s[0] is None or s[0] < on))
+    _tell_unrecorded_end_of_employment(change, updated, before, history, on)
+    return None
+
+
+def _keep_other_relationship(item: Item, history: RoleHistory) -> None:
+    """A termination recorded for one named relationship before the role change that
+    shows another going on (the feeds came in that order) is the end of that one
+    relationship only: the person goes on in the new role."""
+    ended = rec.termination_from(item)
+    if ended is None or item.get("death") or not goes_on(ended, history):
+        return
+    assert ended.service is not None
+    item.pop("termination")
+    item[rec.SERVICE_ENDS] = {
+        **dict(item.get(rec.SERVICE_ENDS) or {}),
+        ended.service.value: rec.termination_value(ended),
+    }
+
+
+def _tell_unrecorded_end_of_employment(
+    change: Change, person_item: Item | None, before: RoleHistory, after: RoleHistory, on: date
+) -> None:
+    """A role change away from `employee` with no recorded end of employment on or
+    before its effective date is named to the administrator (docs/plan-rules.md "Facts
+    in time"): the 1998 awards held in respect of the employment go on
+    until HR records its end (1998 §6.a.(5), last paragraph)."""
+    assert person_item is not None
+    ended = rec.service_ends_from(person_item).get(Service.EMPLOYMENT) or rec.termination_from(
+        person_item
+    )
+    if not left_employment_unrecorded(
+        before, after, on, None if ended is None else ended.termination_date
+    ):
+        return
+    pid = str(person_item["participant_id"])
+    notify.admin_alert(
+        change,
+        f"Role change without an end of employment: {pid}",
+        [
+            f"{pid} becomes {after.on(on).value} on {on.isoformat()}, but no end of "
+            f"employment is recorded on or before that day.",
+            "The awards held in respect of the employment go on until it ends (1998 "
+            "§6.a.(5), last paragraph): send a terminations row with service "
+            "employment and the last day of employment.",
+        ],
+        "role-change",
+        pid,
+        on.isoformat(),
+    )
 
 
 def apply_price(change: Change, row: fr.PriceRow) -> RowResult:
@@ -142,9 +266,19 @@ def grant_rejection(
             f" {termination.termination_date.isoformat()}, before the grant date"
             f" {award.grant_date.isoformat()}"
         )
+    # Eligibility is judged on the grant date: the role of that day (ISO: employee,
+    # 1998 §5; directors-1999: non-employee director, Directors §5).
+    roles = rec.role_history_from(person_item)
+    relationship_end = rec.service_ends_from(person_item).get(award_service(award, roles))
+    if relationship_end is not None and relationship_end.termination_date < award.grant_date:
+        return (
+            f"{award.participant_id}'s {relationship_end.service} ended on "
+            f"{relationship_end.termination_date.isoformat()}, before the grant date "
+            f"{award.grant_date.isoformat()}"
+        )
     ahead = award.grant_date > change.day
     ctx = GrantContext(
-        participant=rec.participant_from(person_item),
+        participant=replace(rec.participant_from(person_item), role=roles.on(award.grant_date)),
         # An ISO's price is held against the FMV, which then may not change (§1a); a
         # grant dated ahead is priced on its day (docs/plan-rules.md "Facts in time").
         fmv_on_grant=None
@@ -164,6 +298,8 @@ def grant_rejection(
         # The splits are kept on the 1998 pool's record, read once a file (Change.pool).
         splits=change.pool(PlanCode.INCENTIVE_1998).splits,
         plan_actions=change.pool(award.plan).actions,
+        fmv_day=None if ahead else _price_day(change.ledger.fmv_with_day(award.grant_date)),
+        latest_price_day=change.ledger.latest_price_day(award.grant_date),
     )
     reasons = validate_grant(award, ctx)
     return "; ".join(str(r) for r in reasons) if reasons else None
@@ -223,6 +359,10 @@ def apply_grant(change: Change, row: fr.GrantRow) -> str | None:
     return None
 
 
+def _price_day(found: tuple[date, Any] | None) -> date | None:
+    return None if found is None else found[0]
+
+
 def apply_termination(change: Change, row: fr.TerminationRow) -> RowResult:
     # The profile, awards and deferred stock: read ahead with the batch's other people
     # (BatchGetItem, issue 13), or one Query of the person's partition.
@@ -230,7 +370,20 @@ def apply_termination(change: Change, row: fr.TerminationRow) -> RowResult:
     person_item = next((i for i in records if i["SK"] == rec.PROFILE_SK), None)
     if person_item is None:
         return _unknown(row.participant_id)
-    incoming = row.to_domain()
+    return terminate(change, records, person_item, row.to_domain())
+
+
+def terminate(
+    change: Change, records: list[Item], person_item: Item, incoming: Termination
+) -> RowResult:
+    """End the relationship `incoming` names (every one when blank or at a death), and
+    the awards held in respect of it (1998 §6.a.(5); Directors §6(h), §6(i))."""
+    if incoming.reason is TerminationReason.DEATH:
+        incoming = replace(incoming, service=None)  # a death ends every relationship
+    roles = rec.role_history_from(person_item)
+    if rec.termination_from(person_item) is None and goes_on(incoming, roles):
+        return _end_one_relationship(change, records, person_item, incoming, roles)
+    ended_before = rec.service_ends_from(person_item)
     recorded = rec.termination_from(person_item)
     death = rec.termination_from(person_item, "death")
     verdict = classify_termination(recorded, death, incoming)
@@ -241,6 +394,10 @@ def apply_termination(change: Change, row: fr.TerminationRow) -> RowResult:
         return str(verdict.rejection)
     lines = []
     for stored in [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]:
+        if verdict.kind is TerminationKind.NEW and not _ends_now(
+            incoming, stored.award, roles, ended_before
+        ):
+            continue  # held in respect of another relationship, or one that ended before
         # The notice names only awards still open on the termination (or death) date
         # (docs/plan-rules.md "Notices"); an award this very termination already ended, on an
         # attempt that died before the person was written, was open then.
@@ -260,7 +417,7 @@ def apply_termination(change: Change, row: fr.TerminationRow) -> RowResult:
             change.maybe_flush()
         if named:
             lines.append((stored.award, outcome))
-    if verdict.kind is TerminationKind.NEW:
+    if verdict.kind is TerminationKind.NEW and incoming.service in (None, Service.DIRECTORSHIP):
         _end_deferred_service(change, records, incoming.termination_date)
     updated = dict(person_item)
     field = "termination" if verdict.kind is TerminationKind.NEW else "death"
@@ -283,6 +440,85 @@ def apply_termination(change: Change, row: fr.TerminationRow) -> RowResult:
     # death reported after every award closed is recorded above and changes nothing.
     if lines:
         notify.termination(change, updated, incoming, lines)
+    return None
+
+
+def _ends_now(
+    incoming: Termination, award: Award, roles: RoleHistory, ended: dict[Service, Termination]
+) -> bool:
+    """`incoming` ends the award: it is held in respect of the relationship that ends,
+    and that relationship did not end before (1998 §6.a.(5), last paragraph)."""
+    if not ends_award(incoming, award, roles):
+        return False
+    before = ended.get(award_service(award, roles))
+    return before is None or before.termination_date > incoming.termination_date
+
+
+def _end_one_relationship(
+    change: Change,
+    records: list[Item],
+    person_item: Item,
+    incoming: Termination,
+    roles: RoleHistory,
+) -> RowResult:
+    """One relationship ends while another goes on (a CEO who retires from employment
+    and stays on the board): the awards held in respect of it end (1998 §6.a.(5), last
+    paragraph; Directors §6(h), §6(i)), pending deferred stock is issued when it is the
+    directorship (Directors §7(b)(iii)); the person's other awards, and their
+    eligibility, go on."""
+    assert incoming.service is not None
+    ends = rec.service_ends_from(person_item)
+    recorded = ends.get(incoming.service)
+    if recorded == incoming:
+        return UNCHANGED
+    if recorded is not None:
+        return (
+            f"participant {incoming.participant_id}'s {incoming.service} already ended on "
+            f"{recorded.termination_date.isoformat()} ({recorded.reason.value}): send a "
+            "corrections row to change it (1998 §6.a.(5); Directors §6(i))"
+        )
+    lines = []
+    for stored in [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]:
+        if not ends_award(incoming, stored.award, roles):
+            continue
+        named = open_on(stored.award, incoming.termination_date) or (
+            stored.award.service_ended_on is not None
+        )
+        outcome = _terminate(stored.award, incoming)
+        if outcome.award != stored.award:
+            change.save_award(stored, outcome.award, event=termination_event(incoming))
+            change.maybe_flush()
+        if named:
+            lines.append((stored.award, outcome))
+    if incoming.service is Service.DIRECTORSHIP:
+        _end_deferred_service(change, records, incoming.termination_date)
+    updated = dict(person_item)
+    updated[rec.SERVICE_ENDS] = {
+        **dict(person_item.get(rec.SERVICE_ENDS) or {}),
+        incoming.service.value: rec.termination_value(incoming),
+    }
+    change.save_profile(updated, person_item)
+    change.audit(
+        updated["PK"],
+        rec.PROFILE_SK,
+        "termination",
+        {
+            "date": incoming.termination_date.isoformat(),
+            "reason": incoming.reason.value,
+            "service": incoming.service.value,
+        },
+    )
+    if lines:
+        # About the end of a relationship: to the personal mailbox where there is one
+        # (the work mailbox of that relationship closes); the others still go to email.
+        notify.termination(
+            change,
+            updated,
+            incoming,
+            lines,
+            address=str(updated.get("personal_email") or updated["email"]),
+            role=ROLE_OF[incoming.service],
+        )
     return None
 
 
@@ -351,21 +587,24 @@ def apply_meeting(change: Change, row: fr.MeetingRow) -> str | None:
     return None
 
 
-def _director(change: Change, participant_id: str, what: str) -> str | None:
-    person = change.ledger.participant(participant_id)
-    if person is None:
+def _director(change: Change, participant_id: str, what: str, on: date) -> str | None:
+    """None when the person is a non-employee director on `on` (the role of that day,
+    docs/plan-rules.md "Facts in time"), else why not."""
+    item = change.ledger.participant_item(participant_id)
+    if item is None:
         return _unknown(participant_id)
-    if person.role is not Role.DIRECTOR:
+    role = rec.role_history_from(item).on(on)
+    if role is not Role.DIRECTOR:
         return (
             f"{what} are for non-employee directors only; {participant_id} is "
-            f"{'an' if person.role is Role.EMPLOYEE else 'a'} {person.role.value} "
+            f"{'an' if role is Role.EMPLOYEE else 'a'} {role.value} on {on.isoformat()} "
             "(Directors §5, §7)"
         )
     return None
 
 
 def apply_election(change: Change, row: fr.ElectionRow) -> str | None:
-    problem = _director(change, row.participant_id, "Deferred Stock Elections")
+    problem = _director(change, row.participant_id, "Deferred Stock Elections", row.notice_date)
     if problem:
         return problem
     election = row.to_domain()
@@ -379,7 +618,7 @@ def apply_election(change: Change, row: fr.ElectionRow) -> str | None:
 
 
 def apply_fee(change: Change, row: fr.FeeRow) -> str | None:
-    problem = _director(change, row.participant_id, "fees in deferred stock")
+    problem = _director(change, row.participant_id, "fees in deferred stock", row.fee_date)
     if problem:
         return problem
     pk = rec.participant_pk(row.participant_id)
@@ -450,6 +689,9 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
         iso_shares=iso,
     )
     change.save_award(stored, after, event=event)
+    if iso:
+        # Its holder gets a Form 3921 for the year (Code §6039).
+        change.put(year_mark_item(row.exercise_date.year, after.participant_id))
     # A confirmation of each accepted exercise, to the award's participant (docs/plan-rules.md
     # "Notices"; 1998 §6.b.(1), Directors §6(e)).
     person_item = change.ledger.participant_item(after.participant_id)
@@ -463,6 +705,8 @@ def apply_exercise_row(change: Change, row: fr.ExerciseRow) -> str | None:
         row.shares_withheld,
         row.exercise_id,
         iso_shares=iso,
+        tendered=row.shares_tendered,
+        payment=row.payment,
     )
     return None
 
@@ -536,6 +780,20 @@ def apply_plan_action(change: Change, row: fr.PlanActionRow) -> str | None:
         if problem:
             return f"{problem} ({section})"
     change.add_plan_action(action)
+    if action.effective_date > change.day:
+        # Listed as upcoming until its date (docs/plan-rules.md "Facts in time").
+        change.put(
+            {
+                "PK": f"PLANACTION#{action.request_id}",
+                "SK": "ACTION",
+                "type": "plan_action",
+                "request_id": action.request_id,
+                "action": action.kind.value,
+                "plan": action.plan.value,
+                "shares": action.shares,
+                **rec.upcoming_fields(action.effective_date, "plan_actions", action.request_id),
+            }
+        )
     change.audit(
         rec.POOL,
         action.plan.value,

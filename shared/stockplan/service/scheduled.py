@@ -38,6 +38,7 @@ FACT_DATE_COLUMNS: dict[FeedKind, str] = {
     FeedKind.ELECTIONS: "notice_date",
     FeedKind.PRICES: "date",
     FeedKind.DECISIONS: "decision_date",
+    FeedKind.PLAN_ACTIONS: "effective_date",
 }
 # Kinds whose rows dated ahead wait for their date (meetings, fees and corporate actions
 # keep a due item of their own from the start).
@@ -70,8 +71,16 @@ def _feed_applier(kind: FeedKind) -> ScheduledApplier:
     return apply
 
 
+def _role_change(change: Change, values: dict[str, str]) -> RowResult:
+    from stockplan.service.rows import apply_role_change
+
+    return apply_role_change(change, values)
+
+
 SCHEDULED_APPLIERS: dict[str, ScheduledApplier] = {
-    kind.value: _feed_applier(kind) for kind in SCHEDULED_KINDS
+    **{kind.value: _feed_applier(kind) for kind in SCHEDULED_KINDS},
+    # A participants row's role change dated ahead (effective_date).
+    "role_change": _role_change,
 }
 
 

@@ -389,3 +389,137 @@ def test_directors_4b_a_split_pays_the_lost_fraction_of_pending_deferred_stock_i
     assert deferred["shares"] == 55
     assert Decimal(deferred["cash_in_lieu"]) == Decimal("33.33")
     assert Decimal(deferred["fair_market_value"]) == Decimal("40.00")
+
+
+# --- 1998 §7.a, Directors §6(j): an assumed covered transaction's exchange ratio -----------
+
+
+def test_1998_7a_directors_6j_an_assumed_transaction_restates_by_its_exchange_ratio(
+    world: World,
+) -> None:
+    """1998 §7.a, Directors §6(j): assumed by Acme Telecom at 1.5 acquirer shares per
+    share: Dana's pending 37 deferred shares are issued on the day first (§7(b)(ii)), then
+    every award and pool figure is restated as a 1.5 split: G-1 1,000 at $10.00 becomes
+    1,500 at $6.666667; the directors' reserve 300,000 and its 37 delivered 55."""
+    world.feed("participants", PEOPLE, date(2001, 12, 14))
+    world.feed(
+        "elections", "participant_id,notice_date,action\nD1,2001-12-14,elect\n", date(2001, 12, 14)
+    )
+    world.feed("prices", "date,last_sale\n2002-03-15,10.00\n", DAY)
+    world.feed("prices", "date,last_sale\n2002-04-09,40.00\n", date(2002, 4, 9))
+    world.feed(
+        "grants",
+        "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+        "final_exercise_date\nG-1,E1,incentive-1998,nso,2002-03-15,1000,10.00,2012-03-15\n",
+        DAY,
+    )
+    world.feed(
+        "fees", "participant_id,fee_type,fee_date,amount\nD1,meeting,2002-04-10,1500\n", MEETING
+    )
+    world.daily(MEETING)
+    day = date(2002, 6, 3)
+    world.feed(
+        "corporate_actions",
+        "action_date,action,ratio,assumed,exchange_ratio,acquirer\n"
+        "2002-06-03,covered_transaction,,true,1.5,Acme Telecom\n",
+        MEETING,
+    )
+
+    world.daily(day)
+
+    report = build_report(world.table, day)
+    (award,) = report["awards"]
+    assert (award["shares_granted"], Decimal(award["exercise_price"])) == (
+        1500,
+        Decimal("6.666667"),
+    )
+    assert award["exercise_deadline"] == "2012-03-15"
+    (deferred,) = report["deferred_stock"]
+    assert (deferred["shares"], deferred["status"]) == (37, "issued")
+    assert report["pools"]["directors-1999"] == {
+        "reserved": 300_000,
+        "outstanding": 0,
+        "delivered": 55,
+        "available": 300_000 - 55,
+    }
+    assert report["pools"]["incentive-1998"]["reserved"] == 3_375_000
+    assert report["pools"]["incentive-1998"]["outstanding"] == 1500
+    (notice,) = [m for m in world.emails() if "Covered transaction" in str(m["Subject"])][:1]
+    body = notice.get_body(("plain",))
+    assert body is not None
+    assert "Acme Telecom" in str(body.get_content())
+
+
+def test_1998_4a_the_exercise_confirmation_says_how_the_price_was_paid(world: World) -> None:
+    """1998 §4.a last sentence, §6.b.(3): the confirmation names the forms of payment
+    and the previously owned shares tendered."""
+    _granted(world, "G-1,E1,incentive-1998,nso,2002-03-15,1000,10.00,2012-03-15\n")
+
+    world.feed("exercises", EXERCISES + "G-1,2002-03-15,1000,100,200,shares+withheld\n", DAY)
+
+    (mail,) = [m for m in world.emails() if str(m["Subject"]).startswith("Exercise confirmed")]
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = str(body.get_content())
+    assert "Paid by: previously owned shares and shares withheld" in text
+    assert "Previously owned shares delivered to pay: 200" in text
+
+
+def test_directors_3_the_2009_fee_notice_says_only_the_part_to_2009_03_31_is_converted(
+    world: World,
+) -> None:
+    """Directors §3: the deferred stock notice of the 2009 annual fee explains the cash."""
+    world.feed("participants", PEOPLE, date(2008, 6, 2))
+    world.feed(
+        "elections", "participant_id,notice_date,action\nD1,2008-06-02,elect\n", date(2008, 6, 2)
+    )
+    first = date(2009, 1, 2)
+    world.feed("prices", "date,last_sale\n2009-01-02,10.00\n", first)
+    world.feed(
+        "fees", "participant_id,fee_type,fee_date,amount\nD1,annual,2009-01-02,36500\n", first
+    )
+    world.daily(first)
+
+    (mail,) = [m for m in world.emails() if str(m["Subject"]).startswith("Deferred stock award")]
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = " ".join(str(body.get_content()).split())
+    assert "Paid in cash: $27,500.00" in text
+    assert "$9,000.00, is converted into shares" in text and "Directors §3" in text
+
+
+def test_directors_8a_a_cut_deferred_award_notice_says_the_pool_was_short(world: World) -> None:
+    """Directors §8(a): the notice of a deferred stock award cut with the day's formula
+    options says so and what the fee would have bought."""
+    _short_pool(world)
+    world.feed("meetings", ROSTER, MEETING)
+    world.feed(
+        "fees", "participant_id,fee_type,fee_date,amount\nD1,meeting,2002-04-10,2000\n", MEETING
+    )
+    world.daily(MEETING)
+
+    (mail,) = [m for m in world.emails() if str(m["Subject"]).startswith("Deferred stock award")]
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = " ".join(str(body.get_content()).split())
+    assert "you receive 83 shares of the 100 shares your fee would buy" in text
+    assert "Paid in cash: $340.00" in text
+
+
+def test_1998_9_a_plan_action_dated_ahead_is_listed_as_upcoming(world: World) -> None:
+    """docs/interfaces.md §1d, §1e: a plan action fed before its effective date is listed
+    by `stockplan report --upcoming` until that day."""
+    from stockplan.service.report import read_state, upcoming
+
+    world.feed("participants", PEOPLE, DAY)
+    world.feed(
+        "plan_actions",
+        PLAN_ACTIONS + "PA-9,terminate_plan,directors-1999,2002-04-01,,,Board resolution\n",
+        DAY,
+    )
+
+    ahead = upcoming(read_state(world.table), DAY, 30)
+    assert [(d["day"], d["what"], d["ref"], d["detail"]) for d in ahead] == [
+        ("2002-04-01", "terminate plan", "PA-9", "directors-1999")
+    ]
+    assert upcoming(read_state(world.table), date(2002, 4, 2), 30) == []
