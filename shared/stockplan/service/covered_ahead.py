@@ -37,9 +37,9 @@ def announce(change: Change, action: CorporateAction, action_id: str) -> None:
     covered transaction `action` of a later day."""
     on = action.action_date
     assumed = bool(action.assumed)
-    # Set by the acquirer's columns where recorded (assumed transactions).
-    ratio: Decimal | None = getattr(action, "exchange_ratio", None)
-    acquirer: str | None = getattr(action, "acquirer", None)
+    # Assumed: the acquirer's shares per share (restating awards as a split would) and
+    # its name, where the row gave them.
+    ratio, acquirer = action.exchange_ratio, action.acquirer
     awards = [stored_award(raw).award for raw in change.table.query_index(rec.OPEN_AWARDS)]
     deferred = [
         stored_deferred(raw).deferred for raw in change.table.query_index(rec.OPEN_DEFERRED)
