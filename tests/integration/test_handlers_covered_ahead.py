@@ -145,6 +145,10 @@ def test_facts_in_time_a_withdrawn_covered_transaction_sends_no_reminders(holder
         run_daily(stack, day)
     assert participant_mail(stack, "reminder") == []
     assert participant_mail(stack, "covered-transaction") == []
+    # The administrator hears which holders had been told of it.
+    (alert,) = [m for m in emails(stack) if to(m) == ADMIN and "withdrawn" in subject(m)]
+    assert "2 holders were told of it" in subject(alert)
+    assert "E1" in plain(alert) and "E2" in plain(alert) and "W-1" in plain(alert)
     g1 = next(a for a in report(stack, date(2002, 8, 2))["awards"] if a["award_id"] == "G-1")
     assert g1["exercise_deadline"] == "2011-03-01"
 
