@@ -103,13 +103,15 @@ def alert_lines(notice: Item, person: Item | None, feedback: SesFeedback) -> lis
     if others:
         lines.append("Other addresses on file: " + "; ".join(others) + ".")
         lines.append(
-            "The notice was not sent again: send it to one of these addresses, or correct"
-            " the participant's addresses with a participants feed."
+            "The notice was not sent again. To send it, as it was written, to one of these"
+            f" addresses: stockplan resend --notice {nid} --to ADDRESS. Correct the"
+            " participant's addresses with a participants feed so later notices go there."
         )
     else:
         lines.append(
-            "No other address is on file: reach the participant another way, and correct"
-            " the address with a participants feed."
+            "No other address is on file: reach the participant another way (stockplan"
+            f" resend --notice {nid} --to ADDRESS sends the notice to an address you"
+            " obtain), and correct the address with a participants feed."
         )
     return lines
 
