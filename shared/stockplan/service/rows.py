@@ -432,16 +432,20 @@ def _terminate_awards(
     """Apply a termination (`new`) or a death after one to the person's awards; the
     lines of its notice."""
     lines = []
+    death = incoming.reason is TerminationReason.DEATH
     for stored in [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]:
-        if new and not _ends_now(incoming, stored.award, roles, ended_before):
+        # A death while the window of a relationship ended before is still open gives
+        # its awards the death window (1998 §6.a.(5)(A)), as a death after termination.
+        after_end = new and death and _ended_before(stored.award, roles, ended_before, incoming)
+        if new and not after_end and not _ends_now(incoming, stored.award, roles, ended_before):
             continue  # held in respect of another relationship, or one that ended before
         # The notice names only awards still open on the termination (or death) date
         # (docs/plan-rules.md "Notices"); an award this very termination already ended, on an
         # attempt that died before the person was written, was open then.
         named = open_on(stored.award, incoming.termination_date) or (
-            new and stored.award.service_ended_on is not None
+            new and not after_end and stored.award.service_ended_on is not None
         )
-        if new:
+        if new and not after_end:
             outcome = _terminate(stored.award, incoming)
         else:
             outcome = apply_death_after_termination(stored.award, incoming.termination_date)
@@ -455,6 +459,14 @@ def _terminate_awards(
         if named:
             lines.append((stored.award, outcome))
     return lines
+
+
+def _ended_before(
+    award: Award, roles: RoleHistory, ended: dict[Service, Termination], incoming: Termination
+) -> bool:
+    """The relationship the award is held in respect of ended before `incoming`."""
+    before = ended.get(award_service(award, roles))
+    return before is not None and before.termination_date <= incoming.termination_date
 
 
 def _ends_now(
