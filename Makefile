@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 TOOLS ?= .venv-tools
 
-.PHONY: demo test lint typecheck unit integration e2e infra-check audit bench browser clean
+.PHONY: demo test lint typecheck unit integration e2e infra-check audit bench soak browser clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo 'Python 3.11+ is required (python3.11 or newer on PATH)'; exit 1; }
@@ -67,6 +67,11 @@ test: lint typecheck infra-check audit browser
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run_all.py
+
+# The fault campaign (docs/reliability.md): random AWS faults and SIGKILLs of a worker,
+# each run compared with a fault-free one. SOAK_ARGS="--fault-runs 10 --kills 20".
+soak: $(BIN)/.installed
+	nice $(BIN)/python benchmarks/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .coverage build

@@ -12,7 +12,6 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from stockplan.entry.bounces import delivery_feedback
-from stockplan.events import ses_feedback
 from stockplan.observability import lambda_entry
 
 imports_done()
@@ -20,4 +19,4 @@ imports_done()
 
 @lambda_entry
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return delivery_feedback(ses_feedback(event), context.get_remaining_time_in_millis)
+    return delivery_feedback(event, context.get_remaining_time_in_millis)

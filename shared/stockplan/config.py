@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from stockplan.notices.letterhead import DEFAULT_CONTACT_LINE, DEFAULT_SENDER_NAME, Letterhead
 
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}")
 
 
 def _printable_line(value: str, what: str, limit: int) -> str:
@@ -83,6 +84,18 @@ class Settings(BaseModel):
     # dated before it are history, applied but never announced to participants
     # (docs/plan-rules.md "Facts in time").
     go_live: date | None = None
+    # The stack's NoticeFeedbackTopic (template: the BounceFunction's FEEDBACK_TOPIC_ARN):
+    # the BounceFunction reads only Notifications of this topic (None: none is read).
+    feedback_topic_arn: str | None = None
+
+    @field_validator("feedback_topic_arn")
+    @classmethod
+    def _feedback_topic(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _TOPIC_ARN.fullmatch(value):
+            raise ValueError(f"FEEDBACK_TOPIC_ARN is not an SNS topic ARN: {value!r}")
+        return value
 
     @field_validator("sender_name")
     @classmethod
@@ -139,4 +152,5 @@ class Settings(BaseModel):
             chunk_max_receives=int(env.get("CHUNK_MAX_RECEIVES") or "3"),
             chunk_dead_letter_arn=env.get("CHUNK_DLQ_ARN") or None,
             go_live=_go_live_date(env.get("GO_LIVE_DATE")),
+            feedback_topic_arn=env.get("FEEDBACK_TOPIC_ARN") or None,
         )

@@ -115,39 +115,90 @@ def _header_message_id(mail: dict[str, Any]) -> str | None:
     return None
 
 
-def ses_feedback(event: dict[str, Any]) -> list[SesFeedback]:
+@dataclass(frozen=True)
+class RefusedRecord:
+    """An SNS record the BounceFunction does not act on: not a Notification of the
+    stack's own feedback topic and account. Named by its number and why only: its
+    message (which may carry addresses) is not read."""
+
+    number: int
+    reason: str  # "type" | "topic" | "account"
+
+
+@dataclass(frozen=True)
+class FeedbackEvent:
+    feedback: list[SesFeedback]
+    refused: list[RefusedRecord]
+
+
+def _account(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
+def _refusal(sns: dict[str, Any], topic_arn: str | None) -> str | None:
+    """Why the record is not the stack's own feedback: SNS sends a SubscriptionConfirmation
+    or UnsubscribeConfirmation as well as Notifications; any other topic (or account) is
+    not the configuration set's."""
+    if sns.get("Type") != "Notification":
+        return "type"
+    arn = str(sns.get("TopicArn") or "")
+    if topic_arn is None:
+        return "topic"  # no feedback topic configured: nothing is the stack's own
+    if arn != topic_arn:
+        return "account" if _account(arn) != _account(topic_arn) else "topic"
+    return None
+
+
+def ses_feedback(event: dict[str, Any], topic_arn: str | None) -> FeedbackEvent:
     """The bounces and complaints in an SNS notification of SES events.
 
-    Each SNS record's Message is the JSON SES publishes (`eventType` for a
-    configuration set's event destination, `notificationType` for an identity's
-    notification topic); messages of other types are skipped.
+    Only Notifications of `topic_arn` (the stack's NoticeFeedbackTopic) are read; any
+    other record is refused unread. Each Notification's Message is the JSON SES
+    publishes (`eventType` for a configuration set's event destination,
+    `notificationType` for an identity's notification topic); messages of other types
+    are skipped, and one sent from another account than the topic's is refused.
     """
     found = []
+    refused = []
     for number, record in _numbered_records(event, "SNS"):
         try:
-            message = json.loads(record["Sns"]["Message"])
-            kind = message.get("eventType") or message.get("notificationType")
-            if kind not in FEEDBACK_TYPES:
+            sns = record["Sns"]
+            reason = _refusal(sns, topic_arn)
+            if reason is not None:
+                refused.append(RefusedRecord(number, reason))
                 continue
-            mail = message["mail"]
-            body = message["bounce"] if kind == "Bounce" else message["complaint"]
-            if kind == "Bounce":
-                detail = str(body.get("bounceType") or "Undetermined")
-                sub_detail = body.get("bounceSubType")
-            else:
-                detail = str(body.get("complaintFeedbackType") or "complaint")
-                sub_detail = body.get("complaintSubType")
-            found.append(
-                SesFeedback(
-                    event_type=kind,
-                    message_id=str(mail["messageId"]),
-                    header_message_id=_header_message_id(mail),
-                    feedback_id=str(body["feedbackId"]),
-                    timestamp=str(body.get("timestamp") or record["Sns"]["Timestamp"]),
-                    detail=detail,
-                    sub_detail=None if sub_detail is None else str(sub_detail),
-                )
-            )
+            message = json.loads(sns["Message"])
+            sender = message.get("mail", {}).get("sendingAccountId")
+            if sender is not None and str(sender) != _account(str(topic_arn)):
+                refused.append(RefusedRecord(number, "account"))
+                continue
+            one = _feedback(message, sns)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise EventError(f"SNS record {number} is not an SES event: {exc!r}") from None
-    return found
+        if one is not None:
+            found.append(one)
+    return FeedbackEvent(found, refused)
+
+
+def _feedback(message: dict[str, Any], sns: dict[str, Any]) -> SesFeedback | None:
+    kind = message.get("eventType") or message.get("notificationType")
+    if kind not in FEEDBACK_TYPES:
+        return None
+    mail = message["mail"]
+    body = message["bounce"] if kind == "Bounce" else message["complaint"]
+    if kind == "Bounce":
+        detail = str(body.get("bounceType") or "Undetermined")
+        sub_detail = body.get("bounceSubType")
+    else:
+        detail = str(body.get("complaintFeedbackType") or "complaint")
+        sub_detail = body.get("complaintSubType")
+    return SesFeedback(
+        event_type=kind,
+        message_id=str(mail["messageId"]),
+        header_message_id=_header_message_id(mail),
+        feedback_id=str(body["feedbackId"]),
+        timestamp=str(body.get("timestamp") or sns["Timestamp"]),
+        detail=detail,
+        sub_detail=None if sub_detail is None else str(sub_detail),
+    )

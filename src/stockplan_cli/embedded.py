@@ -500,6 +500,8 @@ def stack_environment(stack: Stack) -> dict[str, str]:
         "CHUNK_QUEUE_URL": stack.chunk_queue_url,
         "CHUNK_MAX_RECEIVES": str(stack.chunk_max_receives),
         "CHUNK_DLQ_ARN": queue_arn(stack.chunk_dlq_url),
+        # The template gives it to the BounceFunction: the only topic it reads.
+        "FEEDBACK_TOPIC_ARN": stack.feedback_topic_arn,
     }
 
 

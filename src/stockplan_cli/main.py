@@ -54,15 +54,18 @@ def _command(commands: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser
     return parser
 
 
-def _stack_options(parser: argparse.ArgumentParser) -> None:
-    """Where a running stack's table is: the options `report` and `export` share."""
+def _stack_options(
+    parser: argparse.ArgumentParser, as_of: str = "the day the state is read as of"
+) -> None:
+    """Where a running stack's table is, and its day: the options the commands that read
+    (or act on) a running stack share."""
     parser.add_argument(
         "--as-of",
         type=_day,
         default=None,
         metavar="YYYY-MM-DD",
-        help="the day the state is read as of (default: the stack's plan day: the day "
-        f"`stockplan local` is on, else today in {PLAN_TIMEZONE})",
+        help=f"{as_of} (default: the stack's plan day: the day `stockplan local` is on, "
+        f"else today in {PLAN_TIMEZONE})",
     )
     parser.add_argument(
         "--table",
@@ -132,8 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "demo",
         help="simulate the scenario shipped with the project and summarise it",
-        description="Simulates the demo scenario (CTC Communications, 1999-2009) from an "
-        "empty state and prints what was granted, terminated, expired and emailed, and "
+        description="Simulates the demo scenario (CTC Communications Group, Inc., 1999-2009) "
+        "from an empty state and prints what was granted, terminated, expired and emailed, and "
         "where the outputs are.",
     )
     _path_option(
@@ -169,8 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="DAYS",
-        help="list only the exercise deadlines, reminders and deferred-stock issues due "
-        "from --as-of to DAYS days later (default: the whole state; the files' upcoming "
+        help="list only what falls due from --as-of to DAYS days later: exercise deadlines, "
+        "reminders, deferred-stock issues, and the facts fed ahead of their date "
+        "(scheduled terminations and grants, meetings, fees, splits and covered "
+        "transactions) (default: the whole state; the files' upcoming "
         f"sheet covers {UPCOMING_DAYS} days when not given)",
     )
     _path_option(
@@ -245,6 +250,28 @@ def build_parser() -> argparse.ArgumentParser:
         "Without --out the text is printed; with --out DIR, DIR/statement-<P>-<day>.html "
         "and .txt are written.",
     )
+    resend = _command(
+        commands,
+        "resend",
+        help="send a notice again to another address (a bounced or failed notice)",
+        description="Queues a copy of the notice as it was written (its stored body, kept "
+        "for SentNoticeBodyRetentionDays once sent), addressed to ADDRESS; the notice "
+        "sweep sends it within 15 minutes. The original's record keeps who asked, when and "
+        "the copy's id; asking twice for the same address queues it once. `stockplan "
+        "report` lists the notices that did not arrive, with their ids.",
+    )
+    resend.add_argument("--notice", required=True, metavar="NOTICE_ID", help="(required)")
+    resend.add_argument(
+        "--to", required=True, metavar="ADDRESS", help="where the copy goes (required)"
+    )
+    resend.add_argument(
+        "--by",
+        default=None,
+        metavar="NAME",
+        help="who asks, kept on the notice's record (default: this computer's user name)",
+    )
+    _stack_options(resend, as_of="the day the copy is dated and sent")
+
     statement.add_argument(
         "--participant",
         required=True,
@@ -548,6 +575,20 @@ def _local(args: argparse.Namespace) -> int:
     return run_local(args)
 
 
+def _resend(args: argparse.Namespace) -> int:
+    import getpass
+
+    from stockplan.service.resend import resend
+
+    table = _table(args)
+    done = resend(table, args.notice, args.to, _as_of(args, table), args.by or getpass.getuser())
+    if done.queued:
+        print(f"queued {done.notice_id}, a copy of {done.original_id}: the notice sweep sends it")
+    else:
+        print(f"{done.notice_id}, this copy of {done.original_id}, was queued before: not again")
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     from stockplan.service.audit import award_trail, participant_trail
 
@@ -608,6 +649,7 @@ COMMANDS = {
     "audit": _audit,
     "export": _export,
     "statement": _statement,
+    "resend": _resend,
     "notices": _notices,
     "local": _local,
 }

@@ -29,7 +29,9 @@ What maps to what:
   tranche (VESTING_SCHEDULE_ABSOLUTE, quantity), chained in date order. An award without
   tranches vests at grant and names no vesting terms.
 - TX_EQUITY_COMPENSATION_ISSUANCE per award: options OPTION_ISO / OPTION_NSO (formula
-  and discretionary director options are NSOs) with exercise_price, SARs SSAR with
+  and discretionary director options are NSOs; an ISO award wholly over the $100,000
+  limit of Code §422(d) is an NSO, and one partly over it two securities, its ISO part
+  and its NSO part `<award_id>-NSO`, stockplan_cli.ocf_iso) with exercise_price, SARs SSAR with
   base_price, the stock awards (restricted, unrestricted, deferred, performance) RSU;
   expiration_date = final exercise date; termination_exercise_windows from the plan's
   rules (death 1 year, cause 0 days under the 1998 plan, any other 3 months).
@@ -37,7 +39,8 @@ What maps to what:
   Directors plan too (security ``DS-<participant>-<fee type>-<fee date>``).
 - TX_EQUITY_COMPENSATION_EXERCISE per applied exercises row (shares exercised; shares
   withheld and delivered in consideration_text, the company's exercise_id in comments).
-- TX_EQUITY_COMPENSATION_RELEASE per delivery of a stock award as it vests, and per
+- TX_EQUITY_COMPENSATION_RELEASE per delivery of a stock award as it vests (a
+  performance award: as the Committee certifies it, 1998 §6.a.(9)), and per
   issue of deferred stock (release_price: the Fair Market Value that day).
 - TX_EQUITY_COMPENSATION_CANCELLATION for the shares forfeited (on the day service
   ended) and for the shares expired (the day after the exercise deadline), told apart
@@ -111,7 +114,8 @@ from typing import Any
 
 from stockplan.data import records as rec
 from stockplan.domain.fmv import fair_market_value
-from stockplan.domain.iso_limit import iso_and_nso, iso_splits
+from stockplan.domain.history import AwardEvent, EventKind, replay
+from stockplan.domain.iso_limit import IsoSplit, iso_and_nso, iso_splits
 from stockplan.domain.model import (
     Award,
     AwardType,
@@ -133,6 +137,7 @@ from stockplan.domain.pools import Split, reserved_on
 from stockplan.domain.splits import split_shares
 from stockplan.notices.model import covered_section, split_section
 from stockplan.service.report import ExerciseRecord, State
+from stockplan_cli.ocf_iso import iso_parts, nso_security, part_tranches, split_transactions
 
 OCF_VERSION = "1.2.0"
 SCHEMA_BASE = f"https://schema.opencaptablecoalition.com/v/{OCF_VERSION}/"
@@ -246,9 +251,10 @@ def bundle(
     """Every document of the bundle (the manifest last), not yet written."""
     warnings: list[str] = []
     splits = state.splits
+    parted: set[str] = set()
     transactions = [
         *_plan_transactions(state, splits, as_of),
-        *_award_transactions(state, splits, as_of, warnings),
+        *_award_transactions(state, as_of, warnings, parted),
         *_deferred_transactions(state),
     ]
     transactions.sort(key=lambda t: (t["date"], TX_ORDER[t["object_type"]], t["id"]))
@@ -259,12 +265,13 @@ def bundle(
             f"{later[0]['date']}): the bundle holds the state as stored, not as it was then."
         )
     documents: dict[str, dict[str, Any]] = {}
+    iso = iso_splits(state.awards)
     contents = {
         "stakeholders_files": [_stakeholder(state, pid) for pid in _stakeholder_ids(state)],
         "stock_classes_files": [_stock_class()],
         "stock_plans_files": [_stock_plan(plan, state) for plan in PlanCode],
         "vesting_terms_files": [
-            t for a in state.awards if (t := _vesting_terms(a, _restating(state, a))) is not None
+            t for a in state.awards for t in _vesting_of(state, a, iso, parted)
         ],
         "transactions_files": transactions,
         "stock_legend_templates_files": [],
@@ -701,24 +708,80 @@ def _restated_note(restating: list[Split], plan: PlanCode) -> str:
 
 
 def _award_transactions(
-    state: State, splits: list[Split], as_of: date, warnings: list[str]
+    state: State, as_of: date, warnings: list[str], parted: set[str]
 ) -> list[dict[str, Any]]:
+    """Every award's transactions; `parted` gets the ids of the ISO awards exported as
+    two securities (stockplan_cli.ocf_iso)."""
     exercises: dict[str, list[ExerciseRecord]] = {}
     for record in state.exercises:
         exercises.setdefault(record.award_id, []).append(record)
     found: list[dict[str, Any]] = []
     iso = iso_splits(state.awards)
     for award in state.awards:
-        restating = _restating(state, award)
-        found.append(_issuance(award, restating, iso_and_nso(award, iso)))
-        if award.award_type.requires_exercise:
-            found += _exercises(award, exercises.get(award.award_id, []), restating, warnings)
-        else:
-            found += _releases(award, state, warnings)
-        found += _cancellations(award, as_of)
-        acceleration = _acceleration(award)
-        if acceleration is not None:
-            found.append(acceleration)
+        mine = _one_award(state, award, iso, as_of, exercises.get(award.award_id, []), warnings)
+        two = _iso_securities(state, award, iso, mine)
+        if two is not None:
+            parted.add(award.award_id)
+        found += mine if two is None else two
+    return found
+
+
+def _iso_securities(
+    state: State, award: Award, iso: dict[str, IsoSplit], transactions: list[dict[str, Any]]
+) -> list[dict[str, Any]] | None:
+    """A mixed ISO award's transactions as two securities, one per option type
+    (Code §422(d)); None for any other award, or where the history cannot part them."""
+    split = iso.get(award.award_id)
+    if split is None or not (split.iso_shares and split.nso_shares):
+        return None
+    parts = iso_parts(award, split, _history(state, award))
+    return None if parts is None else split_transactions(award, split, parts, transactions)
+
+
+def _history(state: State, award: Award) -> list[AwardEvent]:
+    raw = state.award_items.get(award.award_id, {}).get("history", []) or []
+    return [AwardEvent.from_stored(e) for e in raw]
+
+
+def _vesting_of(
+    state: State, award: Award, iso: dict[str, IsoSplit], parted: set[str]
+) -> list[dict[str, Any]]:
+    """The award's vesting terms; an award exported as two securities, one for each."""
+    restating = _restating(state, award)
+    split = iso.get(award.award_id)
+    awards = [award]
+    if split is not None and award.award_id in parted:
+        awards = [
+            award.evolve(tranches=part_tranches(split, iso=True)),
+            award.evolve(
+                award_id=nso_security(award.award_id), tranches=part_tranches(split, iso=False)
+            ),
+        ]
+    return [t for a in awards if (t := _vesting_terms(a, restating)) is not None]
+
+
+def _one_award(
+    state: State,
+    award: Award,
+    iso: dict[str, IsoSplit],
+    as_of: date,
+    exercises: list[ExerciseRecord],
+    warnings: list[str],
+) -> list[dict[str, Any]]:
+    """The award's transactions as one security."""
+    restating = _restating(state, award)
+    found = [_issuance(award, restating, iso_and_nso(award, iso))]
+    certified = _certifications(award, state)
+    if award.award_type.requires_exercise:
+        found += _exercises(award, exercises, restating, warnings)
+    elif certified is not None:
+        found += certified[0]
+    else:
+        found += _releases(award, state, warnings)
+    found += _cancellations(award, as_of, 0 if certified is None else certified[1])
+    acceleration = _acceleration(award)
+    if acceleration is not None:
+        found.append(acceleration)
     return found
 
 
@@ -931,9 +994,63 @@ def _releases(award: Award, state: State, warnings: list[str]) -> list[dict[str,
     return found
 
 
-def _cancellations(award: Award, as_of: date) -> list[dict[str, Any]]:
+def _certifications(award: Award, state: State) -> tuple[list[dict[str, Any]], int] | None:
+    """A performance award's certifications (1998 §6.a.(9)), each on its day: the
+    shares earned released, the rest of the tranches due forfeited; and the shares
+    they forfeited. None for other awards, or where the history's figures do not add
+    up to the award's (the vesting-based releases then stand)."""
+    if award.award_type is not AwardType.PERFORMANCE:
+        return None
+    history = _history(state, award)
+    found: list[dict[str, Any]] = []
+    released = forfeited = 0
+    for index, event in enumerate(history):
+        if event.kind is not EventKind.CERTIFY:
+            continue
+        before, after = replay(history[:index]), replay(history[: index + 1])
+        earned = after.shares_exercised - before.shares_exercised
+        lost = after.shares_forfeited - before.shares_forfeited
+        number, day = index, event.day.isoformat()
+        if earned:
+            price = _fmv(state, event.day)
+            found.append(
+                {
+                    "object_type": "TX_EQUITY_COMPENSATION_RELEASE",
+                    "id": f"{award.award_id}-certified-{number}",
+                    "date": day,
+                    "security_id": award.award_id,
+                    "settlement_date": day,
+                    "release_price": _money(price if price is not None else Decimal(0)),
+                    "quantity": _num(earned),
+                    "resulting_security_ids": [],
+                    "comments": [
+                        f"Delivered as certified by the Committee on {day} (1998 §6.a.(9))."
+                    ],
+                }
+            )
+        if lost:
+            found.append(
+                {
+                    "object_type": "TX_EQUITY_COMPENSATION_CANCELLATION",
+                    "id": f"{award.award_id}-not-earned-{number}",
+                    "date": day,
+                    "security_id": award.award_id,
+                    "quantity": _num(lost),
+                    "reason_text": f"Forfeited: not earned under the performance criteria, as "
+                    f"certified on {day} (1998 §6.a.(9)).",
+                }
+            )
+        released += earned
+        forfeited += lost
+    if released != award.shares_exercised or forfeited > award.shares_forfeited:
+        return None
+    return found, forfeited
+
+
+def _cancellations(award: Award, as_of: date, settled: int = 0) -> list[dict[str, Any]]:
+    """Forfeitures and expiries; `settled`: shares a certification already forfeited."""
     found = []
-    if award.shares_forfeited:
+    if award.shares_forfeited > settled:
         day = award.service_ended_on or award.grant_date
         found.append(
             {
@@ -941,7 +1058,7 @@ def _cancellations(award: Award, as_of: date) -> list[dict[str, Any]]:
                 "id": f"{award.award_id}-forfeiture",
                 "date": day.isoformat(),
                 "security_id": award.award_id,
-                "quantity": _num(award.shares_forfeited),
+                "quantity": _num(award.shares_forfeited - settled),
                 "reason_text": f"Forfeited: unvested when the holder's service ended on "
                 f"{day.isoformat()} ({FORFEITURE_SECTIONS[award.plan]}).",
             }

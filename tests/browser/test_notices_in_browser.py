@@ -42,7 +42,48 @@ def _notices() -> dict[str, Notice]:
         rejections=((None, "not a .csv file"),),
         errors_key=None,
     )
+    notices.update(_decisions())
     return notices
+
+
+def _decisions() -> dict[str, Notice]:
+    """An extension and an acceleration (docs/plan-rules.md "Administrator decisions"):
+    figure rows of two dates each, the longest lines a phone must wrap between dates."""
+    from datetime import date
+    from decimal import Decimal
+
+    from stockplan.domain.model import AwardType, PlanCode, Tranche
+    from stockplan.notices.model import AwardFigures, ChangedAward, CorrectionNotice
+
+    def figures_(exercisable: int, deadline: date, ahead: tuple[Tranche, ...]) -> AwardFigures:
+        return AwardFigures(1000, 0, 0, 0, 1000, exercisable, Decimal("12.50"), deadline, ahead)
+
+    ahead = (Tranche(date(2003, 6, 30), 250), Tranche(date(2004, 6, 30), 250))
+    made = {
+        "decision-extension": (
+            "extend_exercise_period",
+            PlanCode.INCENTIVE_1998,
+            figures_(1000, date(2003, 1, 31), ()),
+            figures_(1000, date(2003, 5, 31), ()),
+        ),
+        "decision-acceleration": (
+            "accelerate_vesting",
+            PlanCode.DIRECTORS_1999,
+            figures_(500, date(2010, 2, 1), ahead),
+            figures_(750, date(2010, 2, 1), ahead[1:]),
+        ),
+    }
+    return {
+        name: CorrectionNotice(
+            participant_id="D1",
+            participant_name="Dana Fox",
+            request_id="DEC-1",
+            action=action,
+            awards=(ChangedAward("D-7", AwardType.NSO, before, after, plan),),
+            effective_on=date(2002, 12, 31),
+        )
+        for name, (action, plan, before, after) in made.items()
+    }
 
 
 NOTICES = _notices()
@@ -141,3 +182,23 @@ def test_notice_fits_the_width_and_shows_every_figure(browser: Any, name: str, w
     shot = SHOTS / f"{name}-{width}px.png"
     assert browser.save_screenshot(str(shot)), shot
     assert shot.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("name", sorted(NOTICES))
+def test_no_date_breaks_inside_at_375_px(browser: Any, name: str) -> None:
+    """docs/plan-rules.md "Notices": on a phone "2003-01-31" broke as "2003-01-" / "31";
+    every date the HTML keeps whole renders on one line."""
+    pages = BUILD / "notice-pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    page = pages / f"{name}-375.html"
+    page.write_text(render(NOTICES[name], LETTERHEAD).html, encoding="utf-8")
+    _open(browser, page, 375)
+    lines = browser.execute_script(
+        "return [...document.querySelectorAll('span')]"
+        ".filter(s => s.style.whiteSpace === 'nowrap')"
+        ".map(s => [s.textContent, s.getClientRects().length]);"
+    )
+    if name.startswith("decision-"):
+        assert len(lines) >= 3, f"{name}: its figure rows' dates are not kept whole: {lines}"
+    broken = [text for text, rects in lines if rects != 1]
+    assert broken == [], f"{name} at 375 px: dates broken across lines: {broken}"

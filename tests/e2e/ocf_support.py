@@ -138,18 +138,24 @@ def _shares(text: str) -> int:
 
 
 def per_security(bundle: Bundle) -> dict[str, Figures]:
-    """Each security's figures, worked out from its transactions alone."""
+    """Each award's figures, worked out from its transactions alone: an ISO award partly
+    over the $100,000 limit is two securities (its ISO and NSO parts) of one custom_id."""
+    award_of = {
+        t["security_id"]: t.get("custom_id", t["security_id"])
+        for t in bundle.of_type("TX_EQUITY_COMPENSATION_ISSUANCE")
+    }
     figures: dict[str, Figures] = defaultdict(Figures)
     for tx in bundle.transactions:
         kind = tx["object_type"]
+        award = award_of.get(tx.get("security_id", ""), tx.get("security_id", ""))
         if kind == "TX_EQUITY_COMPENSATION_ISSUANCE":
-            figures[tx["security_id"]].granted += _shares(tx["quantity"])
+            figures[award].granted += _shares(tx["quantity"])
         elif kind in ("TX_EQUITY_COMPENSATION_EXERCISE", "TX_EQUITY_COMPENSATION_RELEASE"):
-            figures[tx["security_id"]].exercised += _shares(tx["quantity"])
+            figures[award].exercised += _shares(tx["quantity"])
         elif kind == "TX_EQUITY_COMPENSATION_CANCELLATION":
             reason = tx["reason_text"]
             assert reason.startswith(("Expired", "Forfeited")), reason
-            target = figures[tx["security_id"]]
+            target = figures[award]
             if reason.startswith("Expired"):
                 target.expired += _shares(tx["quantity"])
             else:

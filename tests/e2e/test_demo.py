@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,11 @@ def test_demo_scenario_runs_and_summarises(demo: tuple[Path, str], record_proper
     # = 33,750; after it: 30,000 - 12,000 (Maria) + 15,000 + 30,000 - 10,000 (Sandra)
     # + 7,500 (Tom) + 3,000 (Priya's restricted) = 63,500; total 97,250.
     # Directors: deferred stock issued before the split 784 + 41 + 2 x 1,702 + 2 x 2,469
-    # = 9,167, x 1.5 = 13,750; issued after it 21,775; formula/discretionary exercises
-    # 15,000 + 11,296 + 15,000 + 30,000 + 15,000 = 86,296; total 121,821.
+    # + 2 x 151 (2001 meeting fees) + 2 x 210 (2002 meeting fees) = 9,889, x 1.5 =
+    # 14,833; issued after it 16,131 (the 21,775 of the options-first reading, + 2 x 1
+    # for the 2003 annual fees, + 2 x 75 more for the 2008 meeting fees, - 3 x 1,932 for
+    # the 2009 annual fees deferred for 90/365 only, Directors §3); formula/discretionary
+    # exercises 15,000 + 10,981 + 15,000 + 30,000 + 15,000 = 85,981; total 116,945.
     assert report["pools"] == {
         "incentive-1998": {
             "reserved": 3375000,
@@ -84,17 +88,30 @@ def test_demo_scenario_runs_and_summarises(demo: tuple[Path, str], record_proper
         "directors-1999": {
             "reserved": 300000,
             "outstanding": 0,
-            "delivered": 121821,
-            "available": 178179,
+            "delivered": 116945,
+            "available": 183055,
         },
     }
 
-    # Short pools (Directors §8(a)): 2001, floor(25,771 / 3) = 8,590, x 1.5 at the split;
-    # 2008, floor(35,873 / 3) = 11,957.
+    # Short pools (Directors §8(a)): formula options and the meeting fees of the day cut
+    # together. 2001: 25,771 for 3 x 10,000 and 2 x 178 (1,500 at 8.40), f = 25,771 /
+    # 30,356: floor(10,000 f) = 8,489, x 1.5 at the split = 12,733; each fee 151.
+    # 2008: 35,103 for 3 x 15,000 and 2 x 98 (1,500 at 15.30), f = 35,103 / 45,196:
+    # 11,650 each, each fee 76. 2009: floor(43,105 / 3) = 14,368.
     granted = {a["award_id"]: a["shares_granted"] for a in report["awards"]}
-    assert granted["FO-2001-06-14-D-201"] == 12885
-    assert granted["FO-2001-06-14-D-203"] == 8590  # expired before the split
-    assert granted["FO-2008-06-12-D-206"] == 11957
+    assert granted["FO-2001-06-14-D-201"] == 12733
+    assert granted["FO-2001-06-14-D-203"] == 8489  # expired before the split
+    assert granted["FO-2008-06-12-D-206"] == 11650
+    assert granted["FO-2009-06-11-D-206"] == 14368
+    fees = {(d["participant_id"], d["fee_date"]): d for d in report["deferred_stock"]}
+    assert (fees["D-201", "2001-06-14"]["shares"], fees["D-201", "2008-06-12"]["shares"]) == (
+        151,
+        76,
+    )
+    # The 2009 annual fee: $20,000 x 90 / 365 = $4,931.50 at 7.80 -> 632 shares, the
+    # rest in cash: 20,000 - 4,929.60 = 15,070.40 (Directors §3).
+    assert fees["D-201", "2009-01-02"]["shares"] == 632
+    assert Decimal(fees["D-201", "2009-01-02"]["cash_in_lieu"]) == Decimal("15070.40")
     assert not any(a.startswith("FO-") and a.endswith("E-101") for a in granted)
     # The 2009-09-17 meeting is after 2009-07-27: no formula option (Directors §3).
     assert not [a for a in report["awards"] if a["grant_date"] > "2009-07-27"]
@@ -141,10 +158,10 @@ def test_demo_scenario_runs_and_summarises(demo: tuple[Path, str], record_proper
         ("2005-04-15", "Stock split 3-for-2 on 2005-04-15: your awards restated")
     }
     henry = next(m for m in splits if m.to == "hadams@ctc.example.com")
-    # FO-2001-06-14-D-201: 8,590 x 1.5 = 12,885 (the report's figure above) at
-    # 8.40 / 1.5 = 5.60 (Directors §4(c)).
+    # FO-2001-06-14-D-201: 8,489 x 1.5 = 12,733.5 -> 12,733 (the report's figure above)
+    # at 8.40 / 1.5 = 5.60 (Directors §4(c)).
     assert "Award FO-2001-06-14-D-201: formula stock option" in henry.text
-    assert "Shares granted: 8,590 before, 12,885 after" in henry.text
+    assert "Shares granted: 8,489 before, 12,733 after" in henry.text
     assert "Exercise price: $8.40 before, $5.60 after, per share" in henry.text
     assert "Rule: Directors §4(c)" in henry.text
     # The covered transaction of 2009-11-30, not assumed: told that day to the four

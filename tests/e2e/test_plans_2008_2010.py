@@ -209,3 +209,42 @@ def test_pools_at_the_end(run: Run) -> None:
             "available": 196_875,
         },
     }
+
+
+def test_ocf_export_gives_the_option_type_and_the_certification(run: Run) -> None:
+    import json
+
+    items = json.loads((run.out / "ocf" / "Transactions.ocf.json").read_text())["items"]
+    issued = {t["security_id"]: t for t in items if t["object_type"].endswith("ISSUANCE")}
+    # One option type per security (Code §422(d)): I-1's 10,000 ISO shares are security
+    # I-1, its 5,000 non-qualified ones I-1-NSO; I-3 has no ISO share left: an NSO.
+    types = {
+        s: (t["option_grant_type"], t["compensation_type"], t["quantity"], t["custom_id"])
+        for s, t in issued.items()
+        if s.startswith("I-")
+    }
+    assert types == {
+        "I-1": ("ISO", "OPTION_ISO", "10000", "I-1"),
+        "I-1-NSO": ("NSO", "OPTION_NSO", "5000", "I-1"),
+        "I-3": ("NSO", "OPTION_NSO", "1000", "I-3"),
+    }
+    # The 2008-10-01 exercise took 10,000 ISO and 2,000 NSO shares; 2009-06-01 3,000 NSO.
+    exercised = sorted(
+        (t["security_id"], t["date"], t["quantity"])
+        for t in items
+        if t["object_type"] == "TX_EQUITY_COMPENSATION_EXERCISE"
+    )
+    assert exercised == [
+        ("I-1", "2008-10-01", "10000"),
+        ("I-1-NSO", "2008-10-01", "2000"),
+        ("I-1-NSO", "2009-06-01", "3000"),
+    ]
+    # P-1: released and forfeited on the certification's day (1998 §6.a.(9)).
+    p1 = sorted(
+        (t["object_type"], t["date"], t["quantity"]) for t in items if t.get("security_id") == "P-1"
+    )
+    assert p1 == [
+        ("TX_EQUITY_COMPENSATION_CANCELLATION", "2009-03-20", "500"),
+        ("TX_EQUITY_COMPENSATION_ISSUANCE", "2008-03-03", "2000"),
+        ("TX_EQUITY_COMPENSATION_RELEASE", "2009-03-20", "1500"),
+    ]

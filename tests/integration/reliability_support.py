@@ -207,6 +207,11 @@ def state(stack: Any) -> list[dict[str, Any]]:
         if item["PK"]["S"] == "SCHEDULE":
             continue
         kept = {k: v for k, v in item.items() if k not in VOLATILE}
+        cause = kept.get("cause", {}).get("M")
+        if cause is not None and "version_id" in cause:
+            # The object version an audit cause names: S3 draws a new one for every
+            # upload (the key, row and ETag say which upload it was).
+            kept["cause"] = {"M": {k: v for k, v in cause.items() if k != "version_id"}}
         if item["PK"]["S"] in files:
             kept["PK"] = {"S": files[item["PK"]["S"]]}
         if kept.get("notice_id", {}).get("S") in summaries:
@@ -257,3 +262,77 @@ def on_call(client: Any, operation: str, hook: Callable[[int], None], after: boo
         hook(count[0])
 
     client.meta.events.register(event, handler)
+
+
+# Errors an HTTP attempt of a call may get, by service and operation ("*": any):
+# (HTTP status, error code, whether botocore retries it). A DynamoDB transaction may
+# also be cancelled as a concurrent change, which botocore does not retry.
+CALL_FAULTS: dict[str, dict[str, list[tuple[int, str, bool]]]] = {
+    "dynamodb": {
+        "*": [(500, "InternalServerError", True), (400, "ThrottlingException", True)],
+        "transact_write_items": [(400, "TransactionCanceledException", False)],
+    },
+    "s3": {"*": [(503, "SlowDown", True), (500, "InternalError", True)]},
+    "sesv2": {"*": [(429, "TooManyRequestsException", True), (500, "InternalFailure", True)]},
+}
+# botocore's attempts of a call in Lambda's default (legacy) retry mode.
+ATTEMPTS = {"dynamodb": 10, "s3": 5, "sesv2": 5}
+
+
+class FaultyClient:
+    """A boto3 client whose HTTP attempts fail at `rate` (drawn from `rng`) with one
+    of the service's CALL_FAULTS: a retried fault fails the call only when every one
+    of botocore's attempts failed; a fault botocore does not retry fails it at once.
+    `lost_rate`: calls that fail whatever the retries (the network gone). Raised as
+    botocore raises it; every other call, and every attribute, is the client's own.
+    `injected` counts the attempts refused by operation, `failed` the calls."""
+
+    def __init__(
+        self, client: Any, service: str, rate: float, rng: Any, lost_rate: float = 0.0
+    ) -> None:
+        self._client = client
+        self._service = service
+        self._rate = rate
+        self._lost_rate = lost_rate
+        self._rng = rng
+        self.injected: dict[str, int] = {}
+        self.failed: dict[str, int] = {}
+        self.enabled = True
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute) or name.startswith("_") or name == "meta":
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.enabled:
+                self._attempts(name)
+            return attribute(*args, **kwargs)
+
+        return call
+
+    def _attempts(self, operation: str) -> None:
+        faults = CALL_FAULTS[self._service]
+        choices = faults["*"] + faults.get(operation, [])
+        if self._rng.random() < self._lost_rate:
+            self._refuse(operation, *self._rng.choice(faults["*"])[:2])
+        for _ in range(ATTEMPTS[self._service]):
+            if self._rng.random() >= self._rate:
+                return
+            status, code, retried = self._rng.choice(choices)
+            self.injected[operation] = self.injected.get(operation, 0) + 1
+            if not retried:
+                self._refuse(operation, status, code)
+        self._refuse(operation, status, code)
+
+    def _refuse(self, operation: str, status: int, code: str) -> None:
+        from botocore.exceptions import ClientError
+
+        self.failed[operation] = self.failed.get(operation, 0) + 1
+        response: dict[str, Any] = {
+            "Error": {"Code": code, "Message": "injected"},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        }
+        if code == "TransactionCanceledException":
+            response["CancellationReasons"] = [{"Code": "TransactionConflict"}]
+        raise ClientError(response, operation)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ per bounce (with the participant's other addresses), and `stockplan report` list
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 from typing import Any
 
@@ -85,6 +86,8 @@ def test_a_bounced_notice_is_marked_and_the_administrator_is_told_once_with_the_
     assert "Permanent, General bounce" in text
     assert "Participant: Ann Lee (E1)." in text
     assert "Other addresses on file: work address: ann.lee@ctc.example.com." in text
+    # The command that sends it again, as it was written (stockplan resend).
+    assert f"stockplan resend --notice {nid} --to ADDRESS" in text
 
     # SNS delivers at least once: the same notification again tells no one again.
     again = bounce(stack, sent)
@@ -182,3 +185,114 @@ def test_a_bounced_administrator_notice_is_marked_but_not_mailed_about(local_sta
     assert len(emails(stack)) == 1
     marked = item(stack, f"OUTBOX#{notice['notice_id']}", "NOTICE")
     assert marked is not None and marked["delivery"] == "bounced"
+
+
+# --- only the stack's own feedback is read -------------------------------------------
+
+
+def deliver(stack: Any, sent: Any, sns: dict[str, Any], **mail: Any) -> dict[str, Any]:
+    """Hand the BounceFunction an SNS record of a bounce of `sent`, with the record's
+    `sns` fields and the SES message's `mail` fields changed."""
+    from stockplan_cli.embedded import ses_feedback_message, sns_event
+
+    message = ses_feedback_message(sent, "Bounce", MAR16)
+    message["mail"].update(mail)
+    event = sns_event(stack.stack.feedback_topic_arn, "m-forged", json.dumps(message), ARRIVED)
+    event["Records"][0]["Sns"].update(sns)
+    result: dict[str, Any] = stack.invoke("BounceFunction", event)
+    return result
+
+
+def _other_topic(stack: Any, name: str | None = None, account: str | None = None) -> str:
+    parts = stack.stack.feedback_topic_arn.split(":")
+    if name is not None:
+        parts[5] = name
+    if account is not None:
+        parts[4] = account
+    return ":".join(parts)
+
+
+@pytest.mark.parametrize(
+    ("sns", "mail", "reason"),
+    [
+        pytest.param({"Type": "SubscriptionConfirmation"}, {}, "type", id="subscription"),
+        pytest.param({"Type": "UnsubscribeConfirmation"}, {}, "type", id="unsubscribe"),
+        pytest.param({"TopicArn": "other-topic"}, {}, "topic", id="forged-topic"),
+        pytest.param({"TopicArn": "other-account"}, {}, "account", id="other-account-topic"),
+        pytest.param({}, {"sendingAccountId": "999999999999"}, "account", id="other-account-mail"),
+    ],
+)
+def test_only_notifications_of_the_stacks_own_feedback_topic_and_account_are_read(
+    sent_notice: tuple[Any, Any, dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    sns: dict[str, Any],
+    mail: dict[str, Any],
+    reason: str,
+) -> None:
+    """A SubscriptionConfirmation, a record of another topic or another account is not
+    feedback on our notices: it is refused unread, counted (FeedbackRefused) and
+    logged by record number and reason, without an address; nothing is marked and
+    nobody is mailed."""
+    from stockplan import observability
+
+    stack, sent, notice = sent_notice
+    if sns.get("TopicArn") == "other-topic":
+        sns = {"TopicArn": _other_topic(stack, name="someone-elses-topic")}
+    elif sns.get("TopicArn") == "other-account":
+        sns = {"TopicArn": _other_topic(stack, account="999999999999")}
+    seen: list[tuple[str, float]] = []
+    add = observability.metrics.add_metric
+    monkeypatch.setattr(
+        observability.metrics,
+        "add_metric",
+        lambda name, unit, value, *a, **k: (seen.append((name, value)), add(name, unit, value)),
+    )
+    before = len(emails(stack))
+    handler_logger = logging.getLogger("stockplan")  # the handlers' Powertools logger
+    monkeypatch.setattr(handler_logger, "handlers", [*handler_logger.handlers, caplog.handler])
+    caplog.set_level(logging.INFO, logger="stockplan")
+
+    result = deliver(stack, sent, sns, **mail)
+
+    assert result["feedback"] == []  # not handled as feedback
+    assert (result["refused"], result["alerts_sent"]) == (1, 0)
+    marked = item(stack, f"OUTBOX#{notice['notice_id']}", "NOTICE")
+    assert marked is not None and "delivery" not in marked
+    assert len(emails(stack)) == before
+    assert ("FeedbackRefused", 1) in seen
+    # The record reaches caplog once through the logger and once through the root.
+    (line,) = {id(r): r for r in caplog.records if "refused" in r.getMessage()}.values()
+    assert line.levelno == logging.WARNING
+    assert line.__dict__["refused"] == [{"record": 1, "reason": reason}]
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "@" not in logged and sent.id not in logged
+
+
+def test_one_administrator_email_per_notice_however_many_feedback_ids(
+    sent_notice: tuple[Any, Any, dict[str, Any]],
+) -> None:
+    """The same notice bounced again under a second feedbackId (SES reported it twice,
+    or a complaint followed the bounce) updates the notice's verdict but does not mail
+    the administrator again."""
+    stack, sent, notice = sent_notice
+    first = bounce(stack, sent, feedback_id="0100aaaa-first-000000")
+    second = bounce(
+        stack,
+        sent,
+        bounce_type="Transient",
+        bounce_subtype="MailboxFull",
+        feedback_id="0100bbbb-second-000000",
+    )
+    third = bounce(stack, sent, "Complaint", feedback_id="0100cccc-third-000000")
+
+    assert first["alerts_sent"] == 1
+    assert [r["feedback"][0]["status"] for r in (second, third)] == ["recorded", "recorded"]
+    assert (second["alerts_sent"], third["alerts_sent"]) == (0, 0)
+    alerts = [m for m in emails_besides(stack, "grant") if to(m) == ADMIN]
+    assert len(alerts) == 1
+    marked = item(stack, f"OUTBOX#{notice['notice_id']}", "NOTICE")
+    assert marked is not None and marked["delivery"] == "complained"
+    # The second feedback delivered again is a duplicate: nothing is written or sent.
+    again = bounce(stack, sent, "Complaint", feedback_id="0100cccc-third-000000")
+    assert again["feedback"][0]["status"] == "duplicate"

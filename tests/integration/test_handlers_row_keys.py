@@ -27,6 +27,9 @@ from handlers_support import (
 
 MAR15 = date(2002, 3, 15)
 APR1 = date(2002, 4, 1)
+# The exercises file is fed the day after its first exercise, the day of its second
+# (an exercise dated ahead is rejected, docs/plan-rules.md "Facts in time").
+APR2 = date(2002, 4, 2)
 GRANTS = (
     "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
     "final_exercise_date,vesting\n"
@@ -63,7 +66,7 @@ EXERCISES = (
 
 def test_an_exercises_file_resaved_from_excel_applies_no_exercise_twice(granted: Any) -> None:
     stack = granted
-    first = feed(stack, "exercises", EXERCISES, APR1)
+    first = feed(stack, "exercises", EXERCISES, APR2)
     assert (first["accepted"], first["rejected"]) == (2, 1)
     delivered = pools(stack, APR1)["delivered"]
     assert delivered == 190
@@ -92,7 +95,7 @@ def test_an_exercises_file_uploaded_again_after_fixing_one_row_applies_only_that
     granted: Any,
 ) -> None:
     stack = granted
-    feed(stack, "exercises", EXERCISES, APR1)
+    feed(stack, "exercises", EXERCISES, APR2)
     fixed = EXERCISES.replace("2002-13-01", "2002-04-03")
 
     again = feed(stack, "exercises", fixed, date(2002, 4, 4), name="fixed")
@@ -373,7 +376,7 @@ def test_a_file_with_a_rejected_row_tells_the_admin_what_was_applied_unchanged_a
     granted: Any,
 ) -> None:
     stack = granted
-    feed(stack, "exercises", EXERCISES, APR1)
+    feed(stack, "exercises", EXERCISES, APR2)
     before = len(emails(stack))
     mixed = EXERCISES + "G-100,2002-04-05,50,0\n"
 

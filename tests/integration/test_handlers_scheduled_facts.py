@@ -239,6 +239,15 @@ def test_facts_in_time_a_scheduled_grant_refused_on_its_date_is_dropped_and_the_
     assert "G-3" not in [a["award_id"] for a in report(stack, date(2002, 6, 3))["awards"]]
     alerts = [m for m in emails(stack) if to(m) == ADMIN and "scheduled grants row" in subject(m)]
     assert len(alerts) == 1 and "ended on 2002-05-15" in plain(alerts[0])
+    # The award_id is free again: a corrected row (to E1) is applied.
+    fixed = feed(
+        stack,
+        "grants",
+        GRANTS_HEADER + "G-3,E1,incentive-1998,nso,2002-06-03,300,20.00,2012-06-03,\n",
+        date(2002, 6, 4),
+        name="fixed",
+    )
+    assert fixed["accepted"] == 1
 
 
 def test_facts_in_time_exercises_and_prices_dated_ahead_are_rejected(granted: Any) -> None:

@@ -124,7 +124,11 @@ STEPS: list[Step] = [
     lambda t: box.claim(t, "n1", 1002, 5000),  # pending again: claimed whatever the stale
     lambda t: box.claim(t, "n1", 7000, 1500),  # a stale claim is taken over
     _tx(lambda tx: box.mark_sent(tx, "n1", "m-1")),
-    _tx(lambda tx: box.mark_undelivered(tx, "n1", "bounced", "Bounce", "2002-03-16", "m-2", "d")),
+    _tx(
+        lambda tx: box.mark_undelivered(
+            tx, "n1", "bounced", "Bounce", "2002-03-16", "m-2", "d", "fb-1"
+        )
+    ),
     lambda t: t.keys_by_message_id("m-1"),
     lambda t: (t.put({**NOTICE, "PK": "OUTBOX#n2", "notice_id": "n2"}), None)[1],
     lambda t: box.mark_failed(t, "n2", 5, "MessageRejected", "2002-03-15"),

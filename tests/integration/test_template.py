@@ -49,6 +49,7 @@ FUNCTION_IDS = (
 FUNCTION_ENVIRONMENT = {
     "FeedFunction": {"CHUNK_QUEUE_URL", "FANOUT_ROWS", "CHUNK_ROWS"},
     "ChunkFunction": {"CHUNK_MAX_RECEIVES", "CHUNK_DLQ_ARN"},
+    "BounceFunction": {"FEEDBACK_TOPIC_ARN"},
 }
 GLOBAL_ENVIRONMENT = {
     "TABLE_NAME",
@@ -440,6 +441,43 @@ def test_bounces_and_complaints_reach_the_bounce_function_and_nothing_is_dropped
     assert allow["Condition"]["ArnLike"]["aws:SourceArn"] == {"Fn::Sub": _CONFIGURATION_SET_ARN}
     assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
     assert _tls_only(policy)
+
+
+def test_the_bounce_function_reads_only_its_own_feedback_topic_and_may_do_nothing_on_it(
+    translated: dict[str, Any],
+) -> None:
+    """The BounceFunction is told the stack's NoticeFeedbackTopic (FEEDBACK_TOPIC_ARN, the
+    ARN SNS names in each record it delivers): records of any other topic, account or
+    type are refused. Being invoked by the topic needs no permission of its own: its
+    role is granted nothing on SNS (least privilege)."""
+    resources = translated["Resources"]
+    bounce = resources["BounceFunction"]["Properties"]
+    assert bounce["Environment"]["Variables"]["FEEDBACK_TOPIC_ARN"] == {
+        "Ref": "NoticeFeedbackTopic"
+    }
+    # The one subscription of the topic is the function's, the one the variable names.
+    (subscription,) = [
+        s["Properties"]
+        for s in _of_type(translated, "AWS::SNS::Subscription").values()
+        if s["Properties"]["Endpoint"] == {"Fn::GetAtt": ["BounceFunction", "Arn"]}
+    ]
+    assert subscription["TopicArn"] == bounce["Environment"]["Variables"]["FEEDBACK_TOPIC_ARN"]
+    role = resources[bounce["Role"]["Fn::GetAtt"][0]]["Properties"]
+    actions = [
+        action
+        for policy in role["Policies"]
+        for statement in _listify(policy["PolicyDocument"]["Statement"])
+        for action in _listify(statement["Action"])
+    ]
+    assert actions and not [a for a in actions if a.startswith("sns:")]
+    # Only SNS, from that topic, may invoke it.
+    (permission,) = [
+        p["Properties"]
+        for p in _of_type(translated, "AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == {"Ref": "BounceFunction"}
+        and p["Properties"]["Principal"] == "sns.amazonaws.com"
+    ]
+    assert permission["SourceArn"] == {"Ref": "NoticeFeedbackTopic"}
 
 
 def test_resource_policies_allow_nothing_to_everyone(translated: dict[str, Any]) -> None:

@@ -56,3 +56,20 @@ def test_a_value_a_header_or_a_notice_line_cannot_carry_is_refused_at_start_up(
 ) -> None:
     with pytest.raises(ValidationError, match=variable):
         Settings.from_env(BASE | {variable: value})
+
+
+def test_the_feedback_topic_is_an_sns_topic_arn_or_none() -> None:
+    """FEEDBACK_TOPIC_ARN: the stack's NoticeFeedbackTopic, the one topic the
+    BounceFunction reads; anything but a topic ARN is refused at start-up."""
+    base = {
+        "TABLE_NAME": "stockplan-data",
+        "BUCKET_NAME": "stockplan-bucket",
+        "SENDER_EMAIL": "s@ctc.example.com",
+        "ADMIN_EMAIL": "a@ctc.example.com",
+    }
+    arn = "arn:aws:sns:us-east-1:123456789012:stockplan-prod-notice-feedback"
+    assert Settings.from_env({**base, "FEEDBACK_TOPIC_ARN": arn}).feedback_topic_arn == arn
+    assert Settings.from_env(base).feedback_topic_arn is None
+    for bad in ("stockplan-prod-notice-feedback", "arn:aws:sqs:us-east-1:123456789012:q"):
+        with pytest.raises(ValidationError, match="FEEDBACK_TOPIC_ARN"):
+            Settings.from_env({**base, "FEEDBACK_TOPIC_ARN": bad})

@@ -109,7 +109,7 @@ def test_1998_directors_valid_grants_accepted(award: Award, context: GrantContex
             grant(award_type=T.ISO, exercise_price=D("19.99")),
             ctx(),
             "1998 §6.b.(2)",
-            "below 100%",
+            "$19.99 is below the Fair Market Value on the grant date, $20.00",
             id="iso-a-cent-below-fmv",
         ),
         # 110% of 20.00 = 22.00: 21.99 is a cent below.
@@ -117,7 +117,7 @@ def test_1998_directors_valid_grants_accepted(award: Award, context: GrantContex
             grant(award_type=T.ISO, exercise_price=D("21.99")),
             ctx(TEN_PCT),
             "1998 §6.b.(2)",
-            "below 110%",
+            "$21.99 is below $22.00, 110% of the Fair Market Value on the grant date, $20.00",
             id="iso-10pct-holder-a-cent-below-110",
         ),
         pytest.param(
@@ -561,3 +561,16 @@ def test_1998_6a5_every_faulty_term_of_a_grant_is_reported_together() -> None:
         "1998 §6.b.(3)",
         "1998 §6.b.(3)",
     ]
+
+
+def test_iso_price_rejection_reads_plainly_for_a_ten_percent_holder() -> None:
+    """1998 §6.b.(2) (Code §422(c)(5)): FMV 30.00, price 30.00 for a ten percent holder.
+    The reason once read "below 110% of the Fair Market Value 30.00 on the grant date
+    (33.000)"; it now gives each figure as money, says which is which and what to do."""
+    award = grant(award_type=T.ISO, exercise_price=D("30.00"), final_exercise_date=date(2005, 3, 1))
+    (reason,) = validate_grant(award, ctx(TEN_PCT, fmv_on_grant=D("30.00")))
+    assert str(reason) == (
+        "the ISO exercise price $30.00 is below $33.00, 110% of the Fair Market Value on the"
+        " grant date, $30.00: a ten percent holder's ISO must be priced at least at that;"
+        " correct the exercise_price, or grant a non-qualified option (nso) (1998 §6.b.(2))"
+    )

@@ -49,3 +49,18 @@ def test_a_later_grant_date_refuses_an_exercise_before_it_1998_6b() -> None:
     later = GRANTED.evolve(grant_date=date(2002, 11, 1))
     (rejection,) = refused_exercises(with_grant_terms(HISTORY, later)).values()
     assert "exercise date 2002-10-01 is before the grant date 2002-11-01" in str(rejection)
+
+
+def test_a_grant_correction_is_not_blamed_for_an_exercise_the_recorded_terms_refuse() -> None:
+    """Only what the correction itself puts outside the terms is refused (void the
+    exercise first, 1998 §3, §9): an exercise the recorded history already could not
+    replay (left by an earlier correction) does not stop a correction of the price."""
+    from stockplan.service.corrections import _exercises_kept
+
+    recorded = [grant_event(GRANTED), exercise_event(date(2002, 3, 1), 100, 0, None)]
+    assert list(refused_exercises(recorded)) == [1]
+    cheaper = with_grant_terms(recorded, GRANTED.evolve(exercise_price=Decimal("18.00")))
+    assert _exercises_kept("G-1", recorded, cheaper) is None
+    later = with_grant_terms(HISTORY, GRANTED.evolve(grant_date=date(2002, 11, 1)))
+    reason = _exercises_kept("G-1", HISTORY, later)
+    assert reason is not None and reason.startswith("the exercise of 400 shares on 2002-10-01")

@@ -9,6 +9,8 @@ import pytest
 
 from stockplan.events import (
     EventError,
+    FeedbackEvent,
+    RefusedRecord,
     S3Upload,
     SesFeedback,
     s3_uploads,
@@ -91,9 +93,12 @@ def test_upload_order_sorts_by_event_time_in_utc_then_key() -> None:
     assert upload_order(None, "incoming/prices/a.csv") is None
 
 
+TOPIC = "arn:aws:sns:us-east-1:123456789012:stockplan-dev-notice-feedback"
+
+
 def test_an_ses_bounce_comes_from_the_sample_sns_event_without_any_address() -> None:
     event = json.loads((EVENTS / "sns_ses_bounce.json").read_text())
-    assert ses_feedback(event) == [
+    assert ses_feedback(event, TOPIC).feedback == [
         SesFeedback(
             event_type="Bounce",
             message_id="0100018d2f6a4f10-7a5433e7-8edb-42ae-af10-f0181f34d6ee-000000",
@@ -104,7 +109,7 @@ def test_an_ses_bounce_comes_from_the_sample_sns_event_without_any_address() -> 
             sub_detail="General",
         )
     ]
-    assert "@home" not in repr(ses_feedback(event))
+    assert "@home" not in repr(ses_feedback(event, TOPIC))
 
 
 def test_ses_events_other_than_bounces_and_complaints_are_skipped() -> None:
@@ -112,17 +117,47 @@ def test_ses_events_other_than_bounces_and_complaints_are_skipped() -> None:
     message = json.loads(event["Records"][0]["Sns"]["Message"])
     message["eventType"] = "Delivery"
     event["Records"][0]["Sns"]["Message"] = json.dumps(message)
-    assert ses_feedback(event) == []
+    assert ses_feedback(event, TOPIC) == FeedbackEvent([], [])
     # An identity's notification topic says notificationType instead of eventType.
     del message["eventType"]
     message["notificationType"] = "Bounce"
     event["Records"][0]["Sns"]["Message"] = json.dumps(message)
-    assert [f.event_type for f in ses_feedback(event)] == ["Bounce"]
+    assert [f.event_type for f in ses_feedback(event, TOPIC).feedback] == ["Bounce"]
 
 
 def test_an_sns_message_that_is_not_ses_json_is_an_event_error() -> None:
-    event = {"Records": [{"Sns": {"Message": "not json", "Timestamp": "x"}}]}
+    sns = {"Type": "Notification", "TopicArn": TOPIC, "Message": "not json", "Timestamp": "x"}
     with pytest.raises(EventError, match="SNS record 1 is not an SES event"):
-        ses_feedback(event)
+        ses_feedback({"Records": [{"Sns": sns}]}, TOPIC)
     with pytest.raises(EventError):
-        ses_feedback({})
+        ses_feedback({}, TOPIC)
+
+
+def _changed(**sns: str) -> dict[str, object]:
+    event: dict[str, object] = json.loads((EVENTS / "sns_ses_bounce.json").read_text())
+    event["Records"][0]["Sns"].update(sns)  # type: ignore[index]
+    return event
+
+
+@pytest.mark.parametrize(
+    ("sns", "topic", "reason"),
+    [
+        ({"Type": "SubscriptionConfirmation", "Message": "You have chosen..."}, TOPIC, "type"),
+        ({"TopicArn": TOPIC.replace("notice-feedback", "other")}, TOPIC, "topic"),
+        ({"TopicArn": TOPIC.replace("123456789012", "999999999999")}, TOPIC, "account"),
+        ({}, None, "topic"),
+    ],
+)
+def test_a_record_not_of_the_stacks_own_topic_is_refused_unread(
+    sns: dict[str, str], topic: str | None, reason: str
+) -> None:
+    """Only SNS Notifications of the stack's NoticeFeedbackTopic are feedback; the
+    message of any other record is not even parsed."""
+    assert ses_feedback(_changed(**sns), topic) == FeedbackEvent([], [RefusedRecord(1, reason)])
+
+
+def test_an_ses_event_sent_from_another_account_is_refused() -> None:
+    event = _changed()
+    sns = event["Records"][0]["Sns"]  # type: ignore[index]
+    sns["Message"] = sns["Message"].replace('"123456789012"', '"999999999999"')
+    assert ses_feedback(event, TOPIC).refused == [RefusedRecord(1, "account")]

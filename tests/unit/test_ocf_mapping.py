@@ -209,9 +209,82 @@ def test_code_422d_the_option_type_of_each_security_follows_the_100000_limit() -
         "NSO",
         "OPTION_NSO",
     )
-    assert issued["I-2"]["option_grant_type"] == "ISO"
+    # I-2 is two securities, one per option type, both of award I-2.
+    assert (issued["I-2"]["option_grant_type"], issued["I-2"]["quantity"]) == ("ISO", "1000")
+    nso = issued["I-2-NSO"]
+    assert (nso["option_grant_type"], nso["compensation_type"], nso["quantity"]) == (
+        "NSO",
+        "OPTION_NSO",
+        "2000",
+    )
+    assert nso["custom_id"] == "I-2"
     assert any(
         "1,000 keep ISO treatment and 2,000 are non-qualified" in c
         for c in issued["I-2"]["comments"]
     )
     assert ocf.validate(export.documents) == []
+
+
+def test_code_422d_an_award_the_history_cannot_part_stays_one_iso_security() -> None:
+    # Restated by a split (its history's exercises are in the shares of their day) or
+    # accelerated: one ISO security, its comment giving the split.
+    accelerated = _iso_award("I-2", 3_000, "40").evolve(accelerated_on=date(2002, 6, 1))
+    export = ocf.bundle(_state(accelerated), date(2009, 12, 31), generated_at=MOMENT)
+    issued = [
+        t
+        for doc in export.documents.values()
+        for t in doc.get("items", [])
+        if t.get("object_type") == "TX_EQUITY_COMPENSATION_ISSUANCE"
+    ]
+    assert [(t["security_id"], t["option_grant_type"], t["quantity"]) for t in issued] == [
+        ("I-2", "ISO", "3000")
+    ]
+    assert any("2,500 keep ISO treatment and 500" in c for c in issued[0]["comments"])
+
+
+def test_code_422d_each_part_has_its_own_vesting_terms() -> None:
+    award = _iso_award("I-1", 8_000, "20").evolve(
+        tranches=(Tranche(date(2002, 9, 1), 4_000), Tranche(date(2003, 9, 1), 4_000))
+    )
+    # 2002: 4,000 x $20 = $80,000 ISO; 2003: 4,000 x $20 = $80,000 ISO: nothing over.
+    bigger = award.evolve(
+        shares_granted=12_000,
+        tranches=(Tranche(date(2002, 9, 1), 6_000), Tranche(date(2003, 9, 1), 6_000)),
+    )
+    export = ocf.bundle(_state(bigger), date(2009, 12, 31), generated_at=MOMENT)
+    terms = {
+        t["id"]: [(c["trigger"]["date"], c["quantity"]) for c in t["vesting_conditions"]]
+        for doc in export.documents.values()
+        for t in doc.get("items", [])
+        if t.get("object_type") == "VESTING_TERMS"
+    }
+    # Each year: 5,000 ISO ($100,000), 1,000 NSO.
+    assert terms == {
+        "I-1-vesting": [("2002-09-01", "5000"), ("2003-09-01", "5000")],
+        "I-1-NSO-vesting": [("2002-09-01", "1000"), ("2003-09-01", "1000")],
+    }
+    assert ocf.validate(export.documents) == []
+
+
+def test_code_422d_forfeited_and_expired_shares_go_to_their_part() -> None:
+    award = _iso_award("I-1", 12_000, "20").evolve(
+        tranches=(Tranche(date(2002, 9, 1), 6_000), Tranche(date(2003, 9, 1), 6_000)),
+        service_ended_on=date(2003, 1, 1),
+        shares_forfeited=6_000,
+        shares_expired=6_000,
+        exercise_deadline=date(2003, 4, 1),
+    )
+    export = ocf.bundle(_state(award), date(2009, 12, 31), generated_at=MOMENT)
+    cancelled = sorted(
+        (t["id"], t["security_id"], t["quantity"])
+        for doc in export.documents.values()
+        for t in doc.get("items", [])
+        if t.get("object_type") == "TX_EQUITY_COMPENSATION_CANCELLATION"
+    )
+    # Each tranche: 5,000 ISO + 1,000 NSO; the 2003 one forfeited, the 2002 one expired.
+    assert cancelled == [
+        ("I-1-NSO-expiry", "I-1-NSO", "1000"),
+        ("I-1-NSO-forfeiture", "I-1-NSO", "1000"),
+        ("I-1-expiry", "I-1", "5000"),
+        ("I-1-forfeiture", "I-1", "5000"),
+    ]

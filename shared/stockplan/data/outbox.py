@@ -82,19 +82,23 @@ def mark_undelivered(
     day: str,
     message_id: str,
     send_on: str,
+    feedback_id: str,
 ) -> None:
     """A bounce or complaint: the notice was sent (SES took it), whatever a lost reply
-    left its status at, and did not arrive; listed with the undelivered notices."""
+    left its status at, and did not arrive; listed with the undelivered notices. The
+    latest verdict and SES's id of it are kept."""
     tx.update(
         Update(
             *rec.notice_key(notice_id),
             "SET #s = :sent, delivery = :d, feedback = :f, feedback_on = :day,"
+            " feedback_id = :fid,"
             " message_id = if_not_exists(message_id, :mid), GSI1PK = :gone, GSI1SK = :at",
             {
                 ":sent": "sent",
                 ":d": delivery,
                 ":f": verdict,
                 ":day": day,
+                ":fid": feedback_id,
                 ":mid": message_id,
                 ":gone": rec.UNDELIVERED_NOTICES,
                 ":at": f"{send_on}#{notice_id}",

@@ -10,18 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from stockplan.domain.calendar import is_trading_day
-from stockplan.domain.fmv import closing_price
+from stockplan.domain.fmv import fmv_with_day
 from stockplan.domain.history import AwardEvent, EventKind, replay
 from stockplan.domain.model import AwardType, PriceBar
 
 FORM_3921_SECTION = "Code §6039"
-# A Closing Price more than this many NYSE trading days before the day is stale
-# (docs/plan-rules.md "Fair Market Value").
-STALE_TRADING_DAYS = 5
 CSV_COLUMNS = (
     "participant_id",
     "name",
@@ -55,26 +51,8 @@ class Form3921Line:
 
 
 def fmv_of_day(bars: Iterable[PriceBar], on: date) -> tuple[date, Decimal] | None:
-    """The FMV on `on`: its Closing Price, or the latest earlier one no more than
-    STALE_TRADING_DAYS NYSE trading days before it (a stale price is a missing price)."""
-    best: tuple[date, Decimal] | None = None
-    for bar in bars:
-        price = closing_price(bar)
-        if bar.day <= on and price is not None and (best is None or bar.day > best[0]):
-            best = (bar.day, price)
-    if best is None or _trading_days_between(best[0], on) > STALE_TRADING_DAYS:
-        return None
-    return best
-
-
-def _trading_days_between(earlier: date, later: date) -> int:
-    """NYSE trading days after `earlier`, up to `later` inclusive."""
-    count = 0
-    day = earlier + timedelta(days=1)
-    while day <= later and count <= STALE_TRADING_DAYS:
-        count += is_trading_day(day)
-        day += timedelta(days=1)
-    return count
+    """The FMV on `on` under the Fair Market Value rule (a stale price is a missing one)."""
+    return fmv_with_day(bars, on)
 
 
 def iso_exercise_lines(

@@ -345,17 +345,28 @@ def _iso_reasons(award: Award, ctx: GrantContext) -> list[Rejection]:
     elif award.exercise_price is not None:
         floor_price = ctx.fmv_on_grant * (ISO_TEN_PERCENT_FACTOR if ten else 1)
         if award.exercise_price < floor_price:
-            share = "110%" if ten else "100%"
+            fmv = f"the Fair Market Value on the grant date, ${_dollars(ctx.fmv_on_grant)}" + (
+                "" if ctx.fmv_day is None else f" (the closing price of {ctx.fmv_day})"
+            )
+            floor = f"{fmv}" if not ten else f"${_dollars(floor_price)}, 110% of {fmv}"
+            whose = "a ten percent holder's ISO" if ten else "an ISO"
             reasons.append(
                 Rejection(
-                    f"ISO exercise price {award.exercise_price} is below {share} of the "
-                    f"Fair Market Value {ctx.fmv_on_grant} on the grant date"
-                    + ("" if ctx.fmv_day is None else f", the closing price of {ctx.fmv_day}")
-                    + f" ({floor_price})",
+                    f"the ISO exercise price ${_dollars(award.exercise_price)} is below"
+                    f" {floor}: {whose} must be priced at least at that; correct the"
+                    " exercise_price, or grant a non-qualified option (nso)",
                     "1998 §6.b.(2)",
                 )
             )
     return reasons
+
+
+def _dollars(amount: Decimal) -> str:
+    """An exact amount as people write money: at least two decimals, no trailing zeros
+    beyond them (33.000 -> 33.00; 16.56875 stays whole: prices are never rounded)."""
+    text = format(amount.normalize(), "f")
+    whole, _, cents = text.partition(".")
+    return f"{whole}.{cents.ljust(2, '0')}"
 
 
 def _iso_term_reasons(award: Award, ten_percent_holder: bool) -> list[Rejection]:

@@ -6,16 +6,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from stockplan.events import SesFeedback
+from stockplan.events import SesFeedback, ses_feedback
 from stockplan.observability import TimeLeft, count, logger
 from stockplan.runtime import runtime
 from stockplan.service.bounces import record_feedback
 from stockplan.service.outbox import dispatch
 
 
-def delivery_feedback(feedback: Iterable[SesFeedback], time_left: TimeLeft) -> dict[str, Any]:
-    """BounceFunction: mark each bounced or complained-of notice, tell the administrator."""
+def delivery_feedback(event: dict[str, Any], time_left: TimeLeft) -> dict[str, Any]:
+    """BounceFunction: mark each bounced or complained-of notice, tell the administrator.
+    Only Notifications of the stack's own feedback topic are read; any other record is
+    refused, counted and logged by number and reason (its message is not read)."""
     rt = runtime()
+    parsed = ses_feedback(event, rt.settings.feedback_topic_arn)
+    if parsed.refused:
+        count(FeedbackRefused=len(parsed.refused))
+        logger.warning(
+            "SNS records refused: not a Notification of the stack's feedback topic",
+            extra={"refused": [{"record": r.number, "reason": r.reason} for r in parsed.refused]},
+        )
+    result = _record(rt, parsed.feedback, time_left)
+    result["refused"] = len(parsed.refused)
+    return result
+
+
+def _record(rt: Any, feedback: Iterable[SesFeedback], time_left: TimeLeft) -> dict[str, Any]:
     table = rt.table()
     results = []
     alerts = []

@@ -211,10 +211,32 @@ class DeferredAwardNotice(_DeferredNotice):
 
     # The day of the Closing Price that set the Fair Market Value.
     price_day: date | None = None
+    # The part of the fee converted into shares: less than the fee for the 2009 annual
+    # fee (Directors §3); and the shares it would have bought, more than those awarded
+    # when the pool was short (§8(a)).
+    deferrable: Decimal | None = None
+    shares_wanted: int = 0
+
+    @property
+    def partly_for_later_services(self) -> bool:
+        return self.deferrable is not None and self.deferrable < self.amount
+
+    @property
+    def cut_by_the_pool(self) -> bool:
+        return self.shares < self.shares_wanted
 
     @classmethod
     def of(cls, award: DeferredStockAward, participant: Participant) -> DeferredAwardNotice:
-        return cls._of(award, participant, price_day=award.price_day)
+        from stockplan.domain.deferred import deferrable_amount, shares_for_fee
+
+        deferrable = deferrable_amount(award.fee_type, award.fee_date, award.amount)
+        return cls._of(
+            award,
+            participant,
+            price_day=award.price_day,
+            deferrable=deferrable,
+            shares_wanted=shares_for_fee(deferrable, award.fair_market_value),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +299,8 @@ class GrantNotice(_AboutAward):
     service_ended_on: date | None = None
     forfeited_shares: int = 0
     exercise_deadline: date | None = None
+    # A performance award's criteria (1998 §6.a.(9)).
+    performance_criteria: str | None = None
 
     @classmethod
     def of(cls, award: Award, participant: Participant, *, deceased: bool = False) -> GrantNotice:
@@ -293,6 +317,7 @@ class GrantNotice(_AboutAward):
             service_ended_on=award.service_ended_on,
             forfeited_shares=award.shares_forfeited,
             exercise_deadline=award.exercise_deadline,
+            performance_criteria=award.performance_criteria,
         )
 
 
@@ -626,9 +651,17 @@ class AwardFigures:
     exercisable_shares: int
     exercise_price: Decimal | None
     exercise_deadline: date | None
+    # The tranches still to vest after `on` (none once service has ended: 1998
+    # §6.a.(5); Directors §6(e)): what a decision on vesting leaves ahead.
+    vesting_ahead: tuple[Tranche, ...] = ()
 
     @staticmethod
     def of(award: Award, on: date) -> AwardFigures:
+        ahead = (
+            tuple(t for t in award.tranches if t.vest_date > on)
+            if award.is_outstanding and award.service_ended_on is None
+            else ()
+        )
         return AwardFigures(
             award.shares_granted,
             award.shares_exercised,
@@ -638,6 +671,7 @@ class AwardFigures:
             award.exercisable_shares(on),
             award.exercise_price,
             award.exercise_deadline,
+            ahead,
         )
 
 
@@ -668,6 +702,9 @@ class CorrectionNotice(_ToParticipant):
     decided_on: date | None = None
     # Reminder days of a moved deadline already past when it moved: not sent late.
     reminders_not_sent: tuple[date, ...] = ()
+    # The day a decision takes effect (accelerate_vesting: its effective_date;
+    # otherwise its decision_date); None for a correction, which is as of the fact.
+    effective_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -692,6 +729,8 @@ class StatementLine(_AwardLine):
     # tranches due that the Committee has not certified yet.
     performance_criteria: str | None = None
     shares_awaiting_certification: int = 0
+    # The next tranche to vest after the statement's day (none once service has ended).
+    next_vesting: Tranche | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,11 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from stockplan.domain.model import AwardType, PlanCode, TerminationReason
-from stockplan.domain.plans import COMPANY_NAME
+from stockplan.domain.plans import COMPANY_NAME, DEFERRED
 from stockplan.notices import templating
 from stockplan.notices.formatting import (
     award_type_label,
     deadline,
+    iso,
     plan_title,
     price,
     reason_words,
@@ -47,6 +48,7 @@ from stockplan.notices.model import (
     RejectedRow,
     ReminderNotice,
     SplitNotice,
+    StatementLine,
     StatementNotice,
     TerminationNotice,
     covered_section,
@@ -108,6 +110,7 @@ def _context(notice: Notice, letterhead: Letterhead) -> dict[str, Any]:
         "sign_off": PARTICIPANT_SIGN_OFF,
         "contact_line": letterhead.contact_line,
         "directors_title": plan_title(PlanCode.DIRECTORS_1999),
+        "last_deferred_service_day": DEFERRED.last_service_day,
         "company": COMPANY,
     } | frame.extra
 
@@ -155,6 +158,31 @@ def _grant_frame(n: GrantNotice) -> _Frame:
     return _Frame([n.plan], [n.plan] if open_option else [], _grant(n))
 
 
+# The plan section a decision rests on, by the plan of the award it changes: only the
+# plans of the awards the notice names are cited.
+_DECISION_SECTIONS: dict[str, dict[PlanCode, str]] = {
+    "extend_exercise_period": {
+        PlanCode.INCENTIVE_1998: "1998 §6.a.(5)",
+        PlanCode.DIRECTORS_1999: "Directors §6(h)",
+    },
+    "accelerate_vesting": {
+        PlanCode.INCENTIVE_1998: "1998 §6.a.(5)",
+        PlanCode.DIRECTORS_1999: "Directors §6(e)(i)",
+    },
+}
+
+
+def _correction_frame(n: CorrectionNotice) -> _Frame:
+    """A correction names the plans of its awards; those with shares that can be bought
+    after it get the how-to-exercise paragraph (an extension above all)."""
+    exercisable = [
+        line.plan
+        for line in n.awards
+        if line.after.exercise_deadline is not None and line.after.exercisable_shares > 0
+    ]
+    return _Frame([line.plan for line in n.awards], exercisable, _correction(n))
+
+
 def _exercise_frame(n: ExerciseConfirmation) -> _Frame:
     left = n.deadline is not None and n.exercisable_shares > 0
     return _Frame([n.plan], [n.plan] if left else [], {})
@@ -168,10 +196,34 @@ def _split_frame(n: SplitNotice) -> _Frame:
 
 
 def _statement_frame(n: StatementNotice) -> _Frame:
+    """What is open comes first, each with its next date; what has closed after it, one
+    line each (a director's ten closed awards once came before the one still open)."""
     plans = [line.plan for line in n.awards]
     if n.deferred:
         plans.append(PlanCode.DIRECTORS_1999)
-    return _Frame(plans, [line.plan for line in n.awards if line.exercisable_shares > 0], {})
+    open_awards = [a for a in n.awards if a.status == "outstanding"]
+    exercisable = [line.plan for line in open_awards if line.exercisable_shares > 0]
+    return _Frame(
+        plans,
+        exercisable,
+        {
+            "open_awards": open_awards,
+            "closed_awards": [a for a in n.awards if a.status != "outstanding"],
+            "open_deferred": [d for d in n.deferred if d.status == "pending"],
+            "issued_deferred": [d for d in n.deferred if d.status != "pending"],
+            "next_dates": {a.award_id: _next_date(a) for a in open_awards},
+        },
+    )
+
+
+def _next_date(line: StatementLine) -> str | None:
+    """An open award's next date: its next tranche to vest, else its last day to exercise."""
+    if line.next_vesting is not None:
+        tranche = line.next_vesting
+        return f"{iso(tranche.vest_date)}: {shares(tranche.shares)} shares vest"
+    if line.exercise_deadline is not None and line.exercisable_shares > 0:
+        return f"{deadline(line.exercise_deadline)}: last day to exercise"
+    return None
 
 
 def _covered_frame(n: CoveredTransactionNotice) -> _Frame:
@@ -210,7 +262,7 @@ _FRAMINGS: dict[type[Any], Callable[[Any], _Frame]] = {
     GrantNotice: _grant_frame,
     ExerciseConfirmation: _exercise_frame,
     SplitNotice: _split_frame,
-    CorrectionNotice: lambda n: _Frame([line.plan for line in n.awards], [], _correction(n)),
+    CorrectionNotice: _correction_frame,
     CoveredTransactionNotice: _covered_frame,
     CoveredTransactionAnnouncement: _announcement_frame,
     StatementNotice: _statement_frame,
@@ -245,12 +297,12 @@ _CORRECTION_WORDS = {
     "extend_exercise_period": (
         "Your stock awards: more time to exercise",
         "The plan administrator has extended the period in which the option may be"
-        " exercised after the end of service (1998 §6.a.(5); Directors §6(h)).",
+        " exercised after the end of service ({sections}).",
     ),
     "accelerate_vesting": (
         "Your stock awards: shares vest early",
         "The plan administrator has decided that unvested shares of the award vest early"
-        " (1998 §6.a.(5); Directors §6(e)(i)).",
+        " ({sections}).",
     ),
     "certify_performance": (
         "Your stock awards: performance certified",
@@ -270,9 +322,13 @@ def _correction(n: CorrectionNotice) -> dict[str, Any]:
     """A correction or decision, award by award: each figure before -> after."""
     title, intro = _CORRECTION_WORDS[n.action]
     whom = f"{n.participant_name}" if n.deceased else "you"
+    by_plan = _DECISION_SECTIONS.get(n.action, {})
+    sections = "; ".join(
+        by_plan[p] for p in _distinct([line.plan for line in n.awards]) if p in by_plan
+    )
     return {
         "title": title,
-        "intro": intro.format(whom=whom),
+        "intro": intro.format(whom=whom, sections=sections),
         "iso_tax": _ISO_TAX,
         # Shares an extension dated in time gave back after they had expired.
         "revived": any(line.after.shares_expired < line.before.shares_expired for line in n.awards),
@@ -294,7 +350,7 @@ def _figure_rows(before: AwardFigures, after: AwardFigures) -> list[tuple[str, s
     def day(value: date | None) -> str:
         return "none" if value is None else deadline(value)
 
-    pairs = (
+    pairs = [
         ("Shares granted", shares(before.shares_granted), shares(after.shares_granted)),
         ("Exercise price", money(before.exercise_price), money(after.exercise_price)),
         ("Shares exercised", shares(before.shares_exercised), shares(after.shares_exercised)),
@@ -311,8 +367,17 @@ def _figure_rows(before: AwardFigures, after: AwardFigures) -> list[tuple[str, s
             shares(after.exercisable_shares),
         ),
         ("Last day to exercise", day(before.exercise_deadline), day(after.exercise_deadline)),
-    )
+    ]
+    if before.vesting_ahead or after.vesting_ahead:
+        pairs.append(("Still to vest", _vesting(before), _vesting(after)))
     return [(label, f"{old} -> {new}" if old != new else old) for label, old, new in pairs]
+
+
+def _vesting(figures: AwardFigures) -> str:
+    """The tranches still to vest, `2003-03-15: 500; ...`, or `none`."""
+    return "; ".join(f"{iso(t.vest_date)}: {shares(t.shares)}" for t in figures.vesting_ahead) or (
+        "none"
+    )
 
 
 def _distinct(plans: list[PlanCode]) -> list[PlanCode]:

@@ -74,12 +74,36 @@ _FILTERS = {
 }
 
 
+# A date written into a text (a figure row "Tuesday, 2002-12-31 -> Sunday, 2009-10-04",
+# a list item): its weekday, if it has one, and the ISO date.
+_DATE_IN_TEXT = re.compile(
+    r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), )?\d{4}-\d{2}-\d{2}"
+)
+
+
+def _html_one_line(value: Any) -> Any:
+    """`oneline` in HTML: also every date in the text kept on one line, as the date
+    filters keep theirs (a phone broke "2003-01-31" as "2003-01-" / "31")."""
+    if hasattr(value, "__html__"):
+        return _one_line(value)
+    from markupsafe import Markup, escape
+
+    text = fmt.one_line(str(value))
+    out, last = Markup(), 0
+    for found in _DATE_IN_TEXT.finditer(text):
+        kept = Markup('<span style="white-space:nowrap;">{}</span>').format(found.group(0))
+        out += escape(text[last : found.start()]) + kept
+        last = found.end()
+    return out + escape(text[last:])
+
+
 # In HTML a date never breaks inside (docs/plan-rules.md "Notices"): the weekday and the ISO
 # date of a deadline stay together, as does the ISO date of any other date.
 _HTML_DATES = {
     "iso": _nowrap(fmt.iso, fmt.iso),
     "long_date": _nowrap(fmt.long_date, fmt.iso),
     "deadline": _nowrap(fmt.deadline, fmt.deadline),
+    "oneline": _html_one_line,
 }
 
 

@@ -9,9 +9,10 @@ publishes:
 - it is marked `delivery` = bounced / complained with SES's verdict, and listed with
   the undelivered notices (`stockplan report`);
 - the administrator is emailed, through the outbox and in the same transaction, once
-  per bounce (the email's notice id is made from the notice id and SES's feedback id, so
-  a redelivered SNS message finds it written already): which notice, to whom, and the
-  participant's other addresses on file, to reach them another way.
+  per notice, however many bounces or complaints SES reports for it and however often
+  SNS delivers them (the email's notice id is made from the notice id alone): which
+  notice, to whom, and the participant's other addresses on file, to reach them
+  another way. A later feedback id for the same notice updates its verdict only.
 
 The addresses travel only in that email: nothing here logs them. A notice addressed to
 the administrator is marked but not mailed about (the mail would go to the mailbox that
@@ -43,8 +44,9 @@ COMMIT_ATTEMPTS = 4
 
 @dataclass
 class FeedbackOutcome:
-    # recorded: marked (and the administrator's email queued); duplicate: this bounce
-    # was recorded before; unmatched: no notice of ours has this message id.
+    # recorded: marked (and the administrator's email queued, unless they were told of
+    # this notice already); duplicate: this very feedback was recorded before;
+    # unmatched: no notice of ours has this message id.
     status: str
     notice_id: str | None = None
     delivery: str | None = None
@@ -101,48 +103,33 @@ def alert_lines(notice: Item, person: Item | None, feedback: SesFeedback) -> lis
     if others:
         lines.append("Other addresses on file: " + "; ".join(others) + ".")
         lines.append(
-            "The notice was not sent again: send it to one of these addresses, or correct"
-            " the participant's addresses with a participants feed."
+            "The notice was not sent again. To send it, as it was written, to one of these"
+            f" addresses: stockplan resend --notice {nid} --to ADDRESS. Correct the"
+            " participant's addresses with a participants feed so later notices go there."
         )
     else:
         lines.append(
-            "No other address is on file: reach the participant another way, and correct"
-            " the address with a participants feed."
+            "No other address is on file: reach the participant another way (stockplan"
+            f" resend --notice {nid} --to ADDRESS sends the notice to an address you"
+            " obtain), and correct the address with a participants feed."
         )
     return lines
 
 
 def record_feedback(deps: BounceDeps, feedback: SesFeedback, day: date) -> FeedbackOutcome:
     """Mark the notice a bounce or complaint concerns and queue the administrator's
-    email about it (once per feedback id). `day`: the plan day the feedback arrived."""
+    email about it (once per notice). `day`: the plan day the feedback arrived."""
     table = deps.table
     notice = find_notice(table, feedback)
     if notice is None:
         return FeedbackOutcome("unmatched")
     nid = notice["notice_id"]
     delivery = "bounced" if feedback.event_type == "Bounce" else "complained"
-    to_admin = str(notice["recipient"]).lower() == deps.settings.admin_email.lower()
-    alert: Item | None = None
-    if not to_admin:
-        pid = notice.get("participant_id")
-        person = table.get(*rec.profile_key(pid)) if pid else None
-        subject = (
-            f"Notice not delivered: {notice.get('kind', 'notice')} notice"
-            if delivery == "bounced"
-            else f"Notice marked as unwanted: {notice.get('kind', 'notice')} notice"
-        )
-        if pid:
-            subject += f" for participant {pid}"
-        alert = notify.admin_alert_item(
-            deps.settings,
-            day,
-            subject,
-            alert_lines(notice, person, feedback),
-            "undelivered",
-            nid,
-            feedback.feedback_id,
-        )
+    alert = _alert(deps, notice, feedback, delivery, day)
     for attempt in attempts(COMMIT_ATTEMPTS):
+        told = alert is not None and table.get(*rec.notice_key(alert["notice_id"])) is not None
+        if told and notice.get("feedback_id") == feedback.feedback_id:
+            return FeedbackOutcome("duplicate", nid, delivery, None)
         tx = Transaction()
         # A bounce proves SES accepted the message: it is sent, whatever a lost reply
         # left the status at, and must not be sent again to the same address.
@@ -154,16 +141,45 @@ def record_feedback(deps: BounceDeps, feedback: SesFeedback, day: date) -> Feedb
             day.isoformat(),
             feedback.message_id,
             str(notice.get("send_on", "")),
+            feedback.feedback_id,
         )
-        if alert is not None:
+        if alert is not None and not told:
             tx.put_new(alert)
         try:
             table.commit(tx)
         except ConflictError:
-            if alert is not None and table.get(*rec.notice_key(alert["notice_id"])) is not None:
-                return FeedbackOutcome("duplicate", nid, delivery, alert["notice_id"])
             if attempt + 1 == COMMIT_ATTEMPTS:
                 raise
+            # Another delivery wrote the administrator's email meanwhile: read again.
+            notice = table.get(*rec.notice_key(nid)) or notice
             continue
-        break
-    return FeedbackOutcome("recorded", nid, delivery, None if alert is None else alert["notice_id"])
+        sent = None if alert is None or told else str(alert["notice_id"])
+        return FeedbackOutcome("recorded", nid, delivery, sent)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _alert(
+    deps: BounceDeps, notice: Item, feedback: SesFeedback, delivery: str, day: date
+) -> Item | None:
+    """The administrator's email about the notice, named by the notice alone (one per
+    notice); None for a notice addressed to the administrator (its own bounce would
+    start a loop)."""
+    if str(notice["recipient"]).lower() == deps.settings.admin_email.lower():
+        return None
+    pid = notice.get("participant_id")
+    person = deps.table.get(*rec.profile_key(pid)) if pid else None
+    subject = (
+        f"Notice not delivered: {notice.get('kind', 'notice')} notice"
+        if delivery == "bounced"
+        else f"Notice marked as unwanted: {notice.get('kind', 'notice')} notice"
+    )
+    if pid:
+        subject += f" for participant {pid}"
+    return notify.admin_alert_item(
+        deps.settings,
+        day,
+        subject,
+        alert_lines(notice, person, feedback),
+        "undelivered",
+        notice["notice_id"],
+    )

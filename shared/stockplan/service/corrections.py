@@ -97,7 +97,7 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
     _cause(change, "decision", row)
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return f"no award {row.award_id} is recorded (docs/interfaces.md §1c)"
+        return no_award(row.award_id)
     if row.action is DecisionAction.EXTEND_EXERCISE_PERIOD:
         return _extend(change, row, stored)
     if row.action is DecisionAction.CERTIFY_PERFORMANCE:
@@ -106,6 +106,13 @@ def apply_decision(change: Change, row: DecisionRow) -> str | None:
 
 
 # --- shared steps ---------------------------------------------------------------------
+
+
+def no_award(award_id: str) -> str:
+    return (
+        f"no award {award_id} is recorded: check the award_id (an award loaded through"
+        " grants, or a formula option FO-<grant date>-<participant_id>)"
+    )
 
 
 def _rewrite(change: Change, stored: StoredAward, history: list[AwardEvent]) -> Restated | None:
@@ -146,6 +153,10 @@ def _tell(
     decided_on: date | None = None,
 ) -> None:
     if restated:
+        # A decision takes effect on its effective_date (accelerate_vesting) or its date.
+        effective = (
+            (row.effective_date or row.decision_date) if isinstance(row, DecisionRow) else None
+        )
         notify.correction(
             change,
             person,
@@ -154,6 +165,7 @@ def _tell(
             restated,
             also_personal,
             decided_on=decided_on,
+            effective_on=effective,
         )
 
 
@@ -177,7 +189,7 @@ def _reverse_termination(change: Change, row: CorrectionRow) -> str | None:
     if person is None or rec.termination_from(person) is None:
         return (
             f"no termination is recorded for {row.participant_id}: nothing to reverse"
-            " (docs/interfaces.md §1b)"
+            " (check the participant_id)"
         )
     ended = rec.termination_from(person)
     assert ended is not None
@@ -249,7 +261,8 @@ def _correct_termination(change: Change, row: CorrectionRow) -> str | None:
     if person is None or recorded is None:
         return (
             f"no termination is recorded for {row.participant_id}: nothing to correct"
-            " (docs/interfaces.md §1b)"
+            " (check the participant_id; a termination not yet recorded is fed as a"
+            " terminations row)"
         )
     corrected = Termination(row.participant_id, row.termination_date, row.reason)
     change.fact_day = max(recorded.termination_date, corrected.termination_date)
@@ -429,14 +442,15 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id and row.exercise_date and row.shares is not None
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None:
-        return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
+        return no_award(row.award_id)
     index = find_exercise(stored.history, row.exercise_date, row.shares, row.exercise_id)
     if index is None:
         return (
             f"no exercise of {row.shares} shares of {row.award_id} on"
             f" {row.exercise_date.isoformat()}"
             + (f" with exercise_id {row.exercise_id}" if row.exercise_id else "")
-            + " is recorded: nothing to void (docs/interfaces.md §1b)"
+            + " is recorded: nothing to void (check the award_id, exercise_date, shares"
+            " and exercise_id against the exercise as it was fed)"
         )
     voided = stored.history[index]
     change.fact_day = row.exercise_date
@@ -486,7 +500,7 @@ def _correct_grant(change: Change, row: CorrectionRow) -> str | None:
     assert row.award_id
     stored = change.ledger.award_by_id(row.award_id)
     if stored is None or not stored.history:
-        return f"no award {row.award_id} is recorded (docs/interfaces.md §1b)"
+        return no_award(row.award_id)
     old = granted_award(stored.history[0])
     new = _corrected_terms(old, row)
     change.fact_day = max(old.grant_date, new.grant_date)

@@ -78,7 +78,7 @@ RULE_SECTIONS: dict[DueKind, str] = {
     DueKind.MEETING: "Directors §6(a)",
     DueKind.FEE: "Directors §7(a)",
     DueKind.ISSUE: "Directors §7(b)",
-    DueKind.REMINDER: "docs/plan-rules.md Notices",
+    DueKind.REMINDER: "the deadline of 1998 §6.a.(5); Directors §6(h), §6(i)",
     DueKind.COVERED_REMINDER: "1998 §7.a; Directors §6(j)",
 }
 

@@ -290,11 +290,13 @@ def correction(
     also_personal: bool = False,
     *,
     decided_on: date | None = None,
+    effective_on: date | None = None,
 ) -> None:
     """One notice per correction or decision: each award it changed, before and after
     (docs/plan-rules.md "Corrections"); after a reversed termination to the work and the personal
     mailbox both (they were told their service had ended). `decided_on`: a decision's
-    date, stated when it is earlier than the day it is applied (it applies as of it)."""
+    date, stated when it is earlier than the day it is applied (it applies as of it);
+    `effective_on`: the day a decision takes effect, which its notice states."""
     day = change.notice_day
     changed = tuple(
         nm.ChangedAward(
@@ -317,6 +319,7 @@ def correction(
         and any(r.after.award_type is AwardType.ISO for r in restated),
         decided_on=decided_on if decided_on is not None and decided_on < change.day else None,
         reminders_not_sent=_reminders_passed(restated, change.day),
+        effective_on=effective_on,
     )
     recipients = [change.addresses.for_participant(person_item)]
     personal = person_item.get("personal_email")

@@ -19,12 +19,15 @@ from stockplan.config import Settings
 from stockplan.data import outbox as box
 from stockplan.data import records as rec
 from stockplan.data.ports import DeadLetters, Mailer, SendFailed
-from stockplan.data.table import Item, Table, Transaction
+from stockplan.data.retry import attempts
+from stockplan.data.table import ConflictError, Item, Table, Transaction
 
 # The attribute the table's time-to-live reads (infra/template.yaml TimeToLiveSpecification).
 BODY_EXPIRY_ATTRIBUTE = "expires_at"
 # A claim older than this is taken to be from a sender that died before sending.
 STALE_CLAIM_SECONDS = 900
+# Commits of the "sent" mark a transaction conflict may cost (SES has the email already).
+MARK_SENT_ATTEMPTS = 3
 # Sending stops when the invocation has less than this left: the rest stay pending for
 # the NoticeFunction's sweep, rather than the function timing out part way (a large
 # feed's notices at SES's send rate can take longer than one invocation).
@@ -149,7 +152,16 @@ def _mark_sent(deps: OutboxDeps, item: Item, message_id: str | None) -> None:
     tx = Transaction()
     tx.put(body_item(nid, bytes(item["raw"]), int(deps.clock()) + days * 86_400))
     box.mark_sent(tx, nid, message_id)
-    deps.table.commit(tx)
+    for attempt in attempts(MARK_SENT_ATTEMPTS):
+        try:
+            deps.table.commit(tx)
+            return
+        except ConflictError:
+            # Its writes have no condition: a conflict is another request touching the
+            # notice at that moment. Committed again rather than left for a sweep that
+            # would send the email a second time.
+            if attempt == MARK_SENT_ATTEMPTS - 1:
+                raise
 
 
 def _failed(deps: OutboxDeps, item: Item, code: str, outcome: DispatchOutcome) -> None:

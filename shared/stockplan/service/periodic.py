@@ -715,6 +715,14 @@ def statement_line(award: Award, day: date, iso: tuple[int, int] | None = None) 
         nso_shares=nso_shares,
         performance_criteria=award.performance_criteria,
         shares_awaiting_certification=shares_awaiting_certification(award, day),
+        next_vesting=next(
+            (
+                t
+                for t in award.tranches
+                if t.vest_date > day and award.is_outstanding and award.service_ended_on is None
+            ),
+            None,
+        ),
     )
 
 

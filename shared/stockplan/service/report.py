@@ -315,7 +315,17 @@ def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
             assumed = item.get("assumed")
             what = "covered transaction"
             detail = "assumed by the acquirer" if assumed else "not assumed: options terminate"
+            if assumed and (item.get("acquirer") or item.get("exchange_ratio")):
+                detail = (
+                    f"assumed by {item.get('acquirer') or 'the acquirer'}, exchange ratio "
+                    f"{item.get('exchange_ratio') or 1}"
+                )
         return _due(state, day, what, "", str(item["action_id"]), 0, detail)
+    if kind == "plan_action":
+        # A reserve amendment or the end of a plan's grants (docs/interfaces.md §1e).
+        what = str(item["action"]).replace("_", " ")
+        shares = int(item.get("shares") or 0)
+        return _due(state, day, what, "", str(item["request_id"]), shares, str(item["plan"]))
     if kind == "roster":
         pid = str(item["participant_id"])
         return _due(

@@ -806,6 +806,20 @@ def apply_plan_action(change: Change, row: fr.PlanActionRow) -> str | None:
         if problem:
             return f"{problem} ({section})"
     change.add_plan_action(action)
+    if action.effective_date > change.day:
+        # Listed as upcoming until its date (docs/plan-rules.md "Facts in time").
+        change.put(
+            {
+                "PK": f"PLANACTION#{action.request_id}",
+                "SK": "ACTION",
+                "type": "plan_action",
+                "request_id": action.request_id,
+                "action": action.kind.value,
+                "plan": action.plan.value,
+                "shares": action.shares,
+                **rec.upcoming_fields(action.effective_date, "plan_actions", action.request_id),
+            }
+        )
     change.audit(
         rec.POOL,
         action.plan.value,

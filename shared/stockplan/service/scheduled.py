@@ -38,6 +38,7 @@ FACT_DATE_COLUMNS: dict[FeedKind, str] = {
     FeedKind.ELECTIONS: "notice_date",
     FeedKind.PRICES: "date",
     FeedKind.DECISIONS: "decision_date",
+    FeedKind.PLAN_ACTIONS: "effective_date",
 }
 # Kinds whose rows dated ahead wait for their date (meetings, fees and corporate actions
 # keep a due item of their own from the start).
@@ -198,7 +199,10 @@ def apply_due(change: Change, batch: list[tuple[Any, Item]]) -> str | None:
     result = SCHEDULED_APPLIERS[kind](change, values)
     if isinstance(result, str):
         change.rollback(point)
-        change.tx.delete(*_fact_key(kind, key))
+        fact = change.ledger.fact(kind, key)
+        if fact is not None and fact.values == values:
+            # The key is free for a corrected row (one applied since keeps its own).
+            change.tx.delete(*_fact_key(kind, key))
         notify.admin_alert(
             change,
             f"A scheduled {kind} row was not applied on {due.day.isoformat()}",

@@ -4,10 +4,13 @@ is marked undelivered and the administrator told once per bounce."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+import pytest
 from memory_world import ADMIN, World
 
 from stockplan.data import records as rec
+from stockplan.data.table import ConflictError
 from stockplan.events import SesFeedback
 from stockplan.service.bounces import BounceDeps, record_feedback
 from stockplan.service.report import undelivered_notices
@@ -51,3 +54,47 @@ def test_feedback_for_a_message_we_never_sent_is_unmatched(world: World) -> None
     outcome = record_feedback(BounceDeps(world.table, world.settings), _bounce("not-ours"), MAR16)
     assert outcome.status == "unmatched"
     assert world.table.items == {}
+
+
+def test_a_second_feedback_id_for_the_same_notice_does_not_mail_the_administrator_again(
+    granted: World,
+) -> None:
+    (mail,) = granted.mailer.sent
+    deps = BounceDeps(granted.table, granted.settings)
+
+    first = record_feedback(deps, _bounce(mail.message_id, "fb-1"), MAR16)
+    second = record_feedback(deps, _bounce(mail.message_id, "fb-2"), MAR16)
+    again = record_feedback(deps, _bounce(mail.message_id, "fb-2"), MAR16)
+
+    assert first.alert_id is not None
+    assert (second.status, second.alert_id) == ("recorded", None)
+    assert again.status == "duplicate"
+    granted.send_pending()
+    assert [str(m["To"]) for m in granted.emails()].count(ADMIN) == 1
+    notice = granted.table.get(*rec.notice_key(str(first.notice_id)))
+    assert notice is not None and notice["feedback_id"] == "fb-2"
+
+
+def test_two_deliveries_of_one_bounce_racing_mail_the_administrator_once(
+    granted: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SNS delivers at least once: a delivery whose commit loses to another delivery of
+    the same bounce (which wrote the mark and the administrator's email first) reads
+    again and stands down."""
+    (mail,) = granted.mailer.sent
+    deps = BounceDeps(granted.table, granted.settings)
+    commit = granted.table.commit
+    raced: list[bool] = []
+
+    def the_other_delivery_wins(tx: Any) -> None:
+        if not raced:
+            raced.append(True)
+            commit(tx)  # the other delivery's identical transaction
+            raise ConflictError("condition failed")
+        commit(tx)
+
+    monkeypatch.setattr(granted.table, "commit", the_other_delivery_wins)
+    outcome = record_feedback(deps, _bounce(mail.message_id), MAR16)
+
+    assert outcome.status == "duplicate" and raced == [True]
+    assert len([n for n in granted.of_type("notice") if n["recipient"] == ADMIN]) == 1

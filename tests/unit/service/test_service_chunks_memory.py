@@ -66,3 +66,52 @@ def test_a_chunk_failed_for_good_names_its_rows_as_not_applied(world: World) -> 
     assert sorted(reasons) == [3, 4, 5]
     assert reasons[3].startswith("not applied: rows 3-4 (chunk 2 of 3)")
     assert world.table.get(*rec.feed_row_key(chunks[0].file, 3)) is None
+
+
+def test_a_dead_chunk_delivered_by_the_dead_letter_queue_is_recorded_once_however_often(
+    world: World,
+) -> None:
+    """Killed without its `except` (nothing recorded), then handed over by the
+    dead-letter queue twice, and once more after its file closed: one record of its
+    rows, one summary."""
+    from stockplan.service.chunks import DIED, chunk_dead
+
+    deps, chunks = fanned_out(world)
+    process_chunk(deps, chunks[0])
+    process_chunk(deps, chunks[2])
+    assert closed(world) is None  # chunk 2 died: the file is open
+
+    first = chunk_dead(deps, chunks[1])
+    again = chunk_dead(deps, chunks[1])
+
+    assert first.status == "processed" and again.status == "duplicate"
+    assert (closed(world) or {})["rejected"] == 3
+    rejected = [i for i in world.of_type("feed_row") if i.get("status") == "rejected"]
+    assert sorted(i["row"] for i in rejected) == [3, 4, 5]
+    assert DIED in next(i["reason"] for i in rejected if i["row"] == 3)
+    assert [n["kind"] for n in world.of_type("notice")] == ["feed-rejections"]
+
+
+def test_a_chunk_that_finished_then_died_is_not_recorded_as_failed(world: World) -> None:
+    """Its marker is in (its rows were applied): the dead-letter delivery only closes
+    the file the chunk died before closing."""
+    from stockplan.service.chunks import chunk_dead
+
+    deps, chunks = fanned_out(world)
+    for chunk in chunks:
+        process_chunk(deps, chunk)
+    (file,) = world.of_type("feed_file")
+    world.table.put({**file, "status": "processing"})  # died before the close committed
+    world.table.items.pop(
+        next(
+            k
+            for k, v in world.table.items.items()
+            if v.get("kind") == "feed-rejections" and v.get("type") == "notice"
+        )
+    )
+
+    outcome = chunk_dead(deps, chunks[1])
+
+    assert outcome.status == "duplicate"
+    assert (closed(world) or {})["accepted"] == 4
+    assert not any("not applied" in str(i.get("reason")) for i in world.of_type("feed_row"))

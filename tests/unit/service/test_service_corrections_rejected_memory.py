@@ -1,5 +1,6 @@
 """Corrections and decisions that name nothing recorded are rejected with their reason
-(docs/interfaces.md §1b and §1c), and change nothing; on the in-memory stack."""
+(docs/interfaces.md §1b and §1c) with what HR should check, never an internal
+document, and change nothing; on the in-memory stack."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def _reasons(world: World) -> dict[str, str]:
     return {str(i["record"]["request_id"]): str(i["reason"]) for i in rows}
 
 
-def test_corrections_naming_nothing_recorded_are_rejected_citing_section_1b(
+def test_corrections_naming_nothing_recorded_are_rejected_saying_what_to_check(
     granted: World,
 ) -> None:
     before = build_report(granted.table, APR1)
@@ -41,11 +42,13 @@ def test_corrections_naming_nothing_recorded_are_rejected_citing_section_1b(
     reasons = _reasons(granted)
     assert sorted(reasons) == ["C-1", "C-2", "C-3", "C-4"]
     assert "no termination is recorded for E1" in reasons["C-2"]
-    assert all("§1b" in reason for reason in reasons.values()), reasons
+    # Each says what to check; none cites an internal document.
+    assert all("check the" in reason for reason in reasons.values()), reasons
+    assert not [r for r in reasons.values() if ".md" in r]
     assert build_report(granted.table, APR1)["awards"] == before["awards"]
 
 
-def test_decisions_naming_no_recorded_award_are_rejected_citing_section_1c(
+def test_decisions_naming_no_recorded_award_are_rejected_saying_what_to_check(
     granted: World,
 ) -> None:
     outcome = granted.feed(
@@ -58,4 +61,11 @@ def test_decisions_naming_no_recorded_award_are_rejected_citing_section_1c(
 
     assert (outcome.accepted, outcome.rejected) == (0, 2)
     reasons = _reasons(granted)
-    assert reasons["D-1"] == reasons["D-2"] == "no award G-9 is recorded (docs/interfaces.md §1c)"
+    assert (
+        reasons["D-1"]
+        == reasons["D-2"]
+        == (
+            "no award G-9 is recorded: check the award_id (an award loaded through grants,"
+            " or a formula option FO-<grant date>-<participant_id>)"
+        )
+    )

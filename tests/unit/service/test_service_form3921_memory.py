@@ -160,3 +160,34 @@ def test_code_6039_statements_due_before_go_live_are_history_the_file_is_written
     assert _forms(world) == []
     body = world.store.latest("reports/form-3921-2002.csv").decode("utf-8-sig")
     assert body.count("\r\n") == 3  # the header and the two exercises
+
+
+def test_code_6039_a_run_stopped_half_way_sends_nothing_twice() -> None:
+    world = _exercised(_periodic_world())
+    world.daily(JAN2)
+    # The year's record lost (a run that stopped before writing it): the next run finds
+    # the statement already queued and sent, and sends it no more.
+    del world.table.items[("PERIODIC", "FORM3921#2002")]
+    from stockplan.data import marker
+    from stockplan.service.daily import DailyDeps
+    from stockplan.service.form3921 import form_3921
+
+    deps = DailyDeps(world.table, world.settings, world.store)
+    own = marker.Own(marker.read(world.table))
+    assert form_3921(deps, 2002, date(2003, 1, 3), own) == []
+    assert ("PERIODIC", "FORM3921#2002") in world.table.items
+    world.send_pending()
+    assert len(_forms(world)) == 1
+
+
+def test_code_6039_every_iso_exercise_voided_leaves_no_statement() -> None:
+    world = _exercised(_periodic_world())
+    world.feed(
+        "corrections",
+        "request_id,action,award_id,exercise_date,shares,note\n"
+        "C-1,void_exercise,I-1,2002-12-30,3000,did not happen\n"
+        "C-2,void_exercise,I-1,2002-06-03,4000,did not happen\n",
+        date(2002, 12, 31),
+    )
+    world.daily(JAN2)
+    assert _forms(world) == []

@@ -87,3 +87,30 @@ def test_the_oldest_pending_notice_age_counts_from_its_queueing(world: World) ->
     assert oldest_pending_age(world.outbox()) == 600
     world.send_pending()
     assert oldest_pending_age(world.outbox()) == 0
+
+
+def test_a_sent_mark_that_meets_a_transaction_conflict_is_committed_again_not_sent_twice(
+    world: World,
+) -> None:
+    """SES accepted the email; the transaction marking it sent conflicted once with
+    another request: it is committed again, and no later sweep sends the email again."""
+    from stockplan.data.table import ConflictError, Transaction
+
+    nid = _queued(world)
+    conflicts: list[int] = []
+
+    def conflict_once(transaction: Transaction) -> None:
+        if not conflicts:
+            conflicts.append(len(transaction))
+            raise ConflictError("TransactionConflict")
+
+    world.table.before_commit = conflict_once
+    assert world.send_pending().sent == [nid]
+    world.table.before_commit = None
+
+    assert conflicts == [2]  # the body and the notice's "sent" mark
+    notice = world.table.get(*rec.notice_key(nid))
+    assert notice is not None and notice["status"] == "sent"
+    world.now += STALE_CLAIM_SECONDS + 60
+    assert world.send_pending().sent == []
+    assert len(world.mailer.sent) == 1

@@ -187,3 +187,15 @@ def test_1998_6a9_the_monthly_report_lists_awards_awaiting_certification(world: 
 
     text = " ".join(render(report_notice(document)).text.split())
     assert "Performance awards awaiting certification (1998 §6.a.(9))" in text
+
+
+def test_1998_6a9_the_grant_notice_states_the_criteria_and_that_nothing_comes_uncertified(
+    world: World,
+) -> None:
+    _granted(world)
+    (notice,) = [m for m in world.emails() if "performance award" in str(m["Subject"])]
+    part = notice.get_body(("plain",))
+    assert part is not None
+    text = " ".join(str(part.get_content()).split())
+    assert "Performance criteria: Revenue above $500 million, fiscal 2002 and 2003." in text
+    assert "nothing is delivered until the Committee certifies the shares earned" in text

@@ -463,3 +463,63 @@ def test_1998_4a_the_exercise_confirmation_says_how_the_price_was_paid(world: Wo
     text = str(body.get_content())
     assert "Paid by: previously owned shares and shares withheld" in text
     assert "Previously owned shares delivered to pay: 200" in text
+
+
+def test_directors_3_the_2009_fee_notice_says_only_the_part_to_2009_03_31_is_converted(
+    world: World,
+) -> None:
+    """Directors §3: the deferred stock notice of the 2009 annual fee explains the cash."""
+    world.feed("participants", PEOPLE, date(2008, 6, 2))
+    world.feed(
+        "elections", "participant_id,notice_date,action\nD1,2008-06-02,elect\n", date(2008, 6, 2)
+    )
+    first = date(2009, 1, 2)
+    world.feed("prices", "date,last_sale\n2009-01-02,10.00\n", first)
+    world.feed(
+        "fees", "participant_id,fee_type,fee_date,amount\nD1,annual,2009-01-02,36500\n", first
+    )
+    world.daily(first)
+
+    (mail,) = [m for m in world.emails() if str(m["Subject"]).startswith("Deferred stock award")]
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = " ".join(str(body.get_content()).split())
+    assert "Paid in cash: $27,500.00" in text
+    assert "$9,000.00, is converted into shares" in text and "Directors §3" in text
+
+
+def test_directors_8a_a_cut_deferred_award_notice_says_the_pool_was_short(world: World) -> None:
+    """Directors §8(a): the notice of a deferred stock award cut with the day's formula
+    options says so and what the fee would have bought."""
+    _short_pool(world)
+    world.feed("meetings", ROSTER, MEETING)
+    world.feed(
+        "fees", "participant_id,fee_type,fee_date,amount\nD1,meeting,2002-04-10,2000\n", MEETING
+    )
+    world.daily(MEETING)
+
+    (mail,) = [m for m in world.emails() if str(m["Subject"]).startswith("Deferred stock award")]
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = " ".join(str(body.get_content()).split())
+    assert "you receive 83 shares of the 100 shares your fee would buy" in text
+    assert "Paid in cash: $340.00" in text
+
+
+def test_1998_9_a_plan_action_dated_ahead_is_listed_as_upcoming(world: World) -> None:
+    """docs/interfaces.md §1d, §1e: a plan action fed before its effective date is listed
+    by `stockplan report --upcoming` until that day."""
+    from stockplan.service.report import read_state, upcoming
+
+    world.feed("participants", PEOPLE, DAY)
+    world.feed(
+        "plan_actions",
+        PLAN_ACTIONS + "PA-9,terminate_plan,directors-1999,2002-04-01,,,Board resolution\n",
+        DAY,
+    )
+
+    ahead = upcoming(read_state(world.table), DAY, 30)
+    assert [(d["day"], d["what"], d["ref"], d["detail"]) for d in ahead] == [
+        ("2002-04-01", "terminate plan", "PA-9", "directors-1999")
+    ]
+    assert upcoming(read_state(world.table), date(2002, 4, 2), 30) == []
