@@ -286,26 +286,31 @@ def upcoming(state: State, as_of: date, days: int) -> list[dict[str, Any]]:
     return found
 
 
+def _scheduled_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
+    """A scheduled fact (a termination, grant or role change fed ahead) as listed."""
+    values = {k: str(v) for k, v in item["values"].items()}
+    what = {"terminations": "termination", "grants": "grant"}.get(str(item["kind"]))
+    shares = int(values.get("shares") or 0)
+    if item["kind"] == "role_change":
+        what, ref, detail = "role change", values["role"], "new role from this day"
+    elif what == "termination":
+        ref, detail = values["reason"], "ends service (scheduled)"
+    elif what == "grant":
+        ref = values["award_id"]
+        detail = f"{values['plan']} {values['award_type']} granted (scheduled)"
+    else:
+        what, ref, detail = str(item["kind"]), str(item["key"]), "scheduled"
+    source = f"; row {item['source_row']} of {item['source_key']}"
+    pid = values.get("participant_id", "")
+    return _due(state, day, str(what), pid, ref, shares, detail + source)
+
+
 def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
     """A fact fed ahead of its date, as `upcoming` lists it; None once it is done."""
     day = date.fromisoformat(str(item["GSI1SK"])[:10])
     kind = item.get("type")
     if kind == "scheduled":
-        values = {k: str(v) for k, v in item["values"].items()}
-        what = {"terminations": "termination", "grants": "grant"}.get(str(item["kind"]))
-        shares = int(values.get("shares") or 0)
-        if item["kind"] == "role_change":
-            what, ref, detail = "role change", values["role"], "new role from this day"
-        elif what == "termination":
-            ref, detail = values["reason"], "ends service (scheduled)"
-        elif what == "grant":
-            ref = values["award_id"]
-            detail = f"{values['plan']} {values['award_type']} granted (scheduled)"
-        else:
-            what, ref, detail = str(item["kind"]), str(item["key"]), "scheduled"
-        source = f"; row {item['source_row']} of {item['source_key']}"
-        pid = values.get("participant_id", "")
-        return _due(state, day, str(what), pid, ref, shares, detail + source)
+        return _scheduled_entry(state, day, item)
     if kind == "corporate_action":
         if item.get("applied"):
             return None
