@@ -295,6 +295,7 @@ def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
 
 
 def _scheduled_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
+    """A scheduled fact (a termination, grant or role change fed ahead) as listed."""
     values = {k: str(v) for k, v in item["values"].items()}
     kind = str(item["kind"])
     shares = int(values.get("shares") or 0)
