@@ -298,7 +298,9 @@ def _scheduled_entry(state: State, day: date, item: Item) -> dict[str, Any] | No
     values = {k: str(v) for k, v in item["values"].items()}
     kind = str(item["kind"])
     shares = int(values.get("shares") or 0)
-    if kind == "terminations":
+    if kind == "role_change":
+        what, ref, detail = "role change", values["role"], "new role from this day"
+    elif kind == "terminations":
         what, ref, detail = "termination", values["reason"], "ends service (scheduled)"
     elif kind == "grants":
         what, ref = "grant", values["award_id"]
@@ -318,7 +320,19 @@ def _action_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
         what = "covered transaction"
         assumed = item.get("assumed")
         detail = "assumed by the acquirer" if assumed else "not assumed: options terminate"
+        if assumed and (item.get("acquirer") or item.get("exchange_ratio")):
+            detail = (
+                f"assumed by {item.get('acquirer') or 'the acquirer'}, exchange ratio "
+                f"{item.get('exchange_ratio') or 1}"
+            )
     return _due(state, day, what, "", str(item["action_id"]), 0, detail)
+
+
+def _plan_action_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
+    # A reserve amendment or the end of a plan's grants (docs/interfaces.md §1e).
+    what = str(item["action"]).replace("_", " ")
+    shares = int(item.get("shares") or 0)
+    return _due(state, day, what, "", str(item["request_id"]), shares, str(item["plan"]))
 
 
 def _roster_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
@@ -337,6 +351,7 @@ def _fee_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
 _AHEAD: dict[str, Callable[[State, date, Item], dict[str, Any] | None]] = {
     "scheduled": _scheduled_entry,
     "corporate_action": _action_entry,
+    "plan_action": _plan_action_entry,
     "roster": _roster_entry,
     "fee": _fee_entry,
 }
