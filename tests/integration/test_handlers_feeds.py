@@ -691,6 +691,8 @@ SAMPLE_DAY_FEEDS = {
     "REQ-1,correct_termination,E2,2002-03-14,voluntary,HR keyed the wrong day\n",
     "decisions": "request_id,action,award_id,decision_date,note\n"
     "DEC-1,accelerate_vesting,G-2,2002-03-15,Compensation committee\n",
+    "plan_actions": "request_id,action,plan,effective_date,shares,approved_on,note\n"
+    "PA-1,amend_reserve,directors-1999,2002-03-15,250000,2002-03-15,Stockholders' vote\n",
     "corporate_actions": "action_date,action,ratio,assumed\n2002-03-16,split,2,\n",
 }
 
@@ -745,7 +747,8 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
     assert deferred["fair_market_value"] == "30.00" and deferred["issue_date"] == "2005-01-03"
     # incentive: (1,000 - 100) x 2 = 1,800 outstanding; delivered (100 exercised + 300
     # restricted shares of G-2, vested early by DEC-1 and delivered on 2002-03-15) x 2.
-    # directors: (10,000 + 833) x 2 = 21,666 outstanding.
+    # directors: (10,000 + 833) x 2 = 21,666 outstanding; its reserve amended to 250,000
+    # by PA-1 on 2002-03-15, then doubled by the split (Directors §8(f), §4(c)).
     g2 = award(rep, "G-2")
     assert (g2["shares_exercised"], g2["shares_outstanding"]) == (300, 0)
     assert rep["pools"] == {
@@ -756,10 +759,10 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
             "available": 4497400,
         },
         "directors-1999": {
-            "reserved": 400000,
+            "reserved": 500000,
             "outstanding": 21666,
             "delivered": 0,
-            "available": 378334,
+            "available": 478334,
         },
     }
     # E2 holds no award: the termination is recorded and sends no notice (docs/plan-rules.md

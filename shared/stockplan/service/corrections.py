@@ -379,6 +379,10 @@ def _withdraw_corporate_action(change: Change, row: CorrectionRow) -> str | None
         rec.fact_pk(FeedKind.CORPORATE_ACTIONS.value, f"{day}|{action.kind.value}"), rec.FACT_SK
     )
     _audit(change, row, str(action_item["PK"]))
+    if action.kind is CorporateActionKind.COVERED_TRANSACTION:
+        from stockplan.service.covered_ahead import withdrawn
+
+        withdrawn(change, action, action_id, row.request_id)
     return None
 
 
