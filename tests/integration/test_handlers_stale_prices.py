@@ -191,5 +191,5 @@ def test_an_iso_below_the_fmv_names_the_day_of_the_closing_price(people: Any) ->
     (rejected,) = errors_csv(stack, "incoming/grants/low.csv")
     assert (
         "the Fair Market Value on the grant date, $13.50 (the closing price of 2002-06-12)"
-        in (rejected["reason"])
+        in rejected["reason"]
     )
