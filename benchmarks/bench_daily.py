@@ -143,9 +143,9 @@ def history(size: int, runs: int) -> Iterator[dict[str, Any]]:
 def measure(size: int, runs: int) -> dict[str, Any]:
     with local_stack() as stack:
         clock = Stopwatch()
-        seeded = seed(stack.stack.table, history(size, runs))
+        seeded = seed(stack, history(size, runs))
         seed_seconds = clock.seconds
-        counts = stack.runtime.dynamodb.counts
+        counts = stack.counts
         before = counts.snapshot()
         stack.run_day(FIRST_RUN - timedelta(days=1))
         quiet = counts.since(before)

@@ -26,7 +26,7 @@ LARGE_FILE_ROWS = 100_000
 
 def measure(rows: int, chunk_rows: int) -> dict[str, Any]:
     with local_stack() as stack:
-        seed(stack.stack.table, people(rows))
+        seed(stack, people(rows))
         runtime = stack.runtime
         runtime.settings = runtime.settings.model_copy(
             update={"fanout_rows": chunk_rows, "chunk_rows": chunk_rows}

@@ -102,19 +102,19 @@ def terminations_csv(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def measure(rows: int, batch_rows: int | None = None) -> dict[str, Any]:
+def measure(rows: int, batch_rows: int | None = None, engine: str = "memory") -> dict[str, Any]:
     """One file of `rows` terminations; `batch_rows` overrides FeedDeps.batch_rows."""
     import dataclasses
 
-    with local_stack() as stack:
-        seed(stack.stack.table, people(rows))
+    with local_stack(engine) as stack:
+        seed(stack, people(rows))
         runtime = stack.runtime
         if batch_rows is not None:
             make_deps = runtime.feed_deps
             runtime.feed_deps = lambda table: dataclasses.replace(  # type: ignore[method-assign]
                 make_deps(table), batch_rows=batch_rows
             )
-        counts = stack.runtime.dynamodb.counts
+        counts = stack.counts
         # The handler's work is stockplan.entry.feed's (the handler module is a shim).
         handler_module = sys.modules["stockplan.entry.feed"]
         original_dispatch = handler_module.dispatch
@@ -147,6 +147,7 @@ def measure(rows: int, batch_rows: int | None = None) -> dict[str, Any]:
     sent = sending["counts"]
     feed_requests = spent.total - sent.total
     return {
+        "engine": engine,
         "rows": rows,
         "batch_rows": batch_rows,
         "seconds": seconds,
@@ -168,11 +169,13 @@ def measure(rows: int, batch_rows: int | None = None) -> dict[str, Any]:
     }
 
 
-def run(rows: int, runs: int, batch_rows: int | None = None) -> dict[str, Any]:
+def run(
+    rows: int, runs: int, batch_rows: int | None = None, engine: str = "memory"
+) -> dict[str, Any]:
     samples = []
     for _ in range(runs):
-        sample = measure(rows, batch_rows)
-        label = "row by row" if batch_rows == 1 else "batched"
+        sample = measure(rows, batch_rows, engine)
+        label = ("row by row" if batch_rows == 1 else "batched") + f", {engine} engine"
         print(
             f"feed ({label}): {rows:,} termination rows in {sample['seconds']:.1f} s "
             f"({sample['cpu_seconds']:.1f} s CPU) "
@@ -188,6 +191,7 @@ def run(rows: int, runs: int, batch_rows: int | None = None) -> dict[str, Any]:
     keys = [k for k, v in samples[0].items() if isinstance(v, int | float)]
     result: dict[str, Any] = {k: median(s[k] for s in samples) for k in keys}
     result["runs"] = runs
+    result["engine"] = engine
     result["by_operation"] = samples[0]["by_operation"]
     result["notice_by_operation"] = samples[0]["notice_by_operation"]
     result["samples"] = samples

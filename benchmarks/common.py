@@ -1,8 +1,12 @@
-"""What every benchmark shares: import paths, the embedded AWS stack, a DynamoDB client
-that counts requests and items, and fast seeding with BatchWriteItem.
+"""What every benchmark shares: import paths, the embedded AWS stack on either engine,
+the DynamoDB requests and items counted at the table's port, and seeding.
 
-The benchmarks run against the embedded AWS (moto in this process) through the very
-handler functions infra/template.yaml names, as `stockplan simulate` does.
+The benchmarks run on the embedded AWS through the very handler functions
+infra/template.yaml names, as `stockplan simulate` does: on the in-memory engine by
+default (its table counts the requests DynamoDB would bill: one a page of a query), or
+on moto (a DynamoDB client that counts what it passes on). The counts are the same on
+both (the request pattern is the code's), which keeps docs/scale.md's cost model
+measured.
 """
 
 from __future__ import annotations
@@ -107,37 +111,63 @@ def _items_written(op: str, kwargs: dict[str, Any]) -> int:
     return 0
 
 
-@contextmanager
-def local_stack() -> Iterator[Any]:
-    """A fresh embedded stack (`stockplan_cli.simulate.EmbeddedStack`) whose handlers use a
-    counting DynamoDB client: `stack.runtime.dynamodb.counts`."""
-    from stockplan.runtime import use_runtime
-    from stockplan_cli.embedded import EmbeddedAws
-    from stockplan_cli.simulate import EmbeddedStack
+class MemoryCounts:
+    """The in-memory table's own count of requests, as `Counts` (a transaction of one
+    unconditional put is sent as a PutItem, as Table.commit does)."""
 
-    with EmbeddedAws() as aws:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def snapshot(self) -> Counts:
+        requests = Counter(self.table.requests)
+        requests["put_item"] += requests.pop("commit_put_item", 0)
+        return Counts(+requests, self.table.items_read, self.table.items_written)
+
+    def since(self, earlier: Counts) -> Counts:
+        return self.snapshot().since(earlier)
+
+
+@contextmanager
+def local_stack(engine: str = "memory") -> Iterator[Any]:
+    """A fresh embedded stack (`stockplan_cli.simulate.EmbeddedStack`) on `engine`, its
+    DynamoDB requests counted: `stack.counts` (`.snapshot()`, `.since(earlier)`)."""
+    from stockplan.runtime import use_runtime
+    from stockplan_cli.simulate import EmbeddedStack, make_engine
+
+    with make_engine(engine) as aws:
         stack = EmbeddedStack(aws)
-        stack.raw_dynamodb = stack.runtime.dynamodb
-        stack.runtime.dynamodb = RecordingClient(stack.runtime.dynamodb)
+        if engine == "memory":
+            stack.counts = MemoryCounts(stack.runtime.table())
+        else:
+            stack.runtime.dynamodb = RecordingClient(stack.runtime.dynamodb)
+            stack.counts = stack.runtime.dynamodb.counts
         try:
             yield stack
         finally:
             use_runtime(None)
 
 
-def seed(table: str, items: Iterable[dict[str, Any]]) -> int:
-    """Put items straight into the embedded table, outside any counter (as a
-    BatchWriteItem would, without the HTTP and parsing work of 25 items a request)."""
-    from moto.dynamodb.models import dynamodb_backends
-
+def seed(stack: Any, items: Iterable[dict[str, Any]]) -> int:
+    """Put items straight into the stack's table, outside the counts (as BatchWriteItem
+    would, 25 items a request, without the handlers)."""
     from stockplan.data.table import to_wire
-    from stockplan_cli.embedded import ACCOUNT, REGION
 
-    target = dynamodb_backends[ACCOUNT][REGION].get_table(table)
+    table = stack.runtime.table()
+    if hasattr(table, "requests"):  # the in-memory table: its counts are put back
+        before = (Counter(table.requests), table.items_read, table.items_written)
+        written = sum(bool(table.put(item)) for item in items)
+        table.requests, table.items_read, table.items_written = before
+        return written
+    client = getattr(stack.runtime.dynamodb, "_client", stack.runtime.dynamodb)
+    batch: list[dict[str, Any]] = []
     written = 0
-    for item in items:
-        target.put_item(to_wire(item))
-        written += 1
+    for item in [*items, None]:
+        if item is not None:
+            batch.append({"PutRequest": {"Item": to_wire(item)}})
+        if batch and (item is None or len(batch) == 25):
+            client.batch_write_item(RequestItems={table.name: batch})
+            written += len(batch)
+            batch = []
     return written
 
 

@@ -269,12 +269,11 @@ def notes(r: dict[str, Any], feed_10k: float, sim_10y: float, worst_import: floa
         "Makefile`: sam's own Python builder unpacks wheels uncompiled, and Lambda's "
         "read-only file system made every cold start compile pydantic, Powertools, the "
         "X-Ray SDK and stockplan again). "
-        "The embedded AWS (`stockplan_cli/moto_speedups.py`, each speed-up with its "
-        "measured reason) reads only the partition a Query names (for the due index, a "
-        "slice of the partition it keeps in key order as the writes come), sorts a table "
-        "once for all the pages of a scan, snapshots only the items a transaction names, "
-        "dumps item answers as JSON directly and takes DynamoDB requests unsigned: moto's "
-        "own costs made every wall time here a measure of moto, not of this code.",
+        "The benchmarks run on the in-memory engine (`stockplan_cli/memory_aws.py`, "
+        "the table's partitions kept sorted and searched by bisection), which the "
+        "differential tests hold to moto's answers: on moto (`--engine moto`), moto's "
+        "own costs made every wall time a measure of moto, not of this code. The "
+        "requests are counted at the table's port as DynamoDB bills them (one a page).",
         "",
         f"**Feed: {feed['feed_requests_per_row']:.2f} requests a row, plus "
         f"{feed['notice_requests_per_notice']:.2f} a notice.** The feed's own work is at "

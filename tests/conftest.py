@@ -49,8 +49,7 @@ UNMEASURED_MODULES = frozenset(
         "test_reliability_faults",
         "test_reliability_security",
         "test_reuploads_property",
-        "test_embedded_aws",
-        "test_moto_speedups_differential",
+        "test_memory_engine_differential",
     }
 )
 

@@ -281,20 +281,15 @@ def fake_credentials() -> None:
 
 
 class EmbeddedAws:
-    """moto in this process; with `server=True` also a real endpoint on 127.0.0.1."""
+    """moto in this process, as it is (nothing of it patched); with `server=True` also
+    a real endpoint on 127.0.0.1."""
 
-    def __init__(
-        self, server: bool = False, port: int = 0, speedups: frozenset[str] | None = None
-    ) -> None:
-        """`speedups`: the names of `moto_speedups.SPEEDUPS` to apply while running
-        (None: as STOCKPLAN_MOTO_SPEEDUPS says, all by default; empty: plain moto)."""
+    def __init__(self, server: bool = False, port: int = 0) -> None:
         self.server = server
         self.port = port
         self.endpoint: str | None = None
-        self.speedups = speedups
         self._mock: Any = None
         self._server: Any = None
-        self._speeding = False
 
     def __enter__(self) -> EmbeddedAws:
         self.start()
@@ -307,17 +302,8 @@ class EmbeddedAws:
         fake_credentials()
         from moto import mock_aws
 
-        from stockplan_cli import moto_speedups
-
         self._mock = mock_aws()
         self._mock.start()
-        try:
-            wanted = moto_speedups.chosen() if self.speedups is None else self.speedups
-            self.speedups = moto_speedups.apply(wanted)
-        except (ValueError, RuntimeError):
-            self.stop()  # no half-started embedded AWS: `with` does not stop one
-            raise
-        self._speeding = True
         if self.server:
             from moto.server import ThreadedMotoServer
 
@@ -333,11 +319,6 @@ class EmbeddedAws:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
-        if self._speeding:
-            from stockplan_cli import moto_speedups
-
-            moto_speedups.remove()
-            self._speeding = False
 
     def runtime(self, settings: Any) -> Any:
         """The Lambda runtime's wiring on this engine's clients."""
@@ -365,20 +346,17 @@ class EmbeddedAws:
         return boto3.client(service, region_name=REGION)
 
     def objects(self, bucket: str, prefix: str) -> list[tuple[str, bytes]]:
-        """The latest version of each object under `prefix` in `bucket`, in key order,
-        read from the in-process store (as `sent_messages` reads SES's): the CLI's copy of
-        the outputs, without a ListObjectsV2 and a GetObject each through botocore."""
-        from moto.s3.models import FakeKey, s3_backends
-
-        keys = s3_backends[ACCOUNT]["aws"].get_bucket(bucket).keys
-        found = [
-            (str(name), bytes(key.value))
-            for name, key in keys.items()
-            if str(name).startswith(prefix) and isinstance(key, FakeKey)
-        ]
+        """The latest version of each object under `prefix` in `bucket`, in key order."""
+        s3 = self.client("s3")
+        found = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for listed in page.get("Contents", []):
+                body = s3.get_object(Bucket=bucket, Key=listed["Key"])["Body"].read()
+                found.append((str(listed["Key"]), bytes(body)))
         return sorted(found)
 
     def sent_messages(self) -> list[Any]:
+        """What SES accepted, as moto keeps it for tests to read (its documented way)."""
         from moto.ses.models import ses_backends
 
         messages: list[Any] = ses_backends[ACCOUNT][REGION].sent_messages

@@ -267,8 +267,8 @@ def item_size(item: Item) -> int:
 
 
 def _value_size(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value.encode("utf-8"))
+    if type(value) is str:
+        return len(value) if value.isascii() else len(value.encode("utf-8"))
     if isinstance(value, bool) or value is None:
         return 1
     if isinstance(value, Binary):
@@ -291,15 +291,18 @@ def _invalid(message: str, operation: str) -> ClientError:
     return ClientError({"Error": {"Code": "ValidationException", "Message": message}}, operation)
 
 
-def _check_limits(item: Item, operation: str) -> None:
+def _check_limits(item: Item, operation: str) -> int:
+    """The item's size; a ValidationException when it or a key is over DynamoDB's limit."""
     for index, (partition, sort) in _INDEXES.items():
         for attribute, limit in ((partition, PARTITION_KEY_BYTES), (sort, SORT_KEY_BYTES)):
             value = item.get(attribute) if attribute else None
             if isinstance(value, str) and len(value.encode("utf-8")) > limit:
                 where = "the table" if index is None else index
                 raise _invalid(f"{attribute} of {where} is over {limit} bytes", operation)
-    if item_size(item) > ITEM_BYTES:
+    size = item_size(item)
+    if size > ITEM_BYTES:
         raise _invalid("Item size has exceeded the maximum allowed size", operation)
+    return size
 
 
 def _key_of(sort_value: str, key: Key) -> tuple[str, str, str]:
@@ -318,6 +321,7 @@ class MemoryTable(Table):
     def __init__(self, name: str = "memory") -> None:
         super().__init__(None, name)
         self.items: dict[Key, Item] = {}
+        self._sizes: dict[Key, int] = {}
         # (index, partition value) -> [(sort value, PK, SK)], sorted.
         self._partitions: dict[tuple[str | None, str], list[tuple[str, str, str]]] = {}
         self.before_commit: Callable[[Transaction], None] | None = None
@@ -347,7 +351,7 @@ class MemoryTable(Table):
             elif isinstance(item.get(sort), str):
                 yield (index, value), _key_of(str(item[sort]), key)
 
-    def _write(self, key: Key, item: Item | None) -> None:
+    def _write(self, key: Key, item: Item | None, size: int = 0) -> None:
         before = self.items.get(key)
         if before is not None:
             for where, entry in self._entries(key, before):
@@ -357,8 +361,10 @@ class MemoryTable(Table):
                     del self._partitions[where]
         if item is None:
             self.items.pop(key, None)
+            self._sizes.pop(key, None)
             return
         self.items[key] = item
+        self._sizes[key] = size
         for where, entry in self._entries(key, item):
             bisect.insort(self._partitions.setdefault(where, []), entry)
 
@@ -401,25 +407,24 @@ class MemoryTable(Table):
             chosen = chosen[::-1]
         if limit is not None:
             chosen = chosen[:limit]
-        found = [_copy_item(self.items[(pk, sk)]) for _, pk, sk in chosen]
-        self._count_pages("query", found, limit is not None and len(found) == limit)
-        return found
+        keys = [(pk, sk) for _, pk, sk in chosen]
+        self._count_pages("query", keys)
+        self.items_read += len(keys)
+        return [_copy_item(self.items[key]) for key in keys]
 
-    def _count_pages(self, operation: str, found: list[Item], stopped: bool) -> None:
-        """One request for each 1 MB page read (a page ends at the limit, too)."""
+    def _count_pages(self, operation: str, keys: Collection[Key]) -> None:
+        """One request for each 1 MB page read."""
         pages, page = 1, 0
-        for item in found:
-            page += item_size(item)
+        for key in keys:
+            size = self._sizes[key]
+            page += size
             if page > PAGE_BYTES:
-                pages, page = pages + 1, item_size(item)
+                pages, page = pages + 1, size
         self.requests[operation] += pages
-        self.items_read += len(found)
 
     def scan_types(self, types: Collection[str]) -> list[Item]:
-        every = list(self.items.values())
-        self._count_pages("scan", every, False)
-        self.items_read -= len(every)  # read, but only the wanted ones sent
-        found = [_copy_item(i) for i in every if i.get("type") in types]
+        self._count_pages("scan", self.items.keys())  # read whole, the wanted ones sent
+        found = [_copy_item(i) for i in self.items.values() if i.get("type") in types]
         self.items_read += len(found)
         return found
 
@@ -427,13 +432,13 @@ class MemoryTable(Table):
 
     def put(self, item: Item, condition: str | None = None, values: Item | None = None) -> bool:
         stored = _stored(item)
-        _check_limits(stored, "PutItem")
+        size = _check_limits(stored, "PutItem")
         key = (str(stored["PK"]), str(stored["SK"]))
         self.requests["put_item"] += 1
         if not _passes(self.items.get(key), condition, None, values):
             return False
         self.items_written += 1
-        self._write(key, stored)
+        self._write(key, stored, size)
         return True
 
     def update(self, change: Update) -> Item | None:
@@ -443,10 +448,10 @@ class MemoryTable(Table):
         if not _passes(before, change.condition, change.names, change.values):
             return None
         after = _updated(key, before, change.expression, change.names, change.values or {})
-        _check_limits(after, "UpdateItem")
+        size = _check_limits(after, "UpdateItem")
         self.items_written += 1
         self.items_read += 1  # ALL_NEW
-        self._write(key, after)
+        self._write(key, after, size)
         return _copy_item(after)
 
     # --- transactions -----------------------------------------------------------------
@@ -466,14 +471,15 @@ class MemoryTable(Table):
         name = "PutItem" if single else "TransactWriteItems"
         writes = self._transaction_writes(operations, name)
         self.requests["commit_put_item" if single else "transact_write_items"] += 1
-        for key, written in writes.items():
-            self._write(key, written)
+        for key, (written, size) in writes.items():
+            self._write(key, written, size)
         self.items_written += sum(1 for o in operations if "ConditionCheck" not in o)
 
     def _transaction_writes(
         self, operations: list[dict[str, Any]], name: str
-    ) -> dict[Key, Item | None]:
-        writes: dict[Key, Item | None] = {}
+    ) -> dict[Key, tuple[Item | None, int]]:
+        """Each key's item as the transaction leaves it (None: deleted), and its size."""
+        writes: dict[Key, tuple[Item | None, int]] = {}
         checked: set[Key] = set()
         failed: list[Key] = []
         size = 0
@@ -489,7 +495,8 @@ class MemoryTable(Table):
             values = from_wire(request.get("ExpressionAttributeValues", {}))
             names = request.get("ExpressionAttributeNames")
             if not _passes(before, request.get("ConditionExpression"), names, values):
-                failed.append(key)
+                failed.append(key)  # as moto answers: a failed write's item is not sized
+                continue
             if kind == "ConditionCheck":
                 continue
             written: Item | None = None
@@ -497,10 +504,9 @@ class MemoryTable(Table):
                 written = from_wire(request["Item"])
             elif kind == "Update":
                 written = _updated(key, before, request["UpdateExpression"], names, values)
-            if written is not None:
-                _check_limits(written, name)
-                size += item_size(written)
-            writes[key] = written
+            written_size = 0 if written is None else _check_limits(written, name)
+            size += written_size
+            writes[key] = (written, written_size)
         if size > TRANSACTION_BYTES:
             raise _invalid(f"a transaction's items are over {TRANSACTION_BYTES} bytes", name)
         if failed:

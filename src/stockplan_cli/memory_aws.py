@@ -120,15 +120,14 @@ class MemoryS3:
         Key: str,
         VersionId: str | None = None,
     ) -> dict[str, Any]:
-        versions = self._bucket(Bucket, "GetObject").get(Key)
+        versions = self._bucket(Bucket, "GetObject").get(Key, [])
+        if VersionId is not None:  # of this key, or S3 knows no such version
+            versions = [v for v in versions if v.version_id == VersionId]
+            if not versions:
+                raise _error("NoSuchVersion", "The specified version does not exist.", "GetObject")
         if not versions:
             raise _error("NoSuchKey", "The specified key does not exist.", "GetObject", 404)
         found = versions[-1]
-        if VersionId is not None:
-            matching = [v for v in versions if v.version_id == VersionId]
-            if not matching:
-                raise _error("NoSuchVersion", "The specified version does not exist.", "GetObject")
-            found = matching[0]
         answer: dict[str, Any] = {
             "Body": io.BytesIO(found.body),
             "ContentLength": len(found.body),

@@ -49,6 +49,14 @@ def _desk(local: Any, folder: Path) -> None:
     table = local.stack.table
     report = build_report(local.runtime.table(), date.fromisoformat(end))
     (folder / "report.json").write_text(json.dumps(report))
+    # The desk's commands read a stack's table through boto3 (tests/integration/
+    # test_cli_audit.py runs them on a served moto); here, the demo's own table.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("stockplan_cli.main._table", lambda args: local.runtime.table())
+        _desk_commands(folder, table, end)
+
+
+def _desk_commands(folder: Path, table: str, end: str) -> None:
     for name, args in {
         "report": [
             *("report", "--table", table, "--as-of", end, "--json"),

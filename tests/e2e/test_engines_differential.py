@@ -17,11 +17,12 @@ import re
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from e2e_support import SCENARIOS
 
-from stockplan_cli.simulate import EmbeddedStack, scenario_feeds, simulate
+from stockplan_cli.simulate import scenario_feeds, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scenarios" / "demo"
@@ -44,20 +45,6 @@ def _days(scenario: Path) -> tuple[date, date]:
         return date.fromisoformat(read["start"]), date.fromisoformat(read["end"])
     days = sorted(scenario_feeds(scenario))
     return days[0], days[-1] + AFTER_LAST_FEED
-
-
-def _uploaded_versions(stack: EmbeddedStack) -> list[str]:
-    """The version ids of the feed files uploaded, in upload order."""
-    client = stack.runtime.s3
-    if hasattr(client, "buckets"):  # the in-memory S3
-        versions = [
-            (stored.version_id, key)
-            for key, kept in client.buckets[stack.stack.bucket].items()
-            for stored in kept
-        ]
-        return [v for v, key in versions if key.startswith("incoming/")]
-    listed = client.list_object_versions(Bucket=stack.stack.bucket, Prefix="incoming/")
-    return [v["VersionId"] for v in sorted(listed["Versions"], key=lambda v: v["LastModified"])]
 
 
 # The hexadecimal digests of the ids drawn from a version (file identities, notice ids,
@@ -96,15 +83,20 @@ def outputs(out: Path, versions: list[str]) -> dict[str, object]:
 
 
 def run(scenario: Path, start: date, end: date, out: Path, engine: str) -> dict[str, object]:
+    """The scenario's outputs on `engine`, normalised with the version ids its S3 gave
+    the uploads (read off each upload's event, in upload order)."""
+    from stockplan_cli import simulate as simulation
+
     versions: list[str] = []
-    simulate(
-        scenario,
-        start,
-        end,
-        out,
-        engine=engine,
-        while_up=lambda stack: versions.extend(_uploaded_versions(stack)),
-    )
+    event = simulation.s3_event
+
+    def recorded(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        versions.append(str(kwargs["version_id"]))
+        return event(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(simulation, "s3_event", recorded)
+        simulate(scenario, start, end, out, engine=engine)
     return outputs(out, versions)
 
 

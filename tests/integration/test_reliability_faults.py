@@ -681,11 +681,6 @@ def test_dynamodb_throttling_is_absorbed_by_botocore_retries(
     from botocore.config import Config
     from moto.dynamodb.responses import DynamoHandler
 
-    from stockplan_cli.moto_speedups import ENVIRONMENT
-
-    # botocore's own send loop must run (the speed-ups hand DynamoDB requests straight
-    # to moto's handler, past the retries this test is about): plain moto.
-    monkeypatch.setenv(ENVIRONMENT, "none")
     upload = Upload("terminations", TERMINATIONS, OCT2, OCT2.isoformat())
     expected, mails = reference_after((upload,))
     with fresh_stack() as stack:

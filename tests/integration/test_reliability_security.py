@@ -194,14 +194,12 @@ def capturing_logs(observed: Observed) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
-    from stockplan_cli.moto_speedups import ENVIRONMENT
     from stockplan_cli.simulate import simulate
 
     seen = Observed(people=scenario_people())
-    # Whole simulations: what is checked is the logs, not moto, so they run as
-    # `stockplan simulate` does, with the embedded AWS's speed-ups (plain moto: ~3 min).
-    with pytest.MonkeyPatch.context() as patch, recording(seen), capturing_logs(seen):
-        patch.setenv(ENVIRONMENT, "all")
+    # Whole simulations on moto: the calls each function makes are read off botocore's
+    # clients (the IAM actions the template must grant).
+    with recording(seen), capturing_logs(seen):
         for name, start, end in RUNS:
             with pytest.MonkeyPatch.context() as patch:
                 if name == "termination_windows":
@@ -209,7 +207,8 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
                     # calls are recorded too.
                     patch.setenv("FANOUT_ROWS", "2")
                     patch.setenv("CHUNK_ROWS", "2")
-                simulate(SCENARIOS / name, start, end, tmp_path_factory.mktemp(name))
+                out = tmp_path_factory.mktemp(name)
+                simulate(SCENARIOS / name, start, end, out, engine="moto")
         sweep_a_failed_notice()
         bounce_a_notice()
     return seen
