@@ -53,8 +53,15 @@ _DIGEST = re.compile(r"(?<![0-9a-f])[0-9a-f]{32,64}(?![0-9a-f])")
 
 
 def normalised(text: str, versions: list[str]) -> str:
-    for number, version in enumerate(versions, start=1):
-        text = text.replace(version, f"<version-{number}>")
+    # Numbered in the order the text names them (the audit trail names the version of
+    # each row's file): moto's listing cannot order uploads of one second.
+    if versions:
+        named: dict[str, str] = {}
+        text = re.sub(
+            "|".join(re.escape(v) for v in sorted(set(versions), key=len, reverse=True)),
+            lambda m: named.setdefault(m.group(), f"<version-{len(named) + 1}>"),
+            text,
+        )
     seen: dict[str, str] = {}
     return _DIGEST.sub(lambda m: seen.setdefault(m.group(), f"<digest-{len(seen) + 1}>"), text)
 

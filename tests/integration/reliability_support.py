@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from handlers_support import put_object, table_items
+from handlers_support import load_event, put_object, table_items
 
 # Attributes that say when or through which connection something happened, not what.
 VOLATILE = {"message_id", "claimed_at", "expires_at", "queued_at"}
@@ -137,10 +137,19 @@ def process(w: Worker, bucket: str, upload: Upload, version: str | None) -> Any:
     from stockplan.service.feeds import process_upload
     from stockplan.service.outbox import dispatch
 
-    # The event time handlers_support.s3_event gives an upload on that day.
+    # The event time handlers_support.s3_event gives an upload on that day, and the
+    # ETag and uploader of its sample event (which the audit trail names).
     uploaded_at = f"{upload.day.isoformat()}T14:00:00.000Z"
+    sample = load_event(f"s3_put_{upload.kind}.json")["Records"][0]
     outcome = process_upload(
-        w.feed_deps, bucket, upload.key, upload.day, version, uploaded_at=uploaded_at
+        w.feed_deps,
+        bucket,
+        upload.key,
+        upload.day,
+        version,
+        uploaded_at=uploaded_at,
+        etag=sample["s3"]["object"].get("eTag"),
+        uploader=sample["userIdentity"]["principalId"],
     )
     dispatch(w.outbox_deps, outcome.notice_ids)
     return outcome

@@ -86,6 +86,8 @@ def test_a_bounced_notice_is_marked_and_the_administrator_is_told_once_with_the_
     assert "Permanent, General bounce" in text
     assert "Participant: Ann Lee (E1)." in text
     assert "Other addresses on file: work address: ann.lee@ctc.example.com." in text
+    # The command that sends it again, as it was written (stockplan resend).
+    assert f"stockplan resend --notice {nid} --to ADDRESS" in text
 
     # SNS delivers at least once: the same notification again tells no one again.
     again = bounce(stack, sent)

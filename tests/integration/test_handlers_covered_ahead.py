@@ -145,6 +145,10 @@ def test_facts_in_time_a_withdrawn_covered_transaction_sends_no_reminders(holder
         run_daily(stack, day)
     assert participant_mail(stack, "reminder") == []
     assert participant_mail(stack, "covered-transaction") == []
+    # The administrator hears which holders had been told of it.
+    (alert,) = [m for m in emails(stack) if to(m) == ADMIN and "withdrawn" in subject(m)]
+    assert "2 holders were told of it" in subject(alert)
+    assert "E1" in plain(alert) and "E2" in plain(alert) and "W-1" in plain(alert)
     g1 = next(a for a in report(stack, date(2002, 8, 2))["awards"] if a["award_id"] == "G-1")
     assert g1["exercise_deadline"] == "2011-03-01"
 
@@ -185,3 +189,24 @@ def test_facts_in_time_upcoming_lists_the_covered_transaction(holders: Any) -> N
     assert [(u["day"], u["what"]) for u in listed if u["what"] == "covered transaction"] == [
         ("2002-08-01", "covered transaction")
     ]
+
+
+def test_facts_in_time_an_assumed_transaction_names_the_acquirer_and_the_restated_terms(
+    holders: Any,
+) -> None:
+    """docs/plan-rules.md "Facts in time" ("if assumed, the acquirer and the restated
+    shares and price"; 1998 §7.a, restated as a split of the exchange ratio): G-1's
+    1,000 shares at $10.00, exchange ratio 0.5, become 500 shares at $20.00."""
+    stack = holders
+    row = "2002-08-01,covered_transaction,true,0.5,Acme Holdings\n"
+    feed(
+        stack,
+        "corporate_actions",
+        "action_date,action,assumed,exchange_ratio,acquirer\n" + row,
+        JUN3,
+    )
+    ann = next(m for m in participant_mail(stack, "covered-announcement") if "ann" in to(m))
+    text = " ".join(plain(ann).split())
+    assert "are to be assumed by Acme Holdings" in text
+    assert "Shares after the transaction: 500 of the acquirer" in text
+    assert "Exercise price after the transaction: $20.00 per share" in text

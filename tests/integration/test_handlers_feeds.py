@@ -654,13 +654,19 @@ def test_a_covered_transaction_not_assumed_vests_everything_and_ends_options_on_
     # G-400's 300 unvested restricted shares vest because of the transaction.
     assert "Award G-200" in bob and "Award G-400" in bob
     assert "Shares that vested because of the transaction: 300" in bob
-    for message in emails_besides(stack, "grant", "covered-transaction"):
+    for message in [m for m in emails(stack) if notice_kind(m) == "expiry"]:
         text = assert_notice_form(message, to(message), jul2)
         assert "Last day to exercise: Monday, 2002-07-01" in text
         assert "Rule: 1998 §7.a" in text  # the covered transaction set the deadline
-    expiries = sorted(
-        (to(m), subject(m)) for m in emails_besides(stack, "grant", "covered-transaction")
-    )
+    # Recorded ahead of its date, it was announced to both holders the day it was fed
+    # (docs/plan-rules.md "Facts in time"), and the administrator got the list.
+    announced = [m for m in emails(stack) if notice_kind(m) == "covered-announcement"]
+    assert sorted(to(m) for m in announced) == [
+        "ann.lee@ctc.example.com",
+        "bob.roe@ctc.example.com",
+    ]
+    assert {m["Date"].datetime.date() for m in announced} == {date(2002, 6, 20)}
+    expiries = sorted((to(m), subject(m)) for m in emails(stack) if notice_kind(m) == "expiry")
     assert expiries == [
         (
             "ann.lee@ctc.example.com",
@@ -691,6 +697,8 @@ SAMPLE_DAY_FEEDS = {
     "REQ-1,correct_termination,E2,2002-03-14,voluntary,HR keyed the wrong day\n",
     "decisions": "request_id,action,award_id,decision_date,note\n"
     "DEC-1,accelerate_vesting,G-2,2002-03-15,Compensation committee\n",
+    "plan_actions": "request_id,action,plan,effective_date,shares,approved_on,note\n"
+    "PA-1,amend_reserve,directors-1999,2002-03-15,250000,2002-03-15,Stockholders' vote\n",
     "corporate_actions": "action_date,action,ratio,assumed\n2002-03-16,split,2,\n",
 }
 
@@ -745,7 +753,8 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
     assert deferred["fair_market_value"] == "30.00" and deferred["issue_date"] == "2005-01-03"
     # incentive: (1,000 - 100) x 2 = 1,800 outstanding; delivered (100 exercised + 300
     # restricted shares of G-2, vested early by DEC-1 and delivered on 2002-03-15) x 2.
-    # directors: (10,000 + 833) x 2 = 21,666 outstanding.
+    # directors: (10,000 + 833) x 2 = 21,666 outstanding; its reserve amended to 250,000
+    # by PA-1 on 2002-03-15, then doubled by the split (Directors §8(f), §4(c)).
     g2 = award(rep, "G-2")
     assert (g2["shares_exercised"], g2["shares_outstanding"]) == (300, 0)
     assert rep["pools"] == {
@@ -756,10 +765,10 @@ def test_the_sample_events_as_shipped_drive_every_handler(local_stack: Any) -> N
             "available": 4497400,
         },
         "directors-1999": {
-            "reserved": 400000,
+            "reserved": 500000,
             "outstanding": 21666,
             "delivered": 0,
-            "available": 378334,
+            "available": 478334,
         },
     }
     # E2 holds no award: the termination is recorded and sends no notice (docs/plan-rules.md

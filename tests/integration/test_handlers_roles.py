@@ -370,3 +370,51 @@ def report_role(stack: Any, participant_id: str) -> str:
     profile = item(stack, f"P#{participant_id}", "PROFILE")
     assert profile is not None
     return str(profile["role"])
+
+
+def test_a_death_after_the_end_of_employment_gives_its_open_window_the_death_window(
+    people: Any,
+) -> None:
+    """1998 §6.a.(5)(A): Ann retired from employment on 2002-05-31 (G-1 to 2002-08-31)
+    and stays on the board; she dies on 2002-07-15: G-1, still in its window, gets a
+    year from the death, and her directorship's option too (Directors §6(h)); a death
+    ends every relationship."""
+    stack = people
+    feed(
+        stack,
+        "grants",
+        GRANTS_HEADER
+        + "G-1,E1,incentive-1998,nso,2000-06-01,1000,10.00,2010-06-01,\n"
+        + "G-2,E1,incentive-1998,nso,2000-06-01,500,10.00,2002-08-01,\n",
+        MAR15,
+    )
+    feed(
+        stack,
+        "participants",
+        PEOPLE_HEADER
+        + "E1,Ann Lee,ann.lee@ctc.example.com,director,ann@home.example.com,2002-06-01\n",
+        date(2002, 5, 1),
+    )
+    feed(
+        stack,
+        "terminations",
+        TERMINATIONS_HEADER + "E1,2002-05-31,retirement,employment\n",
+        date(2002, 5, 31),
+    )
+    feed(
+        stack,
+        "meetings",
+        "meeting_date,participant_id,outcome\n2002-06-13,E1,continuing\n",
+        MEETING,
+    )
+    run_daily(stack, MEETING)
+    july15 = date(2002, 7, 15)
+    feed(stack, "terminations", TERMINATIONS_HEADER + "E1,2002-07-15,death,\n", july15)
+    rep = report(stack, july15)
+    assert award(rep, "G-1")["exercise_deadline"] == "2003-07-15"
+    # The death window is capped at the final exercise date.
+    assert award(rep, "G-2")["exercise_deadline"] == "2002-08-01"
+    assert award(rep, "FO-2002-06-13-E1")["exercise_deadline"] == "2003-07-15"
+    death = _mails(stack, "termination")[-1]
+    assert "Award G-1" in plain(death) and "Award FO-2002-06-13-E1" in plain(death)
+    assert to(death) == ADMIN  # no estate address: the administrator, never her own

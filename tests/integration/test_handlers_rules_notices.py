@@ -142,7 +142,7 @@ def test_shares_withheld_above_the_shares_exercised_is_rejected_and_equal_is_acc
     # 100 exercised, 100 withheld: delivered 0 (1998 §4.a(iv)); outstanding 900.
     assert report(stack, jun3)["pools"]["incentive-1998"]["delivered"] == 0
     (confirmation,) = [m for m in emails(stack) if notice_kind(m) == "exercise"]
-    assert subject(confirmation) == "Exercise confirmed: 100 shares on 2002-06-04"
+    assert subject(confirmation) == "Exercise confirmed: 100 shares on 2002-06-03"
     assert "Shares delivered: 0" in plain(confirmation)
     assert_pools_match_awards(stack)
 

@@ -190,6 +190,6 @@ def test_an_iso_below_the_fmv_names_the_day_of_the_closing_price(people: Any) ->
     assert feed(stack, "grants", rows, june13, name="low")["rejected"] == 1
     (rejected,) = errors_csv(stack, "incoming/grants/low.csv")
     assert (
-        "Fair Market Value 13.50 on the grant date, the closing price of 2002-06-12"
-        in (rejected["reason"])
+        "the Fair Market Value on the grant date, $13.50 (the closing price of 2002-06-12)"
+        in rejected["reason"]
     )

@@ -214,7 +214,12 @@ def test_stockplan_statement_writes_html_and_text_as_of_a_day(
     assert "<!DOCTYPE html>" in page.read_text()
     assert main([*args, "--as-of", "2002-07-01"]) == 0
     later = capsys.readouterr().out
-    assert "Expired: 500" in later and "Status: expired" in later
+    # Closed by then: listed after what is open, on one line.
+    assert (
+        "Closed: 1 award" in later
+        and ": expired (500 granted, 0 exercised, 0 forfeited, 500 expired)"
+        in " ".join(later.split())
+    )
     assert later.startswith("Dear Bob Roe,")
 
 

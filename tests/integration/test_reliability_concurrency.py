@@ -289,7 +289,8 @@ DANA_LEFT = Upload(
 
 def meeting_setup(stack: Any) -> None:
     setup(stack)
-    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n", MAR15, name="may")
+    # Fed on its day: a price dated ahead is rejected (docs/plan-rules.md "Facts in time").
+    feed(stack, "prices", "date,last_sale\n2002-05-14,40.00\n", date(2002, 5, 14), name="may")
     feed(
         stack,
         "meetings",

@@ -37,6 +37,7 @@ FEED_KINDS = (
     "fees",
     "exercises",
     "corporate_actions",
+    "plan_actions",
 )
 FUNCTION_IDS = (
     "FeedFunction",

@@ -83,15 +83,16 @@ def mark_undelivered(
     message_id: str,
     send_on: str,
     feedback_id: str,
+    feedback_at: str = "",
 ) -> None:
     """A bounce or complaint: the notice was sent (SES took it), whatever a lost reply
     left its status at, and did not arrive; listed with the undelivered notices. The
-    latest verdict and SES's id of it are kept."""
+    latest verdict, SES's id of it and its time are kept."""
     tx.update(
         Update(
             *rec.notice_key(notice_id),
             "SET #s = :sent, delivery = :d, feedback = :f, feedback_on = :day,"
-            " feedback_id = :fid,"
+            " feedback_id = :fid, feedback_at = :fat,"
             " message_id = if_not_exists(message_id, :mid), GSI1PK = :gone, GSI1SK = :at",
             {
                 ":sent": "sent",
@@ -99,6 +100,7 @@ def mark_undelivered(
                 ":f": verdict,
                 ":day": day,
                 ":fid": feedback_id,
+                ":fat": feedback_at,
                 ":mid": message_id,
                 ":gone": rec.UNDELIVERED_NOTICES,
                 ":at": f"{send_on}#{notice_id}",

@@ -45,8 +45,8 @@ COMMIT_ATTEMPTS = 4
 @dataclass
 class FeedbackOutcome:
     # recorded: marked (and the administrator's email queued, unless they were told of
-    # this notice already); duplicate: this very feedback was recorded before;
-    # unmatched: no notice of ours has this message id.
+    # this notice already); duplicate: this very feedback, or a later one for the same
+    # notice, was recorded before; unmatched: no notice of ours has this message id.
     status: str
     notice_id: str | None = None
     delivery: str | None = None
@@ -103,13 +103,15 @@ def alert_lines(notice: Item, person: Item | None, feedback: SesFeedback) -> lis
     if others:
         lines.append("Other addresses on file: " + "; ".join(others) + ".")
         lines.append(
-            "The notice was not sent again: send it to one of these addresses, or correct"
-            " the participant's addresses with a participants feed."
+            "The notice was not sent again. To send it, as it was written, to one of these"
+            f" addresses: stockplan resend --notice {nid} --to ADDRESS. Correct the"
+            " participant's addresses with a participants feed so later notices go there."
         )
     else:
         lines.append(
-            "No other address is on file: reach the participant another way, and correct"
-            " the address with a participants feed."
+            "No other address is on file: reach the participant another way (stockplan"
+            f" resend --notice {nid} --to ADDRESS sends the notice to an address you"
+            " obtain), and correct the address with a participants feed."
         )
     return lines
 
@@ -126,7 +128,11 @@ def record_feedback(deps: BounceDeps, feedback: SesFeedback, day: date) -> Feedb
     alert = _alert(deps, notice, feedback, delivery, day)
     for attempt in attempts(COMMIT_ATTEMPTS):
         told = alert is not None and table.get(*rec.notice_key(alert["notice_id"])) is not None
-        if told and notice.get("feedback_id") == feedback.feedback_id:
+        if told and (
+            notice.get("feedback_id") == feedback.feedback_id
+            # SNS does not keep order: an earlier verdict arriving late stays behind.
+            or str(notice.get("feedback_at") or "") > feedback.timestamp
+        ):
             return FeedbackOutcome("duplicate", nid, delivery, None)
         tx = Transaction()
         # A bounce proves SES accepted the message: it is sent, whatever a lost reply
@@ -140,6 +146,7 @@ def record_feedback(deps: BounceDeps, feedback: SesFeedback, day: date) -> Feedb
             feedback.message_id,
             str(notice.get("send_on", "")),
             feedback.feedback_id,
+            feedback.timestamp,
         )
         if alert is not None and not told:
             tx.put_new(alert)

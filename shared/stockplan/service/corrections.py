@@ -379,6 +379,10 @@ def _withdraw_corporate_action(change: Change, row: CorrectionRow) -> str | None
         rec.fact_pk(FeedKind.CORPORATE_ACTIONS.value, f"{day}|{action.kind.value}"), rec.FACT_SK
     )
     _audit(change, row, str(action_item["PK"]))
+    if action.kind is CorporateActionKind.COVERED_TRANSACTION:
+        from stockplan.service.covered_ahead import withdrawn
+
+        withdrawn(change, action, action_id, row.request_id)
     return None
 
 
@@ -461,7 +465,8 @@ def _void_exercise(change: Change, row: CorrectionRow) -> str | None:
     # that did happen after all is recorded with a new exercise_id.
     withheld = voided.get("withheld")
     four = "|".join((row.award_id, row.exercise_date.isoformat(), str(row.shares), withheld))
-    keys = [] if voided.get("exercise_id") is None else [f"id:{voided.get('exercise_id')}"]
+    # AwardEvent.get gives "" for a field the event lacks: an exercise fed without an id.
+    keys = [] if not voided.get("exercise_id") else [f"id:{voided.get('exercise_id')}"]
     if not any(_same_four(e, voided) for e in history):
         # No equal exercise (another exercise_id) stands for the four columns.
         keys.append(f"four:{four}")

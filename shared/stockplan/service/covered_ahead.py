@@ -37,9 +37,9 @@ def announce(change: Change, action: CorporateAction, action_id: str) -> None:
     covered transaction `action` of a later day."""
     on = action.action_date
     assumed = bool(action.assumed)
-    # Set by the acquirer's columns where recorded (assumed transactions).
-    ratio: Decimal | None = getattr(action, "exchange_ratio", None)
-    acquirer: str | None = getattr(action, "acquirer", None)
+    # Assumed: the acquirer's shares per share (restating awards as a split would) and
+    # its name, where the row gave them.
+    ratio, acquirer = action.exchange_ratio, action.acquirer
     awards = [stored_award(raw).award for raw in change.table.query_index(rec.OPEN_AWARDS)]
     deferred = [
         stored_deferred(raw).deferred for raw in change.table.query_index(rec.OPEN_DEFERRED)
@@ -143,6 +143,38 @@ def _tell_administrator(
     )
 
 
+def withdrawn(change: Change, action: CorporateAction, action_id: str, request_id: str) -> None:
+    """An announced covered transaction withdrawn before its date: its reminders are
+    not sent (`remind` finds it gone) and the administrator is told which holders had
+    been told of it, so they can be told it will not happen."""
+    awards = [stored_award(raw).award for raw in change.table.query_index(rec.OPEN_AWARDS)]
+    deferred = [
+        stored_deferred(raw).deferred for raw in change.table.query_index(rec.OPEN_DEFERRED)
+    ]
+    told = [
+        pid
+        for pid, _, _ in _by_participant(awards, deferred)
+        if notify.told(change, ANNOUNCEMENT, pid, action_id)
+    ]
+    if not told:
+        return
+    day = action.action_date.isoformat()
+    notify.admin_alert(
+        change,
+        f"Covered transaction of {day} withdrawn: {len(told)} holder"
+        f"{'s were' if len(told) != 1 else ' was'} told of it",
+        [
+            f"Correction {request_id} withdrew the covered transaction of {day}. These"
+            " holders were told of it when it was recorded; their awards go on as before"
+            " and no reminder of it will be sent:",
+            *told,
+        ],
+        action_id,
+        "withdrawn",
+        request_id,
+    )
+
+
 def remind(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
     """The daily job: a 30- or 7-day reminder of a covered transaction announced ahead,
     while it is still recorded and the award still ends on it."""
@@ -172,4 +204,4 @@ def remind(change: Change, batch: list[tuple[DueItem, Item]]) -> str | None:
     return None
 
 
-__all__ = ["announce", "remind"]
+__all__ = ["announce", "remind", "withdrawn"]

@@ -311,8 +311,11 @@ def _award_for(change: Change, due: DueItem, item: Item) -> StoredAward | None:
     change.advancing = stored.award.award_id
     if stored.head != due:
         # Stood before the award's next effect (a write that only delayed the schedule
-        # leaves it): moved on to that effect, or dropped when none is left.
-        change.save_award(stored, stored.award)
+        # leaves it): moved on to that effect, or dropped when none is left. The
+        # schedule is the one the award's last write computed: recomputed as of this
+        # item's earlier day, it would bring back an effect that write left out (a
+        # reminder whose day had passed) and stand here again, skipped by this run.
+        change.save_award(stored, stored.award, schedule=stored.due)
         return None
     return stored
 

@@ -184,18 +184,21 @@ class Change:
         count_delivered: bool = True,
         event: AwardEvent | None = None,
         history: Sequence[AwardEvent] | None = None,
+        schedule: Sequence[DueItem] | None = None,
     ) -> StoredAward:
         """Write an award with the fact that changed it: `event` is added to its history
         (a new award's history is its grant), or `history` replaces it (a correction).
 
         `count_delivered` is False for a split: the pool's delivered figure is restated
-        as a whole, not award by award."""
+        as a whole, not award by award. `schedule`: the award's effects as already
+        computed (the daily job moving an unchanged award on); by default computed as
+        of this change's day."""
         version = 0 if before is None else before.version
         if history is None:
             history = (grant_event(after),) if before is None else before.history
             if event is not None:
                 history = (*history, event.applied_on(self.day))
-        schedule = tuple(award_schedule(after, self.day))
+        schedule = tuple(award_schedule(after, self.day) if schedule is None else schedule)
         item = rec.award_item(after, version + 1)
         item["due"] = [[d.day.isoformat(), d.kind.value, d.detail] for d in schedule]
         indexed = self._index_award(before, min(schedule, default=None), after.award_id, item["PK"])

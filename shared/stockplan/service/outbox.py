@@ -20,13 +20,14 @@ from stockplan.data import outbox as box
 from stockplan.data import records as rec
 from stockplan.data.ports import DeadLetters, Mailer, SendFailed
 from stockplan.data.retry import attempts
-from stockplan.data.table import ConflictError, Item, Table, Transaction
+from stockplan.data.table import ConflictError, Item, Table, Transaction, is_transient
 
 # The attribute the table's time-to-live reads (infra/template.yaml TimeToLiveSpecification).
 BODY_EXPIRY_ATTRIBUTE = "expires_at"
 # A claim older than this is taken to be from a sender that died before sending.
 STALE_CLAIM_SECONDS = 900
-# Commits of the "sent" mark a transaction conflict may cost (SES has the email already).
+# Commits of the "sent" mark a conflict or a passing DynamoDB failure may cost (SES has
+# the email already).
 MARK_SENT_ATTEMPTS = 3
 # Sending stops when the invocation has less than this left: the rest stay pending for
 # the NoticeFunction's sweep, rather than the function timing out part way (a large
@@ -156,11 +157,12 @@ def _mark_sent(deps: OutboxDeps, item: Item, message_id: str | None) -> None:
         try:
             deps.table.commit(tx)
             return
-        except ConflictError:
+        except Exception as error:
             # Its writes have no condition: a conflict is another request touching the
-            # notice at that moment. Committed again rather than left for a sweep that
-            # would send the email a second time.
-            if attempt == MARK_SENT_ATTEMPTS - 1:
+            # notice at that moment, and DynamoDB failing for a while may pass. Committed
+            # again rather than left for a sweep that would send the email twice.
+            retried = isinstance(error, ConflictError) or is_transient(error)
+            if not retried or attempt == MARK_SENT_ATTEMPTS - 1:
                 raise
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -289,53 +290,76 @@ def upcoming(state: State, as_of: date, days: int) -> list[dict[str, Any]]:
 def _ahead_entry(state: State, item: Item) -> dict[str, Any] | None:
     """A fact fed ahead of its date, as `upcoming` lists it; None once it is done."""
     day = date.fromisoformat(str(item["GSI1SK"])[:10])
-    kind = item.get("type")
-    if kind == "scheduled":
-        values = {k: str(v) for k, v in item["values"].items()}
-        what = {"terminations": "termination", "grants": "grant"}.get(str(item["kind"]))
-        shares = int(values.get("shares") or 0)
-        if item["kind"] == "role_change":
-            what, ref, detail = "role change", values["role"], "new role from this day"
-        elif what == "termination":
-            ref, detail = values["reason"], "ends service (scheduled)"
-        elif what == "grant":
-            ref = values["award_id"]
-            detail = f"{values['plan']} {values['award_type']} granted (scheduled)"
-        else:
-            what, ref, detail = str(item["kind"]), str(item["key"]), "scheduled"
-        source = f"; row {item['source_row']} of {item['source_key']}"
-        pid = values.get("participant_id", "")
-        return _due(state, day, str(what), pid, ref, shares, detail + source)
-    if kind == "corporate_action":
-        if item.get("applied"):
-            return None
-        if item["action"] == "split":
-            what, detail = "split", f"ratio {item.get('ratio')}"
-        else:
-            assumed = item.get("assumed")
-            what = "covered transaction"
-            detail = "assumed by the acquirer" if assumed else "not assumed: options terminate"
-            if assumed and (item.get("acquirer") or item.get("exchange_ratio")):
-                detail = (
-                    f"assumed by {item.get('acquirer') or 'the acquirer'}, exchange ratio "
-                    f"{item.get('exchange_ratio') or 1}"
-                )
-        return _due(state, day, what, "", str(item["action_id"]), 0, detail)
-    if kind == "plan_action":
-        # A reserve amendment or the end of a plan's grants (docs/interfaces.md §1e).
-        what = str(item["action"]).replace("_", " ")
-        shares = int(item.get("shares") or 0)
-        return _due(state, day, what, "", str(item["request_id"]), shares, str(item["plan"]))
-    if kind == "roster":
-        pid = str(item["participant_id"])
-        return _due(
-            state, day, "annual meeting", pid, str(item["meeting_date"]), 0, str(item["outcome"])
-        )
-    if kind == "fee" and item.get("status") == "due":
-        pid = str(item["participant_id"])
-        ref = f"{item['fee_type']} fee of {item['fee_date']}"
-        return _due(state, day, "fee", pid, ref, 0, f"amount {item['amount']}")
-    return None
+    describe = _AHEAD.get(str(item.get("type")))
+    return None if describe is None else describe(state, day, item)
+
+
+def _scheduled_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
+    """A scheduled fact (a termination, grant or role change fed ahead) as listed."""
+    values = {k: str(v) for k, v in item["values"].items()}
+    kind = str(item["kind"])
+    shares = int(values.get("shares") or 0)
+    if kind == "role_change":
+        what, ref, detail = "role change", values["role"], "new role from this day"
+    elif kind == "terminations":
+        what, ref, detail = "termination", values["reason"], "ends service (scheduled)"
+    elif kind == "grants":
+        what, ref = "grant", values["award_id"]
+        detail = f"{values['plan']} {values['award_type']} granted (scheduled)"
+    else:
+        what, ref, detail = kind, str(item["key"]), "scheduled"
+    source = f"; row {item['source_row']} of {item['source_key']}"
+    return _due(state, day, what, values.get("participant_id", ""), ref, shares, detail + source)
+
+
+def _action_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
+    return None if item.get("applied") else _corporate_action_ahead(state, day, item)
+
+
+def _plan_action_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
+    """A reserve amendment or the end of a plan's grants (docs/interfaces.md §1e)."""
+    what = str(item["action"]).replace("_", " ")
+    shares = int(item.get("shares") or 0)
+    return _due(state, day, what, "", str(item["request_id"]), shares, str(item["plan"]))
+
+
+def _roster_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
+    pid, meeting = str(item["participant_id"]), str(item["meeting_date"])
+    return _due(state, day, "annual meeting", pid, meeting, 0, str(item["outcome"]))
+
+
+def _fee_entry(state: State, day: date, item: Item) -> dict[str, Any] | None:
+    if item.get("status") != "due":
+        return None
+    ref = f"{item['fee_type']} fee of {item['fee_date']}"
+    amount = f"amount {item['amount']}"
+    return _due(state, day, "fee", str(item["participant_id"]), ref, 0, amount)
+
+
+_AHEAD: dict[str, Callable[[State, date, Item], dict[str, Any] | None]] = {
+    "scheduled": _scheduled_entry,
+    "corporate_action": _action_entry,
+    "plan_action": _plan_action_entry,
+    "roster": _roster_entry,
+    "fee": _fee_entry,
+}
+
+
+def _corporate_action_ahead(state: State, day: date, item: Item) -> dict[str, Any]:
+    """A split, or a covered transaction with its acquirer and exchange ratio when
+    assumed (1998 §7.a; Directors §6(j))."""
+    if item["action"] == "split":
+        what, detail = "split", f"ratio {item.get('ratio')}"
+    else:
+        assumed = item.get("assumed")
+        what = "covered transaction"
+        detail = "assumed by the acquirer" if assumed else "not assumed: options terminate"
+        if assumed and (item.get("acquirer") or item.get("exchange_ratio")):
+            detail = (
+                f"assumed by {item.get('acquirer') or 'the acquirer'}, exchange ratio "
+                f"{item.get('exchange_ratio') or 1}"
+            )
+    return _due(state, day, what, "", str(item["action_id"]), 0, detail)
 
 
 def _due(

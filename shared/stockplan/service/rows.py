@@ -383,7 +383,6 @@ def terminate(
     roles = rec.role_history_from(person_item)
     if rec.termination_from(person_item) is None and goes_on(incoming, roles):
         return _end_one_relationship(change, records, person_item, incoming, roles)
-    ended_before = rec.service_ends_from(person_item)
     recorded = rec.termination_from(person_item)
     death = rec.termination_from(person_item, "death")
     verdict = classify_termination(recorded, death, incoming)
@@ -392,35 +391,13 @@ def terminate(
     if verdict.kind is TerminationKind.CONFLICT:
         assert verdict.rejection is not None
         return str(verdict.rejection)
-    lines = []
-    for stored in [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]:
-        if verdict.kind is TerminationKind.NEW and not _ends_now(
-            incoming, stored.award, roles, ended_before
-        ):
-            continue  # held in respect of another relationship, or one that ended before
-        # The notice names only awards still open on the termination (or death) date
-        # (docs/plan-rules.md "Notices"); an award this very termination already ended, on an
-        # attempt that died before the person was written, was open then.
-        named = open_on(stored.award, incoming.termination_date) or (
-            verdict.kind is TerminationKind.NEW and stored.award.service_ended_on is not None
-        )
-        if verdict.kind is TerminationKind.NEW:
-            outcome = _terminate(stored.award, incoming)
-        else:
-            outcome = apply_death_after_termination(stored.award, incoming.termination_date)
-            # The estate is told what can still be bought, whether or not the death
-            # reopened the window (Directors awards keep their 3 months, §6(i)).
-            still_exercisable = outcome.award.exercisable_shares(incoming.termination_date)
-            outcome = replace(outcome, vested_shares=still_exercisable)
-        if outcome.award != stored.award:
-            change.save_award(stored, outcome.award, event=termination_event(incoming))
-            change.maybe_flush()
-        if named:
-            lines.append((stored.award, outcome))
-    if verdict.kind is TerminationKind.NEW and incoming.service in (None, Service.DIRECTORSHIP):
+    new = verdict.kind is TerminationKind.NEW
+    ended_before = rec.service_ends_from(person_item)
+    lines = _terminate_awards(change, records, incoming, new, roles, ended_before)
+    if new and incoming.service in (None, Service.DIRECTORSHIP):
         _end_deferred_service(change, records, incoming.termination_date)
     updated = dict(person_item)
-    field = "termination" if verdict.kind is TerminationKind.NEW else "death"
+    field = "termination" if new else "death"
     updated[field] = rec.termination_value(incoming)
     if incoming.reason is TerminationReason.DEATH:
         updated["death"] = rec.termination_value(incoming)
@@ -439,8 +416,57 @@ def terminate(
     # No award open on that date: nothing to tell (docs/plan-rules.md "Vesting and termination"). A
     # death reported after every award closed is recorded above and changes nothing.
     if lines:
-        notify.termination(change, updated, incoming, lines)
+        role = None if incoming.service is None else ROLE_OF[incoming.service]
+        notify.termination(change, updated, incoming, lines, role=role)
     return None
+
+
+def _terminate_awards(
+    change: Change,
+    records: list[Item],
+    incoming: Termination,
+    new: bool,
+    roles: RoleHistory,
+    ended_before: dict[Service, Termination],
+) -> list[tuple[Award, AwardTermination]]:
+    """Apply a termination (`new`) or a death after one to the person's awards; the
+    lines of its notice."""
+    lines = []
+    death = incoming.reason is TerminationReason.DEATH
+    for stored in [stored_award(i) for i in records if i["SK"].startswith(rec.AWARD_PREFIX)]:
+        # A death while the window of a relationship ended before is still open gives
+        # its awards the death window (1998 §6.a.(5)(A)), as a death after termination.
+        after_end = new and death and _ended_before(stored.award, roles, ended_before, incoming)
+        if new and not after_end and not _ends_now(incoming, stored.award, roles, ended_before):
+            continue  # held in respect of another relationship, or one that ended before
+        # The notice names only awards still open on the termination (or death) date
+        # (docs/plan-rules.md "Notices"); an award this very termination already ended, on an
+        # attempt that died before the person was written, was open then.
+        named = open_on(stored.award, incoming.termination_date) or (
+            new and not after_end and stored.award.service_ended_on is not None
+        )
+        if new and not after_end:
+            outcome = _terminate(stored.award, incoming)
+        else:
+            outcome = apply_death_after_termination(stored.award, incoming.termination_date)
+            # The estate is told what can still be bought, whether or not the death
+            # reopened the window (Directors awards keep their 3 months, §6(i)).
+            still_exercisable = outcome.award.exercisable_shares(incoming.termination_date)
+            outcome = replace(outcome, vested_shares=still_exercisable)
+        if outcome.award != stored.award:
+            change.save_award(stored, outcome.award, event=termination_event(incoming))
+            change.maybe_flush()
+        if named:
+            lines.append((stored.award, outcome))
+    return lines
+
+
+def _ended_before(
+    award: Award, roles: RoleHistory, ended: dict[Service, Termination], incoming: Termination
+) -> bool:
+    """The relationship the award is held in respect of ended before `incoming`."""
+    before = ended.get(award_service(award, roles))
+    return before is not None and before.termination_date <= incoming.termination_date
 
 
 def _ends_now(

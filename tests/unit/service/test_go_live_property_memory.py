@@ -121,3 +121,25 @@ def test_go_live_gives_the_same_books_and_tells_only_what_is_dated_on_or_after_i
     assert len(told) == len(set(told))
     expected = [(to, s) for to, s in participant_notices(without) if fact_day(s) >= go_live]
     assert told == expected
+
+
+def test_go_live_sends_no_monthly_report_or_statement_due_before_it() -> None:
+    """docs/plan-rules.md "Facts in time": no statement or monthly report whose day is
+    before go-live (2002-04-15): January's statements and the reports of January to
+    March are made but not sent; April's, due 2002-05-01, is sent."""
+    world = World()
+    world.settings = world.settings.model_copy(
+        update={"go_live": date(2002, 4, 15), "periodic_mail": True}
+    )
+    loaded_on = date(2001, 12, 3)
+    world.feed("participants", PEOPLE, loaded_on)
+    world.feed("prices", "date,last_sale\n2001-12-03,20.00\n", loaded_on)
+    grant = "G-1,E1,incentive-1998,nso,2001-12-03,100,20.00,2011-12-03,\n"
+    world.feed("grants", GRANTS_HEADER + grant, loaded_on)
+    day = loaded_on
+    while day <= date(2002, 5, 2):
+        world.daily(day)
+        day += timedelta(days=1)
+    periodic = [s for s in world.subjects() if s.startswith(("Monthly report", "Annual statement"))]
+    assert periodic == [s for s in periodic if s.startswith("Monthly report 2002-04")]
+    assert len(periodic) == 1

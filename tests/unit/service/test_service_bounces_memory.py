@@ -18,10 +18,10 @@ from stockplan.service.report import undelivered_notices
 MAR16 = date(2002, 3, 16)
 
 
-def _bounce(message_id: str, feedback_id: str = "fb-1") -> SesFeedback:
-    return SesFeedback(
-        "Bounce", message_id, None, feedback_id, "2002-03-16T16:00:00Z", "Permanent", "General"
-    )
+def _bounce(
+    message_id: str, feedback_id: str = "fb-1", at: str = "2002-03-16T16:00:00Z"
+) -> SesFeedback:
+    return SesFeedback("Bounce", message_id, None, feedback_id, at, "Permanent", "General")
 
 
 def test_a_bounced_notice_is_marked_and_the_administrator_is_told_once(granted: World) -> None:
@@ -98,3 +98,17 @@ def test_two_deliveries_of_one_bounce_racing_mail_the_administrator_once(
 
     assert outcome.status == "duplicate" and raced == [True]
     assert len([n for n in granted.of_type("notice") if n["recipient"] == ADMIN]) == 1
+
+
+def test_an_earlier_feedback_arriving_after_a_later_one_leaves_the_later_verdict(
+    granted: World,
+) -> None:
+    """SNS delivers in any order: the notice keeps the latest verdict SES gave."""
+    (mail,) = granted.mailer.sent
+    deps = BounceDeps(granted.table, granted.settings)
+    later = record_feedback(deps, _bounce(mail.message_id, "fb-2", "2002-03-16T18:00:00Z"), MAR16)
+    earlier = record_feedback(deps, _bounce(mail.message_id, "fb-1", "2002-03-16T16:00:00Z"), MAR16)
+    assert (later.status, earlier.status, earlier.alert_id) == ("recorded", "duplicate", None)
+    notice = granted.table.get(*rec.notice_key(str(later.notice_id)))
+    assert notice is not None
+    assert (notice["feedback_id"], notice["feedback_at"]) == ("fb-2", "2002-03-16T18:00:00Z")

@@ -60,3 +60,43 @@ def test_a_late_extension_is_refused_when_the_expired_shares_left_the_pool_1998_
     )
     g3 = next(a for a in build_report(world.table, FEB10)["awards"] if a["award_id"] == "G-3")
     assert (g3["status"], g3["exercise_deadline"]) == ("expired", "2003-01-01")
+
+
+def test_a_daily_run_catching_up_after_a_decision_applies_every_effect_due(
+    world: World,
+) -> None:
+    """The daily job missed its runs since the termination (its 30-day reminder of
+    2002-12-02 still due); a decision written on 2002-12-20 rescheduled the award from
+    that day. The run that catches up applies what fell due (the window's expiry on
+    2003-01-02), however far behind the award's due item stood (docs/interfaces.md §2:
+    a missed schedule loses nothing)."""
+    world.feed("participants", PEOPLE, MAR15)
+    world.feed(
+        "grants",
+        "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+        "final_exercise_date,vesting\n"
+        "G-4,E2,incentive-1998,nso,2002-03-15,1000,20.00,2012-03-15,"
+        "2002-09-15:500;2003-03-15:500\n",
+        MAR15,
+    )
+    world.feed(
+        "terminations",
+        "participant_id,termination_date,reason\nE2,2002-10-01,other\n",
+        date(2002, 10, 2),
+    )
+    decision = (
+        "request_id,action,award_id,decision_date,new_deadline,shares,effective_date,note\n"
+        "D-2,accelerate_vesting,G-4,2002-12-20,,,2002-09-30,vest before leaving\n"
+    )
+    assert world.feed("decisions", decision, date(2002, 12, 20)).accepted == 1
+
+    world.daily(FEB10)
+
+    report = build_report(world.table, FEB10)
+    g4 = next(a for a in report["awards"] if a["award_id"] == "G-4")
+    assert (g4["status"], g4["shares_expired"], g4["exercise_deadline"]) == (
+        "expired",
+        1000,
+        "2003-01-01",
+    )
+    assert report["pools"]["incentive-1998"]["outstanding"] == 0

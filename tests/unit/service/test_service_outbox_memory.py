@@ -114,3 +114,51 @@ def test_a_sent_mark_that_meets_a_transaction_conflict_is_committed_again_not_se
     world.now += STALE_CLAIM_SECONDS + 60
     assert world.send_pending().sent == []
     assert len(world.mailer.sent) == 1
+
+
+def test_a_sent_mark_refused_by_a_dynamodb_outage_is_tried_again_and_a_bug_is_raised(
+    world: World,
+) -> None:
+    """DynamoDB failing for a while (throttled) is tried again like a conflict; an
+    error of another kind is raised at once (the sweep then sends it again)."""
+    import pytest
+
+    from stockplan.data.table import ThrottledError, Transaction
+
+    nid = _queued(world)
+    refusals: list[str] = []
+
+    def throttled_once(transaction: Transaction) -> None:
+        if not refusals:
+            refusals.append("throttled")
+            raise ThrottledError("refused for throughput")
+
+    world.table.before_commit = throttled_once
+    assert world.send_pending().sent == [nid]
+    assert refusals == ["throttled"]
+
+    second = _second(world)
+
+    def broken(transaction: Transaction) -> None:
+        if len(transaction) == 2:  # the sent mark
+            refusals.append("bug")
+            raise ValueError("a bug")
+
+    world.table.before_commit = broken
+    with pytest.raises(ValueError):
+        world.send_pending()
+    assert refusals == ["throttled", "bug"]  # not tried again
+    notice = world.table.get(*rec.notice_key(second))
+    assert notice is not None and notice["status"] != "sent"
+
+
+def _second(world: World) -> str:
+    outcome = world.upload(
+        "grants",
+        "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+        "final_exercise_date\nG-2,E1,incentive-1998,nso,2002-03-15,100,20.00,2012-03-15\n",
+        MAR15,
+        name="second",
+    )
+    (nid,) = outcome.notice_ids
+    return nid

@@ -523,3 +523,40 @@ def test_1998_9_a_plan_action_dated_ahead_is_listed_as_upcoming(world: World) ->
         ("2002-04-01", "terminate plan", "PA-9", "directors-1999")
     ]
     assert upcoming(read_state(world.table), date(2002, 4, 2), 30) == []
+
+
+def test_1998_7a_a_grant_corrected_after_an_assumed_transaction_is_restated_again(
+    world: World,
+) -> None:
+    """1998 §7.a with docs/plan-rules.md "Corrections": a correct_grant replays the
+    award's history, the exchange ratio of the assumed transaction included: G-1
+    corrected to 1,200 shares at $10.00 holds 1,800 at $6.666667 after the 1.5 exchange."""
+    world.feed("participants", PEOPLE, DAY)
+    world.feed("prices", "date,last_sale\n2002-03-15,10.00\n", DAY)
+    world.feed(
+        "grants",
+        "award_id,participant_id,plan,award_type,grant_date,shares,exercise_price,"
+        "final_exercise_date\nG-1,E1,incentive-1998,nso,2002-03-15,1000,10.00,2012-03-15\n",
+        DAY,
+    )
+    day = date(2002, 6, 3)
+    world.feed(
+        "corporate_actions",
+        "action_date,action,ratio,assumed,exchange_ratio,acquirer\n"
+        "2002-06-03,covered_transaction,,true,1.5,Acme Telecom\n",
+        DAY,
+    )
+    world.daily(day)
+
+    outcome = world.feed(
+        "corrections",
+        "request_id,action,award_id,shares,note\nC-1,correct_grant,G-1,1200,HR keyed 1000\n",
+        date(2002, 6, 4),
+    )
+
+    assert outcome.accepted == 1
+    (award,) = build_report(world.table, date(2002, 6, 4))["awards"]
+    assert (award["shares_granted"], Decimal(award["exercise_price"])) == (
+        1800,
+        Decimal("6.666667"),
+    )

@@ -163,3 +163,24 @@ def test_a_batch_whose_commit_is_refused_for_a_rows_item_applies_its_rows_one_by
 
     assert refused
     assert (outcome.accepted, outcome.rejected) == (2, 0)
+
+
+def test_a_row_conflicting_past_its_attempts_is_rejected_with_the_way_out(
+    people: World, no_sleep: None
+) -> None:
+    """Every commit of the first meeting row loses a race: after 5 attempts it is
+    rejected (upload it again) and the second row is applied."""
+    import json
+
+    def racing(transaction: Transaction) -> None:
+        if "MEETING#2002-03-01" in json.dumps(transaction.operations, default=str):
+            raise ConflictError("a concurrent change")
+
+    people.table.before_commit = racing
+    outcome = people.upload("meetings", MEETINGS, MAR15, name="board")
+    people.table.before_commit = None
+
+    assert (outcome.accepted, outcome.rejected) == (1, 1)
+    assert rejected(people, "incoming/meetings/board.csv") == {
+        1: "not applied: it conflicted with a concurrent change 5 times; upload it again"
+    }
