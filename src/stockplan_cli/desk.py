@@ -48,6 +48,12 @@ AWARD_COLUMNS = (
     "exercisable_shares",
     "exercise_deadline",
     "status",
+    # Code §422(d): the ISO shares and those over the $100,000 limit (report.json's).
+    "iso_shares",
+    "nso_shares",
+    # 1998 §6.a.(9): performance awards' certified and awaiting shares (blank otherwise).
+    "shares_certified",
+    "shares_awaiting_certification",
 )
 DEFERRED_COLUMNS = (
     "participant_id",

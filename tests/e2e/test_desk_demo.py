@@ -82,7 +82,9 @@ def test_the_workbook_holds_the_figures_of_report_json(
     assert Decimal(str(maria["exercise_price"])) == Decimal("9.666667")
 
     deferred = sheets["Deferred stock"]
-    assert len(deferred) == len(report_json["deferred_stock"]) == 27
+    # 33 fee awards: in the demo's short pools (2002, 2003, 2008) options and deferred
+    # stock are cut together (Directors §8(a); scenarios/demo/README.md).
+    assert len(deferred) == len(report_json["deferred_stock"]) == 33
     for row, stock in zip(deferred, report_json["deferred_stock"], strict=True):
         assert row["participant_name"] == names[stock["participant_id"]]
         for key, value in stock.items():
@@ -152,7 +154,13 @@ def test_the_ocf_export_of_a_running_stack_validates_and_adds_up_to_report_json(
     assert ceo["expiration_date"] == "2004-07-01"
     terms = {t["id"]: t for t in bundle.items("vesting_terms_files")}
     vesting = terms[ceo["vesting_terms_id"]]["vesting_conditions"]
-    assert [c["quantity"] for c in vesting] == ["12500"] * 4
+    # Code §422(d): at a grant-date FMV of 14.50 (15.95 is 110% of it), $100,000 a year
+    # holds 6,896 ISO shares; the other 5,604 of each tranche are a non-qualified option.
+    assert [c["quantity"] for c in vesting] == ["6896"] * 4
+    over = issuances["G-1001-NSO"]
+    assert over["compensation_type"] == "OPTION_NSO"
+    over_terms = terms[over["vesting_terms_id"]]["vesting_conditions"]
+    assert [c["quantity"] for c in over_terms] == ["5604"] * 4
     # Maria's NSO: 10,000 exercised in 2000 with 4,000 withheld, restated by the split.
     maria = [
         t for t in bundle.of_type("TX_EQUITY_COMPENSATION_EXERCISE") if t["security_id"] == "G-1002"
@@ -163,16 +171,26 @@ def test_the_ocf_export_of_a_running_stack_validates_and_adds_up_to_report_json(
     ]
     assert maria[0]["consideration_text"].startswith("6,000 shares withheld")
     # The CEO's ISO expired under water the day after its final date.
-    (expiry,) = [
+    # Its 37,500 unexercised shares: 20,688 ISO and 16,812 over the $100,000 limit
+    # (Code §422(d)), each part its own security.
+    expired = {
+        t["security_id"]: (t["date"], t["quantity"])
+        for t in bundle.of_type("TX_EQUITY_COMPENSATION_CANCELLATION")
+        if t["security_id"] in ("G-1001", "G-1001-NSO")
+    }
+    assert expired == {
+        "G-1001": ("2004-07-02", "20688"),
+        "G-1001-NSO": ("2004-07-02", "16812"),
+    }
+    expiry = next(
         t
         for t in bundle.of_type("TX_EQUITY_COMPENSATION_CANCELLATION")
         if t["security_id"] == "G-1001"
-    ]
-    assert (expiry["date"], expiry["quantity"]) == ("2004-07-02", "37500")
+    )
     assert expiry["reason_text"].startswith("Expired")
     # Deferred stock: RSU issuances of the Directors plan, each issued (released).
     deferred = [s for s in issuances if s.startswith("DS-")]
-    assert len(deferred) == 27
+    assert len(deferred) == 33
     assert all(issuances[s]["stock_plan_id"] == "directors-1999" for s in deferred)
     releases = {t["security_id"] for t in bundle.of_type("TX_EQUITY_COMPENSATION_RELEASE")}
     assert set(deferred) <= releases
