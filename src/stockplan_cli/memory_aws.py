@@ -170,6 +170,9 @@ class _Queue:
     visibility_timeout: int = 30
     redrive: dict[str, Any] | None = None
     messages: list[_Message] = field(default_factory=list)
+    # Receipt handles of messages already deleted: deleting one again succeeds, as on
+    # SQS and moto (a redelivered handler deletes what it already deleted).
+    deleted: set[str] = field(default_factory=set)
 
 
 def _md5(text: str) -> str:
@@ -272,8 +275,11 @@ class MemorySqs:
 
     def delete_message(self, QueueUrl: str, ReceiptHandle: str) -> dict[str, Any]:
         queue = self._queue(QueueUrl, "DeleteMessage")
+        if ReceiptHandle in queue.deleted:
+            return {}
         message = self._by_handle(queue, ReceiptHandle, "DeleteMessage")
         queue.messages.remove(message)
+        queue.deleted.update(message.handles)
         return {}
 
     def change_message_visibility(
