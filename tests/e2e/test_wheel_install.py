@@ -154,7 +154,7 @@ def test_the_installed_wheel_runs_the_demo_scenario_in_an_empty_folder(
     assert len(list((empty / "moto-output" / "emails").glob("*.eml"))) > 10
     # `stockplan demo` on the default engine: the whole ten years.
     demo = _run([stockplan, "demo"], cwd=empty, env=environment, timeout=900)
-    assert demo.stdout.startswith("Demo: CTC Communications, 1999-2009"), demo.stdout
+    assert demo.stdout.startswith("Demo: CTC Communications Group, Inc., 1999-2009"), demo.stdout
     out = empty / "demo-output"
     assert (out / "report.json").is_file() and (out / "rejections.json").is_file()
     assert len(list((out / "emails").glob("*.eml"))) > 50
